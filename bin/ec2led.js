@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `ec2led` command. A packed install runs the bundled dist/cli.mjs; a clone of the repository
+// runs the TypeScript sources through tsx (a dev dependency), so `npx ec2led` works right after `npm ci`.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const bundled = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
+if (existsSync(bundled)) {
+  await import(pathToFileURL(bundled).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../device/main.ts');
+}

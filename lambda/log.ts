@@ -1,0 +1,16 @@
+/**
+ * Structured JSON log lines on stdout, which Lambda sends to CloudWatch as they are.
+ * Twenty lines instead of Powertools Logger: the bundle budget matters more than context injection,
+ * and the only context we need (the event id) is passed explicitly.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFn = (level: LogLevel, msg: string, context?: Record<string, unknown>) => void;
+
+export function jsonLogger(
+  write: (line: string) => void = (line) => process.stdout.write(line),
+  service = 'ec2led-forwarder',
+): LogFn {
+  return (level, msg, context) => {
+    write(`${JSON.stringify({ level, msg, time: new Date().toISOString(), service, ...context })}\n`);
+  };
+}

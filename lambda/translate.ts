@@ -1,0 +1,84 @@
+/**
+ * Pure: an EventBridge `EC2 Instance State-change Notification` -> wire message v1.
+ *
+ * The instance's own region and account come from its ARN in `resources` when present, so an event
+ * forwarded from another region keeps the instance's region even if a forwarder rewrote the envelope.
+ */
+import { isInstanceState } from '../shared/instance-state.ts';
+import {
+  ACCOUNT_PATTERN,
+  checkMessage,
+  INSTANCE_ID_PATTERN,
+  MESSAGE_VERSION,
+  REGION_PATTERN,
+  type StateMessage,
+} from '../shared/message.ts';
+
+export const EC2_SOURCE = 'aws.ec2';
+export const EC2_STATE_CHANGE = 'EC2 Instance State-change Notification';
+
+export type TranslateResult =
+  | { ok: true; message: StateMessage }
+  | { ok: false; reason: string; eventId: string | undefined };
+
+// Whole seconds as AWS sends them; fractional seconds accepted in case they ever appear.
+const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]+)$/;
+
+function field(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function translateEvent(event: unknown): TranslateResult {
+  if (!isRecord(event)) return { ok: false, reason: 'event is not an object', eventId: undefined };
+  const rawId = field(event, 'id');
+  const eventId = typeof rawId === 'string' ? rawId.slice(0, 128) : undefined;
+  const fail = (reason: string): TranslateResult => ({ ok: false, reason, eventId });
+
+  if (eventId === undefined) return fail('envelope has no string id');
+  if (field(event, 'source') !== EC2_SOURCE) return fail(`source is not ${EC2_SOURCE}`);
+  if (field(event, 'detail-type') !== EC2_STATE_CHANGE) return fail(`detail-type is not ${EC2_STATE_CHANGE}`);
+  const time = field(event, 'time');
+  if (typeof time !== 'string' || !TIME_PATTERN.test(time)) return fail('time is not an ISO-8601 UTC time');
+  const timeMs = Date.parse(time);
+  if (!Number.isFinite(timeMs)) return fail(`time ${time} is not a valid date`);
+
+  const detail = field(event, 'detail');
+  if (!isRecord(detail)) return fail('detail is not an object');
+  const instanceId = field(detail, 'instance-id');
+  const state = field(detail, 'state');
+  if (typeof instanceId !== 'string' || !INSTANCE_ID_PATTERN.test(instanceId)) {
+    return fail('detail.instance-id is not "i-" followed by 8 or 17 hex digits');
+  }
+  if (!isInstanceState(state)) return fail('detail.state is not an EC2 state');
+
+  let region = field(event, 'region');
+  let account = field(event, 'account');
+  const resources = field(event, 'resources');
+  if (resources !== undefined && !Array.isArray(resources)) return fail('resources is not an array');
+  for (const resource of resources ?? []) {
+    const match = typeof resource === 'string' ? INSTANCE_ARN_PATTERN.exec(resource) : null;
+    if (match === null) continue;
+    if (match[3] !== instanceId)
+      return fail(`resources names instance ${match[3]}, detail names ${instanceId}`);
+    region = match[1];
+    account = match[2];
+  }
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) return fail('region is not an AWS region');
+  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) return fail('account is not 12 digits');
+
+  const checked = checkMessage({
+    v: MESSAGE_VERSION,
+    id: instanceId,
+    state,
+    time: timeMs,
+    region,
+    account,
+    event: eventId,
+  });
+  return checked.ok ? checked : fail(checked.reason);
+}

@@ -1,0 +1,117 @@
+/**
+ * Wire message v1: what the Lambda publishes and the device receives, one per state change.
+ *
+ *   {"v":1,"id":"i-0abc…","state":"running","time":1636666194000,
+ *    "region":"us-east-1","account":"123456789012","event":"7bf73129-…"}
+ *
+ * Contract:
+ * - `encodeMessage` writes the keys in this order and nothing else; it throws on a message that
+ *   `decodeMessage` would reject, so a bad message never leaves its producer.
+ * - `decodeMessage` never throws. It returns the message or a reason naming the field and value,
+ *   and rejects anything malformed: not JSON, over 4 KB, not a flat object, an unknown or missing
+ *   key, a wrong type, an unknown state, an instance id that is not `i-` followed by 8 or 17
+ *   lowercase hex digits, a bad region or account.
+ * - A decoded message is only a hint: the device still applies it through `supersedes`.
+ */
+import { type InstanceState, isInstanceState } from './instance-state.ts';
+
+export const MESSAGE_VERSION = 1;
+/** Larger payloads are refused before parsing. A real v1 message is about 170 bytes. */
+export const MAX_MESSAGE_BYTES = 4096;
+
+export interface StateMessage {
+  readonly v: typeof MESSAGE_VERSION;
+  /** EC2 instance id. */
+  readonly id: string;
+  readonly state: InstanceState;
+  /** Event time, epoch milliseconds (EventBridge gives whole seconds). */
+  readonly time: number;
+  readonly region: string;
+  readonly account: string;
+  /** The EventBridge event id, for tracing and deduplication. */
+  readonly event: string;
+}
+
+export type DecodeResult = { ok: true; message: StateMessage } | { ok: false; reason: string };
+
+export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+export const ACCOUNT_PATTERN = /^\d{12}$/;
+const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
+const KEYS = ['v', 'id', 'state', 'time', 'region', 'account', 'event'] as const;
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Validates a parsed value as a v1 message. Never throws. */
+export function checkMessage(value: unknown): DecodeResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'message is not a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(KEYS as readonly string[]).includes(key))
+      return { ok: false, reason: `unexpected key ${show(key)}` };
+    const field = record[key];
+    if (typeof field === 'object' && field !== null) return { ok: false, reason: `key ${key} is nested` };
+  }
+  for (const key of KEYS) {
+    if (!(key in record)) return { ok: false, reason: `missing key ${key}` };
+  }
+  const { v, id, state, time, region, account, event } = record;
+  if (v !== MESSAGE_VERSION) return { ok: false, reason: `version ${show(v)} is not ${MESSAGE_VERSION}` };
+  if (typeof id !== 'string' || !INSTANCE_ID_PATTERN.test(id)) {
+    return { ok: false, reason: `id ${show(id)} is not "i-" followed by 8 or 17 hex digits` };
+  }
+  if (!isInstanceState(state)) return { ok: false, reason: `state ${show(state)} is not an EC2 state` };
+  if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) {
+    return { ok: false, reason: `time ${show(time)} is not epoch milliseconds` };
+  }
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) {
+    return { ok: false, reason: `region ${show(region)} is not an AWS region` };
+  }
+  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) {
+    return { ok: false, reason: `account ${show(account)} is not 12 digits` };
+  }
+  if (typeof event !== 'string' || !EVENT_ID_PATTERN.test(event)) {
+    return { ok: false, reason: `event ${show(event)} is not an event id` };
+  }
+  return { ok: true, message: { v: MESSAGE_VERSION, id, state, time, region, account, event } };
+}
+
+/** Decodes a payload as received from MQTT. Never throws. */
+export function decodeMessage(payload: string | ArrayBuffer | Uint8Array): DecodeResult {
+  let bytes: Uint8Array;
+  if (typeof payload === 'string') bytes = new TextEncoder().encode(payload);
+  else if (payload instanceof Uint8Array) bytes = payload;
+  else if (payload instanceof ArrayBuffer) bytes = new Uint8Array(payload);
+  else return { ok: false, reason: 'payload is not text or bytes' };
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) {
+    return { ok: false, reason: `payload of ${bytes.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    return { ok: false, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` };
+  }
+  return checkMessage(parsed);
+}
+
+/** Encodes a message in key order. Throws (naming the reason) on a message decode would reject. */
+export function encodeMessage(message: StateMessage): string {
+  const checked = checkMessage(message);
+  if (!checked.ok) throw new Error(`refusing to encode an invalid message: ${checked.reason}`);
+  const m = checked.message;
+  return JSON.stringify({
+    v: m.v,
+    id: m.id,
+    state: m.state,
+    time: m.time,
+    region: m.region,
+    account: m.account,
+    event: m.event,
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Every MQTT topic string and IoT policy ARN of the project is built here, once.
+ *
+ * Topic scheme: `{prefix}/v1/{account}/{region}/{instanceId}`; devices subscribe to `{prefix}/v1/#`.
+ * The prefix is one topic level of letters, digits, `_` and `-` (default `ec2led`).
+ */
+
+export const DEFAULT_TOPIC_PREFIX = 'ec2led';
+const VERSION_LEVEL = 'v1';
+const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface InstanceAddress {
+  readonly account: string;
+  readonly region: string;
+  readonly instanceId: string;
+}
+
+/** Throws when the prefix cannot be a single safe topic level; the message names the value and the fix. */
+export function checkTopicPrefix(prefix: string): string {
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new Error(
+      `topic prefix ${JSON.stringify(prefix)} is not one topic level of 1-64 letters, digits, "_" or "-"; ` +
+        `set topicPrefix to something like "${DEFAULT_TOPIC_PREFIX}"`,
+    );
+  }
+  return prefix;
+}
+
+export function instanceTopic(prefix: string, address: InstanceAddress): string {
+  return `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/${address.account}/${address.region}/${address.instanceId}`;
+}
+
+/** The MQTT filter a device subscribes to: every instance of every account and region. */
+export function subscriptionFilter(prefix: string): string {
+  return `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/#`;
+}
+
+/** Splits a topic built by `instanceTopic`; undefined for any other topic. */
+export function parseInstanceTopic(prefix: string, topic: string): InstanceAddress | undefined {
+  const levels = topic.split('/');
+  if (levels.length !== 5 || levels[0] !== prefix || levels[1] !== VERSION_LEVEL) return undefined;
+  const [, , account, region, instanceId] = levels as [string, string, string, string, string];
+  if (account === '' || region === '' || instanceId === '') return undefined;
+  return { account, region, instanceId };
+}
+
+/** Where IoT policies and IAM statements refer to. Values may be CloudFormation tokens. */
+export interface IotScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+function iotArn(scope: IotScope, resource: string): string {
+  return `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${resource}`;
+}
+
+/** ARN of every instance topic under the prefix (`iot:Publish`, `iot:Receive`). */
+export function instanceTopicsArn(scope: IotScope, prefix: string): string {
+  return iotArn(scope, `topic/${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/*`);
+}
+
+/** ARN of the device's subscription filter (`iot:Subscribe`). */
+export function subscriptionFilterArn(scope: IotScope, prefix: string): string {
+  return iotArn(scope, `topicfilter/${subscriptionFilter(prefix)}`);
+}
+
+/** ARN of an MQTT client id (`iot:Connect`); pass a policy variable to scope it to the thing. */
+export function clientArn(scope: IotScope, clientId: string): string {
+  return iotArn(scope, `client/${clientId}`);
+}
+
+/** ARN of a role alias (`iot:AssumeRoleWithCertificate`). */
+export function roleAliasArn(scope: IotScope, alias: string): string {
+  return iotArn(scope, `rolealias/${alias}`);
+}

@@ -1,0 +1,82 @@
+import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../lambda/handler.ts';
+import type { LogLevel } from '../../lambda/log.ts';
+import { iotDataPublisher } from '../../lambda/publish.ts';
+import { decodeMessage } from '../../shared/message.ts';
+import { fixture } from '../fixtures/load.ts';
+
+function recordingLog() {
+  const lines: Array<{ level: LogLevel; msg: string; context?: Record<string, unknown> }> = [];
+  return {
+    lines,
+    log: (level: LogLevel, msg: string, context?: Record<string, unknown>) =>
+      lines.push({ level, msg, context }),
+  };
+}
+
+const iotMock = mockClient(IoTDataPlaneClient);
+afterEach(() => iotMock.reset());
+
+function mockedHandler() {
+  const { lines, log } = recordingLog();
+  const client = new IoTDataPlaneClient({ region: 'us-east-1' });
+  const publisher = iotDataPublisher('abc123-ats.iot.us-east-1.amazonaws.com', client);
+  return { lines, handler: createHandler({ publisher: () => publisher, topicPrefix: 'ec2led', log }) };
+}
+
+describe('handler', () => {
+  it('publishes a running event with QoS 1 to the instance topic', async () => {
+    iotMock.on(PublishCommand).resolves({});
+    const { handler, lines } = mockedHandler();
+    await handler(fixture('eventbridge', 'running'));
+
+    const calls = iotMock.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]?.args[0].input;
+    expect(input?.topic).toBe('ec2led/v1/123456789012/us-east-1/i-1234567890abcdef0');
+    expect(input?.qos).toBe(1);
+    const decoded = decodeMessage(input?.payload as Uint8Array);
+    expect(decoded.ok && decoded.message.state).toBe('running');
+    expect(lines.map((line) => line.level)).toEqual(['info']);
+  });
+
+  it('publishes a forwarded event under the instance region', async () => {
+    iotMock.on(PublishCommand).resolves({});
+    const { handler } = mockedHandler();
+    await handler(fixture('eventbridge', 'forwarded-rewritten-envelope'));
+    expect(iotMock.commandCalls(PublishCommand)[0]?.args[0].input.topic).toBe(
+      'ec2led/v1/123456789012/eu-west-1/i-0a1b2c3d4e5f60718',
+    );
+  });
+
+  it('drops an invalid event with one warn line naming the event id, without publishing', async () => {
+    const { handler, lines } = mockedHandler();
+    await expect(handler(fixture('eventbridge/malformed', 'unknown-state'))).resolves.toBeUndefined();
+    expect(iotMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        msg: 'dropped invalid event',
+        context: {
+          eventId: 'c2d6e1f0-3b8a-4a51-9f0e-2a7b9c1d4e5f',
+          reason: 'detail.state is not an EC2 state',
+        },
+      },
+    ]);
+  });
+
+  it('throws when the publish fails, so Lambda retries and the on-failure destination take it', async () => {
+    iotMock.on(PublishCommand).rejects(new Error('ThrottlingException'));
+    const { handler, lines } = mockedHandler();
+    await expect(handler(fixture('eventbridge', 'stopped'))).rejects.toThrow('ThrottlingException');
+    expect(lines.map((line) => line.level)).toEqual(['error']);
+  });
+
+  it('rejects a bad topic prefix when the handler is created', () => {
+    expect(() =>
+      createHandler({ publisher: () => ({ publish: async () => {} }), topicPrefix: 'a/b', log: () => {} }),
+    ).toThrow(/topic prefix "a\/b"/);
+  });
+});
