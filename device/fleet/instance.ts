@@ -1,0 +1,50 @@
+/**
+ * The agent's vocabulary for instances, shared by the pure core (fleet, layout) and the adapters
+ * (sources). Plain data only.
+ */
+import type { InstanceState } from '../../shared/instance-state.ts';
+
+/** One state change of one instance, from a live message or a listing. */
+export interface Change {
+  readonly instanceId: string;
+  readonly state: InstanceState;
+  /** Event time (epoch ms) for a live change; the listing's start time for a listed instance. */
+  readonly timeMs: number;
+  readonly region: string;
+  readonly account: string;
+  /** EventBridge event id of a live change; undefined for a listed one. */
+  readonly eventId?: string | undefined;
+}
+
+/** What DescribeInstances tells beyond the state. Tags are raw, untrusted strings. */
+export interface InstanceDetails {
+  readonly instanceId: string;
+  readonly region: string;
+  readonly account: string;
+  readonly state: InstanceState;
+  /** The `Name` tag, or undefined. */
+  readonly name: string | undefined;
+  /** All tags, key -> value (includes `Name` and `ec2led:pixel` when present). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The result of one complete listing of every configured region. */
+export interface Snapshot {
+  /** When the listing started (agent clock, epoch ms): changes newer than this are replayed over it. */
+  readonly startedAtMs: number;
+  readonly instances: readonly InstanceDetails[];
+}
+
+/** One instance as the fleet holds it. */
+export interface Instance {
+  readonly id: string;
+  readonly state: InstanceState;
+  /** Time of the change that set `state` (ordering key, with the state's rank). */
+  readonly timeMs: number;
+  /** When the agent first saw this instance in this state (for the legend's "since"). */
+  readonly sinceMs: number;
+  readonly region: string;
+  readonly account: string;
+  readonly name: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+}
