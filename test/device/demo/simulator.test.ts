@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SIM_OPTIONS,
+  eventIdFor,
+  type SimStep,
+  simulateDay,
+  toEventBridgeEvent,
+} from '../../../device/demo/simulator.ts';
+import { translateEvent } from '../../../lambda/translate.ts';
+import { INSTANCE_STATES, supersedes } from '../../../shared/instance-state.ts';
+
+describe('the simulated fleet', () => {
+  const day = simulateDay(DEFAULT_SIM_OPTIONS);
+  const byId = new Map(day.instances.map((instance) => [instance.instanceId, instance]));
+
+  it('has at least 40 instances in two regions, with unique ids', () => {
+    const present = day.instances.filter((instance) => instance.initial !== 'absent');
+    expect(present.length).toBe(40);
+    expect(new Set(day.instances.map((i) => i.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
+    expect(byId.size).toBe(day.instances.length);
+  });
+
+  it('is the same day for the same seed and a different one for another seed', () => {
+    expect(simulateDay(DEFAULT_SIM_OPTIONS)).toEqual(day);
+    expect(simulateDay({ ...DEFAULT_SIM_OPTIONS, seed: 2 }).steps).not.toEqual(day.steps);
+  });
+
+  it('lives a realistic day: scale-out, stops and starts, scale-in and a termination', () => {
+    const states = new Set(day.steps.map((step) => step.state));
+    expect([...states].sort()).toEqual([...INSTANCE_STATES].sort());
+    const asg = day.instances.filter((i) => i.tags['aws:autoscaling:groupName'] === 'web-asg');
+    expect(asg.length).toBeGreaterThan(0);
+    for (const node of asg) {
+      expect(day.steps.filter((s) => s.instanceId === node.instanceId).map((s) => s.state)).toEqual([
+        'pending',
+        'running',
+        'shutting-down',
+        'terminated',
+      ]);
+    }
+  });
+
+  it('emits steps in time order, in whole seconds, within the day', () => {
+    const times = day.steps.map((step) => step.timeMs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    for (const time of times) {
+      expect(time % 1000).toBe(0);
+      expect(time - DEFAULT_SIM_OPTIONS.dayStartMs).toBeLessThan(24 * 3_600_000);
+    }
+  });
+
+  it('follows each instance through legal lifecycle orders only', () => {
+    const state = new Map<string, SimStep>();
+    for (const step of day.steps) {
+      expect(supersedes(step, state.get(step.instanceId))).toBe(true);
+      state.set(step.instanceId, step);
+    }
+  });
+
+  it('produces events the real Lambda translation accepts', () => {
+    day.steps.forEach((step, index) => {
+      const instance = byId.get(step.instanceId);
+      if (instance === undefined) throw new Error(`step for unknown instance ${step.instanceId}`);
+      const result = translateEvent(toEventBridgeEvent(step, instance, eventIdFor(step, index)));
+      expect(result.ok && result.message).toMatchObject({
+        id: step.instanceId,
+        state: step.state,
+        time: step.timeMs,
+        region: instance.region,
+      });
+    });
+  });
+
+  it('refuses a fleet size it cannot simulate, naming the flag', () => {
+    expect(() => simulateDay({ ...DEFAULT_SIM_OPTIONS, size: 0 })).toThrow(/--size/);
+  });
+});
