@@ -1,0 +1,44 @@
+/**
+ * What the board shows, pixel by pixel, with the instance behind each pixel: the web API's schema,
+ * and the terminal board's legend. Plain JSON-safe data; the layout builds it, boards only read it.
+ * Text fields (name above all: it is a user-controlled tag) are untrusted and must be sanitized by
+ * whoever prints them (sanitize.ts).
+ */
+import type { InstanceState } from '../../shared/instance-state.ts';
+
+export interface BoardInstance {
+  readonly id: string;
+  /** The Name tag, possibly empty, possibly hostile. */
+  readonly name: string;
+  readonly state: InstanceState;
+  readonly region: string;
+  readonly account: string;
+  /** Epoch milliseconds at which the instance entered `state`. */
+  readonly sinceMs: number;
+}
+
+export interface BoardPixel {
+  readonly x: number;
+  readonly y: number;
+  /** '#rrggbb', the logical colour (before brightness and gamma). */
+  readonly color: string;
+  /** Null for a free pixel or a reserved one (status, overflow). */
+  readonly instance: BoardInstance | null;
+}
+
+export interface BoardView {
+  readonly width: number;
+  readonly height: number;
+  /** False while the live feed is down: the picture may be stale. */
+  readonly connected: boolean;
+  /** False until the first full listing has been applied. */
+  readonly synced: boolean;
+  /** Instances that have no pixel. */
+  readonly overflow: number;
+  readonly pixels: readonly BoardPixel[];
+}
+
+/** The view of an empty board, for a terminal started before the agent has anything to show. */
+export function emptyBoardView(width: number, height: number): BoardView {
+  return { width, height, connected: false, synced: false, overflow: 0, pixels: [] };
+}

@@ -1,0 +1,84 @@
+/**
+ * The legend under the terminal picture (pure): a status line, then one row per pixel that shows an
+ * instance: swatch, pixel x,y, instance id, Name, state, region, and how long it has been in that
+ * state. Every text cell goes through sanitizeCell: Name tags are user data (sanitize.ts).
+ */
+import type { BoardView } from '../board-view.ts';
+import { fitToWidth, sanitizeCell } from '../sanitize.ts';
+import { fg, RESET } from './terminal-picture.ts';
+
+const ID = 19; // "i-" + 17 hex digits
+const STATE = 13; // "shutting-down"
+const REGION = 14; // "ap-southeast-2"
+const PIXEL = 5; // "15,15"
+const NAME_MIN = 8;
+const NAME_MAX = 32;
+/** Columns taken by everything but the Name: swatch, pixel, id, state, region, since, separators. */
+const FIXED = 2 + PIXEL + ID + STATE + REGION + 5 + 5;
+
+/** "42s", "5m", "3h", "12d": age of a state, from epoch milliseconds. */
+export function formatAge(sinceMs: number, nowMs: number): string {
+  const s = Math.max(0, Math.floor((nowMs - sinceMs) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+function swatch(color: string): string {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (hex === null) return ' ';
+  const [r = 0, g = 0, b = 0] = hex.slice(1).map((pair) => Number.parseInt(pair, 16));
+  return `${fg([r, g, b])}■${RESET}`;
+}
+
+export function drawStatus(view: BoardView): string {
+  const parts = [
+    'ec2-led',
+    view.connected ? 'connected' : 'DISCONNECTED: picture may be stale',
+    view.synced ? 'synced' : 'syncing',
+  ];
+  if (view.overflow > 0)
+    parts.push(`${view.overflow} more instance${view.overflow === 1 ? '' : 's'} than pixels`);
+  return parts.join(' · ');
+}
+
+/**
+ * Header plus one row per instance pixel, fitted to `columns` (the Name column gives way) and to at
+ * most `maxRows` lines, the last saying how many rows were left out.
+ */
+export function drawLegend(
+  view: BoardView,
+  nowMs: number,
+  columns = 100,
+  maxRows = Number.POSITIVE_INFINITY,
+): string[] {
+  const name = Math.min(NAME_MAX, Math.max(NAME_MIN, columns - FIXED));
+  const header = [
+    `  ${fitToWidth('pixel', PIXEL)}`,
+    fitToWidth('instance', ID),
+    fitToWidth('name', name),
+    fitToWidth('state', STATE),
+    fitToWidth('region', REGION),
+    'since',
+  ].join(' ');
+  const rows: string[] = [];
+  for (const pixel of view.pixels) {
+    const { instance } = pixel;
+    if (instance === null) continue;
+    rows.push(
+      [
+        `${swatch(pixel.color)} ${fitToWidth(`${pixel.x},${pixel.y}`, PIXEL)}`,
+        sanitizeCell(instance.id, ID),
+        sanitizeCell(instance.name, name),
+        sanitizeCell(instance.state, STATE),
+        sanitizeCell(instance.region, REGION),
+        formatAge(instance.sinceMs, nowMs),
+      ].join(' '),
+    );
+  }
+  if (rows.length === 0) return [header, '(no instances yet)'];
+  if (rows.length + 1 <= maxRows) return [header, ...rows];
+  const keep = Math.max(0, maxRows - 2);
+  return [header, ...rows.slice(0, keep), `… ${rows.length - keep} more rows (see the web board)`];
+}

@@ -1,0 +1,18 @@
+/**
+ * Reads the board model string the firmware puts in the device tree, e.g.
+ * "Raspberry Pi 5 Model B Rev 1.0". The file ends in a NUL, which is stripped.
+ */
+import { readFile } from 'node:fs/promises';
+import { piModelError } from './fixes.ts';
+
+export const PI_MODEL_PATH = '/proc/device-tree/model';
+
+export async function readPiModel(path: string = PI_MODEL_PATH): Promise<string> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'latin1');
+  } catch (cause) {
+    throw piModelError(path, cause);
+  }
+  return raw.replaceAll('\0', '').trim();
+}

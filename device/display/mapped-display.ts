@@ -1,0 +1,79 @@
+/**
+ * Turns a Board (physical frames, bytes on a bus) into a Display (logical frames): checks the frame
+ * size, applies the mapping, and keeps the lifecycle promises of display.ts: a failed open releases
+ * what it acquired, close is idempotent, shared by concurrent callers, and waits for an open in flight.
+ */
+import type { Board, BoardProfile } from './boards/board.ts';
+import type { Display, Frame } from './display.ts';
+import { assertFrameSize } from './frame.ts';
+import { brightnessLevel, IDENTITY_MAPPING, logicalSize, type Mapping, mapFrame } from './mapping.ts';
+import type { DisplayOptions } from './options.ts';
+
+type MappingOptions = Pick<DisplayOptions, 'rotation' | 'flipX' | 'flipY' | 'brightness' | 'gamma'>;
+
+/**
+ * The mapping a board gets from the options: virtual boards none at all; a board with hardware
+ * brightness (HAT Mini) everything but brightness; the rest everything, brightness clamped to the cap.
+ */
+export function mappingFor(profile: BoardProfile, options: MappingOptions): Mapping {
+  const { rotation, flipX, flipY, gamma } = options;
+  switch (profile.brightness) {
+    case 'none':
+      return IDENTITY_MAPPING;
+    case 'hardware':
+      return { rotation, flipX, flipY, level: 255, gamma };
+    case 'software':
+      return { rotation, flipX, flipY, level: brightnessLevel(options.brightness, profile.capLevel), gamma };
+  }
+}
+
+export function mappedDisplay(board: Board, mapping: Mapping): Display {
+  const { profile } = board;
+  const physical = { width: profile.width, height: profile.height };
+  const logical = logicalSize(physical, mapping.rotation);
+  const who = `display ${profile.kind} (rotation ${mapping.rotation})`;
+  let isOpen = false;
+  let opening: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+
+  const openBoard = async (): Promise<void> => {
+    await closing?.catch(() => undefined);
+    try {
+      await board.open();
+      isOpen = true;
+    } catch (error) {
+      // Release whatever open acquired; the open error is the one worth reporting.
+      await board.close().catch(() => undefined);
+      throw error;
+    }
+  };
+
+  return {
+    kind: profile.kind,
+    width: logical.width,
+    height: logical.height,
+    open() {
+      if (isOpen) return Promise.resolve();
+      opening ??= openBoard().finally(() => {
+        opening = undefined;
+      });
+      return opening;
+    },
+    async render(frame: Frame) {
+      assertFrameSize(frame, logical.width, logical.height, who);
+      if (!isOpen) throw new Error(`${who} is not open; call open() first`);
+      await board.show(mapFrame(frame, physical, mapping));
+    },
+    close() {
+      // A close during a slow open (a shutdown signal at start-up) waits for it, then blanks.
+      closing ??= (async () => {
+        await opening?.catch(() => undefined);
+        isOpen = false;
+        await board.close();
+      })().finally(() => {
+        closing = undefined;
+      });
+      return closing;
+    },
+  };
+}

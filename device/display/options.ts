@@ -1,0 +1,117 @@
+/**
+ * The `display` section of the agent config: one strict zod schema, every field defaulted.
+ * Embed it as `display: displayOptionsSchema.prefault({})`. With zod 4, `.default({})` would hand back
+ * the bare `{}` without applying the inner defaults; `.prefault({})` parses it.
+ */
+import { z } from 'zod';
+import { BOARD_KINDS } from './display.ts';
+
+const I2C_ADDRESS = /^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i;
+
+/** A zod error callback naming the field, the bad value and the fix. */
+function says(field: string, fix: string) {
+  return (issue: { input?: unknown }) => `display.${field} ${JSON.stringify(issue.input)} is invalid: ${fix}`;
+}
+
+function badAddress(issue: { input?: unknown }): string {
+  const { input } = issue;
+  const shown = typeof input === 'number' ? `0x${input.toString(16)}` : JSON.stringify(input);
+  return `display.i2cAddress ${shown} is invalid: use 0x03-0x77 (RGB Matrix 5x5: 0x74 or 0x77; LED SHIM: 0x75)`;
+}
+
+export const displayOptionsSchema = z.strictObject({
+  /**
+   * Which board to drive. Default 'terminal': runs anywhere (laptop, SSH) without native modules.
+   * Set it explicitly on the Pi; HAT auto-detection needs the EEPROM at boot and the pHAT and
+   * breakouts have none (users.md #9).
+   */
+  board: z
+    .enum(BOARD_KINDS, { error: says('board', `use one of ${BOARD_KINDS.join(', ')}`) })
+    .default('terminal'),
+  /**
+   * Clockwise rotation of the picture on the board, in degrees. Default 0. 90 and 270 swap the
+   * logical width and height, which changes the layout's slot grid.
+   */
+  rotation: z.literal([0, 90, 180, 270], { error: says('rotation', 'use 0, 90, 180 or 270') }).default(0),
+  /** Mirror left-right as seen on the board, after rotation. Default false; for boards wired mirrored. */
+  flipX: z.boolean().default(false),
+  /** Mirror top-bottom as seen on the board, after rotation. Default false. */
+  flipY: z.boolean().default(false),
+  /**
+   * 0..1, default 0.5. Clamped to the board's safe cap (Unicorn HAT and pHAT: 0.5, hardware.md §2.2).
+   * Lower is kinder at night and to the power supply; with gamma on, lit pixels never go fully dark
+   * above 0 (see gamma.ts), but colours lose distinction at the bottom of the range.
+   */
+  brightness: z
+    .number({ error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
+    .min(0, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
+    .max(1, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
+    .default(0.5),
+  /**
+   * Apply the LED gamma curve (hardware.md §7.1). Default true: perceived steps look even and
+   * colours look as intended. False sends linear values: brighter mid-tones, washed-out colours.
+   */
+  gamma: z.boolean().default(true),
+  /** I2C bus number, /dev/i2c-N. Default 1, the bus on the 40-pin header (hardware.md §1). */
+  i2cBus: z
+    .int({ error: says('i2cBus', 'use 1, the bus on the Pi header') })
+    .min(0)
+    .default(1),
+  /**
+   * 7-bit I2C address, a number or a "0x74" string. Default: the board's own (RGB Matrix 5x5 0x74,
+   * its alternate 0x77; LED SHIM 0x75; hardware.md §5.1). Set it only when the address jumper is cut.
+   */
+  i2cAddress: z
+    .union([z.int(), z.string().regex(I2C_ADDRESS, { error: badAddress })], { error: badAddress })
+    .transform((value) => (typeof value === 'number' ? value : Number(value)))
+    .pipe(z.int().min(0x03, { error: badAddress }).max(0x77, { error: badAddress }))
+    .optional(),
+  /** SPI bus number, /dev/spidevN.CE. Default 0, the bus on the header (hardware.md §1). */
+  spiBus: z
+    .int({ error: says('spiBus', 'use 0, the bus on the Pi header') })
+    .min(0)
+    .default(0),
+  /**
+   * WS2812 driver for the Unicorn HAT and pHAT. Default 'auto': 'leds0' on a Pi 5 (the ws2812-pio
+   * kernel driver; no root, no native module), 'rpi-ws281x' on older Pis (native module, root,
+   * DMA). Force one when model detection is wrong, e.g. in a container without /proc/device-tree.
+   */
+  ws2812Backend: z
+    .enum(['auto', 'leds0', 'rpi-ws281x'], {
+      error: says('ws2812Backend', "use 'auto', 'leds0' or 'rpi-ws281x'"),
+    })
+    .default('auto'),
+  /** The ws2812-pio character device on a Pi 5. Default '/dev/leds0' (instance 0, hardware.md §2.4). */
+  ledsDevice: z
+    .string()
+    .startsWith('/', { error: says('ledsDevice', 'use an absolute path such as /dev/leds0') })
+    .default('/dev/leds0'),
+  /**
+   * DMA channel for rpi-ws281x on Pi <= 4. Default 10 (Pimoroni's choice): channel 5, the module's
+   * own code default, is documented to corrupt SD cards on a Pi 3 (hardware.md §2.1, §6.1).
+   */
+  dmaChannel: z
+    .int({ error: says('dmaChannel', 'use 10') })
+    .min(0, { error: says('dmaChannel', 'use 10 (0-14 exist)') })
+    .max(14, { error: says('dmaChannel', 'use 10 (0-14 exist)') })
+    .default(10),
+  /**
+   * Size of the virtual boards (terminal, web, none), which have no size of their own; physical
+   * boards ignore it. Default 16x16, the largest physical board, so the layout matches a HAT HD.
+   */
+  virtualWidth: z
+    .int({ error: says('virtualWidth', 'use 1-64') })
+    .min(1, { error: says('virtualWidth', 'use 1-64') })
+    .max(64, { error: says('virtualWidth', 'use 1-64') })
+    .default(16),
+  virtualHeight: z
+    .int({ error: says('virtualHeight', 'use 1-64') })
+    .min(1, { error: says('virtualHeight', 'use 1-64') })
+    .max(64, { error: says('virtualHeight', 'use 1-64') })
+    .default(16),
+});
+
+export type DisplayOptions = z.infer<typeof displayOptionsSchema>;
+
+/** Every default, for callers and tests that want a full options object. */
+export const DEFAULT_DISPLAY_OPTIONS: DisplayOptions = displayOptionsSchema.parse({});

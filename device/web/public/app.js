@@ -1,0 +1,297 @@
+// The web board page: plain browser JavaScript, no build step, no framework.
+// Every piece of board data (above all the Name tag, which anyone with ec2:CreateTags can set) is
+// untrusted: it reaches the DOM only through textContent, setAttribute and CSSOM properties, after
+// sanitize(). Never innerHTML. The CSP (script-src 'self', style-src 'self') backs this up.
+
+const $ = (id) => document.getElementById(id);
+const NAME_MAX = 40;
+const COLOR = /^#[0-9a-f]{6}$/i;
+
+// Escape sequences are removed whole (CSI, OSC/DCS/SOS/PM/APC strings, other ESC sequences, 8-bit
+// forms), like device/display/sanitize.ts does for the terminal, so no "[31m" residue is shown.
+const ESCAPES = new RegExp(
+  [
+    '\\u001b\\[[0-?]*[ -/]*[@-~]?',
+    '\\u009b[0-?]*[ -/]*[@-~]?',
+    '(?:\\u001b[\\]PX^_]|[\\u0090\\u0098\\u009d-\\u009f])[\\s\\S]*?(?:\\u0007|\\u001b\\\\|\\u009c|$)',
+    '\\u001b[ -/]*[0-~]?',
+  ].join('|'),
+  'g',
+);
+const SPACES = /[\t\n\v\f\r\u2028\u2029]/g;
+// Controls (Cc) and format characters (Cf: bidi overrides and isolates, zero-width, BOM, tags).
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/** Untrusted text -> plain visible text with no controls, bidi overrides or escape sequences. */
+function sanitize(value) {
+  const text = String(value ?? '').slice(0, 4096);
+  const wellFormed = typeof text.toWellFormed === 'function' ? text.toWellFormed() : text;
+  return wellFormed
+    .replace(ESCAPES, '')
+    .replace(SPACES, ' ')
+    .replace(INVISIBLE, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+/** At most `max` characters (code points), the last one an ellipsis when cut. */
+function shorten(text, max) {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function duration(ms) {
+  const min = Math.floor(Math.max(0, ms) / 60_000);
+  if (min < 1) return 'under a minute';
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} days`;
+}
+
+function sinceText(instance) {
+  return `${sanitize(instance.state)} for ${duration(Date.now() - Number(instance.sinceMs))}`;
+}
+
+function sinceTitle(instance) {
+  const date = new Date(Number(instance.sinceMs));
+  return Number.isNaN(date.getTime()) ? '' : `since ${date.toLocaleString()}`;
+}
+
+function displayName(instance) {
+  return sanitize(instance.name) || sanitize(instance.id);
+}
+
+/** Sets text and, when the text was cut, the full text as a tooltip. */
+function setText(el, full, max) {
+  const short = shorten(full, max);
+  el.textContent = short;
+  if (short !== full) el.setAttribute('title', full);
+  else el.removeAttribute('title');
+}
+
+const ui = {
+  board: null, // the last BoardView received
+  pixels: new Map(), // "x,y" -> pixel
+  cells: [], // buttons, index y * width + x
+  size: '', // "width,height" the cells were built for
+  hovered: null, // "x,y" under the pointer
+  pinned: null, // "x,y" clicked, tapped or chosen in the legend
+  agent: 'connecting', // 'connecting' | 'live' | 'lost'
+};
+
+const keyOf = (x, y) => `${x},${y}`;
+const shownKey = () => ui.hovered ?? ui.pinned;
+
+function buildCells(width, height) {
+  const board = $('board');
+  board.style.setProperty('--w', String(width));
+  board.style.setProperty('--h', String(height));
+  ui.size = keyOf(width, height);
+  const cells = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const cell = document.createElement('button');
+      cell.type = 'button';
+      cell.className = 'pixel';
+      cell.dataset.x = String(x);
+      cell.dataset.y = String(y);
+      const key = keyOf(x, y);
+      cell.addEventListener('mouseenter', () => show(key, ui.pinned));
+      cell.addEventListener('mouseleave', () => show(null, ui.pinned));
+      cell.addEventListener('click', () => show(null, key));
+      cell.addEventListener('focus', () => show(null, key));
+      cells.push(cell);
+    }
+  }
+  ui.cells = cells;
+  board.replaceChildren(...cells);
+}
+
+function renderBoard() {
+  const { width, height } = ui.board;
+  if (ui.size !== keyOf(width, height)) buildCells(width, height);
+  let lit = 0;
+  ui.cells.forEach((cell, index) => {
+    const x = index % width;
+    const y = Math.floor(index / width);
+    const pixel = ui.pixels.get(keyOf(x, y));
+    const color = pixel && COLOR.test(pixel.color) ? pixel.color : '#000000';
+    const on = color !== '#000000';
+    cell.classList.toggle('lit', on);
+    cell.style.backgroundColor = on ? color : '';
+    cell.style.color = on ? color : '';
+    cell.classList.toggle('selected', ui.pinned === keyOf(x, y));
+    const instance = pixel?.instance;
+    if (instance) lit++;
+    const label = instance
+      ? `${shorten(displayName(instance), NAME_MAX)}, ${sanitize(instance.state)}`
+      : 'free';
+    cell.setAttribute('aria-label', `pixel ${x},${y}: ${label}`);
+  });
+  $('board-caption').textContent = `${width}×${height} board · ${lit} instance${lit === 1 ? '' : 's'} shown`;
+}
+
+function badge(id, text, tone) {
+  const el = $(id);
+  el.textContent = text;
+  el.className = `badge ${tone}`;
+  el.classList.toggle('stale', ui.agent !== 'live' && id !== 'badge-agent');
+}
+
+const AGENT = {
+  connecting: ['connecting to agent…', 'warn'],
+  live: ['live', 'ok'],
+  lost: ['page lost contact with agent', 'bad'],
+};
+
+function renderBadges() {
+  badge('badge-agent', ...AGENT[ui.agent]);
+  $('board').classList.toggle('stale', ui.agent === 'lost');
+  const view = ui.board;
+  if (!view) return;
+  badge('badge-mqtt', view.connected ? 'MQTT connected' : 'MQTT disconnected', view.connected ? 'ok' : 'bad');
+  badge('badge-sync', view.synced ? 'synced with EC2' : 'not yet synced', view.synced ? 'ok' : 'warn');
+  const overflow = Number(view.overflow) || 0;
+  $('badge-overflow').hidden = overflow === 0;
+  badge('badge-overflow', `+${overflow} instance${overflow === 1 ? '' : 's'} without a pixel`, 'warn');
+}
+
+function renderDetail() {
+  const key = shownKey();
+  const pixel = key === null ? undefined : ui.pixels.get(key);
+  $('detail-empty').hidden = key !== null;
+  $('detail-body').hidden = key === null;
+  if (key === null) return;
+  const instance = pixel?.instance;
+  $('detail-pixel').textContent = key;
+  setText($('detail-title'), instance ? displayName(instance) : 'No instance on this pixel', 60);
+  $('detail-id').textContent = instance ? sanitize(instance.id) : '—';
+  $('detail-state').textContent = instance ? sanitize(instance.state) : '—';
+  $('detail-swatch').style.backgroundColor = pixel && COLOR.test(pixel.color) ? pixel.color : '';
+  $('detail-region').textContent = instance ? sanitize(instance.region) : '—';
+  $('detail-account').textContent = instance ? sanitize(instance.account) : '—';
+  $('detail-since').textContent = instance ? sinceText(instance) : '—';
+  $('detail-since').setAttribute('title', instance ? sinceTitle(instance) : '');
+}
+
+function legendRow(pixel) {
+  const { instance } = pixel;
+  const row = document.createElement('tr');
+  const cell = (text, className) => {
+    const td = document.createElement('td');
+    if (className) td.className = className;
+    td.textContent = text;
+    row.append(td);
+    return td;
+  };
+  cell(keyOf(pixel.x, pixel.y), 'mono');
+  const swatch = document.createElement('span');
+  swatch.className = 'swatch';
+  swatch.style.backgroundColor = COLOR.test(pixel.color) ? pixel.color : '#000000';
+  cell('').append(swatch);
+  cell(sanitize(instance.id), 'mono');
+  setText(cell(''), sanitize(instance.name), NAME_MAX);
+  cell(sanitize(instance.state));
+  cell(sanitize(instance.region));
+  cell(sinceText(instance)).setAttribute('title', sinceTitle(instance));
+  const key = keyOf(pixel.x, pixel.y);
+  row.classList.toggle('selected', ui.pinned === key);
+  row.addEventListener('click', () => show(null, key));
+  return row;
+}
+
+function renderLegend() {
+  const rows = [...ui.pixels.values()]
+    .filter((pixel) => pixel.instance)
+    .sort((a, b) => a.y - b.y || a.x - b.x)
+    .map(legendRow);
+  $('legend-rows').replaceChildren(...rows);
+  $('legend-empty').hidden = rows.length > 0;
+}
+
+function render() {
+  renderBadges();
+  if (!ui.board) return;
+  renderBoard();
+  renderDetail();
+  renderLegend();
+}
+
+function show(hovered, pinned) {
+  const repin = pinned !== ui.pinned;
+  ui.hovered = hovered;
+  ui.pinned = pinned;
+  if (!repin) return renderDetail();
+  $('identify-status').textContent = '';
+  render();
+}
+
+function receive(view) {
+  const { width, height, pixels } = view ?? {};
+  if (!Number.isInteger(width) || !Number.isInteger(height) || !Array.isArray(pixels)) return;
+  if (width < 1 || height < 1 || width * height > 4096) return;
+  ui.board = view;
+  ui.pixels = new Map(pixels.map((pixel) => [keyOf(pixel.x, pixel.y), pixel]));
+  if (ui.size !== keyOf(width, height)) {
+    ui.hovered = null;
+    ui.pinned = null;
+  }
+  render();
+}
+
+async function identify() {
+  const key = shownKey();
+  if (key === null) return;
+  const [x, y] = key.split(',').map(Number);
+  const status = $('identify-status');
+  status.textContent = `Asking the agent to blink ${key}…`;
+  try {
+    const res = await fetch('/api/identify', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ x, y }),
+    });
+    const body = await res.json().catch(() => ({}));
+    status.textContent = res.ok
+      ? `Pixel ${key} is blinking on the board.`
+      : sanitize(body.error || res.status);
+  } catch {
+    status.textContent = 'Could not reach the agent.';
+  }
+}
+
+let retryMs = 1000;
+
+function connect() {
+  const source = new EventSource('/api/events');
+  source.addEventListener('open', () => {
+    retryMs = 1000;
+    ui.agent = 'live';
+    renderBadges();
+  });
+  source.addEventListener('board', (event) => {
+    ui.agent = 'live';
+    try {
+      receive(JSON.parse(event.data));
+    } catch {
+      // A broken event is dropped; the next one carries the whole board again.
+    }
+  });
+  source.addEventListener('error', () => {
+    ui.agent = 'lost';
+    renderBadges();
+    // The browser retries by itself after a dropped stream, but gives up on an HTTP error
+    // (503 when too many pages are open): retry ourselves, backing off to 30 s.
+    if (source.readyState === EventSource.CLOSED) {
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 30_000);
+    }
+  });
+}
+
+$('identify').addEventListener('click', identify);
+// Keep "running for 3 min" true while nothing changes.
+setInterval(render, 15_000);
+renderBadges();
+connect();

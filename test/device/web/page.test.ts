@@ -1,0 +1,188 @@
+/** The web board page in a real Chromium, against a real server on 127.0.0.1 with a fake view. */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BoardInstance, BoardPixel } from '../../../device/display/board-view.ts';
+import { startWebBoard, type WebBoard } from '../../../device/web/server.ts';
+import { launchBrowser, offMachine, openPage, type PageWatch, type TestBrowser } from './browser.ts';
+import { COLORS, fleetView, HOSTILE_NAMES, hostileView, rgb, ViewHolder } from './views.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+let browser: TestBrowser;
+let board: WebBoard;
+const views = new ViewHolder(fleetView(Date.now()));
+const identified: Array<{ x: number; y: number }> = [];
+
+beforeAll(async () => {
+  [browser, board] = await Promise.all([
+    launchBrowser(),
+    startWebBoard({ port: 0, view: views.view, onIdentify: (target) => void identified.push(target) }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([browser?.close(), board?.close()]);
+});
+
+const cell = (page: Page, x: number, y: number) => page.locator(`.pixel[data-x="${x}"][data-y="${y}"]`);
+
+async function backgroundOf(page: Page, x: number, y: number): Promise<string> {
+  return cell(page, x, y).evaluate((el) => getComputedStyle(el).backgroundColor);
+}
+
+/** The page raised no console error, no CSP violation, no dialog, and asked nothing of another host. */
+async function expectClean(watch: PageWatch): Promise<void> {
+  expect(watch.problems).toEqual([]);
+  expect(await watch.cspViolations()).toEqual([]);
+  expect(watch.dialogs).toEqual([]);
+  expect(offMachine(browser.requests)).toEqual([]);
+}
+
+/** The first pixel at or after index `from` whose instance is running. */
+function runningPixel(from: number): BoardPixel & { instance: BoardInstance } {
+  const found = views.current.pixels.slice(from).find((p) => p.instance?.state === 'running');
+  if (found?.instance == null) throw new Error(`fixture: no running pixel after index ${from}`);
+  return found as BoardPixel & { instance: BoardInstance };
+}
+
+async function openBoard(): Promise<PageWatch> {
+  const watch = await openPage(browser, board.url);
+  await watch.page.locator('#badge-agent', { hasText: 'live' }).waitFor();
+  return watch;
+}
+
+describe('web board page', () => {
+  it('draws every pixel of the board in its colour, with the status badges', async () => {
+    views.current = fleetView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    await expect.poll(() => page.locator('.pixel').count()).toBe(64);
+    for (const p of views.current.pixels.filter((_, i) => i % 5 === 0)) {
+      const expected = p.instance === null ? 'rgb(26, 31, 39)' : rgb(p.color);
+      expect(await backgroundOf(page, p.x, p.y)).toBe(expected);
+    }
+    expect(await page.locator('#badge-mqtt').textContent()).toBe('MQTT connected');
+    expect(await page.locator('#badge-sync').textContent()).toBe('synced with EC2');
+    expect(await page.locator('#badge-overflow').isHidden()).toBe(true);
+    expect(await page.locator('#legend-rows tr').count()).toBe(41);
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('changes a pixel, the badges and the overflow count live after notify()', async () => {
+    views.current = fleetView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    expect(await backgroundOf(page, 0, 0)).toBe(rgb(COLORS.running));
+    const first = views.current.pixels[0]?.instance;
+    if (!first) throw new Error('fixture: pixel 0,0 is lit');
+    const pixels = views.current.pixels.map((p, i) =>
+      i === 0 ? { ...p, color: COLORS.stopping, instance: { ...first, state: 'stopping' as const } } : p,
+    );
+    views.current = { ...views.current, connected: false, synced: false, overflow: 3, pixels };
+    board.notify();
+    await expect.poll(() => backgroundOf(page, 0, 0), { timeout: 3_000 }).toBe(rgb(COLORS.stopping));
+    expect(await page.locator('#badge-mqtt').textContent()).toBe('MQTT disconnected');
+    expect(await page.locator('#badge-sync').textContent()).toBe('not yet synced');
+    expect(await page.locator('#badge-overflow').textContent()).toBe('+3 instances without a pixel');
+    await expect.poll(() => page.locator('#legend-rows tr').first().textContent()).toContain('stopping for');
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('shows hostile Name tags as plain, visible text: no element, no dialog, no bidi override', async () => {
+    views.current = hostileView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    await expect.poll(() => page.locator('#legend-rows tr').count()).toBe(6);
+    const names = await page.locator('#legend-rows tr td:nth-child(4)').allTextContents();
+    expect(names.slice(0, 5)).toEqual([
+      HOSTILE_NAMES.html,
+      HOSTILE_NAMES.script,
+      'red-alert',
+      'title-change',
+      'evilexe.txt',
+    ]);
+    expect(names[5]).toBe(`long-${'x'.repeat(34)}…`);
+    expect(await page.locator('#legend-rows tr td:nth-child(4)').last().getAttribute('title')).toBe(
+      HOSTILE_NAMES.long,
+    );
+    await cell(page, 0, 0).click();
+    expect(await page.locator('#detail-title').textContent()).toBe(HOSTILE_NAMES.html);
+    const dom = await page.evaluate(() => ({
+      images: document.querySelectorAll('img').length,
+      scripts: [...document.scripts].map((s) => s.getAttribute('src')),
+      // Text and attributes made from board data (the static markup has its own newlines).
+      text: [
+        ...document.querySelectorAll(
+          '#legend-rows td, #detail-body dd, #detail-title, [title], [aria-label]',
+        ),
+      ]
+        .map((el) => `${el.textContent}${el.getAttribute('title')}${el.getAttribute('aria-label')}`)
+        .join(''),
+      title: document.title,
+    }));
+    expect(dom.images).toBe(0);
+    expect(dom.scripts).toEqual(['/app.js']);
+    expect(dom.text).not.toMatch(/[\p{Cc}\p{Cf}]/u); // controls, escapes, bidi overrides, zero-width
+    expect(dom.title).toBe('ec2-led board');
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('shows the instance behind a hovered pixel, and identify sends its x,y to the agent', async () => {
+    const now = Date.now();
+    views.current = fleetView(now);
+    const watch = await openBoard();
+    const { page } = watch;
+    const shown = runningPixel(9);
+    await cell(page, shown.x, shown.y).hover();
+    expect(await page.locator('#detail-pixel').textContent()).toBe(`${shown.x},${shown.y}`);
+    expect(await page.locator('#detail-id').textContent()).toBe(shown.instance.id);
+    expect(await page.locator('#detail-title').textContent()).toBe(shown.instance.name);
+    expect(await page.locator('#detail-since').textContent()).toMatch(/^running for (\d+ h )?\d+ min$/);
+    await cell(page, 5, 3).click();
+    await page.locator('#identify').click();
+    await page.locator('#identify-status', { hasText: 'Pixel 5,3 is blinking on the board.' }).waitFor();
+    expect(identified).toContainEqual({ x: 5, y: 3 });
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('says the page lost contact with the agent when the stream drops', async () => {
+    const lonely = await startWebBoard({ port: 0, view: () => fleetView(Date.now()), onIdentify: () => {} });
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(lonely.url);
+      await page.locator('#badge-agent', { hasText: 'live' }).waitFor();
+      await lonely.close();
+      await page.locator('#badge-agent', { hasText: 'page lost contact with agent' }).waitFor();
+      expect(await page.locator('#board').getAttribute('class')).toContain('stale');
+    } finally {
+      await page.close();
+      await lonely.close();
+    }
+  });
+
+  it('renders a realistic fleet with one pixel explained (screenshot artifact)', async () => {
+    const now = Date.now();
+    const fleet = fleetView(now);
+    views.current = { ...fleet, overflow: 0 };
+    const watch = await openBoard();
+    const { page } = watch;
+    const shown = runningPixel(19);
+    await cell(page, shown.x, shown.y).click();
+    await page.mouse.move(5, 5); // no hover scale in the picture; the click pinned the detail
+    await page.locator('#detail-body').waitFor();
+    expect(await page.locator('#detail-pixel').textContent()).toBe(`${shown.x},${shown.y}`);
+    await mkdir(`${ROOT}test-results`, { recursive: true });
+    await page.screenshot({ path: `${ROOT}test-results/web-board.png` });
+    // EC2LED_DOCS_SCREENSHOT=1 npx vitest run test/device/web/page.test.ts refreshes the README picture.
+    if (process.env.EC2LED_DOCS_SCREENSHOT === '1')
+      await page.screenshot({ path: `${ROOT}docs/web-board.png` });
+    await expectClean(watch);
+    await page.close();
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * Board views for the web board tests: a realistic fleet on an 8x8 Unicorn HAT, hostile Name tags,
+ * and a mutable holder a test changes before calling notify(). Plain data, no server.
+ */
+import type { BoardInstance, BoardPixel, BoardView } from '../../../device/display/board-view.ts';
+import type { InstanceState } from '../../../shared/instance-state.ts';
+
+export const COLORS: Readonly<Record<InstanceState, string>> = {
+  pending: '#00c853',
+  running: '#2962ff',
+  stopping: '#ffc400',
+  stopped: '#ff1744',
+  'shutting-down': '#ff6d00',
+  terminated: '#000000',
+};
+
+const MINUTE = 60_000;
+
+/** `#rrggbb` -> `rgb(r, g, b)`, as getComputedStyle reports it. */
+export function rgb(hex: string): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}
+
+export function instance(
+  id: string,
+  name: string,
+  state: InstanceState,
+  sinceMs: number,
+  region = 'eu-west-1',
+): BoardInstance {
+  return { id, name, state, region, account: '123456789012', sinceMs };
+}
+
+export function pixel(x: number, y: number, lit: BoardInstance | null): BoardPixel {
+  return { x, y, color: lit === null ? '#000000' : COLORS[lit.state], instance: lit };
+}
+
+/** A board with every pixel present, lit from `instances` in reading order. */
+export function boardOf(
+  width: number,
+  height: number,
+  instances: readonly BoardInstance[],
+  extra: Partial<Pick<BoardView, 'connected' | 'synced' | 'overflow'>> = {},
+): BoardView {
+  const pixels: BoardPixel[] = [];
+  for (let i = 0; i < width * height; i++) {
+    pixels.push(pixel(i % width, Math.floor(i / width), instances[i] ?? null));
+  }
+  return { width, height, connected: true, synced: true, overflow: 0, ...extra, pixels };
+}
+
+/** Deterministic pseudo-random numbers (a 32-bit LCG), so the picture is the same on every run. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** 41 instances of a small company's fleet: mostly running, a few stopped dev boxes, some in between. */
+export function fleetView(nowMs: number): BoardView {
+  const random = lcg(7);
+  const roles = ['web', 'api', 'worker', 'cache', 'db', 'batch'];
+  const regions = ['eu-west-1', 'eu-west-1', 'us-east-1', 'eu-central-1'];
+  const states: InstanceState[] = [
+    ...Array<InstanceState>(27).fill('running'),
+    ...Array<InstanceState>(3).fill('pending'),
+    ...Array<InstanceState>(2).fill('stopping'),
+    'shutting-down',
+    ...Array<InstanceState>(8).fill('stopped'),
+  ];
+  // Slots are handed out as instances appear, so states are mixed on a real board; pixel 0,0 stays running.
+  for (let i = states.length - 1; i > 1; i--) {
+    const j = 1 + Math.floor(random() * i);
+    [states[i], states[j]] = [states[j] as InstanceState, states[i] as InstanceState];
+  }
+  const instances = states.map((state, i) => {
+    const region = regions[i % regions.length] as string;
+    const name =
+      state === 'stopped'
+        ? `dev-${['alice', 'bob', 'chen', 'dana', 'eli', 'fay', 'gus', 'hana'][i % 8]}`
+        : `${roles[i % roles.length]}-${region.split('-')[1]}-${Math.floor(i / roles.length) + 1}`;
+    const hex = Array.from({ length: 16 }, () => Math.floor(random() * 16).toString(16)).join('');
+    const minutes = state === 'running' ? (i * 97) % 2900 : state === 'stopped' ? 600 + i * 13 : 1 + (i % 3);
+    return instance(`i-0${hex}`, name, state, nowMs - minutes * MINUTE - 17_000, region);
+  });
+  return boardOf(8, 8, instances);
+}
+
+export const HOSTILE_NAMES = {
+  html: '<img src=x onerror=alert(1)>',
+  script: '<script>alert(2)</script>',
+  ansi: '\u001b[31mred-alert\u001b[0m',
+  osc: '\u001b]0;owned\u0007title-change',
+  bidi: 'evil\u202Eexe.txt',
+  long: `long-${'x'.repeat(251)}`,
+} as const;
+
+/** One pixel per hostile Name tag, in the order of HOSTILE_NAMES, on a 4x4 board. */
+export function hostileView(nowMs: number): BoardView {
+  const instances = Object.values(HOSTILE_NAMES).map((name, i) =>
+    instance(`i-0bad${String(i).padStart(13, '0')}`, name, 'running', nowMs - 5 * MINUTE),
+  );
+  return boardOf(4, 4, instances);
+}
+
+/** The view a server reads, swapped by a test before it calls notify(). */
+export class ViewHolder {
+  current: BoardView;
+  constructor(initial: BoardView) {
+    this.current = initial;
+  }
+  readonly view = (): BoardView => this.current;
+}
