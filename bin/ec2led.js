@@ -5,10 +5,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const bundled = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
+let cli;
 if (existsSync(bundled)) {
-  await import(pathToFileURL(bundled).href);
+  cli = await import(pathToFileURL(bundled).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../device/main.ts');
+  cli = await import('../device/main.ts');
 }
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -1,9 +1,7 @@
 /**
- * The `ec2led` command line. No side effects at import beyond the is-main guard at the bottom;
- * each subcommand is loaded only when it runs, so `ec2led --help` loads no SDK and no native module.
+ * The `ec2led` command line. No side effects at import: bin/ec2led.js calls `main`. Each
+ * subcommand is loaded only when it runs, so `ec2led --help` loads no SDK and no native module.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 export const USAGE = `ec2led — one LED pixel per EC2 instance
 
@@ -31,24 +29,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stdout(USAGE);
     return 0;
   }
+  if (command === 'device') return (await import('./admin/cli.ts')).deviceMain(argv.slice(1), io);
   if (command === '--version') {
     io.stdout('0.1.0\n');
     return 0;
   }
   io.stderr(`unknown command ${JSON.stringify(command)}; run ec2led --help for the list\n`);
   return 2;
-}
-
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === fileURLToPath(import.meta.url) || entry.endsWith('bin/ec2led.js');
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  process.exitCode = await main(process.argv.slice(2));
 }

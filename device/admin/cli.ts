@@ -1,0 +1,231 @@
+/**
+ * `ec2led device create|delete`: enrols a Raspberry Pi in IoT Core, or removes it. Run where the admin
+ * runs `cdk deploy` (same credentials, same region). Parsing is pure (`parseDeviceArgs`); the AWS
+ * adapter (enroll.ts, the only importer of the admin SDK clients) is loaded only when a command runs.
+ *
+ * Exit codes: 0 done (also: nothing to do), 1 AWS or the machine failed, 2 usage error.
+ * Data (one JSON line) to stdout, messages to stderr.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BOARD_KINDS } from '../display/display.ts';
+import { AdminError, usageError } from './errors.ts';
+import { DEFAULT_STACK_NAME } from './stack-outputs.ts';
+
+export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, or remove it
+
+Examples:
+  ec2led device create desk-pi
+  ec2led device create desk-pi --board unicornhatmini --out ./desk-pi
+  ec2led device create desk-pi --csr desk-pi.csr      # the private key never leaves the Pi
+  ec2led device delete desk-pi
+
+Usage:
+  ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--stack NAME] [--region R]
+  ec2led device delete NAME [--region R]
+
+  NAME          the thing name and MQTT client id: 1-128 letters, digits, "_", "-" or ":"
+  --board KIND  display.board in config.json (default terminal); one of
+                ${BOARD_KINDS.join(', ')}
+  --out DIR     where the bundle goes (default ./ec2led-NAME); must be new or empty
+  --csr FILE    a PEM certificate signing request made on the Pi; no key is written
+  --stack NAME  the home stack (default ${DEFAULT_STACK_NAME})
+  --region R    the home region (default: AWS_REGION or your profile's, as for cdk deploy)
+
+Reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
+`;
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export const DEFAULT_BOARD = 'terminal';
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
+
+export type DeviceCommand =
+  | { readonly kind: 'help' }
+  | {
+      readonly kind: 'create';
+      readonly thingName: string;
+      readonly board: string;
+      readonly outDir: string;
+      readonly csrFile: string | undefined;
+      readonly stackName: string;
+      readonly region: string | undefined;
+    }
+  | { readonly kind: 'delete'; readonly thingName: string; readonly region: string | undefined };
+
+function checkThingName(name: string | undefined): string {
+  if (name === undefined) throw usageError('missing NAME; run ec2led device --help');
+  if (!THING_NAME.test(name)) {
+    throw usageError(
+      `thing name ${JSON.stringify(name)} is invalid: use 1-128 letters, digits, "_", "-" or ":" ` +
+        '(it is also the MQTT client id), e.g. desk-pi',
+    );
+  }
+  return name;
+}
+
+/** Pure: argv after `device` -> a command, or a usage error (exit code 2) naming the fix. */
+export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCommand {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    throw usageError(`${(error as Error).message}; run ec2led device --help`);
+  }
+  const { values, positionals } = parsed;
+  const [command, name, ...extra] = positionals;
+  if (values.help === true || command === undefined || command === 'help') return { kind: 'help' };
+  if (extra.length > 0) throw usageError(`unexpected ${extra.join(' ')}; give one NAME`);
+  if (command === 'create') {
+    const thingName = checkThingName(name);
+    const board = values.board ?? DEFAULT_BOARD;
+    if (!(BOARD_KINDS as readonly string[]).includes(board)) {
+      throw usageError(
+        `--board ${JSON.stringify(board)} is not a board kind; use one of ${BOARD_KINDS.join(', ')}`,
+      );
+    }
+    return {
+      kind: 'create',
+      thingName,
+      board,
+      outDir: resolve(cwd, values.out ?? `ec2led-${thingName}`),
+      csrFile: values.csr === undefined ? undefined : resolve(cwd, values.csr),
+      stackName: values.stack ?? DEFAULT_STACK_NAME,
+      region: values.region,
+    };
+  }
+  if (command === 'delete') {
+    const unsupported = (['board', 'out', 'csr', 'stack'] as const).filter(
+      (key) => values[key] !== undefined,
+    );
+    if (unsupported.length > 0) {
+      throw usageError(`device delete takes no --${unsupported.join(', --')}; it takes NAME and --region`);
+    }
+    return { kind: 'delete', thingName: checkThingName(name), region: values.region };
+  }
+  throw usageError(`unknown device command ${JSON.stringify(command)}; use create or delete`);
+}
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      board: { type: 'string' },
+      out: { type: 'string' },
+      csr: { type: 'string' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+async function readCsr(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw usageError(
+      `--csr ${file} cannot be read (${(error as Error).message}); pass the CSR file made on the Pi`,
+    );
+  }
+  if (!/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(text)) {
+    throw usageError(
+      `--csr ${file} is not a PEM certificate signing request; make one on the Pi with ` +
+        '`openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout private.pem.key -subj /CN=NAME -out NAME.csr`',
+    );
+  }
+  return text;
+}
+
+type Enroll = typeof import('./enroll.ts');
+
+export interface DeviceDeps {
+  /** The AWS adapter; tests replace it to simulate a clone without the admin SDK clients. */
+  readonly load?: () => Promise<Enroll>;
+  readonly cwd?: string;
+  /** Between retries of deletes that wait for a detachment; tests pass a no-op. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+async function loadEnroll(load: () => Promise<Enroll>): Promise<Enroll> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\/client-(iot|cloudformation)/.test(String(error))) {
+      throw new AdminError(
+        'the device admin commands need @aws-sdk/client-iot and @aws-sdk/client-cloudformation, which ' +
+          'are development dependencies; run from the repository clone where `npm ci` installed the admin tools',
+        1,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<void> {
+  if (command.kind === 'help') {
+    io.stdout(DEVICE_USAGE);
+    return;
+  }
+  const say = (line: string) => io.stderr(`${line}\n`);
+  if (command.kind === 'create') {
+    const csr = command.csrFile === undefined ? undefined : await readCsr(command.csrFile);
+    const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
+    const result = await enroll.createDevice(
+      enroll.adminClients(command.region),
+      {
+        thingName: command.thingName,
+        board: command.board,
+        outDir: command.outDir,
+        stackName: command.stackName,
+        csr,
+      },
+      say,
+      deps.sleep,
+    );
+    io.stdout(
+      `${JSON.stringify({ thing: command.thingName, ...result, ...(result.status === 'created' ? { bundle: command.outDir } : {}) })}\n`,
+    );
+    if (result.status === 'created') {
+      say(
+        `next: copy ${command.outDir} to the Pi and start the agent with its config.json` +
+          (csr === undefined ? '' : "; put the Pi's private key next to it as private.pem.key"),
+      );
+    }
+    return;
+  }
+  const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
+  const result = await enroll.deleteDevice(
+    enroll.adminClients(command.region),
+    command.thingName,
+    say,
+    deps.sleep,
+  );
+  io.stdout(`${JSON.stringify({ thing: command.thingName, ...result })}\n`);
+}
+
+/** Runs `ec2led device ...` and resolves to the exit code; never throws. */
+export async function deviceMain(argv: readonly string[], io: Io, deps: DeviceDeps = {}): Promise<number> {
+  try {
+    await run(parseDeviceArgs(argv, deps.cwd ?? process.cwd()), io, deps);
+    return 0;
+  } catch (error) {
+    if (error instanceof AdminError) {
+      io.stderr(`ec2led device: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr(
+      `ec2led device: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The CDK app (`npx cdk synth`, `npx cdk deploy --all`): the home stack and one forwarder stack per
+ * extra region, every stack checked by cdk-nag's AwsSolutions pack. Composition only.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ForwarderStack } from './forwarder-stack.ts';
+import { HomeStack } from './home-stack.ts';
+import { forwarderStackName, readSettings } from './settings.ts';
+
+export interface Ec2LedApp {
+  readonly home: HomeStack;
+  readonly forwarders: readonly ForwarderStack[];
+}
+
+/** Adds every stack to `app`; tests pass their own App (context, bundling) and environment. */
+export function buildApp(
+  app: App,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Ec2LedApp {
+  const settings = readSettings((key) => app.node.tryGetContext(key), env);
+  const [homeRegion, ...extraRegions] = settings.regions ?? [];
+  const home = new HomeStack(app, settings.stackName, {
+    settings,
+    env: { account: settings.account, region: homeRegion },
+    description: 'ec2led: EC2 state changes to IoT Core, and device access for the Pi',
+  });
+  const forwarders = extraRegions.map((region) => {
+    const forwarder = new ForwarderStack(app, forwarderStackName(settings, region), {
+      homeRegion: homeRegion as string,
+      env: { account: settings.account, region },
+      description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
+    });
+    forwarder.addStackDependency(home, 'the home rule should exist before events are forwarded to it');
+    return forwarder;
+  });
+  // Fails synth on any finding not acknowledged (with its reason) next to the construct it is about.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { home, forwarders };
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
+}
+
+if (isMain()) {
+  const app = new App();
+  buildApp(app);
+  app.synth();
+}

@@ -1,0 +1,102 @@
+/**
+ * What a Pi may do, and nothing more.
+ *
+ * - IoT policy (attached to each device certificate by `ec2led device create`): connect only as the
+ *   thing its certificate is attached to, subscribe to the instance topics filter, receive instance
+ *   topics, and exchange its certificate for AWS credentials through the role alias.
+ * - IAM role (assumed through the IoT credentials provider): `ec2:DescribeInstances` in the configured
+ *   regions, for the agent's periodic reconcile.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import { Construct } from 'constructs';
+import {
+  checkTopicPrefix,
+  clientArn,
+  instanceTopicsArn,
+  roleAliasArn,
+  subscriptionFilterArn,
+} from '../../shared/topics.ts';
+
+export interface DeviceAccessProps {
+  readonly topicPrefix: string;
+  /** Where the device may call DescribeInstances: every region the app watches (may hold tokens). */
+  readonly regions: readonly string[];
+}
+
+/** Credentials the Pi gets per exchange; equal to the role's maximum session (IAM default 1 h). */
+export const CREDENTIAL_DURATION = Duration.hours(1);
+/** The IoT policy variable for the name of the thing the connecting certificate is attached to. */
+export const THING_NAME_VARIABLE = '${iot:Connection.Thing.ThingName}';
+
+export class DeviceAccess extends Construct {
+  readonly role: iam.Role;
+  readonly roleAlias: iot.CfnRoleAlias;
+  readonly policy: iot.CfnPolicy;
+
+  constructor(scope: Construct, id: string, props: DeviceAccessProps) {
+    super(scope, id);
+    checkTopicPrefix(props.topicPrefix);
+    if (props.regions.length === 0) {
+      throw new Error(`DeviceAccess ${id}: regions is empty; pass at least the home region`);
+    }
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
+      description: 'ec2led device: lists EC2 instances to reconcile the board',
+      maxSessionDuration: CREDENTIAL_DURATION,
+      inlinePolicies: {
+        DescribeInstances: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['ec2:DescribeInstances'],
+              resources: ['*'],
+              conditions: { StringEquals: { 'aws:RequestedRegion': [...props.regions] } },
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ec2:DescribeInstances supports no resource-level permissions (the IAM service authorization ' +
+        'reference lists no resource type for it), so "*" is the only valid resource; the statement ' +
+        'is limited to the configured regions with aws:RequestedRegion and is read-only.',
+    });
+
+    this.roleAlias = new iot.CfnRoleAlias(this, 'RoleAlias', {
+      roleArn: this.role.roleArn,
+      credentialDurationSeconds: CREDENTIAL_DURATION.toSeconds(),
+    });
+
+    const stack = Stack.of(this);
+    const scopeOf = { partition: stack.partition, region: stack.region, account: stack.account };
+    this.policy = new iot.CfnPolicy(this, 'Policy', {
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'iot:Connect',
+            Resource: clientArn(scopeOf, THING_NAME_VARIABLE),
+            // Only a certificate attached to a registered thing, and only under that thing's name.
+            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: subscriptionFilterArn(scopeOf, props.topicPrefix),
+          },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: instanceTopicsArn(scopeOf, props.topicPrefix) },
+          {
+            Effect: 'Allow',
+            Action: 'iot:AssumeRoleWithCertificate',
+            Resource: roleAliasArn(scopeOf, this.roleAlias.ref),
+          },
+        ],
+      },
+    });
+  }
+}

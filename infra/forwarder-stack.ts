@@ -1,0 +1,45 @@
+/**
+ * A forwarder stack, one per extra region: the same EC2 state-change rule, sending every event to the
+ * home region's default event bus, where the home rule picks it up. The event keeps the instance's
+ * ARN in `resources`, from which the Lambda takes the instance's own region and account.
+ */
+import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { Ec2StateChangeRule } from './constructs/ec2-state-change-rule.ts';
+
+export interface ForwarderStackProps extends StackProps {
+  readonly homeRegion: string;
+}
+
+export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
+  return `arn:${Aws.PARTITION}:events:${homeRegion}:${account}:event-bus/default`;
+}
+
+export class ForwarderStack extends Stack {
+  constructor(scope: Construct, id: string, props: ForwarderStackProps) {
+    super(scope, id, props);
+    if (props.homeRegion === this.region) {
+      throw new Error(
+        `ForwarderStack ${id}: home region ${props.homeRegion} is also this stack's region; ` +
+          'list each region once in context regions, home region first',
+      );
+    }
+    const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
+      holds: `ec2led: state changes this region could not forward to ${props.homeRegion}`,
+    });
+    const rule = new Ec2StateChangeRule(this, 'StateChangeRule', {
+      description: `ec2led: EC2 instance state changes to the default bus in ${props.homeRegion}`,
+    });
+    const homeBus = events.EventBus.fromEventBusArn(
+      this,
+      'HomeBus',
+      homeBusArn(props.homeRegion, this.account),
+    );
+    // CDK creates the role EventBridge assumes, allowed events:PutEvents on the home bus only.
+    // EventBus targets take no retry policy (EventBridge's default: 24 h, 185 attempts), only a DLQ.
+    rule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));
+  }
+}

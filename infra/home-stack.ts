@@ -1,0 +1,101 @@
+/**
+ * The home stack, in the first region of `regions`: the rule, the Lambda publishing to IoT Core, the
+ * dead-letter queues with their alarms, the IoT endpoints, device access, and the outputs that
+ * `ec2led device create` reads. Composition only; each part lives in constructs/.
+ */
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { DeviceAccess } from './constructs/device-access.ts';
+import { Ec2StateChangeRule } from './constructs/ec2-state-change-rule.ts';
+import { IotEndpoints } from './constructs/iot-endpoints.ts';
+import { PublisherFunction } from './constructs/publisher-function.ts';
+import type { Settings } from './settings.ts';
+
+/**
+ * Output keys, the contract with device/admin/stack-outputs.ts (which may not import infra/);
+ * test/infra/home-stack.test.ts holds the two together. No exports: nothing else may depend on them.
+ */
+export const HOME_OUTPUTS = {
+  dataEndpoint: 'IotDataEndpoint',
+  credentialsEndpoint: 'IotCredentialsEndpoint',
+  policyName: 'DevicePolicyName',
+  roleAlias: 'DeviceRoleAlias',
+  topicPrefix: 'TopicPrefix',
+  regions: 'Regions',
+} as const;
+
+/** How long EventBridge keeps retrying the hand-off to Lambda (see PUBLISH_MAX_EVENT_AGE). */
+const RULE_MAX_EVENT_AGE = Duration.minutes(15);
+const RULE_RETRY_ATTEMPTS = 8;
+
+export interface HomeStackProps extends StackProps {
+  readonly settings: Settings;
+}
+
+export class HomeStack extends Stack {
+  constructor(scope: Construct, id: string, props: HomeStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const regions = settings.regions ?? [Aws.REGION];
+
+    const endpoints = new IotEndpoints(this, 'IotEndpoints', {
+      dataEndpoint: settings.iotDataEndpoint,
+      credentialsEndpoint: settings.iotCredentialsEndpoint,
+    });
+
+    const publishFailures = new DeadLetterQueue(this, 'PublishFailures', {
+      holds: 'ec2led: state changes the Lambda could not publish to IoT Core',
+    });
+    const publisher = new PublisherFunction(this, 'Publisher', {
+      iotDataEndpoint: endpoints.dataEndpoint,
+      topicPrefix: settings.topicPrefix,
+      onFailure: publishFailures.queue,
+    });
+
+    const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
+      holds: 'ec2led: state changes the EventBridge rule could not hand to the Lambda',
+    });
+    const rule = new Ec2StateChangeRule(this, 'StateChangeRule', {
+      description: 'ec2led: EC2 instance state changes to the publisher Lambda',
+    });
+    rule.addTarget(
+      new targets.LambdaFunction(publisher.function, {
+        deadLetterQueue: undelivered.queue,
+        maxEventAge: RULE_MAX_EVENT_AGE,
+        retryAttempts: RULE_RETRY_ATTEMPTS,
+      }),
+    );
+
+    const device = new DeviceAccess(this, 'DeviceAccess', { topicPrefix: settings.topicPrefix, regions });
+
+    // Created at the stack root so each logical ID is exactly its key (the CLI reads them by key).
+    const outputs: Record<keyof typeof HOME_OUTPUTS, { value: string; description: string }> = {
+      dataEndpoint: {
+        value: endpoints.dataEndpoint,
+        description: 'IoT Core data endpoint (MQTT, port 8883)',
+      },
+      credentialsEndpoint: {
+        value: endpoints.credentialsEndpoint,
+        description: 'IoT Core credentials provider endpoint',
+      },
+      policyName: {
+        value: device.policy.ref,
+        description: 'IoT policy to attach to each device certificate',
+      },
+      roleAlias: {
+        value: device.roleAlias.ref,
+        description: 'Role alias the device exchanges its certificate at',
+      },
+      topicPrefix: { value: settings.topicPrefix, description: 'First level of every instance topic' },
+      regions: {
+        value: settings.regions?.join(',') ?? Aws.REGION,
+        description: 'Regions watched, home first',
+      },
+    };
+    for (const [key, output] of Object.entries(outputs)) {
+      new CfnOutput(this, HOME_OUTPUTS[key as keyof typeof HOME_OUTPUTS], output);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** The real `npx cdk synth` as on a clean clone: no AWS credentials, no version check, no telemetry, no Docker. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'ec2led-synth-'));
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(AWS_|CDK_)/.test(key)) env[key] = value;
+  }
+  return {
+    ...env,
+    CDK_DISABLE_VERSION_CHECK: '1',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    // No credentials anywhere: no files, no instance metadata.
+    AWS_CONFIG_FILE: join(scratch, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+describe('npx cdk synth', () => {
+  it('synthesizes offline without credentials and with every cdk-nag finding acknowledged', () => {
+    const outdir = join(scratch, 'cdk.out');
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
+      cwd: ROOT,
+      env: offlineEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(readdirSync(outdir)).toContain('Ec2Led.template.json');
+    const assets = JSON.parse(readFileSync(join(outdir, 'Ec2Led.assets.json'), 'utf8')) as {
+      dockerImages?: Record<string, unknown>;
+    };
+    expect(assets.dockerImages ?? {}).toEqual({});
+  }, 60_000);
+});

@@ -1,0 +1,342 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STACK_NAME as CLI_STACK_NAME, STACK_OUTPUT_KEYS } from '../../device/admin/stack-outputs.ts';
+import { buildApp } from '../../infra/app.ts';
+import { HOME_OUTPUTS } from '../../infra/home-stack.ts';
+import { DEFAULT_STACK_NAME } from '../../infra/settings.ts';
+import { type StackView, viewStack } from './template-view.ts';
+
+const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+const ACCOUNT = '123456789012';
+const HOME = 'eu-west-1';
+const iotArn = (resource: string) => `arn:\${AWS::Partition}:iot:${HOME}:${ACCOUNT}:${resource}`;
+
+const scratch = mkdtempSync(join(tmpdir(), 'ec2led-home-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function synthStack(context: Record<string, unknown>): Stack {
+  const app = new App({
+    outdir: mkdtempSync(join(scratch, 'out-')),
+    context: { ...SKIP_BUNDLING, ...context },
+  });
+  return buildApp(app, {}).home;
+}
+const synth = (context: Record<string, unknown>): StackView => viewStack(synthStack(context));
+
+let homeStack: Stack;
+let home: StackView;
+
+beforeAll(() => {
+  homeStack = synthStack({ account: ACCOUNT, regions: `${HOME},us-east-1` });
+  home = viewStack(homeStack);
+});
+
+describe('home stack: events', () => {
+  it('matches every EC2 instance state change on the default bus and sends it to the Lambda', () => {
+    const rules = home.resources('AWS::Events::Rule');
+    expect(rules).toEqual({
+      StateChangeRule: {
+        Description: expect.any(String),
+        EventPattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'Target0',
+            Arn: '${Publisher/Function.Arn}',
+            DeadLetterConfig: { Arn: '${UndeliveredEvents/Queue.Arn}' },
+            RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 8 },
+          },
+        ],
+      },
+    });
+  });
+
+  it('runs the Lambda on arm64 and Node.js 24 with its own log group, endpoint and topic prefix', () => {
+    const fn = home.resources('AWS::Lambda::Function')['Publisher/Function'];
+    expect(fn).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Role: '${Publisher/Role.Arn}',
+      LoggingConfig: { LogGroup: '${Publisher/Logs}' },
+      Environment: {
+        Variables: {
+          IOT_DATA_ENDPOINT: '${IotEndpoints/DataEndpoint.endpointAddress}',
+          TOPIC_PREFIX: 'ec2led',
+        },
+      },
+    });
+    expect(home.resources('AWS::Logs::LogGroup')['Publisher/Logs']).toEqual({ RetentionInDays: 30 });
+  });
+
+  it('retries a failed publish twice within 15 minutes, then sends it to the on-failure queue', () => {
+    expect(home.resources('AWS::Lambda::EventInvokeConfig')).toEqual({
+      'Publisher/Function/EventInvokeConfig': {
+        FunctionName: '${Publisher/Function}',
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 900,
+        DestinationConfig: { OnFailure: { Destination: '${PublishFailures/Queue.Arn}' } },
+      },
+    });
+  });
+
+  it('keeps both dead-letter queues encrypted, TLS-only and for 14 days', () => {
+    const queues = home.resources('AWS::SQS::Queue');
+    expect(Object.keys(queues).sort()).toEqual(['PublishFailures/Queue', 'UndeliveredEvents/Queue']);
+    for (const queue of Object.values(queues)) {
+      expect(queue).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    }
+    const policies = home.resources('AWS::SQS::QueuePolicy');
+    const undelivered = policies['UndeliveredEvents/Queue/Policy'] as {
+      PolicyDocument: { Statement: unknown[] };
+    };
+    expect(undelivered.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:*',
+        Resource: '${UndeliveredEvents/Queue.Arn}',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: '${UndeliveredEvents/Queue.Arn}',
+        Condition: { ArnEquals: { 'aws:SourceArn': '${StateChangeRule.Arn}' } },
+      },
+    ]);
+  });
+
+  it('raises an alarm as soon as either queue holds a message', () => {
+    const alarms = home.resources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms).sort()).toEqual(['PublishFailures/NotEmpty', 'UndeliveredEvents/NotEmpty']);
+    for (const [path, alarm] of Object.entries(alarms)) {
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: `\${${path.replace('NotEmpty', 'Queue')}.QueueName}` }],
+        Statistic: 'Maximum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+});
+
+describe('home stack: IoT endpoints', () => {
+  it('looks both endpoints up at deploy time with DescribeEndpoint', () => {
+    const lookups = home.resources('Custom::AWS');
+    const calls = Object.fromEntries(
+      Object.entries(lookups).map(([path, lookup]) => [path, JSON.parse(lookup.Create as string)]),
+    );
+    expect(calls).toEqual({
+      'IotEndpoints/DataEndpoint': {
+        service: 'Iot',
+        action: 'describeEndpoint',
+        parameters: { endpointType: 'iot:Data-ATS' },
+        physicalResourceId: { responsePath: 'endpointAddress' },
+      },
+      'IotEndpoints/CredentialsEndpoint': {
+        service: 'Iot',
+        action: 'describeEndpoint',
+        parameters: { endpointType: 'iot:CredentialProvider' },
+        physicalResourceId: { responsePath: 'endpointAddress' },
+      },
+    });
+    for (const lookup of Object.values(lookups)) expect(lookup.InstallLatestAwsSdk).toBe(false);
+  });
+});
+
+describe('home stack: least privilege', () => {
+  it('gives every role exactly the actions and resources it needs', () => {
+    const lambdaTrust = [
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ];
+    expect(home.roles()).toEqual({
+      'Publisher/Role': {
+        trust: lambdaTrust,
+        statements: [
+          { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '${Publisher/Logs.Arn}' },
+          { Action: 'iot:Publish', Resource: iotArn('topic/ec2led/v1/*') },
+          {
+            Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            Resource: '${PublishFailures/Queue.Arn}',
+          },
+        ],
+      },
+      'IotEndpoints/LookupRole': {
+        trust: lambdaTrust,
+        statements: [
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: '${IotEndpoints/LookupLogs.Arn}',
+          },
+          { Action: 'iot:DescribeEndpoint', Resource: '*' },
+        ],
+      },
+      'DeviceAccess/Role': {
+        trust: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'credentials.iot.amazonaws.com' },
+          },
+        ],
+        statements: [
+          {
+            Action: 'ec2:DescribeInstances',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestedRegion': [HOME, 'us-east-1'] } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('lets a device connect only as its own attached thing, subscribe, receive and get credentials', () => {
+    const policy = home.resources('AWS::IoT::Policy')['DeviceAccess/Policy'];
+    expect(policy).toEqual({
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'iot:Connect',
+            Resource: iotArn('client/${iot:Connection.Thing.ThingName}'),
+            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+          },
+          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: iotArn('topicfilter/ec2led/v1/#') },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: iotArn('topic/ec2led/v1/*') },
+          {
+            Effect: 'Allow',
+            Action: 'iot:AssumeRoleWithCertificate',
+            Resource: iotArn('rolealias/${DeviceAccess/RoleAlias}'),
+          },
+        ],
+      },
+    });
+  });
+
+  it('hands out device credentials for one hour through the role alias', () => {
+    expect(home.resources('AWS::IoT::RoleAlias')).toEqual({
+      'DeviceAccess/RoleAlias': { RoleArn: '${DeviceAccess/Role.Arn}', CredentialDurationSeconds: 3600 },
+    });
+    expect(home.resources('AWS::IAM::Role')['DeviceAccess/Role']).toMatchObject({ MaxSessionDuration: 3600 });
+  });
+});
+
+describe('home stack: outputs', () => {
+  it('outputs what `ec2led device create` reads, under the keys the CLI expects, without exports', () => {
+    expect(HOME_OUTPUTS).toEqual(STACK_OUTPUT_KEYS);
+    expect(CLI_STACK_NAME).toBe(DEFAULT_STACK_NAME);
+    const outputs = home.show(home.template.findOutputs('*'));
+    expect(outputs).toEqual({
+      IotDataEndpoint: {
+        Description: expect.any(String),
+        Value: '${IotEndpoints/DataEndpoint.endpointAddress}',
+      },
+      IotCredentialsEndpoint: {
+        Description: expect.any(String),
+        Value: '${IotEndpoints/CredentialsEndpoint.endpointAddress}',
+      },
+      DevicePolicyName: { Description: expect.any(String), Value: '${DeviceAccess/Policy}' },
+      DeviceRoleAlias: { Description: expect.any(String), Value: '${DeviceAccess/RoleAlias}' },
+      TopicPrefix: { Description: expect.any(String), Value: 'ec2led' },
+      Regions: { Description: expect.any(String), Value: `${HOME},us-east-1` },
+    });
+  });
+});
+
+describe('home stack with endpoints and topic prefix from context', () => {
+  let given: StackView;
+  beforeAll(() => {
+    given = synth({
+      account: ACCOUNT,
+      regions: [HOME],
+      topicPrefix: 'lab',
+      iotDataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
+      iotCredentialsEndpoint: 'def456.credentials.iot.eu-west-1.amazonaws.com',
+    });
+  });
+
+  it('uses the given endpoints and creates no lookup', () => {
+    expect(given.resources('Custom::AWS')).toEqual({});
+    expect(Object.keys(given.roles()).sort()).toEqual(['DeviceAccess/Role', 'Publisher/Role']);
+    expect(given.resources('AWS::Lambda::Function')['Publisher/Function']?.Environment).toEqual({
+      Variables: { IOT_DATA_ENDPOINT: 'abc123-ats.iot.eu-west-1.amazonaws.com', TOPIC_PREFIX: 'lab' },
+    });
+    const outputs = given.template.findOutputs('*');
+    expect(outputs.IotCredentialsEndpoint?.Value).toBe('def456.credentials.iot.eu-west-1.amazonaws.com');
+    expect(outputs.TopicPrefix?.Value).toBe('lab');
+  });
+
+  it('scopes the Lambda and the device policy to the given prefix', () => {
+    expect(given.roles()['Publisher/Role']?.statements).toContainEqual({
+      Action: 'iot:Publish',
+      Resource: iotArn('topic/lab/v1/*'),
+    });
+    const policy = given.resources('AWS::IoT::Policy')['DeviceAccess/Policy'] as {
+      PolicyDocument: { Statement: { Resource: string }[] };
+    };
+    expect(policy.PolicyDocument.Statement.map((statement) => statement.Resource)).toContain(
+      iotArn('topicfilter/lab/v1/#'),
+    );
+  });
+});
+
+describe('home stack without account or region', () => {
+  it('stays environment-agnostic: the device may list instances in the deploy region only', () => {
+    const agnostic = synth({});
+    expect(agnostic.roles()['DeviceAccess/Role']?.statements).toEqual([
+      {
+        Action: 'ec2:DescribeInstances',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': ['${AWS::Region}'] } },
+      },
+    ]);
+    expect(agnostic.template.findOutputs('Regions').Regions?.Value).toEqual({ Ref: 'AWS::Region' });
+  });
+});
+
+describe('cdk-nag', () => {
+  it('acknowledges exactly these findings, each on the construct it is about, with a reason', () => {
+    const acknowledged: Record<string, string[]> = {};
+    for (const construct of homeStack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        const rules = entry.data as Record<string, string>;
+        for (const reason of Object.values(rules)) expect(reason.length).toBeGreaterThan(60);
+        acknowledged[construct.node.path] = Object.keys(rules).map((id) => id.replace(/^annotation::/i, ''));
+      }
+    }
+    expect(acknowledged).toEqual({
+      'Ec2Led/IotEndpoints/LookupRole': ['AwsSolutions-IAM5[Resource::*]'],
+      'Ec2Led/PublishFailures/Queue': ['AwsSolutions-SQS3'],
+      'Ec2Led/Publisher/Role': [
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:eu-west-1:123456789012:topic/ec2led/v1/*]',
+      ],
+      'Ec2Led/UndeliveredEvents/Queue': ['AwsSolutions-SQS3'],
+      'Ec2Led/DeviceAccess/Role': ['AwsSolutions-IAM5[Resource::*]'],
+    });
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const app = new App({ outdir: mkdtempSync(join(scratch, 'probe-')), context: SKIP_BUNDLING });
+    const stack = new Stack(app, 'Probe');
+    new iam.Role(stack, 'Wide', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }),
+    );
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => viewStack(stack)).toThrow(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+});

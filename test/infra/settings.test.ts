@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { forwarderStackName, parseRegions, readSettings } from '../../infra/settings.ts';
+
+const context =
+  (values: Record<string, unknown>) =>
+  (key: string): unknown =>
+    values[key];
+
+describe('settings from context and environment', () => {
+  it('defaults to the CLI region and account, prefix ec2led, endpoints looked up at deploy time', () => {
+    expect(
+      readSettings(context({}), { CDK_DEFAULT_REGION: 'eu-west-1', CDK_DEFAULT_ACCOUNT: '123456789012' }),
+    ).toEqual({
+      stackName: 'Ec2Led',
+      account: '123456789012',
+      regions: ['eu-west-1'],
+      topicPrefix: 'ec2led',
+      iotDataEndpoint: undefined,
+      iotCredentialsEndpoint: undefined,
+    });
+  });
+
+  it('leaves account and regions open when neither context nor the CLI gives them (offline synth)', () => {
+    const settings = readSettings(context({}), {});
+    expect(settings.account).toBeUndefined();
+    expect(settings.regions).toBeUndefined();
+  });
+
+  it('prefers context over the environment', () => {
+    const settings = readSettings(context({ account: '210987654321', regions: 'us-east-1,eu-west-1' }), {
+      CDK_DEFAULT_REGION: 'eu-west-1',
+      CDK_DEFAULT_ACCOUNT: '123456789012',
+    });
+    expect(settings.account).toBe('210987654321');
+    expect(settings.regions).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('reads regions as a comma list, a JSON array text or an array, home region first', () => {
+    expect(parseRegions(' eu-west-1 , us-east-1 ')).toEqual(['eu-west-1', 'us-east-1']);
+    expect(parseRegions('["eu-west-1","us-east-1"]')).toEqual(['eu-west-1', 'us-east-1']);
+    expect(parseRegions(['ap-southeast-2'])).toEqual(['ap-southeast-2']);
+  });
+
+  it.each([
+    ['eu-west-1,,us-east-1', /holds "", which is not a region name/],
+    ['eu-west-1,Europe', /"Europe", which is not a region name like eu-west-1/],
+    ['eu-west-1,eu-west-1', /lists eu-west-1 twice/],
+    ['cn-north-1,cn-northwest-1', /cannot forward across regions there/],
+    ['[1,2]', /expected a comma list or JSON array of region names/],
+  ])('rejects regions %j with a message naming the value and the fix', (value, message) => {
+    expect(() => parseRegions(value)).toThrow(message);
+  });
+
+  it('validates the topic prefix with the shared rule', () => {
+    expect(readSettings(context({ topicPrefix: 'lab_2' }), {}).topicPrefix).toBe('lab_2');
+    expect(() => readSettings(context({ topicPrefix: 'a/b' }), {})).toThrow(
+      /context topicPrefix: topic prefix "a\/b" is not one topic level/,
+    );
+  });
+
+  it('takes endpoint host names and rejects URLs', () => {
+    const settings = readSettings(
+      context({
+        iotDataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
+        iotCredentialsEndpoint: 'def456.credentials.iot.eu-west-1.amazonaws.com',
+      }),
+      {},
+    );
+    expect(settings.iotDataEndpoint).toBe('abc123-ats.iot.eu-west-1.amazonaws.com');
+    expect(settings.iotCredentialsEndpoint).toBe('def456.credentials.iot.eu-west-1.amazonaws.com');
+    expect(() =>
+      readSettings(context({ iotDataEndpoint: 'https://abc123-ats.iot.eu-west-1.amazonaws.com' }), {}),
+    ).toThrow(/context iotDataEndpoint is "https:\/\/.*no https:\/\//);
+  });
+
+  it('rejects an account that is not 12 digits and a stack name CloudFormation would refuse', () => {
+    expect(() => readSettings(context({ account: '1234' }), {})).toThrow(
+      /account is "1234", expected 12 digits/,
+    );
+    expect(() => readSettings(context({ stackName: 'my stack' }), {})).toThrow(
+      /context stackName is "my stack"/,
+    );
+  });
+
+  it('names forwarder stacks after the home stack and their region', () => {
+    const settings = readSettings(context({ stackName: 'Lab', regions: 'eu-west-1,us-east-1' }), {});
+    expect(forwarderStackName(settings, 'us-east-1')).toBe('Lab-forwarder-us-east-1');
+  });
+});
