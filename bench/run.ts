@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
+import { benchReconcile } from './reconcile.ts';
 import { machineDescription, type Report, type Section, toMarkdown } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -13,6 +14,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['lambda', benchLambda],
   ['boards', benchBoards],
+  ['reconcile', benchReconcile],
 ];
 
 async function main(): Promise<void> {
