@@ -69,9 +69,9 @@ export async function benchBoards(): Promise<Section> {
       },
       {
         name: `${board}: bytes per frame on the bus`,
-        value: count.bytes / rounds,
+        value: bytes / rounds,
         unit: 'B',
-        note: `${count.writes / rounds} writes`,
+        note: `${writes / rounds} writes`,
       },
     );
   }

@@ -40,7 +40,7 @@ export async function benchReconcile(): Promise<Section> {
   const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
   try {
     const regions = ['us-east-1', 'eu-west-1'];
-    regions.forEach((region, r) => ec2.setInstances(region, fleetOf(5000, region, r * 5000)));
+    for (const [r, region] of regions.entries()) ec2.setInstances(region, fleetOf(5000, region, r * 5000));
     await bundleChild();
     const runs = [];
     for (let i = 0; i < 3; i++) {

@@ -1,0 +1,277 @@
+/**
+ * List-then-watch, as a pure state machine: `step(state, event, nowMs, random) -> { state, commands }`.
+ * The agent feeds it what happened (MQTT connection events, decoded live changes, listing and
+ * describe results, timers) and carries out the commands (subscribe, list, describe, arm a timer,
+ * render). The agent decides nothing itself.
+ *
+ * Contract:
+ * - Eventually consistent. Live changes are hints; a listing (DescribeInstances) is the truth. After
+ *   the last change, once the feed is connected and one listing has completed, the fleet holds
+ *   exactly the listed instances, each in its latest state.
+ * - Per-instance states are shown in order: every change, live or replayed, goes through the one
+ *   rule (`supersedes`), so an instance never steps back to an older state and never leaves
+ *   `terminated`. Different instances are not ordered against each other.
+ * - Live changes are applied at once (the board stays live while a listing runs) and remembered per
+ *   instance, newest only, until a listing is applied; the listing replaces the fleet and those
+ *   changes are replayed over it. An instance missing from the listing is dropped unless a change
+ *   newer than the listing's start says otherwise; a change no newer than the last listing, for an
+ *   instance the fleet does not hold, is a late echo of a vanished instance and is dropped.
+ * - Subscribe on the first connection and on every connection whose session was not rejoined (the
+ *   SDK never resubscribes; users.md #3), or whose previous subscribe was never acknowledged. List
+ *   after the SUBACK (or at once on a rejoined session) on every connection, and on `resync-due`.
+ *   At most one listing is outstanding; a failed one is retried with full-jitter backoff while
+ *   connected, slower when throttled.
+ * - `synced` is true only once a listing issued during the current connection has been applied;
+ *   `connected` follows the MQTT events. Both reset on `disconnected`.
+ *
+ * What heals what: a lost or misordered message is healed by the next listing (on reconnect and
+ * every `resyncMinutes`); a missed subscription by the resubscribe on the next connection; a failed
+ * listing by its retry; a failed describe by the next listing, which carries every Name and tag.
+ *
+ * Not guaranteed: EC2's own eventual consistency (a listing may lag a change by seconds) and the
+ * one-second blind spot of `supersedes`; both heal at the next relist.
+ */
+import { supersedes } from '../../shared/instance-state.ts';
+import { fullJitterDelay, LIST_BACKOFF, THROTTLED_LIST_BACKOFF } from './backoff.ts';
+import {
+  type DescribeCommand,
+  type DescribeQueue,
+  describeDue,
+  EMPTY_DESCRIBE_QUEUE,
+  enqueueDescribe,
+  forgetDescribed,
+} from './describe-queue.ts';
+import type { Change, InstanceDetails, Snapshot } from './instance.ts';
+import {
+  applyChange,
+  applyChanges,
+  applyDetails,
+  EMPTY_FLEET,
+  type Fleet,
+  isTombstoned,
+  replaceWithSnapshot,
+} from './store.ts';
+
+/** Default period of the resync listing; README promises "every 15 minutes". */
+export const DEFAULT_RESYNC_MINUTES = 15;
+
+export type SyncEvent =
+  /** MQTT connection success. `rejoined`: the broker resumed the session; `first`: first of the process. */
+  | { readonly type: 'connected'; readonly rejoined: boolean; readonly first: boolean }
+  | { readonly type: 'disconnected' }
+  /** The SUBACK of the last `subscribe`. */
+  | { readonly type: 'subscribed' }
+  | { readonly type: 'listed'; readonly snapshot: Snapshot }
+  /** `throttled`: EC2 answered RequestLimitExceeded. `reason` is for the log. */
+  | { readonly type: 'list-failed'; readonly throttled: boolean; readonly reason: string }
+  /** A decoded live change. */
+  | { readonly type: 'message'; readonly change: Change }
+  /** The timer of the last `schedule-resync` fired. */
+  | { readonly type: 'resync-due' }
+  /** The timer of a `schedule-describe` fired. */
+  | { readonly type: 'describe-due'; readonly region: string }
+  | { readonly type: 'described'; readonly details: readonly InstanceDetails[] }
+  | {
+      readonly type: 'describe-failed';
+      readonly region: string;
+      readonly ids: readonly string[];
+      readonly reason: string;
+    };
+
+export type SyncCommand =
+  /** Subscribe to the filter (topics.ts `subscriptionFilter`) and report `subscribed` on SUBACK. */
+  | { readonly type: 'subscribe' }
+  /** After `afterMs` (0: now), list every configured region; report `listed` or `list-failed`. */
+  | { readonly type: 'list'; readonly afterMs: number }
+  /** Send `resync-due` after `afterMs`, replacing any resync timer already armed. */
+  | { readonly type: 'schedule-resync'; readonly afterMs: number }
+  /** Fleet, `connected` or `synced` changed: render (coalesced by the render loop). */
+  | { readonly type: 'render' }
+  | DescribeCommand;
+
+export interface SyncState {
+  readonly fleet: Fleet;
+  /** The MQTT connection is up. */
+  readonly connected: boolean;
+  /** A listing issued during the current connection has been applied. */
+  readonly synced: boolean;
+  /** Connections so far; tells a listing issued before the last reconnect from a current one. */
+  readonly connection: number;
+  /** 'confirmed' once a SUBACK came in a session that has been rejoined ever since. */
+  readonly subscription: 'none' | 'requested' | 'confirmed';
+  /** The outstanding listing (at most one), by the connection that issued it. */
+  readonly listing: { readonly connection: number } | undefined;
+  /** A listing is wanted as soon as the connection allows and none is outstanding. */
+  readonly wantList: boolean;
+  /** Failed listings since the last success (the backoff attempt). */
+  readonly listFailures: number;
+  /** Start of the last applied listing (tombstones). */
+  readonly listedAtMs: number | undefined;
+  /** Per instance, the newest live change since the last applied listing. */
+  readonly buffer: ReadonlyMap<string, Change>;
+  readonly describe: DescribeQueue;
+  readonly resyncMs: number;
+}
+
+export interface SyncStep {
+  readonly state: SyncState;
+  readonly commands: readonly SyncCommand[];
+}
+
+export interface SyncOptions {
+  /** Minutes between resync listings while connected. Default 15; fractions allowed. */
+  readonly resyncMinutes?: number;
+}
+
+export function initialSyncState(options: SyncOptions = {}): SyncState {
+  const minutes = options.resyncMinutes ?? DEFAULT_RESYNC_MINUTES;
+  if (!(Number.isFinite(minutes) && minutes > 0)) {
+    throw new Error(`resyncMinutes ${minutes} is not a positive number of minutes; use 15`);
+  }
+  return {
+    fleet: EMPTY_FLEET,
+    connected: false,
+    synced: false,
+    connection: 0,
+    subscription: 'none',
+    listing: undefined,
+    wantList: false,
+    listFailures: 0,
+    listedAtMs: undefined,
+    buffer: new Map(),
+    describe: EMPTY_DESCRIBE_QUEUE,
+    resyncMs: Math.round(minutes * 60_000),
+  };
+}
+
+/** Issues the wanted listing when connected, subscribed and none is outstanding. */
+function maybeList(state: SyncState, commands: SyncCommand[]): SyncState {
+  if (!state.wantList || !state.connected || state.subscription !== 'confirmed') return state;
+  if (state.listing !== undefined) return state;
+  commands.push({ type: 'list', afterMs: 0 });
+  return { ...state, wantList: false, listing: { connection: state.connection } };
+}
+
+function onListed(state: SyncState, snapshot: Snapshot, nowMs: number, commands: SyncCommand[]): SyncState {
+  const previous = state.fleet;
+  const listed = replaceWithSnapshot(previous, snapshot, nowMs);
+  const startedAtMs = snapshot.startedAtMs;
+  // Replay: a remembered change for an instance the listing lacks counts only if newer than it.
+  const replay = [...state.buffer.values()].filter((change) => !isTombstoned(listed, change, startedAtMs));
+  const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
+  const current = state.listing?.connection === state.connection && state.connected;
+  if (current) commands.push({ type: 'schedule-resync', afterMs: state.resyncMs });
+  const listedIds = new Set(snapshot.instances.map((details) => details.instanceId));
+  return maybeList(
+    {
+      ...state,
+      fleet,
+      synced: state.synced || current,
+      listing: undefined,
+      listFailures: 0,
+      listedAtMs: startedAtMs,
+      buffer: new Map(),
+      describe: forgetDescribed(state.describe, (id) => listedIds.has(id) || !fleet.has(id)),
+    },
+    commands,
+  );
+}
+
+function onListFailed(
+  state: SyncState,
+  throttled: boolean,
+  random: () => number,
+  commands: SyncCommand[],
+): SyncState {
+  const failures = state.listFailures + 1;
+  // Not connected, or waiting for the SUBACK: the (re)connection has already asked for a listing.
+  if (!state.connected || state.subscription !== 'confirmed') {
+    return { ...state, listing: undefined, listFailures: failures };
+  }
+  const policy = throttled ? THROTTLED_LIST_BACKOFF : LIST_BACKOFF;
+  commands.push({ type: 'list', afterMs: fullJitterDelay(policy, failures - 1, random) });
+  return { ...state, listing: { connection: state.connection }, listFailures: failures, wantList: false };
+}
+
+function onMessage(state: SyncState, change: Change, nowMs: number, commands: SyncCommand[]): SyncState {
+  if (isTombstoned(state.fleet, change, state.listedAtMs)) return state;
+  const remembered = state.buffer.get(change.instanceId);
+  const buffer = supersedes(change, remembered)
+    ? new Map(state.buffer).set(change.instanceId, change)
+    : state.buffer;
+  const fleet = applyChange(state.fleet, change, nowMs);
+  let describe = state.describe;
+  if (!state.fleet.has(change.instanceId)) {
+    const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
+    describe = queued.queue;
+    commands.push(...queued.commands);
+  }
+  return { ...state, fleet, buffer, describe };
+}
+
+function advance(
+  state: SyncState,
+  event: SyncEvent,
+  nowMs: number,
+  random: () => number,
+  commands: SyncCommand[],
+): SyncState {
+  switch (event.type) {
+    case 'connected': {
+      const subscribe = event.first || !event.rejoined || state.subscription !== 'confirmed';
+      if (subscribe) commands.push({ type: 'subscribe' });
+      return maybeList(
+        {
+          ...state,
+          connected: true,
+          synced: false,
+          connection: state.connection + 1,
+          subscription: subscribe ? 'requested' : 'confirmed',
+          wantList: true,
+        },
+        commands,
+      );
+    }
+    case 'disconnected':
+      return { ...state, connected: false, synced: false };
+    case 'subscribed':
+      if (!state.connected || state.subscription !== 'requested') return state;
+      return maybeList({ ...state, subscription: 'confirmed' }, commands);
+    case 'listed':
+      return onListed(state, event.snapshot, nowMs, commands);
+    case 'list-failed':
+      return onListFailed(state, event.throttled, random, commands);
+    case 'message':
+      return onMessage(state, event.change, nowMs, commands);
+    case 'resync-due':
+      if (!state.connected || state.listing !== undefined) return state;
+      return maybeList({ ...state, wantList: true }, commands);
+    case 'describe-due': {
+      const due = describeDue(state.describe, event.region, nowMs, (id) => state.fleet.has(id));
+      commands.push(...due.commands);
+      return { ...state, describe: due.queue };
+    }
+    case 'described':
+      return { ...state, fleet: applyDetails(state.fleet, event.details) };
+    case 'describe-failed':
+      return state;
+  }
+}
+
+/**
+ * One event in, the next state and the commands out. `random` ([0, 1), like Math.random) draws the
+ * backoff jitter; pass a fixed function in tests.
+ */
+export function step(
+  state: SyncState,
+  event: SyncEvent,
+  nowMs: number,
+  random: () => number = Math.random,
+): SyncStep {
+  const commands: SyncCommand[] = [];
+  const next = advance(state, event, nowMs, random, commands);
+  if (next.fleet !== state.fleet || next.connected !== state.connected || next.synced !== state.synced) {
+    commands.push({ type: 'render' });
+  }
+  return { state: next, commands };
+}

@@ -1,0 +1,161 @@
+/**
+ * The picture: (fleet, layout, palette, status, clock, identify) -> frame for the display, view for
+ * the web board and the terminal legend, and when to draw again. Pure.
+ *
+ * Contract:
+ * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
+ *   Each instance pixel shows its state's colour, pulsing for in-between states; the whole fleet is
+ *   dimmed to DISCONNECTED_DIM while disconnected; the overflow pixel is steady; the status pixel
+ *   (bottom-right) blinks while disconnected or not yet synced; identify blinks one pixel over all.
+ * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
+ *   state (no pulse, no dimming, no blink) and its instance or null. So it changes only when the
+ *   fleet, the layout or the flags change, and the agent can broadcast it only then.
+ * - `animating` is true while a pulse or a blink runs; `nextFrameInMs` is when to render again:
+ *   the next frame of an animation, or, with `animating` false, one wake-up for the end of a
+ *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
+ */
+import type { BoardInstance, BoardPixel, BoardView } from '../display/board-view.ts';
+import type { Frame } from '../display/display.ts';
+import { blankFrame, type Rgb } from '../display/frame.ts';
+import type { Instance } from '../fleet/instance.ts';
+import type { Fleet } from '../fleet/store.ts';
+import {
+  BLINK_PERIOD_MS,
+  blinkOn,
+  DISCONNECTED_DIM,
+  IDENTIFY_PERIOD_MS,
+  msToToggle,
+  PULSE_FRAME_MS,
+  pulseFactor,
+  pulses,
+} from './animate.ts';
+import { type Palette, scaleColor, toHex } from './palette.ts';
+import type { Pixel } from './pins.ts';
+import type { Layout } from './slots.ts';
+
+export interface BoardStatus {
+  /** The MQTT feed is up (sync state `connected`). */
+  readonly connected: boolean;
+  /** A listing since the current connection has been applied (sync state `synced`). */
+  readonly synced: boolean;
+}
+
+/** A pixel, or an instance wherever its pixel is. */
+export type IdentifyTarget = Pixel | { readonly instanceId: string };
+
+export interface Identify {
+  readonly target: IdentifyTarget;
+  /** Agent time when blinking stops (now + IDENTIFY_MS, say). */
+  readonly untilMs: number;
+}
+
+export interface RenderInput {
+  readonly fleet: Fleet;
+  readonly layout: Layout;
+  readonly palette: Palette;
+  readonly status: BoardStatus;
+  readonly nowMs: number;
+  readonly identify?: Identify | undefined;
+}
+
+export interface Rendered {
+  readonly frame: Frame;
+  readonly view: BoardView;
+  readonly animating: boolean;
+  readonly nextFrameInMs: number | undefined;
+}
+
+const BLACK: Rgb = [0, 0, 0];
+const WHITE: Rgb = [255, 255, 255];
+
+function boardInstance(instance: Instance): BoardInstance {
+  return {
+    id: instance.id,
+    name: instance.name ?? '',
+    state: instance.state,
+    region: instance.region,
+    account: instance.account,
+    sinceMs: instance.sinceMs,
+  };
+}
+
+function identifiedPixel(identify: Identify, layout: Layout): Pixel | undefined {
+  const target = identify.target;
+  const pixel = 'instanceId' in target ? layout.slots.get(target.instanceId) : target;
+  if (pixel === undefined || pixel.x < 0 || pixel.y < 0) return undefined;
+  return pixel.x < layout.width && pixel.y < layout.height ? pixel : undefined;
+}
+
+export function renderBoard(input: RenderInput): Rendered {
+  const { fleet, layout, palette, status, nowMs } = input;
+  const { width, height } = layout;
+  const frame = blankFrame(width, height);
+  const colors: Rgb[] = Array.from({ length: width * height }, () => BLACK);
+  const pixels: BoardPixel[] = Array.from({ length: width * height }, (_, i) => ({
+    x: i % width,
+    y: Math.floor(i / width),
+    color: '#000000',
+    instance: null,
+  }));
+  const at = (pixel: Pixel) => pixel.y * width + pixel.x;
+  const wakeUps: number[] = [];
+  let animating = false;
+
+  for (const [id, pixel] of layout.slots) {
+    const instance = fleet.get(id);
+    if (instance === undefined || pixel.x >= width || pixel.y >= height) continue; // reserved
+    const base = palette[instance.state];
+    pixels[at(pixel)] = { x: pixel.x, y: pixel.y, color: toHex(base), instance: boardInstance(instance) };
+    let color = base;
+    if (pulses(instance.state)) {
+      color = scaleColor(color, pulseFactor(nowMs));
+      animating = true;
+    }
+    colors[at(pixel)] = status.connected ? color : scaleColor(color, DISCONNECTED_DIM);
+  }
+  if (animating) wakeUps.push(PULSE_FRAME_MS);
+
+  const last = { x: width - 1, y: height - 1 };
+  if (layout.overflowPixel !== undefined) {
+    colors[at(last)] = palette.overflow;
+    pixels[at(last)] = { ...last, color: toHex(palette.overflow), instance: null };
+  }
+
+  const indicator = !status.connected ? 'disconnected' : !status.synced ? 'not-synced' : undefined;
+  if (indicator !== undefined) {
+    if (blinkOn(nowMs, BLINK_PERIOD_MS)) colors[at(last)] = palette[indicator];
+    wakeUps.push(msToToggle(nowMs, BLINK_PERIOD_MS));
+    animating = true;
+  }
+
+  const identify = input.identify;
+  if (identify !== undefined && nowMs < identify.untilMs) {
+    const pixel = identifiedPixel(identify, layout);
+    if (pixel !== undefined) {
+      colors[at(pixel)] = blinkOn(nowMs, IDENTIFY_PERIOD_MS) ? WHITE : BLACK;
+      wakeUps.push(Math.min(msToToggle(nowMs, IDENTIFY_PERIOD_MS), identify.untilMs - nowMs));
+      animating = true;
+    }
+  }
+  if (layout.nextExpiryAtMs !== undefined) wakeUps.push(Math.max(1, layout.nextExpiryAtMs - nowMs));
+
+  colors.forEach(([r, g, b], i) => {
+    frame.rgb[i * 3] = r;
+    frame.rgb[i * 3 + 1] = g;
+    frame.rgb[i * 3 + 2] = b;
+  });
+  const view: BoardView = {
+    width,
+    height,
+    connected: status.connected,
+    synced: status.synced,
+    overflow: layout.overflow,
+    pixels,
+  };
+  return {
+    frame,
+    view,
+    animating,
+    nextFrameInMs: wakeUps.length > 0 ? Math.min(...wakeUps) : undefined,
+  };
+}

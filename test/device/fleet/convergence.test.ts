@@ -1,0 +1,173 @@
+/**
+ * The ordering contract of shared/ lifted to the whole sync: whatever the feed does (drops,
+ * duplicates, reorders, disconnects, rejoined or fresh sessions, failed and throttled listings), the
+ * fleet converges on the truth. The fake also checks, at every step, that no instance goes back to an
+ * older state and that `synced` never claims a listing the current connection did not make.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Change } from '../../../device/fleet/instance.ts';
+import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
+import { FakeSource, type Script, type TrueInstance, trueHistory, truthAt } from './fakes/fake-source.ts';
+
+const POOL: readonly TrueInstance[] = [
+  { id: 'i-00000001', region: 'us-east-1', account: '111111111111', name: 'web-1' },
+  { id: 'i-00000002', region: 'us-east-1', account: '111111111111', name: 'web-2' },
+  { id: 'i-0123456789abcdef0', region: 'eu-west-1', account: '111111111111', name: 'db' },
+  { id: 'i-0fedcba987654321f', region: 'eu-west-1', account: '222222222222', name: 'batch' },
+  { id: 'i-0000000a', region: 'us-east-1', account: '222222222222', name: '' },
+];
+
+const RUNS = 1500;
+
+interface Shape {
+  readonly lossy: boolean;
+  /** Changes happen in whole seconds 0..lastSecond. */
+  readonly lastSecond: number;
+  /** Outages start in 0..lastOutageMs. */
+  readonly lastOutageMs: number;
+  /** A message copy arrives up to this long after its change. */
+  readonly maxDelayMs: number;
+}
+
+function scriptArb(shape: Shape): fc.Arbitrary<Script> {
+  return fc
+    .record({
+      instances: fc.subarray([...POOL], { minLength: 1 }),
+      raw: fc.array(
+        fc.record({
+          pick: fc.nat(),
+          state: fc.constantFrom(...INSTANCE_STATES),
+          // Whole seconds in a small range, so same-second ties are common.
+          second: fc.integer({ min: 0, max: shape.lastSecond }),
+        }),
+        { minLength: 1, maxLength: 25 },
+      ),
+      copies: fc.array(
+        fc.array(fc.integer({ min: 0, max: shape.maxDelayMs }), {
+          minLength: shape.lossy ? 0 : 1,
+          maxLength: 3,
+        }),
+        { minLength: 25, maxLength: 25 },
+      ),
+      outages: fc.array(
+        fc.record({
+          atMs: fc.integer({ min: 0, max: shape.lastOutageMs }),
+          // From shorter than a SUBACK (20 ms) to longer than most listings.
+          durationMs: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 41, max: 5000 })),
+          rejoined: fc.boolean(),
+        }),
+        { maxLength: 4 },
+      ),
+      listings: fc.array(
+        fc.record({
+          fail: fc.boolean(),
+          throttled: fc.boolean(),
+          durationMs: fc.integer({ min: 0, max: 3000 }),
+          lagMs: fc.integer({ min: 0, max: 3000 }),
+        }),
+        { maxLength: 8 },
+      ),
+      describeFails: fc.array(fc.boolean(), { maxLength: 6 }),
+      seed: fc.nat(),
+    })
+    .map(({ instances, raw, copies, outages, listings, describeFails, seed }) => {
+      const changes: Change[] = raw.map(({ pick, state, second }) => {
+        const instance = instances[pick % instances.length] as TrueInstance;
+        return {
+          instanceId: instance.id,
+          state,
+          timeMs: second * 1000,
+          region: instance.region,
+          account: instance.account,
+        };
+      });
+      const history = trueHistory(changes);
+      const deliveries = history.flatMap((_, index) =>
+        (copies[index] ?? []).map((delayMs) => ({ index, delayMs })),
+      );
+      return { instances, history, deliveries, outages, listings, describeFails, lossy: shape.lossy, seed };
+    });
+}
+
+function latestByInstance(history: readonly Change[]): Map<string, Change> {
+  const latest = new Map<string, Change>();
+  for (const change of history) latest.set(change.instanceId, change); // history is in rule order
+  return latest;
+}
+
+/** How many runs saw each situation: a property that never meets a situation proves nothing about it. */
+function coverage() {
+  const runs = { lost: 0, held: 0, listFailures: 0, reconnects: 0, resubscribes: 0, echoesDropped: 0 };
+  return {
+    runs,
+    count(seen: Record<keyof typeof runs, number>) {
+      for (const key of Object.keys(runs) as (keyof typeof runs)[]) if (seen[key] > 0) runs[key]++;
+    },
+  };
+}
+
+describe('sync convergence (property)', () => {
+  const lossy = coverage();
+  const lossless = coverage();
+
+  afterAll(() => {
+    // Each situation in at least a tenth of the runs of the property that can meet it.
+    for (const key of ['lost', 'listFailures', 'reconnects', 'resubscribes', 'echoesDropped'] as const) {
+      expect(lossy.runs[key], `lossy runs with ${key}`).toBeGreaterThan(RUNS / 10);
+    }
+    for (const key of ['held', 'listFailures', 'reconnects', 'resubscribes'] as const) {
+      expect(lossless.runs[key], `lossless runs with ${key}`).toBeGreaterThan(RUNS / 10);
+    }
+  });
+
+  it('equals the truth after any drops, duplicates, reorders and disconnects, once relisted', () => {
+    // Changes end at 20 s and outages by 33 s; the final relist asks at 40 s, late copies arrive
+    // until 80 s, and no resync timer is armed after 40 s: the late echoes meet no further listing.
+    const shape: Shape = { lossy: true, lastSecond: 20, lastOutageMs: 28_000, maxDelayMs: 60_000 };
+    fc.assert(
+      fc.property(scriptArb(shape), (script) => {
+        const source = new FakeSource(script, 0.1); // resync every 6 s
+        source.scheduleFinalRelist(40_000);
+        source.run(40_000);
+        lossy.count(source.seen);
+        const final = source.listings.at(-1);
+        expect(final?.startedAtMs).toBeGreaterThanOrEqual(40_000);
+        const truth = truthAt(script, final?.truthAtMs ?? 0);
+        const fleet = source.fleet;
+        expect([...fleet.keys()].sort()).toEqual([...truth.keys()].sort());
+        for (const [id, state] of truth) {
+          expect(fleet.get(id)?.state, id).toBe(state);
+          expect(fleet.get(id)?.name, id).toBe(script.instances.find((i) => i.id === id)?.name);
+        }
+        expect(source.state.synced).toBe(true);
+        expect(source.subscribedAtBroker).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('ends on the latest change of every instance when nothing is dropped, without a final relist', () => {
+    // No periodic resync (15 minutes): only the listings of (re)connections, so messages carry
+    // every change after the last one.
+    const shape: Shape = { lossy: false, lastSecond: 30, lastOutageMs: 20_000, maxDelayMs: 6000 };
+    fc.assert(
+      fc.property(scriptArb(shape), (script) => {
+        const source = new FakeSource(script, 15);
+        source.run(60_000);
+        lossless.count(source.seen);
+        const latest = latestByInstance(script.history);
+        for (const id of source.fleet.keys()) expect(latest.has(id), id).toBe(true);
+        for (const [id, change] of latest) {
+          const stored = source.fleet.get(id);
+          // Absent only when a listing no longer returned it: terminated long enough to vanish.
+          if (stored === undefined) expect(change.state, id).toBe('terminated');
+          else expect(stored.state, id).toBe(change.state);
+        }
+        expect(source.subscribedAtBroker).toBe(true);
+        expect(source.state.synced).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

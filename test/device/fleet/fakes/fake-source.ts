@@ -1,0 +1,343 @@
+/**
+ * A fake of everything the sync talks to: IoT Core (an MQTT session that can be rejoined or lost),
+ * EC2 (listings that fail, throttle, and take time) and the agent's timers, on one virtual clock.
+ *
+ * It knows the true history of every instance, so it can answer DescribeInstances at any time, and it
+ * delivers that history as live messages that it drops, duplicates, delays (so reorders) and holds
+ * across disconnects. It carries out the sync's commands exactly as the agent must, feeds every event
+ * through `step`, and checks after every step that no instance went back to an older state.
+ */
+
+import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
+import type { Fleet } from '../../../../device/fleet/store.ts';
+import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../../device/fleet/sync.ts';
+import { type InstanceState, STATE_RANK, supersedes } from '../../../../shared/instance-state.ts';
+
+/** A terminated instance disappears from listings this long after it terminated (EC2: about an hour). */
+export const VANISH_MS = 8000;
+
+export interface TrueInstance {
+  readonly id: string;
+  readonly region: string;
+  readonly account: string;
+  readonly name: string;
+}
+
+export interface Outage {
+  readonly atMs: number;
+  readonly durationMs: number;
+  /** Whether the broker resumes the session (and its subscription and queued messages). */
+  readonly rejoined: boolean;
+}
+
+export interface ListingOutcome {
+  readonly fail: boolean;
+  readonly throttled: boolean;
+  readonly durationMs: number;
+  /** The listing shows the truth this long after it started (at most durationMs). */
+  readonly lagMs: number;
+}
+
+export interface Script {
+  readonly instances: readonly TrueInstance[];
+  /** The true history, every change at a whole second, terminated last for its instance. */
+  readonly history: readonly Change[];
+  /** Message copies: history index, and delay after the change happened. No copy: dropped. */
+  readonly deliveries: readonly { readonly index: number; readonly delayMs: number }[];
+  readonly outages: readonly Outage[];
+  /** Outcomes of successive listings; once used up, listings succeed at once. */
+  readonly listings: readonly ListingOutcome[];
+  readonly describeFails: readonly boolean[];
+  /** True: messages the broker cannot deliver are lost. False: held until they can be delivered. */
+  readonly lossy: boolean;
+  readonly seed: number;
+}
+
+/** The true history as given, sorted by the ordering rule and cut after `terminated`. */
+export function trueHistory(changes: readonly Change[]): Change[] {
+  const sorted = [...changes].sort(
+    (a, b) =>
+      a.instanceId.localeCompare(b.instanceId) ||
+      a.timeMs - b.timeMs ||
+      STATE_RANK[a.state] - STATE_RANK[b.state],
+  );
+  const out: Change[] = [];
+  for (const change of sorted) {
+    const last = out.at(-1);
+    if (last?.instanceId === change.instanceId && (last.state === 'terminated' || !supersedes(change, last)))
+      continue;
+    out.push(change);
+  }
+  return out;
+}
+
+/** What DescribeInstances returns at `atMs`: instances launched and not vanished, in their state. */
+export function truthAt(script: Script, atMs: number): Map<string, InstanceState> {
+  const truth = new Map<string, InstanceState>();
+  const vanished = new Set<string>();
+  for (const change of script.history) {
+    if (change.timeMs > atMs) continue;
+    truth.set(change.instanceId, change.state);
+    if (change.state === 'terminated' && atMs >= change.timeMs + VANISH_MS) vanished.add(change.instanceId);
+  }
+  for (const id of vanished) truth.delete(id);
+  return truth;
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface Timed {
+  readonly atMs: number;
+  readonly seq: number;
+  readonly run: () => void;
+}
+
+export class FakeSource {
+  readonly script: Script;
+  state: SyncState;
+  nowMs = 0;
+  /** Start time and true time of every applied listing's snapshot, in order. */
+  readonly listings: { startedAtMs: number; truthAtMs: number }[] = [];
+  /** Counts of what happened, for the properties' coverage checks. */
+  readonly seen = {
+    steps: 0,
+    messages: 0,
+    lost: 0,
+    held: 0,
+    listFailures: 0,
+    reconnects: 0,
+    resubscribes: 0,
+    echoesDropped: 0,
+  };
+  #queue: Timed[] = [];
+  #seq = 0;
+  #random: () => number;
+  #connected = false;
+  #connectedAtMs = 0;
+  #epoch = 0;
+  #brokerSubscribed = false;
+  #held: Change[] = [];
+  #nextListing = 0;
+  #nextDescribe = 0;
+  #resyncToken = 0;
+  /** Timers (resync) due after this are not armed: the run must end. */
+  #horizonMs = Number.POSITIVE_INFINITY;
+  #final = false;
+
+  constructor(script: Script, resyncMinutes: number) {
+    this.script = script;
+    this.state = initialSyncState({ resyncMinutes });
+    this.#random = seeded(script.seed);
+    const delivered = new Set(script.deliveries.map((delivery) => delivery.index));
+    this.seen.lost = script.history.filter((_, index) => !delivered.has(index)).length;
+    this.#at(0, () => this.#connect(false, true));
+    for (const { index, delayMs } of script.deliveries) {
+      const change = script.history[index] as Change;
+      this.#at(change.timeMs + delayMs, () => this.#deliver(change));
+    }
+    for (const outage of script.outages) {
+      this.#at(outage.atMs, () => this.#disconnect());
+      this.#at(outage.atMs + outage.durationMs, () => this.#connect(outage.rejoined, false));
+    }
+  }
+
+  get fleet(): Fleet {
+    return this.state.fleet;
+  }
+
+  /** The broker holds the sync's subscription and no message waits for one. */
+  get subscribedAtBroker(): boolean {
+    return this.#connected && this.#brokerSubscribed && this.#held.length === 0;
+  }
+
+  /** Runs every scheduled event in time order; timers beyond `horizonMs` are not armed. */
+  run(horizonMs: number): void {
+    this.#horizonMs = horizonMs;
+    for (let guard = 0; this.#queue.length > 0; guard++) {
+      if (guard > 100_000) throw new Error('fake source did not quiesce');
+      this.#queue.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+      const next = this.#queue.shift() as Timed;
+      this.nowMs = Math.max(this.nowMs, next.atMs);
+      next.run();
+    }
+  }
+
+  /**
+   * Asks for one more listing at `fromMs` (after every change), as soon as the sync is connected and
+   * idle, with every listing from then on succeeding. Messages still in flight arrive after it.
+   */
+  scheduleFinalRelist(fromMs: number): void {
+    const poll = () => {
+      this.#final = true;
+      if (
+        this.state.connected &&
+        this.state.listing === undefined &&
+        this.state.subscription === 'confirmed'
+      ) {
+        this.#feed({ type: 'resync-due' });
+      } else this.#at(this.nowMs + 500, poll);
+    };
+    this.#at(fromMs, poll);
+  }
+
+  #at(atMs: number, run: () => void): void {
+    this.#queue.push({ atMs, seq: this.#seq++, run });
+  }
+
+  #feed(event: SyncEvent): void {
+    const before = this.state.fleet;
+    const { state, commands } = step(this.state, event, this.nowMs, this.#random);
+    this.seen.steps++;
+    if (event.type === 'message') {
+      this.seen.messages++;
+      if (!state.fleet.has(event.change.instanceId)) this.seen.echoesDropped++;
+    }
+    if (event.type === 'list-failed') this.seen.listFailures++;
+    const lastListing = this.listings.at(-1);
+    if (state.synced && !(state.connected && lastListing && lastListing.startedAtMs >= this.#connectedAtMs)) {
+      throw new Error(`synced after ${event.type} without a listing started since the connection`);
+    }
+    for (const [id, was] of before) {
+      const now = state.fleet.get(id);
+      if (now !== undefined && supersedes(was, now)) {
+        throw new Error(`${id} went back from ${was.state}@${was.timeMs} to ${now.state}@${now.timeMs}`);
+      }
+    }
+    this.state = state;
+    for (const command of commands) {
+      switch (command.type) {
+        case 'subscribe': {
+          if (this.#epoch > 1) this.seen.resubscribes++;
+          const epoch = this.#epoch;
+          this.#at(this.nowMs + 20, () => {
+            if (!this.#connected || epoch !== this.#epoch) return;
+            this.#brokerSubscribed = true;
+            this.#feed({ type: 'subscribed' });
+            this.#flushHeld();
+          });
+          break;
+        }
+        case 'list':
+          // A listing must start after the subscription: a change between the two would be lost.
+          if (!this.#connected || !this.#brokerSubscribed) {
+            throw new Error(`list requested after ${event.type} while the broker holds no subscription`);
+          }
+          this.#at(this.nowMs + command.afterMs, () => this.#list());
+          break;
+        case 'schedule-resync': {
+          const token = ++this.#resyncToken;
+          const atMs = this.nowMs + command.afterMs;
+          if (atMs <= this.#horizonMs) {
+            this.#at(atMs, () => token === this.#resyncToken && this.#feed({ type: 'resync-due' }));
+          }
+          break;
+        }
+        case 'schedule-describe':
+          this.#at(this.nowMs + command.afterMs, () =>
+            this.#feed({ type: 'describe-due', region: command.region }),
+          );
+          break;
+        case 'describe': {
+          const fail = this.script.describeFails[this.#nextDescribe++] ?? false;
+          const truth = truthAt(this.script, this.nowMs);
+          this.#at(this.nowMs + 30, () =>
+            this.#feed(
+              fail
+                ? {
+                    type: 'describe-failed',
+                    region: command.region,
+                    ids: command.ids,
+                    reason: 'fake failure',
+                  }
+                : {
+                    type: 'described',
+                    details: this.#details(truth).filter((d) => command.ids.includes(d.instanceId)),
+                  },
+            ),
+          );
+          break;
+        }
+        case 'render':
+          break;
+      }
+    }
+  }
+
+  #details(truth: Map<string, InstanceState>): InstanceDetails[] {
+    return this.script.instances
+      .filter((instance) => truth.has(instance.id))
+      .map((instance) => ({
+        instanceId: instance.id,
+        region: instance.region,
+        account: instance.account,
+        state: truth.get(instance.id) as InstanceState,
+        name: instance.name,
+        tags: { Name: instance.name },
+      }));
+  }
+
+  #list(): void {
+    const startedAtMs = this.nowMs;
+    const outcome: ListingOutcome = (!this.#final && this.script.listings[this.#nextListing++]) || {
+      fail: false,
+      throttled: false,
+      durationMs: 200,
+      lagMs: 100,
+    };
+    const truthAtMs = startedAtMs + Math.min(outcome.lagMs, outcome.durationMs);
+    this.#at(startedAtMs + outcome.durationMs, () => {
+      if (outcome.fail) {
+        this.#feed({ type: 'list-failed', throttled: outcome.throttled, reason: 'fake failure' });
+        return;
+      }
+      const snapshot: Snapshot = { startedAtMs, instances: this.#details(truthAt(this.script, truthAtMs)) };
+      this.listings.push({ startedAtMs, truthAtMs });
+      this.#feed({ type: 'listed', snapshot });
+    });
+  }
+
+  #deliver(change: Change): void {
+    if (this.#connected && this.#brokerSubscribed) this.#feed({ type: 'message', change });
+    else if (!this.script.lossy || (!this.#connected && this.#brokerSubscribed)) {
+      this.seen.held++;
+      this.#held.push(change);
+    } else this.seen.lost++; // no subscription at the broker
+  }
+
+  #flushHeld(): void {
+    const held = this.#held;
+    this.#held = [];
+    held.forEach((change, i) => {
+      this.#at(this.nowMs + 1 + i, () => this.#deliver(change));
+    });
+  }
+
+  #disconnect(): void {
+    if (!this.#connected) return;
+    this.#connected = false;
+    this.#epoch++;
+    this.#feed({ type: 'disconnected' });
+  }
+
+  #connect(rejoined: boolean, first: boolean): void {
+    if (this.#connected) return;
+    this.#connected = true;
+    this.#connectedAtMs = this.nowMs;
+    this.#epoch++;
+    if (!first) this.seen.reconnects++;
+    if (!rejoined) {
+      this.#brokerSubscribed = false;
+      if (this.script.lossy) this.#held = [];
+    }
+    this.#feed({ type: 'connected', rejoined, first });
+    if (this.#brokerSubscribed) this.#flushHeld();
+  }
+}
