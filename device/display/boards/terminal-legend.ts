@@ -52,6 +52,8 @@ export function drawLegend(
   nowMs: number,
   columns = 100,
   maxRows = Number.POSITIVE_INFINITY,
+  /** Colour swatches (ANSI); false for output that is not a terminal. */
+  swatches = true,
 ): string[] {
   const name = Math.min(NAME_MAX, Math.max(NAME_MIN, columns - FIXED));
   const header = [
@@ -68,7 +70,7 @@ export function drawLegend(
     if (instance === null) continue;
     rows.push(
       [
-        `${swatch(pixel.color)} ${fitToWidth(`${pixel.x},${pixel.y}`, PIXEL)}`,
+        `${swatches ? swatch(pixel.color) : ' '} ${fitToWidth(`${pixel.x},${pixel.y}`, PIXEL)}`,
         sanitizeCell(instance.id, ID),
         sanitizeCell(instance.name, name),
         sanitizeCell(instance.state, STATE),

@@ -1,0 +1,103 @@
+/**
+ * `ec2led replay FILE [--board WxH|KIND] [--json]`: what the board would show after these events.
+ * Data (the legend or the JSON board) to stdout; bad lines to stderr with their line numbers.
+ * Exit codes: 0 all applied, 1 some input was bad (the rest is still shown), 2 usage.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { drawLegend } from '../display/boards/terminal-legend.ts';
+import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
+import { createDisplay } from '../display/open.ts';
+import { DEFAULT_DISPLAY_OPTIONS } from '../display/options.ts';
+import type { Io } from '../main.ts';
+import { parseReplayFile, replay } from './replay.ts';
+
+export const REPLAY_USAGE = `ec2led replay — the board after a file of EventBridge events
+
+Examples:
+  ec2led replay events.json
+  ec2led replay events.jsonl --board unicornhathd
+  ec2led replay events.jsonl --board 8x4 --json | jq .overflow
+
+FILE is a JSON array of EC2 state-change events, or one event per line (JSON lines), taken in
+file order on the events' own clock (now = the latest event time).
+
+Flags:
+  --board WxH|KIND  board size, or a board kind (${BOARD_KINDS.filter((k) => k !== 'web').join(', ')}); default 16x16
+  --json            the board in the web board's /api/board schema
+Exit codes: 0 every event applied, 1 some lines were bad (reported, skipped), 2 bad usage.
+`;
+
+export function boardSize(value: string): { width: number; height: number } {
+  const match = /^(\d{1,3})x(\d{1,3})$/.exec(value);
+  if (match !== null) {
+    const width = Number(match[1]);
+    const height = Number(match[2]);
+    if (width >= 1 && height >= 1 && width * height <= 4096) return { width, height };
+    throw new Error(`--board ${value}: a board has 1 to 4096 pixels; try 16x16`);
+  }
+  if (!(BOARD_KINDS as readonly string[]).includes(value) || value === 'web') {
+    throw new Error(
+      `--board ${JSON.stringify(value)} is neither WxH nor a board kind; try 16x16 or unicornhathd`,
+    );
+  }
+  // Nothing opens until open(): this only reads the board's logical size.
+  const display = createDisplay({ ...DEFAULT_DISPLAY_OPTIONS, board: value as BoardKind });
+  return { width: display.width, height: display.height };
+}
+
+export async function replayMain(argv: readonly string[], io: Io): Promise<number> {
+  let file: string;
+  let size: { width: number; height: number };
+  let json: boolean;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        board: { type: 'string', default: '16x16' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.stdout(REPLAY_USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new Error('give exactly one FILE; see ec2led replay --help');
+    file = positionals[0] as string;
+    size = boardSize(values.board);
+    json = values.json;
+  } catch (error) {
+    io.stderr(`ec2led replay: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    io.stderr(
+      `ec2led replay: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+    );
+    return 2;
+  }
+  const parsed = parseReplayFile(text);
+  const result = replay(parsed.inputs, size);
+  const problems = [...parsed.problems, ...result.problems].sort(
+    (a, b) => Number(a.where.split(' ')[1]) - Number(b.where.split(' ')[1]),
+  );
+  for (const problem of problems) io.stderr(`${file}: ${problem.where}: skipped: ${problem.reason}\n`);
+  if (json) io.stdout(`${JSON.stringify(result.view, null, 2)}\n`);
+  else {
+    const asOf = result.nowMs === undefined ? 'no events' : new Date(result.nowMs).toISOString();
+    const shown = result.view.pixels.filter((pixel) => pixel.instance !== null).length;
+    const header = `replay: ${size.width}x${size.height} board as of ${asOf}: ${shown} shown, ${result.view.overflow} overflow`;
+    const lines = [
+      header,
+      ...drawLegend(result.view, result.nowMs ?? 0, 120, Number.POSITIVE_INFINITY, false),
+    ];
+    io.stdout(`${lines.join('\n')}\n`);
+  }
+  io.stderr(`ec2led replay: ${result.applied} events applied, ${problems.length} skipped\n`);
+  return problems.length > 0 ? 1 : 0;
+}

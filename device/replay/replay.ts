@@ -1,0 +1,122 @@
+/**
+ * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
+ * board, on the events' own clock. Each event is applied at its event time, in file order, and the
+ * layout follows after every event as the agent's would; the final board is drawn at the latest
+ * event time. Nothing here is connected or listed, so the view says `connected: false`,
+ * `synced: false`, and Names are unknown (events carry none).
+ */
+import { translateEvent } from '../../lambda/translate.ts';
+import type { BoardView } from '../display/board-view.ts';
+import { applyChange, EMPTY_FLEET, type Fleet } from '../fleet/store.ts';
+import { DEFAULT_PALETTE } from '../layout/palette.ts';
+import { renderBoard } from '../layout/render.ts';
+import { assignSlots, type Layout } from '../layout/slots.ts';
+
+export interface ReplayInput {
+  /** Where the event came from, for error messages: "line 3" or "element 3". */
+  readonly where: string;
+  readonly event: unknown;
+}
+
+export interface ReplayProblem {
+  readonly where: string;
+  readonly reason: string;
+}
+
+export interface ParsedInput {
+  readonly inputs: readonly ReplayInput[];
+  readonly problems: readonly ReplayProblem[];
+}
+
+/** A JSON array of events, or one event per line (blank lines ignored). Never throws. */
+export function parseReplayFile(text: string): ParsedInput {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) {
+        return { inputs: parsed.map((event, i) => ({ where: `element ${i + 1}`, event })), problems: [] };
+      }
+    } catch (error) {
+      // Not one JSON array: fall through and read it as JSON lines, which names the bad line.
+      if (!trimmed.includes('\n')) {
+        return {
+          inputs: [],
+          problems: [{ where: 'line 1', reason: `not JSON: ${(error as Error).message}` }],
+        };
+      }
+    }
+  }
+  const inputs: ReplayInput[] = [];
+  const problems: ReplayProblem[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `line ${index + 1}`;
+    try {
+      inputs.push({ where, event: JSON.parse(line) });
+    } catch (error) {
+      problems.push({ where, reason: `not JSON: ${(error as Error).message}` });
+    }
+  });
+  return { inputs, problems };
+}
+
+export interface ReplayResult {
+  readonly view: BoardView;
+  readonly applied: number;
+  readonly problems: readonly ReplayProblem[];
+  /** The replay's "now": the latest event time, epoch ms (undefined when nothing applied). */
+  readonly nowMs: number | undefined;
+}
+
+export function replay(
+  inputs: readonly ReplayInput[],
+  size: { readonly width: number; readonly height: number },
+  graceMs?: number,
+): ReplayResult {
+  const problems: ReplayProblem[] = [];
+  let fleet: Fleet = EMPTY_FLEET;
+  let layout: Layout | undefined;
+  let nowMs: number | undefined;
+  let applied = 0;
+  const layOut = (at: number) =>
+    assignSlots({
+      fleet,
+      previous: layout?.slots ?? new Map(),
+      width: size.width,
+      height: size.height,
+      nowMs: at,
+      listed: true,
+      ...(graceMs === undefined ? {} : { graceMs }),
+    });
+  for (const { where, event } of inputs) {
+    const result = translateEvent(event);
+    if (!result.ok) {
+      problems.push({ where, reason: result.reason });
+      continue;
+    }
+    const { message } = result;
+    const change = {
+      instanceId: message.id,
+      state: message.state,
+      timeMs: message.time,
+      region: message.region,
+      account: message.account,
+      eventId: message.event,
+    };
+    nowMs = Math.max(nowMs ?? message.time, message.time);
+    fleet = applyChange(fleet, change, message.time);
+    layout = layOut(message.time);
+    applied += 1;
+  }
+  const at = nowMs ?? 0;
+  const finalLayout = layOut(at);
+  const { view } = renderBoard({
+    fleet,
+    layout: finalLayout,
+    palette: DEFAULT_PALETTE,
+    status: { connected: false, synced: false },
+    nowMs: at,
+  });
+  return { view, applied, problems, nowMs };
+}

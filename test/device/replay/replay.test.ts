@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boardSize, replayMain } from '../../../device/replay/cli.ts';
+import { parseReplayFile, replay } from '../../../device/replay/replay.ts';
+import { fixture } from '../../fixtures/load.ts';
+
+const line = (name: string, dir = 'eventbridge') => JSON.stringify(fixture(dir, name));
+
+function io() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: (t: string) => (out.stdout += t), stderr: (t: string) => (out.stderr += t) } };
+}
+
+describe('parseReplayFile', () => {
+  it('reads a JSON array as elements in order', () => {
+    const parsed = parseReplayFile(`[${line('pending')},${line('running')}]`);
+    expect(parsed.inputs.map((input) => input.where)).toEqual(['element 1', 'element 2']);
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it('reads JSON lines, skipping blank lines and naming each bad line', () => {
+    const parsed = parseReplayFile(`${line('pending')}\n\n{oops\n${line('running')}\n`);
+    expect(parsed.inputs.map((input) => input.where)).toEqual(['line 1', 'line 4']);
+    expect(parsed.problems).toEqual([{ where: 'line 3', reason: expect.stringMatching(/^not JSON/) }]);
+  });
+});
+
+describe('replay', () => {
+  it('applies events in file order on their own clock and keeps the latest state', () => {
+    const inputs = ['pending', 'running', 'stopping', 'stopped'].map((name, i) => ({
+      where: `line ${i + 1}`,
+      event: fixture('eventbridge', name),
+    }));
+    const result = replay(inputs, { width: 4, height: 2 });
+    expect(result.applied).toBe(4);
+    expect(result.nowMs).toBe(Date.parse('2021-11-11T22:03:27Z'));
+    const lit = result.view.pixels.filter((pixel) => pixel.instance !== null);
+    expect(lit).toEqual([
+      {
+        x: 0,
+        y: 0,
+        color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+        instance: {
+          id: 'i-1234567890abcdef0',
+          name: '',
+          state: 'stopped',
+          region: 'us-east-1',
+          account: '123456789012',
+          sinceMs: Date.parse('2021-11-11T22:03:27Z'),
+        },
+      },
+    ]);
+  });
+
+  it('ignores an older event that arrives later in the file', () => {
+    const inputs = ['stopped', 'running'].map((name) => ({
+      where: name,
+      event: fixture('eventbridge', name),
+    }));
+    const lit = replay(inputs, { width: 2, height: 2 }).view.pixels.filter((p) => p.instance !== null);
+    expect(lit.map((p) => p.instance?.state)).toEqual(['stopped']);
+  });
+
+  it('reports malformed events with where they were, and applies the rest', () => {
+    const result = replay(
+      [
+        { where: 'line 1', event: fixture('eventbridge/malformed', 'unknown-state') },
+        { where: 'line 2', event: fixture('eventbridge', 'forwarded-eu-west-1') },
+      ],
+      { width: 2, height: 2 },
+    );
+    expect(result.problems).toEqual([{ where: 'line 1', reason: 'detail.state is not an EC2 state' }]);
+    expect(result.applied).toBe(1);
+  });
+
+  it('counts instances beyond the board as overflow', () => {
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      where: `line ${i + 1}`,
+      event: {
+        ...(fixture('eventbridge', 'running') as object),
+        id: `00000000-0000-4000-8000-00000000000${i}`,
+        resources: [],
+        detail: { 'instance-id': `i-0000000${i}`, state: 'running' },
+      },
+    }));
+    expect(replay(events, { width: 2, height: 2 }).view.overflow).toBeGreaterThan(0);
+  });
+});
+
+describe('ec2led replay', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec2led-replay-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the legend and exits 0 for a valid file', async () => {
+    const file = join(dir, 'good.json');
+    await writeFile(file, `[${line('pending')},${line('forwarded-eu-west-1')}]`);
+    const { out, io: streams } = io();
+    expect(await replayMain([file, '--board', '8x4'], streams)).toBe(0);
+    expect(out.stdout).toMatch(/replay: 8x4 board as of 2021-11-11T21:31:02.000Z: 2 shown, 0 overflow/);
+    expect(out.stdout).toMatch(/i-0a1b2c3d4e5f60718 .* running +eu-west-1/);
+    expect(out.stdout).not.toContain(String.fromCharCode(27));
+  });
+
+  it('reports each bad line by number, still prints the board, and exits 1', async () => {
+    const file = join(dir, 'bad.jsonl');
+    await writeFile(
+      file,
+      [line('pending'), '{not json', line('unknown-state', 'eventbridge/malformed'), ''].join('\n'),
+    );
+    const { out, io: streams } = io();
+    expect(await replayMain([file, '--json'], streams)).toBe(1);
+    expect(out.stderr).toMatch(/bad.jsonl: line 2: skipped: not JSON/);
+    expect(out.stderr).toMatch(/bad.jsonl: line 3: skipped: detail.state is not an EC2 state/);
+    const board = JSON.parse(out.stdout);
+    expect(Object.keys(board)).toEqual(['width', 'height', 'connected', 'synced', 'overflow', 'pixels']);
+    expect(board.width * board.height).toBe(board.pixels.length);
+  });
+
+  it('takes a board kind for the size', () => {
+    expect(boardSize('unicornhatmini')).toEqual({ width: 17, height: 7 });
+    expect(boardSize('12x3')).toEqual({ width: 12, height: 3 });
+  });
+
+  it.each([
+    [['--board', 'huge'], /neither WxH nor a board kind/],
+    [['--board', '100x100'], /1 to 4096 pixels/],
+    [[], /exactly one FILE/],
+  ])('rejects %j with exit code 2', async (args, message) => {
+    const { out, io: streams } = io();
+    expect(await replayMain(args.length > 0 ? ['file.json', ...args] : args, streams)).toBe(2);
+    expect(out.stderr).toMatch(message);
+  });
+
+  it('names a missing file', async () => {
+    const { out, io: streams } = io();
+    expect(await replayMain([join(dir, 'missing.json')], streams)).toBe(2);
+    expect(out.stderr).toMatch(/cannot read .*missing.json: ENOENT/);
+  });
+});
