@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// The `ec2led` command. A packed install runs the bundled dist/cli.mjs; a clone of the repository
-// runs the TypeScript sources through tsx (a dev dependency), so `npx ec2led` works right after `npm ci`.
+// The `ec2led` command. In a clone of the repository it runs the TypeScript sources through tsx (a
+// dev dependency), so `npx ec2led` always runs the code as it is now; a packed install, which ships
+// dist/ and no sources, runs the bundle built by `npm run build`.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const bundled = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
+const source = fileURLToPath(new URL('../device/main.ts', import.meta.url));
 let cli;
-if (existsSync(bundled)) {
-  cli = await import(pathToFileURL(bundled).href);
-} else {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import('../device/main.ts');
+  cli = await import(pathToFileURL(source).href);
+} else {
+  cli = await import(new URL('../dist/cli.mjs', import.meta.url).href);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

@@ -1,15 +1,33 @@
 /** `npm run build`: every artifact of the project, into dist/. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { deviceBuildOptions } from './device-bundle.ts';
 import { LAMBDA_BUDGET_BYTES, lambdaBuildOptions, ROOT } from './lambda-bundle.ts';
 
-async function main(): Promise<void> {
+async function buildLambda(): Promise<void> {
   await mkdir(`${ROOT}dist/lambda`, { recursive: true });
-  const outfile = `${ROOT}dist/lambda/index.mjs`;
-  const result = await build(lambdaBuildOptions(outfile));
-  const bytes = result.metafile?.outputs[`dist/lambda/index.mjs`]?.bytes ?? 0;
+  const result = await build(lambdaBuildOptions(`${ROOT}dist/lambda/index.mjs`));
+  const bytes = Object.values(result.metafile?.outputs ?? {})[0]?.bytes ?? 0;
   await writeFile(`${ROOT}dist/lambda/meta.json`, JSON.stringify(result.metafile));
   process.stderr.write(`dist/lambda/index.mjs: ${bytes} bytes (budget ${LAMBDA_BUDGET_BYTES})\n`);
+}
+
+async function buildDevice(): Promise<void> {
+  for (const stale of ['dist/cli.mjs', 'dist/chunks', 'dist/public']) {
+    await rm(`${ROOT}${stale}`, { recursive: true, force: true });
+  }
+  const result = await build({ ...deviceBuildOptions(`${ROOT}dist`), chunkNames: 'chunks/[name]-[hash]' });
+  // The web board serves its page from ./public/ beside the module that holds it.
+  await cp(`${ROOT}device/web/public`, `${ROOT}dist/public`, { recursive: true });
+  const bytes = Object.entries(result.metafile?.outputs ?? {})
+    .filter(([file]) => file.endsWith('.mjs'))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
+  process.stderr.write(`dist/cli.mjs and chunks: ${bytes} bytes\n`);
+}
+
+async function main(): Promise<void> {
+  await buildLambda();
+  await buildDevice();
 }
 
 main().catch((error: unknown) => {

@@ -28,23 +28,21 @@ export interface ParsedInput {
   readonly problems: readonly ReplayProblem[];
 }
 
-/** A JSON array of events, or one event per line (blank lines ignored). Never throws. */
+/**
+ * A JSON array of events, one event as a JSON document, or one event per line (JSON lines, blank
+ * lines ignored). Never throws.
+ */
 export function parseReplayFile(text: string): ParsedInput {
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('[')) {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && trimmed.includes('\n'))) {
     try {
       const parsed: unknown = JSON.parse(trimmed);
       if (Array.isArray(parsed)) {
         return { inputs: parsed.map((event, i) => ({ where: `element ${i + 1}`, event })), problems: [] };
       }
-    } catch (error) {
-      // Not one JSON array: fall through and read it as JSON lines, which names the bad line.
-      if (!trimmed.includes('\n')) {
-        return {
-          inputs: [],
-          problems: [{ where: 'line 1', reason: `not JSON: ${(error as Error).message}` }],
-        };
-      }
+      return { inputs: [{ where: 'element 1', event: parsed }], problems: [] };
+    } catch {
+      // Not one JSON document: read it as JSON lines below, which names the bad line.
     }
   }
   const inputs: ReplayInput[] = [];

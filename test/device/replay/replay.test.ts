@@ -20,6 +20,17 @@ describe('parseReplayFile', () => {
     expect(parsed.problems).toEqual([]);
   });
 
+  it('reads one pretty-printed event as a single element', () => {
+    const parsed = parseReplayFile(JSON.stringify(fixture('eventbridge', 'running'), null, 2));
+    expect(parsed.inputs).toHaveLength(1);
+  });
+
+  it('names line 1 when a one-line array is broken', () => {
+    expect(parseReplayFile('[{"a":1},').problems).toEqual([
+      { where: 'line 1', reason: expect.stringMatching(/^not JSON/) },
+    ]);
+  });
+
   it('reads JSON lines, skipping blank lines and naming each bad line', () => {
     const parsed = parseReplayFile(`${line('pending')}\n\n{oops\n${line('running')}\n`);
     expect(parsed.inputs.map((input) => input.where)).toEqual(['line 1', 'line 4']);
