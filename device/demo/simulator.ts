@@ -65,87 +65,113 @@ function hexId(random: () => number): string {
 }
 
 export interface SimDay {
+  /** Every instance the day involves: the fleet at its start plus the ones launched that day. */
   readonly instances: readonly SimInstance[];
   readonly steps: readonly SimStep[];
 }
 
-export function simulateDay(options: SimOptions = DEFAULT_SIM_OPTIONS): SimDay {
+export interface Simulation {
+  /** The fleet at the start of the first day (`initial` is never 'absent' here). */
+  readonly initial: readonly SimInstance[];
+  /** Consecutive days, each starting where the previous one ended; endless. */
+  days(): Generator<SimDay>;
+}
+
+const ROLES = ['web', 'api', 'worker', 'db', 'cache', 'batch'];
+const DEVELOPERS = ['alice', 'bob', 'chen', 'dana', 'eli', 'fay', 'gus', 'hana'];
+
+export function createSimulation(options: SimOptions = DEFAULT_SIM_OPTIONS): Simulation {
   if (!Number.isInteger(options.size) || options.size < 1 || options.size > 10_000) {
     throw new Error(`fleet size ${options.size} is not an integer from 1 to 10000; pass --size 40`);
   }
   if (options.regions.length === 0) throw new Error('the simulated fleet needs at least one region');
   const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const at = (hour: number, jitterMinutes: number) =>
-    options.dayStartMs + Math.round((hour * HOUR + random() * jitterMinutes * 60_000) / SECOND) * SECOND;
-
-  const instances: SimInstance[] = [];
-  const roles = ['web', 'api', 'worker', 'db', 'cache', 'batch'];
+  const home = options.regions[0] as string;
   const make = (
     name: string,
     initial: SimInstance['initial'],
     region: string,
     tags: Record<string, string> = {},
-  ) => {
-    const instance: SimInstance = {
-      instanceId: hexId(random),
-      region,
-      account: options.account,
-      name,
-      tags: { Name: name, ...tags },
-      initial,
-    };
-    instances.push(instance);
-    return instance;
-  };
+  ) => ({
+    instanceId: hexId(random),
+    region,
+    account: options.account,
+    name,
+    tags: { Name: name, ...tags },
+    initial,
+  });
 
   const devCount = Math.max(1, Math.round(options.size * 0.2));
-  const devBoxes = Array.from({ length: devCount }, (_, i) =>
-    make(
-      `dev-${['alice', 'bob', 'chen', 'dana', 'eli', 'fay', 'gus', 'hana'][i % 8]}-${i + 1}`,
-      'stopped',
-      pick(options.regions),
-      {
-        team: 'dev',
-      },
-    ),
+  const devBoxes: SimInstance[] = Array.from({ length: devCount }, (_, i) =>
+    make(`dev-${DEVELOPERS[i % DEVELOPERS.length]}-${i + 1}`, 'stopped', pick(options.regions), {
+      team: 'dev',
+    }),
   );
-  const services = Array.from({ length: options.size - devCount }, (_, i) => {
+  let serviceSerial = 0;
+  const service = (initial: SimInstance['initial']) => {
+    const i = serviceSerial++;
     const region = options.regions[i % options.regions.length] as string;
-    return make(
-      `${roles[i % roles.length]}-${region.split('-')[1]}-${Math.floor(i / roles.length) + 1}`,
-      'running',
-      region,
-    );
-  });
-  const home = options.regions[0] as string;
-  const asg = Array.from({ length: Math.max(1, Math.round(options.size / 5)) }, (_, i) =>
-    make(`web-asg-${i + 1}`, 'absent', home, { 'aws:autoscaling:groupName': 'web-asg' }),
+    const name = `${ROLES[i % ROLES.length]}-${region.split('-')[1]}-${Math.floor(i / ROLES.length) + 1}`;
+    return make(name, initial, region);
+  };
+  let services: SimInstance[] = Array.from({ length: options.size - devCount }, () => service('running'));
+  const initial = [...devBoxes, ...services];
+  // Each instance's state at the end of the day so far, to start the next day from it.
+  const state = new Map<string, InstanceState>(
+    initial.map((instance) => [instance.instanceId, instance.initial as InstanceState]),
   );
 
-  const steps: SimStep[] = [];
-  const transition = (instance: SimInstance, startMs: number, first: InstanceState, then: InstanceState) => {
-    steps.push({ timeMs: startMs, instanceId: instance.instanceId, state: first });
-    const settle = (first === 'pending' ? 10 : 20) + Math.floor(random() * 40);
-    steps.push({ timeMs: startMs + settle * SECOND, instanceId: instance.instanceId, state: then });
-  };
+  function* days(): Generator<SimDay> {
+    for (let day = 0; ; day++) {
+      const dayStartMs = options.dayStartMs + day * 24 * HOUR;
+      const at = (hour: number, jitterMinutes: number) =>
+        dayStartMs + Math.round((hour * HOUR + random() * jitterMinutes * 60_000) / SECOND) * SECOND;
+      const asg = Array.from({ length: Math.max(1, Math.round(options.size / 5)) }, (_, i) =>
+        make(`web-asg-${day + 1}-${i + 1}`, 'absent', home, { 'aws:autoscaling:groupName': 'web-asg' }),
+      );
+      const present = [...devBoxes, ...services];
+      const steps: SimStep[] = [];
+      const transition = (
+        instance: SimInstance,
+        startMs: number,
+        first: InstanceState,
+        then: InstanceState,
+      ) => {
+        steps.push({ timeMs: startMs, instanceId: instance.instanceId, state: first });
+        const settle = (first === 'pending' ? 10 : 20) + Math.floor(random() * 40);
+        steps.push({ timeMs: startMs + settle * SECOND, instanceId: instance.instanceId, state: then });
+        state.set(instance.instanceId, then);
+      };
 
-  for (const box of devBoxes) transition(box, at(8, 90), 'pending', 'running');
-  for (const node of asg) transition(node, at(9, 20), 'pending', 'running');
-  const restarted = services.filter(() => random() < 0.15);
-  for (const node of restarted) {
-    const stopAt = at(11, 240);
-    transition(node, stopAt, 'stopping', 'stopped');
-    transition(node, stopAt + (5 + Math.floor(random() * 30)) * 60_000, 'pending', 'running');
+      for (const box of devBoxes)
+        if (state.get(box.instanceId) === 'stopped') transition(box, at(8, 90), 'pending', 'running');
+      for (const node of asg) transition(node, at(9, 20), 'pending', 'running');
+      const restarted = services.slice(0, -1).filter(() => random() < 0.15);
+      for (const node of restarted) {
+        const stopAt = at(11, 240);
+        transition(node, stopAt, 'stopping', 'stopped');
+        transition(node, stopAt + (5 + Math.floor(random() * 30)) * 60_000, 'pending', 'running');
+      }
+      for (const node of asg) transition(node, at(18, 30), 'shutting-down', 'terminated');
+      for (const box of devBoxes) if (random() < 0.8) transition(box, at(19, 120), 'stopping', 'stopped');
+      // One long-lived instance is retired in the evening and replaced before midnight.
+      const retired = services.at(-1) as SimInstance;
+      transition(retired, at(21, 30), 'shutting-down', 'terminated');
+      const replacement = service('absent');
+      transition(replacement, at(22, 30), 'pending', 'running');
+      services = [replacement, ...services.slice(0, -1)];
+
+      steps.sort((a, b) => a.timeMs - b.timeMs || a.instanceId.localeCompare(b.instanceId));
+      yield { instances: [...present, ...asg, replacement], steps };
+    }
   }
-  for (const node of asg) transition(node, at(18, 30), 'shutting-down', 'terminated');
-  for (const box of devBoxes) if (random() < 0.8) transition(box, at(19, 120), 'stopping', 'stopped');
-  const retired = services.at(-1);
-  if (retired !== undefined && !restarted.includes(retired))
-    transition(retired, at(21, 30), 'shutting-down', 'terminated');
+  return { initial, days };
+}
 
-  steps.sort((a, b) => a.timeMs - b.timeMs || a.instanceId.localeCompare(b.instanceId));
-  return { instances, steps };
+/** The first day of a simulation: its whole fleet and its steps. */
+export function simulateDay(options: SimOptions = DEFAULT_SIM_OPTIONS): SimDay {
+  return createSimulation(options).days().next().value as SimDay;
 }
 
 /** A deterministic UUID-shaped event id. */

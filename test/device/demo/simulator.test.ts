@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createSimulation,
   DEFAULT_SIM_OPTIONS,
   eventIdFor,
+  type SimDay,
   type SimStep,
   simulateDay,
   toEventBridgeEvent,
@@ -69,6 +71,24 @@ describe('the simulated fleet', () => {
         region: instance.region,
       });
     });
+  });
+
+  it('starts each day where the previous one ended, with fresh Auto Scaling ids', () => {
+    const days = createSimulation(DEFAULT_SIM_OPTIONS).days();
+    const seen = new Map<string, SimStep>();
+    const asgIds = new Set<string>();
+    for (let d = 0; d < 5; d++) {
+      const next = days.next().value as SimDay;
+      for (const step of next.steps) {
+        expect(supersedes(step, seen.get(step.instanceId))).toBe(true);
+        expect(seen.get(step.instanceId)?.state).not.toBe('terminated');
+        seen.set(step.instanceId, step);
+      }
+      for (const instance of next.instances) {
+        if (instance.tags['aws:autoscaling:groupName'] !== undefined) asgIds.add(instance.instanceId);
+      }
+    }
+    expect(asgIds.size).toBe(5 * 8);
   });
 
   it('refuses a fleet size it cannot simulate, naming the flag', () => {
