@@ -8,6 +8,8 @@ export const USAGE = `ec2led — one LED pixel per EC2 instance
 Examples:
   ec2led --help
   ec2led --version
+  ec2led agent --config ./bundle/config.json --display terminal --log-format pretty
+  ec2led status
 
 Commands are added as they are built; see the README.
 `;
@@ -30,6 +32,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return 0;
   }
   if (command === 'device') return (await import('./admin/cli.ts')).deviceMain(argv.slice(1), io);
+  if (command === 'replay') return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io);
+  if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
+  if (command === 'status') {
+    const columns = process.stdout.columns;
+    const isTty = process.stdout.isTTY === true;
+    return (await import('./cli/status.ts')).statusMain(argv.slice(1), { ...io, columns, isTty });
+  }
   if (command === '--version') {
     io.stdout('0.1.0\n');
     return 0;

@@ -9,6 +9,7 @@
  *   POST /api/identify           {"x", "y"} -> 202, and onIdentify is called
  * Anything else is 404, a known path with another method 405. See docs/web-board.md.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,8 +64,17 @@ interface StaticFile {
   readonly body: Buffer;
 }
 
+/**
+ * Where the page's files are: beside this module in the sources, and in `dist/public` when this
+ * module was bundled into `dist/cli.mjs` or a chunk under `dist/chunks/` (scripts/build.ts).
+ */
+function publicDir(): URL {
+  const candidates = [new URL('./public/', import.meta.url), new URL('../public/', import.meta.url)];
+  return candidates.find((dir) => existsSync(new URL('index.html', dir))) ?? (candidates[0] as URL);
+}
+
 async function loadStatic(): Promise<Map<string, StaticFile>> {
-  const dir = new URL('./public/', import.meta.url);
+  const dir = publicDir();
   const entries = await Promise.all(
     STATIC_FILES.map(async ({ path, file, type }) => {
       const body = await readFile(new URL(file, dir));

@@ -1,0 +1,299 @@
+/**
+ * The agent: lifecycle wiring only. Sources report what happened, `sync.step` decides, and this file
+ * carries out its commands (subscribe, list, describe, timers, render); the layout turns the fleet
+ * into a frame for the display, a view for the web board and the status socket.
+ *
+ * Rendering is "stingy": a change marks the board dirty, frames are coalesced and capped at one per
+ * PULSE_FRAME_MS, and no timer runs while nothing animates (renderBoard says when to draw again).
+ * Slots are saved whenever the layout moves an instance. `stop()` stops the feed, blanks the board
+ * (display.close) and releases everything; the CLI exits the process afterwards (aws-crt).
+ */
+import { type Config, ConfigError } from './config.ts';
+import type { BoardView } from './display/board-view.ts';
+import { emptyBoardView } from './display/board-view.ts';
+import type { Display } from './display/display.ts';
+import { createDisplay, type DisplayDeps } from './display/open.ts';
+import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
+import { IDENTIFY_MS, PULSE_FRAME_MS } from './layout/animate.ts';
+import { DEFAULT_PALETTE, parsePalette } from './layout/palette.ts';
+import { checkConfigPins } from './layout/pins.ts';
+import { type Identify, renderBoard } from './layout/render.ts';
+import { loadSlots, saveSlots } from './layout/slot-store.ts';
+import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
+import type { Logger } from './log.ts';
+import { credentialsFromConfig } from './sources/credentials.ts';
+import { createEc2Source, type Ec2Source } from './sources/ec2.ts';
+import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
+
+export interface AgentOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** Display adapters (tests: a terminal on a buffer, or the `none` board). */
+  readonly displayDeps?: DisplayDeps;
+}
+
+export interface Agent {
+  /** The board as the web board and `ec2led status` see it. */
+  view(): BoardView;
+  readonly state: () => SyncState;
+  /** Blinks a pixel for IDENTIFY_MS. */
+  identify(target: { x: number; y: number }): void;
+  /** Called after a frame whose view differs from the last (web board `notify`). */
+  onViewChange(listener: () => void): void;
+  /** Stops the feed, blanks the board, saves the slots. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export function ec2SourceFor(config: Config, log: Logger): Ec2Source {
+  return createEc2Source({
+    regions: config.aws.regions,
+    credentials: credentialsFromConfig(config, log),
+    endpoint: config.aws.ec2Endpoint,
+    tagFilter: config.tagFilter,
+    // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
+    retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
+    log,
+  });
+}
+
+/** A display plus the config checks that need its size (pins on the board): throws ConfigError. */
+export function openDisplayFor(config: Config, deps: DisplayDeps): Display {
+  const display = createDisplay(config.display, {
+    createWeb: ({ width, height }) => ({
+      kind: 'web',
+      width,
+      height,
+      open: async () => undefined,
+      render: async () => undefined,
+      close: async () => undefined,
+    }),
+    ...deps,
+  });
+  const problems = checkConfigPins(config.pins, display.width, display.height);
+  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `pins: ${problem}`));
+  return display;
+}
+
+/** Starts everything but the process: display, feed, timers. Rejects if the display cannot open. */
+export async function startAgent(options: AgentOptions): Promise<Agent> {
+  const { config, log } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  let legend: BoardView = emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
+  const display = openDisplayFor(config, { legend: () => legend, ...options.displayDeps });
+  const parsed = parsePalette(config.colors);
+  const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
+  const ec2 = ec2SourceFor(config, log);
+  const abort = new AbortController();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let state = initialSyncState({ resyncMinutes: config.resyncMinutes });
+  let stopped = false;
+
+  const loaded = await loadSlots(config.stateDir);
+  if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
+  let slots: SlotMap = loaded.slots;
+  let saving: Promise<void> = Promise.resolve();
+  let warnings = '';
+  let identify: Identify | undefined;
+  let viewKey = '';
+  const listeners: (() => void)[] = [];
+
+  // Render loop: dirty flag, one timer at most, frames at least PULSE_FRAME_MS apart.
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Number.POSITIVE_INFINITY;
+  let lastFrameAt = Number.NEGATIVE_INFINITY;
+  let drawing = false;
+  let dirty = false;
+  /** The frame being drawn; close() must wait for it, or the board lights up again after blanking. */
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const schedule = (inMs: number): void => {
+    if (stopped) return;
+    const at = Math.max(now() + inMs, lastFrameAt + PULSE_FRAME_MS);
+    if (timer !== undefined && timerAt <= at) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(
+      () => {
+        inFlight = draw();
+      },
+      Math.max(0, at - now()),
+    );
+  };
+  const markDirty = (): void => {
+    dirty = true;
+    if (!drawing) schedule(0);
+  };
+
+  const layOut = (nowMs: number): Layout => {
+    const layout = assignSlots({
+      fleet: state.fleet,
+      previous: slots,
+      width: display.width,
+      height: display.height,
+      pins: config.pins,
+      graceMs: config.graceMinutes * 60_000,
+      nowMs,
+      listed: state.listedAtMs !== undefined,
+    });
+    if (!sameSlots(layout.slots, slots)) {
+      const next = layout.slots;
+      saving = saving
+        .then(() => saveSlots(config.stateDir, next))
+        .catch((error: unknown) => log.warn('slots not saved', { error }));
+    }
+    slots = layout.slots;
+    const text = layout.warnings.join('\n');
+    if (text !== warnings && text !== '') log.warn('layout', { warnings: layout.warnings });
+    warnings = text;
+    return layout;
+  };
+
+  const draw = async (): Promise<void> => {
+    timer = undefined;
+    timerAt = Number.POSITIVE_INFINITY;
+    if (stopped) return;
+    drawing = true;
+    dirty = false;
+    const nowMs = now();
+    lastFrameAt = nowMs;
+    const status = { connected: state.connected, synced: state.synced };
+    const out = renderBoard({ fleet: state.fleet, layout: layOut(nowMs), palette, status, nowMs, identify });
+    legend = out.view;
+    const key = JSON.stringify(out.view);
+    if (key !== viewKey) for (const listener of listeners) listener();
+    viewKey = key;
+    try {
+      await display.render(out.frame);
+    } catch (error) {
+      log.error('display render failed', { error });
+    }
+    drawing = false;
+    if (dirty) schedule(0);
+    else if (out.nextFrameInMs !== undefined) schedule(out.nextFrameInMs);
+  };
+
+  const later = (key: string, afterMs: number, event: SyncEvent): void => {
+    clearTimeout(timers.get(key));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        if (event.type === 'resync-due') log.info('resync');
+        dispatch(event);
+      }, afterMs),
+    );
+  };
+
+  const list = (): void => {
+    log.info('listing', { regions: config.aws.regions });
+    ec2.list(abort.signal).then(
+      (snapshot) => {
+        dispatch({ type: 'listed', snapshot });
+        if (!stopped) log.info('synced', { instances: state.fleet.size, synced: state.synced });
+      },
+      (error: Error & { throttled?: boolean }) => {
+        log.warn('listing failed', { error: error.message, throttled: error.throttled === true });
+        dispatch({ type: 'list-failed', throttled: error.throttled === true, reason: error.message });
+      },
+    );
+  };
+
+  const run = (command: SyncCommand): void => {
+    switch (command.type) {
+      case 'subscribe':
+        mqtt.subscribe();
+        return;
+      case 'list':
+        if (command.afterMs <= 0) list();
+        else timers.set('list', setTimeout(list, command.afterMs));
+        return;
+      case 'schedule-resync':
+        later('resync', command.afterMs, { type: 'resync-due' });
+        return;
+      case 'schedule-describe':
+        later(`describe:${command.region}`, command.afterMs, {
+          type: 'describe-due',
+          region: command.region,
+        });
+        return;
+      case 'describe':
+        ec2.describeIds(command.region, command.ids, abort.signal).then(
+          (details) => {
+            dispatch({ type: 'described', details });
+            // With a tag filter, an id DescribeInstances leaves out lacks the tag (or is not visible
+            // yet): a listing removes it again, as a tombstone, instead of showing it until the resync.
+            if (config.tagFilter !== undefined && details.length < command.ids.length) {
+              dispatch({ type: 'resync-due' });
+            }
+          },
+          (error: Error) =>
+            dispatch({
+              type: 'describe-failed',
+              region: command.region,
+              ids: command.ids,
+              reason: error.message,
+            }),
+        );
+        return;
+      case 'render':
+        markDirty();
+        return;
+    }
+  };
+
+  function dispatch(event: SyncEvent): void {
+    if (stopped) return;
+    const result = step(state, event, now(), random);
+    state = result.state;
+    for (const command of result.commands) run(command);
+  }
+
+  const toSync = (event: MqttEvent): SyncEvent => {
+    if (event.type !== 'message') return event;
+    const m = event.message;
+    const change = { instanceId: m.id, state: m.state, timeMs: m.time, region: m.region, account: m.account };
+    return { type: 'message', change: { ...change, eventId: m.event } };
+  };
+  const mqtt = createMqttSource({
+    mqtt: config.mqtt,
+    topicPrefix: config.topicPrefix,
+    onEvent: (event) => dispatch(toSync(event)),
+    autoSubscribe: false,
+    log,
+  });
+
+  await display.open();
+  log.info('display opened', { board: display.kind, width: display.width, height: display.height });
+  markDirty();
+  mqtt.start();
+
+  let stopping: Promise<void> | undefined;
+  const agent: Agent = {
+    view: () => legend,
+    state: () => state,
+    identify(target) {
+      identify = { target, untilMs: now() + IDENTIFY_MS };
+      markDirty();
+    },
+    onViewChange(listener) {
+      listeners.push(listener);
+    },
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        abort.abort();
+        clearTimeout(timer);
+        for (const t of timers.values()) clearTimeout(t);
+        const blank = inFlight.then(() => display.close()).catch(() => undefined);
+        await Promise.all([mqtt.stop(), blank]);
+        ec2.close();
+        await saving;
+      })();
+      return stopping;
+    },
+  };
+  return agent;
+}

@@ -1,0 +1,151 @@
+/**
+ * `ec2led agent`: loads the config (exit 2 on a bad one, naming the key and the fix), refuses to run
+ * beside another agent with the same state directory, starts the agent, the status socket and, when
+ * enabled, the web board, and shuts down on SIGINT/SIGTERM: stop MQTT, blank the board, exit 0
+ * within 2 s. The process exits explicitly: an aws-crt client keeps Node alive (toolchain trap 3).
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Agent } from '../agent.ts';
+import { ConfigError } from '../config.ts';
+import { emptyBoardView } from '../display/board-view.ts';
+import { BOARD_KINDS } from '../display/display.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { WebBoard } from '../web/server.ts';
+import { parseAgentArgs, UsageError } from './args.ts';
+import { type LoadedConfig, loadConfig } from './config-load.ts';
+import { type BoardSocket, serveBoard, socketPath } from './status-socket.ts';
+
+export const AGENT_USAGE = `ec2led agent — run the board: MQTT feed, DescribeInstances, LED display
+
+Examples:
+  ec2led agent                                  # /etc/ec2led/config.json (or $EC2LED_CONFIG)
+  ec2led agent --config ./bundle/config.json --display terminal --log-format pretty
+  ec2led agent --once --display terminal        # list, draw one frame, exit
+
+Flags:
+  --config FILE        the device bundle's config.json
+  --display KIND       display.board: ${BOARD_KINDS.join(', ')}
+  --once               list once, render one frame, exit (no MQTT)
+  --log-format FORMAT  json (default) or pretty
+  --log-level LEVEL    debug, info (default), warn, error
+Every config key and its EC2LED_* variable: docs/config.md. Exit codes: 0 stopped, 1 failed, 2 bad usage or config.
+`;
+
+/** Hard limit for shutdown: the unit's stop timeout is generous, users are not. */
+const SHUTDOWN_MS = 1_800;
+
+export interface AgentCliDeps {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Default process.exit; the agent cannot end the process any other way (aws-crt). */
+  readonly exit?: (code: number) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where SIGINT/SIGTERM come from; default process. */
+  readonly signals?: Pick<NodeJS.Process, 'once'>;
+}
+
+function load(argv: readonly string[], deps: AgentCliDeps): { loaded: LoadedConfig; once: boolean } | number {
+  try {
+    const args = parseAgentArgs(argv);
+    if (args.help) {
+      deps.stdout(AGENT_USAGE);
+      return 0;
+    }
+    const loaded = loadConfig({
+      configPath: args.configPath,
+      flags: args.flags,
+      env: deps.env ?? process.env,
+    });
+    return { loaded, once: args.once };
+  } catch (error) {
+    if (error instanceof UsageError) deps.stderr(`ec2led agent: ${error.message}; see ec2led agent --help\n`);
+    else if (error instanceof ConfigError) deps.stderr(`ec2led agent: ${error.message}\n`);
+    else throw error;
+    return 2;
+  }
+}
+
+async function startWeb(agent: Agent, loaded: LoadedConfig, log: Logger): Promise<WebBoard | undefined> {
+  const { web, display } = loaded.config;
+  if (!web.enabled && display.board !== 'web') return undefined;
+  const { startWebBoard } = await import('../web/server.ts');
+  const board = await startWebBoard({
+    host: web.host,
+    port: web.port,
+    view: () => agent.view(),
+    onIdentify: (target) => agent.identify(target),
+    log: (level, msg, context) => log[level](msg, context),
+  });
+  agent.onViewChange(() => board.notify());
+  return board;
+}
+
+/** Runs until a signal; resolves to the exit code after calling `exit` with it. */
+export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Promise<number> {
+  const exit = deps.exit ?? ((code: number) => process.exit(code));
+  const loadedOrCode = load(argv, deps);
+  if (typeof loadedOrCode === 'number') return loadedOrCode;
+  const { loaded, once } = loadedOrCode;
+  const { config } = loaded;
+  const log = createLogger(config.log);
+  for (const warning of loaded.warnings) log.warn(warning);
+
+  if (once) {
+    const { runOnce } = await import('./once.ts');
+    let code = 0;
+    try {
+      await runOnce({ config, log });
+    } catch (error) {
+      log.error('once failed', { error: (error as Error).message });
+      code = error instanceof ConfigError ? 2 : 1;
+    }
+    exit(code);
+    return code;
+  }
+
+  let agent: Agent | undefined;
+  let socket: BoardSocket | undefined;
+  let web: WebBoard | undefined;
+  const cleanUp = () =>
+    Promise.all([agent?.stop(), web?.close(), socket?.close()].map((p) => p?.catch(() => undefined)));
+  try {
+    await mkdir(config.stateDir, { recursive: true });
+    const view = () =>
+      agent?.view() ?? emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
+    socket = await serveBoard(socketPath(config.stateDir), view);
+    const { startAgent } = await import('../agent.ts');
+    agent = await startAgent({ config, log });
+    web = await startWeb(agent, loaded, log);
+    log.info('agent started', { config: loaded.path, board: config.display.board, socket: socket.path });
+  } catch (error) {
+    const code = error instanceof ConfigError ? 2 : 1;
+    log.error('agent failed to start', { error: (error as Error).message });
+    await cleanUp();
+    exit(code);
+    return code;
+  }
+
+  const signals = deps.signals ?? process;
+  const code = await new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        resolve(130); // a second signal: leave now
+        return;
+      }
+      stopping = true;
+      log.info('stopping', { signal });
+      setTimeout(() => resolve(0), SHUTDOWN_MS).unref();
+      void cleanUp().then(() => {
+        log.info('stopped');
+        resolve(0);
+      });
+      signals.once('SIGINT', () => onSignal('SIGINT'));
+      signals.once('SIGTERM', () => onSignal('SIGTERM'));
+    };
+    signals.once('SIGINT', () => onSignal('SIGINT'));
+    signals.once('SIGTERM', () => onSignal('SIGTERM'));
+  });
+  exit(code);
+  return code;
+}

@@ -1,0 +1,181 @@
+/**
+ * Layers the configuration (later wins): schema defaults, `$STATE_DIRECTORY` (systemd) as the default
+ * stateDir, the JSON file, `EC2LED_*` environment variables, command-line flags. Then validates once
+ * with device/config.ts. Relative certificate paths in the file are resolved against the file's
+ * folder, so a device bundle works wherever it is unpacked.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type Config, ConfigError, parseConfig, type ReadableCheck } from '../config.ts';
+
+export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
+
+type Kind = 'string' | 'number' | 'boolean' | 'list' | 'tag' | 'path';
+
+/** Environment variable -> dotted key. docs/config.md shows the same table. */
+export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: Kind]>> = {
+  EC2LED_MQTT_ENDPOINT: ['mqtt.endpoint', 'string'],
+  EC2LED_MQTT_PORT: ['mqtt.port', 'number'],
+  EC2LED_MQTT_CLIENT_ID: ['mqtt.clientId', 'string'],
+  EC2LED_MQTT_CERT: ['mqtt.cert', 'path'],
+  EC2LED_MQTT_KEY: ['mqtt.key', 'path'],
+  EC2LED_MQTT_CA: ['mqtt.ca', 'path'],
+  EC2LED_MQTT_TLS: ['mqtt.tls', 'boolean'],
+  EC2LED_MQTT_KEEP_ALIVE_SECONDS: ['mqtt.keepAliveSeconds', 'number'],
+  EC2LED_MQTT_RECONNECT_MIN_SECONDS: ['mqtt.reconnectMinSeconds', 'number'],
+  EC2LED_MQTT_RECONNECT_MAX_SECONDS: ['mqtt.reconnectMaxSeconds', 'number'],
+  EC2LED_AWS_CREDENTIALS: ['aws.credentials', 'string'],
+  EC2LED_AWS_CREDENTIALS_ENDPOINT: ['aws.credentialsEndpoint', 'string'],
+  EC2LED_AWS_ROLE_ALIAS: ['aws.roleAlias', 'string'],
+  EC2LED_AWS_REGIONS: ['aws.regions', 'list'],
+  EC2LED_AWS_EC2_ENDPOINT: ['aws.ec2Endpoint', 'string'],
+  EC2LED_TOPIC_PREFIX: ['topicPrefix', 'string'],
+  EC2LED_TAG_FILTER: ['tagFilter', 'tag'],
+  EC2LED_RESYNC_MINUTES: ['resyncMinutes', 'number'],
+  EC2LED_GRACE_MINUTES: ['graceMinutes', 'number'],
+  EC2LED_STATE_DIR: ['stateDir', 'path'],
+  EC2LED_DISPLAY_BOARD: ['display.board', 'string'],
+  EC2LED_DISPLAY_BRIGHTNESS: ['display.brightness', 'number'],
+  EC2LED_DISPLAY_ROTATION: ['display.rotation', 'number'],
+  EC2LED_WEB_ENABLED: ['web.enabled', 'boolean'],
+  EC2LED_WEB_HOST: ['web.host', 'string'],
+  EC2LED_WEB_PORT: ['web.port', 'number'],
+  EC2LED_LOG_FORMAT: ['log.format', 'string'],
+  EC2LED_LOG_LEVEL: ['log.level', 'string'],
+};
+
+/** One command-line flag already mapped to its key, e.g. `--display web` -> display.board. */
+export interface FlagValue {
+  readonly key: string;
+  readonly value: unknown;
+  readonly flag: string;
+}
+
+export interface LoadOptions {
+  /** `--config FILE`; else $EC2LED_CONFIG; else /etc/ec2led/config.json. */
+  readonly configPath?: string | undefined;
+  readonly flags?: readonly FlagValue[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly readFile?: (path: string) => string;
+  readonly readable?: ReadableCheck;
+  readonly cwd?: string;
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly path: string;
+  /** Not fatal, worth a log line: e.g. an EC2LED_ variable nobody reads. */
+  readonly warnings: readonly string[];
+}
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Sets a dotted key, creating objects on the way; leaves a non-object in the way for the schema to report. */
+function setPath(target: Raw, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node: Raw = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part] ?? {};
+    if (!isRecord(next)) return;
+    node[part] = next;
+    node = next;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function convert(text: string, kind: Kind, cwd: string): unknown {
+  switch (kind) {
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text;
+    case 'boolean': {
+      const lower = text.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(lower)) return true;
+      if (['false', '0', 'no'].includes(lower)) return false;
+      return text;
+    }
+    case 'list':
+      return text
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+    case 'tag': {
+      const at = text.indexOf('=');
+      return at < 0 ? { key: text, value: '' } : { key: text.slice(0, at), value: text.slice(at + 1) };
+    }
+    case 'path':
+      return resolve(cwd, text);
+    default:
+      return text;
+  }
+}
+
+function readJson(path: string, readFile: (path: string) => string, explicit: boolean): Raw {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const fix = explicit
+      ? 'check the path'
+      : 'copy the device bundle there (docs/install.md), pass --config FILE or set EC2LED_CONFIG';
+    const what = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`;
+    throw new ConfigError([`config file ${path} ${what}: ${fix}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([`config file ${path} is not JSON (${(error as Error).message}): fix the syntax`]);
+  }
+  if (!isRecord(parsed)) throw new ConfigError([`config file ${path} is not a JSON object: wrap it in {}`]);
+  return parsed;
+}
+
+/** Reads, layers and validates. Throws ConfigError (exit code 2 in the CLI). */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.configPath ?? env.EC2LED_CONFIG;
+  const path = resolve(cwd, explicit ?? DEFAULT_CONFIG_PATH);
+  const raw: Raw = {};
+  const origins = new Map<string, string>();
+  const warnings: string[] = [];
+
+  const stateDirectory = env.STATE_DIRECTORY?.split(':')[0];
+  if (stateDirectory) {
+    raw.stateDir = stateDirectory;
+    origins.set('stateDir', 'STATE_DIRECTORY');
+  }
+  const file = readJson(path, options.readFile ?? ((p) => readFileSync(p, 'utf8')), explicit !== undefined);
+  for (const [key, value] of Object.entries(file)) {
+    raw[key] = value;
+    origins.set(key, path);
+  }
+  const mqtt = raw.mqtt;
+  if (isRecord(mqtt)) {
+    for (const key of ['cert', 'key', 'ca']) {
+      const value = mqtt[key];
+      if (typeof value === 'string' && value !== '') mqtt[key] = resolve(dirname(path), value);
+    }
+  }
+  for (const [name, text] of Object.entries(env)) {
+    if (!name.startsWith('EC2LED_') || text === undefined || name === 'EC2LED_CONFIG') continue;
+    const entry = ENV_KEYS[name];
+    if (entry === undefined) {
+      warnings.push(`environment variable ${name} is not a config setting and was ignored (docs/config.md)`);
+      continue;
+    }
+    setPath(raw, entry[0], convert(text, entry[1], cwd));
+    origins.set(entry[0], name);
+  }
+  for (const flag of options.flags ?? []) {
+    setPath(raw, flag.key, flag.value);
+    origins.set(flag.key, flag.flag);
+  }
+  const readable = options.readable;
+  return { config: parseConfig(raw, readable ? { readable, origins } : { origins }), path, warnings };
+}

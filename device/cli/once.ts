@@ -1,0 +1,72 @@
+/**
+ * `ec2led agent --once`: list every region, render one frame, exit. No MQTT: the picture is the
+ * listing, drawn as if live (no dimming, no status blink). A LED board keeps showing it after exit;
+ * the terminal board prints it on the normal screen (its alternate screen would vanish on exit).
+ */
+import { ec2SourceFor, openDisplayFor } from '../agent.ts';
+import type { Config } from '../config.ts';
+import type { TerminalOutput } from '../display/boards/terminal.ts';
+import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
+import { drawPicture } from '../display/boards/terminal-picture.ts';
+import type { DisplayDeps } from '../display/open.ts';
+import { EMPTY_FLEET, replaceWithSnapshot } from '../fleet/store.ts';
+import { DEFAULT_PALETTE, parsePalette } from '../layout/palette.ts';
+import { renderBoard } from '../layout/render.ts';
+import { loadSlots, saveSlots } from '../layout/slot-store.ts';
+import { assignSlots, sameSlots } from '../layout/slots.ts';
+import type { Logger } from '../log.ts';
+
+export interface OnceOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly output?: TerminalOutput;
+  readonly displayDeps?: DisplayDeps;
+}
+
+export async function runOnce(options: OnceOptions): Promise<void> {
+  const { config, log } = options;
+  const now = options.now ?? Date.now;
+  const terminal = config.display.board === 'terminal';
+  const display = openDisplayFor(config, options.displayDeps ?? {});
+  const ec2 = ec2SourceFor(config, log);
+  try {
+    log.info('listing', { regions: config.aws.regions });
+    const snapshot = await ec2.list();
+    const nowMs = now();
+    const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot, nowMs);
+    log.info('synced', { instances: fleet.size });
+    const { slots: previous } = await loadSlots(config.stateDir);
+    const layout = assignSlots({
+      fleet,
+      previous,
+      width: display.width,
+      height: display.height,
+      pins: config.pins,
+      graceMs: config.graceMinutes * 60_000,
+      nowMs,
+      listed: true,
+    });
+    if (!sameSlots(layout.slots, previous)) {
+      await saveSlots(config.stateDir, layout.slots).catch((error) => log.warn('slots not saved', { error }));
+    }
+    const parsed = parsePalette(config.colors);
+    const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
+    const out = renderBoard({ fleet, layout, palette, status: { connected: true, synced: true }, nowMs });
+    if (terminal) {
+      const output = options.output ?? process.stdout;
+      const lines = [
+        drawStatus(out.view),
+        ...drawPicture(out.frame),
+        '',
+        ...drawLegend(out.view, nowMs, output.columns),
+      ];
+      await new Promise<void>((resolve) => output.write(`${lines.join('\n')}\n`, () => resolve()));
+      return;
+    }
+    await display.open();
+    await display.render(out.frame);
+  } finally {
+    ec2.close();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `ec2led status`: the legend of the running agent — which pixel shows which instance — read from
+ * its unix socket (`${stateDir}/agent.sock`). Data to stdout, messages to stderr. Name tags are user
+ * data: every cell goes through the display's sanitizer (terminal-legend.ts), and colour swatches are
+ * dropped when stdout is not a terminal.
+ */
+import { ConfigError } from '../config.ts';
+import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
+import { parseStatusArgs, UsageError } from './args.ts';
+import { loadConfig } from './config-load.ts';
+import { fetchBoard, socketPath } from './status-socket.ts';
+
+export const STATUS_USAGE = `ec2led status — which pixel shows which instance, from the running agent
+
+Examples:
+  ec2led status
+  ec2led status --config ./bundle/config.json
+  ec2led status --json | jq '.pixels[] | select(.instance) | .instance.name'
+
+Flags:
+  --config FILE   the agent's config.json (for stateDir); default /etc/ec2led/config.json or $EC2LED_CONFIG
+  --json          the board as JSON (the web board's /api/board schema)
+Exit codes: 0 shown, 1 no agent answered, 2 bad usage or config.
+`;
+
+export interface StatusDeps {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly now?: () => number;
+  /** Terminal width and whether stdout is a terminal (colour swatches). */
+  readonly columns?: number | undefined;
+  readonly isTty?: boolean;
+}
+
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+export async function statusMain(argv: readonly string[], deps: StatusDeps): Promise<number> {
+  let stateDir: string;
+  let json: boolean;
+  try {
+    const args = parseStatusArgs(argv);
+    if (args.help) {
+      deps.stdout(STATUS_USAGE);
+      return 0;
+    }
+    json = args.json;
+    // Only stateDir is needed: do not insist on reading the agent's private key.
+    const loaded = loadConfig({
+      configPath: args.configPath,
+      env: deps.env ?? process.env,
+      readable: () => undefined,
+    });
+    stateDir = loaded.config.stateDir;
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
+    deps.stderr(`ec2led status: ${error.message}\n`);
+    return 2;
+  }
+  try {
+    const view = await fetchBoard(socketPath(stateDir));
+    if (json) {
+      deps.stdout(`${JSON.stringify(view, null, 2)}\n`);
+      return 0;
+    }
+    const lines = [drawStatus(view), ...drawLegend(view, (deps.now ?? Date.now)(), deps.columns ?? 100)];
+    const text = `${lines.join('\n')}\n`;
+    deps.stdout(deps.isTty === true ? text : text.replace(SGR, ''));
+    return 0;
+  } catch (error) {
+    deps.stderr(`ec2led status: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * A loopback stand-in for the EC2 Query API, enough of it for DescribeInstances as the AWS SDK v3
+ * sends it: form-encoded `POST /` with `Action=DescribeInstances&Version=2016-11-15`, answered with
+ * the documented XML (reservationSet / instancesSet / instanceState / tagSet, nextToken).
+ *
+ * Behaviour, not a mock: a mutable in-memory fleet per region (the region comes from the SigV4
+ * credential scope in the Authorization header, as real endpoints are per region), NextToken paging
+ * that honours MaxResults, `InstanceId.N` (unknown ids fail as on EC2), `Filter.N` on instance-id,
+ * instance-state-name, tag-key and tag:KEY (values OR, filters AND), a RequestLimitExceeded switch
+ * and a call counter per region. Used by the tests, the local demo and the benchmarks.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InstanceState } from '../../shared/instance-state.ts';
+
+export interface FakeInstance {
+  readonly instanceId: string;
+  readonly state: InstanceState;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Owner account of the reservation; default the server's account. */
+  readonly account?: string;
+}
+
+export interface FakeEc2 {
+  /** Base URL, e.g. http://127.0.0.1:41234 — use as the client endpoint or AWS_ENDPOINT_URL_EC2. */
+  readonly url: string;
+  setInstances(region: string, instances: readonly FakeInstance[]): void;
+  /** Adds or replaces one instance (by id). */
+  upsert(region: string, instance: FakeInstance): void;
+  remove(region: string, instanceId: string): void;
+  instances(region: string): readonly FakeInstance[];
+  /** DescribeInstances requests received, per region (throttled ones included). */
+  readonly calls: Readonly<Record<string, number>>;
+  /** The next `n` requests (to `region`, or to any region) fail with RequestLimitExceeded; 0 clears. */
+  throttleNext(n: number, region?: string): void;
+  close(): Promise<void>;
+}
+
+export interface FakeEc2Options {
+  readonly host?: string;
+  readonly port?: number;
+  /** Default owner account, default 123456789012. */
+  readonly account?: string;
+}
+
+const STATE_CODES: Readonly<Record<InstanceState, number>> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+function xml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function instanceXml(instance: FakeInstance): string {
+  const tags = Object.entries(instance.tags ?? {})
+    .map(([key, value]) => `<item><key>${xml(key)}</key><value>${xml(value)}</value></item>`)
+    .join('');
+  return (
+    `<item><instanceId>${instance.instanceId}</instanceId><imageId>ami-00000000</imageId>` +
+    `<instanceState><code>${STATE_CODES[instance.state]}</code><name>${instance.state}</name></instanceState>` +
+    `<instanceType>t4g.nano</instanceType><tagSet>${tags}</tagSet></item>`
+  );
+}
+
+function errorXml(code: string, message: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Response><Errors><Error><Code>${code}</Code><Message>${xml(message)}</Message></Error></Errors>` +
+    `<RequestID>${randomUUID()}</RequestID></Response>`
+  );
+}
+
+/** `Credential=AKID/20261126/eu-west-1/ec2/aws4_request` -> eu-west-1. */
+export function regionOfAuthorization(header: string | undefined): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/ec2\/aws4_request/.exec(header ?? '')?.[1];
+}
+
+/** `Filter.1.Name`, `Filter.1.Value.1`, ... -> [{ name, values }]. */
+function filtersOf(params: URLSearchParams): { name: string; values: string[] }[] {
+  const filters: { name: string; values: string[] }[] = [];
+  for (let i = 1; params.has(`Filter.${i}.Name`); i++) {
+    const values: string[] = [];
+    for (let j = 1; params.has(`Filter.${i}.Value.${j}`); j++)
+      values.push(params.get(`Filter.${i}.Value.${j}`) ?? '');
+    filters.push({ name: params.get(`Filter.${i}.Name`) ?? '', values });
+  }
+  return filters;
+}
+
+function listOf(params: URLSearchParams, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; params.has(`${prefix}.${i}`); i++) out.push(params.get(`${prefix}.${i}`) ?? '');
+  return out;
+}
+
+function matches(instance: FakeInstance, filter: { name: string; values: string[] }): boolean {
+  const tags = instance.tags ?? {};
+  if (filter.name === 'instance-id') return filter.values.includes(instance.instanceId);
+  if (filter.name === 'instance-state-name') return filter.values.includes(instance.state);
+  if (filter.name === 'tag-key') return filter.values.some((key) => Object.hasOwn(tags, key));
+  if (filter.name.startsWith('tag:')) {
+    const value = tags[filter.name.slice(4)];
+    return value !== undefined && filter.values.includes(value);
+  }
+  return true;
+}
+
+async function bodyOf(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc2> {
+  const account = options.account ?? '123456789012';
+  const fleets = new Map<string, FakeInstance[]>();
+  const calls: Record<string, number> = {};
+  const throttles = { any: 0, byRegion: new Map<string, number>() };
+
+  const send = (res: ServerResponse, status: number, body: string): void => {
+    res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': randomUUID() });
+    res.end(body);
+  };
+
+  const describe = (region: string, params: URLSearchParams): [number, string] => {
+    const fleet = fleets.get(region) ?? [];
+    const ids = listOf(params, 'InstanceId');
+    const missing = ids.filter((id) => !fleet.some((i) => i.instanceId === id));
+    if (missing.length > 0) {
+      return [
+        400,
+        errorXml('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`),
+      ];
+    }
+    const filters = filtersOf(params);
+    const selected = fleet.filter(
+      (i) => (ids.length === 0 || ids.includes(i.instanceId)) && filters.every((f) => matches(i, f)),
+    );
+    const max = Number(params.get('MaxResults') ?? selected.length) || selected.length;
+    const start = Number(Buffer.from(params.get('NextToken') ?? '', 'base64url').toString() || 0);
+    const page = selected.slice(start, start + Math.max(1, max));
+    const next =
+      start + page.length < selected.length
+        ? Buffer.from(String(start + page.length)).toString('base64url')
+        : '';
+    const reservations = page
+      .map(
+        (i, n) =>
+          `<item><reservationId>r-${(start + n).toString(16).padStart(17, '0')}</reservationId>` +
+          `<ownerId>${i.account ?? account}</ownerId><groupSet/><instancesSet>${instanceXml(i)}</instancesSet></item>`,
+      )
+      .join('');
+    return [
+      200,
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
+        `<requestId>${randomUUID()}</requestId><reservationSet>${reservations}</reservationSet>` +
+        `${next === '' ? '' : `<nextToken>${next}</nextToken>`}</DescribeInstancesResponse>`,
+    ];
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const params = new URLSearchParams(await bodyOf(req));
+    const region = regionOfAuthorization(req.headers.authorization);
+    if (req.method !== 'POST' || region === undefined) {
+      send(res, 401, errorXml('AuthFailure', 'expected a SigV4-signed POST for service ec2'));
+      return;
+    }
+    if (params.get('Action') !== 'DescribeInstances') {
+      send(
+        res,
+        400,
+        errorXml('InvalidAction', `The action ${params.get('Action')} is not valid for this fake`),
+      );
+      return;
+    }
+    calls[region] = (calls[region] ?? 0) + 1;
+    const regional = throttles.byRegion.get(region) ?? 0;
+    if (regional > 0 || throttles.any > 0) {
+      if (regional > 0) throttles.byRegion.set(region, regional - 1);
+      else throttles.any -= 1;
+      send(res, 503, errorXml('RequestLimitExceeded', 'Request limit exceeded.'));
+      return;
+    }
+    const [status, body] = describe(region, params);
+    send(res, status, body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => send(res, 500, errorXml('InternalError', 'fake-ec2 failed')));
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const { address, port } = server.address() as AddressInfo;
+  const fleet = (region: string): FakeInstance[] => {
+    const list = fleets.get(region) ?? [];
+    fleets.set(region, list);
+    return list;
+  };
+
+  return {
+    url: `http://${address}:${port}`,
+    calls,
+    setInstances: (region, instances) => void fleets.set(region, [...instances]),
+    upsert: (region, instance) => {
+      const list = fleet(region);
+      const at = list.findIndex((i) => i.instanceId === instance.instanceId);
+      if (at < 0) list.push(instance);
+      else list[at] = instance;
+    },
+    remove: (region, instanceId) =>
+      void fleets.set(
+        region,
+        fleet(region).filter((i) => i.instanceId !== instanceId),
+      ),
+    instances: (region) => [...fleet(region)],
+    throttleNext: (n, region) => {
+      if (region === undefined) throttles.any = n;
+      else throttles.byRegion.set(region, n);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

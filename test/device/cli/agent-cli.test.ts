@@ -1,0 +1,177 @@
+/**
+ * `ec2led agent` and `ec2led status` as a user runs them: the real bin/ec2led.js in a child process
+ * (signals, exit codes, stdout/stderr), against a world on 127.0.0.1. The child is killed by its PID.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { statusMain } from '../../../device/cli/status.ts';
+import { delay, waitFor, waitForAsync } from '../../fakes/wait.ts';
+import { instance, startWorld, type World } from '../../fakes/world.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/ec2led.js', import.meta.url));
+const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[31mred\u202Eeman';
+let world: World;
+let child: ChildProcess | undefined;
+
+interface Run {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child: proc, stdout: () => out, stderr: () => err, exited };
+}
+
+async function statusOf(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await statusMain(args, {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+    env: {},
+    columns: 120,
+    isTty: false,
+  });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  world = await startWorld([instance(1, 'running', 'web'), instance(2, 'stopped', HOSTILE)]);
+});
+
+afterEach(() => {
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('ec2led agent', () => {
+  it('runs until SIGTERM, serves its legend to ec2led status, then exits 0 within 2 s', async () => {
+    const agent = run(['agent', '--config', world.configPath]);
+    await waitFor('synced log line', () => agent.stderr().includes('"msg":"synced"'), 15_000);
+    const status = await waitForAsync('a synced legend', async () => {
+      const result = await statusOf(['--config', world.configPath]);
+      return result.out.includes('· synced') ? result : undefined;
+    });
+    expect(status.err).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.out).toContain('connected');
+    expect(status.out).toMatch(/1,0 +i-00000000000000001 +web +running +eu-west-1/);
+    expect(status.out).toContain('evilredeman');
+    for (const control of ['\u001b', '\u0007', '\u202E']) expect(status.out).not.toContain(control);
+    const json = await statusOf(['--config', world.configPath, '--json']);
+    expect(
+      JSON.parse(json.out).pixels.filter((p: { instance: unknown }) => p.instance !== null),
+    ).toHaveLength(2);
+
+    const stoppedAt = Date.now();
+    agent.child.kill('SIGTERM');
+    const { code } = await agent.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(2_000);
+    expect(existsSync(join(world.stateDir, 'agent.sock'))).toBe(false);
+    expect(agent.stderr()).toContain('"msg":"stopped"');
+    for (const line of agent.stderr().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('refuses to start beside a running agent instead of fighting over the client id', async () => {
+    const first = run(['agent', '--config', world.configPath]);
+    await waitFor('first agent up', () => first.stderr().includes('"msg":"agent started"'), 15_000);
+    const second = spawn(process.execPath, [BIN, 'agent', '--config', world.configPath], {
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    second.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toMatch(/another ec2led agent answers on .*agent\.sock/);
+    first.child.kill('SIGINT');
+    expect((await first.exited).code).toBe(0);
+  });
+
+  it('serves the web board when enabled, on a port of its own choosing', async () => {
+    const agent = run(['agent', '--config', world.configPath], {
+      EC2LED_WEB_ENABLED: 'true',
+      EC2LED_WEB_PORT: '0',
+    });
+    const url = await waitFor(
+      'web board url',
+      () => /"msg":"web board listening".*"url":"(http:\/\/127\.0\.0\.1:\d+\/)"/.exec(agent.stderr())?.[1],
+      15_000,
+    );
+    const board = await waitForAsync('a synced board', async () => {
+      const view = (await (await fetch(`${url}api/board`)).json()) as { synced: boolean; pixels: unknown[] };
+      return view.synced ? view : undefined;
+    });
+    expect(board.pixels.filter((p) => (p as { instance: unknown }).instance !== null)).toHaveLength(2);
+    agent.child.kill('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+  });
+
+  it('exits 2 on a bad config value, naming the key, its source and the fix', async () => {
+    const agent = run(['agent', '--config', world.configPath], { EC2LED_RESYNC_MINUTES: 'often' });
+    const { code } = await agent.exited;
+    expect(code).toBe(2);
+    expect(agent.stderr()).toMatch(/resyncMinutes \(from EC2LED_RESYNC_MINUTES\) = "often" is invalid/);
+  });
+
+  it('exits 2 on an unknown flag', async () => {
+    const agent = run(['agent', '--colour']);
+    expect((await agent.exited).code).toBe(2);
+    expect(agent.stderr()).toMatch(/--colour.*ec2led agent --help/);
+  });
+
+  it('lists once, prints one frame with its legend on the terminal and exits 0', async () => {
+    const agent = run(['agent', '--config', world.configPath, '--once', '--display', 'terminal']);
+    const { code } = await agent.exited;
+    expect(code).toBe(0);
+    expect(agent.stdout()).toMatch(/i-00000000000000001 +web +running/);
+    expect(agent.stdout()).not.toContain('\u001b[?1049h');
+  });
+});
+
+describe('ec2led status', () => {
+  it('exits 1 and says how to check when no agent answers', async () => {
+    const status = await statusOf(['--config', world.configPath]);
+    expect(status.code).toBe(1);
+    expect(status.err).toMatch(/cannot reach the agent on .*agent\.sock .*systemctl status ec2led/);
+  });
+
+  it('exits 2 on a config it cannot read', async () => {
+    const status = await statusOf(['--config', join(world.dir, 'missing.json')]);
+    expect(status.code).toBe(2);
+    expect(status.err).toMatch(/missing\.json does not exist/);
+    await delay(0);
+  });
+});
