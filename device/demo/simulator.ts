@@ -192,7 +192,8 @@ export function toEventBridgeEvent(
     'detail-type': 'EC2 Instance State-change Notification',
     source: 'aws.ec2',
     account: instance.account,
-    time: new Date(step.timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // Whole seconds as EventBridge sends them; milliseconds only when a benchmark needs them.
+    time: new Date(step.timeMs).toISOString().replace(/\.000Z$/, 'Z'),
     region: instance.region,
     resources: [`arn:aws:ec2:${instance.region}:${instance.account}:instance/${instance.instanceId}`],
     detail: { 'instance-id': instance.instanceId, state: step.state },

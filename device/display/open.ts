@@ -42,6 +42,8 @@ export interface DisplayDeps {
   readonly legend?: () => BoardView;
   /** Terminal board: epoch milliseconds for the "since" column. */
   readonly now?: () => number;
+  /** Terminal board: one line under the status line, read once per frame. */
+  readonly caption?: () => string;
   /** Web board: built by its own module and passed in (the web board lives outside this folder). */
   readonly createWeb?: (size: Size) => Display;
 }
@@ -100,6 +102,7 @@ function createBoard(options: DisplayOptions, deps: DisplayDeps): Board {
         width,
         height,
         ...(deps.now === undefined ? {} : { now: deps.now }),
+        ...(deps.caption === undefined ? {} : { caption: deps.caption }),
       });
     case 'none':
       return createNoneBoard(width, height);

@@ -7,6 +7,7 @@
  */
 import type { BoardView } from '../board-view.ts';
 import type { Frame } from '../display.ts';
+import { sanitizeText } from '../sanitize.ts';
 import type { Board, BoardProfile } from './board.ts';
 import { drawLegend, drawStatus } from './terminal-legend.ts';
 import { drawPicture, ESC, RESET } from './terminal-picture.ts';
@@ -32,18 +33,23 @@ export interface TerminalDeps {
   readonly height: number;
   /** Epoch milliseconds, for the "since" column. */
   readonly now?: () => number;
+  /** One line under the status line, read once per frame (the demo shows its URL and clock). */
+  readonly caption?: () => string;
 }
 
 /** The whole screen for one frame: home, status, picture, legend, each line erased to its end. */
-export function drawScreen(frame: Frame, view: BoardView, nowMs: number, output: TerminalOutput): string {
+export function drawScreen(
+  frame: Frame,
+  view: BoardView,
+  nowMs: number,
+  output: TerminalOutput,
+  caption?: string,
+): string {
   const picture = drawPicture(frame);
-  const spare = output.rows === undefined ? Number.POSITIVE_INFINITY : output.rows - picture.length - 3;
-  const lines = [
-    drawStatus(view),
-    ...picture,
-    '',
-    ...drawLegend(view, nowMs, output.columns, Math.max(spare, 2)),
-  ];
+  const header = caption === undefined ? [drawStatus(view)] : [drawStatus(view), sanitizeText(caption)];
+  const spare =
+    output.rows === undefined ? Number.POSITIVE_INFINITY : output.rows - picture.length - 2 - header.length;
+  const lines = [...header, ...picture, '', ...drawLegend(view, nowMs, output.columns, Math.max(spare, 2))];
   return `${HOME}${lines.map((line) => `${line}${ERASE_LINE}`).join('\n')}\n${ERASE_BELOW}`;
 }
 
@@ -71,7 +77,7 @@ export function createTerminalBoard(deps: TerminalDeps): Board {
     },
     async show(frame) {
       if (!open) throw new Error('terminal is not open; call open() first');
-      await write(drawScreen(frame, deps.legend(), now(), deps.output));
+      await write(drawScreen(frame, deps.legend(), now(), deps.output, deps.caption?.()));
     },
     async close() {
       if (!open) return;

@@ -1,0 +1,125 @@
+/**
+ * The whole pipeline on one machine, without AWS: the embedded broker, the fake EC2 holding the
+ * truth, the real Lambda handler publishing into the broker, and the real agent subscribed to it.
+ * Used by `npm start` (device/demo/main.ts) and by the benchmarks.
+ *
+ * `emit` is what EC2 and EventBridge do together: the truth changes in the fake EC2, then the
+ * state-change event goes through the handler. Events carry the wall clock (whole seconds by
+ * default, as EventBridge sends them), because the agent orders them against its own listings.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHandler, type Handler } from '../../lambda/handler.ts';
+import type { InstanceState } from '../../shared/instance-state.ts';
+import { type Agent, startAgent } from '../agent.ts';
+import { type Config, parseConfig } from '../config.ts';
+import type { DisplayDeps } from '../display/open.ts';
+import type { Logger } from '../log.ts';
+import { startWebBoard, type WebBoard } from '../web/server.ts';
+import { type EmbeddedBroker, startBroker } from './broker.ts';
+import { type FakeEc2, startFakeEc2 } from './fake-ec2.ts';
+import { type SimInstance, toEventBridgeEvent } from './simulator.ts';
+
+export interface PipelineOptions {
+  readonly instances: readonly SimInstance[];
+  readonly regions: readonly string[];
+  readonly board: 'terminal' | 'none';
+  readonly width: number;
+  readonly height: number;
+  /** Web board port, or undefined for none. */
+  readonly webPort?: number | undefined;
+  readonly log: Logger;
+  readonly displayDeps?: DisplayDeps;
+  readonly resyncMinutes?: number;
+}
+
+export interface Pipeline {
+  readonly broker: EmbeddedBroker;
+  readonly ec2: FakeEc2;
+  readonly agent: Agent;
+  readonly web: WebBoard | undefined;
+  readonly handler: Handler;
+  /** The instance changes state now: the truth first, then its event through the Lambda handler. */
+  emit(instance: SimInstance, state: InstanceState, eventId: string, timeMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// The demo signs DescribeInstances with the SDK's default chain against the fake EC2: dummy keys.
+function useDemoCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID ??= 'AKIDDEMO';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'demo-secret';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  useDemoCredentials();
+  const stateDir = await mkdtemp(join(tmpdir(), 'ec2led-demo-'));
+  const broker = await startBroker();
+  const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
+  for (const region of options.regions) {
+    ec2.setInstances(
+      region,
+      options.instances
+        .filter((i) => i.region === region && i.initial !== 'absent')
+        .map((i) => ({ instanceId: i.instanceId, state: i.initial as InstanceState, tags: i.tags })),
+    );
+  }
+  const config: Config = parseConfig({
+    mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
+    aws: { credentials: 'default', regions: [...options.regions], ec2Endpoint: ec2.url },
+    resyncMinutes: options.resyncMinutes ?? 15,
+    stateDir,
+    display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },
+  });
+  const handler = createHandler({
+    publisher: () => broker.publisher,
+    topicPrefix: config.topicPrefix,
+    log: (level, msg, context) => options.log[level](msg, { ...context, source: 'lambda' }),
+  });
+  const agent = await startAgent({
+    config,
+    log: options.log,
+    ...(options.displayDeps === undefined ? {} : { displayDeps: options.displayDeps }),
+  });
+  let web: WebBoard | undefined;
+  if (options.webPort !== undefined) {
+    web = await startWebBoard({
+      host: '127.0.0.1',
+      port: options.webPort,
+      view: () => agent.view(),
+      onIdentify: (target) => agent.identify(target),
+      log: (level, msg, context) => options.log[level](msg, context),
+    });
+    const board = web;
+    agent.onViewChange(() => board.notify());
+  }
+  const removals = new Set<NodeJS.Timeout>();
+  return {
+    broker,
+    ec2,
+    agent,
+    web,
+    handler,
+    async emit(instance, state, eventId, timeMs = Math.floor(Date.now() / 1000) * 1000) {
+      ec2.upsert(instance.region, { instanceId: instance.instanceId, state, tags: instance.tags });
+      if (state === 'terminated') {
+        // EC2 lists a terminated instance for about an hour; the demo keeps it for a minute.
+        const timer = setTimeout(() => {
+          removals.delete(timer);
+          ec2.remove(instance.region, instance.instanceId);
+        }, 60_000);
+        removals.add(timer);
+      }
+      await handler(
+        toEventBridgeEvent({ timeMs, instanceId: instance.instanceId, state }, instance, eventId),
+      );
+    },
+    async stop() {
+      for (const timer of removals) clearTimeout(timer);
+      await Promise.all([agent.stop(), web?.close()]);
+      await Promise.all([broker.close(), ec2.close()]);
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
