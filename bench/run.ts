@@ -6,12 +6,14 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
+import { benchLatency } from './latency.ts';
 import { benchReconcile } from './reconcile.ts';
 import { machineDescription, type Report, type Section, toMarkdown } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
+  ['latency', benchLatency],
   ['lambda', benchLambda],
   ['boards', benchBoards],
   ['reconcile', benchReconcile],
@@ -39,9 +41,13 @@ async function main(): Promise<void> {
   process.stderr.write('bench: wrote bench/results.json and docs/benchmarks.md\n');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+// An aws-crt client keeps the process alive after it stops (toolchain trap 3): exit explicitly.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
