@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
@@ -17,6 +18,7 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['lambda', benchLambda],
   ['boards', benchBoards],
   ['reconcile', benchReconcile],
+  ['agent', benchAgentResources],
 ];
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ import type { BoardView } from './display/board-view.ts';
 import { emptyBoardView } from './display/board-view.ts';
 import type { Display } from './display/display.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
+import type { Fleet } from './fleet/store.ts';
 import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import { DEFAULT_PALETTE, parsePalette } from './layout/palette.ts';
@@ -106,6 +107,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   let warnings = '';
   let identify: Identify | undefined;
   let viewKey = '';
+  let viewInputs: readonly unknown[] | undefined;
   const listeners: (() => void)[] = [];
 
   // Render loop: dirty flag, one timer at most, frames at least MIN_FRAME_INTERVAL_MS apart.
@@ -135,7 +137,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (!drawing) schedule(0);
   };
 
+  // The layout changes only with the fleet, the listing, or a grace period ending: an animation
+  // frame reuses it instead of laying out every instance again, 20 times a second.
+  let laidOut: { fleet: Fleet; listed: boolean; layout: Layout } | undefined;
   const layOut = (nowMs: number): Layout => {
+    const listed = state.listedAtMs !== undefined;
+    if (
+      laidOut !== undefined &&
+      laidOut.fleet === state.fleet &&
+      laidOut.listed === listed &&
+      nowMs < (laidOut.layout.nextExpiryAtMs ?? Number.POSITIVE_INFINITY)
+    ) {
+      return laidOut.layout;
+    }
     const layout = assignSlots({
       fleet: state.fleet,
       previous: slots,
@@ -144,8 +158,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       pins: config.pins,
       graceMs: config.graceMinutes * 60_000,
       nowMs,
-      listed: state.listedAtMs !== undefined,
+      listed,
     });
+    laidOut = { fleet: state.fleet, listed, layout };
     if (!sameSlots(layout.slots, slots)) {
       const next = layout.slots;
       saving = saving
@@ -168,11 +183,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const nowMs = now();
     lastFrameAt = nowMs;
     const status = { connected: state.connected, synced: state.synced };
-    const out = renderBoard({ fleet: state.fleet, layout: layOut(nowMs), palette, status, nowMs, identify });
-    legend = out.view;
-    const key = JSON.stringify(out.view);
-    if (key !== viewKey) for (const listener of listeners) listener();
-    viewKey = key;
+    const layout = layOut(nowMs);
+    const out = renderBoard({ fleet: state.fleet, layout, palette, status, nowMs, identify });
+    // The view holds steady colours only: it can differ only when its inputs do, so an animation
+    // frame skips serializing it.
+    const inputs = [state.fleet, layout, status.connected, status.synced] as const;
+    if (viewInputs === undefined || inputs.some((input, i) => input !== viewInputs?.[i])) {
+      viewInputs = inputs;
+      legend = out.view;
+      const key = JSON.stringify(out.view);
+      if (key !== viewKey) for (const listener of listeners) listener();
+      viewKey = key;
+    }
     try {
       await display.render(out.frame);
     } catch (error) {
