@@ -8,6 +8,7 @@ import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
+import { benchPolling } from './polling.ts';
 import { benchReconcile } from './reconcile.ts';
 import { machineDescription, type Report, type Section, toMarkdown } from './report.ts';
 
@@ -15,6 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['latency', benchLatency],
+  ['polling', benchPolling],
   ['lambda', benchLambda],
   ['boards', benchBoards],
   ['reconcile', benchReconcile],

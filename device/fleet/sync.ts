@@ -28,6 +28,9 @@
  * every `resyncMinutes`); a missed subscription by the resubscribe on the next connection; a failed
  * listing by its retry; a failed describe by the next listing, which carries every Name and tag.
  *
+ * - Listed states count as just before the second the listing started in (`listingEventTime`), so a
+ *   change stamped with that same second, which the listing may not have seen, still shows.
+ *
  * Not guaranteed: EC2's own eventual consistency (a listing may lag a change by seconds) and the
  * one-second blind spot of `supersedes`; both heal at the next relist.
  */
@@ -152,16 +155,32 @@ function maybeList(state: SyncState, commands: SyncCommand[]): SyncState {
   return { ...state, wantList: false, listing: { connection: state.connection } };
 }
 
-function onListed(state: SyncState, snapshot: Snapshot, nowMs: number, commands: SyncCommand[]): SyncState {
+/**
+ * A listed state's place on the event clock. Event times are whole seconds, truncated: a change in
+ * the same second as the listing's start may be newer than what the listing saw, so a listed state
+ * counts as just before that second. A same-second change then wins over the listed state; at worst
+ * it shows a state the listing had already moved past, until that instance's next change arrives.
+ * The other way round, a real change would stay hidden until the next resync. Tombstones (instances
+ * the listing lacks) keep the exact start: an instance filtered out by a tag is not brought back.
+ */
+export function listingEventTime(startedAtMs: number): number {
+  return Math.floor(startedAtMs / 1000) * 1000 - 1;
+}
+
+function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: SyncCommand[]): SyncState {
   const previous = state.fleet;
-  const listed = replaceWithSnapshot(previous, snapshot, nowMs);
-  const startedAtMs = snapshot.startedAtMs;
+  const startedAtMs = listing.startedAtMs;
+  const listed = replaceWithSnapshot(
+    previous,
+    { ...listing, startedAtMs: listingEventTime(startedAtMs) },
+    nowMs,
+  );
   // Replay: a remembered change for an instance the listing lacks counts only if newer than it.
   const replay = [...state.buffer.values()].filter((change) => !isTombstoned(listed, change, startedAtMs));
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
   if (current) commands.push({ type: 'schedule-resync', afterMs: state.resyncMs });
-  const listedIds = new Set(snapshot.instances.map((details) => details.instanceId));
+  const listedIds = new Set(listing.instances.map((details) => details.instanceId));
   return maybeList(
     {
       ...state,

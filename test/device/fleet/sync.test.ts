@@ -300,3 +300,36 @@ describe('initialSyncState', () => {
     expect(() => initialSyncState({ resyncMinutes: 0 })).toThrow(/resyncMinutes 0 .*use 15/);
   });
 });
+
+describe('sync: the one-second granularity of event times', () => {
+  it('shows a change from the same second as the listing start, which the listing may have missed', () => {
+    // Listing starts at 5.400 s; EC2 stops WEB at 5.700 s and EventBridge says "5 s".
+    const { state } = run([
+      [0, connected(false, true)],
+      [20, { type: 'subscribed' }],
+      [5900, listedAt(5400, listed(WEB, 'running', 'web'))],
+      [6000, message(change(WEB, 'stopping', 5000))],
+    ]);
+    expect(states(state)).toEqual({ [WEB]: 'stopping' });
+  });
+
+  it('still ignores a change from a second before the listing started', () => {
+    const { state } = run([
+      [0, connected(false, true)],
+      [20, { type: 'subscribed' }],
+      [5900, listedAt(5400, listed(WEB, 'running', 'web'))],
+      [6000, message(change(WEB, 'stopping', 4000))],
+    ]);
+    expect(states(state)).toEqual({ [WEB]: 'running' });
+  });
+
+  it('does not bring back an instance the listing lacks for a same-second change', () => {
+    const { state } = run([
+      [0, connected(false, true)],
+      [20, { type: 'subscribed' }],
+      [5900, listedAt(5400, listed(WEB, 'running', 'web'))],
+      [6000, message(change(DB, 'stopping', 5000))],
+    ]);
+    expect(states(state)).toEqual({ [WEB]: 'running' });
+  });
+});
