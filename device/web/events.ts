@@ -8,14 +8,20 @@
  *   last notification of a burst is never lost.
  * - A client that does not keep up (its socket buffer is full) skips broadcasts and gets the latest
  *   board once it has drained: it may miss pictures, never the final one.
- * - At most `maxClients` clients; `add` refuses the next one. A comment line every `heartbeatMs`
- *   keeps proxies and idle-timeouts from closing a quiet stream.
+ * - At most `maxClients` clients; `add` refuses the next one. A `ping` event every `heartbeatMs`
+ *   keeps proxies from closing a quiet stream and lets the page notice a dead one.
  * - No timer runs while no client is connected; `notify()` then costs nothing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogContext, LogLevel } from '../log.ts';
 
 /** One log line; the agent passes `(level, msg, context) => logger[level](msg, context)`. */
+/**
+ * A named event, not a comment: the page's EventSource never sees comments, and it needs the pings
+ * to notice a stream that died silently (a suspended laptop, a dropped Wi-Fi) and reconnect.
+ */
+export const PING = 'event: ping\ndata: {}\n\n';
+
 export type LogFn = (level: LogLevel, msg: string, context?: LogContext) => void;
 
 export interface SseHubOptions {
@@ -114,7 +120,7 @@ export class SseHub {
   }
 
   #beat(): void {
-    for (const client of this.#clients) if (!client.blocked) this.#write(client, ': heartbeat\n\n');
+    for (const client of this.#clients) if (!client.blocked) this.#write(client, PING);
   }
 
   #send(client: Client, json: string): void {

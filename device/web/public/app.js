@@ -262,15 +262,26 @@ async function identify() {
 }
 
 let retryMs = 1000;
+/** The agent pings every 15 s: after this long without a word, the stream is dead. */
+const SILENCE_MS = 40_000;
+let lastHeard = Date.now();
+let current = null;
 
 function connect() {
   const source = new EventSource('/api/events');
+  current = source;
+  lastHeard = Date.now();
   source.addEventListener('open', () => {
     retryMs = 1000;
+    lastHeard = Date.now();
     ui.agent = 'live';
     renderBadges();
   });
+  source.addEventListener('ping', () => {
+    lastHeard = Date.now();
+  });
   source.addEventListener('board', (event) => {
+    lastHeard = Date.now();
     ui.agent = 'live';
     try {
       receive(JSON.parse(event.data));
@@ -289,6 +300,15 @@ function connect() {
     }
   });
 }
+
+// A stream can die without an error (a suspended laptop, a dropped Wi-Fi): say so and reconnect.
+setInterval(() => {
+  if (current === null || Date.now() - lastHeard < SILENCE_MS) return;
+  current.close();
+  ui.agent = 'lost';
+  renderBadges();
+  connect();
+}, 5_000);
 
 $('identify').addEventListener('click', identify);
 // Keep "running for 3 min" true while nothing changes.

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SseHub } from '../../../device/web/events.ts';
+import { PING, SseHub } from '../../../device/web/events.ts';
 
 /** A response stream that records what was written and can pretend its socket buffer is full. */
 class FakeStream extends EventEmitter {
@@ -99,12 +99,12 @@ describe('SseHub', () => {
     expect(sent.at(-1)).toBe('{"version":995}');
   });
 
-  it('writes a heartbeat comment every 15 s while a client is connected', () => {
+  it('sends a ping event every 15 s while a client is connected', () => {
     const stream = connect(hub());
     vi.advanceTimersByTime(14_999);
-    expect(stream.chunks).not.toContain(': heartbeat\n\n');
+    expect(stream.chunks).not.toContain(PING);
     vi.advanceTimersByTime(1);
-    expect(stream.chunks.filter((c) => c === ': heartbeat\n\n')).toHaveLength(1);
+    expect(stream.chunks.filter((c) => c === PING)).toHaveLength(1);
   });
 
   it('runs no timer while nobody is connected, and forgets a client that went away', () => {
