@@ -1,0 +1,70 @@
+/** Identify end to end: the web board's button -> POST /api/identify -> the agent -> the board blinks. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Agent, startAgent } from '../../device/agent.ts';
+import { IDENTIFY_MS } from '../../device/layout/animate.ts';
+import { silentLogger } from '../../device/log.ts';
+import { startWebBoard, type WebBoard } from '../../device/web/server.ts';
+import { delay, waitFor } from '../fakes/wait.ts';
+import { instance, startWorld, type World } from '../fakes/world.ts';
+
+const WHITE = '38;2;255;255;255';
+let world: World;
+let agent: Agent | undefined;
+let web: WebBoard | undefined;
+
+beforeAll(async () => {
+  world = await startWorld([instance(1, 'running', 'web'), instance(2, 'stopped', 'db')]);
+});
+
+afterAll(async () => {
+  await Promise.all([agent?.stop(), web?.close()]);
+  await world?.close();
+});
+
+it('blinks the chosen pixel on the board after the web board asks, then stops blinking', async () => {
+  const writes: string[] = [];
+  const output = {
+    columns: 100,
+    rows: 40,
+    write: (chunk: string, done: (error?: Error | null) => void) => {
+      writes.push(chunk);
+      done();
+      return true;
+    },
+  };
+  const config = { ...world.config, display: { ...world.config.display, board: 'terminal' as const } };
+  agent = await startAgent({ config, log: silentLogger, displayDeps: { output } });
+  const a = agent;
+  web = await startWebBoard({
+    host: '127.0.0.1',
+    port: 0,
+    view: () => a.view(),
+    onIdentify: (t) => a.identify(t),
+  });
+  await waitFor('synced', () => a.view().synced, 8_000);
+  const lit = await waitFor('a lit pixel', () => a.view().pixels.find((p) => p.instance !== null));
+  await delay(100);
+  const before = writes.length;
+  expect(writes.some((w) => w.includes(WHITE))).toBe(false);
+
+  const response = await fetch(`${web.url}api/identify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: web.url.replace(/\/$/, '') },
+    body: JSON.stringify({ x: lit.x, y: lit.y }),
+  });
+  expect(response.status).toBe(202);
+  await waitFor(
+    'white frames',
+    () => writes.slice(before).filter((w) => w.includes(WHITE)).length >= 2,
+    2_000,
+  );
+  const blinking = writes.slice(before);
+  expect(blinking.some((w) => !w.includes(WHITE))).toBe(true); // on and off, not steady
+
+  // Identify lasts IDENTIFY_MS; then the pixel shows its state again and frames stop.
+  await delay(IDENTIFY_MS + 300);
+  expect(writes.at(-1)).not.toContain(WHITE);
+  const settled = writes.length;
+  await delay(300);
+  expect(writes.length).toBe(settled);
+}, 20_000);
