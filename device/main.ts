@@ -6,12 +6,18 @@
 export const USAGE = `ec2led — one LED pixel per EC2 instance
 
 Examples:
-  ec2led --help
-  ec2led --version
-  ec2led agent --config ./bundle/config.json --display terminal --log-format pretty
+  ec2led agent --config ./ec2led-desk/config.json --display terminal --log-format pretty
   ec2led status
+  ec2led replay events.jsonl --board unicornhathd
+  ec2led device create desk-pi --board unicornhatmini
 
-Commands are added as they are built; see the README.
+Commands:
+  agent            run the board: MQTT feed, DescribeInstances, the LED display (the service)
+  status           which pixel shows which instance, from the running agent
+  replay FILE      the board after a file of EventBridge events
+  device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
+  device delete    remove it again
+Each command takes --help. Config keys: docs/config.md; install on a Pi: docs/install.md.
 `;
 
 export interface Io {

@@ -41,4 +41,20 @@ describe('dependency direction', () => {
       }
     }
   });
+
+  it('device/ never imports infra/, and only its demo and replay import lambda/', () => {
+    for (const file of sources('device')) {
+      const lambdaAllowed = /^device\/(demo|replay)\//.test(file);
+      for (const spec of importsOf(file)) {
+        expect(`${file}: ${spec}`).not.toMatch(/\binfra\//);
+        if (!lambdaAllowed) expect(`${file}: ${spec}`).not.toMatch(/\blambda\//);
+      }
+    }
+  });
+
+  it('infra/ never imports device/', () => {
+    for (const file of sources('infra')) {
+      for (const spec of importsOf(file)) expect(`${file}: ${spec}`).not.toMatch(/\bdevice\//);
+    }
+  });
 });

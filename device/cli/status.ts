@@ -33,8 +33,6 @@ export interface StatusDeps {
   readonly isTty?: boolean;
 }
 
-const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-
 export async function statusMain(argv: readonly string[], deps: StatusDeps): Promise<number> {
   let stateDir: string;
   let json: boolean;
@@ -63,9 +61,15 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
       deps.stdout(`${JSON.stringify(view, null, 2)}\n`);
       return 0;
     }
-    const lines = [drawStatus(view), ...drawLegend(view, (deps.now ?? Date.now)(), deps.columns ?? 100)];
-    const text = `${lines.join('\n')}\n`;
-    deps.stdout(deps.isTty === true ? text : text.replace(SGR, ''));
+    const tty = deps.isTty === true;
+    const legend = drawLegend(
+      view,
+      (deps.now ?? Date.now)(),
+      deps.columns ?? 100,
+      Number.POSITIVE_INFINITY,
+      tty,
+    );
+    deps.stdout(`${[drawStatus(view), ...legend].join('\n')}\n`);
     return 0;
   } catch (error) {
     deps.stderr(`ec2led status: ${(error as Error).message}\n`);
