@@ -19,6 +19,8 @@ interface Change {
   readonly id: string;
   readonly state: InstanceState;
   readonly at: number;
+  /** The whole second EventBridge stamps the event with. */
+  readonly second: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,6 +51,7 @@ export async function benchPolling(): Promise<Section> {
     // Ours: the frame in which the board first shows each change.
     const ours: number[] = [];
     const waiting = new Map<string, Change>();
+    const skipped: Change[] = [];
     pipeline.agent.onViewChange(() => {
       const seenAt = performance.now();
       for (const pixel of pipeline.agent.view().pixels) {
@@ -102,8 +105,10 @@ export async function benchPolling(): Promise<Section> {
     const state = new Map(fleet.map((instance) => [instance.instanceId, instance.initial as InstanceState]));
     const change = async (instance: SimInstance, next: InstanceState) => {
       const at = performance.now();
-      const entry = { id: instance.instanceId, state: next, at };
+      const entry = { id: instance.instanceId, state: next, at, second: Math.floor(Date.now() / 1000) };
       record(entry);
+      const unseen = waiting.get(instance.instanceId);
+      if (unseen !== undefined) skipped.push(unseen);
       waiting.set(instance.instanceId, entry);
       state.set(instance.instanceId, next);
       await pipeline.emit(instance, next, nextEventId());
@@ -138,10 +143,13 @@ export async function benchPolling(): Promise<Section> {
         return result;
       }),
     );
-    if (process.env.BENCH_DEBUG)
-      process.stderr.write(
-        `unseen: ${JSON.stringify([...waiting.values()])} view: ${JSON.stringify(pipeline.agent.view().pixels.filter((p) => waiting.has(p.instance?.id ?? '')))}\n`,
-      );
+    // A change superseded before it showed: a start in the same second as the stop, which the
+    // ordering rule cannot tell apart (shared/instance-state.ts); the 'running' event heals it.
+    const sameSecond = skipped.filter((change) => {
+      const changes = byInstance.get(change.id) ?? [];
+      const before = changes[changes.indexOf(change) - 1];
+      return before !== undefined && before.second === change.second;
+    }).length;
     const ourCalls =
       Object.values(pipeline.ec2.calls).reduce((a, b) => a + b, 0) -
       callsAtStart -
@@ -154,6 +162,11 @@ export async function benchPolling(): Promise<Section> {
       { name: 'this pipeline: detection p50', value: mine.p50, unit: 'ms' },
       { name: 'this pipeline: detection p99', value: mine.p99, unit: 'ms' },
       { name: 'this pipeline: changes shown', value: ours.length, unit: `of ${history.length}` },
+      {
+        name: 'this pipeline: not shown, a start in the same second as the stop (the documented blind spot)',
+        value: sameSecond,
+        unit: `of ${history.length - ours.length}`,
+      },
       {
         name: 'this pipeline: EC2 calls during the run (no resync fell in it)',
         value: ourCalls,

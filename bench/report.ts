@@ -15,6 +15,8 @@ export interface Section {
   readonly id: string;
   readonly title: string;
   readonly metrics: readonly Metric[];
+  /** When and by which command this section was measured (set by bench/run.ts). */
+  readonly measured?: string;
 }
 
 export interface Report {
@@ -52,12 +54,15 @@ export function toMarkdown(report: Report): string {
   const lines = [
     '# Benchmarks',
     '',
-    `Produced by \`${report.command}\` on ${report.date}: ${report.machine}, Node ${report.node}.`,
-    'Every figure below is a measurement of that run; targets are from issue 6. Re-run to refresh.',
+    `Written by \`${report.command}\` on ${report.date}: ${report.machine}, Node ${report.node}.`,
+    'Every figure below is a measurement; each section says when and by which command it was taken.',
+    'Targets are from issue 6. `npm run bench` refreshes them all, `npm run bench -- ID` one section.',
     '',
   ];
   for (const section of report.sections) {
-    lines.push(`## ${section.title}`, '', '| metric | value | target | |', '|---|---|---|---|');
+    lines.push(`## ${section.title}`, '');
+    if (section.measured !== undefined) lines.push(`Measured ${section.measured}.`, '');
+    lines.push('| metric | value | target | |', '|---|---|---|---|');
     for (const m of section.metrics) {
       const verdict = m.pass === undefined ? '' : m.pass ? 'met' : '**missed**';
       const note = m.note ? ` (${m.note})` : '';
@@ -66,4 +71,36 @@ export function toMarkdown(report: Report): string {
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+export const README_START = '<!-- bench:start -->';
+export const README_END = '<!-- bench:end -->';
+
+/** The README's summary: every metric that has a target, with its section. */
+export function toReadmeSummary(report: Report): string {
+  const lines = [
+    `Every row below has a target from issue 6; all figures: [docs/benchmarks.md](docs/benchmarks.md).`,
+    `Written by \`${report.command}\` on ${report.date}: ${report.machine}, Node ${report.node}.`,
+    '',
+    '| benchmark | metric | value | target | |',
+    '|---|---|---|---|---|',
+  ];
+  for (const section of report.sections) {
+    for (const m of section.metrics.filter((metric) => metric.target !== undefined)) {
+      const verdict = m.pass === undefined ? '' : m.pass ? 'met' : '**missed**';
+      lines.push(
+        `| ${section.title} | ${m.name} | ${format(m.value)} ${m.unit} | ${m.target} | ${verdict} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Replaces the text between the bench markers of the README; throws when the markers are missing. */
+export function replaceReadmeSummary(readme: string, summary: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start)
+    throw new Error(`README.md lacks the ${README_START} ... ${README_END} markers`);
+  return `${readme.slice(0, start + README_START.length)}\n${summary}\n${readme.slice(end)}`;
 }
