@@ -6,6 +6,7 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { STACK_OUTPUT_KEYS } from '../shared/stack.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { DeviceAccess } from './constructs/device-access.ts';
 import { Ec2StateChangeRule } from './constructs/ec2-state-change-rule.ts';
@@ -13,18 +14,8 @@ import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
 import type { Settings } from './settings.ts';
 
-/**
- * Output keys, the contract with device/admin/stack-outputs.ts (which may not import infra/);
- * test/infra/home-stack.test.ts holds the two together. No exports: nothing else may depend on them.
- */
-export const HOME_OUTPUTS = {
-  dataEndpoint: 'IotDataEndpoint',
-  credentialsEndpoint: 'IotCredentialsEndpoint',
-  policyName: 'DevicePolicyName',
-  roleAlias: 'DeviceRoleAlias',
-  topicPrefix: 'TopicPrefix',
-  regions: 'Regions',
-} as const;
+/** Output keys: shared/stack.ts, which `ec2led device create` reads. */
+export const HOME_OUTPUTS = STACK_OUTPUT_KEYS;
 
 /** How long EventBridge keeps retrying the hand-off to Lambda (see PUBLISH_MAX_EVENT_AGE). */
 const RULE_MAX_EVENT_AGE = Duration.minutes(15);

@@ -10,10 +10,12 @@
  * - `iotDataEndpoint`, `iotCredentialsEndpoint`: default looked up at deploy time (DescribeEndpoint).
  * - `stackName`: the home stack's name, default `Ec2Led`; forwarders are `<stackName>-forwarder-<region>`.
  */
+
+import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 
 /** The home stack's default name; device/admin/stack-outputs.ts holds the same value for the CLI. */
-export const DEFAULT_STACK_NAME = 'Ec2Led';
+export { DEFAULT_STACK_NAME };
 
 export interface Settings {
   readonly stackName: string;

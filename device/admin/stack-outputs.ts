@@ -1,20 +1,11 @@
 /**
- * Pure: the home stack's outputs -> what a device needs. The keys are the contract with
- * infra/home-stack.ts (HOME_OUTPUTS), which device/ may not import; test/infra holds the two together.
+ * Pure: the home stack's outputs -> what a device needs. The keys are shared/stack.ts, which
+ * infra/home-stack.ts writes.
  */
+import { DEFAULT_STACK_NAME, STACK_OUTPUT_KEYS } from '../../shared/stack.ts';
 import { AdminError } from './errors.ts';
 
-/** The home stack's default name (infra/settings.ts DEFAULT_STACK_NAME). */
-export const DEFAULT_STACK_NAME = 'Ec2Led';
-
-export const STACK_OUTPUT_KEYS = {
-  dataEndpoint: 'IotDataEndpoint',
-  credentialsEndpoint: 'IotCredentialsEndpoint',
-  policyName: 'DevicePolicyName',
-  roleAlias: 'DeviceRoleAlias',
-  topicPrefix: 'TopicPrefix',
-  regions: 'Regions',
-} as const;
+export { DEFAULT_STACK_NAME, STACK_OUTPUT_KEYS };
 
 export interface DeviceAccess {
   readonly dataEndpoint: string;
