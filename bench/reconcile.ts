@@ -1,9 +1,11 @@
 /** (e) Reconcile: 10,000 instances in pages of 1,000 across two regions from the fake EC2. */
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { type FakeInstance, startFakeEc2 } from '../device/demo/fake-ec2.ts';
+import { deviceBuildOptions } from '../scripts/device-bundle.ts';
 import { INSTANCE_STATES } from '../shared/instance-state.ts';
 import type { Section } from './report.ts';
 
@@ -14,17 +16,14 @@ const CHILD_BUNDLE = fileURLToPath(
   new URL('../node_modules/.cache/ec2led-bench/reconcile-child.mjs', import.meta.url),
 );
 
-/** The child runs as plain JavaScript, as the packed agent does, not through the tsx loader. */
+/** The child runs as the packed agent does: bundled by the agent's own esbuild settings. */
 async function bundleChild(): Promise<void> {
+  const outdir = dirname(CHILD_BUNDLE);
   await build({
-    entryPoints: [CHILD],
-    outfile: CHILD_BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
+    ...deviceBuildOptions(outdir),
+    entryPoints: { 'reconcile-child': CHILD },
+    splitting: false,
+    sourcemap: false,
   });
 }
 
