@@ -1,31 +1,8 @@
 /** Holds the dependency direction of STYLE.md: shared imports nothing; lambda never imports device or infra. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { importsOf as importsWithKind, sources } from './source-tree.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function sources(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(`${ROOT}${dir}`)) {
-      const path = `${dir}/${name}`;
-      if (statSync(`${ROOT}${path}`).isDirectory()) walk(path);
-      else if (path.endsWith('.ts')) out.push(path);
-    }
-  };
-  walk(folder);
-  return out;
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(`${ROOT}${file}`, 'utf8');
-  return [
-    ...text.matchAll(
-      /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]/g,
-    ),
-  ].map((match) => (match[1] ?? match[2]) as string);
-}
+const importsOf = (file: string) => importsWithKind(file).map((entry) => entry.specifier);
 
 describe('dependency direction', () => {
   it('shared/ imports only shared/ and no package', () => {

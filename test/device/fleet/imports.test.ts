@@ -3,23 +3,15 @@
  * shared/, each other, and the display's plain data types and frame helpers; the one file allowed to
  * touch the file system is layout/slot-store.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { importsOf as importsWithKind, ROOT } from '../../source-tree.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ALLOWED =
   /^(\.\/[\w-]+\.ts|\.\.\/(fleet|layout)\/[\w-]+\.ts|\.\.\/\.\.\/shared\/[\w-]+\.ts|\.\.\/display\/(board-view|display|frame)\.ts)$/;
 const IO_FILES = new Map([['device/layout/slot-store.ts', /^node:(fs\/promises|path)$/]]);
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(`${ROOT}${file}`, 'utf8');
-  return [
-    ...text.matchAll(
-      /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]/g,
-    ),
-  ].map((match) => (match[1] ?? match[2]) as string);
-}
+const importsOf = (file: string) => importsWithKind(file).map((entry) => entry.specifier);
 
 describe('device/fleet and device/layout', () => {
   for (const folder of ['device/fleet', 'device/layout']) {
