@@ -4,9 +4,11 @@
  * enabled, the web board, and shuts down on SIGINT/SIGTERM: stop MQTT, blank the board, exit 0
  * within 2 s. The process exits explicitly: an aws-crt client keeps Node alive (toolchain trap 3).
  */
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Agent } from '../agent.ts';
-import { ConfigError } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
 import { emptyBoardView } from '../display/board-view.ts';
 import { BOARD_KINDS } from '../display/display.ts';
 import { createLogger, type Logger } from '../log.ts';
@@ -42,6 +44,26 @@ export interface AgentCliDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where SIGINT/SIGTERM come from; default process. */
   readonly signals?: Pick<NodeJS.Process, 'once'>;
+  /** Whether stdout and stderr are one terminal; default: both are TTYs. */
+  readonly sharedTerminal?: boolean;
+}
+
+/**
+ * Log lines would scroll the terminal board away when both go to one terminal: the log then goes to
+ * `${stateDir}/agent.log` instead (said once on stderr before the board takes the screen).
+ */
+export function agentLogger(config: Config, deps: AgentCliDeps): Logger {
+  const shared = deps.sharedTerminal ?? (process.stdout.isTTY === true && process.stderr.isTTY === true);
+  if (config.display.board !== 'terminal' || !shared) return createLogger(config.log);
+  const path = join(config.stateDir, 'agent.log');
+  try {
+    mkdirSync(config.stateDir, { recursive: true });
+    appendFileSync(path, '');
+  } catch {
+    return createLogger(config.log); // an unwritable state directory fails later, with its own message
+  }
+  deps.stderr(`ec2led agent: logging to ${path} while the terminal board draws here\n`);
+  return createLogger({ ...config.log, write: (line) => appendFileSync(path, line) });
 }
 
 function load(argv: readonly string[], deps: AgentCliDeps): { loaded: LoadedConfig; once: boolean } | number {
@@ -87,7 +109,7 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
   if (typeof loadedOrCode === 'number') return loadedOrCode;
   const { loaded, once } = loadedOrCode;
   const { config } = loaded;
-  const log = createLogger(config.log);
+  const log = agentLogger(config, deps);
   for (const warning of loaded.warnings) log.warn(warning);
 
   if (once) {
