@@ -1,4 +1,5 @@
-/** `npm run build`: every artifact of the project, into dist/. */
+/** `npm run build`: every artifact of the project into dist/: the Lambda, the packed agent, the templates. */
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 import { deviceBuildOptions } from './device-bundle.ts';
@@ -25,9 +26,21 @@ async function buildDevice(): Promise<void> {
   process.stderr.write(`dist/cli.mjs and chunks: ${bytes} bytes\n`);
 }
 
+/** The CloudFormation templates, as `cdk deploy` would upload them (offline: no lookups, no notices). */
+function synthesize(): void {
+  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', 'dist/cdk.out'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+  if (result.status !== 0) throw new Error(`cdk synth exited ${result.status}; run npx cdk synth to see why`);
+  process.stderr.write('dist/cdk.out: the CloudFormation templates\n');
+}
+
 async function main(): Promise<void> {
   await buildLambda();
   await buildDevice();
+  synthesize();
 }
 
 main().catch((error: unknown) => {
