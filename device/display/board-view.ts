@@ -31,7 +31,7 @@ export interface BoardView {
   readonly height: number;
   /** False while the live feed is down: the picture may be stale. */
   readonly connected: boolean;
-  /** False until the first full listing has been applied. */
+  /** False until a listing made since the current connection has been applied (false after a disconnect). */
   readonly synced: boolean;
   /** Instances that have no pixel. */
   readonly overflow: number;
