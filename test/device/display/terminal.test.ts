@@ -127,6 +127,28 @@ describe('terminal board', () => {
     );
   });
 
+  it('prints a caption under the status line, read per frame and sanitized', async () => {
+    let caption = 'demo day 1 08:00';
+    const output = new FakeOutput({});
+    const board = createTerminalBoard({
+      output,
+      legend: () => view([]),
+      width: 2,
+      height: 2,
+      now: () => NOW,
+      caption: () => caption,
+    });
+    await board.open();
+    await board.show(blankFrame(2, 2));
+    expect(withoutOwnSequences(output.last()).split('\n')[1]).toBe('demo day 1 08:00');
+    caption = `day 2 ${ESC}[31mred\u202E`;
+    await board.show(blankFrame(2, 2));
+    const second = withoutOwnSequences(output.last()).split('\n')[1] ?? '';
+    expect(second).toContain('day 2');
+    expect(second).not.toMatch(CONTROLS);
+    expect(second).not.toContain('\u202E');
+  });
+
   it('sanitizes hostile Name tags: no escape sequence, no bidi override, truncated to the column', async () => {
     const names = [
       `${ESC}[2J${ESC}[5;31mevil`,
