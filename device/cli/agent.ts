@@ -90,16 +90,8 @@ function load(argv: readonly string[], deps: AgentCliDeps): { loaded: LoadedConf
 async function startWeb(agent: Agent, loaded: LoadedConfig, log: Logger): Promise<WebBoard | undefined> {
   const { web, display } = loaded.config;
   if (!web.enabled && display.board !== 'web') return undefined;
-  const { startWebBoard } = await import('../web/server.ts');
-  const board = await startWebBoard({
-    host: web.host,
-    port: web.port,
-    view: () => agent.view(),
-    onIdentify: (target) => agent.identify(target),
-    log: (level, msg, context) => log[level](msg, context),
-  });
-  agent.onViewChange(() => board.notify());
-  return board;
+  const { startAgentWebBoard } = await import('../web/agent-board.ts');
+  return startAgentWebBoard(agent, web, log);
 }
 
 /** Runs until a signal; resolves to the exit code after calling `exit` with it. */

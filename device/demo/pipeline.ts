@@ -16,7 +16,8 @@ import { type Agent, startAgent } from '../agent.ts';
 import { type Config, parseConfig } from '../config.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import type { Logger } from '../log.ts';
-import { startWebBoard, type WebBoard } from '../web/server.ts';
+import { startAgentWebBoard } from '../web/agent-board.ts';
+import type { WebBoard } from '../web/server.ts';
 import { type EmbeddedBroker, startBroker } from './broker.ts';
 import { type FakeEc2, startFakeEc2 } from './fake-ec2.ts';
 import { type SimInstance, toEventBridgeEvent } from './simulator.ts';
@@ -82,18 +83,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     log: options.log,
     ...(options.displayDeps === undefined ? {} : { displayDeps: options.displayDeps }),
   });
-  let web: WebBoard | undefined;
-  if (options.webPort !== undefined) {
-    web = await startWebBoard({
-      host: '127.0.0.1',
-      port: options.webPort,
-      view: () => agent.view(),
-      onIdentify: (target) => agent.identify(target),
-      log: (level, msg, context) => options.log[level](msg, context),
-    });
-    const board = web;
-    agent.onViewChange(() => board.notify());
-  }
+  const web =
+    options.webPort === undefined
+      ? undefined
+      : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
   const removals = new Set<NodeJS.Timeout>();
   return {
     broker,

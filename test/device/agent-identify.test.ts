@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent.ts';
 import { IDENTIFY_MS } from '../../device/layout/animate.ts';
 import { silentLogger } from '../../device/log.ts';
-import { startWebBoard, type WebBoard } from '../../device/web/server.ts';
+import { startAgentWebBoard } from '../../device/web/agent-board.ts';
+import type { WebBoard } from '../../device/web/server.ts';
 import { delay, waitFor } from '../fakes/wait.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';
 
@@ -35,12 +36,7 @@ it('blinks the chosen pixel on the board after the web board asks, then stops bl
   const config = { ...world.config, display: { ...world.config.display, board: 'terminal' as const } };
   agent = await startAgent({ config, log: silentLogger, displayDeps: { output } });
   const a = agent;
-  web = await startWebBoard({
-    host: '127.0.0.1',
-    port: 0,
-    view: () => a.view(),
-    onIdentify: (t) => a.identify(t),
-  });
+  web = await startAgentWebBoard(a, { host: '127.0.0.1', port: 0 }, silentLogger);
   await waitFor('synced', () => a.view().synced, 8_000);
   const lit = await waitFor('a lit pixel', () => a.view().pixels.find((p) => p.instance !== null));
   await delay(100);
