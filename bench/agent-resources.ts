@@ -18,7 +18,7 @@ import { toEventBridgeEvent } from '../device/demo/simulator.ts';
 import { createHandler } from '../lambda/handler.ts';
 import { deviceBuildOptions } from '../scripts/device-bundle.ts';
 import { benchFleet, nextEventId } from './latency.ts';
-import type { Section } from './report.ts';
+import { type Section, until } from './report.ts';
 
 const OUT = fileURLToPath(new URL('../node_modules/.cache/ec2led-bench/agent/', import.meta.url));
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -45,15 +45,6 @@ async function rssMb(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-async function poll(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function cpuPercent(pid: number, seconds: number): Promise<number> {
@@ -110,7 +101,7 @@ export async function benchAgentResources(): Promise<Section> {
       const view = await fetchBoard(socketPath(stateDir));
       return view.synced && view.pixels.filter((p) => p.instance?.state === state).length >= count;
     };
-    await poll('the agent to list 1,000 instances', () => shown('running', 666), 30_000);
+    await until('the agent to list 1,000 instances', () => shown('running', 666), 30_000, 200);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const memory = await rssMb(pid);
     const staticCpu = await cpuPercent(pid, seconds);
@@ -134,7 +125,7 @@ export async function benchAgentResources(): Promise<Section> {
         ),
       );
     }
-    await poll('20 pulsing pixels', () => shown('pending', 20), 10_000);
+    await until('20 pulsing pixels', () => shown('pending', 20), 10_000, 200);
     const pulsingCpu = await cpuPercent(pid, seconds);
     const after = await rssMb(pid);
 

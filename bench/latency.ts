@@ -10,7 +10,7 @@ import type { SimInstance } from '../device/demo/simulator.ts';
 import type { BoardView } from '../device/display/board-view.ts';
 import { silentLogger } from '../device/log.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
-import { type Metric, type Section, summarize } from './report.ts';
+import { type Metric, type Section, summarize, until } from './report.ts';
 
 const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -37,14 +37,6 @@ function statesOf(view: BoardView): Map<string, string> {
   for (const pixel of view.pixels)
     if (pixel.instance !== null) states.set(pixel.instance.id, pixel.instance.state);
   return states;
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const LIFECYCLE: readonly InstanceState[] = ['stopping', 'stopped', 'pending', 'running'];

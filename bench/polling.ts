@@ -13,7 +13,7 @@ import { silentLogger } from '../device/log.ts';
 import { createEc2Source } from '../device/sources/ec2.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { nextEventId } from './latency.ts';
-import { type Metric, type Section, summarize } from './report.ts';
+import { type Metric, type Section, summarize, until } from './report.ts';
 
 interface Change {
   readonly id: string;
@@ -45,7 +45,7 @@ export async function benchPolling(): Promise<Section> {
     byInstance.set(change.id, [...(byInstance.get(change.id) ?? []), change]);
   };
   try {
-    for (let i = 0; i < 2000 && !pipeline.agent.state().synced; i++) await sleep(10);
+    await until('the first listing', () => pipeline.agent.state().synced, 20_000);
     const callsAtStart = Object.values(pipeline.ec2.calls).reduce((a, b) => a + b, 0);
 
     // Ours: the frame in which the board first shows each change.

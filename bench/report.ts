@@ -104,3 +104,26 @@ export function replaceReadmeSummary(readme: string, summary: string): string {
     throw new Error(`README.md lacks the ${README_START} ... ${README_END} markers`);
   return `${readme.slice(0, start + README_START.length)}\n${summary}\n${readme.slice(end)}`;
 }
+
+/**
+ * Waits until `probe` holds, checking every `stepMs`; throws naming `what` after `timeoutMs`. A probe
+ * that rejects counts as not yet (the agent's socket may not be up).
+ */
+export async function until(
+  what: string,
+  probe: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 5,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (
+      await Promise.resolve()
+        .then(probe)
+        .catch(() => false)
+    )
+      return;
+    if (Date.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
