@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { fetchBoard, socketPath } from '../device/cli/status-socket.ts';
 import { startBroker } from '../device/demo/broker.ts';
 import { startFakeEc2 } from '../device/demo/fake-ec2.ts';
+import { seedFakeEc2 } from '../device/demo/pipeline.ts';
 import { toEventBridgeEvent } from '../device/demo/simulator.ts';
 import { createHandler } from '../lambda/handler.ts';
 import { deviceBuildOptions } from '../scripts/device-bundle.ts';
@@ -68,14 +69,7 @@ export async function benchAgentResources(): Promise<Section> {
   }));
   const broker = await startBroker();
   const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
-  for (const region of REGIONS) {
-    ec2.setInstances(
-      region,
-      fleet
-        .filter((i) => i.region === region)
-        .map((i) => ({ instanceId: i.instanceId, state: i.initial, tags: i.tags })),
-    );
-  }
+  seedFakeEc2(ec2, fleet, REGIONS);
   const stateDir = await mkdtemp(join(tmpdir(), 'ec2led-bench-agent-'));
   const config = {
     mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-bench', tls: false },

@@ -53,19 +53,28 @@ function useDemoCredentials(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
+/** The fake EC2 holds the simulated instances present at the start (not those launched later). */
+export function seedFakeEc2(
+  ec2: FakeEc2,
+  instances: readonly SimInstance[],
+  regions: readonly string[],
+): void {
+  for (const region of regions) {
+    ec2.setInstances(
+      region,
+      instances
+        .filter((i) => i.region === region && i.initial !== 'absent')
+        .map((i) => ({ instanceId: i.instanceId, state: i.initial as InstanceState, tags: i.tags })),
+    );
+  }
+}
+
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   useDemoCredentials();
   const stateDir = await mkdtemp(join(tmpdir(), 'ec2led-demo-'));
   const broker = await startBroker();
   const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
-  for (const region of options.regions) {
-    ec2.setInstances(
-      region,
-      options.instances
-        .filter((i) => i.region === region && i.initial !== 'absent')
-        .map((i) => ({ instanceId: i.instanceId, state: i.initial as InstanceState, tags: i.tags })),
-    );
-  }
+  seedFakeEc2(ec2, options.instances, options.regions);
   const config: Config = parseConfig({
     mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
     aws: { credentials: 'default', regions: [...options.regions], ec2Endpoint: ec2.url },
