@@ -34,6 +34,9 @@ import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
  */
 export const MIN_FRAME_INTERVAL_MS = 10;
 
+/** At most one log line per this interval for dropped changes, with the count since the last. */
+const DROP_LOG_INTERVAL_MS = 60_000;
+
 export interface AgentOptions {
   readonly config: Config;
   readonly log: Logger;
@@ -205,6 +208,25 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     else if (out.nextFrameInMs !== undefined) schedule(out.nextFrameInMs);
   };
 
+  // Dropped changes: the first at once, then at most one line a minute with the count since.
+  let dropLoggedAt = Number.NEGATIVE_INFINITY;
+  let dropsUnlogged = 0;
+  const logDropped = (command: Extract<SyncCommand, { type: 'dropped' }>): void => {
+    dropsUnlogged++;
+    const nowMs = now();
+    if (nowMs - dropLoggedAt < DROP_LOG_INTERVAL_MS) return;
+    log.warn('change dropped: stamped ahead of this clock', {
+      instanceId: command.change.instanceId,
+      state: command.change.state,
+      aheadSeconds: Math.round(command.aheadMs / 1000),
+      dropped: dropsUnlogged,
+      total: state.futureDropped,
+      fix: 'if real events are being dropped, this clock is behind: check `timedatectl` (NTP synchronized: yes)',
+    });
+    dropLoggedAt = nowMs;
+    dropsUnlogged = 0;
+  };
+
   const later = (key: string, afterMs: number, event: SyncEvent): void => {
     clearTimeout(timers.get(key));
     timers.set(
@@ -270,6 +292,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         return;
       case 'render':
         markDirty();
+        return;
+      case 'dropped':
+        logDropped(command);
         return;
     }
   };

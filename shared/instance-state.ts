@@ -7,6 +7,8 @@
  *   duplicates, ends on the same state: the one of the latest change, ties broken by rank.
  * - `terminated` absorbs: once stored it is never replaced, and a terminated change replaces any
  *   other state whatever its time (EC2 never reuses an instance id, so nothing can follow it).
+ *   This is the rule between messages. A listing is the truth over them: the agent lets a listing
+ *   that shows an instance alive replace a `terminated` message (device/fleet/store.ts `overrides`).
  *
  * Blind spot: EventBridge times have one-second resolution. Two transitions in the same second are
  * ordered by lifecycle rank, which is right for pending -> running and stopping -> stopped but wrong

@@ -47,4 +47,6 @@ export interface Instance {
   readonly account: string;
   readonly name: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** The state came from a listing (the truth at `timeMs`), not from a message. Absent: a message. */
+  readonly listed?: boolean;
 }

@@ -3,16 +3,22 @@
  * details learned later). Pure; the clock comes in as `nowMs`.
  *
  * Contract:
- * - Monotonic per instance. `applyChange` stores a change only when `supersedes` says it replaces the
- *   stored one (shared/instance-state.ts, the one ordering rule), so any set of changes applied in any
- *   order, with any duplicates, ends on the same state per instance, and `terminated` is never left.
+ * - Monotonic between listings. `applyChange` stores a change only when `overrides` says it replaces
+ *   the stored state: among live changes that is `supersedes` (shared/instance-state.ts, the one
+ *   ordering rule), so any set of changes applied in any order, with any duplicates, ends on the same
+ *   state per instance, and a `terminated` change is not left for another change.
+ * - A listing is the truth at its start. `replaceWithSnapshot` leaves exactly the snapshot's
+ *   instances, each in its listed state at time `startedAtMs`, whatever other state was stored: a
+ *   stored state, even `terminated` or stamped in the future, came from a message, and a listing that
+ *   shows the instance in another state (alive, for `terminated`) proves that message wrong or stale
+ *   (EC2 never reuses an instance id). A stored state the listing confirms keeps its stamp. An
+ *   instance the listing lacks is removed. Bringing back what changed after the listing started is the
+ *   caller's job (sync.ts replays its buffer); `isTombstoned` tells a late echo of a vanished instance
+ *   from a change that came after the listing.
+ * - A listed state gives way only to a change stamped after it (`overrides`), `terminated` included:
+ *   an older message cannot undo what a newer listing showed.
  * - `sinceMs` moves (to `nowMs`) only when the state actually changes; a newer change to the same
  *   state updates `timeMs` and keeps `sinceMs`.
- * - `replaceWithSnapshot` leaves exactly the snapshot's instances. A listed instance takes the listed
- *   state at time `startedAtMs` unless the stored change is newer than the listing (or terminated);
- *   an instance the listing lacks is removed. Bringing back what changed after the listing started
- *   is the caller's job (sync.ts replays its buffer); `isTombstoned` tells a late echo of a vanished
- *   instance from a change that came after the listing.
  * - Values, not mutation: every function returns a new fleet, or the very same fleet object when
  *   nothing changed, so `next !== fleet` means "something to render".
  *
@@ -45,6 +51,7 @@ function sameInstance(a: Instance, b: Instance): boolean {
     a.id === b.id &&
     a.state === b.state &&
     a.timeMs === b.timeMs &&
+    a.listed === b.listed &&
     a.sinceMs === b.sinceMs &&
     a.region === b.region &&
     a.account === b.account &&
@@ -53,14 +60,27 @@ function sameInstance(a: Instance, b: Instance): boolean {
   );
 }
 
-/** The instance after `change` (and `details`), or `current` itself when nothing differs. */
+/**
+ * True when `change` must replace the stored state: `supersedes`, except that a listed state gives
+ * way only to a change stamped after the listing (a `terminated` from before it included).
+ */
+export function overrides(change: Pick<Change, 'state' | 'timeMs'>, current: Instance | undefined): boolean {
+  if (current?.listed === true && change.timeMs <= current.timeMs) return false;
+  return supersedes(change, current);
+}
+
+/**
+ * The instance after `change` (and `details`), or `current` itself when nothing differs. `listing`:
+ * the change is a listed state, which replaces whatever is stored.
+ */
 function next(
   current: Instance | undefined,
   change: Change,
   nowMs: number,
   details: Descriptive | undefined,
+  listing = false,
 ): Instance | undefined {
-  const wins = supersedes(change, current);
+  const wins = listing || overrides(change, current);
   if (!wins && (current === undefined || details === undefined)) return current;
   const base = current ?? {
     id: change.instanceId,
@@ -71,6 +91,7 @@ function next(
     account: change.account,
     name: undefined,
     tags: NO_TAGS,
+    listed: listing,
   };
   const candidate: Instance = {
     ...base,
@@ -80,6 +101,7 @@ function next(
       sinceMs: current !== undefined && current.state === change.state ? current.sinceMs : nowMs,
       region: change.region,
       account: change.account,
+      listed: listing,
     }),
     ...(details !== undefined && { name: details.name, tags: details.tags }),
   };
@@ -101,7 +123,7 @@ function applyInto(
 }
 
 /**
- * Applies one change if it supersedes the stored state. An unknown instance is added (name undefined
+ * Applies one change if it overrides the stored state. An unknown instance is added (name undefined
  * until described). `details`, when given, sets name and tags whether or not the state moves.
  */
 export function applyChange(fleet: Fleet, change: Change, nowMs: number, details?: Descriptive): Fleet {
@@ -136,15 +158,22 @@ export function listedChange(details: InstanceDetails, startedAtMs: number): Cha
 }
 
 /**
- * The fleet as the listing says, keeping any stored change newer than the listing's start. Instances
- * missing from the snapshot are removed (the tombstone case). A duplicated id is applied twice,
- * through the same rule.
+ * The fleet as the listing says, whatever was stored (see the contract). Instances missing from the
+ * snapshot are removed (the tombstone case). A duplicated id is decided between its two listed
+ * states by `supersedes`.
  */
 export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: number): Fleet {
   const map = new Map<string, Instance>();
   for (const details of snapshot.instances) {
-    const current = map.get(details.instanceId) ?? fleet.get(details.instanceId);
-    const updated = next(current, listedChange(details, snapshot.startedAtMs), nowMs, details);
+    const duplicate = map.get(details.instanceId);
+    const change = listedChange(details, snapshot.startedAtMs);
+    const current = duplicate ?? fleet.get(details.instanceId);
+    // A stored change that the listing confirms keeps its own (later) stamp: a change from the same
+    // second with a lower rank, arriving later, must still lose to it.
+    const confirmed =
+      current !== undefined && current.state === details.state && current.timeMs > change.timeMs;
+    const replaces = duplicate === undefined ? !confirmed : supersedes(change, duplicate);
+    const updated = next(current, change, nowMs, details, replaces);
     if (updated !== undefined) map.set(details.instanceId, updated);
   }
   if (map.size !== fleet.size) return map;

@@ -11,11 +11,19 @@
  * - Per-instance states are shown in order: every change, live or replayed, goes through the one
  *   rule (`supersedes`), so an instance never steps back to an older state and never leaves
  *   `terminated`. Different instances are not ordered against each other.
- * - Live changes are applied at once (the board stays live while a listing runs) and remembered per
- *   instance, newest only, until a listing is applied; the listing replaces the fleet and those
- *   changes are replayed over it. An instance missing from the listing is dropped unless a change
- *   newer than the listing's start says otherwise; a change no newer than the last listing, for an
- *   instance the fleet does not hold, is a late echo of a vanished instance and is dropped.
+ * - A listing is the truth at its start. Live changes are applied at once (the board stays live
+ *   while a listing runs); those received while a listing runs are remembered per instance, newest
+ *   only, and replayed over it when it is applied. Everything received before the listing started is
+ *   replaced by it, whatever its stamp: a message stamped in the future or a `terminated` for an
+ *   instance the listing shows alive cannot outlive the next listing (store.ts `overrides`). An
+ *   instance missing from the listing is dropped unless a change newer than the listing's start says
+ *   otherwise; a change no newer than the last listing, for an instance the fleet does not hold, is a
+ *   late echo of a vanished instance and is dropped.
+ * - A change stamped more than MAX_CLOCK_SKEW_MS after the local clock is dropped and counted
+ *   (`futureDropped`, and a `dropped` command for the log): EventBridge stamps an event when it
+ *   happens and it reaches us later, so only a forged message or a clock that is behind looks like
+ *   that. Without the drop one such message would hold its instance against every real change until
+ *   the next listing.
  * - Subscribe on the first connection and on every connection whose session was not rejoined (the
  *   SDK never resubscribes; users.md #3), or whose previous subscribe was never acknowledged. List
  *   after the SUBACK (or at once on a rejoined session) on every connection, and on `resync-due`.
@@ -24,7 +32,7 @@
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
- * What heals what: a lost or misordered message is healed by the next listing (on reconnect and
+ * What heals what: a lost, misordered or forged message is healed by the next listing (on reconnect and
  * every `resyncMinutes`); a missed subscription by the resubscribe on the next connection; a failed
  * listing by its retry; a failed describe by the next listing, which carries every Name and tag.
  *
@@ -58,6 +66,14 @@ import {
 /** Default period of the resync listing; README promises "every 15 minutes". */
 export const DEFAULT_RESYNC_MINUTES = 15;
 
+/**
+ * How far ahead of the local clock a change may be stamped and still count. A synchronized clock
+ * (systemd-timesyncd) is within milliseconds and events arrive after they happen; a minute leaves
+ * room for a clock that is still settling. A clock further behind sees live changes dropped with a
+ * warning naming the clock, and the listings alone keep the board right.
+ */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
 export type SyncEvent =
   /** MQTT connection success. `rejoined`: the broker resumed the session; `first`: first of the process. */
   | { readonly type: 'connected'; readonly rejoined: boolean; readonly first: boolean }
@@ -90,6 +106,13 @@ export type SyncCommand =
   | { readonly type: 'schedule-resync'; readonly afterMs: number }
   /** Fleet, `connected` or `synced` changed: render (coalesced by the render loop). */
   | { readonly type: 'render' }
+  /** A live change was dropped: stamped `aheadMs` after the local clock (for the log, rate-limited). */
+  | {
+      readonly type: 'dropped';
+      readonly reason: 'clock-ahead';
+      readonly change: Change;
+      readonly aheadMs: number;
+    }
   | DescribeCommand;
 
 export interface SyncState {
@@ -102,16 +125,21 @@ export interface SyncState {
   readonly connection: number;
   /** 'confirmed' once a SUBACK came in a session that has been rejoined ever since. */
   readonly subscription: 'none' | 'requested' | 'confirmed';
-  /** The outstanding listing (at most one), by the connection that issued it. */
-  readonly listing: { readonly connection: number } | undefined;
+  /**
+   * The outstanding listing (at most one): the connection that issued it, and when it starts (now, or
+   * after its backoff delay); changes received from then on are remembered for the replay.
+   */
+  readonly listing: { readonly connection: number; readonly startsAtMs: number } | undefined;
   /** A listing is wanted as soon as the connection allows and none is outstanding. */
   readonly wantList: boolean;
   /** Failed listings since the last success (the backoff attempt). */
   readonly listFailures: number;
   /** Start of the last applied listing (tombstones). */
   readonly listedAtMs: number | undefined;
-  /** Per instance, the newest live change since the last applied listing. */
+  /** Per instance, the newest live change received since the outstanding listing started. */
   readonly buffer: ReadonlyMap<string, Change>;
+  /** Changes dropped since start for being stamped beyond the local clock plus MAX_CLOCK_SKEW_MS. */
+  readonly futureDropped: number;
   readonly describe: DescribeQueue;
   readonly resyncMs: number;
 }
@@ -142,17 +170,23 @@ export function initialSyncState(options: SyncOptions = {}): SyncState {
     listFailures: 0,
     listedAtMs: undefined,
     buffer: new Map(),
+    futureDropped: 0,
     describe: EMPTY_DESCRIBE_QUEUE,
     resyncMs: Math.round(minutes * 60_000),
   };
 }
 
 /** Issues the wanted listing when connected, subscribed and none is outstanding. */
-function maybeList(state: SyncState, commands: SyncCommand[]): SyncState {
+function maybeList(state: SyncState, nowMs: number, commands: SyncCommand[]): SyncState {
   if (!state.wantList || !state.connected || state.subscription !== 'confirmed') return state;
   if (state.listing !== undefined) return state;
   commands.push({ type: 'list', afterMs: 0 });
-  return { ...state, wantList: false, listing: { connection: state.connection } };
+  return {
+    ...state,
+    wantList: false,
+    listing: { connection: state.connection, startsAtMs: nowMs },
+    buffer: new Map(),
+  };
 }
 
 /**
@@ -175,7 +209,8 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
     { ...listing, startedAtMs: listingEventTime(startedAtMs) },
     nowMs,
   );
-  // Replay: a remembered change for an instance the listing lacks counts only if newer than it.
+  // Replay what arrived while the listing ran: over a listed instance only what is stamped after the
+  // listing (`overrides`); for an instance the listing lacks, only what is newer than its start.
   const replay = [...state.buffer.values()].filter((change) => !isTombstoned(listed, change, startedAtMs));
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
@@ -192,6 +227,7 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
       buffer: new Map(),
       describe: forgetDescribed(state.describe, (id) => listedIds.has(id) || !fleet.has(id)),
     },
+    nowMs,
     commands,
   );
 }
@@ -199,25 +235,47 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
 function onListFailed(
   state: SyncState,
   throttled: boolean,
+  nowMs: number,
   random: () => number,
   commands: SyncCommand[],
 ): SyncState {
   const failures = state.listFailures + 1;
   // Not connected, or waiting for the SUBACK: the (re)connection has already asked for a listing.
   if (!state.connected || state.subscription !== 'confirmed') {
-    return { ...state, listing: undefined, listFailures: failures };
+    return { ...state, listing: undefined, listFailures: failures, buffer: new Map() };
   }
   const policy = throttled ? THROTTLED_LIST_BACKOFF : LIST_BACKOFF;
-  commands.push({ type: 'list', afterMs: fullJitterDelay(policy, failures - 1, random) });
-  return { ...state, listing: { connection: state.connection }, listFailures: failures, wantList: false };
+  const afterMs = fullJitterDelay(policy, failures - 1, random);
+  commands.push({ type: 'list', afterMs });
+  return {
+    ...state,
+    listing: { connection: state.connection, startsAtMs: nowMs + afterMs },
+    listFailures: failures,
+    wantList: false,
+    buffer: new Map(),
+  };
+}
+
+/**
+ * Remembers a change for the replay over the outstanding listing: received after it started, and
+ * stamped late enough to count against its listed states (`listingEventTime`).
+ */
+function remember(state: SyncState, change: Change, nowMs: number): SyncState['buffer'] {
+  const listing = state.listing;
+  if (listing === undefined || nowMs < listing.startsAtMs) return state.buffer;
+  if (change.timeMs <= listingEventTime(listing.startsAtMs)) return state.buffer;
+  if (!supersedes(change, state.buffer.get(change.instanceId))) return state.buffer;
+  return new Map(state.buffer).set(change.instanceId, change);
 }
 
 function onMessage(state: SyncState, change: Change, nowMs: number, commands: SyncCommand[]): SyncState {
+  const aheadMs = change.timeMs - nowMs;
+  if (aheadMs > MAX_CLOCK_SKEW_MS) {
+    commands.push({ type: 'dropped', reason: 'clock-ahead', change, aheadMs });
+    return { ...state, futureDropped: state.futureDropped + 1 };
+  }
   if (isTombstoned(state.fleet, change, state.listedAtMs)) return state;
-  const remembered = state.buffer.get(change.instanceId);
-  const buffer = supersedes(change, remembered)
-    ? new Map(state.buffer).set(change.instanceId, change)
-    : state.buffer;
+  const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
   if (!state.fleet.has(change.instanceId)) {
@@ -248,6 +306,7 @@ function advance(
           subscription: subscribe ? 'requested' : 'confirmed',
           wantList: true,
         },
+        nowMs,
         commands,
       );
     }
@@ -255,16 +314,16 @@ function advance(
       return { ...state, connected: false, synced: false };
     case 'subscribed':
       if (!state.connected || state.subscription !== 'requested') return state;
-      return maybeList({ ...state, subscription: 'confirmed' }, commands);
+      return maybeList({ ...state, subscription: 'confirmed' }, nowMs, commands);
     case 'listed':
       return onListed(state, event.snapshot, nowMs, commands);
     case 'list-failed':
-      return onListFailed(state, event.throttled, random, commands);
+      return onListFailed(state, event.throttled, nowMs, random, commands);
     case 'message':
       return onMessage(state, event.change, nowMs, commands);
     case 'resync-due':
       if (!state.connected || state.listing !== undefined) return state;
-      return maybeList({ ...state, wantList: true }, commands);
+      return maybeList({ ...state, wantList: true }, nowMs, commands);
     case 'describe-due': {
       const due = describeDue(state.describe, event.region, nowMs, (id) => state.fleet.has(id));
       commands.push(...due.commands);

@@ -156,6 +156,31 @@ describe('agent', () => {
     expect(writes).toHaveLength(count);
   });
 
+  it('drops a message stamped a year ahead, ignores an early forged termination, and relists over one', async () => {
+    // Resync every 1.2 s: the next listing comes soon.
+    const config = { ...world.config, resyncMinutes: 0.02 };
+    agent = await startAgent({ config, log: createLogger({ write: (line) => logLines.push(line) }) });
+    const a = agent;
+    await waitFor('synced', () => a.view().synced, 8_000);
+    await world.publish(WEB.instanceId, 'stopped', Date.now() + 365 * 24 * 3600 * 1000);
+    await waitFor(
+      'the drop logged',
+      () => messages().includes('change dropped: stamped ahead of this clock'),
+      3_000,
+    );
+    // Older than the listing that showed it running: ignored.
+    await world.publish(CACHE.instanceId, 'terminated', 1000);
+    await world.publish(DB.instanceId, 'pending', Date.now());
+    await waitFor('a real change still shows', () => shown(a.view()).db === 'pending', 3_000);
+    expect(shown(a.view())).toMatchObject({ cache: 'running', web: 'running' });
+    // Over a state set by a message, a forged termination shows, until the next listing.
+    await world.publish(WEB.instanceId, 'stopping', Date.now());
+    await waitFor('web stopping', () => shown(a.view()).web === 'stopping', 3_000);
+    await world.publish(WEB.instanceId, 'terminated', 1000);
+    await waitFor('the forgery shows at first', () => shown(a.view()).web === 'terminated', 3_000);
+    await waitFor('the next listing restores the truth', () => shown(a.view()).web === 'running', 5_000);
+  });
+
   it('stops within two seconds, disconnected and idle', async () => {
     const a = await start();
     await waitFor('synced', () => a.view().synced, 8_000);

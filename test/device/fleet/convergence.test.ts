@@ -1,12 +1,15 @@
 /**
  * The ordering contract of shared/ lifted to the whole sync: whatever the feed does (drops,
- * duplicates, reorders, disconnects, rejoined or fresh sessions, failed and throttled listings), the
- * fleet converges on the truth. The fake also checks, at every step, that no instance goes back to an
- * older state and that `synced` never claims a listing the current connection did not make.
+ * duplicates, reorders, disconnects, rejoined or fresh sessions, failed and throttled listings, forged
+ * stamps and forged terminations), the fleet converges on the truth. The fake also checks, at every
+ * step, that no instance goes back to an older state, that `synced` never claims a listing the current
+ * connection did not make, and right after every listing that the board equals the listing but for
+ * what arrived while it ran.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../../device/fleet/instance.ts';
+import { MAX_CLOCK_SKEW_MS } from '../../../device/fleet/sync.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import { FakeSource, type Script, type TrueInstance, trueHistory, truthAt } from './fakes/fake-source.ts';
 
@@ -28,7 +31,18 @@ interface Shape {
   readonly lastOutageMs: number;
   /** A message copy arrives up to this long after its change. */
   readonly maxDelayMs: number;
+  /** Up to this many forged messages, published before the last outage can start. */
+  readonly maxForged: number;
 }
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** The stamp of a forged message published at `atMs`. 1 ms: never the whole second of a real event. */
+const FORGED_STAMP = {
+  'year-ahead': (atMs: number) => atMs + YEAR_MS,
+  'within-skew': (atMs: number) => atMs + MAX_CLOCK_SKEW_MS / 2,
+  ancient: () => 1,
+} as const;
 
 function scriptArb(shape: Shape): fc.Arbitrary<Script> {
   return fc
@@ -69,9 +83,19 @@ function scriptArb(shape: Shape): fc.Arbitrary<Script> {
         { maxLength: 8 },
       ),
       describeFails: fc.array(fc.boolean(), { maxLength: 6 }),
+      forgedRaw: fc.array(
+        fc.record({
+          atMs: fc.integer({ min: 0, max: shape.lastOutageMs }),
+          pick: fc.nat(),
+          stamp: fc.constantFrom(...(Object.keys(FORGED_STAMP) as (keyof typeof FORGED_STAMP)[])),
+          // Forged terminations are the most damaging: half of them.
+          state: fc.oneof(fc.constant('terminated' as const), fc.constantFrom(...INSTANCE_STATES)),
+        }),
+        { maxLength: shape.maxForged },
+      ),
       seed: fc.nat(),
     })
-    .map(({ instances, raw, copies, outages, listings, describeFails, seed }) => {
+    .map(({ instances, raw, copies, outages, listings, describeFails, forgedRaw, seed }) => {
       const changes: Change[] = raw.map(({ pick, state, second }) => {
         const instance = instances[pick % instances.length] as TrueInstance;
         return {
@@ -86,7 +110,29 @@ function scriptArb(shape: Shape): fc.Arbitrary<Script> {
       const deliveries = history.flatMap((_, index) =>
         (copies[index] ?? []).map((delayMs) => ({ index, delayMs })),
       );
-      return { instances, history, deliveries, outages, listings, describeFails, lossy: shape.lossy, seed };
+      const forged = forgedRaw.map(({ atMs, pick, stamp, state }) => {
+        const instance = instances[pick % instances.length] as TrueInstance;
+        const timeMs = FORGED_STAMP[stamp](atMs);
+        const change: Change = {
+          instanceId: instance.id,
+          state,
+          timeMs,
+          region: instance.region,
+          account: instance.account,
+        };
+        return { atMs, change };
+      });
+      return {
+        instances,
+        history,
+        deliveries,
+        outages,
+        listings,
+        describeFails,
+        forged,
+        lossy: shape.lossy,
+        seed,
+      };
     });
 }
 
@@ -98,7 +144,16 @@ function latestByInstance(history: readonly Change[]): Map<string, Change> {
 
 /** How many runs saw each situation: a property that never meets a situation proves nothing about it. */
 function coverage() {
-  const runs = { lost: 0, held: 0, listFailures: 0, reconnects: 0, resubscribes: 0, echoesDropped: 0 };
+  const runs = {
+    lost: 0,
+    held: 0,
+    listFailures: 0,
+    reconnects: 0,
+    resubscribes: 0,
+    echoesDropped: 0,
+    forgedOverridden: 0,
+    futureDropped: 0,
+  };
   return {
     runs,
     count(seen: Record<keyof typeof runs, number>) {
@@ -113,7 +168,15 @@ describe('sync convergence (property)', () => {
 
   afterAll(() => {
     // Each situation in at least a tenth of the runs of the property that can meet it.
-    for (const key of ['lost', 'listFailures', 'reconnects', 'resubscribes', 'echoesDropped'] as const) {
+    for (const key of [
+      'lost',
+      'listFailures',
+      'reconnects',
+      'resubscribes',
+      'echoesDropped',
+      'forgedOverridden',
+      'futureDropped',
+    ] as const) {
       expect(lossy.runs[key], `lossy runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
     for (const key of ['held', 'listFailures', 'reconnects', 'resubscribes'] as const) {
@@ -121,10 +184,17 @@ describe('sync convergence (property)', () => {
     }
   });
 
-  it('equals the truth after any drops, duplicates, reorders and disconnects, once relisted', () => {
+  it('equals the truth after any drops, duplicates, reorders, disconnects and forgeries, once relisted', () => {
     // Changes end at 20 s and outages by 33 s; the final relist asks at 40 s, late copies arrive
     // until 80 s, and no resync timer is armed after 40 s: the late echoes meet no further listing.
-    const shape: Shape = { lossy: true, lastSecond: 20, lastOutageMs: 28_000, maxDelayMs: 60_000 };
+    // Forged messages go out by 28 s: the final listing starts after every one of them arrived.
+    const shape: Shape = {
+      lossy: true,
+      lastSecond: 20,
+      lastOutageMs: 28_000,
+      maxDelayMs: 60_000,
+      maxForged: 3,
+    };
     fc.assert(
       fc.property(scriptArb(shape), (script) => {
         const source = new FakeSource(script, 0.1); // resync every 6 s
@@ -150,7 +220,13 @@ describe('sync convergence (property)', () => {
   it('ends on the latest change of every instance when nothing is dropped, without a final relist', () => {
     // No periodic resync (15 minutes): only the listings of (re)connections, so messages carry
     // every change after the last one.
-    const shape: Shape = { lossy: false, lastSecond: 30, lastOutageMs: 20_000, maxDelayMs: 6000 };
+    const shape: Shape = {
+      lossy: false,
+      lastSecond: 30,
+      lastOutageMs: 20_000,
+      maxDelayMs: 6000,
+      maxForged: 0,
+    };
     fc.assert(
       fc.property(scriptArb(shape), (script) => {
         const source = new FakeSource(script, 15);

@@ -47,6 +47,7 @@ describe('applyChange', () => {
       account: '111111111111',
       name: undefined,
       tags: {},
+      listed: false,
     });
   });
 
@@ -80,6 +81,16 @@ describe('applyChange', () => {
   it('never leaves terminated, even for a later change', () => {
     const gone = applyChange(EMPTY_FLEET, change(WEB, 'terminated', 5000), 5100);
     expect(applyChange(gone, change(WEB, 'running', 60_000), 60_100)).toBe(gone);
+  });
+
+  it('lets a listed state give way only to a change stamped after the listing, terminated included', () => {
+    const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot(10_000, listed(WEB, 'running')), 10_500);
+    expect(applyChange(fleet, change(WEB, 'terminated', 1000), 11_000)).toBe(fleet);
+    expect(applyChange(fleet, change(WEB, 'stopping', 9000), 11_000)).toBe(fleet);
+    expect(applyChange(fleet, change(WEB, 'terminated', 11_000), 11_000).get(WEB)).toMatchObject({
+      state: 'terminated',
+      listed: false,
+    });
   });
 
   it('does not mutate the fleet it was given', () => {
@@ -124,6 +135,7 @@ describe('replaceWithSnapshot', () => {
       account: '111111111111',
       name: 'web',
       tags: { Name: 'web' },
+      listed: true,
     });
   });
 
@@ -133,15 +145,37 @@ describe('replaceWithSnapshot', () => {
     expect(fleet.get(WEB)).toMatchObject({ state: 'running', timeMs: 10_000, sinceMs: 12_000 });
   });
 
-  it('keeps a stored change newer than the listing start', () => {
+  it('takes the listed state over a stored change in another state, even a newer one', () => {
+    // What arrived after the listing started is sync.ts's to replay; what is stored came before it.
     const newer = applyChange(EMPTY_FLEET, change(WEB, 'stopping', 11_000), 11_000);
     const fleet = replaceWithSnapshot(newer, snapshot(10_000, listed(WEB, 'running', 'web')), 12_000);
-    expect(fleet.get(WEB)).toMatchObject({ state: 'stopping', timeMs: 11_000, name: 'web' });
+    expect(fleet.get(WEB)).toMatchObject({ state: 'running', timeMs: 10_000, name: 'web', listed: true });
   });
 
-  it('keeps terminated over a listing that still shows the instance running', () => {
+  it('replaces a terminated change when the listing shows the instance alive (ids are never reused)', () => {
+    const forged = applyChange(EMPTY_FLEET, change(WEB, 'terminated', 1000), 4000);
+    const fleet = replaceWithSnapshot(forged, snapshot(10_000, listed(WEB, 'running')), 12_000);
+    expect(fleet.get(WEB)).toMatchObject({ state: 'running', timeMs: 10_000, listed: true });
+  });
+
+  it('replaces a change stamped a year ahead with the listed state', () => {
+    const year = 365 * 24 * 3600 * 1000;
+    const forged = applyChange(EMPTY_FLEET, change(WEB, 'stopped', 4000 + year), 4000);
+    const fleet = replaceWithSnapshot(forged, snapshot(10_000, listed(WEB, 'running')), 12_000);
+    expect(fleet.get(WEB)).toMatchObject({ state: 'running', timeMs: 10_000 });
+  });
+
+  it('keeps the later stamp of a stored change that the listing confirms', () => {
+    const stopped = applyChange(EMPTY_FLEET, change(WEB, 'stopped', 11_000), 11_000);
+    const fleet = replaceWithSnapshot(stopped, snapshot(10_000, listed(WEB, 'stopped', 'web')), 12_000);
+    expect(fleet.get(WEB)).toMatchObject({ state: 'stopped', timeMs: 11_000, name: 'web', listed: false });
+    // A same-second change of lower rank, arriving later, still loses to it.
+    expect(applyChange(fleet, change(WEB, 'stopping', 11_000), 12_500).get(WEB)?.state).toBe('stopped');
+  });
+
+  it('keeps terminated when the listing also says terminated', () => {
     const gone = applyChange(EMPTY_FLEET, change(WEB, 'terminated', 4000), 4000);
-    const fleet = replaceWithSnapshot(gone, snapshot(10_000, listed(WEB, 'running')), 12_000);
+    const fleet = replaceWithSnapshot(gone, snapshot(10_000, listed(WEB, 'terminated')), 12_000);
     expect(fleet.get(WEB)?.state).toBe('terminated');
   });
 

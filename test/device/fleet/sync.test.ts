@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Change, InstanceDetails } from '../../../device/fleet/instance.ts';
 import {
   initialSyncState,
+  MAX_CLOCK_SKEW_MS,
   type SyncCommand,
   type SyncEvent,
   type SyncState,
@@ -331,5 +332,77 @@ describe('sync: the one-second granularity of event times', () => {
       [6000, message(change(DB, 'stopping', 5000))],
     ]);
     expect(states(state)).toEqual({ [WEB]: 'running' });
+  });
+});
+
+describe('sync: a message never outranks the listing for long', () => {
+  const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+  it('drops and counts a change stamped beyond the clock plus the skew, and says so', () => {
+    const forged = change(WEB, 'stopped', 2000 + YEAR_MS);
+    const { state, last } = run([...SYNCED, [2000, message(forged)]]);
+    expect(states(state)).toEqual({ [WEB]: 'running' });
+    expect(state.futureDropped).toBe(1);
+    expect(last).toEqual([{ type: 'dropped', reason: 'clock-ahead', change: forged, aheadMs: YEAR_MS }]);
+  });
+
+  it('still applies a change stamped ahead by no more than the skew (a clock a little behind)', () => {
+    const { state } = run([...SYNCED, [2000, message(change(WEB, 'stopping', 2000 + MAX_CLOCK_SKEW_MS))]]);
+    expect(states(state)).toEqual({ [WEB]: 'stopping' });
+    expect(state.futureDropped).toBe(0);
+  });
+
+  it('lets real changes through again once the next listing replaced a change stamped within the skew', () => {
+    const { state } = run([
+      ...SYNCED,
+      [2000, message(change(WEB, 'stopped', 50_000))], // forged, 48 s ahead: within the skew
+      [3000, message(change(WEB, 'stopping', 3000))], // real, but older than the forgery: held back
+      [4000, { type: 'resync-due' }],
+      [4500, listedAt(4000, listed(WEB, 'stopping', 'web'))],
+      [6000, message(change(WEB, 'stopped', 6000))],
+    ]);
+    expect(states(state)).toEqual({ [WEB]: 'stopped' });
+    expect(state.fleet.get(WEB)?.timeMs).toBe(6000);
+  });
+
+  it('brings back an instance a forged early terminated message removed, at the next listing', () => {
+    const { state } = run([
+      ...SYNCED,
+      [2000, message(change(WEB, 'terminated', 1000))],
+      [3000, { type: 'resync-due' }],
+      [3500, listedAt(3000, listed(WEB, 'running', 'web'))],
+    ]);
+    expect(states(state)).toEqual({ [WEB]: 'running' });
+  });
+
+  it('does not let a terminated message older than the listing undo it', () => {
+    const { state, last } = run([...SYNCED, [2000, message(change(WEB, 'terminated', 0))]]);
+    expect(states(state)).toEqual({ [WEB]: 'running' });
+    expect(last).toEqual([]);
+  });
+
+  it('replays only what arrived after the listing started, not what arrived during its backoff', () => {
+    const { state } = run([
+      [0, connected(false, true)],
+      [20, { type: 'subscribed' }],
+      [100, { type: 'list-failed', throttled: false, reason: 'fake' }], // retried after the backoff
+      [200, message(change(WEB, 'terminated', 300_000))], // forged, arrives before the retry starts
+      [5000, listedAt(5000, listed(WEB, 'running', 'web'))],
+    ]);
+    // 300 s is beyond the skew at 200 ms: dropped at once; the listing shows what is true.
+    expect(states(state)).toEqual({ [WEB]: 'running' });
+    const backoff = run([
+      [0, connected(false, true)],
+      [20, { type: 'subscribed' }],
+      [100, { type: 'list-failed', throttled: false, reason: 'fake' }],
+      [200, message(change(WEB, 'terminated', 30_000))], // within the skew, before the retry starts
+    ]);
+    const startsAtMs = backoff.state.listing?.startsAtMs ?? 0;
+    expect(startsAtMs).toBeGreaterThan(200);
+    const after = run(
+      [[startsAtMs + 500, listedAt(startsAtMs, listed(WEB, 'running', 'web'))]],
+      backoff.state,
+    );
+    expect(states(after.state)).toEqual({ [WEB]: 'running' });
   });
 });

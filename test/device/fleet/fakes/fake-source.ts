@@ -4,13 +4,21 @@
  *
  * It knows the true history of every instance, so it can answer DescribeInstances at any time, and it
  * delivers that history as live messages that it drops, duplicates, delays (so reorders) and holds
- * across disconnects. It carries out the sync's commands exactly as the agent must, feeds every event
- * through `step`, and checks after every step that no instance went back to an older state.
+ * across disconnects, plus forged messages (stamped a year ahead, or `terminated` stamped long ago). It
+ * carries out the sync's commands exactly as the agent must, feeds every event through `step`, and
+ * checks after every message that no instance went back to an older state, and after every listing
+ * that the fleet equals it but for what arrived while it ran.
  */
 
 import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../../device/fleet/store.ts';
-import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../../device/fleet/sync.ts';
+import {
+  initialSyncState,
+  listingEventTime,
+  type SyncEvent,
+  type SyncState,
+  step,
+} from '../../../../device/fleet/sync.ts';
 import { type InstanceState, STATE_RANK, supersedes } from '../../../../shared/instance-state.ts';
 
 /** A terminated instance disappears from listings this long after it terminated (EC2: about an hour). */
@@ -48,6 +56,8 @@ export interface Script {
   /** Outcomes of successive listings; once used up, listings succeed at once. */
   readonly listings: readonly ListingOutcome[];
   readonly describeFails: readonly boolean[];
+  /** Forged messages, each published at `atMs` (and then delivered like any other). */
+  readonly forged: readonly { readonly atMs: number; readonly change: Change }[];
   /** True: messages the broker cannot deliver are lost. False: held until they can be delivered. */
   readonly lossy: boolean;
   readonly seed: number;
@@ -84,6 +94,12 @@ export function truthAt(script: Script, atMs: number): Map<string, InstanceState
   return truth;
 }
 
+function forgedKey(
+  change: Pick<Change, 'state' | 'timeMs'> & { readonly id?: string; readonly instanceId?: string },
+) {
+  return `${change.instanceId ?? change.id}:${change.state}@${change.timeMs}`;
+}
+
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -116,8 +132,15 @@ export class FakeSource {
     reconnects: 0,
     resubscribes: 0,
     echoesDropped: 0,
+    /** A listing replaced a state that a forged message had set. */
+    forgedOverridden: 0,
+    /** A forged message was dropped for its stamp beyond the clock. */
+    futureDropped: 0,
   };
   #queue: Timed[] = [];
+  #forged = new Set<string>();
+  /** Every message the sync was fed, with when. */
+  #received: { atMs: number; change: Change }[] = [];
   #seq = 0;
   #random: () => number;
   #connected = false;
@@ -142,6 +165,10 @@ export class FakeSource {
     for (const { index, delayMs } of script.deliveries) {
       const change = script.history[index] as Change;
       this.#at(change.timeMs + delayMs, () => this.#deliver(change));
+    }
+    for (const { atMs, change } of script.forged) {
+      this.#forged.add(forgedKey(change));
+      this.#at(atMs, () => this.#deliver(change));
     }
     for (const outage of script.outages) {
       this.#at(outage.atMs, () => this.#disconnect());
@@ -198,7 +225,9 @@ export class FakeSource {
     this.seen.steps++;
     if (event.type === 'message') {
       this.seen.messages++;
-      if (!state.fleet.has(event.change.instanceId)) this.seen.echoesDropped++;
+      this.#received.push({ atMs: this.nowMs, change: event.change });
+      if (state.futureDropped > this.state.futureDropped) this.seen.futureDropped++;
+      else if (!state.fleet.has(event.change.instanceId)) this.seen.echoesDropped++;
     }
     if (event.type === 'list-failed') this.seen.listFailures++;
     const lastListing = this.listings.at(-1);
@@ -207,10 +236,15 @@ export class FakeSource {
     }
     for (const [id, was] of before) {
       const now = state.fleet.get(id);
-      if (now !== undefined && supersedes(was, now)) {
+      if (now === undefined || !supersedes(was, now)) continue;
+      // A listing is the truth at its start and may restamp or replace any state: #checkListed holds
+      // it to the snapshot instead.
+      if (event.type !== 'listed') {
         throw new Error(`${id} went back from ${was.state}@${was.timeMs} to ${now.state}@${now.timeMs}`);
       }
+      if (this.#forged.has(forgedKey(was))) this.seen.forgedOverridden++;
     }
+    if (event.type === 'listed') this.#checkListed(event.snapshot, state.fleet);
     this.state = state;
     for (const command of commands) {
       switch (command.type) {
@@ -267,6 +301,31 @@ export class FakeSource {
         }
         case 'render':
           break;
+      }
+    }
+  }
+
+  /**
+   * Right after a listing, the fleet equals it, but for changes received since it started that are
+   * stamped after it (or, for an instance it lacks, after its start).
+   */
+  #checkListed(snapshot: Snapshot, fleet: Fleet): void {
+    const listedAt = listingEventTime(snapshot.startedAtMs);
+    const since = this.#received.filter(({ atMs }) => atMs >= snapshot.startedAtMs);
+    const explained = (id: string, state: InstanceState, afterMs: number) =>
+      since.some(
+        ({ change }) => change.instanceId === id && change.state === state && change.timeMs > afterMs,
+      );
+    const listed = new Map(snapshot.instances.map((details) => [details.instanceId, details.state]));
+    for (const [id, state] of listed) {
+      const shown = fleet.get(id)?.state;
+      if (shown !== state && !(shown !== undefined && explained(id, shown, listedAt))) {
+        throw new Error(`${id} shows ${shown} right after a listing that says ${state}`);
+      }
+    }
+    for (const [id, instance] of fleet) {
+      if (!listed.has(id) && !explained(id, instance.state, snapshot.startedAtMs)) {
+        throw new Error(`${id} (${instance.state}) is shown right after a listing that lacks it`);
       }
     }
   }
