@@ -4,6 +4,7 @@
  * so callers render logical frames. Nothing is opened here: buses and native modules are touched
  * only by `open()`, and only the chosen board's module is ever loaded.
  */
+import { release } from 'node:os';
 import { type BoardView, emptyBoardView } from './board-view.ts';
 import type { Board } from './boards/board.ts';
 import { type Clock, systemClock } from './boards/frame-pacer.ts';
@@ -14,7 +15,7 @@ import { createTerminalBoard, type TerminalOutput } from './boards/terminal.ts';
 import { createUnicornHat, UNICORN_HAT, UNICORN_PHAT } from './boards/unicornhat.ts';
 import { createUnicornHatHd, HD_SPEED_HZ } from './boards/unicornhathd.ts';
 import { createUnicornHatMini, MINI_CS_HOLD_US, MINI_SPEED_HZ } from './boards/unicornhatmini.ts';
-import { chooseWs2812Backend } from './boards/ws2812-backend.ts';
+import { chooseWs2812Backend, leds0Mode } from './boards/ws2812-backend.ts';
 import { openLeds0Strip, openWs281xStrip, type Ws2812Strip } from './boards/ws2812-strip.ts';
 import { type I2cBus, openI2cBus } from './buses/i2c-bus.ts';
 import { type LedsDevice, openLedsDevice } from './buses/leds-device.ts';
@@ -31,6 +32,8 @@ export interface DisplayDeps {
   readonly openI2cBus?: (busNumber: number) => Promise<I2cBus>;
   readonly openSpiBus?: (options: SpiBusOptions) => Promise<SpiBus>;
   readonly openLedsDevice?: (path: string, leds: number) => Promise<LedsDevice>;
+  /** The kernel release (`uname -r`), which decides the /dev/leds0 mode. Default os.release. */
+  readonly kernelRelease?: () => string;
   readonly openWs281xChannel?: (options: Ws281xOptions) => Promise<Ws281xChannel>;
   /** The Pi model string; read only for a WS2812 board with ws2812Backend 'auto'. */
   readonly readPiModel?: () => Promise<string>;
@@ -53,7 +56,8 @@ function openWs2812(options: DisplayOptions, deps: DisplayDeps, leds: number): (
     const model = options.ws2812Backend === 'auto' ? await (deps.readPiModel ?? readPiModel)() : '';
     if (chooseWs2812Backend(options.ws2812Backend, model) === 'leds0') {
       const openLeds = deps.openLedsDevice ?? openLedsDevice;
-      return openLeds0Strip(() => openLeds(options.ledsDevice, leds));
+      const mode = leds0Mode((deps.kernelRelease ?? release)());
+      return openLeds0Strip(() => openLeds(options.ledsDevice, leds), mode);
     }
     const openChannel = deps.openWs281xChannel ?? ((o: Ws281xOptions) => openWs281xChannel(o));
     return openWs281xStrip(() => openChannel({ leds, dma: options.dmaChannel }));

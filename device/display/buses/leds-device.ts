@@ -1,7 +1,7 @@
 /**
  * The Pi 5 ws2812-pio character device, /dev/leds0 (hardware.md §2.4, §6.4): plain `fs`, no native
  * module. Every write is positioned (pwrite), because the driver honours the file position and a
- * sequential write past the end of its buffer fails with ENOSPC.
+ * sequential write past the end of its buffer fails with EFBIG.
  *
  * Opened O_WRONLY without O_CREAT: `fs.open(path, 'w')` would, as root and without the overlay,
  * create a regular file in /dev and every frame would vanish into it. For the same reason the

@@ -54,6 +54,7 @@ function fakes(model = 'Raspberry Pi 4 Model B Rev 1.5') {
       modelReads.push(model);
       return model;
     },
+    kernelRelease: () => '6.12.62+rpt-rpi-2712',
     clock: new FakeClock(),
     output,
     now: () => 0,
@@ -204,6 +205,44 @@ describe('createDisplay', () => {
     await createDisplay(options({ board: 'unicornhat', ledsDevice: '/dev/leds1' }), f.deps).open();
     expect(f.ledsOpened).toEqual([['/dev/leds1', 64]]);
     expect(f.channelOptions).toEqual([]);
+  });
+
+  it.each([
+    { release: '6.12.62+rpt-rpi-2712', brightness: '00', mode: 'pass-through' },
+    { release: '6.12.56+rpt-rpi-2712', brightness: '00', mode: 'pass-through' },
+    { release: '6.12.47+rpt-rpi-2712', brightness: 'FF', mode: 'kernel-gamma' },
+    { release: '6.6.74+rpt-rpi-2712', brightness: 'FF', mode: 'kernel-gamma' },
+  ])('on kernel $release, opens /dev/leds0 at brightness 0x$brightness ($mode)', async (c) => {
+    const f = fakes('Raspberry Pi 5 Model B Rev 1.0');
+    await createDisplay(options({ board: 'unicornhat' }), {
+      ...f.deps,
+      kernelRelease: () => c.release,
+    }).open();
+    expect(hex(at(f.leds.writes, 0).bytes)).toBe(c.brightness);
+  });
+
+  it('lights the same LEDs on a kernel without the pass-through as on one with it', async () => {
+    const frame = uniqueFrame(8, 8);
+    const shown = async (release: string, passThrough: boolean) => {
+      const leds = new FakeLedsDevice(64, { passThrough });
+      const display = createDisplay(options({ board: 'unicornhat', ws2812Backend: 'leds0' }), {
+        ...fakes().deps,
+        openLedsDevice: async () => leds,
+        kernelRelease: () => release,
+      });
+      await display.open();
+      await display.render(frame);
+      return leds.lit();
+    };
+    const exact = await shown('6.12.62+rpt-rpi-2712', true);
+    const compensated = await shown('6.12.47+rpt-rpi-2712', false);
+    expect(exact.some((v) => v > 0)).toBe(true);
+    // Where the kernel's table cannot express a level, the next step up: never darker, never off.
+    for (let i = 0; i < exact.length; i++) {
+      const want = exact[i] ?? 0;
+      const got = compensated[i] ?? 0;
+      expect(got >= want && (want === 0) === (got === 0), `channel ${i}: ${got} for ${want}`).toBe(true);
+    }
   });
 
   it('drives the pHAT through rpi-ws281x on an older Pi, on DMA channel 10', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createUnicornHat, UNICORN_HAT, UNICORN_PHAT } from '../../../device/display/boards/unicornhat.ts';
-import { openLeds0Strip, openWs281xStrip } from '../../../device/display/boards/ws2812-strip.ts';
+import { describeLeds0Mode, leds0Mode } from '../../../device/display/boards/ws2812-backend.ts';
+import {
+  KERNEL_GAMMA_INVERSE,
+  openLeds0Strip,
+  openWs281xStrip,
+} from '../../../device/display/boards/ws2812-strip.ts';
+import { LED_GAMMA } from '../../../device/display/gamma.ts';
 import { FakeLedsDevice } from './fakes/fake-leds-device.ts';
 import { FakeWs281xChannel } from './fakes/fake-ws281x-channel.ts';
 import { hex } from './fakes/hex.ts';
@@ -109,12 +115,52 @@ describe('Unicorn HAT and pHAT (WS2812, hardware.md §2)', () => {
     });
 
     it('closes the device when the brightness write fails during open', async () => {
-      const device = new FakeLedsDevice(0);
+      let closes = 0;
+      const device = {
+        write: async () => {
+          throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+        },
+        close: async () => {
+          closes++;
+        },
+      };
       const board = createUnicornHat('unicornhat', () => openLeds0Strip(async () => device));
-      await expect(board.open()).rejects.toThrow('ENOSPC');
-      expect(device.closeCount).toBe(1);
+      await expect(board.open()).rejects.toThrow('EIO');
+      expect(closes).toBe(1);
       await board.close();
-      expect(device.closeCount).toBe(1);
+      expect(closes).toBe(1);
+    });
+
+    it('lights nothing at brightness 0 on a kernel without the pass-through: why the mode matters', async () => {
+      const device = new FakeLedsDevice(64, { passThrough: false });
+      const board = createUnicornHat('unicornhat', () => openLeds0Strip(async () => device, 'pass-through'));
+      await board.open();
+      await board.show(uniqueFrame(8, 8));
+      expect(device.lit().every((v) => v === 0)).toBe(true);
+    });
+
+    it.each([true, false])(
+      'in kernel-gamma mode opens at brightness 255 and shows every level the table can (pass-through kernel: %s)',
+      async (passThrough) => {
+        const device = new FakeLedsDevice(64, { passThrough });
+        const board = createUnicornHat('unicornhat', () =>
+          openLeds0Strip(async () => device, 'kernel-gamma'),
+        );
+        await board.open();
+        expect(hex(at(device.writes, 0).bytes)).toBe('FF');
+        // LED 0 gets one level of the gamma table's image on each channel.
+        const levels = [LED_GAMMA[22] ?? 0, LED_GAMMA[128] ?? 0, 255];
+        await board.show(onePixel(8, 8, 0, 0, levels as [number, number, number]));
+        expect([...device.lit().subarray(0, 3)]).toEqual(levels);
+      },
+    );
+
+    it('an overlay with fewer LEDs than the board: EFBIG, and the first LEDs still show', async () => {
+      const device = new FakeLedsDevice(32);
+      const board = createUnicornHat('unicornhat', () => openLeds0Strip(async () => device));
+      await board.open().catch(() => undefined); // the blank frame on open is already too long
+      await expect(board.show(onePixel(8, 8, 0, 0, [9, 8, 7]))).rejects.toThrow('EFBIG');
+      expect([...device.lit().subarray(0, 3)]).toEqual([9, 8, 7]);
     });
   });
 
@@ -165,5 +211,36 @@ describe('Unicorn HAT and pHAT (WS2812, hardware.md §2)', () => {
       expect(channel.renders).toHaveLength(3);
       expect(channel.closeCount).toBe(1);
     });
+  });
+});
+
+describe('the /dev/leds0 mode (kernel pass-through since raspberrypi/linux#7110)', () => {
+  it.each([
+    ['6.12.56+rpt-rpi-2712', 'pass-through'],
+    ['6.12.62+rpt-rpi-2712', 'pass-through'],
+    ['6.13.0', 'pass-through'],
+    ['7.0.1-v8+', 'pass-through'],
+    ['6.12.55+rpt-rpi-2712', 'kernel-gamma'],
+    ['6.12.47+rpt-rpi-2712', 'kernel-gamma'],
+    ['6.6.74+rpt-rpi-2712', 'kernel-gamma'],
+    ['not a release', 'kernel-gamma'],
+  ])('kernel %s: %s', (release, mode) => {
+    expect(leds0Mode(release)).toBe(mode);
+  });
+
+  it('says the mode and the fix in one line', () => {
+    expect(describeLeds0Mode('6.12.47+rpt-rpi-2712')).toMatch(
+      /no \/dev\/leds0 pass-through .*after 6\.12\.55/,
+    );
+    expect(describeLeds0Mode('6.12.62+rpt-rpi-2712')).toMatch(/passes \/dev\/leds0 values through/);
+  });
+
+  it('inverts the kernel gamma: the smallest input that reaches each level, 0 for 0', () => {
+    expect(KERNEL_GAMMA_INVERSE[0]).toBe(0);
+    for (let o = 1; o < 256; o++) {
+      const sent = KERNEL_GAMMA_INVERSE[o] ?? 0;
+      expect(LED_GAMMA[sent] ?? 0, `level ${o}`).toBeGreaterThanOrEqual(o);
+      expect(LED_GAMMA[sent - 1] ?? 0, `level ${o}`).toBeLessThan(o);
+    }
   });
 });
