@@ -13,12 +13,17 @@ export function isRp1Pi(model: string): boolean {
   return /^Raspberry Pi (5|500)\b|^Raspberry Pi Compute Module 5\b/.test(model);
 }
 
-export function chooseWs2812Backend(setting: DisplayOptions['ws2812Backend'], model: string): Ws2812Backend {
+/** `board` names the board in the error: 'Unicorn HAT' or 'Unicorn pHAT'. */
+export function chooseWs2812Backend(
+  setting: DisplayOptions['ws2812Backend'],
+  model: string,
+  board = 'Unicorn HAT',
+): Ws2812Backend {
   if (setting !== 'auto') return setting;
   if (isRp1Pi(model)) return 'leds0';
   if (/^Raspberry Pi\b/.test(model)) return 'rpi-ws281x';
   throw new Error(
     `model ${JSON.stringify(model)} is not a Raspberry Pi, so no WS2812 driver can be chosen for the ` +
-      `Unicorn HAT; set display.ws2812Backend to 'leds0' (Pi 5) or 'rpi-ws281x' (Pi 4 and older)`,
+      `${board}; set display.ws2812Backend to 'leds0' (Pi 5) or 'rpi-ws281x' (Pi 4 and older)`,
   );
 }

@@ -11,6 +11,11 @@ export function ws2812Overlay(leds: number): string {
   return `dtoverlay=ws2812-pio,gpio=18,num_leds=${leds}`;
 }
 
+/** The WS2812 board of `leds` LEDs, for messages: the pHAT has 32, the HAT 64. */
+export function ws2812BoardName(leds: number): string {
+  return leds === 32 ? 'Unicorn pHAT' : 'Unicorn HAT';
+}
+
 function errno(cause: unknown): string | undefined {
   const code = (cause as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -125,11 +130,11 @@ export function ledsWriteError(path: string, leds: number, cause: unknown): Erro
   });
 }
 
-export function ws281xRootError(uid: number): Error {
+export function ws281xRootError(uid: number, leds: number): Error {
   return new Error(
-    `rpi-ws281x-native needs root for PWM/DMA on GPIO18 (it maps /dev/mem) but runs as uid ${uid}; ` +
-      `without root it silently does nothing. Run the agent as root (systemd User=root), or on a Pi 5 ` +
-      `use display.ws2812Backend 'leds0' with \`${ws2812Overlay(64)}\``,
+    `the ${ws2812BoardName(leds)}'s driver rpi-ws281x-native needs root for PWM/DMA on GPIO18 (it maps ` +
+      `/dev/mem) but runs as uid ${uid}; without root it silently does nothing. Run the agent as root ` +
+      `(systemd User=root), or on a Pi 5 use display.ws2812Backend 'leds0' with \`${ws2812Overlay(leds)}\``,
   );
 }
 
@@ -151,10 +156,10 @@ export function ws281xInitError(cause: unknown): Error {
   );
 }
 
-export function piModelError(path: string, cause: unknown): Error {
+export function piModelError(path: string, cause: unknown, board = 'Unicorn HAT'): Error {
   return new Error(
     `could not read the Pi model from ${path} (${reason(cause)}), so the WS2812 driver cannot be ` +
-      `chosen: the Unicorn HAT needs a Raspberry Pi. Set display.ws2812Backend to 'leds0' (Pi 5) or ` +
+      `chosen: the ${board} needs a Raspberry Pi. Set display.ws2812Backend to 'leds0' (Pi 5) or ` +
       `'rpi-ws281x' (Pi 4 and older) to choose it yourself`,
     { cause },
   );

@@ -57,7 +57,7 @@ export async function openWs281xChannel(
   deps: Ws281xDeps = realDeps,
 ): Promise<Ws281xChannel> {
   const uid = deps.getuid();
-  if (uid !== 0) throw ws281xRootError(uid);
+  if (uid !== 0) throw ws281xRootError(uid, options.leds);
   const ws281x = await deps.load();
   let channel: NativeChannel;
   try {
