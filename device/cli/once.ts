@@ -5,8 +5,8 @@
  */
 import { ec2SourceFor, openDisplayFor } from '../agent.ts';
 import type { Config } from '../config.ts';
-import type { TerminalOutput } from '../display/boards/terminal.ts';
 import type { BoardView } from '../display/board-view.ts';
+import type { TerminalOutput } from '../display/boards/terminal.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
 import type { DisplayDeps } from '../display/open.ts';
