@@ -17,7 +17,7 @@
  *   newer than the listing's start says otherwise; a change no newer than the last listing, for an
  *   instance the fleet does not hold, is a late echo of a vanished instance and is dropped.
  * - Subscribe on the first connection and on every connection whose session was not rejoined (the
- *   SDK never resubscribes; users.md #3), or whose previous subscribe was never acknowledged. List
+ *   SDK never resubscribes; docs/reference/users.md #3), or whose previous subscribe was never acknowledged. List
  *   after the SUBACK (or at once on a rejoined session) on every connection, and on `resync-due`.
  *   At most one listing is outstanding; a failed one is retried with full-jitter backoff while
  *   connected, slower when throttled.

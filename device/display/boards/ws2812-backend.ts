@@ -1,7 +1,7 @@
 /**
  * Which WS2812 driver runs the Unicorn HAT / pHAT (pure). rpi_ws281x, and so rpi-ws281x-native, does
  * not run on a Pi 5 ("Hardware revision is not supported"); there the kernel's ws2812-pio driver and
- * /dev/leds0 do the job without root (hardware.md §0, §2.4). Older Pis use rpi-ws281x (§6.1).
+ * /dev/leds0 do the job without root (docs/reference/hardware.md §0, §2.4). Older Pis use rpi-ws281x (§6.1).
  * The model comes from /proc/device-tree/model, e.g. "Raspberry Pi 5 Model B Rev 1.0".
  */
 import type { DisplayOptions } from '../options.ts';

@@ -1,5 +1,5 @@
 /**
- * A recording /dev/leds0 that behaves like the ws2812-pio driver's buffer (hardware.md §2.4): a
+ * A recording /dev/leds0 that behaves like the ws2812-pio driver's buffer (docs/reference/hardware.md §2.4): a
  * write that runs past num_leds * 4 bytes fails with ENOSPC.
  */
 import type { LedsDevice } from '../../../../device/display/buses/leds-device.ts';
