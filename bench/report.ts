@@ -56,7 +56,7 @@ export function toMarkdown(report: Report): string {
     '',
     `Written by \`${report.command}\` on ${report.date}: ${report.machine}, Node ${report.node}.`,
     'Every figure below is a measurement; each section says when and by which command it was taken.',
-    'Targets are from issue 6. `npm run bench` refreshes them all, `npm run bench -- ID` one section.',
+    'Targets are the goals set for this 2-core machine before the first run. `npm run bench` refreshes them all, `npm run bench -- ID` one section.',
     '',
   ];
   for (const section of report.sections) {
@@ -79,7 +79,7 @@ export const README_END = '<!-- bench:end -->';
 /** The README's summary: every metric that has a target, with its section. */
 export function toReadmeSummary(report: Report): string {
   const lines = [
-    `Every row below has a target from issue 6; all figures: [docs/benchmarks.md](docs/benchmarks.md).`,
+    `Every row below has a target set before the first run; all figures: [docs/benchmarks.md](docs/benchmarks.md).`,
     `Written by \`${report.command}\` on ${report.date}: ${report.machine}, Node ${report.node}.`,
     '',
     '| benchmark | metric | value | target | |',

@@ -5,6 +5,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// The AWS SDK prints a 9-line Node-version warning at the first client it builds, in front of every
+// message of a command that lists instances. Turn off that one warning (its own documented switch;
+// every other warning still prints); `ec2led --version` gives the same advice in one line.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const source = fileURLToPath(new URL('../device/main.ts', import.meta.url));
 let cli;
 if (existsSync(source)) {

@@ -17,7 +17,8 @@ Commands:
   replay FILE      the board after a file of EventBridge events
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
   device delete    remove it again
-Each command takes --help. Config keys: docs/config.md; install on a Pi: docs/install.md.
+Each command takes --help; --version also says whether this Node version is the one to use.
+Config keys: docs/config.md; install on a Pi: docs/install.md. Exit codes: 0 done, 1 failed, 2 usage.
 `;
 
 export interface Io {
@@ -33,12 +34,20 @@ const processIo: Io = {
 /** Runs one command line and resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [command] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE);
     return 0;
   }
+  if (command === undefined) {
+    // No command is a usage error like any other (exit 2); the usage goes to stderr, not to data.
+    io.stderr(USAGE);
+    return 2;
+  }
   if (command === 'device') return (await import('./admin/cli.ts')).deviceMain(argv.slice(1), io);
-  if (command === 'replay') return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io);
+  if (command === 'replay') {
+    const output = { isTty: process.stdout.isTTY === true, columns: process.stdout.columns };
+    return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io, output);
+  }
   if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
   if (command === 'status') {
     const columns = process.stdout.columns;
@@ -47,6 +56,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   if (command === '--version') {
     io.stdout('0.1.0\n');
+    const { nodeAdvice } = await import('./cli/node-version.ts');
+    io.stderr(`${nodeAdvice(process.version)}\n`);
     return 0;
   }
   io.stderr(`unknown command ${JSON.stringify(command)}; run ec2led --help for the list\n`);

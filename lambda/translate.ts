@@ -4,7 +4,7 @@
  * The instance's own region and account come from its ARN in `resources` when present, so an event
  * forwarded from another region keeps the instance's region even if a forwarder rewrote the envelope.
  */
-import { isInstanceState } from '../shared/instance-state.ts';
+import { INSTANCE_STATES, isInstanceState } from '../shared/instance-state.ts';
 import {
   ACCOUNT_PATTERN,
   checkMessage,
@@ -29,6 +29,16 @@ function field(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
+/**
+ * "<name> <value> is not <what>" with the value as JSON, cut to 60 characters (the event is
+ * untrusted), or "<name> is missing, expected <what>".
+ */
+function isNot(name: string, value: unknown, what: string): string {
+  if (value === undefined) return `${name} is missing, expected ${what}`;
+  const text = JSON.stringify(value) ?? String(value);
+  return `${name} ${text.length > 60 ? `${text.slice(0, 57)}...` : text} is not ${what}`;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -40,26 +50,36 @@ export function translateEvent(event: unknown): TranslateResult {
   const fail = (reason: string): TranslateResult => ({ ok: false, reason, eventId });
 
   if (eventId === undefined) return fail('envelope has no string id');
-  if (field(event, 'source') !== EC2_SOURCE) return fail(`source is not ${EC2_SOURCE}`);
-  if (field(event, 'detail-type') !== EC2_STATE_CHANGE) return fail(`detail-type is not ${EC2_STATE_CHANGE}`);
+  const source = field(event, 'source');
+  if (source !== EC2_SOURCE) return fail(isNot('source', source, EC2_SOURCE));
+  const detailType = field(event, 'detail-type');
+  if (detailType !== EC2_STATE_CHANGE) {
+    return fail(isNot('detail-type', detailType, EC2_STATE_CHANGE));
+  }
   const time = field(event, 'time');
-  if (typeof time !== 'string' || !TIME_PATTERN.test(time)) return fail('time is not an ISO-8601 UTC time');
+  if (typeof time !== 'string' || !TIME_PATTERN.test(time)) {
+    return fail(isNot('time', time, 'an ISO-8601 UTC time'));
+  }
   const timeMs = Date.parse(time);
   if (!Number.isFinite(timeMs)) return fail(`time ${time} is not a valid date`);
 
   const detail = field(event, 'detail');
-  if (!isRecord(detail)) return fail('detail is not an object');
+  if (!isRecord(detail)) return fail(isNot('detail', detail, 'an object'));
   const instanceId = field(detail, 'instance-id');
   const state = field(detail, 'state');
   if (typeof instanceId !== 'string' || !INSTANCE_ID_PATTERN.test(instanceId)) {
-    return fail('detail.instance-id is not "i-" followed by 8 or 17 hex digits');
+    return fail(isNot('detail.instance-id', instanceId, '"i-" followed by 8 or 17 hex digits'));
   }
-  if (!isInstanceState(state)) return fail('detail.state is not an EC2 state');
+  if (!isInstanceState(state)) {
+    return fail(isNot('detail.state', state, `an EC2 state (${INSTANCE_STATES.join(', ')})`));
+  }
 
   let region = field(event, 'region');
   let account = field(event, 'account');
   const resources = field(event, 'resources');
-  if (resources !== undefined && !Array.isArray(resources)) return fail('resources is not an array');
+  if (resources !== undefined && !Array.isArray(resources)) {
+    return fail(isNot('resources', resources, 'an array'));
+  }
   for (const resource of resources ?? []) {
     const match = typeof resource === 'string' ? INSTANCE_ARN_PATTERN.exec(resource) : null;
     if (match === null) continue;
@@ -68,8 +88,12 @@ export function translateEvent(event: unknown): TranslateResult {
     region = match[1];
     account = match[2];
   }
-  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) return fail('region is not an AWS region');
-  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) return fail('account is not 12 digits');
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) {
+    return fail(isNot('region', region, 'an AWS region'));
+  }
+  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) {
+    return fail(isNot('account', account, '12 digits'));
+  }
 
   const checked = checkMessage({
     v: MESSAGE_VERSION,

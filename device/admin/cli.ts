@@ -46,6 +46,8 @@ const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 export type DeviceCommand =
   | { readonly kind: 'help' }
+  /** `ec2led device` alone: the usage on stderr, exit 2, as for any other usage error. */
+  | { readonly kind: 'missing' }
   | {
       readonly kind: 'create';
       readonly thingName: string;
@@ -78,7 +80,8 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   }
   const { values, positionals } = parsed;
   const [command, name, ...extra] = positionals;
-  if (values.help === true || command === undefined || command === 'help') return { kind: 'help' };
+  if (values.help === true || command === 'help') return { kind: 'help' };
+  if (command === undefined) return { kind: 'missing' };
   if (extra.length > 0) throw usageError(`unexpected ${extra.join(' ')}; give one NAME`);
   if (command === 'create') {
     const thingName = checkThingName(name);
@@ -175,6 +178,10 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
   if (command.kind === 'help') {
     io.stdout(DEVICE_USAGE);
     return;
+  }
+  if (command.kind === 'missing') {
+    io.stderr(DEVICE_USAGE);
+    throw usageError('missing command: create or delete');
   }
   const say = (line: string) => io.stderr(`${line}\n`);
   if (command.kind === 'create') {

@@ -5,8 +5,9 @@
  */
 import { ec2SourceFor, openDisplayFor } from '../agent.ts';
 import type { Config } from '../config.ts';
+import type { BoardView } from '../display/board-view.ts';
 import type { TerminalOutput } from '../display/boards/terminal.ts';
-import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
+import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import { EMPTY_FLEET, replaceWithSnapshot } from '../fleet/store.ts';
@@ -22,6 +23,22 @@ export interface OnceOptions {
   readonly now?: () => number;
   readonly output?: TerminalOutput;
   readonly displayDeps?: DisplayDeps;
+}
+
+/**
+ * The caption of a --once picture. It never connects to MQTT, so it says what the picture is (one
+ * listing, at this time) instead of the live agent's "connected · synced".
+ */
+export function onceCaption(view: BoardView, nowMs: number): string {
+  const parts = [
+    'ec2-led',
+    `listed once at ${new Date(nowMs).toISOString().slice(0, 19)}Z`,
+    'no live feed (run without --once to follow changes)',
+  ];
+  if (view.overflow > 0) {
+    parts.push(`${view.overflow} more instance${view.overflow === 1 ? '' : 's'} than pixels`);
+  }
+  return parts.join(' · ');
 }
 
 export async function runOnce(options: OnceOptions): Promise<void> {
@@ -56,7 +73,7 @@ export async function runOnce(options: OnceOptions): Promise<void> {
     if (terminal) {
       const output = options.output ?? process.stdout;
       const lines = [
-        drawStatus(out.view),
+        onceCaption(out.view, nowMs),
         ...drawPicture(out.frame),
         '',
         ...drawLegend(out.view, nowMs, output.columns),

@@ -16,7 +16,7 @@
  *   ran. Nothing is retried here: the agent decides whether to reopen.
  *
  * Not guaranteed: that the physical orientation matches the logical one on boards whose origin is
- * unverified (hardware.md §8.1). `rotation`, `flipX` and `flipY` exist to fix that on site.
+ * unverified (docs/reference/hardware.md §8.1). `rotation`, `flipX` and `flipY` exist to fix that on site.
  */
 
 export type BoardKind =

@@ -2,13 +2,13 @@
  * Gamma and brightness for one colour channel, as 256-entry lookup tables (pure).
  *
  * The table is Pimoroni's LED_GAMMA, also hard-coded in the Pi 5 ws2812-pio kernel driver
- * (hardware.md §7.1): gamma[i] = floor(255 * (i/255)^(1/0.45)), floored not rounded. The test suite
+ * (docs/reference/hardware.md §7.1): gamma[i] = floor(255 * (i/255)^(1/0.45)), floored not rounded. The test suite
  * checks all 256 entries against the table printed in §7.1.
  *
  * Brightness is applied before gamma, like every reference library (§2.2, §5.6, §7.2):
  * out = gamma[floor(v * level / 255)], with level 0..255.
  *
- * Deliberate difference (users.md #7, hardware.md §0 surprise 3): that table maps every input up to 21
+ * Deliberate difference (docs/reference/users.md #7, docs/reference/hardware.md §0 surprise 3): that table maps every input up to 21
  * to 0, so a dim colour or a low brightness switches LEDs fully off, and a board showing a fleet
  * must never hide an instance because the room is dark. We keep the curve but floor it: a channel that
  * is non-zero in the logical frame is never sent as 0 while brightness is above 0; it becomes 1, the

@@ -17,9 +17,10 @@ import { createUnicornHatHd, HD_SPEED_HZ } from './boards/unicornhathd.ts';
 import { createUnicornHatMini, MINI_CS_HOLD_US, MINI_SPEED_HZ } from './boards/unicornhatmini.ts';
 import { chooseWs2812Backend, leds0Mode } from './boards/ws2812-backend.ts';
 import { openLeds0Strip, openWs281xStrip, type Ws2812Strip } from './boards/ws2812-strip.ts';
+import { ws2812BoardName } from './buses/fixes.ts';
 import { type I2cBus, openI2cBus } from './buses/i2c-bus.ts';
 import { type LedsDevice, openLedsDevice } from './buses/leds-device.ts';
-import { readPiModel } from './buses/pi-model.ts';
+import { PI_MODEL_PATH, readPiModel } from './buses/pi-model.ts';
 import { openSpiBus, type SpiBus, type SpiBusOptions } from './buses/spi-bus.ts';
 import { openWs281xChannel, type Ws281xChannel, type Ws281xOptions } from './buses/ws281x-channel.ts';
 import type { Display } from './display.ts';
@@ -53,8 +54,10 @@ export interface DisplayDeps {
 
 function openWs2812(options: DisplayOptions, deps: DisplayDeps, leds: number): () => Promise<Ws2812Strip> {
   return async () => {
-    const model = options.ws2812Backend === 'auto' ? await (deps.readPiModel ?? readPiModel)() : '';
-    if (chooseWs2812Backend(options.ws2812Backend, model) === 'leds0') {
+    const board = ws2812BoardName(leds);
+    const readModel = deps.readPiModel ?? (() => readPiModel(PI_MODEL_PATH, board));
+    const model = options.ws2812Backend === 'auto' ? await readModel() : '';
+    if (chooseWs2812Backend(options.ws2812Backend, model, board) === 'leds0') {
       const openLeds = deps.openLedsDevice ?? openLedsDevice;
       const mode = leds0Mode((deps.kernelRelease ?? release)());
       return openLeds0Strip(() => openLeds(options.ledsDevice, leds), mode);

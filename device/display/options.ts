@@ -23,7 +23,7 @@ export const displayOptionsSchema = z.strictObject({
   /**
    * Which board to drive. Default 'terminal': runs anywhere (laptop, SSH) without native modules.
    * Set it explicitly on the Pi; HAT auto-detection needs the EEPROM at boot and the pHAT and
-   * breakouts have none (users.md #9).
+   * breakouts have none (docs/reference/users.md #9).
    */
   board: z
     .enum(BOARD_KINDS, { error: says('board', `use one of ${BOARD_KINDS.join(', ')}`) })
@@ -38,7 +38,7 @@ export const displayOptionsSchema = z.strictObject({
   /** Mirror top-bottom as seen on the board, after rotation. Default false. */
   flipY: z.boolean().default(false),
   /**
-   * 0..1, default 0.5. Clamped to the board's safe cap (Unicorn HAT and pHAT: 0.5, hardware.md §2.2).
+   * 0..1, default 0.5. Clamped to the board's safe cap (Unicorn HAT and pHAT: 0.5, docs/reference/hardware.md §2.2).
    * Lower is kinder at night and to the power supply; with gamma on, lit pixels never go fully dark
    * above 0 (see gamma.ts), but colours lose distinction at the bottom of the range.
    */
@@ -48,25 +48,25 @@ export const displayOptionsSchema = z.strictObject({
     .max(1, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
     .default(0.5),
   /**
-   * Apply the LED gamma curve (hardware.md §7.1). Default true: perceived steps look even and
+   * Apply the LED gamma curve (docs/reference/hardware.md §7.1). Default true: perceived steps look even and
    * colours look as intended. False sends linear values: brighter mid-tones, washed-out colours.
    */
   gamma: z.boolean().default(true),
-  /** I2C bus number, /dev/i2c-N. Default 1, the bus on the 40-pin header (hardware.md §1). */
+  /** I2C bus number, /dev/i2c-N. Default 1, the bus on the 40-pin header (docs/reference/hardware.md §1). */
   i2cBus: z
     .int({ error: says('i2cBus', 'use 1, the bus on the Pi header') })
     .min(0)
     .default(1),
   /**
    * 7-bit I2C address, a number or a "0x74" string. Default: the board's own (RGB Matrix 5x5 0x74,
-   * its alternate 0x77; LED SHIM 0x75; hardware.md §5.1). Set it only when the address jumper is cut.
+   * its alternate 0x77; LED SHIM 0x75; docs/reference/hardware.md §5.1). Set it only when the address jumper is cut.
    */
   i2cAddress: z
     .union([z.int(), z.string().regex(I2C_ADDRESS, { error: badAddress })], { error: badAddress })
     .transform((value) => (typeof value === 'number' ? value : Number(value)))
     .pipe(z.int().min(0x03, { error: badAddress }).max(0x77, { error: badAddress }))
     .optional(),
-  /** SPI bus number, /dev/spidevN.CE. Default 0, the bus on the header (hardware.md §1). */
+  /** SPI bus number, /dev/spidevN.CE. Default 0, the bus on the header (docs/reference/hardware.md §1). */
   spiBus: z
     .int({ error: says('spiBus', 'use 0, the bus on the Pi header') })
     .min(0)
@@ -81,14 +81,14 @@ export const displayOptionsSchema = z.strictObject({
       error: says('ws2812Backend', "use 'auto', 'leds0' or 'rpi-ws281x'"),
     })
     .default('auto'),
-  /** The ws2812-pio character device on a Pi 5. Default '/dev/leds0' (instance 0, hardware.md §2.4). */
+  /** The ws2812-pio character device on a Pi 5. Default '/dev/leds0' (instance 0, docs/reference/hardware.md §2.4). */
   ledsDevice: z
     .string()
     .startsWith('/', { error: says('ledsDevice', 'use an absolute path such as /dev/leds0') })
     .default('/dev/leds0'),
   /**
    * DMA channel for rpi-ws281x on Pi <= 4. Default 10 (Pimoroni's choice): channel 5, the module's
-   * own code default, is documented to corrupt SD cards on a Pi 3 (hardware.md §2.1, §6.1).
+   * own code default, is documented to corrupt SD cards on a Pi 3 (docs/reference/hardware.md §2.1, §6.1).
    */
   dmaChannel: z
     .int({ error: says('dmaChannel', 'use 10') })

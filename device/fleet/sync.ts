@@ -25,7 +25,7 @@
  *   that. Without the drop one such message would hold its instance against every real change until
  *   the next listing.
  * - Subscribe on the first connection and on every connection whose session was not rejoined (the
- *   SDK never resubscribes; users.md #3), or whose previous subscribe was never acknowledged. List
+ *   SDK never resubscribes; docs/reference/users.md #3), or whose previous subscribe was never acknowledged. List
  *   after the SUBACK (or at once on a rejoined session) on every connection, and on `resync-due`.
  *   At most one listing is outstanding; a failed one is retried with full-jitter backoff while
  *   connected, slower when throttled.

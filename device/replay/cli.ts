@@ -1,12 +1,17 @@
 /**
  * `ec2led replay FILE [--board WxH|KIND] [--json]`: what the board would show after these events.
- * Data (the legend or the JSON board) to stdout; bad lines to stderr with their line numbers.
- * Exit codes: 0 all applied, 1 some input was bad (the rest is still shown), 2 usage.
+ * Data (the legend or the JSON board) to stdout; on a terminal the board's picture, in colour,
+ * above the legend. Bad lines to stderr with their line numbers and the offending value.
+ * Exit codes: 0 all applied (events of another kind are ignored), 1 some input was bad (the rest
+ * is still shown), 2 usage.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { BoardView } from '../display/board-view.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
+import { drawPicture } from '../display/boards/terminal-picture.ts';
 import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
+import { blankFrame } from '../display/frame.ts';
 import { createDisplay } from '../display/open.ts';
 import { DEFAULT_DISPLAY_OPTIONS } from '../display/options.ts';
 import type { Io } from '../main.ts';
@@ -19,14 +24,33 @@ Examples:
   ec2led replay events.jsonl --board unicornhathd
   ec2led replay events.jsonl --board 8x4 --json | jq .overflow
 
-FILE is a JSON array of EC2 state-change events, or one event per line (JSON lines), taken in
-file order on the events' own clock (now = the latest event time).
+FILE is a JSON array of EC2 state-change events, or one event per line (JSON lines), applied in
+event-time order on the events' own clock (now = the latest event time), so the order of the lines
+does not matter. Other events (a Spot interruption warning, ...) are counted as ignored.
+On a terminal the board is drawn above the legend, each pixel in its state's steady colour.
 
 Flags:
   --board WxH|KIND  board size, or a board kind (${BOARD_KINDS.filter((k) => k !== 'web').join(', ')}); default 16x16
   --json            the board in the web board's /api/board schema
-Exit codes: 0 every event applied, 1 some lines were bad (reported, skipped), 2 bad usage.
+Exit codes: 0 every state change applied, 1 some lines were bad (reported, skipped), 2 bad usage.
 `;
+
+/** Where stdout goes: a terminal gets the picture and colour swatches; a pipe gets plain text. */
+export interface ReplayOutput {
+  readonly isTty: boolean;
+  readonly columns?: number | undefined;
+}
+
+/** The view as a still frame: every pixel in its steady colour (no pulse, no status blink). */
+export function frameOfView(view: BoardView) {
+  const frame = blankFrame(view.width, view.height);
+  for (const pixel of view.pixels) {
+    const i = (pixel.y * view.width + pixel.x) * 3;
+    for (let c = 0; c < 3; c++)
+      frame.rgb[i + c] = Number.parseInt(pixel.color.slice(1 + 2 * c, 3 + 2 * c), 16);
+  }
+  return frame;
+}
 
 export function boardSize(value: string): { width: number; height: number } {
   const match = /^(\d{1,3})x(\d{1,3})$/.exec(value);
@@ -46,7 +70,11 @@ export function boardSize(value: string): { width: number; height: number } {
   return { width: display.width, height: display.height };
 }
 
-export async function replayMain(argv: readonly string[], io: Io): Promise<number> {
+export async function replayMain(
+  argv: readonly string[],
+  io: Io,
+  output: ReplayOutput = { isTty: false },
+): Promise<number> {
   let file: string;
   let size: { width: number; height: number };
   let json: boolean;
@@ -92,12 +120,15 @@ export async function replayMain(argv: readonly string[], io: Io): Promise<numbe
     const asOf = result.nowMs === undefined ? 'no events' : new Date(result.nowMs).toISOString();
     const shown = result.view.pixels.filter((pixel) => pixel.instance !== null).length;
     const header = `replay: ${size.width}x${size.height} board as of ${asOf}: ${shown} shown, ${result.view.overflow} overflow`;
+    const columns = output.isTty ? (output.columns ?? 100) : 120;
     const lines = [
       header,
-      ...drawLegend(result.view, result.nowMs ?? 0, 120, Number.POSITIVE_INFINITY, false),
+      ...(output.isTty ? [...drawPicture(frameOfView(result.view)), ''] : []),
+      ...drawLegend(result.view, result.nowMs ?? 0, columns, Number.POSITIVE_INFINITY, output.isTty),
     ];
     io.stdout(`${lines.join('\n')}\n`);
   }
-  io.stderr(`ec2led replay: ${result.applied} events applied, ${problems.length} skipped\n`);
+  const ignored = result.ignored > 0 ? `, ${result.ignored} ignored (not EC2 state changes)` : '';
+  io.stderr(`ec2led replay: ${result.applied} events applied${ignored}, ${problems.length} skipped\n`);
   return problems.length > 0 ? 1 : 0;
 }

@@ -1,11 +1,15 @@
 /**
  * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
- * board, on the events' own clock. Each event is applied at its event time, in file order, and the
- * layout follows after every event as the agent's would; the final board is drawn at the latest
- * event time. Nothing here is connected or listed, so the view says `connected: false`,
- * `synced: false`, and Names are unknown (events carry none).
+ * board, on the events' own clock. Events are applied in event-time order (ties: instance id, then
+ * lifecycle rank, then event id), so the final board does not depend on the order of the lines in
+ * the file; the layout follows after every event as the agent's would, and the final board is drawn
+ * at the latest event time. Events of another kind (a Spot interruption warning, an Auto Scaling
+ * event) are counted as ignored, not as problems. Nothing here is connected or listed, so the view
+ * says `connected: false`, `synced: false`, and Names are unknown (events carry none).
  */
-import { translateEvent } from '../../lambda/translate.ts';
+import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../lambda/translate.ts';
+import { STATE_RANK } from '../../shared/instance-state.ts';
+import type { StateMessage } from '../../shared/message.ts';
 import type { BoardView } from '../display/board-view.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../fleet/store.ts';
 import { DEFAULT_PALETTE } from '../layout/palette.ts';
@@ -62,9 +66,27 @@ export function parseReplayFile(text: string): ParsedInput {
 export interface ReplayResult {
   readonly view: BoardView;
   readonly applied: number;
+  /** Events that are not EC2 state changes (other source or detail-type): skipped, not bad. */
+  readonly ignored: number;
   readonly problems: readonly ReplayProblem[];
   /** The replay's "now": the latest event time, epoch ms (undefined when nothing applied). */
   readonly nowMs: number | undefined;
+}
+
+/** An EventBridge envelope of another kind: a string source and detail-type, not EC2's state change. */
+function otherEventKind(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined;
+  const { source, 'detail-type': detailType } = event as Record<string, unknown>;
+  if (typeof source !== 'string' || typeof detailType !== 'string') return undefined;
+  return source === EC2_SOURCE && detailType === EC2_STATE_CHANGE ? undefined : `${source} ${detailType}`;
+}
+
+/** Event time, then instance id, then lifecycle rank, then event id: one order for any file order. */
+function byEventTime(a: StateMessage, b: StateMessage): number {
+  if (a.time !== b.time) return a.time - b.time;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  if (a.state !== b.state) return STATE_RANK[a.state] - STATE_RANK[b.state];
+  return a.event < b.event ? -1 : a.event > b.event ? 1 : 0;
 }
 
 export function replay(
@@ -77,6 +99,7 @@ export function replay(
   let layout: Layout | undefined;
   let nowMs: number | undefined;
   let applied = 0;
+  let ignored = 0;
   const layOut = (at: number) =>
     assignSlots({
       fleet,
@@ -87,13 +110,16 @@ export function replay(
       listed: true,
       ...(graceMs === undefined ? {} : { graceMs }),
     });
+  const messages: StateMessage[] = [];
   for (const { where, event } of inputs) {
     const result = translateEvent(event);
-    if (!result.ok) {
-      problems.push({ where, reason: result.reason });
-      continue;
-    }
-    const { message } = result;
+    if (result.ok) messages.push(result.message);
+    else if (otherEventKind(event) !== undefined) ignored += 1;
+    else problems.push({ where, reason: result.reason });
+  }
+  // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.
+  messages.sort(byEventTime);
+  for (const message of messages) {
     const change = {
       instanceId: message.id,
       state: message.state,
@@ -116,5 +142,5 @@ export function replay(
     status: { connected: false, synced: false },
     nowMs: at,
   });
-  return { view, applied, problems, nowMs };
+  return { view, applied, ignored, problems, nowMs };
 }

@@ -1,6 +1,6 @@
 /**
  * AWS credentials for DescribeInstances without long-lived keys on the Pi: the AWS IoT credentials
- * provider exchanges the device certificate for short-lived role credentials (aws.md §2).
+ * provider exchanges the device certificate for short-lived role credentials (docs/reference/aws.md §2).
  *
  *   GET https://{credentialsEndpoint}/role-aliases/{roleAlias}/credentials
  *   x-amzn-iot-thingname: {thing}      (mutual TLS with the device certificate)

@@ -3,7 +3,7 @@ import { deviceConfig } from '../../device/admin/bundle.ts';
 import { type FlagValue, loadConfig } from '../../device/cli/config-load.ts';
 import { ConfigError, parseConfig } from '../../device/config.ts';
 
-/** The config.json that `ec2led device create` writes into the device bundle (issue 3's contract). */
+/** The config.json that `ec2led device create` writes into the device bundle (the bundle contract in docs/deploy.md). */
 const DEVICE_CREATE_CONFIG = {
   mqtt: {
     endpoint: 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com',

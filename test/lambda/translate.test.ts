@@ -47,7 +47,7 @@ describe('translateEvent', () => {
     'bad-account': /account/,
     'bad-instance-id': /instance-id/,
     'bad-time': /time/,
-    'missing-detail': /detail is not an object/,
+    'missing-detail': /detail is missing, expected an object/,
     'missing-id': /no string id/,
     'nested-state': /detail.state/,
     'underscore-instance-id': /detail.instance-id/,
@@ -64,6 +64,21 @@ describe('translateEvent', () => {
     const result = translateEvent(fixture('eventbridge/malformed', name));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it.each([
+    ['unknown-state', 'detail.state "rebooting" is not an EC2 state (pending, running, '],
+    ['wrong-detail-type', 'detail-type "EC2 Spot Instance Interruption Warning" is not '],
+    ['wrong-source', 'source "aws.autoscaling" is not aws.ec2'],
+  ])('names the offending value of %s in the reason', (name, reason) => {
+    const result = translateEvent(fixture('eventbridge/malformed', name));
+    expect(result.ok ? '' : result.reason).toContain(reason);
+  });
+
+  it('cuts a long offending value short', () => {
+    const event = fixture('eventbridge', 'running') as { detail: Record<string, unknown> };
+    const result = translateEvent({ ...event, detail: { ...event.detail, state: 'x'.repeat(500) } });
+    expect(result.ok ? '' : result.reason).toMatch(/^detail\.state "x{56}\.\.\. is not an EC2 state/);
   });
 
   it('reports the event id of a rejected event, when it has one', () => {

@@ -1,7 +1,7 @@
 /**
  * Keeps a minimum interval between frames sent to a board, coalescing: while a frame waits for its
  * turn, a newer one replaces it, so the board always gets the latest picture and never a backlog.
- * Used by the Unicorn HAT HD, whose library sleeps 1/120 s after every frame (hardware.md §3, §8.9).
+ * Used by the Unicorn HAT HD, whose library sleeps 1/120 s after every frame (docs/reference/hardware.md §3, §8.9).
  *
  * `submit` resolves once this frame, or a newer one that replaced it, has been sent; it rejects with
  * the send error. The interval counts from the end of one send to the start of the next.

@@ -1,5 +1,5 @@
 /**
- * ISSI IS31FL3731 over I2C, the chip of the RGB Matrix 5x5 and the LED SHIM (hardware.md §5).
+ * ISSI IS31FL3731 over I2C, the chip of the RGB Matrix 5x5 and the LED SHIM (docs/reference/hardware.md §5).
  * One strategy for both; the boards differ in address, enable bytes, pixel -> LUT entry, and whether
  * they double-buffer (5x5: frames 0 and 1; SHIM: always frame 0, §5.4).
  *
@@ -26,7 +26,7 @@ export const PWM_BYTES = 144;
  * Pixel -> R, G, B PWM offsets (register = 0x24 + offset), shared by both libraries (§5.5).
  * The 5x5 uses entries 0-24, the SHIM 0-27.
  */
-// biome-ignore format: one LUT entry per pair of brackets, as printed in hardware.md §5.5
+// biome-ignore format: one LUT entry per pair of brackets, as printed in docs/reference/hardware.md §5.5
 export const IS31_LUT: readonly (readonly [r: number, g: number, b: number])[] = [
   [118, 69, 85], [117, 68, 101], [116, 84, 100], [115, 83, 99], [114, 82, 98], [113, 81, 97], [112, 80, 96],
   [134, 21, 37], [133, 20, 36], [132, 19, 35], [131, 18, 34], [130, 17, 50], [129, 33, 49], [128, 32, 48],

@@ -1,6 +1,6 @@
 /**
  * Pimoroni RGB Matrix 5x5 breakout: 25 RGB LEDs on an IS31FL3731 at I2C 0x74, or 0x77 with the
- * address jumper (hardware.md §5.1). Double-buffered across frames 0 and 1, so a frame never shows
+ * address jumper (docs/reference/hardware.md §5.1). Double-buffered across frames 0 and 1, so a frame never shows
  * half-written (§5.4). Which corner the silkscreen calls the origin is unverified (§5.5, §8.1).
  */
 import type { I2cBus } from '../buses/i2c-bus.ts';
@@ -18,7 +18,7 @@ export const RGB_MATRIX_5X5: BoardProfile = {
 };
 
 /** Enable bytes for registers 0x00-0x11: 75 LEDs (§5.3). */
-// biome-ignore format: as printed in hardware.md §5.3
+// biome-ignore format: as printed in docs/reference/hardware.md §5.3
 export const RGB_MATRIX_5X5_ENABLE = [
   0x00, 0x87, 0x3e, 0x3e, 0x3f, 0xbe, 0x07, 0x86, 0x30, 0x00, 0x3f, 0x8e, 0x3f, 0x8e, 0x7f, 0xfe, 0x7f, 0x00,
 ];

@@ -1,5 +1,5 @@
 /**
- * Pimoroni Unicorn HAT (8x8) and Unicorn pHAT (8x4): WS2812 LEDs on GPIO18 (hardware.md §2), driven
+ * Pimoroni Unicorn HAT (8x8) and Unicorn pHAT (8x4): WS2812 LEDs on GPIO18 (docs/reference/hardware.md §2), driven
  * through a Ws2812Strip (the Pi 5 kernel driver or rpi-ws281x, see ws2812-strip.ts). Both are capped
  * at 50% brightness, Pimoroni's current limit (§2.2).
  *

@@ -1,5 +1,5 @@
 /**
- * Pimoroni Unicorn HAT HD: 16x16 RGB behind an onboard microcontroller on SPI0 CE0 (hardware.md §3).
+ * Pimoroni Unicorn HAT HD: 16x16 RGB behind an onboard microcontroller on SPI0 CE0 (docs/reference/hardware.md §3).
  * A frame is one 769-byte transfer: start byte 0x72, then 256 pixels of R, G, B. No init sequence,
  * no gamma, no hardware brightness: all of it is ours (mapping.ts). At least 1/120 s between frames,
  * enforced by a coalescing FramePacer.

@@ -1,6 +1,6 @@
 /**
  * Pimoroni Unicorn HAT Mini: 17x7 RGB on two Holtek HT16D35 controllers, left (x 0-8) on SPI0 CE0 and
- * right (x 9-16) on CE1 (hardware.md §4.1). Each command is its own transfer to one controller.
+ * right (x 9-16) on CE1 (docs/reference/hardware.md §4.1). Each command is its own transfer to one controller.
  * Hardware chip select is used, not Pimoroni's hand-toggled GPIO (§4.1, §4.4; open question §8.2),
  * with a 2 µs hold after the last bit for the datasheet's tCSH.
  *
@@ -43,7 +43,7 @@ const ROW_NONE = [0x42, 0x00, 0x00, 0x00, 0x00];
  * (x, y) -> R, G, B offsets in one controller's 224-byte RAM, for x 0-8 (§4.3). The right
  * controller (x 9-16) uses the same offsets as column x - 9.
  */
-// biome-ignore format: one row per x, as printed in hardware.md §4.3
+// biome-ignore format: one row per x, as printed in docs/reference/hardware.md §4.3
 const LUT: readonly (readonly number[])[] = [
   [139, 138, 137, 223, 222, 221, 167, 166, 165, 195, 194, 193, 111, 110, 109, 55, 54, 53, 83, 82, 81],
   [136, 135, 134, 220, 219, 218, 164, 163, 162, 192, 191, 190, 108, 107, 106, 52, 51, 50, 80, 79, 78],

@@ -1,6 +1,6 @@
 /**
  * A chain of WS2812 LEDs, whichever driver sends it. `show` takes R, G, B per LED in chain order;
- * both drivers reorder to GRB on the wire themselves (hardware.md §2.1, §2.4). `close` releases the
+ * both drivers reorder to GRB on the wire themselves (docs/reference/hardware.md §2.1, §2.4). `close` releases the
  * driver without blanking (the board shows black first).
  *
  * Both drivers are set up as transparent pipes, so brightness, the 50% cap and gamma are ours

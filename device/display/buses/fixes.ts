@@ -1,14 +1,19 @@
 /**
  * Errors that name the fix, for every way a board's device can fail to open or answer (pure).
  * Each returns an Error whose message says what failed, the device or value, and the fix, with the
- * original error as `cause`. Section numbers refer to hardware.md.
+ * original error as `cause`. Section numbers refer to docs/reference/hardware.md.
  */
 
 export const CONFIG_TXT = '/boot/firmware/config.txt';
 
-/** The exact overlay line of hardware.md §2.4 for a WS2812 board of `leds` LEDs on GPIO18. */
+/** The exact overlay line of docs/reference/hardware.md §2.4 for a WS2812 board of `leds` LEDs on GPIO18. */
 export function ws2812Overlay(leds: number): string {
   return `dtoverlay=ws2812-pio,gpio=18,num_leds=${leds}`;
+}
+
+/** The WS2812 board of `leds` LEDs, for messages: the pHAT has 32, the HAT 64. */
+export function ws2812BoardName(leds: number): string {
+  return leds === 32 ? 'Unicorn pHAT' : 'Unicorn HAT';
 }
 
 function errno(cause: unknown): string | undefined {
@@ -125,11 +130,11 @@ export function ledsWriteError(path: string, leds: number, cause: unknown): Erro
   });
 }
 
-export function ws281xRootError(uid: number): Error {
+export function ws281xRootError(uid: number, leds: number): Error {
   return new Error(
-    `rpi-ws281x-native needs root for PWM/DMA on GPIO18 (it maps /dev/mem) but runs as uid ${uid}; ` +
-      `without root it silently does nothing. Run the agent as root (systemd User=root), or on a Pi 5 ` +
-      `use display.ws2812Backend 'leds0' with \`${ws2812Overlay(64)}\``,
+    `the ${ws2812BoardName(leds)}'s driver rpi-ws281x-native needs root for PWM/DMA on GPIO18 (it maps ` +
+      `/dev/mem) but runs as uid ${uid}; without root it silently does nothing. Run the agent as root ` +
+      `(systemd User=root), or on a Pi 5 use display.ws2812Backend 'leds0' with \`${ws2812Overlay(leds)}\``,
   );
 }
 
@@ -138,23 +143,23 @@ export function ws281xInitError(cause: unknown): Error {
   if (/hardware revision/i.test(message)) {
     return new Error(
       `rpi_ws281x refused this Pi ("${message}"): rpi-ws281x-native 1.0.4 bundles a 2021 rpi_ws281x that ` +
-        `knows no Pi 5, Pi 4B rev 1.5, Pi 400 v1.1 or Zero 2 W (hardware.md §6.1). On a Pi 5 set ` +
+        `knows no Pi 5, Pi 4B rev 1.5, Pi 400 v1.1 or Zero 2 W (docs/reference/hardware.md §6.1). On a Pi 5 set ` +
         `display.ws2812Backend to 'leds0'; otherwise rebuild the module against a newer rpi_ws281x ` +
-        `(node-rpi-ws281x-native#130) or use an SPI/I2C board`,
+        `(beyondscreen/node-rpi-ws281x-native#130) or use an SPI/I2C board`,
       { cause },
     );
   }
   return new Error(
     `rpi-ws281x-native failed to start (${message}): run as root, keep display.dmaChannel at 10, and ` +
-      `if colours flicker turn analog audio off (dtparam=audio=off in ${CONFIG_TXT}, hardware.md §2.1)`,
+      `if colours flicker turn analog audio off (dtparam=audio=off in ${CONFIG_TXT}, docs/reference/hardware.md §2.1)`,
     { cause },
   );
 }
 
-export function piModelError(path: string, cause: unknown): Error {
+export function piModelError(path: string, cause: unknown, board = 'Unicorn HAT'): Error {
   return new Error(
     `could not read the Pi model from ${path} (${reason(cause)}), so the WS2812 driver cannot be ` +
-      `chosen: the Unicorn HAT needs a Raspberry Pi. Set display.ws2812Backend to 'leds0' (Pi 5) or ` +
+      `chosen: the ${board} needs a Raspberry Pi. Set display.ws2812Backend to 'leds0' (Pi 5) or ` +
       `'rpi-ws281x' (Pi 4 and older) to choose it yourself`,
     { cause },
   );

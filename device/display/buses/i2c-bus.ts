@@ -1,5 +1,5 @@
 /**
- * I2C adapter over the `i2c-bus` native module (hardware.md §6.2), loaded lazily. Thin: every
+ * I2C adapter over the `i2c-bus` native module (docs/reference/hardware.md §6.2), loaded lazily. Thin: every
  * decision lives in the board; every failure becomes an Error naming the fix (fixes.ts).
  * i2c-bus opens /dev/i2c-N only on the first transfer, so a missing bus or device shows up on the
  * first write, not in openI2cBus.

@@ -1,5 +1,5 @@
 /**
- * The Pi 5 ws2812-pio character device, /dev/leds0 (hardware.md §2.4, §6.4): plain `fs`, no native
+ * The Pi 5 ws2812-pio character device, /dev/leds0 (docs/reference/hardware.md §2.4, §6.4): plain `fs`, no native
  * module. Every write is positioned (pwrite), because the driver honours the file position and a
  * sequential write past the end of its buffer fails with EFBIG.
  *

@@ -1,5 +1,5 @@
 /**
- * Lazy loading of the optional native modules (users.md #10): a module is imported only when the
+ * Lazy loading of the optional native modules (docs/reference/users.md #10): a module is imported only when the
  * board that needs it is opened, so a laptop running the terminal board never loads, or needs, one.
  * The specifier is a variable on purpose: bundlers leave it alone and TypeScript does not demand
  * type declarations the packages do not ship; each adapter states the small surface it uses.

@@ -7,12 +7,13 @@ import { piModelError } from './fixes.ts';
 
 export const PI_MODEL_PATH = '/proc/device-tree/model';
 
-export async function readPiModel(path: string = PI_MODEL_PATH): Promise<string> {
+/** `board` names the board that needs the model, for the error. */
+export async function readPiModel(path: string = PI_MODEL_PATH, board?: string): Promise<string> {
   let raw: string;
   try {
     raw = await readFile(path, 'latin1');
   } catch (cause) {
-    throw piModelError(path, cause);
+    throw piModelError(path, cause, board);
   }
   return raw.replaceAll('\0', '').trim();
 }

@@ -1,5 +1,5 @@
 /**
- * SPI adapter over the `spi-device` native module (hardware.md §6.3), loaded lazily. One SpiBus is one
+ * SPI adapter over the `spi-device` native module (docs/reference/hardware.md §6.3), loaded lazily. One SpiBus is one
  * chip select, /dev/spidev<bus>.<chipSelect>; a frame is one transfer. spi-device has no promise API,
  * so the callbacks are wrapped here. spidev caps a message at 4096 bytes (§1); our largest is 769.
  */

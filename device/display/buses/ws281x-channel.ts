@@ -1,6 +1,6 @@
 /**
  * WS2812 on GPIO18 through PWM + DMA on a Pi 4 or older, via `rpi-ws281x-native` 1.0.4's v1 API
- * (hardware.md §6.1): `ws281x(count, options)` gives a channel whose `array` holds 0x00RRGGBB values;
+ * (docs/reference/hardware.md §6.1): `ws281x(count, options)` gives a channel whose `array` holds 0x00RRGGBB values;
  * `render()` sends it, `finalize()` releases the driver. Loaded lazily.
  *
  * Two traps of that module are closed here:
@@ -57,11 +57,11 @@ export async function openWs281xChannel(
   deps: Ws281xDeps = realDeps,
 ): Promise<Ws281xChannel> {
   const uid = deps.getuid();
-  if (uid !== 0) throw ws281xRootError(uid);
+  if (uid !== 0) throw ws281xRootError(uid, options.leds);
   const ws281x = await deps.load();
   let channel: NativeChannel;
   try {
-    // 800 kHz, GPIO18 (PWM0), not inverted, GRB strip (hardware.md §2.1). Brightness 255 makes the
+    // 800 kHz, GPIO18 (PWM0), not inverted, GRB strip (docs/reference/hardware.md §2.1). Brightness 255 makes the
     // library's scaling (v * (255 + 1)) >> 8 = v an identity, and 1.0.4 sets no gamma table, so the
     // values the mapping computed reach the LEDs unchanged (§6.1, §7.2).
     channel = ws281x(options.leds, {

@@ -60,10 +60,14 @@ describe('parseDeviceArgs', () => {
     });
   });
 
-  it('shows help for no command, help or --help', () => {
-    for (const argv of [[], ['help'], ['--help'], ['create', '-h']]) {
+  it('shows help for help or --help', () => {
+    for (const argv of [['help'], ['--help'], ['create', '-h']]) {
       expect(parseDeviceArgs(argv, '/')).toEqual({ kind: 'help' });
     }
+  });
+
+  it('treats no command as a usage error, not as help', () => {
+    expect(parseDeviceArgs([], '/')).toEqual({ kind: 'missing' });
   });
 
   it('rejects a thing name IoT Core would refuse, naming the rule and an example', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LED_GAMMA, toneTable } from '../../../device/display/gamma.ts';
 
-/** hardware.md §7.1, transcribed row by row (base 0, 16, ..., 240). */
+/** docs/reference/hardware.md §7.1, transcribed row by row (base 0, 16, ..., 240). */
 const SECTION_7_1 = `
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 0 0 0 0 0 0 1 1 1 1 1 1 1 2 2 2
@@ -24,7 +24,7 @@ const SECTION_7_1 = `
   .map(Number);
 
 describe('LED_GAMMA', () => {
-  it('equals the 256-entry table of hardware.md §7.1', () => {
+  it('equals the 256-entry table of docs/reference/hardware.md §7.1', () => {
     expect(SECTION_7_1).toHaveLength(256);
     expect(Array.from(LED_GAMMA)).toEqual(SECTION_7_1);
   });

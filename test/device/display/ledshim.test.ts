@@ -7,10 +7,10 @@ import { hex } from './fakes/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 import { initSequence, pwmWith, showFrame } from './is31.ts';
 
-/** hardware.md §5.3, LED SHIM enable bytes as printed. */
+/** docs/reference/hardware.md §5.3, LED SHIM enable bytes as printed. */
 const ENABLE = '00 BF 3E 3E 3F BE 07 86 30 30 3F BE 3F BE 7F FE 7F 00';
 
-/** hardware.md §5.5, LED SHIM "pixel | R | G | B" offsets as printed. */
+/** docs/reference/hardware.md §5.5, LED SHIM "pixel | R | G | B" offsets as printed. */
 // biome-ignore format: one pixel per triple, as printed
 const SECTION_5_5: readonly (readonly [number, number, number])[] = [
   [118, 69, 85], [117, 68, 101], [116, 84, 100], [115, 83, 99], [114, 82, 98], [113, 81, 97], [112, 80, 96],
@@ -26,7 +26,7 @@ async function openShim() {
   return { bus, board };
 }
 
-describe('LED SHIM (IS31FL3731, hardware.md §5)', () => {
+describe('LED SHIM (IS31FL3731, docs/reference/hardware.md §5)', () => {
   it('is a 28x1 row at I2C address 0x75', async () => {
     expect(LED_SHIM).toMatchObject({ width: 28, height: 1, brightness: 'software', capLevel: 255 });
     const { bus } = await openShim();
@@ -38,7 +38,7 @@ describe('LED SHIM (IS31FL3731, hardware.md §5)', () => {
     expect(bus.log()).toEqual(initSequence(0x75, ENABLE, 0));
   });
 
-  it('has enable bytes that match hardware.md and are exactly the LUT entries 0-27', () => {
+  it('has enable bytes that match docs/reference/hardware.md and are exactly the LUT entries 0-27', () => {
     expect(hex(LED_SHIM_ENABLE)).toBe(ENABLE);
     expect(hex(enableBytesFor(28))).toBe(ENABLE);
   });

@@ -127,7 +127,7 @@ describe('brightness', () => {
   it('scales and gamma-corrects every channel of the mapped frame', () => {
     const white = art('W');
     const out = mapFrame(white, { width: 1, height: 1 }, geometry({ level: 128, gamma: true }));
-    expect(Array.from(out.rgb)).toEqual([55, 55, 55]); // gamma[128] = 55 (§7.1)
+    expect(Array.from(out.rgb)).toEqual([55, 55, 55]); // gamma[128] = 55 (docs/reference/hardware.md §7.1)
     const linear = mapFrame(white, { width: 1, height: 1 }, geometry({ level: 128, gamma: false }));
     expect(Array.from(linear.rgb)).toEqual([128, 128, 128]);
   });

@@ -142,7 +142,7 @@ describe('createDisplay', () => {
     await display.open();
     await display.render(onePixel(16, 16, 0, 0, [255, 255, 255]));
     expect(f.spiOptions).toEqual([{ bus: 1, chipSelect: 0, speedHz: 9_000_000 }]);
-    expect(Array.from(at(f.spi.get(0)?.transfers, -1).subarray(0, 4))).toEqual([0x72, 55, 55, 55]); // gamma[128] (§7.1)
+    expect(Array.from(at(f.spi.get(0)?.transfers, -1).subarray(0, 4))).toEqual([0x72, 55, 55, 55]); // gamma[128] (docs/reference/hardware.md §7.1)
   });
 
   it('wires the HAT Mini to CE0 and CE1 at 600 kHz with a 2 µs hold, brightness in its register', async () => {
@@ -181,7 +181,7 @@ describe('createDisplay', () => {
       [10, 1],
       [91, 2],
       [107, 3],
-    ]); // LUT #24 (§5.5)
+    ]); // LUT #24 (docs/reference/hardware.md §5.5)
   });
 
   it('uses the configured I2C bus and address, or the board default', async () => {

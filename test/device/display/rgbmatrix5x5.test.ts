@@ -11,10 +11,10 @@ import { hex } from './fakes/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 import { initSequence, pwmWith, showFrame } from './is31.ts';
 
-/** hardware.md §5.3, RGB Matrix 5x5 enable bytes as printed. */
+/** docs/reference/hardware.md §5.3, RGB Matrix 5x5 enable bytes as printed. */
 const ENABLE = '00 87 3E 3E 3F BE 07 86 30 00 3F 8E 3F 8E 7F FE 7F 00';
 
-/** hardware.md §5.5, the 5x5 cells "#LUT index: R,G,B offsets" as printed, rows y = 0..4. */
+/** docs/reference/hardware.md §5.5, the 5x5 cells "#LUT index: R,G,B offsets" as printed, rows y = 0..4. */
 const SECTION_5_5 = `
 | 0 | #0: 118,69,85 | #9: 132,19,35 | #10: 131,18,34 | #19: 125,28,44 | #20: 126,29,45 |
 | 1 | #1: 117,68,101 | #8: 133,20,36 | #11: 130,17,50 | #18: 124,27,43 | #21: 15,95,111 |
@@ -41,7 +41,7 @@ async function open5x5() {
   return { bus, board };
 }
 
-describe('RGB Matrix 5x5 (IS31FL3731, hardware.md §5)', () => {
+describe('RGB Matrix 5x5 (IS31FL3731, docs/reference/hardware.md §5)', () => {
   it('is 5x5 at I2C address 0x74 with software brightness', async () => {
     expect(RGB_MATRIX_5X5).toMatchObject({ width: 5, height: 5, brightness: 'software', capLevel: 255 });
     const { bus } = await open5x5();
@@ -53,7 +53,7 @@ describe('RGB Matrix 5x5 (IS31FL3731, hardware.md §5)', () => {
     expect(bus.log()).toEqual(initSequence(0x74, ENABLE, 1));
   });
 
-  it('has enable bytes that match hardware.md and are exactly the LUT entries 0-24', () => {
+  it('has enable bytes that match docs/reference/hardware.md and are exactly the LUT entries 0-24', () => {
     expect(hex(RGB_MATRIX_5X5_ENABLE)).toBe(ENABLE);
     expect(hex(enableBytesFor(25))).toBe(ENABLE);
   });

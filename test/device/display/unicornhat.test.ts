@@ -12,7 +12,7 @@ import { FakeWs281xChannel } from './fakes/fake-ws281x-channel.ts';
 import { hex } from './fakes/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 
-/** hardware.md §2.3, Unicorn HAT LED index of (x, y) as printed, rows y = 0..7. */
+/** docs/reference/hardware.md §2.3, Unicorn HAT LED index of (x, y) as printed, rows y = 0..7. */
 const SECTION_2_3_HAT = `
 | 0 | 0 | 15 | 16 | 31 | 32 | 47 | 48 | 63 |
 | 1 | 1 | 14 | 17 | 30 | 33 | 46 | 49 | 62 |
@@ -27,7 +27,7 @@ const HAT_INDEX: number[][] = SECTION_2_3_HAT.trim()
   .split('\n')
   .map((line) => line.split('|').slice(2, 10).map(Number));
 
-/** hardware.md §2.3, pHAT: row-major, index = 8y + x (rows 0-7, 8-15, 16-23, 24-31 as printed). */
+/** docs/reference/hardware.md §2.3, pHAT: row-major, index = 8y + x (rows 0-7, 8-15, 16-23, 24-31 as printed). */
 const PHAT_INDEX: number[][] = [0, 1, 2, 3].map((y) => Array.from({ length: 8 }, (_, x) => 8 * y + x));
 
 async function withLeds0(kind: 'unicornhat' | 'unicornphat') {
@@ -45,7 +45,7 @@ async function withWs281x(kind: 'unicornhat' | 'unicornphat') {
   return { channel, board };
 }
 
-describe('Unicorn HAT and pHAT (WS2812, hardware.md §2)', () => {
+describe('Unicorn HAT and pHAT (WS2812, docs/reference/hardware.md §2)', () => {
   it('are 8x8 and 8x4, capped at 128/255 brightness', () => {
     expect(UNICORN_HAT).toMatchObject({ width: 8, height: 8, brightness: 'software', capLevel: 128 });
     expect(UNICORN_PHAT).toMatchObject({ width: 8, height: 4, brightness: 'software', capLevel: 128 });

@@ -19,7 +19,7 @@ async function openHd() {
   return { bus, clock, board };
 }
 
-describe('Unicorn HAT HD (hardware.md §3)', () => {
+describe('Unicorn HAT HD (docs/reference/hardware.md §3)', () => {
   it('is 16x16 with software brightness and no cap', () => {
     expect(UNICORN_HAT_HD).toMatchObject({ width: 16, height: 16, brightness: 'software', capLevel: 255 });
   });

@@ -9,7 +9,7 @@ import { FakeSpiBus } from './fakes/fake-spi-bus.ts';
 import { zeros } from './fakes/hex.ts';
 import { at, onePixel } from './frames.ts';
 
-/** hardware.md §4.3 as printed: row x (0-8), column y (0-6), "R,G,B" offsets in one controller's RAM. */
+/** docs/reference/hardware.md §4.3 as printed: row x (0-8), column y (0-6), "R,G,B" offsets in one controller's RAM. */
 const SECTION_4_3 = `
 | 0 | CE0: 139,138,137 | CE0: 223,222,221 | CE0: 167,166,165 | CE0: 195,194,193 | CE0: 111,110,109 | CE0: 55,54,53 | CE0: 83,82,81 |
 | 1 | CE0: 136,135,134 | CE0: 220,219,218 | CE0: 164,163,162 | CE0: 192,191,190 | CE0: 108,107,106 | CE0: 52,51,50 | CE0: 80,79,78 |
@@ -41,7 +41,7 @@ async function openMini(brightness = 0.5) {
   return { buses, board };
 }
 
-describe('Unicorn HAT Mini (hardware.md §4)', () => {
+describe('Unicorn HAT Mini (docs/reference/hardware.md §4)', () => {
   it('is 17x7 with hardware brightness', () => {
     expect(UNICORN_HAT_MINI).toMatchObject({ width: 17, height: 7, brightness: 'hardware' });
     expect(TABLE.flat()).toHaveLength(63);

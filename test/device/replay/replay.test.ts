@@ -1,9 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bg, fg, UNLIT } from '../../../device/display/boards/terminal-picture.ts';
+import { DEFAULT_PALETTE } from '../../../device/layout/palette.ts';
 import { boardSize, replayMain } from '../../../device/replay/cli.ts';
 import { parseReplayFile, replay } from '../../../device/replay/replay.ts';
+import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import { fixture } from '../../fixtures/load.ts';
 
 const line = (name: string, dir = 'eventbridge') => JSON.stringify(fixture(dir, name));
@@ -82,8 +86,73 @@ describe('replay', () => {
       ],
       { width: 2, height: 2 },
     );
-    expect(result.problems).toEqual([{ where: 'line 1', reason: 'detail.state is not an EC2 state' }]);
+    expect(result.problems).toEqual([
+      { where: 'line 1', reason: expect.stringMatching(/^detail\.state "rebooting" is not an EC2 state/) },
+    ]);
     expect(result.applied).toBe(1);
+  });
+
+  it('counts events that are not EC2 state changes as ignored, not as problems', () => {
+    const result = replay(
+      [
+        { where: 'line 1', event: fixture('eventbridge/other', 'spot-interruption-warning') },
+        { where: 'line 2', event: fixture('eventbridge/malformed', 'wrong-source') },
+        { where: 'line 3', event: fixture('eventbridge', 'running') },
+      ],
+      { width: 2, height: 2 },
+    );
+    expect({ applied: result.applied, ignored: result.ignored, problems: result.problems }).toEqual({
+      applied: 1,
+      ignored: 2,
+      problems: [],
+    });
+  });
+
+  it('applies events in event-time order, whatever the order of the lines', () => {
+    const inputs = ['stopped', 'running', 'stopping', 'pending'].map((name, i) => ({
+      where: `line ${i + 1}`,
+      event: fixture('eventbridge', name),
+    }));
+    const lit = replay(inputs, { width: 2, height: 2 }).view.pixels.filter((p) => p.instance !== null);
+    expect(lit.map((p) => p.instance?.state)).toEqual(['stopped']);
+  });
+
+  it('draws the same final board for any shuffle of a stream (property)', () => {
+    // A stream of many instances over few seconds: equal event times, equal instances, duplicates.
+    const event = fc
+      .record({
+        n: fc.integer({ min: 1, max: 12 }),
+        state: fc.constantFrom(...INSTANCE_STATES),
+        second: fc.integer({ min: 0, max: 5 }),
+        uuid: fc.uuid(),
+      })
+      .map(({ n, state, second, uuid }) => ({
+        version: '0',
+        id: uuid,
+        'detail-type': 'EC2 Instance State-change Notification',
+        source: 'aws.ec2',
+        account: '123456789012',
+        time: `2026-11-29T03:00:0${second}Z`,
+        region: 'eu-west-1',
+        resources: [],
+        detail: { 'instance-id': `i-${n.toString(16).padStart(17, '0')}`, state },
+      }));
+    const stream = fc
+      .array(event, { minLength: 1, maxLength: 40 })
+      .chain((events) =>
+        fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length })),
+      );
+    fc.assert(
+      fc.property(stream, ([events, shuffled]) => {
+        const board = (list: readonly unknown[]) =>
+          replay(
+            list.map((e, i) => ({ where: `line ${i + 1}`, event: e })),
+            { width: 3, height: 3 },
+          ).view;
+        expect(board(shuffled)).toEqual(board(events));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('counts instances beyond the board as overflow', () => {
@@ -128,10 +197,39 @@ describe('ec2led replay', () => {
     const { out, io: streams } = io();
     expect(await replayMain([file, '--json'], streams)).toBe(1);
     expect(out.stderr).toMatch(/bad.jsonl: line 2: skipped: not JSON/);
-    expect(out.stderr).toMatch(/bad.jsonl: line 3: skipped: detail.state is not an EC2 state/);
+    expect(out.stderr).toMatch(/bad.jsonl: line 3: skipped: detail\.state "rebooting" is not an EC2 state/);
     const board = JSON.parse(out.stdout);
     expect(Object.keys(board)).toEqual(['width', 'height', 'connected', 'synced', 'overflow', 'pixels']);
     expect(board.width * board.height).toBe(board.pixels.length);
+  });
+
+  it('draws the picture in colour above the legend on a terminal', async () => {
+    const file = join(dir, 'tty.json');
+    await writeFile(file, `[${line('pending')},${line('running')}]`);
+    const blue = DEFAULT_PALETTE.running;
+    const { out, io: streams } = io();
+    expect(await replayMain([file, '--board', '4x2'], streams, { isTty: true, columns: 100 })).toBe(0);
+    const lines = out.stdout.split('\n');
+    expect(lines[0]).toMatch(/^replay: 4x2 board/);
+    // One text row per two pixel rows: the running instance's colour at (0,0) over an unlit (0,1).
+    expect(lines[1]?.startsWith(`${fg(blue)}${bg(UNLIT)}▀`)).toBe(true);
+    expect(lines[1]?.split('▀')).toHaveLength(5);
+    expect(lines[2]).toBe('');
+    expect(lines[3]).toMatch(/pixel +instance/);
+    expect(out.stdout.indexOf('▀')).toBeLessThan(out.stdout.indexOf('i-1234567890abcdef0'));
+  });
+
+  it('exits 0 and says how many were ignored for a file with a Spot interruption warning', async () => {
+    const file = join(dir, 'spot.jsonl');
+    await writeFile(
+      file,
+      [line('running'), line('spot-interruption-warning', 'eventbridge/other')].join('\n'),
+    );
+    const { out, io: streams } = io();
+    expect(await replayMain([file], streams)).toBe(0);
+    expect(out.stderr).toBe(
+      'ec2led replay: 1 events applied, 1 ignored (not EC2 state changes), 0 skipped\n',
+    );
   });
 
   it('takes a board kind for the size', () => {

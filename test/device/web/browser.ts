@@ -1,5 +1,5 @@
 /**
- * Debian's Chromium under playwright-core, kept off the network (toolchain.md §17): every host name
+ * Debian's Chromium under playwright-core, kept off the network (docs/reference/toolchain.md §17): every host name
  * except 127.0.0.1 resolves to nothing, and background services are off. One persistent context per
  * test file, in a temp profile directory removed on close. Every page is watched for console errors,
  * CSP violations, page errors, dialogs and requests to anything but 127.0.0.1.

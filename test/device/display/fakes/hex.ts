@@ -1,4 +1,4 @@
-/** Bytes as upper-case hex pairs separated by spaces, the way hardware.md prints them. */
+/** Bytes as upper-case hex pairs separated by spaces, the way docs/reference/hardware.md prints them. */
 export function hex(bytes: ArrayLike<number>): string {
   return Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 }
