@@ -290,6 +290,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
+    accounts: config.aws.accounts,
+    regions: config.aws.regions,
     onEvent: (event) => dispatch(toSync(event)),
     autoSubscribe: false,
     log,

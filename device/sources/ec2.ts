@@ -179,6 +179,14 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
       return { startedAtMs, instances: perRegion.flat() };
     },
     async describeIds(region, ids, signal) {
+      // Never call AWS outside the configured regions, whatever a message claimed.
+      if (!options.regions.includes(region)) {
+        throw new Ec2Error(
+          `refusing DescribeInstances in ${region}: not in aws.regions (${options.regions.join(', ')})`,
+          false,
+          undefined,
+        );
+      }
       const out: InstanceDetails[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) {
         const chunk = ids.slice(i, i + IDS_PER_REQUEST);

@@ -155,6 +155,17 @@ describe('describing instances first seen live', () => {
     expect(fake.calls).toEqual({ 'eu-west-1': 1 });
   });
 
+  it('refuses a region outside aws.regions without calling AWS', async () => {
+    const instances = fleet(1);
+    fake.setInstances('ap-south-1', instances);
+    const ec2 = source();
+    await expect(ec2.describeIds('ap-south-1', [instances[0]?.instanceId ?? ''])).rejects.toThrow(
+      /ap-south-1: not in aws\.regions \(eu-west-1, us-east-1\)/,
+    );
+    ec2.close();
+    expect(fake.calls).toEqual({});
+  });
+
   it('applies the tag filter to live instances too', async () => {
     const instances = fleet(2);
     fake.setInstances('eu-west-1', instances);
