@@ -24,7 +24,7 @@ import { loadSlots, saveSlots } from './layout/slot-store.ts';
 import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
 import type { Logger } from './log.ts';
 import { credentialsFromConfig } from './sources/credentials.ts';
-import { createEc2Source, type Ec2Source } from './sources/ec2.ts';
+import { type AwsTimeouts, createEc2Source, type Ec2Source } from './sources/ec2.ts';
 import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
 
 /**
@@ -41,6 +41,8 @@ export interface AgentOptions {
   readonly random?: () => number;
   /** Display adapters (tests: a terminal on a buffer, or the `none` board). */
   readonly displayDeps?: DisplayDeps;
+  /** AWS request timeouts; default sources/ec2.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
+  readonly awsTimeouts?: AwsTimeouts;
 }
 
 export interface Agent {
@@ -55,10 +57,11 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
-export function ec2SourceFor(config: Config, log: Logger): Ec2Source {
+export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
   return createEc2Source({
     regions: config.aws.regions,
-    credentials: credentialsFromConfig(config, log),
+    credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
+    ...(timeouts === undefined ? {} : { timeouts }),
     endpoint: config.aws.ec2Endpoint,
     tagFilter: config.tagFilter,
     // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
@@ -94,7 +97,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const display = openDisplayFor(config, { legend: () => legend, ...options.displayDeps });
   const parsed = parsePalette(config.colors);
   const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
-  const ec2 = ec2SourceFor(config, log);
+  const ec2 = ec2SourceFor(config, log, options.awsTimeouts);
   const abort = new AbortController();
   const timers = new Map<string, NodeJS.Timeout>();
   let state = initialSyncState({ resyncMinutes: config.resyncMinutes });
@@ -217,14 +220,21 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     );
   };
 
+  /** The outstanding listing's own abort: `cancel-list` fires it, and then it reports nothing. */
+  let listing: AbortController | undefined;
   const list = (): void => {
+    timers.delete('list');
+    const cancel = new AbortController();
+    listing = cancel;
     log.info('listing', { regions: config.aws.regions });
-    ec2.list(abort.signal).then(
+    ec2.list(AbortSignal.any([abort.signal, cancel.signal])).then(
       (snapshot) => {
+        if (cancel.signal.aborted) return;
         dispatch({ type: 'listed', snapshot });
         if (!stopped) log.info('synced', { instances: state.fleet.size, synced: state.synced });
       },
       (error: Error & { throttled?: boolean }) => {
+        if (cancel.signal.aborted) return;
         log.warn('listing failed', { error: error.message, throttled: error.throttled === true });
         dispatch({ type: 'list-failed', throttled: error.throttled === true, reason: error.message });
       },
@@ -239,6 +249,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       case 'list':
         if (command.afterMs <= 0) list();
         else timers.set('list', setTimeout(list, command.afterMs));
+        return;
+      case 'cancel-list':
+        log.warn('listing superseded', { reason: command.reason });
+        clearTimeout(timers.get('list'));
+        timers.delete('list');
+        listing?.abort();
+        listing = undefined;
         return;
       case 'schedule-resync':
         later('resync', command.afterMs, { type: 'resync-due' });

@@ -20,7 +20,10 @@
  *   SDK never resubscribes; users.md #3), or whose previous subscribe was never acknowledged. List
  *   after the SUBACK (or at once on a rejoined session) on every connection, and on `resync-due`.
  *   At most one listing is outstanding; a failed one is retried with full-jitter backoff while
- *   connected, slower when throttled.
+ *   connected, slower when throttled. A new connection supersedes an outstanding listing (it was
+ *   issued on an older one): `cancel-list`, then a fresh listing once subscribed. So does a
+ *   `resync-due` that finds a listing running for longer than a resync period. A listing can then
+ *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
@@ -86,6 +89,8 @@ export type SyncCommand =
   | { readonly type: 'subscribe' }
   /** After `afterMs` (0: now), list every configured region; report `listed` or `list-failed`. */
   | { readonly type: 'list'; readonly afterMs: number }
+  /** Abort the outstanding listing (or its pending retry); it must report nothing afterwards. */
+  | { readonly type: 'cancel-list'; readonly reason: 'reconnected' | 'stuck' }
   /** Send `resync-due` after `afterMs`, replacing any resync timer already armed. */
   | { readonly type: 'schedule-resync'; readonly afterMs: number }
   /** Fleet, `connected` or `synced` changed: render (coalesced by the render loop). */
@@ -102,8 +107,8 @@ export interface SyncState {
   readonly connection: number;
   /** 'confirmed' once a SUBACK came in a session that has been rejoined ever since. */
   readonly subscription: 'none' | 'requested' | 'confirmed';
-  /** The outstanding listing (at most one), by the connection that issued it. */
-  readonly listing: { readonly connection: number } | undefined;
+  /** The outstanding listing (at most one): the connection that issued it, and when it starts. */
+  readonly listing: { readonly connection: number; readonly sinceMs: number } | undefined;
   /** A listing is wanted as soon as the connection allows and none is outstanding. */
   readonly wantList: boolean;
   /** Failed listings since the last success (the backoff attempt). */
@@ -148,11 +153,11 @@ export function initialSyncState(options: SyncOptions = {}): SyncState {
 }
 
 /** Issues the wanted listing when connected, subscribed and none is outstanding. */
-function maybeList(state: SyncState, commands: SyncCommand[]): SyncState {
+function maybeList(state: SyncState, nowMs: number, commands: SyncCommand[]): SyncState {
   if (!state.wantList || !state.connected || state.subscription !== 'confirmed') return state;
   if (state.listing !== undefined) return state;
   commands.push({ type: 'list', afterMs: 0 });
-  return { ...state, wantList: false, listing: { connection: state.connection } };
+  return { ...state, wantList: false, listing: { connection: state.connection, sinceMs: nowMs } };
 }
 
 /**
@@ -192,6 +197,7 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
       buffer: new Map(),
       describe: forgetDescribed(state.describe, (id) => listedIds.has(id) || !fleet.has(id)),
     },
+    nowMs,
     commands,
   );
 }
@@ -199,6 +205,7 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
 function onListFailed(
   state: SyncState,
   throttled: boolean,
+  nowMs: number,
   random: () => number,
   commands: SyncCommand[],
 ): SyncState {
@@ -208,8 +215,10 @@ function onListFailed(
     return { ...state, listing: undefined, listFailures: failures };
   }
   const policy = throttled ? THROTTLED_LIST_BACKOFF : LIST_BACKOFF;
-  commands.push({ type: 'list', afterMs: fullJitterDelay(policy, failures - 1, random) });
-  return { ...state, listing: { connection: state.connection }, listFailures: failures, wantList: false };
+  const afterMs = fullJitterDelay(policy, failures - 1, random);
+  commands.push({ type: 'list', afterMs });
+  const listing = { connection: state.connection, sinceMs: nowMs + afterMs };
+  return { ...state, listing, listFailures: failures, wantList: false };
 }
 
 function onMessage(state: SyncState, change: Change, nowMs: number, commands: SyncCommand[]): SyncState {
@@ -237,6 +246,9 @@ function advance(
 ): SyncState {
   switch (event.type) {
     case 'connected': {
+      // A listing still outstanding was issued on an older connection: it cannot make this one
+      // synced, and it may be the one that hangs. Supersede it.
+      if (state.listing !== undefined) commands.push({ type: 'cancel-list', reason: 'reconnected' });
       const subscribe = event.first || !event.rejoined || state.subscription !== 'confirmed';
       if (subscribe) commands.push({ type: 'subscribe' });
       return maybeList(
@@ -246,8 +258,10 @@ function advance(
           synced: false,
           connection: state.connection + 1,
           subscription: subscribe ? 'requested' : 'confirmed',
+          listing: undefined,
           wantList: true,
         },
+        nowMs,
         commands,
       );
     }
@@ -255,16 +269,20 @@ function advance(
       return { ...state, connected: false, synced: false };
     case 'subscribed':
       if (!state.connected || state.subscription !== 'requested') return state;
-      return maybeList({ ...state, subscription: 'confirmed' }, commands);
+      return maybeList({ ...state, subscription: 'confirmed' }, nowMs, commands);
     case 'listed':
       return onListed(state, event.snapshot, nowMs, commands);
     case 'list-failed':
-      return onListFailed(state, event.throttled, random, commands);
+      return onListFailed(state, event.throttled, nowMs, random, commands);
     case 'message':
       return onMessage(state, event.change, nowMs, commands);
-    case 'resync-due':
-      if (!state.connected || state.listing !== undefined) return state;
-      return maybeList({ ...state, wantList: true }, commands);
+    case 'resync-due': {
+      if (!state.connected) return state;
+      const stuck = state.listing !== undefined && nowMs - state.listing.sinceMs >= state.resyncMs;
+      if (state.listing !== undefined && !stuck) return state;
+      if (stuck) commands.push({ type: 'cancel-list', reason: 'stuck' });
+      return maybeList({ ...state, listing: undefined, wantList: true }, nowMs, commands);
+    }
     case 'describe-due': {
       const due = describeDue(state.describe, event.region, nowMs, (id) => state.fleet.has(id));
       commands.push(...due.commands);

@@ -98,7 +98,15 @@ function latestByInstance(history: readonly Change[]): Map<string, Change> {
 
 /** How many runs saw each situation: a property that never meets a situation proves nothing about it. */
 function coverage() {
-  const runs = { lost: 0, held: 0, listFailures: 0, reconnects: 0, resubscribes: 0, echoesDropped: 0 };
+  const runs = {
+    lost: 0,
+    held: 0,
+    listFailures: 0,
+    cancelledListings: 0,
+    reconnects: 0,
+    resubscribes: 0,
+    echoesDropped: 0,
+  };
   return {
     runs,
     count(seen: Record<keyof typeof runs, number>) {
@@ -113,10 +121,18 @@ describe('sync convergence (property)', () => {
 
   afterAll(() => {
     // Each situation in at least a tenth of the runs of the property that can meet it.
-    for (const key of ['lost', 'listFailures', 'reconnects', 'resubscribes', 'echoesDropped'] as const) {
+    const lossyKeys = [
+      'lost',
+      'listFailures',
+      'cancelledListings',
+      'reconnects',
+      'resubscribes',
+      'echoesDropped',
+    ] as const;
+    for (const key of lossyKeys) {
       expect(lossy.runs[key], `lossy runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
-    for (const key of ['held', 'listFailures', 'reconnects', 'resubscribes'] as const) {
+    for (const key of ['held', 'listFailures', 'cancelledListings', 'reconnects', 'resubscribes'] as const) {
       expect(lossless.runs[key], `lossless runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
   });

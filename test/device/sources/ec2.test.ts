@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeEc2, type FakeInstance, startFakeEc2 } from '../../../device/demo/fake-ec2.ts';
 import { createEc2Source, type Ec2SourceOptions } from '../../../device/sources/ec2.ts';
+import { startStallProxy } from '../../fakes/stall-proxy.ts';
 
 const CREDENTIALS = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
 let fake: FakeEc2;
@@ -126,6 +127,27 @@ describe('listing with DescribeInstances', () => {
     await expect(listing).rejects.toThrow(/eu-west-1/);
     expect(Date.now() - startedAt).toBeLessThan(1_000);
     ec2.close();
+  });
+
+  it('gives up on an endpoint that accepts and never answers, without retrying, and works once it heals', async () => {
+    fake.setInstances('eu-west-1', fleet(3));
+    const proxy = await startStallProxy(Number(new URL(fake.url).port));
+    try {
+      const ec2 = source({
+        regions: ['eu-west-1'],
+        endpoint: proxy.url,
+        timeouts: { connectMs: 200, requestMs: 300 },
+      });
+      const startedAt = Date.now();
+      await expect(ec2.list()).rejects.toThrow(/eu-west-1: TimeoutError: .*did not answer in time/);
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+      expect(proxy.accepted).toBe(1);
+      proxy.heal();
+      expect((await ec2.list()).instances).toHaveLength(3);
+      ec2.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('honours AWS_ENDPOINT_URL_EC2 when no endpoint is configured', async () => {
