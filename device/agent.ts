@@ -226,19 +226,25 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     timers.delete('list');
     const cancel = new AbortController();
     listing = cancel;
+    // Stopping the agent aborts the listing too (AbortSignal.any needs Node 20.3; engines says 20).
+    const stop = (): void => cancel.abort();
+    abort.signal.addEventListener('abort', stop, { once: true });
     log.info('listing', { regions: config.aws.regions });
-    ec2.list(AbortSignal.any([abort.signal, cancel.signal])).then(
-      (snapshot) => {
-        if (cancel.signal.aborted) return;
-        dispatch({ type: 'listed', snapshot });
-        if (!stopped) log.info('synced', { instances: state.fleet.size, synced: state.synced });
-      },
-      (error: Error & { throttled?: boolean }) => {
-        if (cancel.signal.aborted) return;
-        log.warn('listing failed', { error: error.message, throttled: error.throttled === true });
-        dispatch({ type: 'list-failed', throttled: error.throttled === true, reason: error.message });
-      },
-    );
+    ec2
+      .list(cancel.signal)
+      .finally(() => abort.signal.removeEventListener('abort', stop))
+      .then(
+        (snapshot) => {
+          if (cancel.signal.aborted) return;
+          dispatch({ type: 'listed', snapshot });
+          if (!stopped) log.info('synced', { instances: state.fleet.size, synced: state.synced });
+        },
+        (error: Error & { throttled?: boolean }) => {
+          if (cancel.signal.aborted) return;
+          log.warn('listing failed', { error: error.message, throttled: error.throttled === true });
+          dispatch({ type: 'list-failed', throttled: error.throttled === true, reason: error.message });
+        },
+      );
   };
 
   const run = (command: SyncCommand): void => {
@@ -251,7 +257,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         else timers.set('list', setTimeout(list, command.afterMs));
         return;
       case 'cancel-list':
-        log.warn('listing superseded', { reason: command.reason });
+        if (command.reason === 'stuck') log.warn('listing superseded', { reason: command.reason });
+        else log.info('listing superseded', { reason: command.reason });
         clearTimeout(timers.get('list'));
         timers.delete('list');
         listing?.abort();
