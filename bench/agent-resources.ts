@@ -18,7 +18,7 @@ import { seedFakeEc2 } from '../device/demo/pipeline.ts';
 import { toEventBridgeEvent } from '../device/demo/simulator.ts';
 import { createHandler } from '../lambda/handler.ts';
 import { deviceBuildOptions } from '../scripts/device-bundle.ts';
-import { benchFleet, nextEventId } from './latency.ts';
+import { ACCOUNT, benchFleet, nextEventId } from './latency.ts';
 import { type Section, until } from './report.ts';
 
 const OUT = fileURLToPath(new URL('../node_modules/.cache/ec2led-bench/agent/', import.meta.url));
@@ -73,7 +73,7 @@ export async function benchAgentResources(): Promise<Section> {
   const stateDir = await mkdtemp(join(tmpdir(), 'ec2led-bench-agent-'));
   const config = {
     mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-bench', tls: false },
-    aws: { credentials: 'default', regions: REGIONS, ec2Endpoint: ec2.url },
+    aws: { credentials: 'default', accounts: [ACCOUNT], regions: REGIONS, ec2Endpoint: ec2.url },
     stateDir,
     display: { board: 'none', virtualWidth: 32, virtualHeight: 32 },
     log: { level: 'warn' },

@@ -12,7 +12,7 @@ import { silentLogger } from '../device/log.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { type Metric, type Section, summarize, until } from './report.ts';
 
-const ACCOUNT = '123456789012';
+export const ACCOUNT = '123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 
 export function benchFleet(count: number, state: InstanceState): SimInstance[] {
@@ -45,6 +45,7 @@ export async function benchLatency(): Promise<Section> {
   const fleet = benchFleet(1000, 'running');
   const pipeline = await startPipeline({
     instances: fleet,
+    accounts: [ACCOUNT],
     regions: REGIONS,
     board: 'none',
     width: 32,

@@ -32,6 +32,7 @@ export async function benchPolling(): Promise<Section> {
   const regions = [...new Set(fleet.map((instance) => instance.region))];
   const pipeline = await startPipeline({
     instances: fleet,
+    accounts: [...new Set(fleet.map((instance) => instance.account))],
     regions,
     board: 'none',
     width: 8,

@@ -24,7 +24,8 @@ import { loadSlots, saveSlots } from './layout/slot-store.ts';
 import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
 import type { Logger } from './log.ts';
 import { credentialsFromConfig } from './sources/credentials.ts';
-import { createEc2Source, type Ec2Source } from './sources/ec2.ts';
+import { createDropReport } from './sources/drop-report.ts';
+import { type AwsTimeouts, createEc2Source, type Ec2Source } from './sources/ec2.ts';
 import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
 
 /**
@@ -34,9 +35,6 @@ import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
  */
 export const MIN_FRAME_INTERVAL_MS = 10;
 
-/** At most one log line per this interval for dropped changes, with the count since the last. */
-const DROP_LOG_INTERVAL_MS = 60_000;
-
 export interface AgentOptions {
   readonly config: Config;
   readonly log: Logger;
@@ -44,6 +42,8 @@ export interface AgentOptions {
   readonly random?: () => number;
   /** Display adapters (tests: a terminal on a buffer, or the `none` board). */
   readonly displayDeps?: DisplayDeps;
+  /** AWS request timeouts; default sources/ec2.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
+  readonly awsTimeouts?: AwsTimeouts;
 }
 
 export interface Agent {
@@ -58,10 +58,11 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
-export function ec2SourceFor(config: Config, log: Logger): Ec2Source {
+export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
   return createEc2Source({
     regions: config.aws.regions,
-    credentials: credentialsFromConfig(config, log),
+    credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
+    ...(timeouts === undefined ? {} : { timeouts }),
     endpoint: config.aws.ec2Endpoint,
     tagFilter: config.tagFilter,
     // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
@@ -97,7 +98,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const display = openDisplayFor(config, { legend: () => legend, ...options.displayDeps });
   const parsed = parsePalette(config.colors);
   const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
-  const ec2 = ec2SourceFor(config, log);
+  const ec2 = ec2SourceFor(config, log, options.awsTimeouts);
   const abort = new AbortController();
   const timers = new Map<string, NodeJS.Timeout>();
   let state = initialSyncState({ resyncMinutes: config.resyncMinutes });
@@ -208,24 +209,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     else if (out.nextFrameInMs !== undefined) schedule(out.nextFrameInMs);
   };
 
-  // Dropped changes: the first at once, then at most one line a minute with the count since.
-  let dropLoggedAt = Number.NEGATIVE_INFINITY;
-  let dropsUnlogged = 0;
-  const logDropped = (command: Extract<SyncCommand, { type: 'dropped' }>): void => {
-    dropsUnlogged++;
-    const nowMs = now();
-    if (nowMs - dropLoggedAt < DROP_LOG_INTERVAL_MS) return;
-    log.warn('change dropped: stamped ahead of this clock', {
-      instanceId: command.change.instanceId,
-      state: command.change.state,
-      aheadSeconds: Math.round(command.aheadMs / 1000),
-      dropped: dropsUnlogged,
-      total: state.futureDropped,
-      fix: 'if real events are being dropped, this clock is behind: check `timedatectl` (NTP synchronized: yes)',
-    });
-    dropLoggedAt = nowMs;
-    dropsUnlogged = 0;
-  };
+  // Changes stamped ahead of this clock: counted, one line a minute at most (sync.ts MAX_CLOCK_SKEW_MS).
+  const clockAhead = createDropReport({
+    log,
+    message: 'change dropped: stamped ahead of this clock',
+    context: {
+      fix: 'if real changes are being dropped, this clock is behind: check `timedatectl` (System clock synchronized: yes)',
+    },
+  });
 
   const later = (key: string, afterMs: number, event: SyncEvent): void => {
     clearTimeout(timers.get(key));
@@ -239,18 +230,31 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     );
   };
 
+  /** The outstanding listing's own abort: `cancel-list` fires it, and then it reports nothing. */
+  let listing: AbortController | undefined;
   const list = (): void => {
+    timers.delete('list');
+    const cancel = new AbortController();
+    listing = cancel;
+    // Stopping the agent aborts the listing too (AbortSignal.any needs Node 20.3; engines says 20).
+    const stop = (): void => cancel.abort();
+    abort.signal.addEventListener('abort', stop, { once: true });
     log.info('listing', { regions: config.aws.regions });
-    ec2.list(abort.signal).then(
-      (snapshot) => {
-        dispatch({ type: 'listed', snapshot });
-        if (!stopped) log.info('synced', { instances: state.fleet.size, synced: state.synced });
-      },
-      (error: Error & { throttled?: boolean }) => {
-        log.warn('listing failed', { error: error.message, throttled: error.throttled === true });
-        dispatch({ type: 'list-failed', throttled: error.throttled === true, reason: error.message });
-      },
-    );
+    ec2
+      .list(cancel.signal)
+      .finally(() => abort.signal.removeEventListener('abort', stop))
+      .then(
+        (snapshot) => {
+          if (cancel.signal.aborted) return;
+          dispatch({ type: 'listed', snapshot });
+          if (!stopped) log.info('synced', { instances: state.fleet.size, synced: state.synced });
+        },
+        (error: Error & { throttled?: boolean }) => {
+          if (cancel.signal.aborted) return;
+          log.warn('listing failed', { error: error.message, throttled: error.throttled === true });
+          dispatch({ type: 'list-failed', throttled: error.throttled === true, reason: error.message });
+        },
+      );
   };
 
   const run = (command: SyncCommand): void => {
@@ -261,6 +265,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       case 'list':
         if (command.afterMs <= 0) list();
         else timers.set('list', setTimeout(list, command.afterMs));
+        return;
+      case 'cancel-list':
+        if (command.reason === 'stuck') log.warn('listing superseded', { reason: command.reason });
+        else log.info('listing superseded', { reason: command.reason });
+        clearTimeout(timers.get('list'));
+        timers.delete('list');
+        listing?.abort();
+        listing = undefined;
         return;
       case 'schedule-resync':
         later('resync', command.afterMs, { type: 'resync-due' });
@@ -294,7 +306,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         markDirty();
         return;
       case 'dropped':
-        logDropped(command);
+        clockAhead.drop(command.change.instanceId);
         return;
     }
   };
@@ -315,6 +327,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
+    accounts: config.aws.accounts,
+    regions: config.aws.regions,
     onEvent: (event) => dispatch(toSync(event)),
     autoSubscribe: false,
     log,
@@ -345,6 +359,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         const blank = inFlight.then(() => display.close()).catch(() => undefined);
         await Promise.all([mqtt.stop(), blank]);
         ec2.close();
+        clockAhead.close();
         await saving;
       })();
       return stopping;

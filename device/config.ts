@@ -9,7 +9,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
-import { REGION_PATTERN } from '../shared/message.ts';
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/message.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { displayOptionsSchema } from './display/options.ts';
 import { PALETTE_KEYS, type PaletteKey } from './layout/palette.ts';
@@ -52,7 +52,12 @@ export const configSchema = z.strictObject({
       .string()
       .regex(/^[\w=,@-]{1,128}$/)
       .optional(),
-    /** Regions listed with DescribeInstances, in parallel. */
+    /**
+     * The AWS account ids whose instances the board shows (`aws sts get-caller-identity`). Required:
+     * changes for any other account are dropped, never shown. `ec2led device create` writes it.
+     */
+    accounts: z.array(z.string().regex(ACCOUNT_PATTERN)).min(1),
+    /** Regions listed with DescribeInstances, in parallel; changes for other regions are dropped. */
     regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
     /** EC2 endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_EC2. */
     ec2Endpoint: z.url({ protocol: /^https?$/ }).optional(),
@@ -110,6 +115,10 @@ const FIXES: Readonly<Record<string, string>> = {
   'aws.credentialsEndpoint':
     'use the host name from `aws iot describe-endpoint --endpoint-type iot:CredentialProvider`',
   'aws.roleAlias': 'use the IoT role alias name (letters, digits, =,@-_)',
+  'aws.accounts':
+    'use a list of 12-digit account ids such as ["123456789012"]; ' +
+    '`aws sts get-caller-identity --query Account --output text` prints the one your credentials are in',
+  'aws.accounts.*': 'use a 12-digit account id as a string, such as "123456789012"',
   'aws.regions': 'use a list of region names such as ["us-east-1"]',
   'aws.regions.*': 'use a region name such as "us-east-1"',
   'aws.ec2Endpoint': 'use an http(s) URL, or remove it',

@@ -1,8 +1,9 @@
 /**
  * Every MQTT topic string and IoT policy ARN of the project is built here, once.
  *
- * Topic scheme: `{prefix}/v1/{account}/{region}/{instanceId}`; devices subscribe to `{prefix}/v1/#`.
- * The prefix is one topic level of letters, digits, `_` and `-` (default `ec2led`).
+ * Topic scheme: `{prefix}/v1/{account}/{region}/{instanceId}`; a device subscribes only to the
+ * accounts and regions it lists (`subscriptionFilters`). The prefix is one topic level of letters,
+ * digits, `_` and `-` (default `ec2led`).
  */
 
 export const DEFAULT_TOPIC_PREFIX = 'ec2led';
@@ -30,9 +31,39 @@ export function instanceTopic(prefix: string, address: InstanceAddress): string 
   return `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/${address.account}/${address.region}/${address.instanceId}`;
 }
 
-/** The MQTT filter a device subscribes to: every instance of every account and region. */
+/** The widest filter: every instance of every account and region. */
 export function subscriptionFilter(prefix: string): string {
   return `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/#`;
+}
+
+/**
+ * IoT Core's default quota of subscriptions per connection. Beyond it the filters widen (below); the
+ * device still drops every message outside its accounts and regions.
+ */
+export const MAX_SUBSCRIPTIONS = 50;
+
+/**
+ * The MQTT filters a device subscribes to: one per configured account and region
+ * (`{prefix}/v1/{account}/{region}/+`), so the broker never sends it another account's or region's
+ * changes. More pairs than MAX_SUBSCRIPTIONS: one filter per account (`{prefix}/v1/{account}/+/+`);
+ * more accounts than that: `{prefix}/v1/#`.
+ */
+export function subscriptionFilters(
+  prefix: string,
+  accounts: readonly string[],
+  regions: readonly string[],
+): string[] {
+  const base = `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}`;
+  const uniqueAccounts = [...new Set(accounts)];
+  const uniqueRegions = [...new Set(regions)];
+  if (uniqueAccounts.length * uniqueRegions.length <= MAX_SUBSCRIPTIONS) {
+    return uniqueAccounts.flatMap((account) =>
+      uniqueRegions.map((region) => `${base}/${account}/${region}/+`),
+    );
+  }
+  if (uniqueAccounts.length <= MAX_SUBSCRIPTIONS)
+    return uniqueAccounts.map((account) => `${base}/${account}/+/+`);
+  return [subscriptionFilter(prefix)];
 }
 
 /** Splits a topic built by `instanceTopic`; undefined for any other topic. */
@@ -60,9 +91,13 @@ export function instanceTopicsArn(scope: IotScope, prefix: string): string {
   return iotArn(scope, `topic/${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/*`);
 }
 
-/** ARN of the device's subscription filter (`iot:Subscribe`). */
+/**
+ * ARN of every subscription filter under the prefix (`iot:Subscribe`). IoT policies read `+` and `#`
+ * literally and match with `*`, so `topicfilter/{prefix}/v1/*` is what allows the per-account and
+ * per-region filters of `subscriptionFilters` (and the wide `{prefix}/v1/#`).
+ */
 export function subscriptionFilterArn(scope: IotScope, prefix: string): string {
-  return iotArn(scope, `topicfilter/${subscriptionFilter(prefix)}`);
+  return iotArn(scope, `topicfilter/${checkTopicPrefix(prefix)}/${VERSION_LEVEL}/*`);
 }
 
 /** ARN of an MQTT client id (`iot:Connect`); pass a policy variable to scope it to the thing. */

@@ -31,6 +31,7 @@ export interface DeviceConfig {
   readonly aws: {
     readonly credentialsEndpoint: string;
     readonly roleAlias: string;
+    readonly accounts: readonly string[];
     readonly regions: readonly string[];
   };
   readonly topicPrefix: string;
@@ -57,6 +58,8 @@ export function deviceConfig(thingName: string, board: string, access: DeviceAcc
     aws: {
       credentialsEndpoint: access.credentialsEndpoint,
       roleAlias: access.roleAlias,
+      // The home stack's account, from its stack id: the account whose events the stack forwards.
+      accounts: [access.account],
       regions: [...access.regions],
     },
     topicPrefix: access.topicPrefix,

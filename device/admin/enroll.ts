@@ -77,7 +77,7 @@ export async function describeDeviceAccess(
     throw awsError(error, `reading stack ${stackName}`);
   }
   const stack = output.Stacks?.[0];
-  return readDeviceAccess(stackName, stack?.StackStatus, stack?.Outputs ?? []);
+  return readDeviceAccess(stackName, stack?.StackStatus, stack?.Outputs ?? [], stack?.StackId);
 }
 
 async function thingExists(iot: IoTClient, thingName: string): Promise<boolean> {

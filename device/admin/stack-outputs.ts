@@ -14,6 +14,8 @@ export interface DeviceAccess {
   readonly roleAlias: string;
   readonly topicPrefix: string;
   readonly regions: readonly string[];
+  /** The stack's account, from its stack id: the account whose instances the board shows. */
+  readonly account: string;
 }
 
 export interface StackOutput {
@@ -21,10 +23,16 @@ export interface StackOutput {
   readonly OutputValue?: string | undefined;
 }
 
+/** `arn:aws:cloudformation:eu-west-1:123456789012:stack/Ec2Led/<uuid>` -> 123456789012. */
+export function accountOfStackId(stackId: string | undefined): string | undefined {
+  return /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:(\d{12}):stack\//.exec(stackId ?? '')?.[1];
+}
+
 export function readDeviceAccess(
   stackName: string,
   status: string | undefined,
   outputs: readonly StackOutput[],
+  stackId: string | undefined,
 ): DeviceAccess {
   const value = (key: string): string => {
     const found = outputs.find((output) => output.OutputKey === key)?.OutputValue;
@@ -37,7 +45,7 @@ export function readDeviceAccess(
     }
     return found;
   };
-  return {
+  const access = {
     dataEndpoint: value(STACK_OUTPUT_KEYS.dataEndpoint),
     credentialsEndpoint: value(STACK_OUTPUT_KEYS.credentialsEndpoint),
     policyName: value(STACK_OUTPUT_KEYS.policyName),
@@ -48,4 +56,14 @@ export function readDeviceAccess(
       .map((region) => region.trim())
       .filter((region) => region !== ''),
   };
+  const account = accountOfStackId(stackId);
+  if (account === undefined) {
+    throw new AdminError(
+      `stack ${stackName} has no usable stack id (${JSON.stringify(stackId ?? null)}) to read its account from; ` +
+        'run the command again, and check `aws cloudformation describe-stacks --stack-name ' +
+        `${stackName}\` shows a StackId`,
+      1,
+    );
+  }
+  return { ...access, account };
 }

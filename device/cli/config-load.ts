@@ -27,6 +27,7 @@ export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: Kind
   EC2LED_AWS_CREDENTIALS: ['aws.credentials', 'string'],
   EC2LED_AWS_CREDENTIALS_ENDPOINT: ['aws.credentialsEndpoint', 'string'],
   EC2LED_AWS_ROLE_ALIAS: ['aws.roleAlias', 'string'],
+  EC2LED_AWS_ACCOUNTS: ['aws.accounts', 'list'],
   EC2LED_AWS_REGIONS: ['aws.regions', 'list'],
   EC2LED_AWS_EC2_ENDPOINT: ['aws.ec2Endpoint', 'string'],
   EC2LED_TOPIC_PREFIX: ['topicPrefix', 'string'],

@@ -113,6 +113,7 @@ async function main(): Promise<number> {
   let url = '';
   const pipeline = await startPipeline({
     instances: simulation.initial,
+    accounts: [options.account],
     regions: options.regions,
     board: args.board,
     width: side,

@@ -24,6 +24,8 @@ import { type SimInstance, toEventBridgeEvent } from './simulator.ts';
 
 export interface PipelineOptions {
   readonly instances: readonly SimInstance[];
+  /** aws.accounts of the agent: the simulated fleet's account(s). */
+  readonly accounts: readonly string[];
   readonly regions: readonly string[];
   readonly board: 'terminal' | 'none';
   readonly width: number;
@@ -77,7 +79,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   seedFakeEc2(ec2, options.instances, options.regions);
   const config: Config = parseConfig({
     mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
-    aws: { credentials: 'default', regions: [...options.regions], ec2Endpoint: ec2.url },
+    aws: {
+      credentials: 'default',
+      accounts: [...options.accounts],
+      regions: [...options.regions],
+      ec2Endpoint: ec2.url,
+    },
     resyncMinutes: options.resyncMinutes ?? 15,
     stateDir,
     display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },

@@ -28,7 +28,10 @@
  *   SDK never resubscribes; docs/reference/users.md #3), or whose previous subscribe was never acknowledged. List
  *   after the SUBACK (or at once on a rejoined session) on every connection, and on `resync-due`.
  *   At most one listing is outstanding; a failed one is retried with full-jitter backoff while
- *   connected, slower when throttled.
+ *   connected, slower when throttled. A new connection supersedes an outstanding listing (it was
+ *   issued on an older one): `cancel-list`, then a fresh listing once subscribed. So does a
+ *   `resync-due` that finds a listing running for longer than a resync period. A listing can then
+ *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
@@ -102,6 +105,8 @@ export type SyncCommand =
   | { readonly type: 'subscribe' }
   /** After `afterMs` (0: now), list every configured region; report `listed` or `list-failed`. */
   | { readonly type: 'list'; readonly afterMs: number }
+  /** Abort the outstanding listing (or its pending retry); it must report nothing afterwards. */
+  | { readonly type: 'cancel-list'; readonly reason: 'reconnected' | 'stuck' }
   /** Send `resync-due` after `afterMs`, replacing any resync timer already armed. */
   | { readonly type: 'schedule-resync'; readonly afterMs: number }
   /** Fleet, `connected` or `synced` changed: render (coalesced by the render loop). */
@@ -295,6 +300,9 @@ function advance(
 ): SyncState {
   switch (event.type) {
     case 'connected': {
+      // A listing still outstanding was issued on an older connection: it cannot make this one
+      // synced, and it may be the one that hangs. Supersede it.
+      if (state.listing !== undefined) commands.push({ type: 'cancel-list', reason: 'reconnected' });
       const subscribe = event.first || !event.rejoined || state.subscription !== 'confirmed';
       if (subscribe) commands.push({ type: 'subscribe' });
       return maybeList(
@@ -304,6 +312,7 @@ function advance(
           synced: false,
           connection: state.connection + 1,
           subscription: subscribe ? 'requested' : 'confirmed',
+          listing: undefined,
           wantList: true,
         },
         nowMs,
@@ -321,9 +330,13 @@ function advance(
       return onListFailed(state, event.throttled, nowMs, random, commands);
     case 'message':
       return onMessage(state, event.change, nowMs, commands);
-    case 'resync-due':
-      if (!state.connected || state.listing !== undefined) return state;
-      return maybeList({ ...state, wantList: true }, nowMs, commands);
+    case 'resync-due': {
+      if (!state.connected) return state;
+      const stuck = state.listing !== undefined && nowMs - state.listing.startsAtMs >= state.resyncMs;
+      if (state.listing !== undefined && !stuck) return state;
+      if (stuck) commands.push({ type: 'cancel-list', reason: 'stuck' });
+      return maybeList({ ...state, listing: undefined, wantList: true }, nowMs, commands);
+    }
     case 'describe-due': {
       const due = describeDue(state.describe, event.region, nowMs, (id) => state.fleet.has(id));
       commands.push(...due.commands);

@@ -40,7 +40,10 @@ export interface IotCredentialsOptions {
   readonly cert: string;
   readonly key: string;
   readonly ca?: string | undefined;
-  /** Per request, default 10 s. */
+  /**
+   * The whole request (connect, TLS, answer), default 10 s: an endpoint that accepts and never
+   * answers, or trickles, fails the request instead of holding every DescribeInstances behind it.
+   */
   readonly timeoutMs?: number;
   /** Refresh this long before expiration, default 5 min. */
   readonly refreshBeforeMs?: number;
@@ -84,8 +87,14 @@ function get(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    const expire = (): void => {
+      req.destroy(new Error(`no answer within ${timeoutMs} ms`));
+    };
+    // `timeout` above is an idle timeout; this one bounds the whole exchange.
+    const deadline = setTimeout(expire, timeoutMs);
+    req.on('timeout', expire);
     req.on('error', reject);
+    req.on('close', () => clearTimeout(deadline));
     req.end();
   });
 }
@@ -198,7 +207,11 @@ export function iotCredentialsProvider(options: IotCredentialsOptions): Credenti
 }
 
 /** The credentials DescribeInstances signs with: IoT credentials provider, or the SDK chain. */
-export function credentialsFromConfig(config: Config, log: Logger): CredentialProvider | undefined {
+export function credentialsFromConfig(
+  config: Config,
+  log: Logger,
+  timeoutMs?: number,
+): CredentialProvider | undefined {
   const { aws, mqtt } = config;
   if (aws.credentials === 'default' || aws.credentialsEndpoint === undefined || aws.roleAlias === undefined) {
     return undefined;
@@ -213,6 +226,7 @@ export function credentialsFromConfig(config: Config, log: Logger): CredentialPr
     cert: mqtt.cert,
     key: mqtt.key,
     ca: mqtt.ca,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     log,
   });
 }

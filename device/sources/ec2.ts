@@ -8,6 +8,11 @@
  * RequestLimitExceeded (EC2 throttles per account and region) or a transient failure (5xx, network)
  * is retried here with full-jitter backoff, reporting `throttled`; an access or validation error is
  * thrown at once with the fix. The abort signal cancels waits and requests.
+ *
+ * Timeouts: every request gives up after `timeouts.connectMs` to connect and `timeouts.requestMs` for
+ * the whole request (DEFAULT_AWS_TIMEOUTS), so an endpoint that accepts and never answers cannot hold
+ * a listing for ever. A timed-out request is not retried here: the listing fails at once, and the
+ * sync core retries the whole listing with its backoff.
  */
 import {
   DescribeInstancesCommand,
@@ -21,6 +26,20 @@ import { type Logger, silentLogger } from '../log.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { backoffMs, sleep } from './retry.ts';
 
+/** Per AWS request (EC2 and the IoT credentials provider). */
+export interface AwsTimeouts {
+  /** TCP and TLS connect. */
+  readonly connectMs: number;
+  /** The whole request, first byte sent to last byte received. */
+  readonly requestMs: number;
+}
+
+/**
+ * 5 s to connect (a regional endpoint answers in well under a second), 30 s a request (a page of
+ * 1,000 instances takes a few seconds). Longer only delays the retry of a listing that hangs.
+ */
+export const DEFAULT_AWS_TIMEOUTS: AwsTimeouts = { connectMs: 5_000, requestMs: 30_000 };
+
 export interface Ec2SourceOptions {
   readonly regions: readonly string[];
   /** Undefined: the SDK default chain (env, profile, instance metadata...). */
@@ -33,6 +52,8 @@ export interface Ec2SourceOptions {
   /** Default 6 attempts per request, 500 ms base, 20 s cap. */
   readonly retry?: { readonly attempts: number; readonly baseMs: number; readonly capMs: number };
   readonly onThrottled?: (info: { region: string; attempt: number; delayMs: number }) => void;
+  /** Default DEFAULT_AWS_TIMEOUTS. */
+  readonly timeouts?: AwsTimeouts;
 }
 
 export interface Ec2Source {
@@ -59,6 +80,10 @@ function isTransient(error: unknown): boolean {
   return code !== undefined || (error as Error).name === 'TimeoutError';
 }
 
+function isTimeout(error: unknown): boolean {
+  return (error as Error).name === 'TimeoutError';
+}
+
 /** A DescribeInstances failure after retries; `throttled` tells the sync core to back off harder. */
 export class Ec2Error extends Error {
   readonly throttled: boolean;
@@ -71,11 +96,13 @@ export class Ec2Error extends Error {
 
 function explain(region: string, error: unknown): Ec2Error {
   const name = (error as Error).name;
-  const fix = /Unauthorized|AccessDenied|AuthFailure/.test(name)
-    ? 'check the role behind the IoT role alias allows ec2:DescribeInstances (aws.credentials, aws.roleAlias)'
-    : /Credential|Token|Signature|Expired/i.test(`${name} ${(error as Error).message}`)
-      ? 'check aws.credentials and the clock (NTP)'
-      : 'check aws.regions and aws.ec2Endpoint';
+  const fix = isTimeout(error)
+    ? 'the endpoint did not answer in time; check the network and aws.ec2Endpoint (retrying with backoff)'
+    : /Unauthorized|AccessDenied|AuthFailure/.test(name)
+      ? 'check the role behind the IoT role alias allows ec2:DescribeInstances (aws.credentials, aws.roleAlias)'
+      : /Credential|Token|Signature|Expired/i.test(`${name} ${(error as Error).message}`)
+        ? 'check aws.credentials and the clock (NTP)'
+        : 'check aws.regions and aws.ec2Endpoint';
   const message = `DescribeInstances failed in ${region}: ${name}: ${(error as Error).message}; ${fix}`;
   return new Ec2Error(message, isThrottle(error), error);
 }
@@ -108,6 +135,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
   const log = (options.log ?? silentLogger).child({ source: 'ec2' });
   const now = options.now ?? Date.now;
   const retry = options.retry ?? { attempts: 6, baseMs: 500, capMs: 20_000 };
+  const timeouts = options.timeouts ?? DEFAULT_AWS_TIMEOUTS;
   const clients = new Map<string, EC2Client>();
   const tagFilters: Filter[] = options.tagFilter
     ? [{ Name: `tag:${options.tagFilter.key}`, Values: [options.tagFilter.value] }]
@@ -119,6 +147,11 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
       found = new EC2Client({
         region,
         maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: timeouts.connectMs,
+          requestTimeout: timeouts.requestMs,
+          throwOnRequestTimeout: true,
+        },
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       });
@@ -137,7 +170,8 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
         return await client(region).send(command, signal === undefined ? {} : { abortSignal: signal });
       } catch (error) {
         const throttled = isThrottle(error);
-        if (signal?.aborted || attempt >= retry.attempts || !(throttled || isTransient(error))) {
+        const retryable = throttled || (isTransient(error) && !isTimeout(error));
+        if (signal?.aborted || attempt >= retry.attempts || !retryable) {
           throw explain(region, error);
         }
         const delayMs = backoffMs(attempt, retry.baseMs, retry.capMs);
@@ -179,6 +213,14 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
       return { startedAtMs, instances: perRegion.flat() };
     },
     async describeIds(region, ids, signal) {
+      // Never call AWS outside the configured regions, whatever a message claimed.
+      if (!options.regions.includes(region)) {
+        throw new Ec2Error(
+          `refusing DescribeInstances in ${region}: not in aws.regions (${options.regions.join(', ')})`,
+          false,
+          undefined,
+        );
+      }
       const out: InstanceDetails[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) {
         const chunk = ids.slice(i, i + IDS_PER_REQUEST);

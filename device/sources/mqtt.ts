@@ -1,6 +1,7 @@
 /**
  * The live feed: one MQTT 3.1.1 connection (aws-iot-device-sdk-v2 / aws-crt) with a persistent
- * session, subscribed at QoS 1 to `{prefix}/v1/#`. The same code serves AWS IoT Core, a local
+ * session, subscribed at QoS 1 to the configured accounts' and regions' topics
+ * (`{prefix}/v1/{account}/{region}/+` each, topics.ts `subscriptionFilters`). The same code serves AWS IoT Core, a local
  * mosquitto with its own CA and plain-TCP brokers (MQTT 5 is avoided: aedes speaks only 3.1.1).
  *
  * Contract:
@@ -13,6 +14,9 @@
  * - The SDK never resubscribes: we do on the first connection of the process and whenever the
  *   session was not rejoined. A rejoined session may replay QoS 1 messages: apply them idempotently.
  * - Bad payloads and topics are logged and dropped; nothing received can throw out of here.
+ * - Only the configured accounts and regions get through: a message for any other (a session that
+ *   still holds an older, wider subscription, or a broker that ignores filters) is dropped and
+ *   counted, one warning line a minute at most (drop-report.ts).
  * - Reconnect rate is capped: the SDK retries after an interruption (reconnectMin..Max seconds); a
  *   connection that dies within `stableMs` of its CONNACK (a duplicate client id, a policy violation)
  *   counts as a flap, and we take over with our own backoff — never two attempts within
@@ -23,21 +27,25 @@
  */
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
-import { parseInstanceTopic, subscriptionFilter } from '../../shared/topics.ts';
+import { parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { createDropReport } from './drop-report.ts';
 import { buildConfig, hintFor } from './mqtt-connection.ts';
 import { backoffMs, sleep } from './retry.ts';
 
 export type MqttEvent =
   | { readonly type: 'connected'; readonly rejoined: boolean; readonly first: boolean }
-  | { readonly type: 'subscribed'; readonly filter: string }
+  | { readonly type: 'subscribed'; readonly filters: readonly string[] }
   | { readonly type: 'disconnected'; readonly reason: string }
   | { readonly type: 'message'; readonly topic: string; readonly message: StateMessage };
 
 export interface MqttSourceOptions {
   readonly mqtt: MqttConfig;
   readonly topicPrefix: string;
+  /** aws.accounts and aws.regions: what is subscribed to, and all that is let through. */
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
   readonly onEvent: (event: MqttEvent) => void;
   readonly log?: Logger;
   /** Our own floor between two connect attempts. Default 2000 ms (IoT Core allows 1 CONNECT/s). */
@@ -67,7 +75,14 @@ function errorText(error: unknown): string {
 
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
-  const filter = subscriptionFilter(options.topicPrefix);
+  const filters = subscriptionFilters(options.topicPrefix, options.accounts, options.regions);
+  const accounts = new Set(options.accounts);
+  const regions = new Set(options.regions);
+  const outOfScope = createDropReport({
+    log,
+    message: 'dropped messages for an account or region not configured',
+    context: { fix: 'to show them, add the account to aws.accounts and the region to aws.regions' },
+  });
   const minGap = options.minAttemptIntervalMs ?? 2_000;
   const stableMs = options.stableMs ?? 10_000;
   const { reconnectMinSeconds, reconnectMaxSeconds } = options.mqtt;
@@ -107,6 +122,10 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       drop('topic is not {prefix}/v1/{account}/{region}/{id}', topic);
       return;
     }
+    if (!accounts.has(address.account) || !regions.has(address.region)) {
+      outOfScope.drop(`${address.account}/${address.region}`);
+      return;
+    }
     const decoded = decodeMessage(payload);
     if (!decoded.ok) {
       drop(decoded.reason, topic);
@@ -127,19 +146,23 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const subscribe = async (connection: Connection): Promise<void> => {
     for (let attempt = 1; running && current === connection && online; attempt += 1) {
       try {
-        const granted = await connection.subscribe(filter, mqtt.QoS.AtLeastOnce);
-        if (granted.qos !== mqtt.QoS.AtLeastOnce && granted.qos !== mqtt.QoS.AtMostOnce) {
+        // One SUBSCRIBE per filter (aws-crt's MQTT 3.1.1 client takes one at a time), in parallel.
+        const granted = await Promise.all(
+          filters.map((filter) => connection.subscribe(filter, mqtt.QoS.AtLeastOnce)),
+        );
+        const refused = granted.find((g) => g.qos !== mqtt.QoS.AtLeastOnce && g.qos !== mqtt.QoS.AtMostOnce);
+        if (refused !== undefined) {
           throw new Error(
-            `broker refused the subscription (granted ${granted.qos}); check the IoT policy allows iot:Subscribe on topicfilter/${filter}`,
+            `broker refused the subscription to ${refused.topic} (granted ${refused.qos}); check the IoT policy allows iot:Subscribe on topicfilter/${options.topicPrefix}/v1/*`,
           );
         }
-        if (current === connection && online) emit({ type: 'subscribed', filter });
+        if (current === connection && online) emit({ type: 'subscribed', filters });
         return;
       } catch (error) {
         // A connection that went away fails its pending SUBSCRIBE; the next CONNACK subscribes again.
         if (!running || current !== connection || !online) return;
         const retryMs = backoffMs(attempt, reconnectMinSeconds * 1000, reconnectMaxSeconds * 1000);
-        log.warn('subscribe failed', { filter, error: errorText(error), retryMs });
+        log.warn('subscribe failed', { filters, error: errorText(error), retryMs });
         await sleep(retryMs, wake.signal);
       }
     }
@@ -159,7 +182,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
       emit({ type: 'connected', rejoined, first });
       if (options.autoSubscribe === false) return;
-      if (rejoined && !first) emit({ type: 'subscribed', filter });
+      if (rejoined && !first) emit({ type: 'subscribed', filters });
       else void subscribe(connection);
     });
     connection.on('interrupt', (error) => {
@@ -275,6 +298,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       if (!running) return stopping;
       running = false;
       wake.abort();
+      outOfScope.close();
       endCycle?.('stop');
       const connection = current;
       stopping = (async () => {

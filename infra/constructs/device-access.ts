@@ -2,8 +2,9 @@
  * What a Pi may do, and nothing more.
  *
  * - IoT policy (attached to each device certificate by `ec2led device create`): connect only as the
- *   thing its certificate is attached to, subscribe to the instance topics filter, receive instance
- *   topics, and exchange its certificate for AWS credentials through the role alias.
+ *   thing its certificate is attached to, subscribe to filters under the instance topics (the agent
+ *   subscribes per account and region), receive instance topics, and exchange its certificate for
+ *   AWS credentials through the role alias.
  * - IAM role (assumed through the IoT credentials provider): `ec2:DescribeInstances` in the configured
  *   regions, for the agent's periodic reconcile.
  */

@@ -16,6 +16,7 @@ const DEVICE_CREATE_CONFIG = {
   aws: {
     credentialsEndpoint: 'c1d2e3f4g5h6i7.credentials.iot.eu-west-1.amazonaws.com',
     roleAlias: 'ec2led-device',
+    accounts: ['123456789012'],
     regions: ['eu-west-1', 'us-east-1'],
   },
   topicPrefix: 'ec2led',
@@ -82,8 +83,10 @@ describe('loading the device bundle', () => {
       roleAlias: 'ec2led-device',
       topicPrefix: 'ec2led',
       regions: ['eu-west-1'],
+      account: '210987654321',
     });
     const { config } = load(JSON.parse(JSON.stringify(written)));
+    expect(config.aws.accounts).toEqual(['210987654321']);
     expect(config.mqtt.clientId).toBe('ec2led-desk');
     expect(config.mqtt.cert?.startsWith(`${BUNDLE}/`)).toBe(true);
     expect(config.display.board).toBe('rgbmatrix5x5');
@@ -127,12 +130,14 @@ describe('precedence: defaults, file, environment, flags', () => {
   it('parses lists, booleans and tag filters from environment variables', () => {
     const env = {
       EC2LED_AWS_REGIONS: 'us-east-1, eu-west-1',
+      EC2LED_AWS_ACCOUNTS: '123456789012,210987654321',
       EC2LED_MQTT_TLS: 'false',
       EC2LED_AWS_CREDENTIALS: 'default',
       EC2LED_TAG_FILTER: 'team=platform',
     };
     const { config } = load(DEVICE_CREATE_CONFIG, { env });
     expect(config.aws.regions).toEqual(['us-east-1', 'eu-west-1']);
+    expect(config.aws.accounts).toEqual(['123456789012', '210987654321']);
     expect(config.mqtt.tls).toBe(false);
     expect(config.tagFilter).toEqual({ key: 'team', value: 'platform' });
   });
@@ -174,6 +179,17 @@ describe('every error names its key, its value, its source and the fix', () => {
     ['display.board', { display: { board: 'hat' } }, /display\.board "hat" is invalid: use one of/],
     ['log.format', { log: { format: 'xml' } }, /log\.format .*"xml".*"json" or "pretty"/],
     ['aws.ec2Endpoint', { aws: { ec2Endpoint: 'ftp://x' } }, /aws\.ec2Endpoint .*"ftp:\/\/x".*URL/],
+    [
+      'aws.accounts.0',
+      { aws: { accounts: [123456789012] } },
+      /aws\.accounts\.0 .*= 123456789012 .*"123456789012"/,
+    ],
+    [
+      'aws.accounts.1',
+      { aws: { accounts: ['123456789012', '1234'] } },
+      /aws\.accounts\.1 .*"1234".*12-digit/,
+    ],
+    ['aws.accounts', { aws: { accounts: [] } }, /aws\.accounts .*= \[\] .*get-caller-identity/],
   ])('names %s', (_key, patch, pattern) => {
     const file = {
       ...DEVICE_CREATE_CONFIG,
@@ -190,8 +206,15 @@ describe('every error names its key, its value, its source and the fix', () => {
     expect(problem).toMatch(/^mqtt\.endpoint .*is missing: .*describe-endpoint/);
   });
 
+  it('requires the accounts, naming the command that prints the account id', () => {
+    const { accounts: _, ...aws } = DEVICE_CREATE_CONFIG.aws;
+    expect(problemsOf(() => load({ ...DEVICE_CREATE_CONFIG, aws }))).toEqual([
+      expect.stringMatching(/^aws\.accounts .*is missing: .*aws sts get-caller-identity/),
+    ]);
+  });
+
   it('requires the credentials endpoint and role alias for IoT credentials', () => {
-    const aws = { regions: ['eu-west-1'] };
+    const aws = { accounts: ['123456789012'], regions: ['eu-west-1'] };
     expect(problemsOf(() => load({ ...DEVICE_CREATE_CONFIG, aws }))).toEqual([
       expect.stringMatching(/^aws\.credentialsEndpoint is missing: aws\.credentials "iot" needs it/),
       expect.stringMatching(/^aws\.roleAlias is missing/),
@@ -211,7 +234,7 @@ describe('every error names its key, its value, its source and the fix', () => {
     const config = parseConfig(
       {
         mqtt: { endpoint: '127.0.0.1', port: 1883, clientId: 'demo', tls: false },
-        aws: { credentials: 'default', regions: ['us-east-1'] },
+        aws: { credentials: 'default', accounts: ['123456789012'], regions: ['us-east-1'] },
       },
       { readable: () => 'does not exist' },
     );

@@ -14,7 +14,8 @@ export interface FakeCredentialsServer {
   readonly requests: { path: string; thingName: string | undefined; clientCn: string | undefined }[];
   /** Lifetime of issued credentials, ms from the server's `now()`. */
   lifetimeMs: number;
-  mode: 'ok' | 'forbidden' | 'hang' | 'garbage';
+  /** `trickle`: answers 200 and then one space every 50 ms, never ending, until the client leaves. */
+  mode: 'ok' | 'forbidden' | 'hang' | 'garbage' | 'trickle';
   close(): Promise<void>;
 }
 
@@ -48,6 +49,12 @@ export async function startCredentialsServer(
         clientCn: typeof peer.subject?.CN === 'string' ? peer.subject.CN : undefined,
       });
       if (state.mode === 'hang') return;
+      if (state.mode === 'trickle') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const drip = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(drip));
+        return;
+      }
       res.setHeader('content-type', 'application/json');
       if (state.mode === 'forbidden' || req.url !== `/role-aliases/${roleAlias}/credentials`) {
         res.writeHead(state.mode === 'forbidden' ? 403 : 404).end('{"message":"Access Denied"}');

@@ -64,6 +64,7 @@ export async function startWorld(
     aws: {
       credentialsEndpoint: `127.0.0.1:${credentials.port}`,
       roleAlias: ROLE_ALIAS,
+      accounts: [ACCOUNT],
       regions: [REGION],
       ec2Endpoint: ec2.url,
     },

@@ -212,7 +212,7 @@ describe('home stack: least privilege', () => {
             Resource: iotArn('client/${iot:Connection.Thing.ThingName}'),
             Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
           },
-          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: iotArn('topicfilter/ec2led/v1/#') },
+          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: iotArn('topicfilter/ec2led/v1/*') },
           { Effect: 'Allow', Action: 'iot:Receive', Resource: iotArn('topic/ec2led/v1/*') },
           {
             Effect: 'Allow',
@@ -284,7 +284,7 @@ describe('home stack with endpoints and topic prefix from context', () => {
       PolicyDocument: { Statement: { Resource: string }[] };
     };
     expect(policy.PolicyDocument.Statement.map((statement) => statement.Resource)).toContain(
-      iotArn('topicfilter/lab/v1/#'),
+      iotArn('topicfilter/lab/v1/*'),
     );
   });
 });

@@ -4,10 +4,12 @@ import {
   clientArn,
   instanceTopic,
   instanceTopicsArn,
+  MAX_SUBSCRIPTIONS,
   parseInstanceTopic,
   roleAliasArn,
   subscriptionFilter,
   subscriptionFilterArn,
+  subscriptionFilters,
 } from '../../shared/topics.ts';
 
 const address = { account: '123456789012', region: 'eu-west-1', instanceId: 'i-0a1b2c3d4e5f60718' };
@@ -36,10 +38,30 @@ describe('topics', () => {
     expect(subscriptionFilter('ec2led')).toBe('ec2led/v1/#');
   });
 
+  it('subscribes a device to its accounts and regions only, one filter per pair', () => {
+    expect(subscriptionFilters('ec2led', ['123456789012'], ['eu-west-1', 'us-east-1'])).toEqual([
+      'ec2led/v1/123456789012/eu-west-1/+',
+      'ec2led/v1/123456789012/us-east-1/+',
+    ]);
+    expect(subscriptionFilters('ec2led', ['123456789012', '123456789012'], ['eu-west-1'])).toEqual([
+      'ec2led/v1/123456789012/eu-west-1/+',
+    ]);
+  });
+
+  it('widens to one filter per account, then to every account, beyond the subscription quota', () => {
+    const regions = Array.from({ length: 10 }, (_, i) => `eu-west-${i + 1}`);
+    const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
+    expect(subscriptionFilters('ec2led', accounts(5), regions)).toHaveLength(MAX_SUBSCRIPTIONS);
+    expect(subscriptionFilters('ec2led', accounts(6), regions)).toEqual(
+      accounts(6).map((account) => `ec2led/v1/${account}/+/+`),
+    );
+    expect(subscriptionFilters('ec2led', accounts(MAX_SUBSCRIPTIONS + 1), regions)).toEqual(['ec2led/v1/#']);
+  });
+
   it('builds the IoT ARNs that policies use', () => {
     expect(instanceTopicsArn(scope, 'ec2led')).toBe('arn:aws:iot:us-east-1:123456789012:topic/ec2led/v1/*');
     expect(subscriptionFilterArn(scope, 'ec2led')).toBe(
-      'arn:aws:iot:us-east-1:123456789012:topicfilter/ec2led/v1/#',
+      'arn:aws:iot:us-east-1:123456789012:topicfilter/ec2led/v1/*',
     );
     expect(clientArn(scope, '${iot:Connection.Thing.ThingName}')).toBe(
       'arn:aws:iot:us-east-1:123456789012:client/${iot:Connection.Thing.ThingName}',

@@ -14,6 +14,7 @@ const access: DeviceAccess = {
   roleAlias: 'Ec2Led-RoleAlias-XYZ',
   topicPrefix: 'ec2led',
   regions: ['eu-west-1', 'us-east-1'],
+  account: '123456789012',
 };
 const scratch = mkdtempSync(join(tmpdir(), 'ec2led-bundle-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -32,6 +33,7 @@ describe('device config', () => {
       aws: {
         credentialsEndpoint: 'def456.credentials.iot.eu-west-1.amazonaws.com',
         roleAlias: 'Ec2Led-RoleAlias-XYZ',
+        accounts: ['123456789012'],
         regions: ['eu-west-1', 'us-east-1'],
       },
       topicPrefix: 'ec2led',

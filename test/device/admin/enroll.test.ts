@@ -45,6 +45,8 @@ const OUTPUTS = [
   { OutputKey: 'TopicPrefix', OutputValue: 'ec2led' },
   { OutputKey: 'Regions', OutputValue: 'eu-west-1,us-east-1' },
 ];
+const STACK_ID =
+  'arn:aws:cloudformation:eu-west-1:123456789012:stack/Ec2Led/5f0e6c10-ad33-11f0-8b1a-0a1b2c3d4e5f';
 const notFound = () =>
   new ResourceNotFoundException({ message: 'Thing desk-pi cannot be found.', $metadata: {} });
 
@@ -57,7 +59,13 @@ beforeEach(() => {
   cloudformation.reset();
   cloudformation.on(DescribeStacksCommand, { StackName: 'Ec2Led' }).resolves({
     Stacks: [
-      { StackName: 'Ec2Led', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(0), Outputs: OUTPUTS },
+      {
+        StackName: 'Ec2Led',
+        StackId: STACK_ID,
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(0),
+        Outputs: OUTPUTS,
+      },
     ],
   });
 });
@@ -154,6 +162,7 @@ describe('ec2led device create', () => {
       aws: {
         credentialsEndpoint: 'def456.credentials.iot.eu-west-1.amazonaws.com',
         roleAlias: ALIAS,
+        accounts: ['123456789012'],
         regions: ['eu-west-1', 'us-east-1'],
       },
       topicPrefix: 'ec2led',
@@ -315,6 +324,18 @@ describe('ec2led device create', () => {
     const result = await run(['create', 'desk-pi', '--out', out]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/stack Ec2Led \(status UPDATE_IN_PROGRESS\) has no output IotDataEndpoint/);
+  });
+
+  it('writes the account of the stack id, and refuses a stack without one', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'Ec2Led', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(0), Outputs: OUTPUTS },
+      ],
+    });
+    const result = await run(['create', 'desk-pi', '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/stack Ec2Led has no usable stack id \(null\) to read its account from/);
+    expect(iotCalls()).toEqual([]);
   });
 
   it('says how to configure credentials when there are none', async () => {

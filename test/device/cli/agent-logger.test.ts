@@ -11,7 +11,7 @@ afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 function configWith(board: 'terminal' | 'none') {
   return parseConfig({
     mqtt: { endpoint: '127.0.0.1', port: 1883, clientId: 'desk', tls: false },
-    aws: { credentials: 'default', regions: ['us-east-1'] },
+    aws: { credentials: 'default', accounts: ['123456789012'], regions: ['us-east-1'] },
     stateDir,
     display: { board },
   });

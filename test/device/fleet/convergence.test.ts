@@ -148,6 +148,7 @@ function coverage() {
     lost: 0,
     held: 0,
     listFailures: 0,
+    cancelledListings: 0,
     reconnects: 0,
     resubscribes: 0,
     echoesDropped: 0,
@@ -168,18 +169,20 @@ describe('sync convergence (property)', () => {
 
   afterAll(() => {
     // Each situation in at least a tenth of the runs of the property that can meet it.
-    for (const key of [
+    const lossyKeys = [
       'lost',
       'listFailures',
+      'cancelledListings',
       'reconnects',
       'resubscribes',
       'echoesDropped',
       'forgedOverridden',
       'futureDropped',
-    ] as const) {
+    ] as const;
+    for (const key of lossyKeys) {
       expect(lossy.runs[key], `lossy runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
-    for (const key of ['held', 'listFailures', 'reconnects', 'resubscribes'] as const) {
+    for (const key of ['held', 'listFailures', 'cancelledListings', 'reconnects', 'resubscribes'] as const) {
       expect(lossless.runs[key], `lossless runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
   });

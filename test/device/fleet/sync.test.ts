@@ -109,18 +109,56 @@ describe('sync: connecting', () => {
 });
 
 describe('sync: listing', () => {
-  it('keeps one listing outstanding and relists after a stale one (issued before a reconnect)', () => {
+  it('supersedes a listing issued before a reconnect: cancels it and lists again at once', () => {
     const { commands, state } = run([
       [0, connected(false, true)],
-      [20, { type: 'subscribed' }], // list #1
+      [20, { type: 'subscribed' }], // list #1, hangs
       [100, { type: 'disconnected' }],
-      [200, connected(true)], // rejoined: wants a list, #1 still outstanding
-      [900, listedAt(30, listed(WEB, 'running', 'web'))],
+      [200, connected(true)], // rejoined: #1 is cancelled, #2 issued
+      [900, listedAt(250, listed(WEB, 'running', 'web'))],
     ]);
-    expect(commands[3]).toEqual([{ type: 'render' }]);
-    expect(commands[4]).toEqual([{ type: 'list', afterMs: 0 }, { type: 'render' }]);
-    expect(state.synced).toBe(false);
+    expect(commands[3]).toEqual([
+      { type: 'cancel-list', reason: 'reconnected' },
+      { type: 'list', afterMs: 0 },
+      { type: 'render' },
+    ]);
+    expect(state.synced).toBe(true);
     expect(states(state)).toEqual({ [WEB]: 'running' });
+  });
+
+  it('supersedes an outstanding listing on a fresh session too, and lists after the new SUBACK', () => {
+    const { commands, state } = run([
+      [0, connected(false, true)],
+      [20, { type: 'subscribed' }], // list #1, hangs
+      [100, { type: 'disconnected' }],
+      [200, connected(false)],
+      [220, { type: 'subscribed' }],
+    ]);
+    expect(commands[3]).toEqual([
+      { type: 'cancel-list', reason: 'reconnected' },
+      { type: 'subscribe' },
+      { type: 'render' },
+    ]);
+    expect(commands[4]).toEqual([{ type: 'list', afterMs: 0 }]);
+    expect(state.listing).toEqual({ connection: 2, startsAtMs: 220 });
+  });
+
+  it('lets resync-due supersede a listing that has run for a whole resync period', () => {
+    const due: SyncEvent = { type: 'resync-due' };
+    const hung: [number, SyncEvent][] = [...SYNCED, [900_000, due]]; // list #2 at 900 000, hangs
+    expect(run([...hung, [1_799_999, due]]).last).toEqual([]);
+    const { last, state } = run([...hung, [1_800_000, due]]);
+    expect(last).toEqual([
+      { type: 'cancel-list', reason: 'stuck' },
+      { type: 'list', afterMs: 0 },
+    ]);
+    expect(state.listing).toEqual({ connection: 1, startsAtMs: 1_800_000 });
+  });
+
+  it('counts a retried listing from when it starts, not from when it was scheduled', () => {
+    const failed: SyncEvent = { type: 'list-failed', throttled: true, reason: 'RequestLimitExceeded' };
+    const { state } = run([...SYNCED, [900_000, { type: 'resync-due' }], [900_100, failed]]);
+    expect(state.listing).toEqual({ connection: 1, startsAtMs: 900_100 + 5000 });
   });
 
   it('retries a failed listing with full jitter, growing with each failure', () => {

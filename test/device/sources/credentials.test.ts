@@ -10,6 +10,7 @@ import {
   type FakeCredentialsServer,
   startCredentialsServer,
 } from '../../fakes/credentials-server.ts';
+import { startStallProxy } from '../../fakes/stall-proxy.ts';
 
 const ROLE_ALIAS = 'ec2led-device';
 let pki: TestPki;
@@ -125,6 +126,27 @@ describe('IoT credentials provider over mutual TLS', () => {
     expect(error.message).toMatch(
       /cannot reach the IoT credentials provider 127\.0\.0\.1 .*no answer within 300 ms/,
     );
+  });
+
+  it('bounds the whole exchange: an answer that trickles for ever fails at the timeout', async () => {
+    server.mode = 'trickle';
+    const startedAt = Date.now();
+    const error = await errorOf(fetchIotCredentials(options({ timeoutMs: 400 })));
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    expect(error.message).toMatch(/no answer within 400 ms/);
+  });
+
+  it('gives up on an endpoint that accepts TCP and never answers, and works once it heals', async () => {
+    const proxy = await startStallProxy(server.port);
+    try {
+      const stalled = options({ port: proxy.port, timeoutMs: 300 });
+      const error = await errorOf(fetchIotCredentials(stalled));
+      expect(error.message).toMatch(/no answer within 300 ms/);
+      proxy.heal();
+      expect((await fetchIotCredentials(stalled)).accessKeyId).toMatch(/^ASIAFAKE/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('is refused at the TLS layer with a certificate from another CA', async () => {

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeEc2, type FakeInstance, startFakeEc2 } from '../../../device/demo/fake-ec2.ts';
 import { createEc2Source, type Ec2SourceOptions } from '../../../device/sources/ec2.ts';
+import { startStallProxy } from '../../fakes/stall-proxy.ts';
 
 const CREDENTIALS = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
 let fake: FakeEc2;
@@ -128,6 +129,27 @@ describe('listing with DescribeInstances', () => {
     ec2.close();
   });
 
+  it('gives up on an endpoint that accepts and never answers, without retrying, and works once it heals', async () => {
+    fake.setInstances('eu-west-1', fleet(3));
+    const proxy = await startStallProxy(Number(new URL(fake.url).port));
+    try {
+      const ec2 = source({
+        regions: ['eu-west-1'],
+        endpoint: proxy.url,
+        timeouts: { connectMs: 200, requestMs: 300 },
+      });
+      const startedAt = Date.now();
+      await expect(ec2.list()).rejects.toThrow(/eu-west-1: TimeoutError: .*did not answer in time/);
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+      expect(proxy.accepted).toBe(1);
+      proxy.heal();
+      expect((await ec2.list()).instances).toHaveLength(3);
+      ec2.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('honours AWS_ENDPOINT_URL_EC2 when no endpoint is configured', async () => {
     fake.setInstances('eu-west-1', fleet(1));
     const saved = process.env.AWS_ENDPOINT_URL_EC2;
@@ -153,6 +175,17 @@ describe('describing instances first seen live', () => {
     ec2.close();
     expect(found.map((i) => i.instanceId)).toEqual([instances[1]?.instanceId, instances[4]?.instanceId]);
     expect(fake.calls).toEqual({ 'eu-west-1': 1 });
+  });
+
+  it('refuses a region outside aws.regions without calling AWS', async () => {
+    const instances = fleet(1);
+    fake.setInstances('ap-south-1', instances);
+    const ec2 = source();
+    await expect(ec2.describeIds('ap-south-1', [instances[0]?.instanceId ?? ''])).rejects.toThrow(
+      /ap-south-1: not in aws\.regions \(eu-west-1, us-east-1\)/,
+    );
+    ec2.close();
+    expect(fake.calls).toEqual({});
   });
 
   it('applies the tag filter to live instances too', async () => {

@@ -51,6 +51,8 @@ function start(overrides: Partial<MqttConfig> = {}, stableMs?: number) {
   const source = createMqttSource({
     mqtt: mqttConfig(overrides),
     topicPrefix: PREFIX,
+    accounts: [MESSAGE.account],
+    regions: [MESSAGE.region],
     onEvent: (event) => events.push(event),
     ...(stableMs === undefined ? {} : { stableMs }),
   });
@@ -86,7 +88,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     await waitFor('subscribed', () => count('subscribed') === 1);
     expect(events.slice(0, 2)).toEqual([
       { type: 'connected', rejoined: false, first: true },
-      { type: 'subscribed', filter: 'ec2led/v1/#' },
+      { type: 'subscribed', filters: ['ec2led/v1/123456789012/eu-west-1/+'] },
     ]);
     publisher = await connectPublisher(broker.port, pki);
     await publisher.publishMessage(PREFIX, MESSAGE);
@@ -155,7 +157,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     await waitFor('subscribed', () => second.count('subscribed') === 1);
     expect(second.events.slice(0, 2)).toEqual([
       { type: 'connected', rejoined: true, first: true },
-      { type: 'subscribed', filter: 'ec2led/v1/#' },
+      { type: 'subscribed', filters: ['ec2led/v1/123456789012/eu-west-1/+'] },
     ]);
   });
 
@@ -164,6 +166,8 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     const source = createMqttSource({
       mqtt: mqttConfig(),
       topicPrefix: PREFIX,
+      accounts: [MESSAGE.account],
+      regions: [MESSAGE.region],
       onEvent: (event) => events.push(event),
       autoSubscribe: false,
     });
@@ -220,6 +224,8 @@ describe('mqtt source over plain TCP', () => {
       const source = createMqttSource({
         mqtt: mqttConfig({ port: plain.port, tls: false, cert: undefined, key: undefined, ca: undefined }),
         topicPrefix: PREFIX,
+        accounts: [MESSAGE.account],
+        regions: [MESSAGE.region],
         onEvent: (event) => events.push(event),
       });
       sources.push(source);

@@ -129,6 +129,7 @@ export class FakeSource {
     lost: 0,
     held: 0,
     listFailures: 0,
+    cancelledListings: 0,
     reconnects: 0,
     resubscribes: 0,
     echoesDropped: 0,
@@ -151,6 +152,8 @@ export class FakeSource {
   #nextListing = 0;
   #nextDescribe = 0;
   #resyncToken = 0;
+  /** Bumped by `cancel-list`: a listing (or its pending start) of an older token reports nothing. */
+  #listToken = 0;
   /** Timers (resync) due after this are not armed: the run must end. */
   #horizonMs = Number.POSITIVE_INFINITY;
   #final = false;
@@ -264,7 +267,14 @@ export class FakeSource {
           if (!this.#connected || !this.#brokerSubscribed) {
             throw new Error(`list requested after ${event.type} while the broker holds no subscription`);
           }
-          this.#at(this.nowMs + command.afterMs, () => this.#list());
+          {
+            const token = this.#listToken;
+            this.#at(this.nowMs + command.afterMs, () => token === this.#listToken && this.#list());
+          }
+          break;
+        case 'cancel-list':
+          this.seen.cancelledListings++;
+          this.#listToken++;
           break;
         case 'schedule-resync': {
           const token = ++this.#resyncToken;
@@ -352,7 +362,9 @@ export class FakeSource {
       lagMs: 100,
     };
     const truthAtMs = startedAtMs + Math.min(outcome.lagMs, outcome.durationMs);
+    const token = this.#listToken;
     this.#at(startedAtMs + outcome.durationMs, () => {
+      if (token !== this.#listToken) return;
       if (outcome.fail) {
         this.#feed({ type: 'list-failed', throttled: outcome.throttled, reason: 'fake failure' });
         return;
