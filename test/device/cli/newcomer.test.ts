@@ -17,6 +17,8 @@ import { main } from '../../../device/main.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
 import { type FakeCredentialsServer, startCredentialsServer } from '../../fakes/credentials-server.ts';
 
+const ACCOUNT = '123456789012';
+
 const BIN = fileURLToPath(new URL('../../../bin/ec2led.js', import.meta.url));
 const SDK_WARNING = 'NodeVersionSupportWarning';
 
@@ -116,7 +118,7 @@ describe('ec2led agent --once as a user runs it', () => {
   beforeAll(async () => {
     pki = makeTestPki(`ec2led-newcomer-${process.pid}`);
     credentials = await startCredentialsServer(pki, 'ec2led-device');
-    ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0, account: '123456789012' });
+    ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0, account: ACCOUNT });
     ec2.setInstances('eu-west-1', [
       { instanceId: 'i-00000000000000001', state: 'running', tags: { Name: 'web' } },
     ]);
@@ -135,6 +137,7 @@ describe('ec2led agent --once as a user runs it', () => {
       aws: {
         credentialsEndpoint: `127.0.0.1:${credentials.port}`,
         roleAlias: 'ec2led-device',
+        accounts: [ACCOUNT],
         regions: ['eu-west-1'],
         ec2Endpoint: ec2.url,
       },
