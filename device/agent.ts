@@ -9,7 +9,7 @@
  * Slots are saved whenever the layout moves an instance. `stop()` stops the feed, blanks the board
  * (display.close) and releases everything; the CLI exits the process afterwards (aws-crt).
  */
-import { type Config, ConfigError } from './config.ts';
+import type { Config } from './config.ts';
 import type { BoardView } from './display/board-view.ts';
 import { emptyBoardView } from './display/board-view.ts';
 import type { Display } from './display/display.ts';
@@ -18,7 +18,6 @@ import type { Fleet } from './fleet/store.ts';
 import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import { DEFAULT_PALETTE, parsePalette } from './layout/palette.ts';
-import { checkConfigPins } from './layout/pins.ts';
 import { type Identify, renderBoard } from './layout/render.ts';
 import { loadSlots, saveSlots } from './layout/slot-store.ts';
 import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
@@ -67,9 +66,9 @@ export function ec2SourceFor(config: Config, log: Logger): Ec2Source {
   });
 }
 
-/** A display plus the config checks that need its size (pins on the board): throws ConfigError. */
+/** The configured display (pins on the board were checked with the config, display/size.ts). */
 export function openDisplayFor(config: Config, deps: DisplayDeps): Display {
-  const display = createDisplay(config.display, {
+  return createDisplay(config.display, {
     createWeb: ({ width, height }) => ({
       kind: 'web',
       width,
@@ -80,9 +79,6 @@ export function openDisplayFor(config: Config, deps: DisplayDeps): Display {
     }),
     ...deps,
   });
-  const problems = checkConfigPins(config.pins, display.width, display.height);
-  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `pins: ${problem}`));
-  return display;
 }
 
 /** Starts everything but the process: display, feed, timers. Rejects if the display cannot open. */

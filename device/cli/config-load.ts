@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, parseConfig, type ReadableCheck } from '../config.ts';
+import type { TlsCheck } from '../tls-files.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
 
@@ -58,6 +59,8 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly readFile?: (path: string) => string;
   readonly readable?: ReadableCheck;
+  /** Parses the certificate, key and CA; default node:crypto on the real files. */
+  readonly tls?: TlsCheck;
   readonly cwd?: string;
 }
 
@@ -176,6 +179,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     setPath(raw, flag.key, flag.value);
     origins.set(flag.key, flag.flag);
   }
-  const readable = options.readable;
-  return { config: parseConfig(raw, readable ? { readable, origins } : { origins }), path, warnings };
+  const { readable, tls } = options;
+  const checks = { origins, ...(readable ? { readable } : {}), ...(tls ? { tls } : {}) };
+  return { config: parseConfig(raw, checks), path, warnings };
 }
