@@ -50,6 +50,11 @@ export interface Agent {
   identify(target: { x: number; y: number }): void;
   /** Called after a frame whose view differs from the last (web board `notify`). */
   onViewChange(listener: () => void): void;
+  /**
+   * Called once if the agent cannot work at all (the MQTT TLS context failed); at once when that
+   * already happened. The CLI exits 1 on it, so that systemd restarts the service.
+   */
+  onFatal(listener: (error: Error) => void): void;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
   stop(): Promise<void>;
 }
@@ -283,10 +288,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const change = { instanceId: m.id, state: m.state, timeMs: m.time, region: m.region, account: m.account };
     return { type: 'message', change: { ...change, eventId: m.event } };
   };
+  let fatal: Error | undefined;
+  const fatalListeners: ((error: Error) => void)[] = [];
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
     onEvent: (event) => dispatch(toSync(event)),
+    onFatal: (error) => {
+      fatal ??= error;
+      for (const listener of fatalListeners.splice(0)) listener(error);
+    },
     autoSubscribe: false,
     log,
   });
@@ -306,6 +317,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onViewChange(listener) {
       listeners.push(listener);
+    },
+    onFatal(listener) {
+      if (fatal === undefined) fatalListeners.push(listener);
+      else listener(fatal);
     },
     stop() {
       stopping ??= (async () => {

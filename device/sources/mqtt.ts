@@ -15,6 +15,8 @@
  * - Bad payloads and topics (empty, detached, not JSON, ...) are logged, counted and dropped. Every
  *   aws-crt callback runs inside a guard that catches, logs and counts anything thrown: an exception
  *   across the native boundary would abort the process, so nothing received can throw out of here.
+ * - A connection config aws-crt refuses to build (AWS_IO_TLS_CTX_ERROR: a key or certificate it
+ *   cannot load) is permanent: the source stops and calls `onFatal` instead of idling for ever.
  * - Reconnect rate is capped: the SDK retries after an interruption (reconnectMin..Max seconds); a
  *   connection that dies within `stableMs` of its CONNACK (a duplicate client id, a policy violation)
  *   counts as a flap, and we take over with our own backoff — never two attempts within
@@ -46,6 +48,11 @@ export interface MqttSourceOptions {
   readonly minAttemptIntervalMs?: number;
   /** A connection that lives shorter than this is a flap. Default 10000 ms. */
   readonly stableMs?: number;
+  /**
+   * Called once when the source cannot work at all and stops (aws-crt refused to build the TLS
+   * context from mqtt.cert, mqtt.key, mqtt.ca). The agent exits 1 on it, so systemd restarts it.
+   */
+  readonly onFatal?: (error: Error) => void;
   /**
    * Default true: subscribe on the first connection and whenever the session was not rejoined.
    * False: only `subscribe()` subscribes — for a caller whose own state machine decides (sync.ts).
@@ -247,10 +254,23 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     while (running) {
       await sleep(Math.max(0, lastAttempt + minGap - Date.now()), wake.signal);
       if (!running) break;
-      client ??= new mqtt.MqttClient();
-      config ??= buildConfig(options.mqtt);
       if (connection === undefined) {
-        connection = client.new_connection(config);
+        try {
+          client ??= new mqtt.MqttClient();
+          config ??= buildConfig(options.mqtt);
+          connection = client.new_connection(config);
+        } catch (error) {
+          // The TLS context (certificate, key, CA) is built here, once: no retry can fix a file
+          // aws-crt refuses, so this is fatal for the process (systemd restarts it after a fix).
+          running = false;
+          const text = errorText(error);
+          const failure = new Error(`cannot set up the MQTT connection: ${text}; ${hintFor(text)}`, {
+            cause: error,
+          });
+          log.error('mqtt cannot start', { error: failure.message });
+          options.onFatal?.(failure);
+          break;
+        }
         attach(connection);
       }
       current = connection;

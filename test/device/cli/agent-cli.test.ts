@@ -2,7 +2,7 @@
  * `ec2led agent` and `ec2led status` as a user runs them: the real bin/ec2led.js in a child process
  * (signals, exit codes, stdout/stderr), against a world on 127.0.0.1. The child is killed by its PID.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,56 @@ describe('ec2led agent', () => {
     const { code } = await agent.exited;
     expect(code).toBe(2);
     expect(agent.stderr()).toMatch(/resyncMinutes \(from EC2LED_RESYNC_MINUTES\) = "often" is invalid/);
+  });
+
+  it('exits 0 and removes agent.sock when SIGTERM arrives during start-up', async () => {
+    const sock = join(world.stateDir, 'agent.sock');
+    const agent = run(['agent', '--config', world.configPath]);
+    // The socket is made before the agent (and aws-crt) start: a signal now lands mid start-up.
+    await waitFor('agent.sock', () => existsSync(sock), 15_000, 2);
+    const early = agent.stderr().includes('"msg":"agent started"');
+    agent.child.kill('SIGTERM');
+    const { code, signal } = await agent.exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(existsSync(sock)).toBe(false);
+    expect(agent.stderr()).toContain('"msg":"stopped"');
+    if (!early) expect(agent.stderr()).toContain('"during":"start-up"');
+  });
+
+  it('exits 2 at start naming mqtt.key when the key does not belong to the certificate', async () => {
+    const agent = run(['agent', '--config', world.configPath], { EC2LED_MQTT_KEY: world.pki.server.key });
+    expect((await agent.exited).code).toBe(2);
+    expect(agent.stderr()).toContain(
+      `mqtt.key = ${JSON.stringify(world.pki.server.key)} (from EC2LED_MQTT_KEY) does not belong to mqtt.cert`,
+    );
+    expect(agent.stderr()).not.toContain('agent started');
+  });
+
+  it('exits 1 and says why when aws-crt cannot build the TLS context from files node accepts', async () => {
+    // An Ed25519 pair parses and matches in node:crypto, but aws-crt (s2n) refuses it:
+    // AWS_IO_TLS_CTX_ERROR. Idling on a blank board would hide that; exit 1 lets systemd retry.
+    const cert = join(world.dir, 'ed25519.pem');
+    const key = join(world.dir, 'ed25519.key');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', key, '-out', cert].concat([
+        '-subj',
+        '/CN=ec2led-ed25519',
+        '-days',
+        '1',
+      ]),
+      { stdio: 'ignore', timeout: 10_000 },
+    );
+    const agent = run(['agent', '--config', world.configPath], {
+      EC2LED_MQTT_CERT: cert,
+      EC2LED_MQTT_KEY: key,
+    });
+    const { code } = await agent.exited;
+    expect(code).toBe(1);
+    expect(agent.stderr()).toMatch(
+      /"msg":"agent failed".*AWS_IO_TLS_CTX_ERROR.*check mqtt\.cert, mqtt\.key, mqtt\.ca/,
+    );
+    expect(existsSync(join(world.stateDir, 'agent.sock'))).toBe(false);
   });
 
   it('exits 2 on an unknown flag', async () => {
