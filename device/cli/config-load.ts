@@ -1,6 +1,7 @@
 /**
  * Layers the configuration (later wins): schema defaults, `$STATE_DIRECTORY` (systemd) as the default
- * stateDir, the JSON file, `EC2LED_*` environment variables, command-line flags. Then validates once
+ * stateDir, the JSON file, `EC2LED_*` environment variables, command-line flags. A display.board set
+ * nowhere is `terminal` when stdout is a terminal and `none` otherwise (a service). Then validates once
  * with device/config.ts. Relative certificate paths in the file are resolved against the file's
  * folder, so a device bundle works wherever it is unpacked.
  */
@@ -59,6 +60,11 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly readFile?: (path: string) => string;
   readonly readable?: ReadableCheck;
+  /**
+   * Whether stdout is a terminal; default process.stdout.isTTY. It picks the default display.board:
+   * `terminal` on one, `none` otherwise (a service: journald must not get a board 20 times a second).
+   */
+  readonly stdoutIsTerminal?: boolean;
   /** Parses the certificate, key and CA; default node:crypto on the real files. */
   readonly tls?: TlsCheck;
   readonly cwd?: string;
@@ -178,6 +184,22 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   for (const flag of options.flags ?? []) {
     setPath(raw, flag.key, flag.value);
     origins.set(flag.key, flag.flag);
+  }
+  const display = isRecord(raw.display) ? raw.display : raw.display === undefined ? {} : undefined;
+  if (display !== undefined && display.board === undefined) {
+    const terminal = options.stdoutIsTerminal ?? process.stdout.isTTY === true;
+    display.board = terminal ? 'terminal' : 'none';
+    raw.display = display;
+    origins.set(
+      'display.board',
+      terminal ? 'the default on a terminal' : 'the default when stdout is not a terminal',
+    );
+    if (!terminal) {
+      warnings.push(
+        'display.board is not set and stdout is not a terminal: drawing on no board (board "none"); ' +
+          'set display.board to your board (docs/config.md), or enable web.enabled',
+      );
+    }
   }
   const { readable, tls } = options;
   const checks = { origins, ...(readable ? { readable } : {}), ...(tls ? { tls } : {}) };

@@ -34,6 +34,7 @@ function load(
     flags?: FlagValue[];
     readable?: (p: string) => string | undefined;
     tls?: TlsCheck;
+    stdoutIsTerminal?: boolean;
   } = {},
 ) {
   return loadConfig({
@@ -43,6 +44,7 @@ function load(
     flags: options.flags ?? [],
     readable: options.readable ?? everyFileReadable,
     tls: options.tls ?? everyFileParses,
+    stdoutIsTerminal: options.stdoutIsTerminal ?? true,
     cwd: '/home/pi',
   });
 }
@@ -243,6 +245,32 @@ describe('every error names its key, its value, its source and the fix', () => {
     ]);
     const broken = () => loadConfig({ configPath: '/x.json', env: {}, readFile: () => '{"mqtt":' });
     expect(problemsOf(broken)).toEqual([expect.stringMatching(/\/x\.json is not JSON/)]);
+  });
+});
+
+describe('the default board', () => {
+  const { display: _, ...withoutDisplay } = DEVICE_CREATE_CONFIG;
+
+  it('is the terminal board when stdout is a terminal', () => {
+    const loaded = load(withoutDisplay, { stdoutIsTerminal: true });
+    expect(loaded.config.display.board).toBe('terminal');
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  it('is no board, with a warning naming the fix, when stdout is not a terminal (a service)', () => {
+    const loaded = load({ ...withoutDisplay, display: { brightness: 0.3 } }, { stdoutIsTerminal: false });
+    expect(loaded.config.display).toMatchObject({ board: 'none', brightness: 0.3 });
+    expect(loaded.warnings).toEqual([
+      expect.stringMatching(/display\.board is not set .*set display\.board/),
+    ]);
+  });
+
+  it('is whatever the file, the environment or a flag says, terminal or not', () => {
+    expect(load(DEVICE_CREATE_CONFIG, { stdoutIsTerminal: false }).config.display.board).toBe(
+      'unicornhatmini',
+    );
+    const env = { EC2LED_DISPLAY_BOARD: 'terminal' };
+    expect(load(withoutDisplay, { stdoutIsTerminal: false, env }).config.display.board).toBe('terminal');
   });
 });
 

@@ -3,7 +3,7 @@
  * (signals, exit codes, stdout/stderr), against a world on 127.0.0.1. The child is killed by its PID.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,34 @@ describe('ec2led agent', () => {
       /"msg":"agent failed".*AWS_IO_TLS_CTX_ERROR.*check mqtt\.cert, mqtt\.key, mqtt\.ca/,
     );
     expect(existsSync(join(world.stateDir, 'agent.sock'))).toBe(false);
+  });
+
+  it('into a pipe, the terminal board writes plain text on change, not 20 frames a second', async () => {
+    const agent = run(['agent', '--config', world.configPath, '--display', 'terminal']);
+    await waitFor('synced log line', () => agent.stderr().includes('"msg":"synced"'), 15_000);
+    await waitFor('the synced legend', () => agent.stdout().includes('· synced'), 5_000);
+    // pending pulses: on a terminal that is an animation frame every 50 ms
+    await world.publish('i-00000000000000001', 'pending', Date.now());
+    await waitFor('the pending row', () => /i-00000000000000001 +web +pending/.test(agent.stdout()), 5_000);
+    const before = agent.stdout().length;
+    await delay(1_500);
+    expect(agent.stdout().length).toBe(before);
+    expect(agent.stdout()).not.toContain('\u001b');
+    agent.child.kill('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+  });
+
+  it('draws on no board by default when stdout is not a terminal, and says so', async () => {
+    const { display: _, ...raw } = world.raw;
+    const configPath = join(world.dir, 'no-display.json');
+    writeFileSync(configPath, JSON.stringify(raw));
+    const agent = run(['agent', '--config', configPath]);
+    await waitFor('display opened', () => agent.stderr().includes('"msg":"display opened"'), 15_000);
+    expect(agent.stderr()).toMatch(/"msg":"display opened".*"board":"none"/);
+    expect(agent.stderr()).toContain('display.board is not set and stdout is not a terminal');
+    agent.child.kill('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+    expect(agent.stdout()).toBe('');
   });
 
   it('exits 2 on an unknown flag', async () => {
