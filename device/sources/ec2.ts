@@ -19,6 +19,7 @@ import { isInstanceState } from '../../shared/instance-state.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { CredentialProvider } from './credentials.ts';
+import { listingFix } from './ec2-errors.ts';
 import { backoffMs, sleep } from './retry.ts';
 
 export interface Ec2SourceOptions {
@@ -69,13 +70,9 @@ export class Ec2Error extends Error {
   }
 }
 
-function explain(region: string, error: unknown): Ec2Error {
+function explain(region: string, error: unknown, endpoint?: string): Ec2Error {
   const name = (error as Error).name;
-  const fix = /Unauthorized|AccessDenied|AuthFailure/.test(name)
-    ? 'check the role behind the IoT role alias allows ec2:DescribeInstances (aws.credentials, aws.roleAlias)'
-    : /Credential|Token|Signature|Expired/i.test(`${name} ${(error as Error).message}`)
-      ? 'check aws.credentials and the clock (NTP)'
-      : 'check aws.regions and aws.ec2Endpoint';
+  const fix = listingFix(region, error, endpoint);
   const message = `DescribeInstances failed in ${region}: ${name}: ${(error as Error).message}; ${fix}`;
   return new Ec2Error(message, isThrottle(error), error);
 }
@@ -138,7 +135,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
       } catch (error) {
         const throttled = isThrottle(error);
         if (signal?.aborted || attempt >= retry.attempts || !(throttled || isTransient(error))) {
-          throw explain(region, error);
+          throw explain(region, error, options.endpoint);
         }
         const delayMs = backoffMs(attempt, retry.baseMs, retry.capMs);
         if (throttled) {
