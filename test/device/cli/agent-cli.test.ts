@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusMain } from '../../../device/cli/status.ts';
+import { connectPublisher } from '../../fakes/mqtt-publisher.ts';
 import { delay, waitFor, waitForAsync } from '../../fakes/wait.ts';
-import { instance, startWorld, type World } from '../../fakes/world.ts';
+import { ACCOUNT, instance, REGION, startWorld, type World } from '../../fakes/world.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/ec2led.js', import.meta.url));
 const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[31mred\u202Eeman';
@@ -222,6 +223,42 @@ describe('ec2led agent', () => {
     agent.child.kill('SIGTERM');
     expect((await agent.exited).code).toBe(0);
     expect(agent.stdout()).toBe('');
+  });
+
+  it('survives 0-byte publishes and applies the next good message', async () => {
+    const agent = run(['agent', '--config', world.configPath]);
+    await waitFor('synced log line', () => agent.stderr().includes('"msg":"synced"'), 15_000);
+    const publisher = await connectPublisher(world.broker.port, world.pki);
+    try {
+      const topic = `ec2led/v1/${ACCOUNT}/${REGION}/i-00000000000000001`;
+      for (const qos of [0, 1] as const) {
+        for (const retain of [false, true]) await publisher.publish(topic, '', { qos, retain });
+      }
+    } finally {
+      await publisher.close();
+    }
+    await world.publish('i-00000000000000002', 'pending', Date.now());
+    const status = await waitForAsync('the change after the empty payloads', async () => {
+      const result = await statusOf(['--config', world.configPath]);
+      return /i-00000000000000002 .* pending/.test(result.out) ? result : undefined;
+    });
+    expect(status.code).toBe(0);
+    expect(agent.child.exitCode).toBeNull();
+    expect(agent.stderr()).toContain('payload is empty');
+    agent.child.kill('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+  });
+
+  it('lists a pin outside the board with the other config problems, exit 2, before starting', async () => {
+    const configPath = join(world.dir, 'pins.json');
+    writeFileSync(configPath, JSON.stringify({ ...world.raw, resyncMinutes: 0, pins: { web: '4,0' } }));
+    const agent = run(['agent', '--config', configPath]);
+    expect((await agent.exited).code).toBe(2);
+    const text = agent.stderr();
+    expect(text).toMatch(
+      /^ec2led agent: invalid configuration:\n {2}- resyncMinutes .*\n {2}- pins\.web \(from .*pins\.json\) = "4,0" is outside the 4x4 none board/,
+    );
+    expect(text).not.toContain('"msg"');
   });
 
   it('exits 2 on an unknown flag', async () => {
