@@ -170,19 +170,25 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
   let web: WebBoard | undefined;
   const cleanUp = () =>
     Promise.all([agent?.stop(), web?.close(), socket?.close()].map((p) => p?.catch(() => undefined)));
+  /** The start-up step in flight that makes something to undo (socket, agent, web board). */
+  let making: Promise<unknown> = Promise.resolve();
+  const make = <T>(step: Promise<T>): Promise<T> => {
+    making = step.catch(() => undefined);
+    return step;
+  };
   /** Each step checks for a stop before the next: a stop during start-up makes nothing more. */
   const starting = (async (): Promise<boolean> => {
     await mkdir(config.stateDir, { recursive: true });
     if (stop.signal !== undefined) return false;
     const view = () =>
       agent?.view() ?? emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
-    socket = await serveBoard(socketPath(config.stateDir), view);
+    socket = await make(serveBoard(socketPath(config.stateDir), view));
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;
-    agent = await startAgent({ config, log });
+    agent = await make(startAgent({ config, log }));
     if (stop.signal !== undefined) return false;
-    web = await startWeb(agent, loaded, log);
+    web = await make(startWeb(agent, loaded, log));
     if (stop.signal !== undefined) return false;
     log.info('agent started', { config: loaded.path, board: config.display.board, socket: socket.path });
     return true;
@@ -218,9 +224,10 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     setTimeout(() => resolve(0), SHUTDOWN_MS).unref();
     void stop.second.then(() => resolve(130)); // a second signal: leave now
     // Undo what exists now (the socket), then what a step still in flight makes (an agent whose
-    // display is opening), all within SHUTDOWN_MS. Every close is idempotent.
+    // display is opening), all within SHUTDOWN_MS; a step that makes nothing (loading the agent's
+    // modules) is not waited for. Every close is idempotent.
     void cleanUp()
-      .then(() => starting.catch(() => undefined))
+      .then(() => making)
       .then(cleanUp)
       .then(() => {
         log.info('stopped');
