@@ -168,8 +168,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         callback(...args);
       } catch (error) {
         faults += 1;
-        if (faults <= 10 || faults % 100 === 0) {
-          log.error('callback failed; carrying on', { callback: what, error: errorText(error), faults });
+        try {
+          if (faults <= 10 || faults % 100 === 0) {
+            log.error('callback failed; carrying on', { callback: what, error: errorText(error), faults });
+          }
+        } catch {
+          // Not even the report may cross into aws-crt (an error whose toString throws).
         }
       }
     };

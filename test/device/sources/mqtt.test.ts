@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttConfig } from '../../../device/config.ts';
-import { createLogger } from '../../../device/log.ts';
+import { createLogger, type Logger } from '../../../device/log.ts';
 import { createMqttSource, type MqttEvent, type MqttSource } from '../../../device/sources/mqtt.ts';
 import type { StateMessage } from '../../../shared/message.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
@@ -141,6 +141,44 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     expect(events.filter((e) => e.type === 'message')).toEqual([
       expect.objectContaining({ message: { ...MESSAGE, state: 'stopping' } }),
     ]);
+  });
+
+  it('lets nothing thrown in its own callbacks cross into aws-crt, not even by the logger', async () => {
+    let thrown = 0;
+    const hostile = {
+      toString: () => {
+        throw new Error('toString');
+      },
+    };
+    const throwing: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => {
+        thrown += 1;
+        throw hostile;
+      },
+      error: () => {
+        throw new Error('the error line fails too');
+      },
+      child: () => throwing,
+    };
+    const events: MqttEvent[] = [];
+    const source = createMqttSource({
+      mqtt: mqttConfig(),
+      topicPrefix: PREFIX,
+      onEvent: (event) => events.push(event),
+      log: throwing,
+    });
+    sources.push(source);
+    source.start();
+    await waitFor('subscribed', () => events.some((e) => e.type === 'subscribed'));
+    publisher = await connectPublisher(broker.port, pki);
+    await publisher.publish(`ec2led/v1/123456789012/eu-west-1/${MESSAGE.id}`, '', { qos: 0 });
+    await publisher.publishMessage(PREFIX, MESSAGE);
+    await waitFor('the good message after a drop whose log line threw', () =>
+      events.some((e) => e.type === 'message'),
+    );
+    expect(thrown).toBe(1);
   });
 
   it('reconnects and resubscribes within a few seconds after the broker is killed and restarted', async () => {
