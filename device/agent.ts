@@ -9,7 +9,7 @@
  * Slots are saved whenever the layout moves an instance. `stop()` stops the feed, blanks the board
  * (display.close) and releases everything; the CLI exits the process afterwards (aws-crt).
  */
-import { type Config, ConfigError } from './config.ts';
+import type { Config } from './config.ts';
 import type { BoardView } from './display/board-view.ts';
 import { emptyBoardView } from './display/board-view.ts';
 import type { Display } from './display/display.ts';
@@ -18,7 +18,6 @@ import type { Fleet } from './fleet/store.ts';
 import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import { DEFAULT_PALETTE, parsePalette } from './layout/palette.ts';
-import { checkConfigPins } from './layout/pins.ts';
 import { type Identify, renderBoard } from './layout/render.ts';
 import { loadSlots, saveSlots } from './layout/slot-store.ts';
 import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
@@ -54,6 +53,11 @@ export interface Agent {
   identify(target: { x: number; y: number }): void;
   /** Called after a frame whose view differs from the last (web board `notify`). */
   onViewChange(listener: () => void): void;
+  /**
+   * Called once if the agent cannot work at all (the MQTT TLS context failed); at once when that
+   * already happened. The CLI exits 1 on it, so that systemd restarts the service.
+   */
+  onFatal(listener: (error: Error) => void): void;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
   stop(): Promise<void>;
 }
@@ -71,9 +75,9 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
   });
 }
 
-/** A display plus the config checks that need its size (pins on the board): throws ConfigError. */
+/** The configured display (pins on the board were checked with the config, display/size.ts). */
 export function openDisplayFor(config: Config, deps: DisplayDeps): Display {
-  const display = createDisplay(config.display, {
+  return createDisplay(config.display, {
     createWeb: ({ width, height }) => ({
       kind: 'web',
       width,
@@ -84,9 +88,6 @@ export function openDisplayFor(config: Config, deps: DisplayDeps): Display {
     }),
     ...deps,
   });
-  const problems = checkConfigPins(config.pins, display.width, display.height);
-  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `pins: ${problem}`));
-  return display;
 }
 
 /** Starts everything but the process: display, feed, timers. Rejects if the display cannot open. */
@@ -324,12 +325,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const change = { instanceId: m.id, state: m.state, timeMs: m.time, region: m.region, account: m.account };
     return { type: 'message', change: { ...change, eventId: m.event } };
   };
+  let fatal: Error | undefined;
+  const fatalListeners: ((error: Error) => void)[] = [];
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
     accounts: config.aws.accounts,
     regions: config.aws.regions,
     onEvent: (event) => dispatch(toSync(event)),
+    onFatal: (error) => {
+      fatal ??= error;
+      for (const listener of fatalListeners.splice(0)) listener(error);
+    },
     autoSubscribe: false,
     log,
   });
@@ -349,6 +356,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onViewChange(listener) {
       listeners.push(listener);
+    },
+    onFatal(listener) {
+      if (fatal === undefined) fatalListeners.push(listener);
+      else listener(fatal);
     },
     stop() {
       stopping ??= (async () => {

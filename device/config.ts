@@ -4,15 +4,19 @@
  * Where values come from (later wins): the defaults below, the JSON file, `EC2LED_*` environment
  * variables, command-line flags — layered by `device/cli/config-load.ts`, validated here. Unknown keys
  * and bad values are errors that name the dotted key, the value, where it came from and the fix.
- * Cross-field checks (IoT credentials need an endpoint and a role alias; TLS needs readable
- * certificate files) run after the schema, against an injected file system.
+ * Cross-field checks (IoT credentials need an endpoint and a role alias; TLS needs a certificate and
+ * key that are readable files, parse and belong together; pins must lie on the board the `display`
+ * options describe) run beside the schema, against an injected file system, and every problem of a
+ * config is listed in one go.
  */
-import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/message.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { displayOptionsSchema } from './display/options.ts';
+import { displaySize } from './display/size.ts';
 import { PALETTE_KEYS, type PaletteKey } from './layout/palette.ts';
+import { offBoard, parsePixel } from './layout/pins.ts';
+import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls-files.ts';
 
 const HOST = /^[A-Za-z0-9.-]{1,253}$/;
 const THING_NAME = /^[A-Za-z0-9:_-]{1,128}$/;
@@ -149,15 +153,8 @@ export class ConfigError extends Error {
 /** The file-system checks, injected so tests need no real files. Returns a reason, or undefined when readable. */
 export type ReadableCheck = (path: string) => string | undefined;
 
-export const realReadable: ReadableCheck = (path) => {
-  try {
-    accessSync(path, constants.R_OK);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'does not exist' : `is not readable by this user (${code})`;
-  }
-};
+/** A regular file this user can read; a directory or a missing file is named as such. */
+export const realReadable: ReadableCheck = fileProblem;
 
 /** Where each value came from, by dotted key; the nearest recorded ancestor is used. */
 export type Origins = ReadonlyMap<string, string>;
@@ -198,51 +195,140 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Origins): string {
   return `${path}${originOf(path, origins)} ${what}: ${reason}; ${fixFor(path)}`;
 }
 
-function crossChecks(config: Config, readable: ReadableCheck, origins: Origins): string[] {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A field through its own schema: the value the config would hold, or undefined when invalid. */
+function valid<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+interface CheckOptions {
+  readonly readable: ReadableCheck;
+  readonly tls: TlsCheck;
+  readonly origins: Origins;
+}
+
+/**
+ * The checks across keys and against the files, run on every field that passed the schema even when
+ * others did not, so one run lists every problem. A field the schema refused is skipped here (it is
+ * already reported).
+ */
+function crossChecks(raw: unknown, options: CheckOptions): string[] {
+  const { readable, tls: tlsCheck, origins } = options;
   const problems: string[] = [];
-  const { mqtt, aws } = config;
-  if (mqtt.reconnectMinSeconds > mqtt.reconnectMaxSeconds) {
+  const top = isRecord(raw) ? raw : {};
+  const rawMqtt = isRecord(top.mqtt) ? top.mqtt : undefined;
+  const rawAws = isRecord(top.aws) ? top.aws : undefined;
+  const m = configSchema.shape.mqtt.shape;
+  const a = configSchema.shape.aws.shape;
+
+  const min = valid(m.reconnectMinSeconds, rawMqtt?.reconnectMinSeconds);
+  const max = valid(m.reconnectMaxSeconds, rawMqtt?.reconnectMaxSeconds);
+  if (rawMqtt !== undefined && min !== undefined && max !== undefined && min > max) {
     problems.push(
-      `mqtt.reconnectMinSeconds = ${mqtt.reconnectMinSeconds} exceeds mqtt.reconnectMaxSeconds = ` +
-        `${mqtt.reconnectMaxSeconds}: make the minimum no larger than the maximum`,
+      `mqtt.reconnectMinSeconds = ${min} exceeds mqtt.reconnectMaxSeconds = ` +
+        `${max}: make the minimum no larger than the maximum`,
     );
   }
-  if (aws.credentials === 'iot') {
+  const credentials = valid(a.credentials, rawAws?.credentials);
+  if (rawAws !== undefined && credentials === 'iot') {
     for (const key of ['credentialsEndpoint', 'roleAlias'] as const) {
-      if (aws[key] === undefined) {
+      if (rawAws[key] === undefined) {
         problems.push(`aws.${key} is missing: aws.credentials "iot" needs it; ${fixFor(`aws.${key}`)}`);
       }
     }
   }
-  const needsFiles = mqtt.tls || aws.credentials === 'iot';
-  const why = mqtt.tls ? 'mqtt.tls is true' : 'aws.credentials is "iot"';
-  for (const key of ['cert', 'key', 'ca'] as const) {
-    const path = mqtt[key];
-    if (!needsFiles) continue;
-    if (path === undefined) {
-      problems.push(`mqtt.${key} is missing: ${why}, so it needs the device bundle's ${key} file path`);
-      continue;
-    }
-    const reason = readable(path);
-    if (reason !== undefined) {
+
+  const tls = valid(m.tls, rawMqtt?.tls);
+  if (rawMqtt !== undefined && tls !== undefined && credentials !== undefined) {
+    problems.push(...fileChecks(rawMqtt, tls, credentials, { readable, tls: tlsCheck, origins }));
+  }
+
+  const display = valid(configSchema.shape.display, top.display);
+  const pins = valid(configSchema.shape.pins, top.pins);
+  if (display !== undefined && pins !== undefined) {
+    const { width, height } = displaySize(display);
+    const board = `${width}x${height} ${display.board} board${display.rotation === 0 ? '' : ` at rotation ${display.rotation}`}`;
+    for (const [name, value] of Object.entries(pins)) {
+      const parsed = parsePixel(value);
+      if (!parsed.ok || offBoard(parsed.pixel, width, height) === undefined) continue;
+      const at = `pins.${name}`;
       problems.push(
-        `mqtt.${key} = ${show(path)}${originOf(`mqtt.${key}`, origins)} ${reason}: ` +
-          'copy the device bundle into place and make it readable by the ec2led user',
+        `${at}${originOf(at, origins)} = ${show(value)} is outside the ${board} ` +
+          `(x 0-${width - 1}, y 0-${height - 1}): pick a pixel on the board, or check display.board and display.rotation`,
       );
     }
   }
   return problems;
 }
 
-/** Validates a layered raw object. Throws ConfigError listing every problem. */
+/** Certificate, key and CA: present, regular readable files, then parseable and matching. */
+function fileChecks(
+  mqtt: Record<string, unknown>,
+  tls: boolean,
+  credentials: 'iot' | 'default',
+  options: CheckOptions,
+): string[] {
+  const problems: string[] = [];
+  if (!tls && credentials !== 'iot') return problems;
+  const why = tls ? 'mqtt.tls is true' : 'aws.credentials is "iot"';
+  const paths: Partial<Record<TlsFileKey, string>> = {};
+  let bad = false;
+  for (const key of ['cert', 'key', 'ca'] as const) {
+    const value = mqtt[key];
+    if (value === undefined) {
+      problems.push(`mqtt.${key} is missing: ${why}, so it needs the device bundle's ${key} file path`);
+      bad = true;
+      continue;
+    }
+    const path = valid(configSchema.shape.mqtt.shape[key], value);
+    if (path === undefined) {
+      bad = true;
+      continue;
+    }
+    const reason = options.readable(path);
+    if (reason !== undefined) {
+      problems.push(
+        `mqtt.${key} = ${show(path)}${originOf(`mqtt.${key}`, options.origins)} ${reason}: ` +
+          'copy the device bundle into place and make it readable by the ec2led user',
+      );
+      bad = true;
+      continue;
+    }
+    paths[key] = path;
+  }
+  if (bad || paths.cert === undefined || paths.key === undefined) return problems;
+  for (const problem of options.tls({ cert: paths.cert, key: paths.key, ca: paths.ca })) {
+    const at = `mqtt.${problem.key}`;
+    problems.push(
+      `${at} = ${show(paths[problem.key])}${originOf(at, options.origins)} ${problem.reason}: ${problem.fix}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Validates a layered raw object. Throws ConfigError listing every problem at once: the schema's,
+ * then the checks across keys (reconnect range, IoT credentials, the certificate files and whether
+ * they parse and match, pins on the board).
+ */
 export function parseConfig(
   raw: unknown,
-  options: { readable?: ReadableCheck; origins?: Origins } = {},
+  options: { readable?: ReadableCheck; tls?: TlsCheck; origins?: Origins } = {},
 ): Config {
   const origins = options.origins ?? new Map<string, string>();
   const result = configSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map((i) => describeIssue(i, origins)));
-  const problems = crossChecks(result.data, options.readable ?? realReadable, origins);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const problems = result.success ? [] : result.error.issues.map((i) => describeIssue(i, origins));
+  problems.push(
+    ...crossChecks(raw, {
+      readable: options.readable ?? realReadable,
+      tls: options.tls ?? realTlsCheck,
+      origins,
+    }),
+  );
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }

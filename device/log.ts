@@ -1,6 +1,7 @@
 /**
  * Log lines to stderr (stdout is for data). `json`: one object a line with level, msg, time and
- * context, for journald and tools. `pretty`: one readable line for a terminal.
+ * context, for journald and tools; hostile text (a topic, a Name tag) cannot carry a raw control,
+ * bidi or C1 character into it: those are \u escapes. `pretty`: one readable line for a terminal.
  *
  * Log transitions (connected, listing, synced with N instances, reconnecting), not every message or
  * frame. A redaction guard runs on every line: values under secret-looking keys, PEM private keys,
@@ -64,6 +65,23 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Characters JSON.stringify leaves raw but a terminal or a log viewer acts on: DEL and the C1
+ * controls (U+0080-U+009F, 8-bit CSI and OSC), every format character (bidi overrides and isolates
+ * U+202A-U+202E, U+2066-U+2069, zero-width characters, BOM, tag characters) and the line and
+ * paragraph separators. JSON.stringify already escapes C0.
+ */
+const UNSAFE_IN_JSON = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+/** A JSON line with those characters as \uXXXX escapes: the same value for a parser, inert on a screen. */
+export function escapeJsonLine(line: string): string {
+  return line.replace(UNSAFE_IN_JSON, (char) => {
+    let out = '';
+    for (let i = 0; i < char.length; i++) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+  });
+}
+
 function prettyValue(value: unknown): string {
   if (typeof value === 'string') {
     const clean = sanitizeText(value);
@@ -94,12 +112,14 @@ export function createLogger(options: LoggerOptions = {}, bound: LogContext = {}
     const line =
       format === 'pretty'
         ? formatPretty(level, safeMsg, time, safe)
-        : JSON.stringify({
-            level,
-            msg: safeMsg,
-            time: new Date(time).toISOString(),
-            ...(Object.keys(safe).length > 0 ? { context: safe } : {}),
-          });
+        : escapeJsonLine(
+            JSON.stringify({
+              level,
+              msg: safeMsg,
+              time: new Date(time).toISOString(),
+              ...(Object.keys(safe).length > 0 ? { context: safe } : {}),
+            }),
+          );
     try {
       write(`${line}\n`);
     } catch {

@@ -7,8 +7,9 @@
  * Contract:
  * - `encodeMessage` writes the keys in this order and nothing else; it throws on a message that
  *   `decodeMessage` would reject, so a bad message never leaves its producer.
- * - `decodeMessage` never throws. It returns the message or a reason naming the field and value,
- *   and rejects anything malformed: not JSON, over 4 KB, not a flat object, an unknown or missing
+ * - `decodeMessage` never throws, whatever it is handed (text, bytes, an empty, detached or shared
+ *   buffer, any view). It returns the message or a reason naming the field and value, and rejects
+ *   anything malformed: empty, not JSON, over 4 KB, not a flat object, an unknown or missing
  *   key, a wrong type, an unknown state, an instance id that is not `i-` followed by 8 or 17
  *   lowercase hex digits, a bad region or account.
  * - A decoded message is only a hint: the device still applies it through `supersedes`.
@@ -81,16 +82,47 @@ export function checkMessage(value: unknown): DecodeResult {
   return { ok: true, message: { v: MESSAGE_VERSION, id, state, time, region, account, event } };
 }
 
-/** Decodes a payload as received from MQTT. Never throws. */
-export function decodeMessage(payload: string | ArrayBuffer | Uint8Array): DecodeResult {
-  let bytes: Uint8Array;
-  if (typeof payload === 'string') bytes = new TextEncoder().encode(payload);
-  else if (payload instanceof Uint8Array) bytes = payload;
-  else if (payload instanceof ArrayBuffer) bytes = new Uint8Array(payload);
-  else return { ok: false, reason: 'payload is not text or bytes' };
+/**
+ * A private copy of the payload's bytes, or a reason. aws-crt hands a zero-length payload as a
+ * detached ArrayBuffer, on which `new Uint8Array()` throws; a shared buffer could change under the
+ * decoder. So: length first (a detached buffer reports 0), then a copy, all inside one try.
+ */
+function bytesOf(payload: unknown): { bytes: Uint8Array } | { reason: string } {
+  try {
+    if (typeof payload === 'string') return { bytes: new TextEncoder().encode(payload) };
+    let view: Uint8Array;
+    if (ArrayBuffer.isView(payload)) {
+      if (payload.byteLength === 0) return { reason: 'payload is empty' };
+      view = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    } else if (payload instanceof ArrayBuffer || payload instanceof SharedArrayBuffer) {
+      if (payload.byteLength === 0) return { reason: 'payload is empty' };
+      view = new Uint8Array(payload);
+    } else {
+      return { reason: 'payload is not text or bytes' };
+    }
+    if (view.byteLength > MAX_MESSAGE_BYTES) {
+      return { reason: `payload of ${view.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}` };
+    }
+    return { bytes: view.slice() };
+  } catch (error) {
+    return {
+      reason: `payload bytes are unreadable: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+/**
+ * Decodes a payload as received from MQTT: text, an ArrayBuffer (empty, detached or shared) or any
+ * view of one. Total: never throws, whatever it is handed.
+ */
+export function decodeMessage(payload: unknown): DecodeResult {
+  const read = bytesOf(payload);
+  if ('reason' in read) return { ok: false, reason: read.reason };
+  const { bytes } = read;
   if (bytes.byteLength > MAX_MESSAGE_BYTES) {
     return { ok: false, reason: `payload of ${bytes.byteLength} bytes exceeds ${MAX_MESSAGE_BYTES}` };
   }
+  if (bytes.byteLength === 0) return { ok: false, reason: 'payload is empty' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));

@@ -2,12 +2,14 @@
  * `ec2led agent`: loads the config (exit 2 on a bad one, naming the key and the fix), refuses to run
  * beside another agent with the same state directory, starts the agent, the status socket and, when
  * enabled, the web board, and shuts down on SIGINT/SIGTERM: stop MQTT, blank the board, exit 0
- * within 2 s. The process exits explicitly: an aws-crt client keeps Node alive (toolchain trap 3).
+ * within 2 s — also when the signal arrives during start-up. An agent that cannot work at all (the
+ * MQTT TLS context failed) exits 1. The process exits explicitly: an aws-crt client keeps Node
+ * alive (toolchain trap 3).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Agent } from '../agent.ts';
+import type { Agent, AgentOptions } from '../agent.ts';
 import { type Config, ConfigError } from '../config.ts';
 import { emptyBoardView } from '../display/board-view.ts';
 import { BOARD_KINDS } from '../display/display.ts';
@@ -46,6 +48,8 @@ export interface AgentCliDeps {
   readonly signals?: Pick<NodeJS.Process, 'once'>;
   /** Whether stdout and stderr are one terminal; default: both are TTYs. */
   readonly sharedTerminal?: boolean;
+  /** Default: agent.ts's startAgent, loaded only when it runs (tests wrap it to hold start-up). */
+  readonly startAgent?: (options: AgentOptions) => Promise<Agent>;
 }
 
 /**
@@ -94,9 +98,52 @@ async function startWeb(agent: Agent, loaded: LoadedConfig, log: Logger): Promis
   return startAgentWebBoard(agent, web, log);
 }
 
-/** Runs until a signal; resolves to the exit code after calling `exit` with it. */
+/** SIGINT/SIGTERM, listened to from the first line of agentMain: `signal` once one arrived. */
+interface StopSignals {
+  readonly signal: string | undefined;
+  /** Resolves with the first signal. */
+  readonly first: Promise<string>;
+  /** Resolves on a second signal: leave at once. */
+  readonly second: Promise<void>;
+}
+
+function listenForStop(signals: Pick<NodeJS.Process, 'once'>): StopSignals {
+  let signal: string | undefined;
+  let onFirst: (signal: string) => void = () => undefined;
+  let onSecond: () => void = () => undefined;
+  const first = new Promise<string>((resolve) => {
+    onFirst = resolve;
+  });
+  const second = new Promise<void>((resolve) => {
+    onSecond = resolve;
+  });
+  const on = (name: 'SIGINT' | 'SIGTERM') => {
+    if (signal === undefined) {
+      signal = name;
+      onFirst(name);
+      signals.once('SIGINT', () => onSecond());
+      signals.once('SIGTERM', () => onSecond());
+    } else onSecond();
+  };
+  signals.once('SIGINT', () => on('SIGINT'));
+  signals.once('SIGTERM', () => on('SIGTERM'));
+  return {
+    get signal() {
+      return signal;
+    },
+    first,
+    second,
+  };
+}
+
+/**
+ * Runs until a signal; resolves to the exit code after calling `exit` with it. The signal handlers
+ * come first: a stop during start-up waits for the step in flight, undoes what start-up made (the
+ * status socket, the agent) and exits 0 like any other stop.
+ */
 export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Promise<number> {
   const exit = deps.exit ?? ((code: number) => process.exit(code));
+  const stop = listenForStop(deps.signals ?? process);
   const loadedOrCode = load(argv, deps);
   if (typeof loadedOrCode === 'number') return loadedOrCode;
   const { loaded, once } = loadedOrCode;
@@ -108,7 +155,8 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     const { runOnce } = await import('./once.ts');
     let code = 0;
     try {
-      await runOnce({ config, log });
+      const result = await Promise.race([runOnce({ config, log }).then(() => 'done'), stop.first]);
+      if (result !== 'done') log.info('stopped', { signal: result });
     } catch (error) {
       log.error('once failed', { error: (error as Error).message });
       code = error instanceof ConfigError ? 2 : 1;
@@ -122,43 +170,69 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
   let web: WebBoard | undefined;
   const cleanUp = () =>
     Promise.all([agent?.stop(), web?.close(), socket?.close()].map((p) => p?.catch(() => undefined)));
-  try {
+  /** The start-up step in flight that makes something to undo (socket, agent, web board). */
+  let making: Promise<unknown> = Promise.resolve();
+  const make = <T>(step: Promise<T>): Promise<T> => {
+    making = step.catch(() => undefined);
+    return step;
+  };
+  /** Each step checks for a stop before the next: a stop during start-up makes nothing more. */
+  const starting = (async (): Promise<boolean> => {
     await mkdir(config.stateDir, { recursive: true });
+    if (stop.signal !== undefined) return false;
     const view = () =>
       agent?.view() ?? emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
-    socket = await serveBoard(socketPath(config.stateDir), view);
-    const { startAgent } = await import('../agent.ts');
-    agent = await startAgent({ config, log });
-    web = await startWeb(agent, loaded, log);
+    socket = await make(serveBoard(socketPath(config.stateDir), view));
+    if (stop.signal !== undefined) return false;
+    const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
+    if (stop.signal !== undefined) return false;
+    agent = await make(startAgent({ config, log }));
+    if (stop.signal !== undefined) return false;
+    web = await make(startWeb(agent, loaded, log));
+    if (stop.signal !== undefined) return false;
     log.info('agent started', { config: loaded.path, board: config.display.board, socket: socket.path });
-  } catch (error) {
-    const code = error instanceof ConfigError ? 2 : 1;
-    log.error('agent failed to start', { error: (error as Error).message });
+    return true;
+  })();
+
+  const outcome = await Promise.race([
+    starting.then(
+      (started) => (started ? ({ type: 'started' } as const) : ({ type: 'stop' } as const)),
+      (error: unknown) => ({ type: 'failed', error }) as const,
+    ),
+    stop.first.then(() => ({ type: 'stop' }) as const),
+  ]);
+  if (outcome.type === 'failed' && stop.signal === undefined) {
+    const code = outcome.error instanceof ConfigError ? 2 : 1;
+    log.error('agent failed to start', { error: (outcome.error as Error).message });
     await cleanUp();
     exit(code);
     return code;
   }
 
-  const signals = deps.signals ?? process;
+  const fatal = new Promise<Error>((resolve) => agent?.onFatal(resolve));
+  const reason =
+    outcome.type === 'started' ? await Promise.race([stop.first, fatal]) : (stop.signal ?? 'SIGTERM');
   const code = await new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: string) => {
-      if (stopping) {
-        resolve(130); // a second signal: leave now
-        return;
-      }
-      stopping = true;
-      log.info('stopping', { signal });
-      setTimeout(() => resolve(0), SHUTDOWN_MS).unref();
-      void cleanUp().then(() => {
+    if (reason instanceof Error) {
+      // Exit 1, not 0: systemd restarts the service (Restart=on-failure), and the log says why.
+      log.error('agent failed', { error: reason.message });
+      setTimeout(() => resolve(1), SHUTDOWN_MS).unref();
+      void cleanUp().then(() => resolve(1));
+      return;
+    }
+    log.info('stopping', { signal: reason, ...(outcome.type === 'started' ? {} : { during: 'start-up' }) });
+    setTimeout(() => resolve(0), SHUTDOWN_MS).unref();
+    void stop.second.then(() => resolve(130)); // a second signal: leave now
+    // Undo what exists now (the socket), then what a step still in flight makes (an agent whose
+    // display is opening), all within SHUTDOWN_MS; a step that makes nothing (loading the agent's
+    // modules) is not waited for. Every close is idempotent.
+    void cleanUp()
+      .then(() => making)
+      .then(cleanUp)
+      .then(() => {
         log.info('stopped');
         resolve(0);
       });
-      signals.once('SIGINT', () => onSignal('SIGINT'));
-      signals.once('SIGTERM', () => onSignal('SIGTERM'));
-    };
-    signals.once('SIGINT', () => onSignal('SIGINT'));
-    signals.once('SIGTERM', () => onSignal('SIGTERM'));
   });
   exit(code);
   return code;

@@ -1,12 +1,14 @@
 /**
  * Layers the configuration (later wins): schema defaults, `$STATE_DIRECTORY` (systemd) as the default
- * stateDir, the JSON file, `EC2LED_*` environment variables, command-line flags. Then validates once
+ * stateDir, the JSON file, `EC2LED_*` environment variables, command-line flags. A display.board set
+ * nowhere is `terminal` when stdout is a terminal and `none` otherwise (a service). Then validates once
  * with device/config.ts. Relative certificate paths in the file are resolved against the file's
  * folder, so a device bundle works wherever it is unpacked.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, parseConfig, type ReadableCheck } from '../config.ts';
+import type { TlsCheck } from '../tls-files.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
 
@@ -59,6 +61,13 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly readFile?: (path: string) => string;
   readonly readable?: ReadableCheck;
+  /**
+   * Whether stdout is a terminal; default process.stdout.isTTY. It picks the default display.board:
+   * `terminal` on one, `none` otherwise (a service: journald must not get a board 20 times a second).
+   */
+  readonly stdoutIsTerminal?: boolean;
+  /** Parses the certificate, key and CA; default node:crypto on the real files. */
+  readonly tls?: TlsCheck;
   readonly cwd?: string;
 }
 
@@ -177,6 +186,23 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     setPath(raw, flag.key, flag.value);
     origins.set(flag.key, flag.flag);
   }
-  const readable = options.readable;
-  return { config: parseConfig(raw, readable ? { readable, origins } : { origins }), path, warnings };
+  const display = isRecord(raw.display) ? raw.display : raw.display === undefined ? {} : undefined;
+  if (display !== undefined && display.board === undefined) {
+    const terminal = options.stdoutIsTerminal ?? process.stdout.isTTY === true;
+    display.board = terminal ? 'terminal' : 'none';
+    raw.display = display;
+    origins.set(
+      'display.board',
+      terminal ? 'the default on a terminal' : 'the default when stdout is not a terminal',
+    );
+    if (!terminal) {
+      warnings.push(
+        'display.board is not set and stdout is not a terminal: drawing on no board (board "none"); ' +
+          'set display.board to your board (docs/config.md), or enable web.enabled',
+      );
+    }
+  }
+  const { readable, tls } = options;
+  const checks = { origins, ...(readable ? { readable } : {}), ...(tls ? { tls } : {}) };
+  return { config: parseConfig(raw, checks), path, warnings };
 }

@@ -48,6 +48,11 @@ export interface DisplayDeps {
   readonly now?: () => number;
   /** Terminal board: one line under the status line, read once per frame. */
   readonly caption?: () => string;
+  /**
+   * Terminal board: plain text, written on change only (terminal.ts). Default: true when drawing on
+   * process.stdout and it is not a TTY (a pipe, a file, journald), false for an injected output.
+   */
+  readonly plain?: boolean;
   /** Web board: built by its own module and passed in (the web board lives outside this folder). */
   readonly createWeb?: (size: Size) => Display;
 }
@@ -110,6 +115,7 @@ function createBoard(options: DisplayOptions, deps: DisplayDeps): Board {
         height,
         ...(deps.now === undefined ? {} : { now: deps.now }),
         ...(deps.caption === undefined ? {} : { caption: deps.caption }),
+        plain: deps.plain ?? (deps.output === undefined && process.stdout.isTTY !== true),
       });
     case 'none':
       return createNoneBoard(width, height);

@@ -22,6 +22,7 @@ function badAddress(issue: { input?: unknown }): string {
 export const displayOptionsSchema = z.strictObject({
   /**
    * Which board to drive. Default 'terminal': runs anywhere (laptop, SSH) without native modules.
+   * The agent's config loader picks 'none' instead when stdout is not a terminal (a service).
    * Set it explicitly on the Pi; HAT auto-detection needs the EEPROM at boot and the pHAT and
    * breakouts have none (docs/reference/users.md #9).
    */

@@ -24,6 +24,7 @@ import { isInstanceState } from '../../shared/instance-state.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { CredentialProvider } from './credentials.ts';
+import { listingFix } from './ec2-errors.ts';
 import { backoffMs, sleep } from './retry.ts';
 
 /** Per AWS request (EC2 and the IoT credentials provider). */
@@ -94,15 +95,9 @@ export class Ec2Error extends Error {
   }
 }
 
-function explain(region: string, error: unknown): Ec2Error {
+function explain(region: string, error: unknown, endpoint?: string): Ec2Error {
   const name = (error as Error).name;
-  const fix = isTimeout(error)
-    ? 'the endpoint did not answer in time; check the network and aws.ec2Endpoint (retrying with backoff)'
-    : /Unauthorized|AccessDenied|AuthFailure/.test(name)
-      ? 'check the role behind the IoT role alias allows ec2:DescribeInstances (aws.credentials, aws.roleAlias)'
-      : /Credential|Token|Signature|Expired/i.test(`${name} ${(error as Error).message}`)
-        ? 'check aws.credentials and the clock (NTP)'
-        : 'check aws.regions and aws.ec2Endpoint';
+  const fix = listingFix(region, error, endpoint);
   const message = `DescribeInstances failed in ${region}: ${name}: ${(error as Error).message}; ${fix}`;
   return new Ec2Error(message, isThrottle(error), error);
 }
@@ -172,7 +167,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
         const throttled = isThrottle(error);
         const retryable = throttled || (isTransient(error) && !isTimeout(error));
         if (signal?.aborted || attempt >= retry.attempts || !retryable) {
-          throw explain(region, error);
+          throw explain(region, error, options.endpoint);
         }
         const delayMs = backoffMs(attempt, retry.baseMs, retry.capMs);
         if (throttled) {

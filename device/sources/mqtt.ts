@@ -13,7 +13,11 @@
  *   when a rejoined session already holds it), `disconnected`, and `message` with a decoded v1 message.
  * - The SDK never resubscribes: we do on the first connection of the process and whenever the
  *   session was not rejoined. A rejoined session may replay QoS 1 messages: apply them idempotently.
- * - Bad payloads and topics are logged and dropped; nothing received can throw out of here.
+ * - Bad payloads and topics (empty, detached, not JSON, ...) are logged, counted and dropped. Every
+ *   aws-crt callback runs inside a guard that catches, logs and counts anything thrown: an exception
+ *   across the native boundary would abort the process, so nothing received can throw out of here.
+ * - A connection config aws-crt refuses to build (AWS_IO_TLS_CTX_ERROR: a key or certificate it
+ *   cannot load) is permanent: the source stops and calls `onFatal` instead of idling for ever.
  * - Only the configured accounts and regions get through: a message for any other (a session that
  *   still holds an older, wider subscription, or a broker that ignores filters) is dropped and
  *   counted, one warning line a minute at most (drop-report.ts).
@@ -52,6 +56,11 @@ export interface MqttSourceOptions {
   readonly minAttemptIntervalMs?: number;
   /** A connection that lives shorter than this is a flap. Default 10000 ms. */
   readonly stableMs?: number;
+  /**
+   * Called once when the source cannot work at all and stops (aws-crt refused to build the TLS
+   * context from mqtt.cert, mqtt.key, mqtt.ca). The agent exits 1 on it, so systemd restarts it.
+   */
+  readonly onFatal?: (error: Error) => void;
   /**
    * Default true: subscribe on the first connection and whenever the session was not rejoined.
    * False: only `subscribe()` subscribes — for a caller whose own state machine decides (sync.ts).
@@ -98,6 +107,8 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   let wake: AbortController = new AbortController();
   let endCycle: ((reason: 'flap' | 'stop') => void) | undefined;
   let dropped = 0;
+  /** Exceptions caught at the aws-crt callback boundary (a bug of ours, never the sender's). */
+  let faults = 0;
   const closed = new WeakSet<Connection>();
   /** Connections in a row that died within stableMs of their CONNACK. */
   let flaps = 0;
@@ -168,43 +179,77 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
   };
 
-  const attach = (connection: Connection): void => {
-    connection.on('error', (error) => log.debug('sdk error', { error: errorText(error) }));
-    connection.on('message', (topic, payload) => {
-      if (current === connection) onMessage(topic, payload);
-    });
-    connection.on('connection_success', ({ session_present: rejoined }) => {
-      if (current !== connection) return;
-      const first = !everConnected;
-      everConnected = true;
-      online = true;
-      connectedAt = Date.now();
-      log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
-      emit({ type: 'connected', rejoined, first });
-      if (options.autoSubscribe === false) return;
-      if (rejoined && !first) emit({ type: 'subscribed', filters });
-      else void subscribe(connection);
-    });
-    connection.on('interrupt', (error) => {
-      if (current !== connection) return;
-      online = false;
-      // The SDK may report the interrupt before the CONNACK it follows (two native queues): a
-      // connection that never showed as connected counts as the shortest flap.
-      const livedMs = connectedAt === 0 ? 0 : Date.now() - connectedAt;
-      const reason = errorText(error);
-      emit({ type: 'disconnected', reason });
-      if (livedMs < stableMs) {
-        flaps += 1;
-        log.warn('connection lost soon after connecting; backing off', { reason, livedMs, flaps });
-        endCycle?.('flap');
-      } else {
-        flaps = 0;
-        log.warn('connection lost; reconnecting', {
-          reason,
-          inSeconds: `${reconnectMinSeconds}-${reconnectMaxSeconds}`,
-        });
+  /**
+   * Every callback aws-crt calls goes through here: an exception thrown into aws-crt's native side
+   * aborts the whole process (exit 255), so whatever goes wrong in ours is logged, counted and
+   * swallowed. A message callback that throws loses that message; the next listing heals it.
+   */
+  const guard =
+    <A extends unknown[]>(what: string, callback: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        callback(...args);
+      } catch (error) {
+        faults += 1;
+        try {
+          if (faults <= 10 || faults % 100 === 0) {
+            log.error('callback failed; carrying on', { callback: what, error: errorText(error), faults });
+          }
+        } catch {
+          // Not even the report may cross into aws-crt (an error whose toString throws).
+        }
       }
-    });
+    };
+
+  const attach = (connection: Connection): void => {
+    connection.on(
+      'error',
+      guard('error', (error) => log.debug('sdk error', { error: errorText(error) })),
+    );
+    connection.on(
+      'message',
+      guard('message', (topic: string, payload: ArrayBuffer) => {
+        if (current === connection) onMessage(topic, payload);
+      }),
+    );
+    connection.on(
+      'connection_success',
+      guard('connection_success', ({ session_present: rejoined }: mqtt.OnConnectionSuccessResult) => {
+        if (current !== connection) return;
+        const first = !everConnected;
+        everConnected = true;
+        online = true;
+        connectedAt = Date.now();
+        log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
+        emit({ type: 'connected', rejoined, first });
+        if (options.autoSubscribe === false) return;
+        if (rejoined && !first) emit({ type: 'subscribed', filters });
+        else void subscribe(connection);
+      }),
+    );
+    connection.on(
+      'interrupt',
+      guard('interrupt', (error: unknown) => {
+        if (current !== connection) return;
+        online = false;
+        // The SDK may report the interrupt before the CONNACK it follows (two native queues): a
+        // connection that never showed as connected counts as the shortest flap.
+        const livedMs = connectedAt === 0 ? 0 : Date.now() - connectedAt;
+        const reason = errorText(error);
+        emit({ type: 'disconnected', reason });
+        if (livedMs < stableMs) {
+          flaps += 1;
+          log.warn('connection lost soon after connecting; backing off', { reason, livedMs, flaps });
+          endCycle?.('flap');
+        } else {
+          flaps = 0;
+          log.warn('connection lost; reconnecting', {
+            reason,
+            inSeconds: `${reconnectMinSeconds}-${reconnectMaxSeconds}`,
+          });
+        }
+      }),
+    );
   };
 
   /** aws-crt's own (TS-private) `close`, the one call that frees a connection that never connected. */
@@ -236,10 +281,23 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     while (running) {
       await sleep(Math.max(0, lastAttempt + minGap - Date.now()), wake.signal);
       if (!running) break;
-      client ??= new mqtt.MqttClient();
-      config ??= buildConfig(options.mqtt);
       if (connection === undefined) {
-        connection = client.new_connection(config);
+        try {
+          client ??= new mqtt.MqttClient();
+          config ??= buildConfig(options.mqtt);
+          connection = client.new_connection(config);
+        } catch (error) {
+          // The TLS context (certificate, key, CA) is built here, once: no retry can fix a file
+          // aws-crt refuses, so this is fatal for the process (systemd restarts it after a fix).
+          running = false;
+          const text = errorText(error);
+          const failure = new Error(`cannot set up the MQTT connection: ${text}; ${hintFor(text)}`, {
+            cause: error,
+          });
+          log.error('mqtt cannot start', { error: failure.message });
+          options.onFatal?.(failure);
+          break;
+        }
         attach(connection);
       }
       current = connection;

@@ -44,6 +44,23 @@ describe('log lines', () => {
     expect(lines[0]).toBe('00:00:00.000 INFO  synced  instances=12 region=eu-west-1 note="two words"\n');
   });
 
+  it('escapes bidi overrides, C1 and other controls in a JSON line, losslessly', () => {
+    const { log, lines } = capture();
+    const topic =
+      'ec2led/v1/123456789012/eu-west-1/i-0\u202Efdcba\u2066x\u2069\u0085\u009b31m\u007f\u200b\u2028\u{e0041}';
+    log.warn('dropped a message', {
+      topic,
+      why: 'name \u202Aa\u202B\u202C\u202D\u2067\u2068 \u0080\u009f\u001b',
+    });
+    const line = lines[0] as string;
+    expect(line).toMatch(/^[\x20-\x7e]+\n$/);
+    expect(line).toContain('\\u202e');
+    expect(JSON.parse(line).context).toEqual({
+      topic,
+      why: 'name \u202Aa\u202B\u202C\u202D\u2067\u2068 \u0080\u009f\u001b',
+    });
+  });
+
   it('strips terminal escape sequences from a pretty line', () => {
     const { log, lines } = capture('pretty');
     log.warn('dropped message', { name: 'evil\u001b]52;c;AAAA\u0007name' });

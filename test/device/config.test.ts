@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deviceConfig } from '../../device/admin/bundle.ts';
 import { type FlagValue, loadConfig } from '../../device/cli/config-load.ts';
 import { ConfigError, parseConfig } from '../../device/config.ts';
+import type { TlsCheck } from '../../device/tls-files.ts';
 
 /** The config.json that `ec2led device create` writes into the device bundle (the bundle contract in docs/deploy.md). */
 const DEVICE_CREATE_CONFIG = {
@@ -25,6 +26,7 @@ const DEVICE_CREATE_CONFIG = {
 
 const BUNDLE = '/etc/ec2led';
 const everyFileReadable = () => undefined;
+const everyFileParses = () => [];
 
 function load(
   file: unknown,
@@ -32,6 +34,8 @@ function load(
     env?: Record<string, string>;
     flags?: FlagValue[];
     readable?: (p: string) => string | undefined;
+    tls?: TlsCheck;
+    stdoutIsTerminal?: boolean;
   } = {},
 ) {
   return loadConfig({
@@ -40,6 +44,8 @@ function load(
     env: options.env ?? {},
     flags: options.flags ?? [],
     readable: options.readable ?? everyFileReadable,
+    tls: options.tls ?? everyFileParses,
+    stdoutIsTerminal: options.stdoutIsTerminal ?? true,
     cwd: '/home/pi',
   });
 }
@@ -147,6 +153,7 @@ describe('precedence: defaults, file, environment, flags', () => {
       env: { EC2LED_CONFIG: '/opt/ec2led.json' },
       readFile: () => JSON.stringify(DEVICE_CREATE_CONFIG),
       readable: everyFileReadable,
+      tls: everyFileParses,
     });
     expect(loaded.path).toBe('/opt/ec2led.json');
   });
@@ -261,5 +268,85 @@ describe('every error names its key, its value, its source and the fix', () => {
     ]);
     const broken = () => loadConfig({ configPath: '/x.json', env: {}, readFile: () => '{"mqtt":' });
     expect(problemsOf(broken)).toEqual([expect.stringMatching(/\/x\.json is not JSON/)]);
+  });
+});
+
+describe('the default board', () => {
+  const { display: _, ...withoutDisplay } = DEVICE_CREATE_CONFIG;
+
+  it('is the terminal board when stdout is a terminal', () => {
+    const loaded = load(withoutDisplay, { stdoutIsTerminal: true });
+    expect(loaded.config.display.board).toBe('terminal');
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  it('is no board, with a warning naming the fix, when stdout is not a terminal (a service)', () => {
+    const loaded = load({ ...withoutDisplay, display: { brightness: 0.3 } }, { stdoutIsTerminal: false });
+    expect(loaded.config.display).toMatchObject({ board: 'none', brightness: 0.3 });
+    expect(loaded.warnings).toEqual([
+      expect.stringMatching(/display\.board is not set .*set display\.board/),
+    ]);
+  });
+
+  it('is whatever the file, the environment or a flag says, terminal or not', () => {
+    expect(load(DEVICE_CREATE_CONFIG, { stdoutIsTerminal: false }).config.display.board).toBe(
+      'unicornhatmini',
+    );
+    const env = { EC2LED_DISPLAY_BOARD: 'terminal' };
+    expect(load(withoutDisplay, { stdoutIsTerminal: false, env }).config.display.board).toBe('terminal');
+  });
+});
+
+describe('one run lists every problem', () => {
+  it('lists schema errors, cross-key checks and pins outside the board together', () => {
+    const file = {
+      ...DEVICE_CREATE_CONFIG,
+      mqtt: {
+        ...DEVICE_CREATE_CONFIG.mqtt,
+        port: 'eighty',
+        reconnectMinSeconds: 30,
+        reconnectMaxSeconds: 10,
+      },
+      aws: { accounts: ['123456789012'], regions: ['eu-west-1'] },
+      resyncMinutes: 0,
+      pins: { web: '16,0', db: '0,6' },
+    };
+    const readable = (p: string) => (p.endsWith('.key') ? 'is a directory, not a file' : undefined);
+    expect(problemsOf(() => load(file, { readable }))).toEqual([
+      expect.stringMatching(/^mqtt\.port .*"eighty" is invalid/),
+      expect.stringMatching(/^resyncMinutes .*= 0 is invalid/),
+      expect.stringMatching(/^mqtt\.reconnectMinSeconds = 30 exceeds mqtt\.reconnectMaxSeconds = 10/),
+      expect.stringMatching(/^aws\.credentialsEndpoint is missing/),
+      expect.stringMatching(/^aws\.roleAlias is missing/),
+      expect.stringMatching(/^mqtt\.key = "\/etc\/ec2led\/private\.pem\.key" .*is a directory, not a file/),
+    ]);
+  });
+
+  it('refuses a pin outside the board with the board size, where it came from and the fix', () => {
+    const file = { ...DEVICE_CREATE_CONFIG, pins: { web: '17,0', db: '16,6', api: '3,7' } };
+    expect(problemsOf(() => load(file))).toEqual([
+      'pins.web (from /etc/ec2led/config.json) = "17,0" is outside the 17x7 unicornhatmini board ' +
+        '(x 0-16, y 0-6): pick a pixel on the board, or check display.board and display.rotation',
+      expect.stringMatching(/^pins\.api .*"3,7" is outside the 17x7 unicornhatmini board/),
+    ]);
+  });
+
+  it('sizes the board from the display options: rotation swaps a physical board, virtual ones take their size', () => {
+    const rotated = {
+      ...DEVICE_CREATE_CONFIG,
+      display: { board: 'unicornhatmini', rotation: 90 },
+      pins: { a: '6,16', b: '7,0' },
+    };
+    expect(problemsOf(() => load(rotated))).toEqual([
+      expect.stringMatching(/^pins\.b .*"7,0" is outside the 7x17 unicornhatmini board at rotation 90/),
+    ]);
+    const virtual = {
+      ...DEVICE_CREATE_CONFIG,
+      display: { board: 'none', virtualWidth: 4, virtualHeight: 2 },
+      pins: { a: '3,1', b: '4,0' },
+    };
+    expect(problemsOf(() => load(virtual))).toEqual([
+      expect.stringMatching(/^pins\.b .*outside the 4x2 none board/),
+    ]);
   });
 });

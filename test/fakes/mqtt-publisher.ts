@@ -7,8 +7,16 @@ import { encodeMessage, type StateMessage } from '../../shared/message.ts';
 import { instanceTopic } from '../../shared/topics.ts';
 import type { TestPki } from './certs.ts';
 
+export interface PublishOptions {
+  /** Default 1, as the Lambda publishes. */
+  readonly qos?: 0 | 1;
+  /** Default false. */
+  readonly retain?: boolean;
+}
+
 export interface Publisher {
-  publish(topic: string, payload: string): Promise<void>;
+  /** Publishes any payload, an empty one included (the agent must survive what a broker passes on). */
+  publish(topic: string, payload: string, options?: PublishOptions): Promise<void>;
   /** Publishes a valid v1 message on its instance topic. */
   publishMessage(prefix: string, message: StateMessage): Promise<void>;
   close(): Promise<void>;
@@ -31,8 +39,9 @@ export async function connectPublisher(port: number, pki?: TestPki): Promise<Pub
   const connection = new mqtt.MqttClient().new_connection(config);
   connection.on('error', () => undefined);
   await connection.connect();
-  const publish = async (topic: string, payload: string): Promise<void> => {
-    await connection.publish(topic, payload, mqtt.QoS.AtLeastOnce);
+  const publish = async (topic: string, payload: string, options: PublishOptions = {}): Promise<void> => {
+    const qos = options.qos === 0 ? mqtt.QoS.AtMostOnce : mqtt.QoS.AtLeastOnce;
+    await connection.publish(topic, payload, qos, options.retain ?? false);
   };
   return {
     publish,

@@ -85,6 +85,46 @@ describe('wire message v1', () => {
     expect(reasonOf(new Uint8Array([0x7b, 0xff, 0x7d]))).toMatch(/not UTF-8 JSON/);
   });
 
+  it('rejects an empty payload in every shape aws-crt can hand over, detached buffers included', () => {
+    const detached = new ArrayBuffer(0);
+    structuredClone(detached, { transfer: [detached] });
+    const emptyShapes = ['', new ArrayBuffer(0), detached, new SharedArrayBuffer(0), new Uint8Array(0)];
+    for (const payload of emptyShapes) expect(reasonOf(payload as ArrayBuffer)).toBe('payload is empty');
+    const full = new ArrayBuffer(16);
+    const view = new Uint8Array(full, 4, 8);
+    structuredClone(full, { transfer: [full] });
+    expect(reasonOf(view)).toBe('payload is empty');
+  });
+
+  it('decodes from a shared buffer and from any view, without reading past the view', () => {
+    const bytes = new TextEncoder().encode(`xx${encodeMessage(message)}yy`);
+    const shared = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(shared).set(bytes);
+    const inner = { offset: 2, length: bytes.byteLength - 4 };
+    const exact = new SharedArrayBuffer(inner.length);
+    new Uint8Array(exact).set(bytes.subarray(2, -2));
+    expect(decodeMessage(exact)).toEqual({ ok: true, message });
+    expect(decodeMessage(new DataView(shared, inner.offset, inner.length))).toEqual({ ok: true, message });
+    expect(decodeMessage(new Uint8Array(bytes.buffer, inner.offset, inner.length))).toEqual({
+      ok: true,
+      message,
+    });
+  });
+
+  it('rejects what is neither text nor bytes instead of throwing', () => {
+    const throwing = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error('hostile');
+        },
+      },
+    );
+    for (const payload of [undefined, null, 42, {}, [1, 2], throwing]) {
+      expect(decodeMessage(payload).ok).toBe(false);
+    }
+  });
+
   it('never throws on arbitrary input (property)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.uint8Array({ maxLength: 5000 })), (payload) => {

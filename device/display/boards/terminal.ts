@@ -4,6 +4,7 @@
  * home position, erasing what the previous frame left, so frames replace each other instead of
  * scrolling; close leaves the alternate screen, which restores the user's screen and cursor, and
  * resets colours. A virtual board: it shows logical colours, without brightness, gamma or rotation.
+ * Into a pipe or a file (`plain`) it writes the status and legend as text, and only on a change.
  */
 import type { BoardView } from '../board-view.ts';
 import type { Frame } from '../display.ts';
@@ -35,6 +36,18 @@ export interface TerminalDeps {
   readonly now?: () => number;
   /** One line under the status line, read once per frame (the demo shows its URL and clock). */
   readonly caption?: () => string;
+  /**
+   * Default false. True for output that is not a terminal (a pipe, a file, journald): no screen
+   * control, no colour, no picture; the status line and the legend as plain text, written only when
+   * the board view changed, never per animation frame.
+   */
+  readonly plain?: boolean;
+}
+
+/** The plain-text board for output that is not a terminal: status, caption, legend, a blank line. */
+export function drawPlain(view: BoardView, nowMs: number, caption?: string): string {
+  const header = caption === undefined ? [drawStatus(view)] : [drawStatus(view), sanitizeText(caption)];
+  return `${[...header, ...drawLegend(view, nowMs, 100, Number.POSITIVE_INFINITY, false)].join('\n')}\n\n`;
 }
 
 /** The whole screen for one frame: home, status, picture, legend, each line erased to its end. */
@@ -62,7 +75,10 @@ export function createTerminalBoard(deps: TerminalDeps): Board {
     capLevel: 255,
   };
   const now = deps.now ?? Date.now;
+  const plain = deps.plain === true;
   let open = false;
+  /** Plain mode: the view last written, so that an animation frame writes nothing. */
+  let lastView: string | undefined;
 
   const write = (chunk: string) =>
     new Promise<void>((resolve, reject) => {
@@ -73,16 +89,25 @@ export function createTerminalBoard(deps: TerminalDeps): Board {
     profile,
     async open() {
       open = true;
-      await write(`${ENTER_SCREEN}${HOME}${ERASE_BELOW}`);
+      lastView = undefined;
+      if (!plain) await write(`${ENTER_SCREEN}${HOME}${ERASE_BELOW}`);
     },
     async show(frame) {
       if (!open) throw new Error('terminal is not open; call open() first');
-      await write(drawScreen(frame, deps.legend(), now(), deps.output, deps.caption?.()));
+      const view = deps.legend();
+      if (!plain) {
+        await write(drawScreen(frame, view, now(), deps.output, deps.caption?.()));
+        return;
+      }
+      const key = JSON.stringify(view);
+      if (key === lastView) return;
+      lastView = key;
+      await write(drawPlain(view, now(), deps.caption?.()));
     },
     async close() {
       if (!open) return;
       open = false;
-      await write(`${HOME}${ERASE_BELOW}${LEAVE_SCREEN}`);
+      if (!plain) await write(`${HOME}${ERASE_BELOW}${LEAVE_SCREEN}`);
     },
   };
 }

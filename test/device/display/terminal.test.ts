@@ -207,6 +207,34 @@ describe('terminal board', () => {
     expect(idle.chunks).toEqual([]);
   });
 
+  it('into a pipe, writes plain status and legend text only when the view changes', async () => {
+    const output = new FakeOutput();
+    let legend = view([pixel(0, 0, 'web', { state: 'pending' })]);
+    const board = createTerminalBoard({
+      output,
+      legend: () => legend,
+      width: 2,
+      height: 2,
+      now: () => NOW,
+      plain: true,
+    });
+    await board.open();
+    const frame = blankFrame(2, 2);
+    for (let i = 0; i < 20; i++) await board.show(frame); // a second of pulse frames, one view
+    expect(output.chunks).toHaveLength(1);
+    legend = view([pixel(0, 0, 'web', { state: 'running' })]);
+    await board.show(frame);
+    await board.show(frame);
+    await board.close();
+    expect(output.chunks).toHaveLength(2);
+    expect(output.text()).not.toMatch(CONTROLS);
+    expect(output.chunks[1]?.split('\n').slice(0, 3)).toEqual([
+      'ec2-led · connected · synced',
+      expect.stringMatching(/^ +pixel +instance +name +state +region +since$/),
+      expect.stringMatching(/^ {2}0,0 +i-0000000000000000 +web +running +eu-west-1 +5m$/),
+    ]);
+  });
+
   it('formats time in state compactly', () => {
     expect(formatAge(NOW - 42_000, NOW)).toBe('42s');
     expect(formatAge(NOW - 5 * 60_000, NOW)).toBe('5m');

@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttConfig } from '../../../device/config.ts';
+import { createLogger, type Logger } from '../../../device/log.ts';
 import { createMqttSource, type MqttEvent, type MqttSource } from '../../../device/sources/mqtt.ts';
 import type { StateMessage } from '../../../shared/message.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
@@ -114,6 +115,76 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     expect(events.filter((e) => e.type === 'message')).toEqual([
       expect.objectContaining({ message: { ...MESSAGE, state: 'stopped' } }),
     ]);
+  });
+
+  it('survives 0-byte payloads at QoS 0 and 1, retained and not, and keeps delivering', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ write: (line) => lines.push(line), level: 'debug' });
+    const events: MqttEvent[] = [];
+    const source = createMqttSource({
+      mqtt: mqttConfig(),
+      topicPrefix: PREFIX,
+      accounts: [MESSAGE.account],
+      regions: [MESSAGE.region],
+      onEvent: (event) => events.push(event),
+      log,
+    });
+    sources.push(source);
+    source.start();
+    await waitFor('subscribed', () => events.some((e) => e.type === 'subscribed'));
+    publisher = await connectPublisher(broker.port, pki);
+    const topic = `ec2led/v1/123456789012/eu-west-1/${MESSAGE.id}`;
+    for (const qos of [0, 1] as const) {
+      for (const retain of [false, true]) await publisher.publish(topic, '', { qos, retain });
+    }
+    await publisher.publishMessage(PREFIX, { ...MESSAGE, state: 'stopping' });
+    await waitFor('the good message after the empty ones', () => events.some((e) => e.type === 'message'));
+    const empties = lines.filter((line) => line.includes('payload is empty'));
+    expect(empties.length).toBe(4);
+    expect(lines.join('')).not.toContain('callback failed');
+    expect(events.filter((e) => e.type === 'message')).toEqual([
+      expect.objectContaining({ message: { ...MESSAGE, state: 'stopping' } }),
+    ]);
+  });
+
+  it('lets nothing thrown in its own callbacks cross into aws-crt, not even by the logger', async () => {
+    let thrown = 0;
+    const hostile = {
+      toString: () => {
+        throw new Error('toString');
+      },
+    };
+    const throwing: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => {
+        thrown += 1;
+        throw hostile;
+      },
+      error: () => {
+        throw new Error('the error line fails too');
+      },
+      child: () => throwing,
+    };
+    const events: MqttEvent[] = [];
+    const source = createMqttSource({
+      mqtt: mqttConfig(),
+      topicPrefix: PREFIX,
+      accounts: [MESSAGE.account],
+      regions: [MESSAGE.region],
+      onEvent: (event) => events.push(event),
+      log: throwing,
+    });
+    sources.push(source);
+    source.start();
+    await waitFor('subscribed', () => events.some((e) => e.type === 'subscribed'));
+    publisher = await connectPublisher(broker.port, pki);
+    await publisher.publish(`ec2led/v1/123456789012/eu-west-1/${MESSAGE.id}`, '', { qos: 0 });
+    await publisher.publishMessage(PREFIX, MESSAGE);
+    await waitFor('the good message after a drop whose log line threw', () =>
+      events.some((e) => e.type === 'message'),
+    );
+    expect(thrown).toBe(1);
   });
 
   it('reconnects and resubscribes within a few seconds after the broker is killed and restarted', async () => {

@@ -1,0 +1,111 @@
+/**
+ * What a failed DescribeInstances means and what to do about it, by cause: throttled, refused by
+ * IAM, bad or expired credentials (or the IoT credentials provider failing first), a region not
+ * enabled for the account, the endpoint unreachable, or reached but silent past the request timeout,
+ * an EC2 server error. Only what matches none of these falls back to "check aws.regions and
+ * aws.ec2Endpoint".
+ */
+
+export type ListingFailure =
+  | 'throttled'
+  | 'not-authorized'
+  | 'credentials'
+  | 'credentials-provider'
+  | 'region-not-enabled'
+  | 'unreachable'
+  | 'timeout'
+  | 'server-error'
+  | 'aborted'
+  | 'other';
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+interface ErrorShape {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly cause?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+function shape(error: unknown): ErrorShape {
+  return typeof error === 'object' && error !== null ? (error as ErrorShape) : { message: String(error) };
+}
+
+/** The network error code of an error or its causes (the SDK wraps some), if any. */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth += 1) {
+    const code = shape(current).code;
+    if (code !== undefined && NETWORK_CODES.has(code)) return code;
+    current = shape(current).cause;
+  }
+  return undefined;
+}
+
+export function classifyListingError(error: unknown): ListingFailure {
+  const { name = '', message = '', $metadata } = shape(error);
+  if (name === 'AbortError') return 'aborted';
+  if (name === 'RequestLimitExceeded' || name === 'Throttling' || name === 'ThrottlingException') {
+    return 'throttled';
+  }
+  if (name === 'OptInRequired' || /not (?:subscribed|enabled|opted in)/i.test(message)) {
+    return 'region-not-enabled';
+  }
+  if (/^(?:UnauthorizedOperation|AccessDenied|AccessDeniedException)$/.test(name)) return 'not-authorized';
+  // fetchIotCredentials names its own fix; EC2 was never asked.
+  if (/IoT credentials provider|device certificate files/.test(message)) return 'credentials-provider';
+  if (
+    /^(?:AuthFailure|ExpiredToken|RequestExpired|InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClientException|CredentialsProviderError)$/.test(
+      name,
+    )
+  ) {
+    return 'credentials';
+  }
+  // The SDK's request timeout: connected, but no answer in time (sources/ec2.ts DEFAULT_AWS_TIMEOUTS).
+  if (name === 'TimeoutError') return 'timeout';
+  if (networkCode(error) !== undefined) return 'unreachable';
+  if (($metadata?.httpStatusCode ?? 0) >= 500) return 'server-error';
+  return 'other';
+}
+
+/** The fix for a failed listing in `region`, naming the cause. */
+export function listingFix(region: string, error: unknown, endpoint: string | undefined): string {
+  const where = endpoint === undefined ? `ec2.${region}.amazonaws.com` : `aws.ec2Endpoint ${endpoint}`;
+  switch (classifyListingError(error)) {
+    case 'throttled':
+      return (
+        `EC2 throttled DescribeInstances in ${region}: the agent backs off and relists by itself; ` +
+        'if it persists, other tools in this account share the same request limit'
+      );
+    case 'not-authorized':
+      return 'check the role behind the IoT role alias allows ec2:DescribeInstances (aws.credentials, aws.roleAlias)';
+    case 'credentials':
+      return `the credentials were not accepted in ${region}: check the clock (NTP), aws.credentials, and that ${region} is enabled for the account`;
+    case 'credentials-provider':
+      return 'no credentials to list with: fix what the credentials error above names (EC2 was not asked)';
+    case 'region-not-enabled':
+      return `region ${region} is not enabled for this account: enable it (AWS console, Account, AWS Regions) or remove it from aws.regions`;
+    case 'unreachable':
+      return `${where} is unreachable (${networkCode(error) ?? 'timed out'}): check the network, DNS and aws.ec2Endpoint; the agent relists with backoff`;
+    case 'timeout':
+      return `${where} did not answer in time: check the network and aws.ec2Endpoint; the agent relists with backoff`;
+    case 'server-error':
+      return `EC2 answered HTTP ${shape(error).$metadata?.httpStatusCode} (a server error, usually brief): the agent relists with backoff`;
+    case 'aborted':
+      return 'the listing was cancelled (the agent is stopping or a newer listing took over)';
+    case 'other':
+      return 'check aws.regions and aws.ec2Endpoint';
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { BOARD_KINDS } from '../../../device/display/display.ts';
+import { createDisplay } from '../../../device/display/open.ts';
+import { displayOptionsSchema } from '../../../device/display/options.ts';
+import { displaySize } from '../../../device/display/size.ts';
+
+describe('display size from the options alone', () => {
+  it('equals the size createDisplay builds, for every board and rotation', () => {
+    for (const board of BOARD_KINDS) {
+      for (const rotation of [0, 90, 180, 270] as const) {
+        const options = displayOptionsSchema.parse({ board, rotation, virtualWidth: 9, virtualHeight: 3 });
+        const display = createDisplay(options, {
+          output: {
+            write: (_chunk, done) => {
+              done();
+              return true;
+            },
+          },
+          createWeb: (size) => ({
+            kind: 'web',
+            ...size,
+            open: async () => undefined,
+            render: async () => undefined,
+            close: async () => undefined,
+          }),
+        });
+        expect(displaySize(options), `${board} at ${rotation}`).toEqual({
+          width: display.width,
+          height: display.height,
+        });
+      }
+    }
+  });
+});
