@@ -39,7 +39,7 @@ describe('forwarder stacks', () => {
     for (const stack of app.forwarders) expect(stack.dependencies).toEqual([app.home]);
   });
 
-  it("sends every EC2 state change to the home region's default bus, with a dead-letter queue", () => {
+  it("sends every EC2 state change to the home region's default bus, retried like the home target, with a dead-letter queue", () => {
     expect(forwarder.resources('AWS::Events::Rule')).toEqual({
       StateChangeRule: {
         Description: expect.any(String),
@@ -51,10 +51,18 @@ describe('forwarder stacks', () => {
             Arn: HOME_BUS,
             RoleArn: '${StateChangeRule/EventsRole.Arn}',
             DeadLetterConfig: { Arn: '${UndeliveredEvents/Queue.Arn}' },
+            RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 8 },
           },
         ],
       },
     });
+  });
+
+  it('retries the hand-off to the home bus exactly as the home rule retries the hand-off to the Lambda', () => {
+    const retryOf = (view: StackView) =>
+      (view.resources('AWS::Events::Rule').StateChangeRule as { Targets: { RetryPolicy: unknown }[] })
+        .Targets[0]?.RetryPolicy;
+    expect(retryOf(forwarder)).toEqual(retryOf(viewStack(app.home)));
   });
 
   it('lets EventBridge put events on the home bus and nothing else', () => {
