@@ -30,6 +30,7 @@ export function buildApp(
   const forwarders = extraRegions.map((region) => {
     const forwarder = new ForwarderStack(app, forwarderStackName(settings, region), {
       homeRegion: homeRegion as string,
+      alarmEmail: settings.alarmEmail,
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });

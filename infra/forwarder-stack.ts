@@ -7,6 +7,7 @@ import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import {
   Ec2StateChangeRule,
@@ -16,6 +17,8 @@ import {
 
 export interface ForwarderStackProps extends StackProps {
   readonly homeRegion: string;
+  /** Where this region's alarm notifies (context alarmEmail); undefined: no one. */
+  readonly alarmEmail: string | undefined;
 }
 
 export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
@@ -52,5 +55,7 @@ export class ForwarderStack extends Stack {
       MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
       MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
     });
+    // Last: it attaches to the alarm above. Alarms notify topics in their own region only.
+    new AlarmNotifications(this, 'AlarmTopic', { email: props.alarmEmail });
   }
 }

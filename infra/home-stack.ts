@@ -1,12 +1,13 @@
 /**
  * The home stack, in the first region of `regions`: the rule, the Lambda publishing to IoT Core, the
- * dead-letter queues with their alarms, the IoT endpoints, device access, and the outputs that
+ * dead-letter queues, the alarms and where they notify, the IoT endpoints, device access, and the outputs that
  * `ec2led device create` reads. Composition only; each part lives in constructs/.
  */
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUT_KEYS } from '../shared/stack.ts';
+import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { DeviceAccess } from './constructs/device-access.ts';
 import {
@@ -88,5 +89,8 @@ export class HomeStack extends Stack {
     for (const [key, output] of Object.entries(outputs)) {
       new CfnOutput(this, HOME_OUTPUTS[key as keyof typeof HOME_OUTPUTS], output);
     }
+
+    // Last: it attaches to every alarm above.
+    new AlarmNotifications(this, 'AlarmTopic', { email: settings.alarmEmail });
   }
 }
