@@ -238,7 +238,8 @@ export async function createDevice(
     if (principals.length > 0) {
       throw new AdminError(
         `thing ${thingName} is taken: it holds ${principals.join(', ')} without policy ${access.policyName}; ` +
-          `choose another NAME, or if it is yours run ec2led device delete ${thingName} first`,
+          `choose another NAME, or if it is yours run ec2led device delete ${thingName}` +
+          `${thing.stack === undefined ? ' --force' : ''} first`,
         1,
       );
     }

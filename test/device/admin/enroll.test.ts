@@ -231,7 +231,8 @@ describe('ec2led device create', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       new RegExp(
-        `thing desk-pi is taken: it holds ${OTHER_ARN} without policy ${POLICY}; choose another NAME`,
+        `thing desk-pi is taken: it holds ${OTHER_ARN} without policy ${POLICY}; choose another NAME, ` +
+          'or if it is yours run ec2led device delete desk-pi --force first',
       ),
     );
     expect(iot.commandCalls(CreateKeysAndCertificateCommand)).toEqual([]);
