@@ -27,7 +27,7 @@ beforeAll(() => {
   });
   app = buildApp(cdk, {});
   forwarder = viewStack(app.forwarders[0] as ForwarderStack);
-});
+}, 90_000);
 
 function acknowledgedIn(stack: ForwarderStack): Record<string, string[]> {
   const acknowledged: Record<string, string[]> = {};
@@ -140,7 +140,7 @@ describe('forwarder stacks', () => {
     expect(acknowledgedIn(notified)).toEqual({
       'Ec2Led-forwarder-us-east-1/UndeliveredEvents/Queue': ['AwsSolutions-SQS3'],
     });
-  });
+  }, 90_000);
 
   it('holds no Lambda, no IoT resource and no device access', () => {
     for (const type of ['AWS::Lambda::Function', 'AWS::IoT::Policy', 'AWS::IoT::RoleAlias', 'Custom::AWS']) {

@@ -9,6 +9,8 @@ import { buildApp } from '../../infra/app.ts';
 import { type StackView, viewStack } from './template-view.ts';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+// A synth with cdk-nag takes ~15 s of CPU; on a busy shared machine the wall time can pass 30 s.
+const SYNTH_TIMEOUT = 90_000;
 const ACCOUNT = '123456789012';
 const HOME = 'eu-west-1';
 const iotArn = (resource: string) => `arn:\${AWS::Partition}:iot:${HOME}:${ACCOUNT}:${resource}`;
@@ -31,7 +33,7 @@ let home: StackView;
 beforeAll(() => {
   homeStack = synthStack({ account: ACCOUNT, regions: `${HOME},us-east-1` });
   home = viewStack(homeStack);
-});
+}, SYNTH_TIMEOUT);
 
 describe('home stack: events', () => {
   it('matches every EC2 instance state change on the default bus and sends it to the Lambda', () => {
@@ -165,7 +167,7 @@ describe('home stack with alarmEmail', () => {
   let notified: StackView;
   beforeAll(() => {
     notified = synth({ account: ACCOUNT, regions: HOME, alarmEmail: 'ops@example.com' });
-  });
+  }, SYNTH_TIMEOUT);
 
   it('e-mails the address from a topic encrypted with a rotated key that CloudWatch may use', () => {
     expect(notified.resources('AWS::SNS::Topic')).toEqual({
@@ -366,7 +368,7 @@ describe('home stack with endpoints and topic prefix from context', () => {
       iotDataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
       iotCredentialsEndpoint: 'def456.credentials.iot.eu-west-1.amazonaws.com',
     });
-  });
+  }, SYNTH_TIMEOUT);
 
   it('uses the given endpoints and creates no lookup', () => {
     expect(given.resources('Custom::AWS')).toEqual({});
@@ -421,15 +423,19 @@ function acknowledgedIn(stack: Stack): Record<string, string[]> {
 }
 
 describe('cdk-nag', () => {
-  it('passes the alarm topic and its key without any new acknowledgement', () => {
-    const notified = synthStack({
-      account: ACCOUNT,
-      regions: `${HOME},us-east-1`,
-      alarmEmail: 'ops@example.com',
-    });
-    expect(() => viewStack(notified)).not.toThrow();
-    expect(acknowledgedIn(notified)).toEqual(acknowledgedIn(homeStack));
-  });
+  it(
+    'passes the alarm topic and its key without any new acknowledgement',
+    () => {
+      const notified = synthStack({
+        account: ACCOUNT,
+        regions: `${HOME},us-east-1`,
+        alarmEmail: 'ops@example.com',
+      });
+      expect(() => viewStack(notified)).not.toThrow();
+      expect(acknowledgedIn(notified)).toEqual(acknowledgedIn(homeStack));
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('acknowledges exactly these findings, each on the construct it is about, with a reason', () => {
     const acknowledged = acknowledgedIn(homeStack);
