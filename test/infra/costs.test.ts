@@ -77,6 +77,17 @@ describe('the cost table of docs/deploy.md', () => {
     expect(costTable()).toContain(`**$${afterFree.toFixed(2)}**`);
   });
 
+  it('quotes the totals without alarmEmail that the same inputs give', () => {
+    const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    const quiet = costLines({ ...COST_INPUTS, alarmEmail: false });
+    const list = quiet.reduce((sum, item) => sum + monthly(item), 0);
+    const afterFree = quiet.reduce((sum, item) => sum + afterAlwaysFree(item), 0);
+    expect(doc).toContain(
+      `**Without \`alarmEmail\`** the KMS keys and e-mails go: **$${list.toFixed(2)}** a month at list prices,\n` +
+        `  **$${afterFree.toFixed(2)}** after the always-free tier.`,
+    );
+  });
+
   it('counts the alarms, keys, memory and log retention the stacks really create', () => {
     expect(synthesized.forwarders).toHaveLength(COST_INPUTS.forwarderRegions);
     homeTemplate.resourceCountIs('AWS::CloudWatch::Alarm', HOME_ALARMS);
