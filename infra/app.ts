@@ -8,7 +8,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ForwarderStack } from './forwarder-stack.ts';
 import { HomeStack } from './home-stack.ts';
-import { forwarderStackName, readSettings } from './settings.ts';
+import { forwarderStackName, readSettings, SettingsError } from './settings.ts';
 
 export interface Ec2LedApp {
   readonly home: HomeStack;
@@ -30,6 +30,7 @@ export function buildApp(
   const forwarders = extraRegions.map((region) => {
     const forwarder = new ForwarderStack(app, forwarderStackName(settings, region), {
       homeRegion: homeRegion as string,
+      alarmEmail: settings.alarmEmail,
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });
@@ -46,8 +47,24 @@ function isMain(): boolean {
   return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
 }
 
-if (isMain()) {
-  const app = new App();
-  buildApp(app);
+/**
+ * `cdk synth|deploy` runs this. A bad context value is one line on stderr naming the key, the value
+ * and the fix (the CLI then adds its own "Subprocess exited with error 1"); anything else is a bug
+ * and keeps its stack trace.
+ */
+export function main(
+  app: App = new App(),
+  stderr: (text: string) => void = (text) => process.stderr.write(text),
+): void {
+  try {
+    buildApp(app);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    stderr(`ec2led: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   app.synth();
 }
+
+if (isMain()) main();

@@ -7,11 +7,18 @@ import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
-import { Ec2StateChangeRule } from './constructs/ec2-state-change-rule.ts';
+import {
+  Ec2StateChangeRule,
+  TARGET_MAX_EVENT_AGE,
+  TARGET_RETRY_ATTEMPTS,
+} from './constructs/ec2-state-change-rule.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly homeRegion: string;
+  /** Where this region's alarm notifies (context alarmEmail); undefined: no one. */
+  readonly alarmEmail: string | undefined;
 }
 
 export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
@@ -39,7 +46,16 @@ export class ForwarderStack extends Stack {
       homeBusArn(props.homeRegion, this.account),
     );
     // CDK creates the role EventBridge assumes, allowed events:PutEvents on the home bus only.
-    // EventBus targets take no retry policy (EventBridge's default: 24 h, 185 attempts), only a DLQ.
     rule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));
+    // An event bus target takes a RetryPolicy like any target (AWS::Events::Rule Target, "RetryPolicy":
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html), but CDK's
+    // EventBus target class has no prop for it, so it is set on the L1 rule. Without it EventBridge
+    // would retry for 24 hours, long after the device's relist made the event stale.
+    (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+      MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+      MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+    });
+    // Last: it attaches to the alarm above. Alarms notify topics in their own region only.
+    new AlarmNotifications(this, 'AlarmTopic', { email: props.alarmEmail });
   }
 }

@@ -1,25 +1,26 @@
 /**
  * The home stack, in the first region of `regions`: the rule, the Lambda publishing to IoT Core, the
- * dead-letter queues with their alarms, the IoT endpoints, device access, and the outputs that
+ * dead-letter queues, the alarms and where they notify, the IoT endpoints, device access, and the outputs that
  * `ec2led device create` reads. Composition only; each part lives in constructs/.
  */
-import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUT_KEYS } from '../shared/stack.ts';
+import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { DeviceAccess } from './constructs/device-access.ts';
-import { Ec2StateChangeRule } from './constructs/ec2-state-change-rule.ts';
+import {
+  Ec2StateChangeRule,
+  TARGET_MAX_EVENT_AGE,
+  TARGET_RETRY_ATTEMPTS,
+} from './constructs/ec2-state-change-rule.ts';
 import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
 import type { Settings } from './settings.ts';
 
 /** Output keys: shared/stack.ts, which `ec2led device create` reads. */
 export const HOME_OUTPUTS = STACK_OUTPUT_KEYS;
-
-/** How long EventBridge keeps retrying the hand-off to Lambda (see PUBLISH_MAX_EVENT_AGE). */
-const RULE_MAX_EVENT_AGE = Duration.minutes(15);
-const RULE_RETRY_ATTEMPTS = 8;
 
 export interface HomeStackProps extends StackProps {
   readonly settings: Settings;
@@ -54,8 +55,8 @@ export class HomeStack extends Stack {
     rule.addTarget(
       new targets.LambdaFunction(publisher.function, {
         deadLetterQueue: undelivered.queue,
-        maxEventAge: RULE_MAX_EVENT_AGE,
-        retryAttempts: RULE_RETRY_ATTEMPTS,
+        maxEventAge: TARGET_MAX_EVENT_AGE,
+        retryAttempts: TARGET_RETRY_ATTEMPTS,
       }),
     );
 
@@ -88,5 +89,8 @@ export class HomeStack extends Stack {
     for (const [key, output] of Object.entries(outputs)) {
       new CfnOutput(this, HOME_OUTPUTS[key as keyof typeof HOME_OUTPUTS], output);
     }
+
+    // Last: it attaches to every alarm above.
+    new AlarmNotifications(this, 'AlarmTopic', { email: settings.alarmEmail });
   }
 }

@@ -9,10 +9,15 @@
  * - `topicPrefix`: default `ec2led`, one topic level (shared/topics.ts).
  * - `iotDataEndpoint`, `iotCredentialsEndpoint`: default looked up at deploy time (DescribeEndpoint).
  * - `stackName`: the home stack's name, default `Ec2Led`; forwarders are `<stackName>-forwarder-<region>`.
+ * - `alarmEmail`: where every alarm sends its ALARM and OK notifications; default none.
+ *
+ * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
+ * app.ts prints as one line instead of a stack trace.
  */
 
 import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
+import { regionsProblem } from './regions.ts';
 
 /** The home stack's default name; device/admin/stack-outputs.ts holds the same value for the CLI. */
 export { DEFAULT_STACK_NAME };
@@ -27,6 +32,16 @@ export interface Settings {
   /** Undefined: looked up at deploy time. */
   readonly iotDataEndpoint: string | undefined;
   readonly iotCredentialsEndpoint: string | undefined;
+  /** Undefined: alarms notify no one (the deploy output says so). */
+  readonly alarmEmail: string | undefined;
+}
+
+/** A bad context value; the message names the key, the value and the fix. */
+export class SettingsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SettingsError';
+  }
 }
 
 export type ContextReader = (key: string) => unknown;
@@ -38,12 +53,14 @@ const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
 const HOST_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 // Cross-region event bus targets do not reach or leave these partitions (docs/reference/aws.md §1.4).
 const NO_FORWARDING = /^(cn|us-gov)-/;
+// Deliberately loose: SNS confirms the address by e-mail; this catches a missing @ or a stray space.
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 function optionalString(context: ContextReader, key: string): string | undefined {
   const value = context(key);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new Error(
+    throw new SettingsError(
       `context ${key} is ${JSON.stringify(value)}, expected a string; fix it in cdk.json or -c`,
     );
   }
@@ -58,7 +75,7 @@ export function parseRegions(value: unknown): string[] {
     list = text.startsWith('[') ? safeJson(text) : text.split(',').map((region) => region.trim());
   }
   if (!Array.isArray(list) || list.length === 0 || !list.every((item) => typeof item === 'string')) {
-    throw new Error(
+    throw new SettingsError(
       `context regions is ${JSON.stringify(value)}, expected a comma list or JSON array of region names; ` +
         'set it like -c regions=eu-west-1,us-east-1 (home region first)',
     );
@@ -66,7 +83,7 @@ export function parseRegions(value: unknown): string[] {
   const regions = list as string[];
   for (const region of regions) {
     if (!REGION_PATTERN.test(region)) {
-      throw new Error(
+      throw new SettingsError(
         `context regions holds ${JSON.stringify(region)}, which is not a region name like eu-west-1; ` +
           'fix the regions list',
       );
@@ -74,15 +91,12 @@ export function parseRegions(value: unknown): string[] {
   }
   const duplicate = regions.find((region, index) => regions.indexOf(region) !== index);
   if (duplicate !== undefined) {
-    throw new Error(`context regions lists ${duplicate} twice; name each region once, home region first`);
-  }
-  const isolated = regions.find((region) => NO_FORWARDING.test(region));
-  if (regions.length > 1 && isolated !== undefined) {
-    throw new Error(
-      `context regions holds ${isolated}: EventBridge cannot forward across regions there; ` +
-        'deploy one app per region instead',
+    throw new SettingsError(
+      `context regions lists ${duplicate} twice; name each region once, home region first`,
     );
   }
+  const problem = regionsProblem(regions);
+  if (problem !== undefined) throw new SettingsError(`context regions: ${problem}`);
   return regions;
 }
 
@@ -97,7 +111,7 @@ function safeJson(text: string): unknown {
 function endpoint(context: ContextReader, key: string): string | undefined {
   const value = optionalString(context, key);
   if (value !== undefined && !HOST_PATTERN.test(value)) {
-    throw new Error(
+    throw new SettingsError(
       `context ${key} is ${JSON.stringify(value)}, expected a host name such as ` +
         `abc123-ats.iot.eu-west-1.amazonaws.com (no https://); copy it from aws iot describe-endpoint, ` +
         'or remove it to look it up at deploy time',
@@ -106,13 +120,26 @@ function endpoint(context: ContextReader, key: string): string | undefined {
   return value;
 }
 
+/** The CLI's region (AWS_REGION or the profile's) when context names none. */
+function cliRegion(region: string): string[] {
+  try {
+    return parseRegions(region);
+  } catch (error) {
+    throw new SettingsError(
+      `the CLI's region ${JSON.stringify(region)} (AWS_REGION or the profile's region) cannot be used: ` +
+        `${(error as Error).message.replace(/^context regions:? ?/, '')}; or set regions in cdk.json or -c regions=...`,
+      { cause: error },
+    );
+  }
+}
+
 export function readSettings(
   context: ContextReader,
   env: Readonly<Record<string, string | undefined>>,
 ): Settings {
   const stackName = optionalString(context, 'stackName') ?? DEFAULT_STACK_NAME;
   if (!STACK_NAME_PATTERN.test(stackName)) {
-    throw new Error(
+    throw new SettingsError(
       `context stackName is ${JSON.stringify(stackName)}, expected a letter then letters, digits or "-"; ` +
         `fix it or remove it for ${DEFAULT_STACK_NAME}`,
     );
@@ -120,7 +147,7 @@ export function readSettings(
 
   const account = optionalString(context, 'account') ?? (env.CDK_DEFAULT_ACCOUNT || undefined);
   if (account !== undefined && !ACCOUNT_PATTERN.test(account)) {
-    throw new Error(`account is ${JSON.stringify(account)}, expected 12 digits; fix context account`);
+    throw new SettingsError(`account is ${JSON.stringify(account)}, expected 12 digits; fix context account`);
   }
 
   const regionsContext = context('regions');
@@ -130,13 +157,21 @@ export function readSettings(
     ? parseRegions(regionsContext)
     : defaultRegion === undefined
       ? undefined
-      : parseRegions(defaultRegion);
+      : cliRegion(defaultRegion);
 
   let topicPrefix = optionalString(context, 'topicPrefix') ?? DEFAULT_TOPIC_PREFIX;
   try {
     topicPrefix = checkTopicPrefix(topicPrefix);
   } catch (error) {
-    throw new Error(`context topicPrefix: ${(error as Error).message}`, { cause: error });
+    throw new SettingsError(`context topicPrefix: ${(error as Error).message}`, { cause: error });
+  }
+
+  const alarmEmail = optionalString(context, 'alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) {
+    throw new SettingsError(
+      `context alarmEmail is ${JSON.stringify(alarmEmail)}, expected one e-mail address such as ` +
+        'you@example.com; fix it, or remove it to deploy alarms that notify no one',
+    );
   }
 
   return {
@@ -146,6 +181,7 @@ export function readSettings(
     topicPrefix,
     iotDataEndpoint: endpoint(context, 'iotDataEndpoint'),
     iotCredentialsEndpoint: endpoint(context, 'iotCredentialsEndpoint'),
+    alarmEmail,
   };
 }
 

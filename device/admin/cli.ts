@@ -1,5 +1,5 @@
 /**
- * `ec2led device create|delete`: enrols a Raspberry Pi in IoT Core, or removes it. Run where the admin
+ * `ec2led device create|delete|list`: enrols a Raspberry Pi in IoT Core, removes it, or lists them. Run where the admin
  * runs `cdk deploy` (same credentials, same region). Parsing is pure (`parseDeviceArgs`); the AWS
  * adapter (enroll.ts, the only importer of the admin SDK clients) is loaded only when a command runs.
  *
@@ -13,17 +13,19 @@ import { BOARD_KINDS } from '../display/display.ts';
 import { AdminError, usageError } from './errors.ts';
 import { DEFAULT_STACK_NAME } from './stack-outputs.ts';
 
-export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, or remove it
+export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, remove it, or list them
 
 Examples:
   ec2led device create desk-pi
   ec2led device create desk-pi --board unicornhatmini --out ./desk-pi
   ec2led device create desk-pi --csr desk-pi.csr      # the private key never leaves the Pi
+  ec2led device list
   ec2led device delete desk-pi
 
 Usage:
   ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--stack NAME] [--region R]
-  ec2led device delete NAME [--region R]
+  ec2led device list [--stack NAME] [--region R]
+  ec2led device delete NAME [--force] [--region R]
 
   NAME          the thing name and MQTT client id: 1-128 letters, digits, "_", "-" or ":"
   --board KIND  display.board in config.json (default terminal); one of
@@ -32,8 +34,11 @@ Usage:
   --csr FILE    a PEM certificate signing request made on the Pi; no key is written
   --stack NAME  the home stack (default ${DEFAULT_STACK_NAME})
   --region R    the home region (default: AWS_REGION or your profile's, as for cdk deploy)
+  --force       delete a thing even without the ec2led-stack attribute create sets
+                (a device made before devices were marked)
 
-Reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
+create reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
+list prints one JSON line per device of the stack: its certificates and their status.
 `;
 
 export interface Io {
@@ -57,7 +62,13 @@ export type DeviceCommand =
       readonly stackName: string;
       readonly region: string | undefined;
     }
-  | { readonly kind: 'delete'; readonly thingName: string; readonly region: string | undefined };
+  | {
+      readonly kind: 'delete';
+      readonly thingName: string;
+      readonly force: boolean;
+      readonly region: string | undefined;
+    }
+  | { readonly kind: 'list'; readonly stackName: string; readonly region: string | undefined };
 
 function checkThingName(name: string | undefined): string {
   if (name === undefined) throw usageError('missing NAME; run ec2led device --help');
@@ -84,6 +95,7 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   if (command === undefined) return { kind: 'missing' };
   if (extra.length > 0) throw usageError(`unexpected ${extra.join(' ')}; give one NAME`);
   if (command === 'create') {
+    if (values.force !== undefined) throw usageError('device create takes no --force; --force is for delete');
     const thingName = checkThingName(name);
     const board = values.board ?? DEFAULT_BOARD;
     if (!(BOARD_KINDS as readonly string[]).includes(board)) {
@@ -106,11 +118,29 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
       (key) => values[key] !== undefined,
     );
     if (unsupported.length > 0) {
-      throw usageError(`device delete takes no --${unsupported.join(', --')}; it takes NAME and --region`);
+      throw usageError(
+        `device delete takes no --${unsupported.join(', --')}; it takes NAME, --force and --region`,
+      );
     }
-    return { kind: 'delete', thingName: checkThingName(name), region: values.region };
+    return {
+      kind: 'delete',
+      thingName: checkThingName(name),
+      force: values.force === true,
+      region: values.region,
+    };
   }
-  throw usageError(`unknown device command ${JSON.stringify(command)}; use create or delete`);
+  if (command === 'list') {
+    if (name !== undefined)
+      throw usageError(`device list takes no NAME (got ${name}); it lists every device`);
+    const unsupported = (['board', 'out', 'csr', 'force'] as const).filter(
+      (key) => values[key] !== undefined,
+    );
+    if (unsupported.length > 0) {
+      throw usageError(`device list takes no --${unsupported.join(', --')}; it takes --stack and --region`);
+    }
+    return { kind: 'list', stackName: values.stack ?? DEFAULT_STACK_NAME, region: values.region };
+  }
+  throw usageError(`unknown device command ${JSON.stringify(command)}; use create, list or delete`);
 }
 
 function parseOptions(argv: readonly string[]) {
@@ -124,6 +154,7 @@ function parseOptions(argv: readonly string[]) {
       csr: { type: 'string' },
       stack: { type: 'string' },
       region: { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -211,11 +242,21 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
     return;
   }
   const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
+  if (command.kind === 'list') {
+    const devices = await enroll.listDevices(enroll.adminClients(command.region), command.stackName);
+    for (const device of devices) io.stdout(`${JSON.stringify(device)}\n`);
+    say(
+      `${devices.length} device${devices.length === 1 ? '' : 's'} of stack ${command.stackName}` +
+        (devices.length === 0 ? '; enrol one with ec2led device create NAME' : ''),
+    );
+    return;
+  }
   const result = await enroll.deleteDevice(
     enroll.adminClients(command.region),
     command.thingName,
     say,
     deps.sleep,
+    { force: command.force },
   );
   io.stdout(`${JSON.stringify({ thing: command.thingName, ...result })}\n`);
 }

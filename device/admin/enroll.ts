@@ -1,11 +1,17 @@
 /**
- * The AWS side of `ec2led device create|delete`: CloudFormation for the home stack's outputs, IoT Core
- * for things and certificates. The only module that imports the admin SDK clients; loaded lazily by
- * cli.ts, never by the agent.
+ * The AWS side of `ec2led device create|delete|list`: CloudFormation for the home stack's outputs, IoT
+ * Core for things and certificates. The only module that imports the admin SDK clients; loaded lazily
+ * by cli.ts, never by the agent.
+ *
+ * Every thing create makes carries the attribute `ec2led-stack` = the home stack's name: list finds
+ * devices by it, and delete refuses a thing without it (unless forced), so a typo cannot remove
+ * another project's device. Certificates are attached exclusively (EXCLUSIVE_THING): a device
+ * certificate can never be attached to a second thing.
  *
  * Safe to rerun. create: a thing that already holds a certificate with our policy is reported, not
- * duplicated; a failure after the certificate exists removes it again. delete: a missing thing is
- * fine; detachments propagate asynchronously, so the deletes that depend on them are retried.
+ * duplicated; a failure after anything was made removes what this run made (certificate, and the
+ * thing if this run created it). delete: a missing thing is fine; detachments propagate
+ * asynchronously, so the deletes that depend on them are retried.
  */
 import {
   CloudFormationClient,
@@ -20,13 +26,16 @@ import {
   CreateThingCommand,
   DeleteCertificateCommand,
   DeleteThingCommand,
+  DescribeCertificateCommand,
   DescribeThingCommand,
+  type DescribeThingCommandOutput,
   DetachPolicyCommand,
   DetachThingPrincipalCommand,
   IoTClient,
   paginateListAttachedPolicies,
   paginateListPrincipalThings,
   paginateListThingPrincipals,
+  paginateListThings,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { bundleFiles, checkOutDir, writeBundle } from './bundle.ts';
@@ -80,14 +89,24 @@ export async function describeDeviceAccess(
   return readDeviceAccess(stackName, stack?.StackStatus, stack?.Outputs ?? [], stack?.StackId);
 }
 
-async function thingExists(iot: IoTClient, thingName: string): Promise<boolean> {
+/** The thing attribute that marks a thing as an ec2-led device; its value is the home stack's name. */
+export const STACK_ATTRIBUTE = 'ec2led-stack';
+
+interface Thing {
+  /** The home stack that made it; undefined: not made by `ec2led device create`. */
+  readonly stack: string | undefined;
+}
+
+/** Undefined when there is no such thing. */
+async function describeThing(iot: IoTClient, thingName: string): Promise<Thing | undefined> {
+  let output: DescribeThingCommandOutput;
   try {
-    await iot.send(new DescribeThingCommand({ thingName }));
-    return true;
+    output = await iot.send(new DescribeThingCommand({ thingName }));
   } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') return false;
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
     throw awsError(error, `describing thing ${thingName}`);
   }
+  return { stack: output.attributes?.[STACK_ATTRIBUTE] };
 }
 
 async function thingPrincipals(iot: IoTClient, thingName: string): Promise<string[]> {
@@ -201,11 +220,11 @@ export async function createDevice(
   sleep: Sleep = realSleep,
 ): Promise<CreateResult> {
   const { iot } = clients;
-  const { thingName } = request;
-  const access = await describeDeviceAccess(clients.cloudformation, request.stackName);
+  const { thingName, stackName } = request;
+  const access = await describeDeviceAccess(clients.cloudformation, stackName);
 
-  const exists = await thingExists(iot, thingName);
-  if (exists) {
+  const thing = await describeThing(iot, thingName);
+  if (thing !== undefined) {
     const principals = await thingPrincipals(iot, thingName);
     for (const principal of principals) {
       if ((await attachedPolicies(iot, principal)).includes(access.policyName)) {
@@ -219,89 +238,140 @@ export async function createDevice(
     if (principals.length > 0) {
       throw new AdminError(
         `thing ${thingName} is taken: it holds ${principals.join(', ')} without policy ${access.policyName}; ` +
-          `choose another NAME, or if it is yours run ec2led device delete ${thingName} first`,
+          `choose another NAME, or if it is yours run ec2led device delete ${thingName}` +
+          `${thing.stack === undefined ? ' --force' : ''} first`,
+        1,
+      );
+    }
+    if (thing.stack !== stackName) {
+      throw new AdminError(
+        thing.stack === undefined
+          ? `thing ${thingName} exists but was not made by ec2led (it has no attribute ${STACK_ATTRIBUTE}); ` +
+              'choose another NAME, or delete that thing in the IoT console if it is a leftover of yours'
+          : `thing ${thingName} belongs to stack ${thing.stack}, not ${stackName}; pass --stack ${thing.stack}, ` +
+              'or choose another NAME',
         1,
       );
     }
   }
   await checkOutDir(request.outDir);
 
-  if (!exists) {
-    await call(`creating thing ${thingName}`, () => iot.send(new CreateThingCommand({ thingName })));
-    say(`created thing ${thingName}`);
-  }
-
-  const {
-    certificateArn,
-    certificateId: id,
-    certificatePem,
-    privateKey,
-  } = await issueCertificate(iot, request.csr);
-  say(`created certificate ${id}${request.csr === undefined ? '' : ' from the CSR'}`);
-
-  let policyAttached = false;
-  let thingAttached = false;
+  const made: Made = {
+    thingName,
+    thingCreated: false,
+    certificate: undefined,
+    policyName: undefined,
+    thingAttached: false,
+  };
   try {
+    if (thing === undefined) {
+      await call(`creating thing ${thingName}`, () =>
+        iot.send(
+          new CreateThingCommand({
+            thingName,
+            attributePayload: { attributes: { [STACK_ATTRIBUTE]: stackName } },
+          }),
+        ),
+      );
+      made.thingCreated = true;
+      say(`created thing ${thingName} (attribute ${STACK_ATTRIBUTE}=${stackName})`);
+    }
+
+    const issued = await issueCertificate(iot, request.csr);
+    made.certificate = { arn: issued.certificateArn, id: issued.certificateId };
+    say(`created certificate ${issued.certificateId}${request.csr === undefined ? '' : ' from the CSR'}`);
+
     await call(`attaching policy ${access.policyName}`, () =>
-      iot.send(new AttachPolicyCommand({ policyName: access.policyName, target: certificateArn })),
+      iot.send(new AttachPolicyCommand({ policyName: access.policyName, target: issued.certificateArn })),
     );
-    policyAttached = true;
+    made.policyName = access.policyName;
     await call(`attaching the certificate to thing ${thingName}`, () =>
-      iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
+      iot.send(
+        new AttachThingPrincipalCommand({
+          thingName,
+          principal: issued.certificateArn,
+          // This certificate can never be attached to a second thing.
+          thingPrincipalType: 'EXCLUSIVE_THING',
+        }),
+      ),
     );
-    thingAttached = true;
+    made.thingAttached = true;
     await writeBundle(
       request.outDir,
-      bundleFiles({ thingName, board: request.board, access, certificatePem, privateKey }),
+      bundleFiles({
+        thingName,
+        board: request.board,
+        access,
+        certificatePem: issued.certificatePem,
+        privateKey: issued.privateKey,
+      }),
     ).catch((error: unknown) => {
       throw new AdminError(`writing the bundle to ${request.outDir}: ${(error as Error).message}`, 1, {
         cause: error,
       });
     });
+    say(`attached policy ${access.policyName} and thing ${thingName}; wrote ${request.outDir}`);
+    return { status: 'created', certificateId: issued.certificateId, certificateArn: issued.certificateArn };
   } catch (error) {
-    const cleanup = await removeCertificate(clients, thingName, certificateArn, id, sleep, {
-      policyName: policyAttached ? access.policyName : undefined,
-      thingAttached,
-    });
+    const cleanup = await rollBack(iot, made, sleep);
     const message = error instanceof Error ? error.message : String(error);
     throw new AdminError(`${message}; ${cleanup}`, error instanceof AdminError ? error.exitCode : 1, {
       cause: error,
     });
   }
-  say(`attached policy ${access.policyName} and thing ${thingName}; wrote ${request.outDir}`);
-  return { status: 'created', certificateId: id, certificateArn };
 }
 
-/** Rollback of a half-made enrolment; returns what happened, for the error message. */
-async function removeCertificate(
-  clients: AdminClients,
-  thingName: string,
-  certificateArn: string,
-  id: string,
-  sleep: Sleep,
-  attached: { policyName: string | undefined; thingAttached: boolean },
-): Promise<string> {
-  const { iot } = clients;
+/** What a create run has made so far, for its rollback. */
+interface Made {
+  readonly thingName: string;
+  thingCreated: boolean;
+  certificate: { readonly arn: string; readonly id: string } | undefined;
+  policyName: string | undefined;
+  thingAttached: boolean;
+}
+
+/** Removes what this create run made, in reverse; returns what happened, for the error message. */
+async function rollBack(iot: IoTClient, made: Made, sleep: Sleep): Promise<string> {
+  const { thingName, certificate } = made;
+  const removed: string[] = [];
   try {
-    if (attached.thingAttached) {
-      await iot.send(new DetachThingPrincipalCommand({ thingName, principal: certificateArn }));
+    if (certificate !== undefined) {
+      if (made.thingAttached) {
+        await iot.send(new DetachThingPrincipalCommand({ thingName, principal: certificate.arn }));
+      }
+      if (made.policyName !== undefined) {
+        await iot.send(new DetachPolicyCommand({ policyName: made.policyName, target: certificate.arn }));
+      }
+      await iot.send(new UpdateCertificateCommand({ certificateId: certificate.id, newStatus: 'INACTIVE' }));
+      await afterDetach(
+        `deleting certificate ${certificate.id}`,
+        () => iot.send(new DeleteCertificateCommand({ certificateId: certificate.id })),
+        sleep,
+      );
+      removed.push(`certificate ${certificate.id}`);
     }
-    if (attached.policyName !== undefined) {
-      await iot.send(new DetachPolicyCommand({ policyName: attached.policyName, target: certificateArn }));
+    if (made.thingCreated) {
+      await afterDetach(
+        `deleting thing ${thingName}`,
+        () => iot.send(new DeleteThingCommand({ thingName })),
+        sleep,
+      );
+      removed.push(`thing ${thingName}`);
     }
-    await iot.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'INACTIVE' }));
-    await afterDetach(
-      `deleting certificate ${id}`,
-      () => iot.send(new DeleteCertificateCommand({ certificateId: id })),
-      sleep,
-    );
-    return `certificate ${id} was removed again; fix the cause and rerun`;
   } catch (cleanupError) {
+    const left = [
+      ...(certificate !== undefined && !removed.includes(`certificate ${certificate.id}`)
+        ? [`certificate ${certificate.id}`]
+        : []),
+      ...(made.thingCreated ? [`thing ${thingName}`] : []),
+    ];
     return (
-      `certificate ${id} could not be removed (${(cleanupError as Error).message}); ` +
-      `run ec2led device delete ${thingName}, or delete it in the IoT console`
+      `${left.join(' and ')} could not be removed (${(cleanupError as Error).message}); ` +
+      `run ec2led device delete ${thingName}, or delete ${left.length > 1 ? 'them' : 'it'} in the IoT console`
     );
   }
+  if (removed.length === 0) return 'nothing had been made yet; fix the cause and rerun';
+  return `${removed.join(' and ')} ${removed.length > 1 ? 'were' : 'was'} removed again; fix the cause and rerun`;
 }
 
 export interface DeleteResult {
@@ -310,16 +380,34 @@ export interface DeleteResult {
   readonly keptCertificates: readonly string[];
 }
 
+export interface DeleteOptions {
+  /** Delete a thing that lacks the ec2-led mark (made before things were marked, or by hand). */
+  readonly force: boolean;
+}
+
 export async function deleteDevice(
   clients: AdminClients,
   thingName: string,
   say: Say,
   sleep: Sleep = realSleep,
+  options: DeleteOptions = { force: false },
 ): Promise<DeleteResult> {
   const { iot } = clients;
-  if (!(await thingExists(iot, thingName))) {
+  const thing = await describeThing(iot, thingName);
+  if (thing === undefined) {
     say(`thing ${thingName} does not exist; nothing to delete`);
     return { status: 'absent', deletedCertificates: [], keptCertificates: [] };
+  }
+  if (thing.stack === undefined) {
+    if (!options.force) {
+      throw new AdminError(
+        `thing ${thingName} is not an ec2-led device: it has no attribute ${STACK_ATTRIBUTE}, which ` +
+          'ec2led device create sets; nothing was deleted. Check the name (ec2led device list shows ours); ' +
+          `if it is an ec2-led device made before devices were marked, rerun with --force`,
+        1,
+      );
+    }
+    say(`thing ${thingName} has no attribute ${STACK_ATTRIBUTE}; deleting it anyway (--force)`);
   }
   const deleted: string[] = [];
   const kept: string[] = [];
@@ -361,4 +449,48 @@ export async function deleteDevice(
   );
   say(`deleted thing ${thingName}`);
   return { status: 'deleted', deletedCertificates: deleted, keptCertificates: kept };
+}
+
+export interface ListedCertificate {
+  readonly id: string;
+  /** ACTIVE, INACTIVE, REVOKED, PENDING_TRANSFER, ... as IoT Core reports it. */
+  readonly status: string;
+}
+
+export interface ListedDevice {
+  readonly thing: string;
+  readonly stack: string;
+  readonly certificates: readonly ListedCertificate[];
+}
+
+/**
+ * The things marked as devices of `stackName`, with their certificates' status. No last-connection
+ * time: IoT Core only exposes it through fleet indexing with connectivity enabled, which is billed
+ * per update and per query (docs/deploy.md).
+ */
+export async function listDevices(clients: AdminClients, stackName: string): Promise<ListedDevice[]> {
+  const { iot } = clients;
+  const names: string[] = [];
+  await call(`listing the things of stack ${stackName}`, async () => {
+    for await (const page of paginateListThings(
+      { client: iot },
+      { attributeName: STACK_ATTRIBUTE, attributeValue: stackName },
+    )) {
+      for (const thing of page.things ?? []) if (thing.thingName) names.push(thing.thingName);
+    }
+  });
+  const devices: ListedDevice[] = [];
+  for (const thing of names.sort()) {
+    const certificates: ListedCertificate[] = [];
+    for (const principal of await thingPrincipals(iot, thing)) {
+      const id = certificateId(principal);
+      if (id === undefined) continue;
+      const description = await call(`describing certificate ${id}`, () =>
+        iot.send(new DescribeCertificateCommand({ certificateId: id })),
+      );
+      certificates.push({ id, status: description.certificateDescription?.status ?? 'unknown' });
+    }
+    devices.push({ thing, stack: stackName, certificates });
+  }
+  return devices;
 }

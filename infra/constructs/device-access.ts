@@ -43,6 +43,10 @@ export class DeviceAccess extends Construct {
       throw new Error(`DeviceAccess ${id}: regions is empty; pass at least the home region`);
     }
 
+    // No aws:SourceAccount / aws:SourceArn condition on the trust: AWS documents those keys for roles
+    // IoT Core itself assumes (iot.amazonaws.com), not for the credentials provider, and a condition
+    // on a key the provider does not send would refuse every credentials request. Why the role stays
+    // bound to this account anyway: docs/deploy.md, "Device role trust".
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
       description: 'ec2led device: lists EC2 instances to reconcile the board',

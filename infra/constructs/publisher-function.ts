@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { AssetHashType, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -41,6 +42,8 @@ export class PublisherFunction extends Construct {
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** Any failed invocation (a publish IoT Core refused, a crash), before Lambda's retries. */
+  readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PublisherFunctionProps) {
     super(scope, id);
@@ -123,6 +126,19 @@ export class PublisherFunction extends Construct {
       retryAttempts: PUBLISH_RETRY_ATTEMPTS,
       maxEventAge: PUBLISH_MAX_EVENT_AGE,
       onFailure: new destinations.SqsDestination(props.onFailure),
+    });
+
+    // The on-failure queue's alarm fires only after the retries are exhausted; this one fires on the
+    // first failure, which is when the log group still holds the "publish failed" line nearby.
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'Errors', {
+      alarmDescription:
+        'ec2led publisher: the Lambda failed to publish a state change; read its log group for "publish failed"',
+      metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: 1,
+      // No invocations, no data points: nothing failed.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -36,7 +36,7 @@ describe('npx cdk synth', () => {
       cwd: ROOT,
       env: offlineEnv(),
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 150_000,
     });
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(readdirSync(outdir)).toContain('Ec2Led.template.json');
@@ -44,5 +44,21 @@ describe('npx cdk synth', () => {
       dockerImages?: Record<string, unknown>;
     };
     expect(assets.dockerImages ?? {}).toEqual({});
-  }, 60_000);
+  }, 150_000);
+
+  it('prints one line naming the key, the value and the fix for a bad context value, no stack trace', () => {
+    const result = spawnSync(
+      'npx',
+      ['cdk', 'synth', '--quiet', '--output', join(scratch, 'bad.out'), '-c', 'regions=eu-west-9'],
+      { cwd: ROOT, env: offlineEnv(), encoding: 'utf8', timeout: 150_000 },
+    );
+    expect(result.status).not.toBe(0);
+    const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines[0]).toMatch(
+      /^ec2led: context regions: eu-west-9 is not an AWS region this app knows; check the spelling/,
+    );
+    // The only other line is the CDK CLI's own exit notice.
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/Subprocess exited with error 1/)]);
+    expect(result.stderr).not.toMatch(/\bat \w+ \(/);
+  }, 150_000);
 });

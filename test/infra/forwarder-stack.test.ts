@@ -27,7 +27,19 @@ beforeAll(() => {
   });
   app = buildApp(cdk, {});
   forwarder = viewStack(app.forwarders[0] as ForwarderStack);
-});
+}, 90_000);
+
+function acknowledgedIn(stack: ForwarderStack): Record<string, string[]> {
+  const acknowledged: Record<string, string[]> = {};
+  for (const construct of stack.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      const ids = Object.keys(entry.data as Record<string, string>);
+      acknowledged[construct.node.path] = ids.map((id) => id.replace(/^annotation::/i, ''));
+    }
+  }
+  return acknowledged;
+}
 
 describe('forwarder stacks', () => {
   it('adds one stack per extra region, deployed after the home stack', () => {
@@ -39,7 +51,7 @@ describe('forwarder stacks', () => {
     for (const stack of app.forwarders) expect(stack.dependencies).toEqual([app.home]);
   });
 
-  it("sends every EC2 state change to the home region's default bus, with a dead-letter queue", () => {
+  it("sends every EC2 state change to the home region's default bus, retried like the home target, with a dead-letter queue", () => {
     expect(forwarder.resources('AWS::Events::Rule')).toEqual({
       StateChangeRule: {
         Description: expect.any(String),
@@ -51,10 +63,18 @@ describe('forwarder stacks', () => {
             Arn: HOME_BUS,
             RoleArn: '${StateChangeRule/EventsRole.Arn}',
             DeadLetterConfig: { Arn: '${UndeliveredEvents/Queue.Arn}' },
+            RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 8 },
           },
         ],
       },
     });
+  });
+
+  it('retries the hand-off to the home bus exactly as the home rule retries the hand-off to the Lambda', () => {
+    const retryOf = (view: StackView) =>
+      (view.resources('AWS::Events::Rule').StateChangeRule as { Targets: { RetryPolicy: unknown }[] })
+        .Targets[0]?.RetryPolicy;
+    expect(retryOf(forwarder)).toEqual(retryOf(viewStack(app.home)));
   });
 
   it('lets EventBridge put events on the home bus and nothing else', () => {
@@ -90,6 +110,38 @@ describe('forwarder stacks', () => {
     });
   });
 
+  it('notifies the alarm e-mail from its own region when alarmEmail is set, without new acknowledgements', () => {
+    const cdk = new App({
+      outdir,
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        account: ACCOUNT,
+        regions: 'eu-west-1,us-east-1',
+        alarmEmail: 'ops@example.com',
+      },
+    });
+    const notified = buildApp(cdk, {}).forwarders[0] as ForwarderStack;
+    const view = viewStack(notified);
+    expect(Object.keys(view.resources('AWS::SNS::Topic'))).toEqual(['AlarmTopic/Topic']);
+    expect(view.resources('AWS::SNS::Subscription')['AlarmTopic/Topic/ops@example.com']).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    expect(view.resources('AWS::CloudWatch::Alarm')['UndeliveredEvents/NotEmpty']).toMatchObject({
+      AlarmActions: ['${AlarmTopic/Topic}'],
+      OKActions: ['${AlarmTopic/Topic}'],
+    });
+    const policy = view.resources('AWS::SNS::TopicPolicy')['AlarmTopic/Topic/Policy'] as {
+      PolicyDocument: { Statement: { Condition?: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement[1]?.Condition).toEqual({
+      ArnLike: { 'aws:SourceArn': `arn:\${AWS::Partition}:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` },
+    });
+    expect(acknowledgedIn(notified)).toEqual({
+      'Ec2Led-forwarder-us-east-1/UndeliveredEvents/Queue': ['AwsSolutions-SQS3'],
+    });
+  }, 90_000);
+
   it('holds no Lambda, no IoT resource and no device access', () => {
     for (const type of ['AWS::Lambda::Function', 'AWS::IoT::Policy', 'AWS::IoT::RoleAlias', 'Custom::AWS']) {
       expect(forwarder.resources(type)).toEqual({});
@@ -97,15 +149,7 @@ describe('forwarder stacks', () => {
   });
 
   it('acknowledges only that its dead-letter queue is one', () => {
-    const acknowledged: Record<string, string[]> = {};
-    for (const construct of (app.forwarders[0] as ForwarderStack).node.findAll()) {
-      for (const entry of construct.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        const ids = Object.keys(entry.data as Record<string, string>);
-        acknowledged[construct.node.path] = ids.map((id) => id.replace(/^annotation::/i, ''));
-      }
-    }
-    expect(acknowledged).toEqual({
+    expect(acknowledgedIn(app.forwarders[0] as ForwarderStack)).toEqual({
       'Ec2Led-forwarder-us-east-1/UndeliveredEvents/Queue': ['AwsSolutions-SQS3'],
     });
   });

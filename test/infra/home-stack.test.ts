@@ -9,6 +9,8 @@ import { buildApp } from '../../infra/app.ts';
 import { type StackView, viewStack } from './template-view.ts';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+// A synth with cdk-nag takes ~15 s of CPU; on a busy shared machine the wall time can pass 30 s.
+const SYNTH_TIMEOUT = 90_000;
 const ACCOUNT = '123456789012';
 const HOME = 'eu-west-1';
 const iotArn = (resource: string) => `arn:\${AWS::Partition}:iot:${HOME}:${ACCOUNT}:${resource}`;
@@ -31,7 +33,7 @@ let home: StackView;
 beforeAll(() => {
   homeStack = synthStack({ account: ACCOUNT, regions: `${HOME},us-east-1` });
   home = viewStack(homeStack);
-});
+}, SYNTH_TIMEOUT);
 
 describe('home stack: events', () => {
   it('matches every EC2 instance state change on the default bus and sends it to the Lambda', () => {
@@ -114,8 +116,12 @@ describe('home stack: events', () => {
 
   it('raises an alarm as soon as either queue holds a message', () => {
     const alarms = home.resources('AWS::CloudWatch::Alarm');
-    expect(Object.keys(alarms).sort()).toEqual(['PublishFailures/NotEmpty', 'UndeliveredEvents/NotEmpty']);
-    for (const [path, alarm] of Object.entries(alarms)) {
+    expect(Object.keys(alarms).sort()).toEqual([
+      'PublishFailures/NotEmpty',
+      'Publisher/Errors',
+      'UndeliveredEvents/NotEmpty',
+    ]);
+    for (const [path, alarm] of Object.entries(alarms).filter(([path]) => path.endsWith('/NotEmpty'))) {
       expect(alarm).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -127,6 +133,105 @@ describe('home stack: events', () => {
         TreatMissingData: 'notBreaching',
       });
     }
+  });
+
+  it('raises an alarm on the first failed publish, before the retries are exhausted', () => {
+    expect(home.resources('AWS::CloudWatch::Alarm')['Publisher/Errors']).toEqual({
+      AlarmDescription: expect.stringMatching(/failed to publish.*log group/),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: '${Publisher/Function}' }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('without alarmEmail, creates no topic, gives alarms no action, and says so in the deploy output', () => {
+    expect(home.resources('AWS::SNS::Topic')).toEqual({});
+    expect(home.resources('AWS::KMS::Key')).toEqual({});
+    for (const alarm of Object.values(home.resources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.AlarmActions).toBeUndefined();
+      expect(alarm.OKActions).toBeUndefined();
+    }
+    expect(home.template.findOutputs('AlarmNotifications').AlarmNotifications?.Value).toMatch(
+      /^none: the alarms notify no one\. To be e-mailed on ALARM and OK, deploy with -c alarmEmail=you@example\.com/,
+    );
+  });
+});
+
+describe('home stack with alarmEmail', () => {
+  let notified: StackView;
+  beforeAll(() => {
+    notified = synth({ account: ACCOUNT, regions: HOME, alarmEmail: 'ops@example.com' });
+  }, SYNTH_TIMEOUT);
+
+  it('e-mails the address from a topic encrypted with a rotated key that CloudWatch may use', () => {
+    expect(notified.resources('AWS::SNS::Topic')).toEqual({
+      'AlarmTopic/Topic': { DisplayName: 'ec2led alarms', KmsMasterKeyId: '${AlarmTopic/Key.Arn}' },
+    });
+    expect(notified.resources('AWS::SNS::Subscription')).toEqual({
+      'AlarmTopic/Topic/ops@example.com': {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: '${AlarmTopic/Topic}',
+      },
+    });
+    const key = notified.resources('AWS::KMS::Key')['AlarmTopic/Key'] as {
+      EnableKeyRotation: boolean;
+      KeyPolicy: { Statement: unknown[] };
+    };
+    expect(key.EnableKeyRotation).toBe(true);
+    expect(key.KeyPolicy.Statement).toContainEqual({
+      Sid: 'CloudWatchAlarmsPublishToTheEncryptedTopic',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+  });
+
+  it("refuses non-TLS publishing and lets only this account and region's alarms publish", () => {
+    const policy = notified.resources('AWS::SNS::TopicPolicy')['AlarmTopic/Topic/Policy'] as {
+      PolicyDocument: { Statement: unknown[] };
+    };
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: '${AlarmTopic/Topic}',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: '${AlarmTopic/Topic}',
+        Condition: {
+          ArnLike: { 'aws:SourceArn': `arn:\${AWS::Partition}:cloudwatch:${HOME}:${ACCOUNT}:alarm:*` },
+        },
+      },
+    ]);
+  });
+
+  it('makes every alarm notify the topic on ALARM and on OK, and names the address in the output', () => {
+    const alarms = notified.resources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(3);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm).toMatchObject({
+        AlarmActions: ['${AlarmTopic/Topic}'],
+        OKActions: ['${AlarmTopic/Topic}'],
+      });
+    }
+    expect(notified.template.findOutputs('AlarmNotifications').AlarmNotifications?.Value).toBe(
+      'e-mail to ops@example.com (confirm the subscription from the AWS e-mail first)',
+    );
   });
 });
 
@@ -248,6 +353,7 @@ describe('home stack: outputs', () => {
       DeviceRoleAlias: { Description: expect.any(String), Value: '${DeviceAccess/RoleAlias}' },
       TopicPrefix: { Description: expect.any(String), Value: 'ec2led' },
       Regions: { Description: expect.any(String), Value: `${HOME},us-east-1` },
+      AlarmNotifications: { Description: expect.any(String), Value: expect.stringMatching(/^none: /) },
     });
   });
 });
@@ -262,7 +368,7 @@ describe('home stack with endpoints and topic prefix from context', () => {
       iotDataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
       iotCredentialsEndpoint: 'def456.credentials.iot.eu-west-1.amazonaws.com',
     });
-  });
+  }, SYNTH_TIMEOUT);
 
   it('uses the given endpoints and creates no lookup', () => {
     expect(given.resources('Custom::AWS')).toEqual({});
@@ -303,17 +409,36 @@ describe('home stack without account or region', () => {
   });
 });
 
-describe('cdk-nag', () => {
-  it('acknowledges exactly these findings, each on the construct it is about, with a reason', () => {
-    const acknowledged: Record<string, string[]> = {};
-    for (const construct of homeStack.node.findAll()) {
-      for (const entry of construct.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        const rules = entry.data as Record<string, string>;
-        for (const reason of Object.values(rules)) expect(reason.length).toBeGreaterThan(60);
-        acknowledged[construct.node.path] = Object.keys(rules).map((id) => id.replace(/^annotation::/i, ''));
-      }
+function acknowledgedIn(stack: Stack): Record<string, string[]> {
+  const acknowledged: Record<string, string[]> = {};
+  for (const construct of stack.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      const rules = entry.data as Record<string, string>;
+      for (const reason of Object.values(rules)) expect(reason.length).toBeGreaterThan(60);
+      acknowledged[construct.node.path] = Object.keys(rules).map((id) => id.replace(/^annotation::/i, ''));
     }
+  }
+  return acknowledged;
+}
+
+describe('cdk-nag', () => {
+  it(
+    'passes the alarm topic and its key without any new acknowledgement',
+    () => {
+      const notified = synthStack({
+        account: ACCOUNT,
+        regions: `${HOME},us-east-1`,
+        alarmEmail: 'ops@example.com',
+      });
+      expect(() => viewStack(notified)).not.toThrow();
+      expect(acknowledgedIn(notified)).toEqual(acknowledgedIn(homeStack));
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it('acknowledges exactly these findings, each on the construct it is about, with a reason', () => {
+    const acknowledged = acknowledgedIn(homeStack);
     expect(acknowledged).toEqual({
       'Ec2Led/IotEndpoints/LookupRole': ['AwsSolutions-IAM5[Resource::*]'],
       'Ec2Led/PublishFailures/Queue': ['AwsSolutions-SQS3'],

@@ -30,7 +30,8 @@ beforeAll(async () => {
   asset = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
   reference = join(outdir, 'reference.mjs');
   await build(lambdaBuildOptions(reference));
-});
+  // A real synth with bundling and cdk-nag: over 30 s of wall time on a busy shared machine.
+}, 90_000);
 
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwarderStackName, parseRegions, readSettings } from '../../infra/settings.ts';
+import { forwarderStackName, parseRegions, readSettings, SettingsError } from '../../infra/settings.ts';
 
 const context =
   (values: Record<string, unknown>) =>
@@ -17,6 +17,7 @@ describe('settings from context and environment', () => {
       topicPrefix: 'ec2led',
       iotDataEndpoint: undefined,
       iotCredentialsEndpoint: undefined,
+      alarmEmail: undefined,
     });
   });
 
@@ -45,10 +46,46 @@ describe('settings from context and environment', () => {
     ['eu-west-1,,us-east-1', /holds "", which is not a region name/],
     ['eu-west-1,Europe', /"Europe", which is not a region name like eu-west-1/],
     ['eu-west-1,eu-west-1', /lists eu-west-1 twice/],
-    ['cn-north-1,cn-northwest-1', /cannot forward across regions there/],
+    ['cn-north-1,cn-northwest-1', /cn-north-1 cannot forward events across regions.*one app per region/],
+    ['eu-west-1,us-gov-west-1', /us-gov-west-1 cannot forward events across regions/],
     ['[1,2]', /expected a comma list or JSON array of region names/],
+    ['eu-west-9', /eu-west-9 is not an AWS region this app knows; check the spelling.*infra\/regions.ts/],
+    ['eu-west-1,us-east-7', /us-east-7 is not an AWS region this app knows/],
+    [
+      'af-south-1',
+      /af-south-1 cannot be the home region: it has no IoT Core credentials provider \(AWS::IoT::RoleAlias\); put a region that has one first, e.g. eu-west-1,af-south-1/,
+    ],
+    ['eu-central-2,us-east-1', /eu-central-2 cannot be the home region.*e.g. us-east-1,eu-central-2$/],
   ])('rejects regions %j with a message naming the value and the fix', (value, message) => {
     expect(() => parseRegions(value)).toThrow(message);
+    expect(() => parseRegions(value)).toThrow(SettingsError);
+  });
+
+  it('takes a region without a credentials provider as a forwarder, and China or GovCloud alone', () => {
+    expect(parseRegions('eu-west-1,af-south-1,il-central-1')).toEqual([
+      'eu-west-1',
+      'af-south-1',
+      'il-central-1',
+    ]);
+    expect(parseRegions('cn-north-1')).toEqual(['cn-north-1']);
+    expect(parseRegions('us-gov-west-1')).toEqual(['us-gov-west-1']);
+  });
+
+  it("names the CLI's region when it is the one that cannot be used", () => {
+    expect(() => readSettings(context({}), { CDK_DEFAULT_REGION: 'ap-southeast-7' })).toThrow(
+      /the CLI's region "ap-southeast-7" \(AWS_REGION or the profile's region\) cannot be used: ap-southeast-7 cannot be the home region.*-c regions=/,
+    );
+  });
+
+  it('takes an alarm e-mail address and rejects anything that is not one', () => {
+    expect(readSettings(context({ alarmEmail: ' ops@example.com ' }), {}).alarmEmail).toBe('ops@example.com');
+    expect(readSettings(context({}), {}).alarmEmail).toBeUndefined();
+    expect(() => readSettings(context({ alarmEmail: 'ops at example.com' }), {})).toThrow(
+      /context alarmEmail is "ops at example.com", expected one e-mail address such as you@example.com/,
+    );
+    expect(() => readSettings(context({ alarmEmail: 'a@example.com,b@example.com' }), {})).toThrow(
+      /context alarmEmail/,
+    );
   });
 
   it('validates the topic prefix with the shared rule', () => {

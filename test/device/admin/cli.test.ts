@@ -52,10 +52,21 @@ describe('parseDeviceArgs', () => {
     });
   });
 
-  it('parses delete with a region', () => {
+  it('parses delete with a region, and --force for a thing without the ec2-led mark', () => {
     expect(parseDeviceArgs(['delete', 'desk-pi', '--region', 'eu-west-1'], '/')).toEqual({
       kind: 'delete',
       thingName: 'desk-pi',
+      force: false,
+      region: 'eu-west-1',
+    });
+    expect(parseDeviceArgs(['delete', 'desk-pi', '--force'], '/')).toMatchObject({ force: true });
+  });
+
+  it('parses list with the default stack, or --stack and --region', () => {
+    expect(parseDeviceArgs(['list'], '/')).toEqual({ kind: 'list', stackName: 'Ec2Led', region: undefined });
+    expect(parseDeviceArgs(['list', '--stack', 'Lab', '--region', 'eu-west-1'], '/')).toEqual({
+      kind: 'list',
+      stackName: 'Lab',
       region: 'eu-west-1',
     });
   });
@@ -87,8 +98,11 @@ describe('parseDeviceArgs', () => {
     expect(usageFailure(['create', 'a', 'b'])).toMatch(/unexpected b; give one NAME/);
     expect(usageFailure(['delete', 'desk-pi', '--out', 'x'])).toMatch(/device delete takes no --out/);
     expect(usageFailure(['enrol', 'desk-pi'])).toMatch(
-      /unknown device command "enrol"; use create or delete/,
+      /unknown device command "enrol"; use create, list or delete/,
     );
+    expect(usageFailure(['list', 'desk-pi'])).toMatch(/device list takes no NAME \(got desk-pi\)/);
+    expect(usageFailure(['list', '--force'])).toMatch(/device list takes no --force/);
+    expect(usageFailure(['create', 'desk-pi', '--force'])).toMatch(/device create takes no --force/);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   DeleteCertificateCommand,
   DeleteConflictException,
   DeleteThingCommand,
+  DescribeCertificateCommand,
   DescribeThingCommand,
   DetachPolicyCommand,
   DetachThingPrincipalCommand,
@@ -19,6 +20,7 @@ import {
   ListAttachedPoliciesCommand,
   ListPrincipalThingsCommand,
   ListThingPrincipalsCommand,
+  ListThingsCommand,
   ResourceNotFoundException,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
@@ -47,6 +49,7 @@ const OUTPUTS = [
 ];
 const STACK_ID =
   'arn:aws:cloudformation:eu-west-1:123456789012:stack/Ec2Led/5f0e6c10-ad33-11f0-8b1a-0a1b2c3d4e5f';
+const MARKED = { thingName: 'desk-pi', attributes: { 'ec2led-stack': 'Ec2Led' } };
 const notFound = () =>
   new ResourceNotFoundException({ message: 'Thing desk-pi cannot be found.', $metadata: {} });
 
@@ -128,10 +131,16 @@ describe('ec2led device create', () => {
     ]);
     expect(iotCalls()).toEqual([
       ['DescribeThing', { thingName: 'desk-pi' }],
-      ['CreateThing', { thingName: 'desk-pi' }],
+      [
+        'CreateThing',
+        { thingName: 'desk-pi', attributePayload: { attributes: { 'ec2led-stack': 'Ec2Led' } } },
+      ],
       ['CreateKeysAndCertificate', { setAsActive: true }],
       ['AttachPolicy', { policyName: POLICY, target: CERT_ARN }],
-      ['AttachThingPrincipal', { thingName: 'desk-pi', principal: CERT_ARN }],
+      [
+        'AttachThingPrincipal',
+        { thingName: 'desk-pi', principal: CERT_ARN, thingPrincipalType: 'EXCLUSIVE_THING' },
+      ],
     ]);
     expect(JSON.parse(result.stdout)).toEqual({
       thing: 'desk-pi',
@@ -168,7 +177,9 @@ describe('ec2led device create', () => {
       topicPrefix: 'ec2led',
       display: { board: 'unicornhatmini' },
     });
-    expect(result.stderr).toMatch(/created thing desk-pi\ncreated certificate a1a1/);
+    expect(result.stderr).toMatch(
+      /created thing desk-pi \(attribute ec2led-stack=Ec2Led\)\ncreated certificate a1a1/,
+    );
     expect(result.stderr).not.toContain('PRIVATE KEY PEM');
   });
 
@@ -229,14 +240,65 @@ describe('ec2led device create', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       new RegExp(
-        `thing desk-pi is taken: it holds ${OTHER_ARN} without policy ${POLICY}; choose another NAME`,
+        `thing desk-pi is taken: it holds ${OTHER_ARN} without policy ${POLICY}; choose another NAME, ` +
+          'or if it is yours run ec2led device delete desk-pi --force first',
       ),
     );
     expect(iot.commandCalls(CreateKeysAndCertificateCommand)).toEqual([]);
   });
 
+  it('marks the thing with the stack it was created for', async () => {
+    freshThing();
+    iot.on(CreateKeysAndCertificateCommand).resolves({
+      certificateArn: CERT_ARN,
+      certificateId: ID,
+      certificatePem: 'CERT PEM',
+      keyPair: { PrivateKey: 'KEY' },
+    });
+    cloudformation.on(DescribeStacksCommand, { StackName: 'Lab' }).resolves({
+      Stacks: [
+        {
+          StackName: 'Lab',
+          StackId: STACK_ID.replace('stack/Ec2Led/', 'stack/Lab/'),
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(0),
+          Outputs: OUTPUTS,
+        },
+      ],
+    });
+    const result = await run(['create', 'desk-pi', '--out', out, '--stack', 'Lab']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(iot.commandCalls(CreateThingCommand).map((call) => call.args[0].input)).toEqual([
+      { thingName: 'desk-pi', attributePayload: { attributes: { 'ec2led-stack': 'Lab' } } },
+    ]);
+  });
+
+  it('refuses an existing thing without certificates that ec2led did not make, creating nothing', async () => {
+    iot.on(DescribeThingCommand).resolves({ thingName: 'desk-pi', attributes: { owner: 'other-project' } });
+    iot.on(ListThingPrincipalsCommand).resolves({ principals: [] });
+
+    const result = await run(['create', 'desk-pi', '--out', out]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /thing desk-pi exists but was not made by ec2led \(it has no attribute ec2led-stack\); choose another NAME/,
+    );
+    expect(iotCalls().map(([name]) => name)).toEqual(['DescribeThing', 'ListThingPrincipals']);
+  });
+
+  it('refuses a thing marked for another stack, naming it and --stack', async () => {
+    iot.on(DescribeThingCommand).resolves({ thingName: 'desk-pi', attributes: { 'ec2led-stack': 'Lab' } });
+    iot.on(ListThingPrincipalsCommand).resolves({ principals: [] });
+
+    const result = await run(['create', 'desk-pi', '--out', out]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/thing desk-pi belongs to stack Lab, not Ec2Led; pass --stack Lab/);
+    expect(iot.commandCalls(CreateKeysAndCertificateCommand)).toEqual([]);
+  });
+
   it('enrols an existing thing that has no certificate yet without creating it again', async () => {
-    iot.on(DescribeThingCommand).resolves({ thingName: 'desk-pi' });
+    iot.on(DescribeThingCommand).resolves(MARKED);
     iot.on(ListThingPrincipalsCommand).resolves({ principals: [] });
     iot.on(CreateKeysAndCertificateCommand).resolves({
       certificateArn: CERT_ARN,
@@ -280,20 +342,91 @@ describe('ec2led device create', () => {
     iot.on(UpdateCertificateCommand).resolves({});
     iot.on(DeleteCertificateCommand).resolves({});
 
+    iot.on(DeleteThingCommand).resolves({});
+
     const result = await run(['create', 'desk-pi', '--out', out]);
 
     expect(result.code).toBe(1);
-    expect(iotCalls().slice(-4)).toEqual([
-      ['AttachThingPrincipal', { thingName: 'desk-pi', principal: CERT_ARN }],
+    expect(iotCalls().slice(-5)).toEqual([
+      [
+        'AttachThingPrincipal',
+        { thingName: 'desk-pi', principal: CERT_ARN, thingPrincipalType: 'EXCLUSIVE_THING' },
+      ],
       ['DetachPolicy', { policyName: POLICY, target: CERT_ARN }],
       ['UpdateCertificate', { certificateId: ID, newStatus: 'INACTIVE' }],
       ['DeleteCertificate', { certificateId: ID }],
+      ['DeleteThing', { thingName: 'desk-pi' }],
     ]);
     expect(result.stderr).toMatch(
       /attaching the certificate to thing desk-pi: InvalidRequestException: limit exceeded/,
     );
-    expect(result.stderr).toMatch(/certificate a1a1.* was removed again; fix the cause and rerun/);
+    expect(result.stderr).toMatch(
+      /certificate a1a1\w* and thing desk-pi were removed again; fix the cause and rerun/,
+    );
     expect(() => statSync(out)).toThrow();
+  });
+
+  it('deletes the thing it just created when the certificate cannot be made', async () => {
+    freshThing();
+    iot
+      .on(CreateKeysAndCertificateCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    iot.on(DeleteThingCommand).resolves({});
+
+    const result = await run(['create', 'desk-pi', '--out', out]);
+
+    expect(result.code).toBe(1);
+    expect(iotCalls().map(([name]) => name)).toEqual([
+      'DescribeThing',
+      'CreateThing',
+      'CreateKeysAndCertificate',
+      'DeleteThing',
+    ]);
+    expect(result.stderr).toMatch(
+      /creating the device certificate: ThrottlingException: Rate exceeded; thing desk-pi was removed again/,
+    );
+  });
+
+  it('keeps a thing it did not create when a later step fails, removing only the certificate', async () => {
+    iot.on(DescribeThingCommand).resolves(MARKED);
+    iot.on(ListThingPrincipalsCommand).resolves({ principals: [] });
+    iot.on(CreateKeysAndCertificateCommand).resolves({
+      certificateArn: CERT_ARN,
+      certificateId: ID,
+      certificatePem: 'CERT PEM',
+      keyPair: { PrivateKey: 'KEY' },
+    });
+    iot
+      .on(AttachPolicyCommand)
+      .rejects(Object.assign(new Error('no such policy'), { name: 'ResourceNotFoundException' }));
+    iot.on(UpdateCertificateCommand).resolves({});
+    iot.on(DeleteCertificateCommand).resolves({});
+
+    const result = await run(['create', 'desk-pi', '--out', out]);
+
+    expect(result.code).toBe(1);
+    expect(iot.commandCalls(DeleteThingCommand)).toEqual([]);
+    expect(iot.commandCalls(DetachPolicyCommand)).toEqual([]);
+    expect(iotCalls().slice(-2)).toEqual([
+      ['UpdateCertificate', { certificateId: ID, newStatus: 'INACTIVE' }],
+      ['DeleteCertificate', { certificateId: ID }],
+    ]);
+    expect(result.stderr).toMatch(/certificate a1a1\w* was removed again/);
+  });
+
+  it('names what is left behind when the rollback itself fails', async () => {
+    freshThing();
+    iot.on(CreateKeysAndCertificateCommand).rejects(new Error('boom'));
+    iot
+      .on(DeleteThingCommand)
+      .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
+
+    const result = await run(['create', 'desk-pi', '--out', out]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /thing desk-pi could not be removed \(.*not allowed.*\); run ec2led device delete desk-pi, or delete it in the IoT console/,
+    );
   });
 
   it('names the stack and `cdk deploy` when the stack is not deployed', async () => {
@@ -352,7 +485,7 @@ describe('ec2led device create', () => {
 
 describe('ec2led device delete', () => {
   function enrolledThing() {
-    iot.on(DescribeThingCommand).resolves({ thingName: 'desk-pi' });
+    iot.on(DescribeThingCommand).resolves(MARKED);
     iot.on(ListThingPrincipalsCommand).resolves({ principals: [CERT_ARN] });
     iot.on(DetachThingPrincipalCommand).resolves({});
     iot.on(ListPrincipalThingsCommand).resolves({ things: [] });
@@ -387,6 +520,31 @@ describe('ec2led device delete', () => {
       deletedCertificates: [ID],
       keptCertificates: [],
     });
+  });
+
+  it('refuses a thing without the ec2-led mark and deletes nothing, naming list and --force', async () => {
+    enrolledThing();
+    iot.on(DescribeThingCommand).resolves({ thingName: 'desk-pi', attributes: {} });
+
+    const result = await run(['delete', 'desk-pi']);
+
+    expect(result.code).toBe(1);
+    expect(iotCalls()).toEqual([['DescribeThing', { thingName: 'desk-pi' }]]);
+    expect(result.stderr).toMatch(
+      /thing desk-pi is not an ec2-led device: it has no attribute ec2led-stack.*nothing was deleted.*ec2led device list.*--force/,
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('deletes a thing without the mark when forced, saying so', async () => {
+    enrolledThing();
+    iot.on(DescribeThingCommand).resolves({ thingName: 'desk-pi' });
+
+    const result = await run(['delete', 'desk-pi', '--force']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/has no attribute ec2led-stack; deleting it anyway \(--force\)/);
+    expect(iotCalls().at(-1)).toEqual(['DeleteThing', { thingName: 'desk-pi' }]);
   });
 
   it('exits 0 with a message when the thing does not exist', async () => {
@@ -449,5 +607,59 @@ describe('ec2led device delete', () => {
     expect(result.stderr).toMatch(
       new RegExp(`detaching policy ${POLICY} from certificate a1a1.*AccessDeniedException.*docs/deploy.md`),
     );
+  });
+});
+
+describe('ec2led device list', () => {
+  it("lists the stack's marked things with each certificate's status, one JSON line each", async () => {
+    iot
+      .on(ListThingsCommand, { attributeName: 'ec2led-stack', attributeValue: 'Ec2Led' })
+      .resolvesOnce({ things: [{ thingName: 'kitchen-pi' }], nextToken: 'page-2' })
+      .resolvesOnce({ things: [{ thingName: 'desk-pi' }] });
+    iot.on(ListThingPrincipalsCommand, { thingName: 'desk-pi' }).resolves({ principals: [CERT_ARN] });
+    iot.on(ListThingPrincipalsCommand, { thingName: 'kitchen-pi' }).resolves({ principals: [OTHER_ARN] });
+    iot
+      .on(DescribeCertificateCommand, { certificateId: ID })
+      .resolves({ certificateDescription: { certificateId: ID, status: 'ACTIVE' } });
+    iot
+      .on(DescribeCertificateCommand, { certificateId: OTHER_ID })
+      .resolves({ certificateDescription: { certificateId: OTHER_ID, status: 'INACTIVE' } });
+
+    const result = await run(['list', '--region', 'eu-west-1']);
+
+    expect(result.code, result.stderr).toBe(0);
+    // Two pages, both filtered by the mark (the paginator reuses one input object, so its
+    // nextToken cannot be asserted per call).
+    const listings = iot.commandCalls(ListThingsCommand).map((call) => call.args[0].input);
+    expect(listings).toHaveLength(2);
+    for (const input of listings) {
+      expect(input).toMatchObject({ attributeName: 'ec2led-stack', attributeValue: 'Ec2Led' });
+    }
+    expect(iotCalls().slice(2)).toEqual([
+      ['ListThingPrincipals', { thingName: 'desk-pi' }],
+      ['DescribeCertificate', { certificateId: ID }],
+      ['ListThingPrincipals', { thingName: 'kitchen-pi' }],
+      ['DescribeCertificate', { certificateId: OTHER_ID }],
+    ]);
+    expect(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { thing: 'desk-pi', stack: 'Ec2Led', certificates: [{ id: ID, status: 'ACTIVE' }] },
+      { thing: 'kitchen-pi', stack: 'Ec2Led', certificates: [{ id: OTHER_ID, status: 'INACTIVE' }] },
+    ]);
+    expect(result.stderr).toBe('2 devices of stack Ec2Led\n');
+    expect(cloudformation.calls()).toEqual([]);
+  });
+
+  it('says how to enrol one when the stack has no devices', async () => {
+    iot.on(ListThingsCommand).resolves({ things: [] });
+    const result = await run(['list', '--stack', 'Lab']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('0 devices of stack Lab; enrol one with ec2led device create NAME\n');
+    expect(iotCalls()).toEqual([['ListThings', { attributeName: 'ec2led-stack', attributeValue: 'Lab' }]]);
   });
 });
