@@ -51,8 +51,6 @@ const ACCOUNT_PATTERN = /^\d{12}$/;
 const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
 // A DNS name such as abc123-ats.iot.eu-west-1.amazonaws.com, without scheme or path.
 const HOST_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
-// Cross-region event bus targets do not reach or leave these partitions (docs/reference/aws.md §1.4).
-const NO_FORWARDING = /^(cn|us-gov)-/;
 // Deliberately loose: SNS confirms the address by e-mail; this catches a missing @ or a stray space.
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
