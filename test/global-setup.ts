@@ -2,7 +2,7 @@
  * Once per vitest run: every temporary file of the run goes under the clone's git-ignored
  * `test-results/tmp/run-<pid>/` instead of /tmp (TMPDIR is what `os.tmpdir()`, playwright and the
  * child processes read). At the end the folder must be empty, since each test removes what it made;
- * anything left (but tsx's own cache) is named and fails the run, and stays there to be looked at.
+ * anything left (but the tools' caches) is named and fails the run, and stays there to be looked at.
  */
 import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,9 @@ export default function setup(): () => void {
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
-    // tsx keeps its transform cache in the temp folder (tsx-<uid>) for the child processes it runs.
-    for (const cache of readdirSync(dir).filter((name) => /^tsx-\d+$/.test(name))) {
+    // Caches of the tools, not of the tests: tsx's transforms (tsx-<uid>) and, from Node 22 on, the
+    // module compile cache that the CLIs the tests run (npm, cdk) turn on.
+    for (const cache of readdirSync(dir).filter((name) => /^(tsx-\d+|node-compile-cache)$/.test(name))) {
       rmSync(`${dir}/${cache}`, { recursive: true, force: true });
     }
     const left = readdirSync(dir);
