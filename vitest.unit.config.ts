@@ -13,6 +13,8 @@ export default defineConfig({
     ...base.test,
     // No aws-crt in these files, so threads are safe here, and start faster than forks.
     pool: 'threads',
+    // Pure modules keep no state worth isolating: one module graph for every file saves most of the time.
+    isolate: false,
     include: [
       'test/shared/**/*.test.ts',
       'test/lambda/translate.test.ts',
