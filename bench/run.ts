@@ -2,8 +2,9 @@
  * `npm run bench`: runs every benchmark section in turn, then writes bench/results.json and
  * docs/benchmarks.md. Sections run one at a time so they do not disturb each other's timings.
  */
+import { realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
@@ -72,13 +73,20 @@ async function main(): Promise<void> {
   process.stderr.write('bench: wrote bench/results.json, docs/benchmarks.md and the README summary\n');
 }
 
-// An aws-crt client keeps the process alive after it stops (toolchain trap 3): exit explicitly.
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+function isMain(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
+}
+
+if (isMain()) {
+  // An aws-crt client keeps the process alive after it stops (toolchain trap 3): exit explicitly.
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

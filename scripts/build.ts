@@ -1,6 +1,8 @@
 /** `npm run build`: every artifact of the project into dist/: the Lambda, the packed agent, the templates. */
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { deviceBuildOptions } from './device-bundle.ts';
 import { LAMBDA_BUDGET_BYTES, lambdaBuildOptions, ROOT } from './lambda-bundle.ts';
@@ -43,7 +45,14 @@ async function main(): Promise<void> {
   synthesize();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+function isMain(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
+}
+
+if (isMain()) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -2,14 +2,22 @@
  * `npm start`: the whole pipeline on this machine, without AWS. A simulated fleet lives its days at
  * high speed; every state change goes through the real Lambda handler into an embedded broker, and
  * the real agent (listing from a fake EC2 that holds the same fleet) draws the terminal board and
- * serves the web board. Ctrl-C stops everything and exits 0. Logs go to a file, not over the board.
+ * serves the web board. Ctrl-C stops everything and exits 0.
+ *
+ * Logs go to a file, not over the board: `.ec2led-demo/demo-<pid>.log` in the repository (git-ignored),
+ * beside the agent's state folder, which is removed when the demo stops or fails to start. Piped to a
+ * file, the demo writes one plain line per change instead of full-screen frames. Importing this
+ * module runs nothing; only executing it does.
  */
-import { createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createWriteStream, realpathSync } from 'node:fs';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { BoardView } from '../display/board-view.ts';
 import { createLogger } from '../log.ts';
 import { sleep } from '../sources/retry.ts';
+import { viewChanges } from './lines.ts';
 import { startPipeline } from './pipeline.ts';
 import {
   createSimulation,
@@ -19,19 +27,24 @@ import {
   type SimInstance,
 } from './simulator.ts';
 
+/** Where the demo keeps its log files and, while it runs, the agent's state folder. */
+export const DEMO_DIR = fileURLToPath(new URL('../../.ec2led-demo/', import.meta.url));
+
 export const DEMO_USAGE = `npm start -- [flags]: the ec2-led pipeline on this machine, no AWS account needed
 
 Examples:
   npm start
   npm start -- --speed 2880 --size 60 --seed 7
   npm start -- --board none --port 9090     # web board only
+  npm start -- --speed 30                   # slow enough to see pending and stopping
+  npm start > demo.txt                      # one plain line per change, no ANSI frames
 
 Flags:
   --speed N   simulated seconds per real second (default 720: a day in two minutes)
   --size N    instances at the start of the day (default 40; the scale-out adds a fifth more)
   --seed N    random seed of the fleet and its days (default 1)
   --port N    web board port on 127.0.0.1 (default 8080; 0 picks a free one)
-  --board K   terminal (default) or none
+  --board K   terminal (default on a terminal), lines (default when piped) or none
 `;
 
 interface DemoArgs {
@@ -39,8 +52,11 @@ interface DemoArgs {
   readonly size: number;
   readonly seed: number;
   readonly port: number;
-  readonly board: 'terminal' | 'none';
+  readonly board: DemoBoard;
 }
+
+/** terminal: full-screen frames; lines: one plain line per change (for a pipe or a file); none: web only. */
+export type DemoBoard = 'terminal' | 'lines' | 'none';
 
 function number(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -50,7 +66,8 @@ function number(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-export function parseDemoArgs(argv: readonly string[]): DemoArgs | 'help' {
+/** `stdoutIsTTY` picks the default board: frames on a terminal, plain lines anywhere else. */
+export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): DemoArgs | 'help' {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -58,20 +75,21 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs | 'help' {
       size: { type: 'string', default: '40' },
       seed: { type: 'string', default: '1' },
       port: { type: 'string', default: '8080' },
-      board: { type: 'string', default: 'terminal' },
+      board: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
-  if (values.board !== 'terminal' && values.board !== 'none') {
-    throw new Error(`--board ${JSON.stringify(values.board)}: the demo draws on terminal or none`);
+  const board = values.board ?? (stdoutIsTTY ? 'terminal' : 'lines');
+  if (board !== 'terminal' && board !== 'lines' && board !== 'none') {
+    throw new Error(`--board ${JSON.stringify(board)}: the demo draws on terminal, lines or none`);
   }
   return {
     speed: number('speed', values.speed, 1, 1_000_000),
     size: Math.round(number('size', values.size, 1, 1000)),
     seed: Math.round(number('seed', values.seed, 0, 2 ** 31)),
     port: Math.round(number('port', values.port, 0, 65535)),
-    board: values.board,
+    board,
   };
 }
 
@@ -80,10 +98,40 @@ export function boardSide(size: number): number {
   return Math.max(8, Math.ceil(Math.sqrt(size * 1.25 + 2)));
 }
 
-async function main(): Promise<number> {
+/** The demo's line under the status line; at most 60 columns, so it fits an 80-column terminal. */
+export function demoCaption(clock: string, url: string): string {
+  return `demo ${clock} · ${url} · Ctrl-C quits`;
+}
+
+/** The first error in a cause chain with a system error code (EADDRINUSE, EACCES...), if any. */
+function errorCode(error: unknown): string | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** One line for a failed start: the port flag for a port problem, the message otherwise; no stack. */
+export function startFailure(error: unknown, port: number): string {
+  const code = errorCode(error);
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    const why = code === 'EADDRINUSE' ? 'is in use' : 'is not open to this user';
+    return `npm start: port ${port} on 127.0.0.1 ${why}; choose another with --port 9090, or --port 0 for any free port`;
+  }
+  return `npm start: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function clockText(virtualMs: number): string {
+  const minutes = Math.floor((virtualMs % 86_400_000) / 60_000);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  return `day ${Math.floor(virtualMs / 86_400_000) + 1} ${hh}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
   let args: DemoArgs;
   try {
-    const parsed = parseDemoArgs(process.argv.slice(2));
+    const parsed = parseDemoArgs(argv, process.stdout.isTTY === true);
     if (parsed === 'help') {
       process.stdout.write(DEMO_USAGE);
       return 0;
@@ -93,9 +141,12 @@ async function main(): Promise<number> {
     process.stderr.write(`npm start: ${(error as Error).message}\n${DEMO_USAGE}`);
     return 2;
   }
-  const logPath = join(tmpdir(), `ec2led-demo-${process.pid}.log`);
+  await mkdir(DEMO_DIR, { recursive: true });
+  const logPath = `${DEMO_DIR}demo-${process.pid}.log`;
+  const shownLogPath = relative(process.cwd(), logPath) || logPath;
   const logFile = createWriteStream(logPath);
   const log = createLogger({ format: 'pretty', write: (line) => logFile.write(line) });
+  const closeLog = () => new Promise<void>((resolve) => logFile.end(resolve));
   const options = { ...DEFAULT_SIM_OPTIONS, seed: args.seed, size: args.size };
   const simulation = createSimulation(options);
   const side = boardSide(args.size);
@@ -103,27 +154,42 @@ async function main(): Promise<number> {
   // The first day starts at 07:45, just before the dev boxes start, so something happens at once.
   const startOffsetMs = 7.75 * 3_600_000;
   let started = Date.now();
-  const clock = () => {
-    const virtualMs = startOffsetMs + (Date.now() - started) * args.speed;
-    const minutes = Math.floor((virtualMs % 86_400_000) / 60_000);
-    const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
-    return `day ${Math.floor(virtualMs / 86_400_000) + 1} ${hh}:${String(minutes % 60).padStart(2, '0')}`;
-  };
+  const clock = () => clockText(startOffsetMs + (Date.now() - started) * args.speed);
 
   let url = '';
-  const pipeline = await startPipeline({
-    instances: simulation.initial,
-    accounts: [options.account],
-    regions: options.regions,
-    board: args.board,
-    width: side,
-    height: side,
-    webPort: args.port,
-    log,
-    displayDeps: { caption: () => `demo ${clock()} · web board ${url} · logs ${logPath} · Ctrl-C quits` },
-  });
+  let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  try {
+    pipeline = await startPipeline({
+      instances: simulation.initial,
+      accounts: [options.account],
+      regions: options.regions,
+      board: args.board === 'terminal' ? 'terminal' : 'none',
+      width: side,
+      height: side,
+      webPort: args.port,
+      workDir: DEMO_DIR,
+      log,
+      displayDeps: { caption: () => demoCaption(clock(), url) },
+    });
+  } catch (error) {
+    log.error('demo failed to start', { error });
+    await closeLog();
+    // Nothing of a start that never happened stays behind: the state folder is gone already.
+    await rm(logPath, { force: true });
+    await rmdir(DEMO_DIR).catch(() => undefined); // only if empty: other demos' logs stay
+    process.stderr.write(`${startFailure(error, args.port)}\n`);
+    return 1;
+  }
   url = pipeline.web?.url ?? '';
-  process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${logPath}\n`);
+  process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${shownLogPath}\n`);
+  if (args.board === 'lines') {
+    let shown: BoardView | undefined;
+    pipeline.agent.onViewChange(() => {
+      const view = pipeline.agent.view();
+      for (const line of viewChanges(shown, view)) process.stdout.write(`${clock()} ${line}\n`);
+      shown = view;
+    });
+  }
 
   const stop = new AbortController();
   const run = async () => {
@@ -158,18 +224,23 @@ async function main(): Promise<number> {
     Promise.all([running, pipeline.stop()]),
     new Promise((resolve) => setTimeout(resolve, 2000)),
   ]);
-  logFile.end();
-  process.stderr.write(`ec2-led demo stopped; logs in ${logPath}\n`);
+  await closeLog();
+  process.stderr.write(`ec2-led demo stopped; logs in ${shownLogPath}\n`);
   return 0;
 }
 
-// aws-crt keeps the process alive after its client stops (toolchain trap 3): exit explicitly.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `npm start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+function isMain(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
+}
+
+if (isMain()) {
+  // aws-crt keeps the process alive after its client stops (toolchain trap 3): exit explicitly.
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

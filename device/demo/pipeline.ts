@@ -35,6 +35,8 @@ export interface PipelineOptions {
   readonly log: Logger;
   readonly displayDeps?: DisplayDeps;
   readonly resyncMinutes?: number;
+  /** Folder for the agent's state folder (created inside it, removed on stop). Default: the OS temp folder. */
+  readonly workDir?: string;
 }
 
 export interface Pipeline {
@@ -73,36 +75,55 @@ export function seedFakeEc2(
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   useDemoCredentials();
-  const stateDir = await mkdtemp(join(tmpdir(), 'ec2led-demo-'));
-  const broker = await startBroker();
-  const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
-  seedFakeEc2(ec2, options.instances, options.regions);
-  const config: Config = parseConfig({
-    mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
-    aws: {
-      credentials: 'default',
-      accounts: [...options.accounts],
-      regions: [...options.regions],
-      ec2Endpoint: ec2.url,
-    },
-    resyncMinutes: options.resyncMinutes ?? 15,
-    stateDir,
-    display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },
-  });
-  const handler = createHandler({
-    publisher: () => broker.publisher,
-    topicPrefix: config.topicPrefix,
-    log: (level, msg, context) => options.log[level](msg, { ...context, source: 'lambda' }),
-  });
-  const agent = await startAgent({
-    config,
-    log: options.log,
-    ...(options.displayDeps === undefined ? {} : { displayDeps: options.displayDeps }),
-  });
-  const web =
-    options.webPort === undefined
-      ? undefined
-      : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
+  const stateDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'ec2led-demo-'));
+  // Everything started so far, stopped in reverse if a later step fails (a web port in use, say),
+  // so a failed start leaves no process, socket or state folder behind.
+  const undo: (() => Promise<void>)[] = [() => rm(stateDir, { recursive: true, force: true })];
+  const unwind = async () => {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const broker = await startBroker();
+    undo.push(() => broker.close());
+    const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
+    undo.push(() => ec2.close());
+    seedFakeEc2(ec2, options.instances, options.regions);
+    const config: Config = parseConfig({
+      mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
+      aws: {
+        credentials: 'default',
+        accounts: [...options.accounts],
+        regions: [...options.regions],
+        ec2Endpoint: ec2.url,
+      },
+      resyncMinutes: options.resyncMinutes ?? 15,
+      stateDir,
+      display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },
+    });
+    const handler = createHandler({
+      publisher: () => broker.publisher,
+      topicPrefix: config.topicPrefix,
+      log: (level, msg, context) => options.log[level](msg, { ...context, source: 'lambda' }),
+    });
+    const agent = await startAgent({
+      config,
+      log: options.log,
+      ...(options.displayDeps === undefined ? {} : { displayDeps: options.displayDeps }),
+    });
+    undo.push(() => agent.stop());
+    const web =
+      options.webPort === undefined
+        ? undefined
+        : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
+    return running({ broker, ec2, agent, web, handler, stateDir });
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+}
+
+function running(parts: Omit<Pipeline, 'emit' | 'stop'> & { readonly stateDir: string }): Pipeline {
+  const { broker, ec2, agent, web, handler, stateDir } = parts;
   const removals = new Set<NodeJS.Timeout>();
   return {
     broker,

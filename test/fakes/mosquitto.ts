@@ -2,8 +2,9 @@
  * A real Debian mosquitto for integration tests: mutual TLS with a throwaway CA (certs.ts), or plain
  * TCP, on a random free port of 127.0.0.1, started and killed by its own PID.
  *
- * Privileges: started as root, mosquitto drops to the `mosquitto` user, so certs.ts makes its
- * directory 0755 and its files 0644 (test keys only). Started as any other user it keeps that user.
+ * Privileges: started as root it keeps root (`user root`), since its files live in the clone's
+ * test-results/tmp/, which the `mosquitto` user may not reach; started as any other user it keeps
+ * that user.
  * No persistence: a restarted broker has forgotten every session, which is the case the agent must
  * heal by resubscribing. Every wait here is bounded.
  */
@@ -12,6 +13,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestPki } from './certs.ts';
+import { toolPath } from './tools.ts';
 
 export interface Mosquitto {
   readonly port: number;
@@ -57,6 +59,9 @@ async function canConnect(port: number): Promise<boolean> {
 
 function configText(port: number, pki: TestPki | undefined): string {
   const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type all'];
+  // Started as root, mosquitto would drop to the `mosquitto` user, which may not reach the test
+  // files inside the clone (under /root, say): a throwaway broker on loopback stays root instead.
+  if (process.getuid?.() === 0) lines.push('user root');
   if (pki === undefined) lines.push('allow_anonymous true');
   else {
     lines.push(
@@ -71,6 +76,7 @@ function configText(port: number, pki: TestPki | undefined): string {
 }
 
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
+  const mosquitto = toolPath('mosquitto');
   const port = await freePort();
   const dir = options.pki?.dir ?? (await import('node:os')).tmpdir();
   const configPath = join(dir, `mosquitto-${port}.conf`);
@@ -79,7 +85,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   let logText = '';
 
   const start = async (): Promise<void> => {
-    const proc = spawn('mosquitto', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(mosquitto, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     proc.stderr?.on('data', (chunk: Buffer) => {
       logText += chunk.toString();

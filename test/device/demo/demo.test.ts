@@ -1,9 +1,12 @@
 /** `npm start` end to end: the demo process, its terminal board, its web board, and Ctrl-C. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { boardSide, parseDemoArgs } from '../../../device/demo/main.ts';
+import { boardSide, DEMO_DIR, demoCaption, parseDemoArgs, startFailure } from '../../../device/demo/main.ts';
 import type { BoardView } from '../../../device/display/board-view.ts';
+import { displayWidth } from '../../../device/display/sanitize.ts';
 import { waitFor, waitForAsync } from '../../fakes/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -23,13 +26,40 @@ function startDemo(args: string[]) {
   return { child, out, exited };
 }
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+/** The demo's files in DEMO_DIR: its log, and any state folder left behind. */
+function demoFiles(): string[] {
+  return existsSync(DEMO_DIR) ? readdirSync(DEMO_DIR) : [];
+}
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    // The demo keeps its log for the user; a test removes it (and the folder once it is empty).
+    rmSync(`${DEMO_DIR}demo-${child.pid}.log`, { force: true });
+  }
+  if (existsSync(DEMO_DIR) && readdirSync(DEMO_DIR).length === 0) rmdirSync(DEMO_DIR);
 });
+
+function holdPort(): Promise<Server & { port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address !== 'object' || address === null) return reject(new Error('no address'));
+      resolve(Object.assign(server, { port: address.port }));
+    });
+  });
+}
 
 describe('npm start', () => {
   it('shows the simulated fleet live on the terminal and the web board, and exits 0 on Ctrl-C', async () => {
-    const demo = startDemo(['--port', '0', '--speed', '20000']);
+    // stdout is a pipe here, so the frames are asked for: piped, the demo writes plain lines.
+    const demo = startDemo(['--port', '0', '--speed', '20000', '--board', 'terminal']);
     const url = await waitFor(
       'the web board address',
       () => /web board at (http:\S+\/),/.exec(demo.out.stderr)?.[1],
@@ -62,11 +92,75 @@ describe('npm start', () => {
 
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
-    expect(demo.out.stderr).toMatch(/ec2-led demo stopped/);
+    expect(demo.out.stderr).toMatch(/ec2-led demo stopped; logs in \.ec2led-demo\/demo-\d+\.log/);
+    expect(demoFiles().filter((name) => name.startsWith('ec2led-demo-'))).toEqual([]);
   }, 60_000);
+
+  it('piped, writes one plain line per change instead of full-screen ANSI frames', async () => {
+    const demo = startDemo(['--port', '0', '--speed', '20000']);
+    await waitFor(
+      'a state change line',
+      () => / -> (pending|running|stopping|stopped)\n/.test(demo.out.stdout),
+      30_000,
+    );
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+
+    expect(demo.out.stdout).not.toContain(String.fromCharCode(27));
+    const lines = demo.out.stdout.trimEnd().split('\n');
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^day 1 \d\d:\d\d ec2-led · connected · synced with 40 instances$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^day 1 \d\d:\d\d i-0[0-9a-f]{16} dev-alice-1 stopped$/),
+    );
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+  }, 60_000);
+
+  it('with its port taken, names --port in one line, exits 1 and leaves no state folder or log', async () => {
+    const held = await holdPort();
+    try {
+      const demo = startDemo(['--port', String(held.port), '--board', 'terminal']);
+      expect(await demo.exited).toBe(1);
+      expect(demo.out.stderr).toBe(
+        `npm start: port ${held.port} on 127.0.0.1 is in use; choose another with --port 9090, or --port 0 for any free port\n`,
+      );
+      expect(demo.out.stderr).not.toMatch(/web\.port|\n\s+at /);
+      expect(
+        demoFiles().filter((name) => name.startsWith('ec2led-demo-') || name.includes(`${demo.child.pid}`)),
+      ).toEqual([]);
+    } finally {
+      await new Promise((resolve) => held.close(resolve));
+    }
+  }, 30_000);
+});
+
+describe('demo messages', () => {
+  it('keeps its caption within 80 columns for the widest clock and URL', () => {
+    const caption = demoCaption('day 999 23:59', 'http://127.0.0.1:65535/');
+    expect(caption).toBe('demo day 999 23:59 · http://127.0.0.1:65535/ · Ctrl-C quits');
+    expect(displayWidth(caption)).toBeLessThanOrEqual(80);
+  });
+
+  it('turns a port error anywhere in the cause chain into one line about --port', () => {
+    const cause = Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), {
+      code: 'EACCES',
+    });
+    const error = new Error('web board could not listen on 127.0.0.1:80 (EACCES); set web.port', { cause });
+    expect(startFailure(error, 80)).toBe(
+      'npm start: port 80 on 127.0.0.1 is not open to this user; choose another with --port 9090, or --port 0 for any free port',
+    );
+    expect(startFailure(new Error('broker failed'), 8080)).toBe('npm start: broker failed');
+  });
 });
 
 describe('demo flags', () => {
+  it('draws frames on a terminal and plain lines when piped, unless --board says otherwise', () => {
+    expect(parseDemoArgs([], true)).toMatchObject({ board: 'terminal', port: 8080 });
+    expect(parseDemoArgs([], false)).toMatchObject({ board: 'lines' });
+    expect(parseDemoArgs(['--board', 'terminal'], false)).toMatchObject({ board: 'terminal' });
+  });
+
   it('parses speed, size, seed, port and board', () => {
     expect(
       parseDemoArgs(['--speed', '100', '--size', '60', '--seed', '7', '--port', '0', '--board', 'none']),
@@ -82,7 +176,7 @@ describe('demo flags', () => {
   it.each([
     [['--speed', '0'], /--speed "0" is not a number from 1/],
     [['--size', 'many'], /--size "many"/],
-    [['--board', 'unicornhathd'], /terminal or none/],
+    [['--board', 'unicornhathd'], /terminal, lines or none/],
   ])('rejects %j naming the flag', (args, message) => {
     expect(() => parseDemoArgs(args)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   createSimulation,
@@ -93,5 +94,31 @@ describe('the simulated fleet', () => {
 
   it('refuses a fleet size it cannot simulate, naming the flag', () => {
     expect(() => simulateDay({ ...DEFAULT_SIM_OPTIONS, size: 0 })).toThrow(/--size/);
+  });
+});
+
+describe('the in-between colours in the demo', () => {
+  /** Real milliseconds each pending and stopping lasts at `speed`, over the first simulated day. */
+  function inBetweenMs(speed: number): number[] {
+    const { steps } = simulateDay(DEFAULT_SIM_OPTIONS);
+    const out: number[] = [];
+    steps.forEach((step, index) => {
+      if (step.state !== 'pending' && step.state !== 'stopping') return;
+      const next = steps.slice(index + 1).find((later) => later.instanceId === step.instanceId);
+      if (next !== undefined) out.push((next.timeMs - step.timeMs) / speed);
+    });
+    return out;
+  }
+
+  it('flash by at the default speed, and stay lit for at least 0.3 s at the speed the README gives', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const speed = Number(/`npm start -- --speed (\d+)` slows the day/.exec(readme)?.[1]);
+    expect(speed).toBeGreaterThan(0);
+    const fast = inBetweenMs(720);
+    const slow = inBetweenMs(speed);
+    expect(fast.length).toBeGreaterThan(20);
+    expect(Math.max(...fast)).toBeLessThan(100);
+    expect(Math.min(...slow)).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...slow)).toBeLessThanOrEqual(2_000);
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * The demo's plain-line output, for when stdout is not a terminal (piped to a file or another
+ * program): instead of full-screen ANSI frames, one line per thing that changed on the board.
+ *
+ * Pure: compares two board views and says what changed, in order. The status line comes first when
+ * the connection or sync changed, then one line per instance whose pixel appeared, changed state or
+ * disappeared. A state that came and went between two views (a pending that lasted less than a
+ * frame) is not seen, exactly as the board would not show it. Names are sanitized (they are tags).
+ */
+import type { BoardInstance, BoardView } from '../display/board-view.ts';
+import { drawStatus } from '../display/boards/terminal-legend.ts';
+import { sanitizeText } from '../display/sanitize.ts';
+
+function instances(view: BoardView | undefined): Map<string, BoardInstance> {
+  const byId = new Map<string, BoardInstance>();
+  for (const pixel of view?.pixels ?? []) if (pixel.instance) byId.set(pixel.instance.id, pixel.instance);
+  return byId;
+}
+
+function describe(instance: BoardInstance, what: string): string {
+  const name = sanitizeText(instance.name);
+  return `${instance.id} ${name === '' ? '(no name)' : name} ${what}`;
+}
+
+/** What changed from `before` (undefined: nothing shown yet) to `after`, one line each. */
+export function viewChanges(before: BoardView | undefined, after: BoardView): string[] {
+  const lines: string[] = [];
+  const status = (view: BoardView) =>
+    `${drawStatus(view)}${view.synced ? ` with ${instances(view).size} instances` : ''}`;
+  if (
+    before === undefined ||
+    before.connected !== after.connected ||
+    before.synced !== after.synced ||
+    before.overflow !== after.overflow
+  ) {
+    lines.push(status(after));
+  }
+  const old = instances(before);
+  const now = instances(after);
+  for (const [id, instance] of now) {
+    const previous = old.get(id);
+    if (previous === undefined) lines.push(describe(instance, instance.state));
+    else if (previous.state !== instance.state)
+      lines.push(describe(instance, `${previous.state} -> ${instance.state}`));
+  }
+  for (const [id, instance] of old) if (!now.has(id)) lines.push(describe(instance, 'gone from the board'));
+  return lines;
+}
