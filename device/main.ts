@@ -11,6 +11,7 @@ Examples:
   ec2led replay events.jsonl --board unicornhathd
   ec2led device create desk-pi --board unicornhatmini
   sudo ec2led service install --bundle ~/ec2led-desk-pi --board unicornhatmini
+  sudo ec2led doctor
 
 Commands:
   agent            run the board: MQTT feed, DescribeInstances, the LED display (the service)
@@ -18,6 +19,7 @@ Commands:
   replay FILE      the board after a file of EventBridge events
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
   device delete    remove it again
+  doctor           check this Pi: architecture, Node, config, certificates, board, endpoints, clock
   service install  run the agent as a systemd service (on the Pi, as root); service uninstall
 Each command takes --help. Config keys: docs/config.md; install on a Pi: docs/pi.md.
 `;
@@ -42,6 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (command === 'device') return (await import('./admin/cli.ts')).deviceMain(argv.slice(1), io);
   if (command === 'replay') return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io);
   if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
+  if (command === 'doctor') return (await import('./doctor/cli.ts')).doctorMain(argv.slice(1), io);
   if (command === 'service') return (await import('./service/cli.ts')).serviceMain(argv.slice(1), io);
   if (command === 'status') {
     const columns = process.stdout.columns;

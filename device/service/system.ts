@@ -49,6 +49,8 @@ export interface Account {
   readonly gid: number;
   /** Names of the supplementary groups (from /etc/group), the primary group included. */
   readonly groups: readonly string[];
+  /** Their ids, in the same order. */
+  readonly gids: readonly number[];
 }
 
 async function lines(path: string): Promise<string[][]> {
@@ -70,10 +72,11 @@ export async function account(root: string, name: string): Promise<Account | und
   const user = (await lines(join(root, 'etc/passwd'))).find((fields) => fields[0] === name);
   if (user === undefined) return undefined;
   const gid = Number(user[3]);
-  const groups = (await lines(join(root, 'etc/group')))
-    .filter((fields) => Number(fields[2]) === gid || (fields[3] ?? '').split(',').includes(name))
-    .map((fields) => fields[0] as string);
-  return { name, uid: Number(user[2]), gid, groups };
+  const member = (await lines(join(root, 'etc/group'))).filter(
+    (fields) => Number(fields[2]) === gid || (fields[3] ?? '').split(',').includes(name),
+  );
+  const groups = member.map((fields) => fields[0] as string);
+  return { name, uid: Number(user[2]), gid, groups, gids: member.map((fields) => Number(fields[2])) };
 }
 
 /** Runs a command and throws an Error naming it and its output when it fails. */

@@ -18,6 +18,8 @@ export interface FakeSystem extends System {
   readonly failing: Set<string>;
   /** Called when systemctl starts or restarts a unit. */
   onStart: ((unit: string) => void | Promise<void>) | undefined;
+  /** What `timedatectl show -p NTPSynchronized --value` answers; default true. */
+  ntpSynchronized: boolean;
 }
 
 const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '' });
@@ -51,6 +53,7 @@ export function fakeSystem(root: string): FakeSystem {
     journal: [],
     failing: new Set(),
     onStart: undefined,
+    ntpSynchronized: true,
     async run(command, args) {
       self.commands.push([command, ...args].join(' '));
       if (self.failing.has(`${command} ${args[0]}`)) return fail(`${command} ${args[0]}: simulated failure`);
@@ -123,6 +126,8 @@ export function fakeSystem(root: string): FakeSystem {
           return ok(self.journal.map((line) => `${line}\n`).join(''));
         case 'udevadm':
           return ok();
+        case 'timedatectl':
+          return ok(self.ntpSynchronized ? 'yes\n' : 'no\n');
         default:
           return fail(`${command}: command not found`);
       }
