@@ -123,6 +123,7 @@ async function main(): Promise<number> {
   });
   url = pipeline.web?.url ?? '';
   process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${logPath}\n`);
+  process.stderr.write(`ec2-led demo: its legend from another terminal: ${pipeline.statusCommand}\n`);
 
   const stop = new AbortController();
   const run = async () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createHandler, type Handler } from '../../lambda/handler.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import { type Agent, startAgent } from '../agent.ts';
+import { type BoardSocket, serveBoard, socketPath } from '../cli/status-socket.ts';
 import { type Config, parseConfig } from '../config.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import type { Logger } from '../log.ts';
@@ -41,6 +42,8 @@ export interface Pipeline {
   readonly agent: Agent;
   readonly web: WebBoard | undefined;
   readonly handler: Handler;
+  /** The command that prints the running demo's legend, as `ec2led status` does for the service. */
+  readonly statusCommand: string;
   /** The instance changes state now: the truth first, then its event through the Lambda handler. */
   emit(instance: SimInstance, state: InstanceState, eventId: string, timeMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -96,8 +99,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     options.webPort === undefined
       ? undefined
       : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
+  const socket: BoardSocket = await serveBoard(socketPath(stateDir), () => agent.view());
   const removals = new Set<NodeJS.Timeout>();
   return {
+    statusCommand: `EC2LED_STATE_DIR=${stateDir} npx ec2led status`,
     broker,
     ec2,
     agent,
@@ -119,7 +124,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     },
     async stop() {
       for (const timer of removals) clearTimeout(timer);
-      await Promise.all([agent.stop(), web?.close()]);
+      await Promise.all([agent.stop(), web?.close(), socket.close()]);
       await Promise.all([broker.close(), ec2.close()]);
       await rm(stateDir, { recursive: true, force: true });
     },
