@@ -50,24 +50,30 @@ export interface ServiceCliDeps {
   readonly now?: () => number;
 }
 
-/** The first warning or error among the agent's JSON log lines, as `msg: error`. */
+/** Text of a log field: a string, or an Error's message. */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const message = (value as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** The first warning or error among the agent's JSON log lines: `msg: error (hint)`. */
 export function firstProblem(lines: readonly string[]): string | undefined {
   for (const line of lines) {
-    let entry: { level?: unknown; msg?: unknown; error?: unknown; reason?: unknown };
+    let entry: { level?: unknown; msg?: unknown; context?: Record<string, unknown> } & Record<
+      string,
+      unknown
+    >;
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       continue;
     }
     if (entry.level !== 'warn' && entry.level !== 'error') continue;
-    const detail = entry.error ?? entry.reason;
-    const text =
-      typeof detail === 'string'
-        ? detail
-        : typeof (detail as { message?: unknown } | undefined)?.message === 'string'
-          ? (detail as { message: string }).message
-          : undefined;
-    return text === undefined ? String(entry.msg) : `${String(entry.msg)}: ${text}`;
+    const fields = { ...entry, ...entry.context };
+    const detail = textOf(fields.error) ?? textOf(fields.reason);
+    const hint = textOf(fields.hint) ?? textOf(fields.fix);
+    return `${String(entry.msg)}${detail === undefined ? '' : `: ${detail}`}${hint === undefined ? '' : ` (${hint})`}`;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BoardSocket, serveBoard } from '../../../device/cli/status-socket.ts';
 import type { BoardView } from '../../../device/display/board-view.ts';
-import { SERVICE_USAGE, serviceMain } from '../../../device/service/cli.ts';
+import { firstProblem, SERVICE_USAGE, serviceMain } from '../../../device/service/cli.ts';
 import {
   REFERENCE_UNIT_OPTIONS,
   renderUnit,
@@ -231,7 +231,7 @@ describe('ec2led service install', () => {
     system.journal = [
       '{"level":"info","msg":"agent started","time":"2026-11-29T03:00:00.000Z"}',
       'not a JSON line',
-      '{"level":"warn","msg":"listing failed","time":"2026-11-29T03:00:01.000Z","error":"the IoT credentials provider 127.0.0.1 refused thing \\"desk-pi\\" (HTTP 403); check the certificate is attached"}',
+      '{"level":"warn","msg":"listing failed","time":"2026-11-29T03:00:01.000Z","context":{"error":"the IoT credentials provider 127.0.0.1 refused thing \\"desk-pi\\" (HTTP 403); check the certificate is attached"}}',
       '{"level":"error","msg":"later","time":"2026-11-29T03:00:02.000Z"}',
     ];
     const run = await service(root, system, [
@@ -246,6 +246,23 @@ describe('ec2led service install', () => {
     expect(run.code).toBe(1);
     expect(run.err).toContain(
       'its first problem:\n  listing failed: the IoT credentials provider 127.0.0.1 refused thing "desk-pi" (HTTP 403)',
+    );
+  });
+
+  it("reads the agent's log lines as it writes them, hint included", () => {
+    const line = JSON.stringify({
+      level: 'warn',
+      msg: 'connect failed',
+      time: '2026-11-29T03:00:01.000Z',
+      context: {
+        endpoint: 'a-ats.iot.eu-west-1.amazonaws.com',
+        error: 'AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE',
+        hint: 'check mqtt.ca',
+        retryMs: 1000,
+      },
+    });
+    expect(firstProblem(['{"level":"info","msg":"display opened"}', line])).toBe(
+      'connect failed: AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE (check mqtt.ca)',
     );
   });
 
