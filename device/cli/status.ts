@@ -15,7 +15,7 @@ export const STATUS_USAGE = `ec2led status — which pixel shows which instance,
 
 Examples:
   ec2led status
-  ec2led status --config ./bundle/config.json
+  ec2led status --config ./ec2led-desk-pi/config.json
   ec2led status --json | jq '.pixels[] | select(.instance) | .instance.name'
 
 Flags:

@@ -170,6 +170,8 @@ export async function doctorMain(argv: readonly string[], deps: DoctorDeps): Pro
     );
     return 2;
   }
+  // The node check already says what the AWS SDK's Node-version notice would print mid-output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const results = await runChecks(
     { configPath: values.config, root: values.root ?? '/', timeoutMs: seconds * 1000 },
     deps,
