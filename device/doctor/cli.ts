@@ -118,9 +118,10 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
   if (config.aws.credentials === 'iot' && credentials === undefined) {
     results.push(skip('ec2', 'needs credentials from the IoT credentials provider'));
   } else {
+    const sdk = await import('@aws-sdk/client-ec2');
     results.push(
       await withLimit('ec2', limit, 'check aws.regions, aws.ec2Endpoint and the network', (signal) =>
-        checkDescribeInstances(config, credentials, signal),
+        checkDescribeInstances(config, credentials, signal, sdk),
       ),
     );
   }

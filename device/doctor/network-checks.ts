@@ -139,8 +139,10 @@ export async function checkDescribeInstances(
   config: Config,
   credentials: AwsCredentials | undefined,
   signal: AbortSignal,
+  /** The loaded `@aws-sdk/client-ec2`: loading it (seconds on a Pi 3) must not count against the limit. */
+  sdk: typeof import('@aws-sdk/client-ec2'),
 ): Promise<CheckResult> {
-  const { DescribeInstancesCommand, EC2Client } = await import('@aws-sdk/client-ec2');
+  const { DescribeInstancesCommand, EC2Client } = sdk;
   const failures: string[] = [];
   let fix = 'check aws.regions and aws.ec2Endpoint';
   const counts: string[] = [];

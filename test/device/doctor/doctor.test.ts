@@ -74,7 +74,7 @@ async function doctor(
   system.ntpSynchronized = options.ntp ?? true;
   let json = '';
   const code = await doctorMain(
-    ['--config', configPath, '--json', '--timeout', options.timeout ?? '5', '--root', options.root ?? root],
+    ['--config', configPath, '--json', '--timeout', options.timeout ?? '10', '--root', options.root ?? root],
     {
       stdout: (t) => (json += t),
       stderr: () => {},
