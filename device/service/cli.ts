@@ -57,8 +57,8 @@ function textOf(value: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
-/** The first warning or error among the agent's JSON log lines: `msg: error (hint)`. */
-export function firstProblem(lines: readonly string[]): string | undefined {
+/** The first warning or error (or error only) among the agent's JSON log lines: `msg: error (hint)`. */
+export function firstProblem(lines: readonly string[], errorsOnly = false): string | undefined {
   for (const line of lines) {
     let entry: { level?: unknown; msg?: unknown; context?: Record<string, unknown> } & Record<
       string,
@@ -69,7 +69,7 @@ export function firstProblem(lines: readonly string[]): string | undefined {
     } catch {
       continue;
     }
-    if (entry.level !== 'warn' && entry.level !== 'error') continue;
+    if (entry.level !== 'error' && (errorsOnly || entry.level !== 'warn')) continue;
     const fields = { ...entry, ...entry.context };
     const detail = textOf(fields.error) ?? textOf(fields.reason);
     const hint = textOf(fields.hint) ?? textOf(fields.fix);
@@ -80,7 +80,10 @@ export function firstProblem(lines: readonly string[]): string | undefined {
 
 type Waited = { readonly view: BoardView } | { readonly problem: string | undefined };
 
-/** Polls the socket until the agent is synced, a problem is logged, or `timeoutMs` passes. */
+/**
+ * Polls the socket until the agent is synced, logs an error, or `timeoutMs` passes; then the first
+ * warning is the answer. Warnings alone do not end the wait: a connect that fails once at boot heals.
+ */
 async function waitForSynced(
   socket: string,
   timeoutMs: number,
@@ -91,7 +94,8 @@ async function waitForSynced(
   const now = deps.now ?? Date.now;
   const pollMs = deps.pollMs ?? 500;
   const fetchView = deps.fetchView ?? ((path: string) => fetchBoard(path, 1_000));
-  const journal = async () => {
+  /** The first warning or error; with `onError`, only once an error has been logged. */
+  const journal = async (onError: boolean) => {
     const result = await system.run('journalctl', [
       '--unit',
       UNIT_NAME,
@@ -101,15 +105,18 @@ async function waitForSynced(
       '--since',
       `@${Math.floor(since / 1000)}`,
     ]);
-    return firstProblem(result.stdout.split('\n'));
+    const lines = result.stdout.split('\n');
+    if (onError && firstProblem(lines, true) === undefined) return undefined;
+    return firstProblem(lines);
   };
   const deadline = now() + timeoutMs;
   for (let round = 0; ; round++) {
     const view = await fetchView(socket).catch(() => undefined);
     if (view?.synced === true) return { view };
-    if (round % 4 === 3 || now() >= deadline) {
-      const problem = await journal();
-      if (problem !== undefined || now() >= deadline) return { problem };
+    if (now() >= deadline) return { problem: await journal(false) };
+    if (round % 4 === 3) {
+      const problem = await journal(true);
+      if (problem !== undefined) return { problem };
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

@@ -3,7 +3,9 @@
  * (systemctl, useradd, groupadd, usermod, userdel, journalctl, udevadm) run through `run`, and users
  * and groups are read from `${root}/etc/passwd` and `${root}/etc/group`, the files those commands
  * write. System users are local, so no NSS lookup is needed. With a root other than `/` the account
- * commands get `--root` and systemctl `--root=`, which is how an SD-card image is prepared.
+ * commands get `--root` and systemctl `--root=` (enable and disable work offline), which is how an
+ * SD-card image is prepared; what needs a running system there (daemon-reload, start, udevadm,
+ * journalctl) is skipped and succeeds.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -22,9 +24,15 @@ export interface System {
 
 const ROOTED = new Set(['useradd', 'groupadd', 'usermod', 'userdel']);
 
+const OFFLINE_SYSTEMCTL = new Set(['enable', 'disable']);
+
 export function realSystem(root: string, timeoutMs = 60_000): System {
   return {
     run: (command, args) => {
+      const live = command === 'udevadm' || command === 'journalctl' || command === 'timedatectl';
+      if (root !== '/' && (live || (command === 'systemctl' && !OFFLINE_SYSTEMCTL.has(args[0] ?? '')))) {
+        return Promise.resolve({ code: 0, stdout: '', stderr: '' });
+      }
       const rooted =
         root === '/'
           ? [...args]

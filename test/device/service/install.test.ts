@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BoardSocket, serveBoard } from '../../../device/cli/status-socket.ts';
 import type { BoardView } from '../../../device/display/board-view.ts';
 import { firstProblem, SERVICE_USAGE, serviceMain } from '../../../device/service/cli.ts';
+import { realSystem } from '../../../device/service/system.ts';
 import {
   REFERENCE_UNIT_OPTIONS,
   renderUnit,
@@ -249,6 +250,31 @@ describe('ec2led service install', () => {
     );
   });
 
+  it('keeps waiting through a warning when the agent syncs after it (a connect that fails once at boot)', async () => {
+    const { root, system } = tree();
+    system.journal = [
+      '{"level":"warn","msg":"connect failed","context":{"error":"AWS_IO_DNS_QUERY_FAILED"}}',
+    ];
+    system.onStart = () => {
+      const timer = setTimeout(async () => {
+        const socket = await serveBoard(join(root, 'var/lib/ec2led/agent.sock'), () => SYNCED);
+        cleanups.push(() => socket.close());
+      }, 300);
+      cleanups.push(() => clearTimeout(timer));
+    };
+    const run = await service(root, system, [
+      'install',
+      '--bundle',
+      bundle,
+      '--board',
+      'none',
+      '--wait',
+      '10',
+    ]);
+    expect(run.err).not.toContain('first problem');
+    expect(run.code).toBe(0);
+  });
+
   it("reads the agent's log lines as it writes them, hint included", () => {
     const line = JSON.stringify({
       level: 'warn',
@@ -333,6 +359,22 @@ describe('ec2led service uninstall', () => {
     expect(existsSync(join(root, 'etc/ec2led'))).toBe(false);
     expect(existsSync(join(root, 'var/lib/ec2led'))).toBe(false);
     expect(readFileSync(join(root, 'etc/passwd'), 'utf8')).not.toContain('ec2led');
+  });
+});
+
+describe('the real System under --root', () => {
+  it('skips what needs a running systemd and passes --root to what works offline', async () => {
+    const { root } = tree();
+    const system = realSystem(root, 10_000);
+    expect(await system.run('systemctl', ['daemon-reload'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await system.run('journalctl', ['--unit', 'ec2led.service'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    const enable = await system.run('systemctl', ['enable', 'no-such-unit.service']);
+    expect(enable.code).not.toBe(0);
+    expect(enable.stderr).toContain('no-such-unit.service');
   });
 });
 
