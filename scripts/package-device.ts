@@ -4,6 +4,7 @@
  * is what `npm publish` would upload, so `npm install -g ec2-led` from a registry gives the same.
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ROOT } from './lambda-bundle.ts';
 
 /** The Pi-side install: the scripts that must run (aws-crt's binary check, the board modules' builds). */
@@ -40,4 +41,5 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+// Only when run as the script: the packed-install test imports ALLOW_SCRIPTS from here.
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main();
