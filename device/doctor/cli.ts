@@ -34,7 +34,7 @@ Examples:
 Checks: arch (arm64 or x86-64), node (20 works, 22 recommended), config, certificate (readable by
 the ec2led user, parseable, key matches), ca, board (bus present and open to ec2led, its groups),
 mqtt and credentials-tls (resolve, TLS with the device certificate), credentials (the IoT
-credentials provider), ec2 (DescribeInstances in every region), clock (NTP, and within 60 s of
+credentials provider), ec2 (DescribeInstances in every region), clock (NTP, the time-sync wait, within 60 s of
 the credentials endpoint's Date header).
 
 Flags:

@@ -11,8 +11,9 @@ import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import type { Config } from '../config.ts';
 import type { System } from '../service/system.ts';
+import { TIME_WAIT_SYNC } from '../service/unit.ts';
 import { type AwsCredentials, fetchIotCredentials } from '../sources/credentials.ts';
-import { type CheckResult, fail, ok } from './check.ts';
+import { type CheckResult, fail, ok, warn } from './check.ts';
 
 interface Tls {
   cert?: Buffer;
@@ -240,8 +241,14 @@ export async function checkClock(
       'sudo timedatectl set-ntp true and wait for NTPSynchronized=yes (sudo systemctl restart systemd-timesyncd)',
     );
   }
-  return ok(
-    'clock',
-    `NTPSynchronized=${ntp ?? 'unknown'}, within ${Math.ceil(Math.abs(skewMs) / 1000)} s of ${endpoint.host}`,
-  );
+  const found = `NTPSynchronized=${ntp ?? 'unknown'}, within ${Math.ceil(Math.abs(skewMs) / 1000)} s of ${endpoint.host}`;
+  const waits = await system.run('systemctl', ['is-enabled', TIME_WAIT_SYNC]);
+  if (waits.stdout.trim() !== 'enabled') {
+    return warn(
+      'clock',
+      `${found}, but ${TIME_WAIT_SYNC} is ${waits.stdout.trim() || 'not installed'}: after a reboot the agent may start before NTP`,
+      `sudo systemctl enable ${TIME_WAIT_SYNC} (sudo ec2led service install does it)`,
+    );
+  }
+  return ok('clock', found);
 }

@@ -105,6 +105,9 @@ export function fakeSystem(root: string): FakeSystem {
         case 'systemctl': {
           const [verb] = args;
           if (verb === 'daemon-reload') return ok();
+          if (verb === 'is-enabled') {
+            return self.enabled.has(last) ? ok('enabled\n') : { code: 1, stdout: 'disabled\n', stderr: '' };
+          }
           if (verb === 'enable') {
             self.enabled.add(last);
             return ok();

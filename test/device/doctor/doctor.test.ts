@@ -68,10 +68,11 @@ interface Outcome {
 
 async function doctor(
   configPath: string,
-  options: { now?: () => number; ntp?: boolean; timeout?: string; root?: string } = {},
+  options: { now?: () => number; ntp?: boolean; timeout?: string; root?: string; waitSync?: boolean } = {},
 ): Promise<Outcome> {
   const system = fakeSystem(mkdtempSync(join(dir, 'system-')));
   system.ntpSynchronized = options.ntp ?? true;
+  if (options.waitSync ?? true) system.enabled.add('systemd-time-wait-sync.service');
   let json = '';
   const code = await doctorMain(
     ['--config', configPath, '--json', '--timeout', options.timeout ?? '10', '--root', options.root ?? root],
@@ -240,6 +241,12 @@ describe('ec2led doctor against the local fakes', () => {
     expect(check(ahead, 'clock').detail).toMatch(
       /^this clock is 30\d s ahead of 127\.0\.0\.1's Date header$/,
     );
+    const noWait = await doctor(world.configPath, { waitSync: false });
+    expect(check(noWait, 'clock')).toMatchObject({
+      status: 'warn',
+      fix: 'sudo systemctl enable systemd-time-wait-sync.service (sudo ec2led service install does it)',
+    });
+    expect(noWait.code).toBe(0);
     const unsynced = await doctor(world.configPath, { ntp: false });
     expect(check(unsynced, 'clock').detail).toContain('NTPSynchronized=no');
     expect(check(unsynced, 'clock').fix).toContain('sudo timedatectl set-ntp true');
