@@ -172,10 +172,13 @@ function fixFor(path: string): string {
   return FIXES[path] ?? FIXES[wildcard] ?? 'see docs/config.md';
 }
 
-function show(value: unknown): string {
+function show(value: unknown, max = 60): string {
   const text = value === undefined ? 'missing' : JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
+
+/** A file path is shown whole, within reason: its end is what tells one file from another. */
+const PATH_SHOWN = 240;
 
 function describeIssue(issue: z.core.$ZodIssue, origins: Origins): string {
   const path = issue.path.join('.');
@@ -292,7 +295,7 @@ function fileChecks(
     const reason = options.readable(path);
     if (reason !== undefined) {
       problems.push(
-        `mqtt.${key} = ${show(path)}${originOf(`mqtt.${key}`, options.origins)} ${reason}: ` +
+        `mqtt.${key} = ${show(path, PATH_SHOWN)}${originOf(`mqtt.${key}`, options.origins)} ${reason}: ` +
           'copy the device bundle into place and make it readable by the ec2led user',
       );
       bad = true;
@@ -304,7 +307,7 @@ function fileChecks(
   for (const problem of options.tls({ cert: paths.cert, key: paths.key, ca: paths.ca })) {
     const at = `mqtt.${problem.key}`;
     problems.push(
-      `${at} = ${show(paths[problem.key])}${originOf(at, options.origins)} ${problem.reason}: ${problem.fix}`,
+      `${at} = ${show(paths[problem.key], PATH_SHOWN)}${originOf(at, options.origins)} ${problem.reason}: ${problem.fix}`,
     );
   }
   return problems;

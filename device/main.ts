@@ -6,10 +6,12 @@
 export const USAGE = `ec2led — one LED pixel per EC2 instance
 
 Examples:
-  ec2led agent --config ./ec2led-desk/config.json --display terminal --log-format pretty
+  ec2led agent --config ./ec2led-desk-pi/config.json --display terminal --log-format pretty
   ec2led status
   ec2led replay events.jsonl --board unicornhathd
   ec2led device create desk-pi --board unicornhatmini
+  sudo ec2led service install --bundle ~/ec2led-desk-pi --board unicornhatmini
+  sudo ec2led doctor
 
 Commands:
   agent            run the board: MQTT feed, DescribeInstances, the LED display (the service)
@@ -17,8 +19,10 @@ Commands:
   replay FILE      the board after a file of EventBridge events
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
   device delete    remove it again
+  doctor           check this Pi: architecture, Node, config, certificates, board, endpoints, clock
+  service install  run the agent as a systemd service (on the Pi, as root); service uninstall
 Each command takes --help; --version also says whether this Node version is the one to use.
-Config keys: docs/config.md; install on a Pi: docs/install.md. Exit codes: 0 done, 1 failed, 2 usage.
+Config keys: docs/config.md; install on a Pi: docs/pi.md. Exit codes: 0 done, 1 failed, 2 usage.
 `;
 
 export interface Io {
@@ -49,6 +53,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io, output);
   }
   if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
+  if (command === 'doctor') return (await import('./doctor/cli.ts')).doctorMain(argv.slice(1), io);
+  if (command === 'service') return (await import('./service/cli.ts')).serviceMain(argv.slice(1), io);
   if (command === 'status') {
     const columns = process.stdout.columns;
     const isTty = process.stdout.isTTY === true;

@@ -1,4 +1,8 @@
-/** `npm run build`: every artifact of the project into dist/: the Lambda, the packed agent, the templates. */
+/**
+ * `npm run build`: every artifact of the project into dist/: the Lambda, the packed agent, the templates.
+ * `tsx scripts/build.ts device` builds the packed agent alone: the package ships nothing else, so
+ * `npm pack` (prepack) and `npm run package:device` build it once.
+ */
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +44,10 @@ function synthesize(): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'device') {
+    await buildDevice();
+    return;
+  }
   await buildLambda();
   await buildDevice();
   synthesize();

@@ -23,7 +23,7 @@ export const AGENT_USAGE = `ec2led agent — run the board: MQTT feed, DescribeI
 
 Examples:
   ec2led agent                                  # /etc/ec2led/config.json (or $EC2LED_CONFIG)
-  ec2led agent --config ./bundle/config.json --display terminal --log-format pretty
+  ec2led agent --config ./ec2led-desk-pi/config.json --display terminal --log-format pretty
   ec2led agent --once --display terminal        # list, draw one frame, exit
 
 Flags:

@@ -4,21 +4,24 @@
  * data: every cell goes through the display's sanitizer (terminal-legend.ts), and colour swatches are
  * dropped when stdout is not a terminal.
  */
+import { accessSync, constants } from 'node:fs';
 import { ConfigError } from '../config.ts';
 import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
 import { parseStatusArgs, UsageError } from './args.ts';
-import { loadConfig } from './config-load.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from './config-load.ts';
 import { fetchBoard, socketPath } from './status-socket.ts';
 
 export const STATUS_USAGE = `ec2led status — which pixel shows which instance, from the running agent
 
 Examples:
   ec2led status
-  ec2led status --config ./bundle/config.json
+  ec2led status --config ./ec2led-desk-pi/config.json
   ec2led status --json | jq '.pixels[] | select(.instance) | .instance.name'
 
 Flags:
-  --config FILE   the agent's config.json (for stateDir); default /etc/ec2led/config.json or $EC2LED_CONFIG
+  --config FILE   the agent's config.json (for stateDir); default /etc/ec2led/config.json or $EC2LED_CONFIG.
+                  Without either, and when the default is missing or unreadable: the socket in
+                  $EC2LED_STATE_DIR, else /var/lib/ec2led (the service's; members of group ec2led may connect)
   --json          the board as JSON (the web board's /api/board schema)
 Exit codes: 0 shown, 1 no agent answered, 2 bad usage or config.
 `;
@@ -31,6 +34,19 @@ export interface StatusDeps {
   /** Terminal width and whether stdout is a terminal (colour swatches). */
   readonly columns?: number | undefined;
   readonly isTty?: boolean;
+  /** Whether this user can read the default config file; default: access(2). */
+  readonly canReadDefaultConfig?: () => boolean;
+}
+
+export const DEFAULT_STATE_DIR = '/var/lib/ec2led';
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function statusMain(argv: readonly string[], deps: StatusDeps): Promise<number> {
@@ -43,13 +59,16 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
       return 0;
     }
     json = args.json;
-    // Only stateDir is needed: do not insist on reading the agent's private key.
-    const loaded = loadConfig({
-      configPath: args.configPath,
-      env: deps.env ?? process.env,
-      readable: () => undefined,
-    });
-    stateDir = loaded.config.stateDir;
+    const env = deps.env ?? process.env;
+    const explicit = args.configPath ?? env.EC2LED_CONFIG;
+    if (explicit === undefined && !(deps.canReadDefaultConfig ?? (() => readable(DEFAULT_CONFIG_PATH)))()) {
+      // No config needed: the service's socket, readable by its group (the config may not be).
+      stateDir = env.EC2LED_STATE_DIR ?? DEFAULT_STATE_DIR;
+    } else {
+      // Only stateDir is needed: do not insist on reading the agent's private key.
+      const loaded = loadConfig({ configPath: args.configPath, env, readable: () => undefined });
+      stateDir = loaded.config.stateDir;
+    }
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
     deps.stderr(`ec2led status: ${error.message}\n`);

@@ -182,6 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   url = pipeline.web?.url ?? '';
   process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${shownLogPath}\n`);
+  process.stderr.write(`ec2-led demo: its legend from another terminal: ${pipeline.statusCommand}\n`);
   if (args.board === 'lines') {
     let shown: BoardView | undefined;
     pipeline.agent.onViewChange(() => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createHandler, type Handler } from '../../lambda/handler.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import { type Agent, startAgent } from '../agent.ts';
+import { type BoardSocket, serveBoard, socketPath } from '../cli/status-socket.ts';
 import { type Config, parseConfig } from '../config.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import type { Logger } from '../log.ts';
@@ -45,6 +46,8 @@ export interface Pipeline {
   readonly agent: Agent;
   readonly web: WebBoard | undefined;
   readonly handler: Handler;
+  /** The command that prints the running demo's legend, as `ec2led status` does for the service. */
+  readonly statusCommand: string;
   /** The instance changes state now: the truth first, then its event through the Lambda handler. */
   emit(instance: SimInstance, state: InstanceState, eventId: string, timeMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -115,17 +118,25 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       options.webPort === undefined
         ? undefined
         : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
-    return running({ broker, ec2, agent, web, handler, stateDir });
+    const socket: BoardSocket = await serveBoard(socketPath(stateDir), () => agent.view());
+    undo.push(() => socket.close());
+    return running({ broker, ec2, agent, web, handler, stateDir, socket });
   } catch (error) {
     await unwind();
     throw error;
   }
 }
 
-function running(parts: Omit<Pipeline, 'emit' | 'stop'> & { readonly stateDir: string }): Pipeline {
-  const { broker, ec2, agent, web, handler, stateDir } = parts;
+function running(
+  parts: Omit<Pipeline, 'emit' | 'stop' | 'statusCommand'> & {
+    readonly stateDir: string;
+    readonly socket: BoardSocket;
+  },
+): Pipeline {
+  const { broker, ec2, agent, web, handler, stateDir, socket } = parts;
   const removals = new Set<NodeJS.Timeout>();
   return {
+    statusCommand: `EC2LED_STATE_DIR=${stateDir} npx ec2led status`,
     broker,
     ec2,
     agent,
@@ -147,7 +158,7 @@ function running(parts: Omit<Pipeline, 'emit' | 'stop'> & { readonly stateDir: s
     },
     async stop() {
       for (const timer of removals) clearTimeout(timer);
-      await Promise.all([agent.stop(), web?.close()]);
+      await Promise.all([agent.stop(), web?.close(), socket.close()]);
       await Promise.all([broker.close(), ec2.close()]);
       await rm(stateDir, { recursive: true, force: true });
     },

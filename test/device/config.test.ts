@@ -264,7 +264,9 @@ describe('every error names its key, its value, its source and the fix', () => {
         },
       });
     expect(problemsOf(missing)).toEqual([
-      expect.stringMatching(/\/etc\/ec2led\/config\.json does not exist: copy the device bundle/),
+      expect.stringMatching(
+        /\/etc\/ec2led\/config\.json does not exist: install the device bundle with `sudo ec2led service install/,
+      ),
     ]);
     const broken = () => loadConfig({ configPath: '/x.json', env: {}, readFile: () => '{"mqtt":' });
     expect(problemsOf(broken)).toEqual([expect.stringMatching(/\/x\.json is not JSON/)]);

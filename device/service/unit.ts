@@ -1,0 +1,113 @@
+/**
+ * The systemd unit `ec2led service install` writes (pure). device/systemd/ec2led.service in the
+ * package is this text for Node in /usr/bin and a global install under /usr/lib/node_modules, and a
+ * test keeps the two equal.
+ */
+
+export const SERVICE_USER = 'ec2led';
+export const UNIT_NAME = 'ec2led.service';
+export const ETC_DIR = '/etc/ec2led';
+export const STATE_DIR = '/var/lib/ec2led';
+export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
+export const ROOT_DROP_IN_PATH = `/etc/systemd/system/${UNIT_NAME}.d/10-root.conf`;
+/** Makes time-sync.target wait for a real NTP sync (systemd-timesyncd); without it the target is reached at once. */
+export const TIME_WAIT_SYNC = 'systemd-time-wait-sync.service';
+
+export interface UnitOptions {
+  /** Absolute path of the node binary (process.execPath of `service install`). */
+  readonly node: string;
+  /** Absolute path of the package's bin/ec2led.js. */
+  readonly bin: string;
+}
+
+/** The layout of `sudo npm install -g` with Node from NodeSource or Debian. */
+export const REFERENCE_UNIT_OPTIONS: UnitOptions = {
+  node: '/usr/bin/node',
+  bin: '/usr/lib/node_modules/ec2-led/bin/ec2led.js',
+};
+
+export function renderUnit(options: UnitOptions): string {
+  return `# The ec2-led agent as a systemd service, written by \`sudo ec2led service install\` (docs/pi.md).
+# Re-running service install rewrites it; local changes belong in a drop-in (systemctl edit ec2led).
+#
+# Runs as the system user ${SERVICE_USER}. Board access comes from its supplementary groups, which
+# service install joins it to: spi (Unicorn HAT HD, HAT Mini), i2c (RGB Matrix 5x5, LED SHIM), gpio
+# (/dev/leds0 on a Pi 5, with a udev rule). The Unicorn HAT or pHAT on a Pi 4 or older needs root
+# (rpi_ws281x maps /dev/mem): service install then adds the drop-in ${UNIT_NAME}.d/10-root.conf.
+# The device bundle is read from ${ETC_DIR}; slots and the status socket (agent.sock) live in
+# ${STATE_DIR} (StateDirectory=, passed to the agent as $STATE_DIRECTORY).
+#
+# Time: AWS request signing needs a synchronized clock. time-sync.target waits for NTP only when
+# ${TIME_WAIT_SYNC} is enabled, which service install does; check with
+# \`timedatectl show -p NTPSynchronized\`.
+
+[Unit]
+Description=ec2-led: one LED pixel per EC2 instance
+After=network-online.target time-sync.target
+Wants=network-online.target time-sync.target
+
+[Service]
+Type=simple
+User=${SERVICE_USER}
+Group=${SERVICE_USER}
+ExecStart=${options.node} ${options.bin} agent --config ${ETC_DIR}/config.json
+# Node 20 would print the AWS SDK's Node-version notice as a non-JSON line; Node 22 does not.
+Environment=AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+# Two glibc malloc arenas instead of one per thread: the agent's threads (libuv, V8, aws-crt) then
+# keep about 6 MB less resident memory, at no measurable CPU cost (npm run bench -- agent).
+Environment=MALLOC_ARENA_MAX=2
+StateDirectory=ec2led
+StateDirectoryMode=0750
+Restart=always
+RestartSec=5
+# SIGTERM: stop MQTT, blank the board, exit 0 within 2 s; systemd waits up to 10 s before SIGKILL.
+KillSignal=SIGTERM
+TimeoutStopSec=10
+
+# Hardening. ProtectSystem=strict makes everything read-only but StateDirectory=.
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+ProtectControlGroups=yes
+ProtectKernelModules=yes
+ProtectKernelTunables=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+# Not MemoryDenyWriteExecute=: V8's JIT needs writable executable memory.
+# Not PrivateDevices=: the board lives on /dev/spidev*, /dev/i2c-*, /dev/leds0.
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** The drop-in for a board that needs root, with the reason in it. */
+export function renderRootDropIn(reason: string): string {
+  return `# Written by ec2led service install: ${reason}.
+[Service]
+User=root
+ProtectKernelTunables=no
+PrivateDevices=no
+`;
+}
+
+/**
+ * Why the unit could not run this Node or this package, or undefined. ProtectHome=yes hides /home
+ * and /root from the service, so a Node from nvm or a user-level npm prefix would not start.
+ */
+export function unitPathProblem(options: UnitOptions): string | undefined {
+  for (const [what, path] of [
+    ['node', options.node],
+    ['the ec2-led package', options.bin],
+  ] as const) {
+    if (/^\/(home|root|run\/user)(\/|$)/.test(path)) {
+      return (
+        `${what} is at ${path}, under a home folder the service cannot see (ProtectHome=yes): install ` +
+        'Node.js system-wide and the package with `sudo npm install -g` (docs/pi.md, step 1)'
+      );
+    }
+  }
+  return undefined;
+}
