@@ -148,7 +148,7 @@ describe('the packed package, installed globally', () => {
     );
     expect(once.stderr).not.toContain('"level":"error"');
     expect(once.status).toBe(0);
-    expect(once.stdout).toContain('synced');
+    expect(once.stdout).toContain('listed once at');
     expect(once.stdout).toContain('web-1');
     expect(mode(join(tree, 'var/lib/ec2led/slots.json'))).toMatch(new RegExp(`^${uid}:${gid} `));
 
