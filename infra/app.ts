@@ -31,6 +31,7 @@ export function buildApp(
     const forwarder = new ForwarderStack(app, forwarderStackName(settings, region), {
       homeRegion: homeRegion as string,
       alarmEmail: settings.alarmEmail,
+      alarms: settings.alarms,
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });
