@@ -1,5 +1,5 @@
 /**
- * Pure HLS playlist parser and live-stream judge, shared by the cloud checker (checks/hls/) and,
+ * Pure HLS playlist parser and live-stream judge, shared by the cloud checker (lambda/hls-check.ts) and,
  * later, the desk probes.
  *
  * Contract:
