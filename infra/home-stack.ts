@@ -78,7 +78,11 @@ export class HomeStack extends Stack {
     const device = new DeviceAccess(this, 'DeviceAccess', {
       topicPrefix: settings.topicPrefix,
       regions,
-      alarmRegions: settings.alarms === undefined ? undefined : regions,
+      // Check alarms live in us-east-1 (infra/checks-stack.ts).
+      alarmRegions:
+        settings.alarms === undefined
+          ? undefined
+          : [...new Set([...regions, ...(settings.checks.length > 0 ? ['us-east-1'] : [])])],
     });
 
     // Created at the stack root so each logical ID is exactly its key (the CLI reads them by key).

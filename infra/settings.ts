@@ -13,6 +13,8 @@
  * - `alarmPrefix`, `alarmTag`: which CloudWatch alarms become alarm messages (docs/checks.md); a comma
  *   list or JSON array of alarm name prefixes, and one tag as `key` or `key=value`. Default none: no
  *   alarm rule, and the device role gets no `cloudwatch:DescribeAlarms`.
+ * - `checks`: HTTP, TCP and HLS checks (infra/checks.ts, docs/checks.md); default none. Their alarms
+ *   join the alarm selection on their own.
  *
  * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
  * app.ts prints as one line instead of a stack trace.
@@ -20,6 +22,7 @@
 
 import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
+import { type Check, checkAlarmPrefix, parseChecks } from './checks.ts';
 import { regionsProblem } from './regions.ts';
 
 /** The home stack's default name; device/admin/stack-outputs.ts holds the same value for the CLI. */
@@ -37,8 +40,9 @@ export interface Settings {
   readonly iotCredentialsEndpoint: string | undefined;
   /** Undefined: alarms notify no one (the deploy output says so). */
   readonly alarmEmail: string | undefined;
-  /** Undefined: no CloudWatch alarm is shown on the board. */
+  /** Undefined: no CloudWatch alarm is shown on the board. Includes the checks' alarms. */
   readonly alarms: AlarmSelection | undefined;
+  readonly checks: readonly Check[];
 }
 
 /**
@@ -186,10 +190,27 @@ export function readSettings(
     );
   }
 
+  let checks: Check[];
+  try {
+    checks = parseChecks(context('checks'));
+  } catch (error) {
+    throw new SettingsError(`context checks: ${(error as Error).message}`, { cause: error });
+  }
+  if (checks.length > 0 && regions === undefined) {
+    throw new SettingsError(
+      'context checks needs to know the home region, for the checks stack in us-east-1 to send its alarms ' +
+        'there; set -c regions=<home region> or the CLI region',
+    );
+  }
+
   return {
     stackName,
     account,
-    alarms: readAlarmSelection(context),
+    alarms: withChecks(
+      readAlarmSelection(context),
+      checks.length > 0 ? checkAlarmPrefix(stackName) : undefined,
+    ),
+    checks,
     regions,
     topicPrefix,
     iotDataEndpoint: endpoint(context, 'iotDataEndpoint'),
@@ -237,6 +258,20 @@ function readAlarmSelection(context: ContextReader): AlarmSelection | undefined 
   }
   if (namePrefixes.length === 0 && tag === undefined) return undefined;
   return { namePrefixes, tag };
+}
+
+/**
+ * The selection plus the checks' alarms: their prefix joins the user's prefixes (none: the checks
+ * alone); with a tag and no prefix the check alarms carry the tag instead (checks-stack.ts).
+ */
+function withChecks(
+  selection: AlarmSelection | undefined,
+  checkPrefix: string | undefined,
+): AlarmSelection | undefined {
+  if (checkPrefix === undefined) return selection;
+  if (selection === undefined) return { namePrefixes: [checkPrefix], tag: undefined };
+  if (selection.namePrefixes.length === 0) return selection;
+  return { ...selection, namePrefixes: [...new Set([...selection.namePrefixes, checkPrefix])] };
 }
 
 export function forwarderStackName(settings: Settings, region: string): string {
