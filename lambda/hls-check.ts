@@ -121,7 +121,7 @@ export async function checkStream(masterUrl: string, deps: CheckDeps): Promise<J
     if (got.media.endList || got.media.mediaSequence > first.mediaSequence) break;
     const patience = Math.min(patienceMs(got.media.targetDuration), MAX_PATIENCE_MS);
     if (deps.now() - start >= patience + 1) break;
-    // Half a target duration between reads, as RFC 8216 §6.3.4 asks of a client whose playlist did not change.
+    // Half a target duration between reads, as RFC 8216 section 6.3.4 asks of a client whose playlist did not change.
     await deps.sleep(Math.min((got.media.targetDuration * 1000) / 2, patience + 1 - (deps.now() - start)));
   }
   const newest = last?.segments[last.segments.length - 1];

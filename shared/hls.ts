@@ -8,8 +8,8 @@
  *   `#EXTINF` + URI, `#EXT-X-ENDLIST`), and rejects, with a reason naming the line, anything without
  *   `#EXTM3U` first, a tag with a bad number, a `#EXT-X-STREAM-INF` or `#EXTINF` with no URI after
  *   it, a media playlist without a target duration, or one that mixes variants and segments.
- *   Tags it does not use are skipped, as RFC 8216 §4 asks of clients.
- * - `judgeLive` applies the live rule of RFC 8216 §6.2 (a live playlist changes within 1.5 target
+ *   Tags it does not use are skipped, as RFC 8216 section 4 asks of clients.
+ * - `judgeLive` applies the live rule of RFC 8216 section 6.2 (a live playlist changes within 1.5 target
  *   durations): healthy while `#EXT-X-MEDIA-SEQUENCE` advances within 1.5 x `#EXT-X-TARGETDURATION`
  *   and the newest segment answers 2xx; degraded past 1.5 x; down past 3 x or on a 4xx/5xx; off-air
  *   (not an error) once the playlist carries `#EXT-X-ENDLIST`.

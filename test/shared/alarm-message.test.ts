@@ -28,7 +28,7 @@ const message: AlarmMessage = {
 };
 const withField = (key: string, value: unknown) => JSON.stringify({ ...message, [key]: value });
 
-/** MQTT 3.1.1 §4.7 topic matching: `+` one level, `#` the rest (including the parent level). */
+/** MQTT 3.1.1 section 4.7 topic matching: `+` one level, `#` the rest (including the parent level). */
 function matches(filter: string, topic: string): boolean {
   const f = filter.split('/');
   const t = topic.split('/');
