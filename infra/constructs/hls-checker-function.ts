@@ -61,6 +61,9 @@ export class HlsCheckerFunction extends Construct {
         bundling: {
           // Never used: tryBundle returns true or throws, so Docker never runs.
           image: RUNTIME.bundlingImage,
+          // CDK caches bundles by source path and bundling options, not by the tryBundle function:
+          // without this the checker would get the publisher's bundle of the same lambda/ folder.
+          environment: { EC2LED_BUNDLE: 'hls-checker' },
           local: {
             tryBundle(outputDir) {
               buildSync(hlsCheckerBuildOptions(join(outputDir, 'index.mjs')));
