@@ -6,6 +6,8 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { CHECKS_REGION } from './checks.ts';
+import { ChecksStack } from './checks-stack.ts';
 import { ForwarderStack } from './forwarder-stack.ts';
 import { HomeStack } from './home-stack.ts';
 import { forwarderStackName, readSettings, SettingsError } from './settings.ts';
@@ -13,6 +15,8 @@ import { forwarderStackName, readSettings, SettingsError } from './settings.ts';
 export interface Ec2LedApp {
   readonly home: HomeStack;
   readonly forwarders: readonly ForwarderStack[];
+  /** Undefined without context checks. */
+  readonly checks?: ChecksStack;
 }
 
 /** Adds every stack to `app`; tests pass their own App (context, bundling) and environment. */
@@ -31,15 +35,29 @@ export function buildApp(
     const forwarder = new ForwarderStack(app, forwarderStackName(settings, region), {
       homeRegion: homeRegion as string,
       alarmEmail: settings.alarmEmail,
+      alarms: settings.alarms,
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });
     forwarder.addStackDependency(home, 'the home rule should exist before events are forwarded to it');
     return forwarder;
   });
+  let checks: ChecksStack | undefined;
+  if (settings.checks.length > 0) {
+    checks = new ChecksStack(app, `${settings.stackName}-checks`, {
+      homeStackName: settings.stackName,
+      homeRegion: homeRegion as string,
+      checks: settings.checks,
+      alarms: settings.alarms,
+      alarmEmail: settings.alarmEmail,
+      env: { account: settings.account, region: CHECKS_REGION },
+      description: `ec2led: HTTP, TCP and HLS checks in ${CHECKS_REGION}, their alarms sent to ${homeRegion}`,
+    });
+    checks.addStackDependency(home, 'the home rule should exist before check alarms are forwarded to it');
+  }
   // Fails synth on any finding not acknowledged (with its reason) next to the construct it is about.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { home, forwarders };
+  return { home, forwarders, checks };
 }
 
 function isMain(): boolean {

@@ -8,17 +8,21 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { AlarmNotifications } from './constructs/alarm-notifications.ts';
+import { AlarmStateChangeRule } from './constructs/alarm-state-change-rule.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import {
   Ec2StateChangeRule,
   TARGET_MAX_EVENT_AGE,
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
+import type { AlarmSelection } from './settings.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly homeRegion: string;
   /** Where this region's alarm notifies (context alarmEmail); undefined: no one. */
   readonly alarmEmail: string | undefined;
+  /** The alarms to forward to the home region as well (context alarmPrefix, alarmTag); undefined: none. */
+  readonly alarms?: AlarmSelection;
 }
 
 export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
@@ -55,6 +59,17 @@ export class ForwarderStack extends Stack {
       MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
       MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
     });
+    if (props.alarms !== undefined) {
+      const alarmRule = new AlarmStateChangeRule(this, 'AlarmStateChangeRule', {
+        description: `ec2led: selected CloudWatch alarm state changes to the default bus in ${props.homeRegion}`,
+        selection: props.alarms,
+      });
+      alarmRule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));
+      (alarmRule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+        MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+        MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+      });
+    }
     // Last: it attaches to the alarm above. Alarms notify topics in their own region only.
     new AlarmNotifications(this, 'AlarmTopic', { email: props.alarmEmail });
   }

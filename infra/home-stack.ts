@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUT_KEYS } from '../shared/stack.ts';
 import { AlarmNotifications } from './constructs/alarm-notifications.ts';
+import { AlarmStateChangeRule } from './constructs/alarm-state-change-rule.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { DeviceAccess } from './constructs/device-access.ts';
 import {
@@ -44,6 +45,7 @@ export class HomeStack extends Stack {
       iotDataEndpoint: endpoints.dataEndpoint,
       topicPrefix: settings.topicPrefix,
       onFailure: publishFailures.queue,
+      publishesAlarms: settings.alarms !== undefined,
     });
 
     const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
@@ -60,7 +62,28 @@ export class HomeStack extends Stack {
       }),
     );
 
-    const device = new DeviceAccess(this, 'DeviceAccess', { topicPrefix: settings.topicPrefix, regions });
+    if (settings.alarms !== undefined) {
+      new AlarmStateChangeRule(this, 'AlarmStateChangeRule', {
+        description: 'ec2led: selected CloudWatch alarm state changes to the publisher Lambda',
+        selection: settings.alarms,
+      }).addTarget(
+        new targets.LambdaFunction(publisher.function, {
+          deadLetterQueue: undelivered.queue,
+          maxEventAge: TARGET_MAX_EVENT_AGE,
+          retryAttempts: TARGET_RETRY_ATTEMPTS,
+        }),
+      );
+    }
+
+    const device = new DeviceAccess(this, 'DeviceAccess', {
+      topicPrefix: settings.topicPrefix,
+      regions,
+      // Check alarms live in us-east-1 (infra/checks-stack.ts).
+      alarmRegions:
+        settings.alarms === undefined
+          ? undefined
+          : [...new Set([...regions, ...(settings.checks.length > 0 ? ['us-east-1'] : [])])],
+    });
 
     // Created at the stack root so each logical ID is exactly its key (the CLI reads them by key).
     const outputs: Record<keyof typeof HOME_OUTPUTS, { value: string; description: string }> = {

@@ -10,6 +10,11 @@
  * - `iotDataEndpoint`, `iotCredentialsEndpoint`: default looked up at deploy time (DescribeEndpoint).
  * - `stackName`: the home stack's name, default `Ec2Led`; forwarders are `<stackName>-forwarder-<region>`.
  * - `alarmEmail`: where every alarm sends its ALARM and OK notifications; default none.
+ * - `alarmPrefix`, `alarmTag`: which CloudWatch alarms become alarm messages (docs/checks.md); a comma
+ *   list or JSON array of alarm name prefixes, and one tag as `key` or `key=value`. Default none: no
+ *   alarm rule, and the device role gets no `cloudwatch:DescribeAlarms`.
+ * - `checks`: HTTP, TCP and HLS checks (infra/checks.ts, docs/checks.md); default none. Their alarms
+ *   join the alarm selection on their own.
  *
  * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
  * app.ts prints as one line instead of a stack trace.
@@ -17,6 +22,7 @@
 
 import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
+import { type Check, checkAlarmPrefix, parseChecks } from './checks.ts';
 import { regionsProblem } from './regions.ts';
 
 /** The home stack's default name; device/admin/stack-outputs.ts holds the same value for the CLI. */
@@ -34,6 +40,18 @@ export interface Settings {
   readonly iotCredentialsEndpoint: string | undefined;
   /** Undefined: alarms notify no one (the deploy output says so). */
   readonly alarmEmail: string | undefined;
+  /** Undefined: no CloudWatch alarm is shown on the board. Includes the checks' alarms. */
+  readonly alarms: AlarmSelection | undefined;
+  readonly checks: readonly Check[];
+}
+
+/**
+ * The alarms routed to the board: any name prefix (none: every name) and, when set, the tag as
+ * well. A tag with no value matches any value.
+ */
+export interface AlarmSelection {
+  readonly namePrefixes: readonly string[];
+  readonly tag: { readonly key: string; readonly value: string | undefined } | undefined;
 }
 
 /** A bad context value; the message names the key, the value and the fix. */
@@ -172,15 +190,88 @@ export function readSettings(
     );
   }
 
+  let checks: Check[];
+  try {
+    checks = parseChecks(context('checks'));
+  } catch (error) {
+    throw new SettingsError(`context checks: ${(error as Error).message}`, { cause: error });
+  }
+  if (checks.length > 0 && regions === undefined) {
+    throw new SettingsError(
+      'context checks needs to know the home region, for the checks stack in us-east-1 to send its alarms ' +
+        'there; set -c regions=<home region> or the CLI region',
+    );
+  }
+
   return {
     stackName,
     account,
+    alarms: withChecks(
+      readAlarmSelection(context),
+      checks.length > 0 ? checkAlarmPrefix(stackName) : undefined,
+    ),
+    checks,
     regions,
     topicPrefix,
     iotDataEndpoint: endpoint(context, 'iotDataEndpoint'),
     iotCredentialsEndpoint: endpoint(context, 'iotCredentialsEndpoint'),
     alarmEmail,
   };
+}
+
+// CloudWatch limits: alarm names 1-255 characters; tag keys 1-128, values 0-256, no `aws:` prefix.
+const ALARM_PREFIX_MAX = 255;
+const TAG_PATTERN = /^([^=\s][^=]{0,127})(?:=(.{0,256}))?$/s;
+
+function readAlarmSelection(context: ContextReader): AlarmSelection | undefined {
+  const rawPrefixes = context('alarmPrefix');
+  const rawTag = optionalString(context, 'alarmTag');
+  let namePrefixes: string[] = [];
+  if (rawPrefixes !== undefined && rawPrefixes !== null && rawPrefixes !== '') {
+    let list: unknown = rawPrefixes;
+    if (typeof rawPrefixes === 'string') {
+      const text = rawPrefixes.trim();
+      list = text.startsWith('[') ? safeJson(text) : text.split(',').map((prefix) => prefix.trim());
+    }
+    const valid =
+      Array.isArray(list) &&
+      list.length > 0 &&
+      list.every((item) => typeof item === 'string' && item.length > 0 && item.length <= ALARM_PREFIX_MAX);
+    if (!valid) {
+      throw new SettingsError(
+        `context alarmPrefix is ${JSON.stringify(rawPrefixes)}, expected a comma list or JSON array of ` +
+          `alarm name prefixes of 1-${ALARM_PREFIX_MAX} characters; set it like -c alarmPrefix=prod-,web-`,
+      );
+    }
+    namePrefixes = [...new Set(list as string[])];
+  }
+  let tag: AlarmSelection['tag'];
+  if (rawTag !== undefined) {
+    const match = TAG_PATTERN.exec(rawTag);
+    if (match === null || (match[1] as string).startsWith('aws:')) {
+      throw new SettingsError(
+        `context alarmTag is ${JSON.stringify(rawTag)}, expected key or key=value (a key of 1-128 characters, ` +
+          'not starting with aws:, a value of up to 256); set it like -c alarmTag=board=desk',
+      );
+    }
+    tag = { key: (match[1] as string).trim(), value: match[2] };
+  }
+  if (namePrefixes.length === 0 && tag === undefined) return undefined;
+  return { namePrefixes, tag };
+}
+
+/**
+ * The selection plus the checks' alarms: their prefix joins the user's prefixes (none: the checks
+ * alone); with a tag and no prefix the check alarms carry the tag instead (checks-stack.ts).
+ */
+function withChecks(
+  selection: AlarmSelection | undefined,
+  checkPrefix: string | undefined,
+): AlarmSelection | undefined {
+  if (checkPrefix === undefined) return selection;
+  if (selection === undefined) return { namePrefixes: [checkPrefix], tag: undefined };
+  if (selection.namePrefixes.length === 0) return selection;
+  return { ...selection, namePrefixes: [...new Set([...selection.namePrefixes, checkPrefix])] };
 }
 
 export function forwarderStackName(settings: Settings, region: string): string {

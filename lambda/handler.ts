@@ -4,14 +4,18 @@
  * - IOT_DATA_ENDPOINT (required): the account's `iot:Data-ATS` endpoint.
  * - TOPIC_PREFIX (default `ec2led`).
  *
+ * EC2 state changes go to the instance topic; CloudWatch alarm state changes (`source` is
+ * `aws.cloudwatch`) to the alarm topic of the alarm's account and region.
  * An invalid event is logged once at `warn` with its id and dropped: a retry cannot fix it.
  * A publish failure throws, so Lambda's async retries and the on-failure destination take over.
  */
+import { encodeAlarmMessage, parseAlarmArn } from '../shared/alarm-message.ts';
 import { encodeMessage } from '../shared/message.ts';
-import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX, instanceTopic } from '../shared/topics.ts';
+import { alarmTopic, checkTopicPrefix, DEFAULT_TOPIC_PREFIX, instanceTopic } from '../shared/topics.ts';
 import { jsonLogger, type LogFn } from './log.ts';
 import { iotDataPublisher, type Publisher } from './publish.ts';
 import { translateEvent } from './translate.ts';
+import { CLOUDWATCH_SOURCE, translateAlarmEvent } from './translate-alarm.ts';
 
 export interface HandlerDeps {
   readonly publisher: () => Publisher;
@@ -23,7 +27,31 @@ export type Handler = (event: unknown) => Promise<void>;
 
 export function createHandler(deps: HandlerDeps): Handler {
   checkTopicPrefix(deps.topicPrefix);
+  const send = async (topic: string, payload: string, eventId: string, state: string): Promise<void> => {
+    try {
+      await deps.publisher().publish(topic, payload);
+    } catch (error) {
+      deps.log('error', 'publish failed', { eventId, topic, error: String(error) });
+      throw error;
+    }
+    deps.log('info', 'published', { eventId, topic, state });
+  };
   return async (event) => {
+    const source =
+      typeof event === 'object' && event !== null ? (event as { source?: unknown }).source : undefined;
+    if (source === CLOUDWATCH_SOURCE) {
+      const result = translateAlarmEvent(event);
+      if (!result.ok) {
+        deps.log('warn', 'dropped invalid event', { eventId: result.eventId, reason: result.reason });
+        return;
+      }
+      const { message } = result;
+      // The ARN passed checkAlarmMessage, so it parses.
+      const arn = parseAlarmArn(message.arn) as { account: string; region: string };
+      const topic = alarmTopic(deps.topicPrefix, { account: arn.account, region: arn.region });
+      await send(topic, encodeAlarmMessage(message), message.event, message.state);
+      return;
+    }
     const result = translateEvent(event);
     if (!result.ok) {
       deps.log('warn', 'dropped invalid event', { eventId: result.eventId, reason: result.reason });
@@ -35,13 +63,7 @@ export function createHandler(deps: HandlerDeps): Handler {
       region: message.region,
       instanceId: message.id,
     });
-    try {
-      await deps.publisher().publish(topic, encodeMessage(message));
-    } catch (error) {
-      deps.log('error', 'publish failed', { eventId: message.event, topic, error: String(error) });
-      throw error;
-    }
-    deps.log('info', 'published', { eventId: message.event, topic, state: message.state });
+    await send(topic, encodeMessage(message), message.event, message.state);
   };
 }
 

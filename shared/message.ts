@@ -87,7 +87,7 @@ export function checkMessage(value: unknown): DecodeResult {
  * detached ArrayBuffer, on which `new Uint8Array()` throws; a shared buffer could change under the
  * decoder. So: length first (a detached buffer reports 0), then a copy, all inside one try.
  */
-function bytesOf(payload: unknown): { bytes: Uint8Array } | { reason: string } {
+export function bytesOf(payload: unknown): { bytes: Uint8Array } | { reason: string } {
   try {
     if (typeof payload === 'string') return { bytes: new TextEncoder().encode(payload) };
     let view: Uint8Array;

@@ -4,10 +4,17 @@
  * Topic scheme: `{prefix}/v1/{account}/{region}/{instanceId}`; a device subscribes only to the
  * accounts and regions it lists (`subscriptionFilters`). The prefix is one topic level of letters,
  * digits, `_` and `-` (default `ec2led`).
+ *
+ * Alarm scheme (alarm-message.ts): `{prefix}/alarm/v1/{account}/{region}`, one topic per account and
+ * region for every alarm there (an alarm name may hold `/`, `+` or `#`, so it never becomes a topic
+ * level). The `alarm` level keeps the tree apart from the instance tree: no instance filter
+ * (`{prefix}/v1/...`, even `{prefix}/v1/#`) matches it, so agents that know only instances never
+ * receive alarm messages.
  */
 
 export const DEFAULT_TOPIC_PREFIX = 'ec2led';
 const VERSION_LEVEL = 'v1';
+const ALARM_LEVEL = 'alarm';
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface InstanceAddress {
@@ -75,6 +82,26 @@ export function parseInstanceTopic(prefix: string, topic: string): InstanceAddre
   return { account, region, instanceId };
 }
 
+export interface AlarmAddress {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The topic of every alarm message of one account and region. */
+export function alarmTopic(prefix: string, address: AlarmAddress): string {
+  return `${checkTopicPrefix(prefix)}/${ALARM_LEVEL}/${VERSION_LEVEL}/${address.account}/${address.region}`;
+}
+
+/** Splits a topic built by `alarmTopic`; undefined for any other topic. */
+export function parseAlarmTopic(prefix: string, topic: string): AlarmAddress | undefined {
+  const levels = topic.split('/');
+  if (levels.length !== 5 || levels[0] !== prefix || levels[1] !== ALARM_LEVEL || levels[2] !== VERSION_LEVEL)
+    return undefined;
+  const [, , , account, region] = levels as [string, string, string, string, string];
+  if (account === '' || region === '') return undefined;
+  return { account, region };
+}
+
 /** Where IoT policies and IAM statements refer to. Values may be CloudFormation tokens. */
 export interface IotScope {
   readonly partition: string;
@@ -108,4 +135,14 @@ export function clientArn(scope: IotScope, clientId: string): string {
 /** ARN of a role alias (`iot:AssumeRoleWithCertificate`). */
 export function roleAliasArn(scope: IotScope, alias: string): string {
   return iotArn(scope, `rolealias/${alias}`);
+}
+
+/** ARN of every alarm topic under the prefix (`iot:Publish`, `iot:Receive`). */
+export function alarmTopicsArn(scope: IotScope, prefix: string): string {
+  return iotArn(scope, `topic/${checkTopicPrefix(prefix)}/${ALARM_LEVEL}/${VERSION_LEVEL}/*`);
+}
+
+/** ARN of every alarm subscription filter under the prefix (`iot:Subscribe`). */
+export function alarmFilterArn(scope: IotScope, prefix: string): string {
+  return iotArn(scope, `topicfilter/${checkTopicPrefix(prefix)}/${ALARM_LEVEL}/${VERSION_LEVEL}/*`);
 }

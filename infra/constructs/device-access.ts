@@ -7,12 +7,16 @@
  *   AWS credentials through the role alias.
  * - IAM role (assumed through the IoT credentials provider): `ec2:DescribeInstances` in the configured
  *   regions, for the agent's periodic reconcile.
+ * - With alarms selected (`alarmRegions`): `cloudwatch:DescribeAlarms` in those regions, and subscribe
+ *   and receive on the alarm topics (`{prefix}/alarm/v1/...`). Nothing else.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
 import {
+  alarmFilterArn,
+  alarmTopicsArn,
   checkTopicPrefix,
   clientArn,
   instanceTopicsArn,
@@ -24,6 +28,11 @@ export interface DeviceAccessProps {
   readonly topicPrefix: string;
   /** Where the device may call DescribeInstances: every region the app watches (may hold tokens). */
   readonly regions: readonly string[];
+  /**
+   * Where the device may call DescribeAlarms: the home and forwarder regions, plus us-east-1 when
+   * checks are deployed. Undefined: no alarms selected, no CloudWatch permission, no alarm topics.
+   */
+  readonly alarmRegions?: readonly string[];
 }
 
 /** Credentials the Pi gets per exchange; equal to the role's maximum session (IAM default 1 h). */
@@ -52,6 +61,19 @@ export class DeviceAccess extends Construct {
       description: 'ec2led device: lists EC2 instances to reconcile the board',
       maxSessionDuration: CREDENTIAL_DURATION,
       inlinePolicies: {
+        ...(props.alarmRegions === undefined
+          ? {}
+          : {
+              DescribeAlarms: new iam.PolicyDocument({
+                statements: [
+                  new iam.PolicyStatement({
+                    actions: ['cloudwatch:DescribeAlarms'],
+                    resources: ['*'],
+                    conditions: { StringEquals: { 'aws:RequestedRegion': [...props.alarmRegions] } },
+                  }),
+                ],
+              }),
+            }),
         DescribeInstances: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
@@ -68,7 +90,12 @@ export class DeviceAccess extends Construct {
       reason:
         'ec2:DescribeInstances supports no resource-level permissions (the IAM service authorization ' +
         'reference lists no resource type for it), so "*" is the only valid resource; the statement ' +
-        'is limited to the configured regions with aws:RequestedRegion and is read-only.',
+        'is limited to the configured regions with aws:RequestedRegion and is read-only.' +
+        (props.alarmRegions === undefined
+          ? ''
+          : ' cloudwatch:DescribeAlarms (alarms selected) is granted on "*" too: the agent lists every ' +
+            'alarm of a region and keeps the selected ones, the alarms are not known at deploy time, and ' +
+            'the statement is read-only and limited to the alarm regions with aws:RequestedRegion.'),
     });
 
     this.roleAlias = new iot.CfnRoleAlias(this, 'RoleAlias', {
@@ -95,6 +122,20 @@ export class DeviceAccess extends Construct {
             Resource: subscriptionFilterArn(scopeOf, props.topicPrefix),
           },
           { Effect: 'Allow', Action: 'iot:Receive', Resource: instanceTopicsArn(scopeOf, props.topicPrefix) },
+          ...(props.alarmRegions === undefined
+            ? []
+            : [
+                {
+                  Effect: 'Allow',
+                  Action: 'iot:Subscribe',
+                  Resource: alarmFilterArn(scopeOf, props.topicPrefix),
+                },
+                {
+                  Effect: 'Allow',
+                  Action: 'iot:Receive',
+                  Resource: alarmTopicsArn(scopeOf, props.topicPrefix),
+                },
+              ]),
           {
             Effect: 'Allow',
             Action: 'iot:AssumeRoleWithCertificate',

@@ -19,7 +19,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { LAMBDA_TARGET, lambdaBuildOptions, ROOT } from '../../scripts/lambda-bundle.ts';
-import { checkTopicPrefix, instanceTopicsArn } from '../../shared/topics.ts';
+import { alarmTopicsArn, checkTopicPrefix, instanceTopicsArn } from '../../shared/topics.ts';
 
 export interface PublisherFunctionProps {
   /** The account's `iot:Data-ATS` endpoint (may be a deploy-time token). */
@@ -27,6 +27,8 @@ export interface PublisherFunctionProps {
   readonly topicPrefix: string;
   /** Where an event goes after Lambda's async retries are exhausted. */
   readonly onFailure: sqs.IQueue;
+  /** True when alarms are selected: the function may publish to the alarm topics too. */
+  readonly publishesAlarms?: boolean;
 }
 
 const RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -98,6 +100,21 @@ export class PublisherFunction extends Construct {
         'for instances not known at deploy time; the wildcard covers exactly the instance topics ' +
         'under this prefix and version, nothing else in IoT Core.',
     });
+    if (props.publishesAlarms === true) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['iot:Publish'],
+          resources: [alarmTopicsArn(topics, props.topicPrefix)],
+        }),
+      );
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${alarmTopicsArn(nagTopics, props.topicPrefix)}]`,
+        reason:
+          'Alarm messages go to one topic per account and region, {prefix}/alarm/v1/{account}/{region}, ' +
+          'for the accounts and regions the selected alarms live in; the wildcard covers exactly the ' +
+          'alarm topics under this prefix and version.',
+      });
+    }
 
     this.function = new lambda.Function(this, 'Function', {
       description: 'ec2led: EC2 instance state change -> IoT Core topic',

@@ -18,6 +18,7 @@ describe('settings from context and environment', () => {
       iotDataEndpoint: undefined,
       iotCredentialsEndpoint: undefined,
       alarmEmail: undefined,
+      checks: [],
     });
   });
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambda/handler.ts';
 import type { LogLevel } from '../../lambda/log.ts';
 import { iotDataPublisher } from '../../lambda/publish.ts';
+import { decodeAlarmMessage } from '../../shared/alarm-message.ts';
 import { decodeMessage } from '../../shared/message.ts';
 import { fixture } from '../fixtures/load.ts';
 
@@ -78,5 +79,48 @@ describe('handler', () => {
     expect(() =>
       createHandler({ publisher: () => ({ publish: async () => {} }), topicPrefix: 'a/b', log: () => {} }),
     ).toThrow(/topic prefix "a\/b"/);
+  });
+});
+
+describe('handler, alarms', () => {
+  it('publishes an alarm state change with QoS 1 to the alarm topic of its account and region', async () => {
+    iotMock.on(PublishCommand).resolves({});
+    const { handler, lines } = mockedHandler();
+    await handler(fixture('cloudwatch', 'single-metric-alarm'));
+
+    const input = iotMock.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input?.topic).toBe('ec2led/alarm/v1/123456789012/us-east-1');
+    expect(input?.qos).toBe(1);
+    const decoded = decodeAlarmMessage(input?.payload as Uint8Array);
+    expect(decoded.ok && [decoded.message.name, decoded.message.state]).toEqual([
+      'ServerCpuTooHigh',
+      'ALARM',
+    ]);
+    // The current instance decoder refuses what was published, so an old agent would drop it.
+    expect(decodeMessage(input?.payload as Uint8Array).ok).toBe(false);
+    expect(lines.map((line) => [line.level, line.context?.state])).toEqual([['info', 'ALARM']]);
+  });
+
+  it('drops an invalid alarm event with one warning and publishes nothing', async () => {
+    const { handler, lines } = mockedHandler();
+    const event = fixture('cloudwatch', 'single-metric-alarm') as Record<string, unknown>;
+    await handler({ ...event, resources: [] });
+    expect(iotMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        msg: 'dropped invalid event',
+        context: {
+          eventId: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+          reason: 'resources holds no CloudWatch alarm ARN',
+        },
+      },
+    ]);
+  });
+
+  it('throws when the alarm publish fails, so Lambda retries', async () => {
+    iotMock.on(PublishCommand).rejects(new Error('throttled'));
+    const { handler } = mockedHandler();
+    await expect(handler(fixture('cloudwatch', 'single-metric-alarm'))).rejects.toThrow('throttled');
   });
 });

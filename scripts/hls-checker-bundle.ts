@@ -1,0 +1,26 @@
+/**
+ * The esbuild configuration of the HLS checker Lambda (lambda/hls-checker.ts, lambda/hls-check.ts), used by the checks
+ * stack and by its budget test, so what is measured is what is deployed. It bundles no AWS SDK:
+ * the metric leaves as an Embedded Metric Format log line.
+ */
+import type { BuildOptions } from 'esbuild';
+import { LAMBDA_TARGET, ROOT } from './lambda-bundle.ts';
+
+export const HLS_CHECKER_ENTRY = `${ROOT}lambda/hls-checker.ts`;
+/** The HLS checker's budget (5,962 bytes measured in November 2026): the parser, the judge and a fetch loop, nothing else. */
+export const HLS_CHECKER_BUDGET_BYTES = 8 * 1024;
+
+export function hlsCheckerBuildOptions(outfile: string): BuildOptions {
+  return {
+    entryPoints: [HLS_CHECKER_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: LAMBDA_TARGET,
+    minify: true,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  };
+}

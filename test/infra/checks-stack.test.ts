@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type Ec2LedApp } from '../../infra/app.ts';
+import type { ChecksStack } from '../../infra/checks-stack.ts';
+import { type StackView, viewStack } from './template-view.ts';
+
+const ACCOUNT = '123456789012';
+const CHECKS = JSON.stringify([
+  'https://www.example.com/health?deep=1',
+  { url: 'http://intranet.example.com/', match: 'All systems go', name: 'intranet' },
+  'tcp://db.example.com:5432',
+  'hls:https://d111111abcdef8.cloudfront.net/live/playlist.m3u8',
+  { hls: 'https://stream.example.com/app/playlist.m3u8', name: 'lobby', distributionId: 'E2ABCDEF123456' },
+]);
+
+const scratch = mkdtempSync(join(tmpdir(), 'ec2led-checks-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function build(context: Record<string, unknown>): Ec2LedApp {
+  const app = new App({
+    outdir: mkdtempSync(join(scratch, 'out-')),
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      account: ACCOUNT,
+      regions: 'eu-west-1',
+      checks: CHECKS,
+      ...context,
+    },
+  });
+  return buildApp(app, {});
+}
+
+let built: Ec2LedApp;
+let checks: StackView;
+
+beforeAll(() => {
+  built = build({});
+  checks = viewStack(built.checks as ChecksStack);
+}, 120_000);
+
+const alarms = () => checks.resources('AWS::CloudWatch::Alarm');
+
+describe('checks stack', () => {
+  it('lives in us-east-1, where Route 53 health-check metrics are, after the home stack', () => {
+    const stack = built.checks as ChecksStack;
+    expect([stack.stackName, stack.region]).toEqual(['Ec2Led-checks', 'us-east-1']);
+    expect(stack.dependencies).toEqual([built.home]);
+  });
+
+  it('creates a Route 53 health check per HTTP(S) and TCP check: SNI for HTTPS, string match, TCP for ping', () => {
+    const configs = Object.values(checks.resources('AWS::Route53::HealthCheck')).map(
+      (r) => r.HealthCheckConfig,
+    );
+    expect(configs).toEqual([
+      {
+        Type: 'HTTPS',
+        FullyQualifiedDomainName: 'www.example.com',
+        Port: 443,
+        ResourcePath: '/health?deep=1',
+        EnableSNI: true,
+        RequestInterval: 30,
+        FailureThreshold: 3,
+      },
+      {
+        Type: 'HTTP_STR_MATCH',
+        FullyQualifiedDomainName: 'intranet.example.com',
+        Port: 80,
+        ResourcePath: '/',
+        SearchString: 'All systems go',
+        RequestInterval: 30,
+        FailureThreshold: 3,
+      },
+      {
+        Type: 'TCP',
+        FullyQualifiedDomainName: 'db.example.com',
+        Port: 5432,
+        RequestInterval: 30,
+        FailureThreshold: 3,
+      },
+    ]);
+  });
+
+  it('puts an alarm named <stack>-check-<name> on each health check status', () => {
+    const intranet = alarms()['Alarm intranet'];
+    expect(intranet).toMatchObject({
+      AlarmName: 'Ec2Led-check-intranet',
+      Namespace: 'AWS/Route53',
+      MetricName: 'HealthCheckStatus',
+      Dimensions: [{ Name: 'HealthCheckId', Value: '${Health intranet.HealthCheckId}' }],
+      Statistic: 'Minimum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+    });
+    expect(alarms()['Alarm db.example.com-5432']?.AlarmName).toBe('Ec2Led-check-db.example.com-5432');
+  });
+
+  it('runs the HLS checker every minute per stream through EventBridge Scheduler, with no retries', () => {
+    const schedules = Object.values(checks.resources('AWS::Scheduler::Schedule'));
+    expect(schedules.map((s) => [s.ScheduleExpression, (s.Target as { Input: string }).Input])).toEqual([
+      [
+        'rate(1 minute)',
+        JSON.stringify({
+          check: 'd111111abcdef8.cloudfront.net',
+          url: 'https://d111111abcdef8.cloudfront.net/live/playlist.m3u8',
+        }),
+      ],
+      [
+        'rate(1 minute)',
+        JSON.stringify({ check: 'lobby', url: 'https://stream.example.com/app/playlist.m3u8' }),
+      ],
+    ]);
+    expect(schedules[0]?.Target).toMatchObject({
+      Arn: '${HlsChecker/Function.Arn}',
+      RoleArn: '${HlsChecker/SchedulerRole.Arn}',
+      RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+    });
+    expect(checks.roles()['HlsChecker/SchedulerRole']?.statements).toEqual([
+      { Action: 'lambda:InvokeFunction', Resource: '${HlsChecker/Function.Arn}' },
+    ]);
+    expect(checks.roles()['HlsChecker/Role']?.statements.map((s) => s.Action)).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    ]);
+    expect(checks.resources('AWS::Lambda::Function')['HlsChecker/Function']).toMatchObject({
+      Architectures: ['arm64'],
+      MemorySize: 128,
+      Timeout: 60,
+      Runtime: 'nodejs24.x',
+    });
+  });
+
+  it('alarms on HlsStatus of 1 or more for two minutes; off-air writes no HlsStatus, so no ALARM', () => {
+    expect(alarms()['Alarm lobby']).toMatchObject({
+      AlarmName: 'Ec2Led-check-lobby',
+      Namespace: 'ec2led/Checks',
+      MetricName: 'HlsStatus',
+      Dimensions: [{ Name: 'Check', Value: 'lobby' }],
+      Statistic: 'Maximum',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'missing',
+    });
+  });
+
+  it('offers the CloudFront 5xxErrorRate alarm for a stream with a distribution id', () => {
+    expect(alarms()['Alarm lobby-cdn-5xx']).toMatchObject({
+      AlarmName: 'Ec2Led-check-lobby-cdn-5xx',
+      Namespace: 'AWS/CloudFront',
+      MetricName: '5xxErrorRate',
+      Dimensions: [
+        { Name: 'DistributionId', Value: 'E2ABCDEF123456' },
+        { Name: 'Region', Value: 'Global' },
+      ],
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarms()['Alarm d111111abcdef8.cloudfront.net-cdn-5xx']).toBeUndefined();
+  });
+
+  it('forwards exactly the check alarms to the home bus, and home routes them to the Lambda', () => {
+    const rule = checks.resources('AWS::Events::Rule').AlarmStateChangeRule as {
+      EventPattern: unknown;
+      Targets: Array<{ Arn: string }>;
+    };
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix: 'Ec2Led-check-' }] },
+    });
+    expect(rule.Targets[0]?.Arn).toBe(`arn:\${AWS::Partition}:events:eu-west-1:${ACCOUNT}:event-bus/default`);
+    const home = viewStack(built.home).resources('AWS::Events::Rule').AlarmStateChangeRule as {
+      EventPattern: { detail: unknown };
+    };
+    expect(home.EventPattern.detail).toEqual({ alarmName: [{ prefix: 'Ec2Led-check-' }] });
+  });
+
+  it('lets the device list alarms in us-east-1 too', () => {
+    const statement = viewStack(built.home)
+      .roles()
+      ['DeviceAccess/Role']?.statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms');
+    expect(statement?.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
+    });
+  });
+
+  it('tags check alarms and propagates the tag when the selection is by tag', () => {
+    const tagged = viewStack(build({ alarmTag: 'board=desk' }).checks as ChecksStack);
+    expect(tagged.resources('AWS::CloudWatch::Alarm')['Alarm intranet']).toMatchObject({
+      Tags: [{ Key: 'board', Value: 'desk' }],
+      ActionConfiguration: { AlarmTagsPropagation: { Enabled: true, IncludedTagKeys: ['board'] } },
+    });
+  }, 60_000);
+
+  it('needs no forwarding rule when home is us-east-1: the home rule sees the check alarms itself', () => {
+    const local = build({ regions: 'us-east-1', checks: '["tcp://db.example.com:5432"]' });
+    expect(viewStack(local.checks as ChecksStack).resources('AWS::Events::Rule')).toEqual({});
+    const home = viewStack(local.home).resources('AWS::Events::Rule').AlarmStateChangeRule as {
+      EventPattern: { detail: unknown };
+    };
+    expect(home.EventPattern.detail).toEqual({ alarmName: [{ prefix: 'Ec2Led-check-' }] });
+  }, 60_000);
+});
