@@ -14,6 +14,7 @@ import type { BoardView } from './display/board-view.ts';
 import { emptyBoardView } from './display/board-view.ts';
 import type { Display } from './display/display.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
+import { accountIds, accountsOf } from './fleet/accounts.ts';
 import type { Fleet } from './fleet/store.ts';
 import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
@@ -22,9 +23,10 @@ import { type Identify, renderBoard } from './layout/render.ts';
 import { loadSlots, saveSlots } from './layout/slot-store.ts';
 import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
 import type { Logger } from './log.ts';
+import { createAccountsEc2Source } from './sources/accounts-ec2.ts';
 import { credentialsFromConfig } from './sources/credentials.ts';
 import { createDropReport } from './sources/drop-report.ts';
-import { type AwsTimeouts, createEc2Source, type Ec2Source } from './sources/ec2.ts';
+import type { AwsTimeouts, Ec2Source } from './sources/ec2.ts';
 import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
 
 /**
@@ -63,12 +65,14 @@ export interface Agent {
 }
 
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
-  return createEc2Source({
+  return createAccountsEc2Source({
+    accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
     credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
-    ...(timeouts === undefined ? {} : { timeouts }),
-    endpoint: config.aws.ec2Endpoint,
-    tagFilter: config.tagFilter,
+    sessionName: config.mqtt.clientId,
+    timeouts,
+    ec2Endpoint: config.aws.ec2Endpoint,
+    stsEndpoint: config.aws.stsEndpoint,
     // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
@@ -330,7 +334,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
-    accounts: config.aws.accounts,
+    accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
     onEvent: (event) => dispatch(toSync(event)),
     onFatal: (error) => {
