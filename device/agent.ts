@@ -14,7 +14,7 @@ import type { BoardView } from './display/board-view.ts';
 import { emptyBoardView } from './display/board-view.ts';
 import type { Display } from './display/display.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
-import { accountIds, accountsOf } from './fleet/accounts.ts';
+import { accountIds, accountLabels as accountLabels_, accountsOf } from './fleet/accounts.ts';
 import type { Fleet } from './fleet/store.ts';
 import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
@@ -104,6 +104,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const parsed = parsePalette(config.colors);
   const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
   const ec2 = ec2SourceFor(config, log, options.awsTimeouts);
+  const accountLabels = accountLabels_(config.aws.accounts);
   const abort = new AbortController();
   const timers = new Map<string, NodeJS.Timeout>();
   let state = initialSyncState({ resyncMinutes: config.resyncMinutes });
@@ -193,10 +194,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     lastFrameAt = nowMs;
     const status = { connected: state.connected, synced: state.synced };
     const layout = layOut(nowMs);
-    const out = renderBoard({ fleet: state.fleet, layout, palette, status, nowMs, identify });
+    const out = renderBoard({
+      fleet: state.fleet,
+      layout,
+      palette,
+      status,
+      nowMs,
+      identify,
+      accountLabels,
+      staleAccounts: state.staleAccounts,
+    });
     // The view holds steady colours only: it can differ only when its inputs do, so an animation
     // frame skips serializing it.
-    const inputs = [state.fleet, layout, status.connected, status.synced] as const;
+    const inputs = [state.fleet, layout, status.connected, status.synced, state.staleAccounts] as const;
     if (viewInputs === undefined || inputs.some((input, i) => input !== viewInputs?.[i])) {
       viewInputs = inputs;
       legend = out.view;
