@@ -14,11 +14,14 @@ import {
   TARGET_MAX_EVENT_AGE,
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
+import { ingestBusArn } from './constructs/ingest-bus.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly homeRegion: string;
   /** Where this region's alarm notifies (context alarmEmail); undefined: no one. */
   readonly alarmEmail: string | undefined;
+  /** With an organization: forward to the home ingest bus, where the home rule now is. Default false. */
+  readonly ingest?: boolean;
 }
 
 export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
@@ -43,7 +46,9 @@ export class ForwarderStack extends Stack {
     const homeBus = events.EventBus.fromEventBusArn(
       this,
       'HomeBus',
-      homeBusArn(props.homeRegion, this.account),
+      props.ingest === true
+        ? ingestBusArn(Aws.PARTITION, props.homeRegion, this.account)
+        : homeBusArn(props.homeRegion, this.account),
     );
     // CDK creates the role EventBridge assumes, allowed events:PutEvents on the home bus only.
     rule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));

@@ -10,6 +10,10 @@
  * - `iotDataEndpoint`, `iotCredentialsEndpoint`: default looked up at deploy time (DescribeEndpoint).
  * - `stackName`: the home stack's name, default `Ec2Led`; forwarders are `<stackName>-forwarder-<region>`.
  * - `alarmEmail`: where every alarm sends its ALARM and OK notifications; default none.
+ * - `organizationId`: the AWS Organization (o-…) whose accounts may send to the home ingest bus and
+ *   whose `ec2led-reader` roles the device may assume; default none (one account, no ingest bus).
+ * - `deviceRoleArn`: the home stack's output DeviceRoleArn; with `organizationId`, the app also
+ *   synthesizes the member stack `<stackName>-member` (docs/accounts.md).
  *
  * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
  * app.ts prints as one line instead of a stack trace.
@@ -34,6 +38,10 @@ export interface Settings {
   readonly iotCredentialsEndpoint: string | undefined;
   /** Undefined: alarms notify no one (the deploy output says so). */
   readonly alarmEmail: string | undefined;
+  /** Undefined: one account, no ingest bus, no member stack. */
+  readonly organizationId: string | undefined;
+  /** With organizationId: the member stack is synthesized, trusting this role. */
+  readonly deviceRoleArn: string | undefined;
 }
 
 /** A bad context value; the message names the key, the value and the fix. */
@@ -172,7 +180,32 @@ export function readSettings(
     );
   }
 
+  const organizationId = optionalString(context, 'organizationId');
+  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+    throw new SettingsError(
+      `context organizationId is ${JSON.stringify(organizationId)}, expected an organization id like ` +
+        'o-a1b2c3d4e5; copy it from `aws organizations describe-organization --query Organization.Id`',
+    );
+  }
+  const deviceRoleArn = optionalString(context, 'deviceRoleArn');
+  if (deviceRoleArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(deviceRoleArn)) {
+      throw new SettingsError(
+        `context deviceRoleArn is ${JSON.stringify(deviceRoleArn)}, expected a role ARN; ` +
+          'copy the home stack output DeviceRoleArn',
+      );
+    }
+    if (organizationId === undefined) {
+      throw new SettingsError('context deviceRoleArn needs organizationId too; set -c organizationId=o-…');
+    }
+    if (regions === undefined) {
+      throw new SettingsError('context deviceRoleArn needs regions (home region first); set -c regions=…');
+    }
+  }
+
   return {
+    organizationId,
+    deviceRoleArn,
     stackName,
     account,
     regions,
@@ -181,6 +214,10 @@ export function readSettings(
     iotCredentialsEndpoint: endpoint(context, 'iotCredentialsEndpoint'),
     alarmEmail,
   };
+}
+
+export function memberStackName(settings: Settings): string {
+  return `${settings.stackName}-member`;
 }
 
 export function forwarderStackName(settings: Settings, region: string): string {
