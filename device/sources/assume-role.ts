@@ -16,6 +16,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
+import { defaultProvider } from './lazy-default-credentials.ts';
 
 /** The role the member stack creates in every account (IAM names are global: one per account). */
 export const READER_ROLE_NAME = 'ec2led-reader';
@@ -68,7 +69,10 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
   const arn = roleArn(options.account);
   const client = new STSClient({
     region: options.region,
-    ...(options.source === undefined ? {} : { credentials: options.source }),
+    // No source: the SDK's default chain (aws.credentials "default"), loaded on first use only.
+    ...(options.source === undefined
+      ? { credentials: defaultProvider() as CredentialProvider }
+      : { credentials: options.source }),
     maxAttempts: 1,
     ...(options.timeouts === undefined
       ? {}
