@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { benchAccounts } from './accounts.ts';
 import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
@@ -28,6 +29,7 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['boards', benchBoards],
   ['reconcile', benchReconcile],
   ['agent', benchAgentResources],
+  ['accounts', benchAccounts],
 ];
 
 async function previousSections(): Promise<readonly Section[]> {
