@@ -11,9 +11,10 @@
  * when a refresh fails. Errors name the role, the account and the fix, never a secret.
  *
  * The client is `@aws-sdk/nested-clients/sts`, the STS client the SDK's own credential providers use:
- * already installed with @aws-sdk/client-ec2, so the agent gains no package for it.
+ * already installed with @aws-sdk/client-ec2, so the agent gains no package for it. It is loaded on
+ * the first AssumeRole only: a single-account board (the Pi's memory budget) never loads it.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import type { STSClient } from '@aws-sdk/nested-clients/sts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
 import { defaultProvider } from './lazy-default-credentials.ts';
@@ -67,24 +68,28 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
   const refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
   const log = (options.log ?? silentLogger).child({ source: 'sts', account: options.account });
   const arn = roleArn(options.account);
-  const client = new STSClient({
-    region: options.region,
-    // No source: the SDK's default chain (aws.credentials "default"), loaded on first use only.
-    ...(options.source === undefined
-      ? { credentials: defaultProvider() as CredentialProvider }
-      : { credentials: options.source }),
-    maxAttempts: 1,
-    ...(options.timeouts === undefined
-      ? {}
-      : {
-          requestHandler: {
-            connectionTimeout: options.timeouts.connectMs,
-            requestTimeout: options.timeouts.requestMs,
-            throwOnRequestTimeout: true,
-          },
-        }),
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-  });
+  const makeClient = async (): Promise<STSClient> => {
+    const sts = await import('@aws-sdk/nested-clients/sts');
+    return new sts.STSClient({
+      region: options.region,
+      // No source: the SDK's default chain (aws.credentials "default"), loaded on first use only.
+      ...(options.source === undefined
+        ? { credentials: defaultProvider() as CredentialProvider }
+        : { credentials: options.source }),
+      maxAttempts: 1,
+      ...(options.timeouts === undefined
+        ? {}
+        : {
+            requestHandler: {
+              connectionTimeout: options.timeouts.connectMs,
+              requestTimeout: options.timeouts.requestMs,
+              throwOnRequestTimeout: true,
+            },
+          }),
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    });
+  };
+  let client: Promise<STSClient> | undefined;
   let cached: AwsCredentials | undefined;
   let inFlight: Promise<AwsCredentials> | undefined;
 
@@ -93,7 +98,9 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
 
   const assume = async (): Promise<AwsCredentials> => {
     try {
-      const output = await client.send(
+      client ??= makeClient();
+      const { AssumeRoleCommand } = await import('@aws-sdk/nested-clients/sts');
+      const output = await (await client).send(
         new AssumeRoleCommand({
           RoleArn: arn,
           RoleSessionName: options.sessionName,
@@ -140,6 +147,8 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
     });
     return inFlight;
   }) as AssumedRoleProvider;
-  provider.close = () => client.destroy();
+  provider.close = () => {
+    client?.then((c) => c.destroy()).catch(() => undefined);
+  };
   return provider;
 }
