@@ -32,6 +32,9 @@
  *   issued on an older one): `cancel-list`, then a fresh listing once subscribed. So does a
  *   `resync-due` that finds a listing running for longer than a resync period. A listing can then
  *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
+ * - An account a listing could not read (`Snapshot.failedAccounts`) keeps its instances as they were
+ *   and is in `staleAccounts` until a listing reads it again; live changes for it still apply (no
+ *   tombstones for it). The other accounts stay live.
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
