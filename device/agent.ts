@@ -105,6 +105,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
   const ec2 = ec2SourceFor(config, log, options.awsTimeouts);
   const accountLabels = accountLabels_(config.aws.accounts);
+  const anyTagFilter = accountsOf(config.aws.accounts, config.tagFilter).some(
+    (a) => a.tagFilter !== undefined,
+  );
   const abort = new AbortController();
   const timers = new Map<string, NodeJS.Timeout>();
   let state = initialSyncState({ resyncMinutes: config.resyncMinutes });
@@ -304,7 +307,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
             dispatch({ type: 'described', details });
             // With a tag filter, an id DescribeInstances leaves out lacks the tag (or is not visible
             // yet): a listing removes it again, as a tombstone, instead of showing it until the resync.
-            if (config.tagFilter !== undefined && details.length < command.ids.length) {
+            if (anyTagFilter && details.length < command.ids.length) {
               dispatch({ type: 'resync-due' });
             }
           },
