@@ -5,6 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchAccounts } from './accounts.ts';
 import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
 import { benchLambda } from './lambda.ts';
@@ -29,6 +30,7 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['boards', benchBoards],
   ['reconcile', benchReconcile],
   ['agent', benchAgentResources],
+  ['accounts', benchAccounts],
 ];
 
 async function previousSections(): Promise<readonly Section[]> {

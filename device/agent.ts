@@ -14,6 +14,7 @@ import type { BoardView } from './display/board-view.ts';
 import { emptyBoardView } from './display/board-view.ts';
 import type { Display } from './display/display.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
+import { accountIds, accountLabels as accountLabels_, accountsOf } from './fleet/accounts.ts';
 import type { Fleet } from './fleet/store.ts';
 import { initialSyncState, type SyncCommand, type SyncEvent, type SyncState, step } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
@@ -22,9 +23,10 @@ import { type Identify, renderBoard } from './layout/render.ts';
 import { loadSlots, saveSlots } from './layout/slot-store.ts';
 import { assignSlots, type Layout, type SlotMap, sameSlots } from './layout/slots.ts';
 import type { Logger } from './log.ts';
+import { createAccountsEc2Source } from './sources/accounts-ec2.ts';
 import { credentialsFromConfig } from './sources/credentials.ts';
 import { createDropReport } from './sources/drop-report.ts';
-import { type AwsTimeouts, createEc2Source, type Ec2Source } from './sources/ec2.ts';
+import type { AwsTimeouts, Ec2Source } from './sources/ec2.ts';
 import { createMqttSource, type MqttEvent } from './sources/mqtt.ts';
 
 /**
@@ -63,12 +65,14 @@ export interface Agent {
 }
 
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
-  return createEc2Source({
+  return createAccountsEc2Source({
+    accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
     credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
-    ...(timeouts === undefined ? {} : { timeouts }),
-    endpoint: config.aws.ec2Endpoint,
-    tagFilter: config.tagFilter,
+    sessionName: config.mqtt.clientId,
+    timeouts,
+    ec2Endpoint: config.aws.ec2Endpoint,
+    stsEndpoint: config.aws.stsEndpoint,
     // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
@@ -100,6 +104,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const parsed = parsePalette(config.colors);
   const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
   const ec2 = ec2SourceFor(config, log, options.awsTimeouts);
+  const accountLabels = accountLabels_(config.aws.accounts);
+  const anyTagFilter = accountsOf(config.aws.accounts, config.tagFilter).some(
+    (a) => a.tagFilter !== undefined,
+  );
   const abort = new AbortController();
   const timers = new Map<string, NodeJS.Timeout>();
   let state = initialSyncState({ resyncMinutes: config.resyncMinutes });
@@ -189,10 +197,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     lastFrameAt = nowMs;
     const status = { connected: state.connected, synced: state.synced };
     const layout = layOut(nowMs);
-    const out = renderBoard({ fleet: state.fleet, layout, palette, status, nowMs, identify });
+    const out = renderBoard({
+      fleet: state.fleet,
+      layout,
+      palette,
+      status,
+      nowMs,
+      identify,
+      accountLabels,
+      staleAccounts: state.staleAccounts,
+    });
     // The view holds steady colours only: it can differ only when its inputs do, so an animation
     // frame skips serializing it.
-    const inputs = [state.fleet, layout, status.connected, status.synced] as const;
+    const inputs = [state.fleet, layout, status.connected, status.synced, state.staleAccounts] as const;
     if (viewInputs === undefined || inputs.some((input, i) => input !== viewInputs?.[i])) {
       viewInputs = inputs;
       legend = out.view;
@@ -290,7 +307,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
             dispatch({ type: 'described', details });
             // With a tag filter, an id DescribeInstances leaves out lacks the tag (or is not visible
             // yet): a listing removes it again, as a tombstone, instead of showing it until the resync.
-            if (config.tagFilter !== undefined && details.length < command.ids.length) {
+            if (anyTagFilter && details.length < command.ids.length) {
               dispatch({ type: 'resync-due' });
             }
           },
@@ -330,7 +347,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
-    accounts: config.aws.accounts,
+    accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
     onEvent: (event) => dispatch(toSync(event)),
     onFatal: (error) => {

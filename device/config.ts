@@ -14,6 +14,7 @@ import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/message.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { displayOptionsSchema } from './display/options.ts';
 import { displaySize } from './display/size.ts';
+import { accountIds } from './fleet/accounts.ts';
 import { PALETTE_KEYS, type PaletteKey } from './layout/palette.ts';
 import { offBoard, parsePixel } from './layout/pins.ts';
 import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls-files.ts';
@@ -57,14 +58,33 @@ export const configSchema = z.strictObject({
       .regex(/^[\w=,@-]{1,128}$/)
       .optional(),
     /**
-     * The AWS account ids whose instances the board shows (`aws sts get-caller-identity`). Required:
-     * changes for any other account are dropped, never shown. `ec2led device create` writes it.
+     * The AWS accounts whose instances the board shows: an id, or `{ id, label, tagFilter }`. Required:
+     * changes for any other account are dropped, never shown. The first is the home account (the IoT
+     * credentials'); every other is read through its `ec2led-reader` role (docs/accounts.md).
+     * `ec2led device create` writes it.
      */
-    accounts: z.array(z.string().regex(ACCOUNT_PATTERN)).min(1),
+    accounts: z
+      .array(
+        z.union([
+          z.string().regex(ACCOUNT_PATTERN),
+          z.strictObject({
+            id: z.string().regex(ACCOUNT_PATTERN),
+            /** The legend's name for the account; default the id. */
+            label: z.string().min(1).max(32).optional(),
+            /** Overrides the config-wide tagFilter for this account. */
+            tagFilter: z
+              .strictObject({ key: z.string().min(1).max(127), value: z.string().max(255) })
+              .optional(),
+          }),
+        ]),
+      )
+      .min(1),
     /** Regions listed with DescribeInstances, in parallel; changes for other regions are dropped. */
     regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
     /** EC2 endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_EC2. */
     ec2Endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    /** STS endpoint override, e.g. a fake; else the SDK's regional one (honours AWS_ENDPOINT_URL_STS). */
+    stsEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   }),
   /** First topic level; the device subscribes to `{topicPrefix}/v1/#`. */
   topicPrefix: z
@@ -122,10 +142,14 @@ const FIXES: Readonly<Record<string, string>> = {
   'aws.accounts':
     'use a list of 12-digit account ids such as ["123456789012"]; ' +
     '`aws sts get-caller-identity --query Account --output text` prints the one your credentials are in',
-  'aws.accounts.*': 'use a 12-digit account id as a string, such as "123456789012"',
+  'aws.accounts.*':
+    'use a 12-digit account id as a string, such as "123456789012", or { "id": "123456789012", "label": "prod" }',
+  'aws.accounts.*.id': 'use a 12-digit account id as a string, such as "123456789012"',
+  'aws.accounts.*.label': 'use a label of 1-32 characters, such as "prod"',
   'aws.regions': 'use a list of region names such as ["us-east-1"]',
   'aws.regions.*': 'use a region name such as "us-east-1"',
   'aws.ec2Endpoint': 'use an http(s) URL, or remove it',
+  'aws.stsEndpoint': 'use an http(s) URL, or remove it',
   topicPrefix: `use one topic level of letters, digits, "_" or "-", such as "${DEFAULT_TOPIC_PREFIX}"`,
   'tagFilter.key': 'use a tag key of 1-127 characters',
   'tagFilter.value': 'use a tag value of up to 255 characters',
@@ -169,7 +193,8 @@ function originOf(path: string, origins: Origins): string {
 
 function fixFor(path: string): string {
   const wildcard = path.replace(/\.[^.]+$/, '.*');
-  return FIXES[path] ?? FIXES[wildcard] ?? 'see docs/config.md';
+  const indexes = path.replace(/\.\d+(?=\.|$)/g, '.*');
+  return FIXES[path] ?? FIXES[indexes] ?? FIXES[wildcard] ?? 'see docs/config.md';
 }
 
 function show(value: unknown, max = 60): string {
@@ -243,6 +268,13 @@ function crossChecks(raw: unknown, options: CheckOptions): string[] {
         problems.push(`aws.${key} is missing: aws.credentials "iot" needs it; ${fixFor(`aws.${key}`)}`);
       }
     }
+  }
+
+  const accounts = valid(a.accounts, rawAws?.accounts);
+  const seen = new Set<string>();
+  for (const id of accountIds(accounts ?? [])) {
+    if (seen.has(id)) problems.push(`aws.accounts lists ${id} twice: list each account once`);
+    seen.add(id);
   }
 
   const tls = valid(m.tls, rawMqtt?.tls);

@@ -4,19 +4,22 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CHECKS_REGION } from './checks.ts';
 import { ChecksStack } from './checks-stack.ts';
 import { ForwarderStack } from './forwarder-stack.ts';
 import { HomeStack } from './home-stack.ts';
-import { forwarderStackName, readSettings, SettingsError } from './settings.ts';
+import { MemberStack } from './member-stack.ts';
+import { forwarderStackName, memberStackName, readSettings, SettingsError } from './settings.ts';
 
 export interface Ec2LedApp {
   readonly home: HomeStack;
   readonly forwarders: readonly ForwarderStack[];
   /** Undefined without context checks. */
   readonly checks?: ChecksStack;
+  /** With context organizationId and deviceRoleArn: the member accounts' stack. */
+  readonly member: MemberStack | undefined;
 }
 
 /** Adds every stack to `app`; tests pass their own App (context, bundling) and environment. */
@@ -36,6 +39,7 @@ export function buildApp(
       homeRegion: homeRegion as string,
       alarmEmail: settings.alarmEmail,
       alarms: settings.alarms,
+      ingest: settings.organizationId !== undefined,
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });
@@ -55,9 +59,24 @@ export function buildApp(
     });
     checks.addStackDependency(home, 'the home rule should exist before check alarms are forwarded to it');
   }
+  const member =
+    settings.deviceRoleArn === undefined || settings.organizationId === undefined
+      ? undefined
+      : new MemberStack(app, memberStackName(settings), {
+          homeAccount: settings.deviceRoleArn.split(':')[4] as string,
+          homeRegion: (settings.regions ?? [])[0] as string,
+          organizationId: settings.organizationId,
+          deviceRoleArn: settings.deviceRoleArn,
+          regions: settings.regions ?? [],
+          alarmEmail: settings.alarmEmail,
+          // No env: one template for every member account and region (a StackSet deploys it as is),
+          // and no bootstrap-version check, which reads an SSM parameter a StackSet target lacks.
+          synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+          description: 'ec2led member account: EC2 state changes to the home ingest bus, and the reader role',
+        });
   // Fails synth on any finding not acknowledged (with its reason) next to the construct it is about.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { home, forwarders, checks };
+  return { home, forwarders, checks, member };
 }
 
 function isMain(): boolean {

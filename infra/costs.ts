@@ -209,6 +209,50 @@ export const monthly = (line: CostLine): number => line.quantity * line.unitPric
 export const afterAlwaysFree = (line: CostLine): number =>
   Math.max(0, line.quantity - line.alwaysFree) * line.unitPrice;
 
+export type MemberCostLine = Pick<CostLine, 'item' | 'quantity' | 'unit' | 'unitPrice'>;
+
+/** Alarms in one member stack instance (one account, one region): its dead-letter queue's. */
+export const MEMBER_ALARMS = 1;
+
+/**
+ * What one member account adds a month, over `regions` member stack instances (docs/accounts.md):
+ * an alarm per region, with alarmEmail a KMS key per region, and its state changes crossing to the
+ * ingest bus, billed as custom events (EventBridge pricing: cross-account delivery). The reader
+ * role, STS and DescribeInstances cost nothing.
+ */
+export function memberAccountCost(
+  changesPerDay: number,
+  regions: number,
+  inputs: CostInputs = COST_INPUTS,
+): { readonly lines: MemberCostLine[]; readonly total: number } {
+  const events = changesPerDay * inputs.daysPerMonth;
+  const lines: MemberCostLine[] = [
+    {
+      item: 'CloudWatch alarms (dead-letter queue)',
+      quantity: MEMBER_ALARMS * regions,
+      unit: 'alarm',
+      unitPrice: inputs.price.alarmPerMonth,
+    },
+    {
+      item: 'EventBridge cross-account events',
+      quantity: events,
+      unit: 'event',
+      unitPrice: inputs.price.customEventPerMillion / 1e6,
+    },
+    ...(inputs.alarmEmail
+      ? [
+          {
+            item: 'KMS key of the alarm topic',
+            quantity: regions,
+            unit: 'key',
+            unitPrice: inputs.price.kmsKeyPerMonth,
+          },
+        ]
+      : []),
+  ];
+  return { lines, total: lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) };
+}
+
 export function dollars(value: number): string {
   if (value === 0) return '$0.00';
   return value < 0.1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;

@@ -15,6 +15,7 @@ import {
   TARGET_MAX_EVENT_AGE,
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
+import { ingestBusArn } from './constructs/ingest-bus.ts';
 import type { AlarmSelection } from './settings.ts';
 
 export interface ForwarderStackProps extends StackProps {
@@ -23,6 +24,8 @@ export interface ForwarderStackProps extends StackProps {
   readonly alarmEmail: string | undefined;
   /** The alarms to forward to the home region as well (context alarmPrefix, alarmTag); undefined: none. */
   readonly alarms?: AlarmSelection;
+  /** With an organization: forward to the home ingest bus, where the home rule now is. Default false. */
+  readonly ingest?: boolean;
 }
 
 export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
@@ -47,7 +50,9 @@ export class ForwarderStack extends Stack {
     const homeBus = events.EventBus.fromEventBusArn(
       this,
       'HomeBus',
-      homeBusArn(props.homeRegion, this.account),
+      props.ingest === true
+        ? ingestBusArn(Aws.PARTITION, props.homeRegion, this.account)
+        : homeBusArn(props.homeRegion, this.account),
     );
     // CDK creates the role EventBridge assumes, allowed events:PutEvents on the home bus only.
     rule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));
@@ -64,7 +69,17 @@ export class ForwarderStack extends Stack {
         description: `ec2led: selected CloudWatch alarm state changes to the default bus in ${props.homeRegion}`,
         selection: props.alarms,
       });
-      alarmRule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));
+      // Alarm events go to the home region's default bus, where the home alarm rule is, also when the
+      // EC2 state changes go to the ingest bus (which takes only aws.ec2 events).
+      const alarmBus =
+        props.ingest === true
+          ? events.EventBus.fromEventBusArn(
+              this,
+              'HomeDefaultBus',
+              homeBusArn(props.homeRegion, this.account),
+            )
+          : homeBus;
+      alarmRule.addTarget(new targets.EventBus(alarmBus, { deadLetterQueue: undelivered.queue }));
       (alarmRule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
         MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
         MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,

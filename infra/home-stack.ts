@@ -4,6 +4,7 @@
  * `ec2led device create` reads. Composition only; each part lives in constructs/.
  */
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUT_KEYS } from '../shared/stack.ts';
@@ -16,6 +17,7 @@ import {
   TARGET_MAX_EVENT_AGE,
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
+import { IngestBus } from './constructs/ingest-bus.ts';
 import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
 import type { Settings } from './settings.ts';
@@ -51,16 +53,38 @@ export class HomeStack extends Stack {
     const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
       holds: 'ec2led: state changes the EventBridge rule could not hand to the Lambda',
     });
-    const rule = new Ec2StateChangeRule(this, 'StateChangeRule', {
-      description: 'ec2led: EC2 instance state changes to the publisher Lambda',
+    const toPublisher = new targets.LambdaFunction(publisher.function, {
+      deadLetterQueue: undelivered.queue,
+      maxEventAge: TARGET_MAX_EVENT_AGE,
+      retryAttempts: TARGET_RETRY_ATTEMPTS,
     });
-    rule.addTarget(
-      new targets.LambdaFunction(publisher.function, {
-        deadLetterQueue: undelivered.queue,
-        maxEventAge: TARGET_MAX_EVENT_AGE,
-        retryAttempts: TARGET_RETRY_ATTEMPTS,
-      }),
-    );
+    const organizationId = settings.organizationId;
+    if (organizationId === undefined) {
+      const rule = new Ec2StateChangeRule(this, 'StateChangeRule', {
+        description: 'ec2led: EC2 instance state changes to the publisher Lambda',
+      });
+      rule.addTarget(toPublisher);
+    } else {
+      // An organization: every account and region sends to the ingest bus, and the publisher's rule
+      // is there. The home region's own changes reach it like any other region's, through a rule.
+      const ingest = new IngestBus(this, 'Ingest', { organizationId });
+      new Ec2StateChangeRule(this, 'IngestRule', {
+        description: 'ec2led: EC2 instance state changes of the organization to the publisher Lambda',
+        eventBus: ingest.bus,
+      }).addTarget(toPublisher);
+      const rule = new Ec2StateChangeRule(this, 'StateChangeRule', {
+        description: 'ec2led: EC2 instance state changes of the home region to the ingest bus',
+      });
+      rule.addTarget(new targets.EventBus(ingest.bus, { deadLetterQueue: undelivered.queue }));
+      (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+        MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+        MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+      });
+      new CfnOutput(this, 'IngestBusArn', {
+        value: ingest.bus.eventBusArn,
+        description: 'The bus member accounts send their EC2 state changes to',
+      });
+    }
 
     if (settings.alarms !== undefined) {
       new AlarmStateChangeRule(this, 'AlarmStateChangeRule', {
@@ -83,6 +107,11 @@ export class HomeStack extends Stack {
         settings.alarms === undefined
           ? undefined
           : [...new Set([...regions, ...(settings.checks.length > 0 ? ['us-east-1'] : [])])],
+      organizationId,
+    });
+    new CfnOutput(this, 'DeviceRoleArn', {
+      value: device.role.roleArn,
+      description: 'The device role: member stacks let it assume ec2led-reader (-c deviceRoleArn=...)',
     });
 
     // Created at the stack root so each logical ID is exactly its key (the CLI reads them by key).

@@ -15,6 +15,10 @@
  *   alarm rule, and the device role gets no `cloudwatch:DescribeAlarms`.
  * - `checks`: HTTP, TCP and HLS checks (infra/checks.ts, docs/checks.md); default none. Their alarms
  *   join the alarm selection on their own.
+ * - `organizationId`: the AWS Organization (o-…) whose accounts may send to the home ingest bus and
+ *   whose `ec2led-reader` roles the device may assume; default none (one account, no ingest bus).
+ * - `deviceRoleArn`: the home stack's output DeviceRoleArn; with `organizationId`, the app also
+ *   synthesizes the member stack `<stackName>-member` (docs/accounts.md).
  *
  * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
  * app.ts prints as one line instead of a stack trace.
@@ -43,6 +47,10 @@ export interface Settings {
   /** Undefined: no CloudWatch alarm is shown on the board. Includes the checks' alarms. */
   readonly alarms: AlarmSelection | undefined;
   readonly checks: readonly Check[];
+  /** Undefined: one account, no ingest bus, no member stack. */
+  readonly organizationId: string | undefined;
+  /** With organizationId: the member stack is synthesized, trusting this role. */
+  readonly deviceRoleArn: string | undefined;
 }
 
 /**
@@ -202,8 +210,32 @@ export function readSettings(
         'there; set -c regions=<home region> or the CLI region',
     );
   }
+  const organizationId = optionalString(context, 'organizationId');
+  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+    throw new SettingsError(
+      `context organizationId is ${JSON.stringify(organizationId)}, expected an organization id like ` +
+        'o-a1b2c3d4e5; copy it from `aws organizations describe-organization --query Organization.Id`',
+    );
+  }
+  const deviceRoleArn = optionalString(context, 'deviceRoleArn');
+  if (deviceRoleArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(deviceRoleArn)) {
+      throw new SettingsError(
+        `context deviceRoleArn is ${JSON.stringify(deviceRoleArn)}, expected a role ARN; ` +
+          'copy the home stack output DeviceRoleArn',
+      );
+    }
+    if (organizationId === undefined) {
+      throw new SettingsError('context deviceRoleArn needs organizationId too; set -c organizationId=o-…');
+    }
+    if (regions === undefined) {
+      throw new SettingsError('context deviceRoleArn needs regions (home region first); set -c regions=…');
+    }
+  }
 
   return {
+    organizationId,
+    deviceRoleArn,
     stackName,
     account,
     alarms: withChecks(
@@ -272,6 +304,10 @@ function withChecks(
   if (selection === undefined) return { namePrefixes: [checkPrefix], tag: undefined };
   if (selection.namePrefixes.length === 0) return selection;
   return { ...selection, namePrefixes: [...new Set([...selection.namePrefixes, checkPrefix])] };
+}
+
+export function memberStackName(settings: Settings): string {
+  return `${settings.stackName}-member`;
 }
 
 export function forwarderStackName(settings: Settings, region: string): string {

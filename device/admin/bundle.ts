@@ -8,6 +8,7 @@
  */
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import { usageError } from './errors.ts';
 import { AMAZON_ROOT_CA_1 } from './root-ca.ts';
 import type { DeviceAccess } from './stack-outputs.ts';
@@ -31,7 +32,7 @@ export interface DeviceConfig {
   readonly aws: {
     readonly credentialsEndpoint: string;
     readonly roleAlias: string;
-    readonly accounts: readonly string[];
+    readonly accounts: readonly AccountEntry[];
     readonly regions: readonly string[];
   };
   readonly topicPrefix: string;
@@ -44,7 +45,26 @@ export interface BundleFile {
   readonly mode: number;
 }
 
-export function deviceConfig(thingName: string, board: string, access: DeviceAccess): DeviceConfig {
+/**
+ * aws.accounts: the home stack's account first (the IoT credentials are in it), then the member
+ * accounts of `--accounts`; a label given for the home account labels it.
+ */
+export function accountEntries(home: string, extra: readonly AccountEntry[]): AccountEntry[] {
+  const label = (entry: AccountEntry) => (typeof entry === 'string' ? undefined : entry.label);
+  const homeEntry = extra.find((entry) => accountIds([entry])[0] === home);
+  const homeLabel = homeEntry === undefined ? undefined : label(homeEntry);
+  return [
+    homeLabel === undefined ? home : { id: home, label: homeLabel },
+    ...extra.filter((entry) => accountIds([entry])[0] !== home),
+  ];
+}
+
+export function deviceConfig(
+  thingName: string,
+  board: string,
+  access: DeviceAccess,
+  accounts: readonly AccountEntry[] = [],
+): DeviceConfig {
   return {
     // The client id must be the thing name: the IoT policy allows iot:Connect only as that name.
     mqtt: {
@@ -59,7 +79,7 @@ export function deviceConfig(thingName: string, board: string, access: DeviceAcc
       credentialsEndpoint: access.credentialsEndpoint,
       roleAlias: access.roleAlias,
       // The home stack's account, from its stack id: the account whose events the stack forwards.
-      accounts: [access.account],
+      accounts: accountEntries(access.account, accounts),
       regions: [...access.regions],
     },
     topicPrefix: access.topicPrefix,
@@ -74,6 +94,8 @@ export interface BundleInput {
   readonly certificatePem: string;
   /** Absent when the certificate was made from a CSR: the key never left the Pi. */
   readonly privateKey: string | undefined;
+  /** Member accounts from `--accounts`, after the home one. */
+  readonly accounts?: readonly AccountEntry[];
 }
 
 export function bundleFiles(input: BundleInput): BundleFile[] {
@@ -81,7 +103,7 @@ export function bundleFiles(input: BundleInput): BundleFile[] {
   if (input.privateKey !== undefined)
     files.push({ name: PRIVATE_KEY_FILE, text: input.privateKey, mode: 0o600 });
   files.push({ name: ROOT_CA_FILE, text: AMAZON_ROOT_CA_1, mode: 0o644 });
-  const config = deviceConfig(input.thingName, input.board, input.access);
+  const config = deviceConfig(input.thingName, input.board, input.access, input.accounts);
   files.push({ name: CONFIG_FILE, text: `${JSON.stringify(config, null, 2)}\n`, mode: 0o644 });
   return files;
 }

@@ -6,10 +6,12 @@
  * Exit codes: 0 done (also: nothing to do), 1 AWS or the machine failed, 2 usage error.
  * Data (one JSON line) to stdout, messages to stderr.
  */
+
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BOARD_KINDS } from '../display/display.ts';
+import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import { AdminError, usageError } from './errors.ts';
 import { DEFAULT_STACK_NAME } from './stack-outputs.ts';
 
@@ -19,11 +21,12 @@ Examples:
   ec2led device create desk-pi
   ec2led device create desk-pi --board unicornhatmini --out ./desk-pi
   ec2led device create desk-pi --csr desk-pi.csr      # the private key never leaves the Pi
+  ec2led device create wall-pi --accounts 222222222222=staging,333333333333=sandbox
   ec2led device list
   ec2led device delete desk-pi
 
 Usage:
-  ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--stack NAME] [--region R]
+  ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST] [--stack NAME] [--region R]
   ec2led device list [--stack NAME] [--region R]
   ec2led device delete NAME [--force] [--region R]
 
@@ -32,6 +35,9 @@ Usage:
                 ${BOARD_KINDS.join(', ')}
   --out DIR     where the bundle goes (default ./ec2led-NAME); must be new or empty
   --csr FILE    a PEM certificate signing request made on the Pi; no key is written
+  --accounts LIST  member accounts the board also shows, after the home stack's own:
+                ACCOUNT[=LABEL],... e.g. 111111111111=prod,222222222222=staging
+                (each needs the member stack, docs/accounts.md)
   --stack NAME  the home stack (default ${DEFAULT_STACK_NAME})
   --region R    the home region (default: AWS_REGION or your profile's, as for cdk deploy)
   --force       delete a thing even without the ec2led-stack attribute create sets
@@ -59,6 +65,8 @@ export type DeviceCommand =
       readonly board: string;
       readonly outDir: string;
       readonly csrFile: string | undefined;
+      /** `--accounts`: member accounts after the home one. */
+      readonly accounts: readonly AccountEntry[];
       readonly stackName: string;
       readonly region: string | undefined;
     }
@@ -109,12 +117,13 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
       board,
       outDir: resolve(cwd, values.out ?? `ec2led-${thingName}`),
       csrFile: values.csr === undefined ? undefined : resolve(cwd, values.csr),
+      accounts: parseAccountsFlag(values.accounts),
       stackName: values.stack ?? DEFAULT_STACK_NAME,
       region: values.region,
     };
   }
   if (command === 'delete') {
-    const unsupported = (['board', 'out', 'csr', 'stack'] as const).filter(
+    const unsupported = (['board', 'out', 'csr', 'stack', 'accounts'] as const).filter(
       (key) => values[key] !== undefined,
     );
     if (unsupported.length > 0) {
@@ -132,7 +141,7 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   if (command === 'list') {
     if (name !== undefined)
       throw usageError(`device list takes no NAME (got ${name}); it lists every device`);
-    const unsupported = (['board', 'out', 'csr', 'force'] as const).filter(
+    const unsupported = (['board', 'out', 'csr', 'force', 'accounts'] as const).filter(
       (key) => values[key] !== undefined,
     );
     if (unsupported.length > 0) {
@@ -141,6 +150,26 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
     return { kind: 'list', stackName: values.stack ?? DEFAULT_STACK_NAME, region: values.region };
   }
   throw usageError(`unknown device command ${JSON.stringify(command)}; use create, list or delete`);
+}
+
+/** `111111111111=prod,222222222222` -> aws.accounts entries; a usage error names a bad one. */
+export function parseAccountsFlag(value: string | undefined): AccountEntry[] {
+  if (value === undefined) return [];
+  const entries: AccountEntry[] = [];
+  for (const part of value.split(',')) {
+    const match = /^\s*(\d{12})\s*(?:=\s*([^,=]{1,32}?)\s*)?$/.exec(part);
+    if (match === null) {
+      throw usageError(
+        `--accounts entry ${JSON.stringify(part)} is not ACCOUNT or ACCOUNT=LABEL; ` +
+          'write e.g. --accounts 111111111111=prod,222222222222=staging',
+      );
+    }
+    const [, id = '', label] = match;
+    if (accountIds(entries).includes(id))
+      throw usageError(`--accounts lists ${id} twice; list each account once`);
+    entries.push(label === undefined ? id : { id, label });
+  }
+  return entries;
 }
 
 function parseOptions(argv: readonly string[]) {
@@ -152,6 +181,7 @@ function parseOptions(argv: readonly string[]) {
       board: { type: 'string' },
       out: { type: 'string' },
       csr: { type: 'string' },
+      accounts: { type: 'string' },
       stack: { type: 'string' },
       region: { type: 'string' },
       force: { type: 'boolean' },
@@ -226,6 +256,7 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
         outDir: command.outDir,
         stackName: command.stackName,
         csr,
+        accounts: command.accounts,
       },
       say,
       deps.sleep,

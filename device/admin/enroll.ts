@@ -13,6 +13,7 @@
  * thing if this run created it). delete: a missing thing is fine; detachments propagate
  * asynchronously, so the deletes that depend on them are retried.
  */
+
 import {
   CloudFormationClient,
   DescribeStacksCommand,
@@ -38,6 +39,7 @@ import {
   paginateListThings,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import type { AccountEntry } from '../fleet/accounts.ts';
 import { bundleFiles, checkOutDir, writeBundle } from './bundle.ts';
 import { AdminError, awsError } from './errors.ts';
 import { type DeviceAccess, readDeviceAccess } from './stack-outputs.ts';
@@ -207,6 +209,8 @@ export interface CreateRequest {
   readonly stackName: string;
   /** PEM text of a CSR made on the Pi; undefined: AWS makes the key pair. */
   readonly csr: string | undefined;
+  /** Member accounts (`--accounts`), written after the home account into aws.accounts. */
+  readonly accounts?: readonly AccountEntry[];
 }
 
 export type CreateResult =
@@ -304,6 +308,7 @@ export async function createDevice(
         access,
         certificatePem: issued.certificatePem,
         privateKey: issued.privateKey,
+        ...(request.accounts === undefined ? {} : { accounts: request.accounts }),
       }),
     ).catch((error: unknown) => {
       throw new AdminError(`writing the bundle to ${request.outDir}: ${(error as Error).message}`, 1, {

@@ -7,12 +7,15 @@
  * credential scope in the Authorization header, as real endpoints are per region), NextToken paging
  * that honours MaxResults, `InstanceId.N` (unknown ids fail as on EC2), `Filter.N` on instance-id,
  * instance-state-name, tag-key and tag:KEY (values OR, filters AND), a RequestLimitExceeded switch
- * and a call counter per region. Used by the tests, the local demo and the benchmarks.
+ * and a call counter per region. Keyed by account too: a request signed with a fake STS session
+ * (fake-sts.ts, whose access key carries the account) sees that account's fleet; any other key sees
+ * the server's own account. Used by the tests, the local demo and the benchmarks.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InstanceState } from '../../shared/instance-state.ts';
+import { accountOfAccessKey } from './fake-sts.ts';
 
 export interface FakeInstance {
   readonly instanceId: string;
@@ -25,11 +28,12 @@ export interface FakeInstance {
 export interface FakeEc2 {
   /** Base URL, e.g. http://127.0.0.1:41234 — use as the client endpoint or AWS_ENDPOINT_URL_EC2. */
   readonly url: string;
-  setInstances(region: string, instances: readonly FakeInstance[]): void;
+  /** `account` defaults to the server's own, here and below. */
+  setInstances(region: string, instances: readonly FakeInstance[], account?: string): void;
   /** Adds or replaces one instance (by id). */
-  upsert(region: string, instance: FakeInstance): void;
-  remove(region: string, instanceId: string): void;
-  instances(region: string): readonly FakeInstance[];
+  upsert(region: string, instance: FakeInstance, account?: string): void;
+  remove(region: string, instanceId: string, account?: string): void;
+  instances(region: string, account?: string): readonly FakeInstance[];
   /** DescribeInstances requests received, per region (throttled ones included). */
   readonly calls: Readonly<Record<string, number>>;
   /** The next `n` requests (to `region`, or to any region) fail with RequestLimitExceeded; 0 clears. */
@@ -128,8 +132,13 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
     res.end(body);
   };
 
-  const describe = (region: string, params: URLSearchParams): [number, string] => {
-    const fleet = fleets.get(region) ?? [];
+  const key = (region: string, owner: string | undefined): string => `${owner ?? account}/${region}`;
+  const describe = (
+    region: string,
+    caller: string | undefined,
+    params: URLSearchParams,
+  ): [number, string] => {
+    const fleet = fleets.get(key(region, caller)) ?? [];
     const ids = listOf(params, 'InstanceId');
     const missing = ids.filter((id) => !fleet.some((i) => i.instanceId === id));
     if (missing.length > 0) {
@@ -153,7 +162,7 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
       .map(
         (i, n) =>
           `<item><reservationId>r-${(start + n).toString(16).padStart(17, '0')}</reservationId>` +
-          `<ownerId>${i.account ?? account}</ownerId><groupSet/><instancesSet>${instanceXml(i)}</instancesSet></item>`,
+          `<ownerId>${i.account ?? caller ?? account}</ownerId><groupSet/><instancesSet>${instanceXml(i)}</instancesSet></item>`,
       )
       .join('');
     return [
@@ -188,7 +197,8 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
       send(res, 503, errorXml('RequestLimitExceeded', 'Request limit exceeded.'));
       return;
     }
-    const [status, body] = describe(region, params);
+    const caller = accountOfAccessKey(/Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1]);
+    const [status, body] = describe(region, caller, params);
     send(res, status, body);
   };
 
@@ -199,28 +209,28 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const { address, port } = server.address() as AddressInfo;
-  const fleet = (region: string): FakeInstance[] => {
-    const list = fleets.get(region) ?? [];
-    fleets.set(region, list);
+  const fleet = (region: string, owner?: string): FakeInstance[] => {
+    const list = fleets.get(key(region, owner)) ?? [];
+    fleets.set(key(region, owner), list);
     return list;
   };
 
   return {
     url: `http://${address}:${port}`,
     calls,
-    setInstances: (region, instances) => void fleets.set(region, [...instances]),
-    upsert: (region, instance) => {
-      const list = fleet(region);
+    setInstances: (region, instances, owner) => void fleets.set(key(region, owner), [...instances]),
+    upsert: (region, instance, owner) => {
+      const list = fleet(region, owner);
       const at = list.findIndex((i) => i.instanceId === instance.instanceId);
       if (at < 0) list.push(instance);
       else list[at] = instance;
     },
-    remove: (region, instanceId) =>
+    remove: (region, instanceId, owner) =>
       void fleets.set(
-        region,
-        fleet(region).filter((i) => i.instanceId !== instanceId),
+        key(region, owner),
+        fleet(region, owner).filter((i) => i.instanceId !== instanceId),
       ),
-    instances: (region) => [...fleet(region)],
+    instances: (region, owner) => [...fleet(region, owner)],
     throttleNext: (n, region) => {
       if (region === undefined) throttles.any = n;
       else throttles.byRegion.set(region, n);

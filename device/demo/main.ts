@@ -38,6 +38,7 @@ Examples:
   npm start -- --board none --port 9090     # web board only
   npm start -- --speed 30                   # slow enough to see pending and stopping
   npm start > demo.txt                      # one plain line per change, no ANSI frames
+  npm start -- --accounts 2                 # two accounts (prod, staging) on one board
 
 Flags:
   --speed N   simulated seconds per real second (default 720: a day in two minutes)
@@ -45,7 +46,26 @@ Flags:
   --seed N    random seed of the fleet and its days (default 1)
   --port N    web board port on 127.0.0.1 (default 8080; 0 picks a free one)
   --board K   terminal (default on a terminal), lines (default when piped) or none
+  --accounts N  simulated accounts, 1-4 (default 1); the others are read through a loopback STS
 `;
+
+/** The demo's accounts, home first; `--accounts N` takes the first N. */
+export const DEMO_ACCOUNTS = [
+  { id: '123456789012', label: 'prod' },
+  { id: '210987654321', label: 'staging' },
+  { id: '345678901234', label: 'sandbox' },
+  { id: '456789012345', label: 'data' },
+] as const;
+
+/** Spreads the fleet over the accounts, the same way for every day (by instance id). */
+export function spreadOverAccounts<T extends { readonly instanceId: string }>(
+  instance: T,
+  accounts: readonly string[],
+): T & { account: string } {
+  let hash = 0;
+  for (const c of instance.instanceId) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return { ...instance, account: accounts[hash % accounts.length] as string };
+}
 
 interface DemoArgs {
   readonly speed: number;
@@ -53,6 +73,7 @@ interface DemoArgs {
   readonly seed: number;
   readonly port: number;
   readonly board: DemoBoard;
+  readonly accounts: number;
 }
 
 /** terminal: full-screen frames; lines: one plain line per change (for a pipe or a file); none: web only. */
@@ -76,6 +97,7 @@ export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): Demo
       seed: { type: 'string', default: '1' },
       port: { type: 'string', default: '8080' },
       board: { type: 'string' },
+      accounts: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +112,7 @@ export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): Demo
     seed: Math.round(number('seed', values.seed, 0, 2 ** 31)),
     port: Math.round(number('port', values.port, 0, 65535)),
     board,
+    accounts: Math.round(number('accounts', values.accounts, 1, DEMO_ACCOUNTS.length)),
   };
 }
 
@@ -157,11 +180,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const clock = () => clockText(startOffsetMs + (Date.now() - started) * args.speed);
 
   let url = '';
+  const accounts = DEMO_ACCOUNTS.slice(0, args.accounts);
+  const ids = accounts.map((a) => a.id);
+  const spread = <T extends SimInstance>(instance: T) =>
+    args.accounts === 1 ? instance : spreadOverAccounts(instance, ids);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
     pipeline = await startPipeline({
-      instances: simulation.initial,
-      accounts: [options.account],
+      instances: simulation.initial.map(spread),
+      accounts: args.accounts === 1 ? [options.account] : accounts,
       regions: options.regions,
       board: args.board === 'terminal' ? 'terminal' : 'none',
       width: side,
@@ -205,7 +232,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const wait = dueAt - Date.now();
         await sleep(wait, stop.signal);
         if (stop.signal.aborted) return;
-        const instance = byId.get(step.instanceId) as SimInstance;
+        const instance = spread(byId.get(step.instanceId) as SimInstance);
         await pipeline.emit(instance, step.state, eventIdFor(step, index++)).catch((error: unknown) => {
           log.warn('emit failed', { error });
         });

@@ -16,17 +16,22 @@ import { type Agent, startAgent } from '../agent.ts';
 import { type BoardSocket, serveBoard, socketPath } from '../cli/status-socket.ts';
 import { type Config, parseConfig } from '../config.ts';
 import type { DisplayDeps } from '../display/open.ts';
+import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import type { Logger } from '../log.ts';
 import { startAgentWebBoard } from '../web/agent-board.ts';
 import type { WebBoard } from '../web/server.ts';
 import { type EmbeddedBroker, startBroker } from './broker.ts';
 import { type FakeEc2, startFakeEc2 } from './fake-ec2.ts';
+import { type FakeSts, startFakeSts } from './fake-sts.ts';
 import { type SimInstance, toEventBridgeEvent } from './simulator.ts';
 
 export interface PipelineOptions {
   readonly instances: readonly SimInstance[];
-  /** aws.accounts of the agent: the simulated fleet's account(s). */
-  readonly accounts: readonly string[];
+  /**
+   * aws.accounts of the agent: the simulated fleet's account(s), home first. With more than one, a
+   * loopback STS hands out each member account's session and the fake EC2 serves each its own fleet.
+   */
+  readonly accounts: readonly AccountEntry[];
   readonly regions: readonly string[];
   readonly board: 'terminal' | 'none';
   readonly width: number;
@@ -43,6 +48,7 @@ export interface PipelineOptions {
 export interface Pipeline {
   readonly broker: EmbeddedBroker;
   readonly ec2: FakeEc2;
+  readonly sts: FakeSts | undefined;
   readonly agent: Agent;
   readonly web: WebBoard | undefined;
   readonly handler: Handler;
@@ -66,14 +72,17 @@ export function seedFakeEc2(
   instances: readonly SimInstance[],
   regions: readonly string[],
 ): void {
-  for (const region of regions) {
-    ec2.setInstances(
-      region,
-      instances
-        .filter((i) => i.region === region && i.initial !== 'absent')
-        .map((i) => ({ instanceId: i.instanceId, state: i.initial as InstanceState, tags: i.tags })),
-    );
-  }
+  const accounts = new Set(instances.map((i) => i.account));
+  for (const account of accounts)
+    for (const region of regions) {
+      ec2.setInstances(
+        region,
+        instances
+          .filter((i) => i.region === region && i.initial !== 'absent' && i.account === account)
+          .map((i) => ({ instanceId: i.instanceId, state: i.initial as InstanceState, tags: i.tags })),
+        account,
+      );
+    }
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
@@ -88,8 +97,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   try {
     const broker = await startBroker();
     undo.push(() => broker.close());
-    const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
+    const ids = accountIds(options.accounts);
+    const ec2 = await startFakeEc2({
+      host: '127.0.0.1',
+      port: 0,
+      ...(ids[0] === undefined ? {} : { account: ids[0] }),
+    });
     undo.push(() => ec2.close());
+    const sts = ids.length > 1 ? await startFakeSts() : undefined;
+    undo.push(async () => sts?.close());
     seedFakeEc2(ec2, options.instances, options.regions);
     const config: Config = parseConfig({
       mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
@@ -98,6 +114,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         accounts: [...options.accounts],
         regions: [...options.regions],
         ec2Endpoint: ec2.url,
+        ...(sts === undefined ? {} : { stsEndpoint: sts.url }),
       },
       resyncMinutes: options.resyncMinutes ?? 15,
       stateDir,
@@ -120,7 +137,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
     const socket: BoardSocket = await serveBoard(socketPath(stateDir), () => agent.view());
     undo.push(() => socket.close());
-    return running({ broker, ec2, agent, web, handler, stateDir, socket });
+    return running({ broker, ec2, sts, agent, web, handler, stateDir, socket });
   } catch (error) {
     await unwind();
     throw error;
@@ -133,22 +150,27 @@ function running(
     readonly socket: BoardSocket;
   },
 ): Pipeline {
-  const { broker, ec2, agent, web, handler, stateDir, socket } = parts;
+  const { broker, ec2, sts, agent, web, handler, stateDir, socket } = parts;
   const removals = new Set<NodeJS.Timeout>();
   return {
     statusCommand: `EC2LED_STATE_DIR=${stateDir} npx ec2led status`,
     broker,
     ec2,
+    sts,
     agent,
     web,
     handler,
     async emit(instance, state, eventId, timeMs = Math.floor(Date.now() / 1000) * 1000) {
-      ec2.upsert(instance.region, { instanceId: instance.instanceId, state, tags: instance.tags });
+      ec2.upsert(
+        instance.region,
+        { instanceId: instance.instanceId, state, tags: instance.tags },
+        instance.account,
+      );
       if (state === 'terminated') {
         // EC2 lists a terminated instance for about an hour; the demo keeps it for a minute.
         const timer = setTimeout(() => {
           removals.delete(timer);
-          ec2.remove(instance.region, instance.instanceId);
+          ec2.remove(instance.region, instance.instanceId, instance.account);
         }, 60_000);
         removals.add(timer);
       }
@@ -159,7 +181,7 @@ function running(
     async stop() {
       for (const timer of removals) clearTimeout(timer);
       await Promise.all([agent.stop(), web?.close(), socket.close()]);
-      await Promise.all([broker.close(), ec2.close()]);
+      await Promise.all([broker.close(), ec2.close(), sts?.close()]);
       await rm(stateDir, { recursive: true, force: true });
     },
   };

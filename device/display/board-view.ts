@@ -13,6 +13,10 @@ export interface BoardInstance {
   readonly state: InstanceState;
   readonly region: string;
   readonly account: string;
+  /** The account's label from aws.accounts; absent with a single account. */
+  readonly accountLabel?: string;
+  /** True when the instance's account could not be listed: the state may be old. */
+  readonly stale?: boolean;
   /** Epoch milliseconds at which the instance entered `state`. */
   readonly sinceMs: number;
 }
@@ -36,6 +40,15 @@ export interface BoardView {
   /** Instances that have no pixel. */
   readonly overflow: number;
   readonly pixels: readonly BoardPixel[];
+  /** With more than one account: each account, its label, and why it is stale when it is. */
+  readonly accounts?: readonly BoardAccount[];
+}
+
+export interface BoardAccount {
+  readonly id: string;
+  readonly label: string;
+  /** Why the last listing could not read it; absent while the account is live. */
+  readonly stale?: string;
 }
 
 /** The view of an empty board, for a terminal started before the agent has anything to show. */

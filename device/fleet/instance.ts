@@ -33,6 +33,16 @@ export interface Snapshot {
   /** When the listing started (agent clock, epoch ms): changes newer than this are replayed over it. */
   readonly startedAtMs: number;
   readonly instances: readonly InstanceDetails[];
+  /**
+   * Accounts that could not be listed (role missing, throttled...), with the reason. Their instances
+   * are absent from `instances`, which says nothing about them: the fleet keeps what it had, stale.
+   */
+  readonly failedAccounts?: readonly AccountFailure[] | undefined;
+}
+
+export interface AccountFailure {
+  readonly account: string;
+  readonly reason: string;
 }
 
 /** One instance as the fleet holds it. */

@@ -159,11 +159,15 @@ export function listedChange(details: InstanceDetails, startedAtMs: number): Cha
 
 /**
  * The fleet as the listing says, whatever was stored (see the contract). Instances missing from the
- * snapshot are removed (the tombstone case). A duplicated id is decided between its two listed
+ * snapshot are removed (the tombstone case), except those of an account the snapshot names as failed. A duplicated id is decided between its two listed
  * states by `supersedes`.
  */
 export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: number): Fleet {
   const map = new Map<string, Instance>();
+  // An account the listing could not read keeps what the fleet had: absence is not a tombstone there.
+  const failed = new Set((snapshot.failedAccounts ?? []).map((failure) => failure.account));
+  if (failed.size > 0)
+    for (const [id, instance] of fleet) if (failed.has(instance.account)) map.set(id, instance);
   for (const details of snapshot.instances) {
     const duplicate = map.get(details.instanceId);
     const change = listedChange(details, snapshot.startedAtMs);

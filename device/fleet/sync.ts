@@ -32,6 +32,9 @@
  *   issued on an older one): `cancel-list`, then a fresh listing once subscribed. So does a
  *   `resync-due` that finds a listing running for longer than a resync period. A listing can then
  *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
+ * - An account a listing could not read (`Snapshot.failedAccounts`) keeps its instances as they were
+ *   and is in `staleAccounts` until a listing reads it again; live changes for it still apply (no
+ *   tombstones for it). The other accounts stay live.
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
@@ -147,6 +150,11 @@ export interface SyncState {
   readonly futureDropped: number;
   readonly describe: DescribeQueue;
   readonly resyncMs: number;
+  /**
+   * Accounts the last applied listing could not read, with the reason: their instances are kept as
+   * they were, stale, until a listing reads the account again.
+   */
+  readonly staleAccounts: ReadonlyMap<string, string>;
 }
 
 export interface SyncStep {
@@ -178,6 +186,7 @@ export function initialSyncState(options: SyncOptions = {}): SyncState {
     futureDropped: 0,
     describe: EMPTY_DESCRIBE_QUEUE,
     resyncMs: Math.round(minutes * 60_000),
+    staleAccounts: new Map(),
   };
 }
 
@@ -215,8 +224,12 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
     nowMs,
   );
   // Replay what arrived while the listing ran: over a listed instance only what is stamped after the
-  // listing (`overrides`); for an instance the listing lacks, only what is newer than its start.
-  const replay = [...state.buffer.values()].filter((change) => !isTombstoned(listed, change, startedAtMs));
+  // listing (`overrides`); for an instance the listing lacks, only what is newer than its start. An
+  // account the listing could not read has no tombstones: everything buffered for it is replayed.
+  const failed = new Set((listing.failedAccounts ?? []).map((f) => f.account));
+  const replay = [...state.buffer.values()].filter(
+    (change) => failed.has(change.account) || !isTombstoned(listed, change, startedAtMs),
+  );
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
   if (current) commands.push({ type: 'schedule-resync', afterMs: state.resyncMs });
@@ -230,6 +243,7 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
       listFailures: 0,
       listedAtMs: startedAtMs,
       buffer: new Map(),
+      staleAccounts: new Map((listing.failedAccounts ?? []).map((f) => [f.account, f.reason])),
       describe: forgetDescribed(state.describe, (id) => listedIds.has(id) || !fleet.has(id)),
     },
     nowMs,
@@ -279,7 +293,9 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
     commands.push({ type: 'dropped', reason: 'clock-ahead', change, aheadMs });
     return { ...state, futureDropped: state.futureDropped + 1 };
   }
-  if (isTombstoned(state.fleet, change, state.listedAtMs)) return state;
+  if (!state.staleAccounts.has(change.account) && isTombstoned(state.fleet, change, state.listedAtMs)) {
+    return state;
+  }
   const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;

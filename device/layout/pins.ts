@@ -1,5 +1,6 @@
 /**
- * Pins: an instance asks for a pixel, from the config (`pins`, keyed by instance id or Name) or from
+ * Pins: an instance asks for a pixel, from the config (`pins`, keyed by instance id, by
+ * "ACCOUNT/Name" for a Name in one account only, or by Name in any account) or from
  * its own tag `ec2led:pixel`. Pixels are written "x,y": whole numbers, 0-based, (0,0) the top-left
  * pixel, x to the right, y down (docs/layout.md).
  *
@@ -92,7 +93,7 @@ export function checkConfigPins(
 }
 
 /**
- * The pixel this instance asks for: config by id, else config by Name, else its tag. A bad value is
+ * The pixel this instance asks for: config by id, else by its account and Name, else by Name, else its tag. A bad value is
  * skipped (with a warning) in favour of the next source.
  */
 export function pinOf(
@@ -104,6 +105,13 @@ export function pinOf(
   const warnings: string[] = [];
   const sources: [PinSource, string | undefined, string][] = [
     ['config id', instance.id, `config pin ${quote(instance.id)}`],
+    [
+      'config name',
+      instance.name === undefined || instance.name === ''
+        ? undefined
+        : `${instance.account}/${instance.name}`,
+      `config pin ${quote(`${instance.account}/${instance.name}`)} (Name of ${instance.id})`,
+    ],
     ['config name', instance.name, `config pin ${quote(instance.name)} (Name of ${instance.id})`],
   ];
   for (const [source, key, label] of sources) {

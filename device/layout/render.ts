@@ -56,6 +56,10 @@ export interface RenderInput {
   readonly status: BoardStatus;
   readonly nowMs: number;
   readonly identify?: Identify | undefined;
+  /** Account id -> label (aws.accounts); with more than one, the view names each instance's account. */
+  readonly accountLabels?: ReadonlyMap<string, string> | undefined;
+  /** Accounts the last listing could not read, with the reason: their pixels are dimmed. */
+  readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface Rendered {
@@ -68,13 +72,16 @@ export interface Rendered {
 const BLACK: Rgb = [0, 0, 0];
 const WHITE: Rgb = [255, 255, 255];
 
-function boardInstance(instance: Instance): BoardInstance {
+function boardInstance(instance: Instance, input: RenderInput, many: boolean): BoardInstance {
+  const label = many ? input.accountLabels?.get(instance.account) : undefined;
   return {
     id: instance.id,
     name: instance.name ?? '',
     state: instance.state,
     region: instance.region,
     account: instance.account,
+    ...(label === undefined ? {} : { accountLabel: label }),
+    ...(input.staleAccounts?.has(instance.account) ? { stale: true } : {}),
     sinceMs: instance.sinceMs,
   };
 }
@@ -100,18 +107,25 @@ export function renderBoard(input: RenderInput): Rendered {
   const at = (pixel: Pixel) => pixel.y * width + pixel.x;
   const wakeUps: number[] = [];
   let animating = false;
+  const many = (input.accountLabels?.size ?? 0) > 1;
 
   for (const [id, pixel] of layout.slots) {
     const instance = fleet.get(id);
     if (instance === undefined || pixel.x >= width || pixel.y >= height) continue; // reserved
     const base = palette[instance.state];
-    pixels[at(pixel)] = { x: pixel.x, y: pixel.y, color: toHex(base), instance: boardInstance(instance) };
+    pixels[at(pixel)] = {
+      x: pixel.x,
+      y: pixel.y,
+      color: toHex(base),
+      instance: boardInstance(instance, input, many),
+    };
     let color = base;
     if (pulses(instance.state)) {
       color = scaleColor(color, pulseFactor(nowMs));
       animating = true;
     }
-    colors[at(pixel)] = status.connected ? color : scaleColor(color, DISCONNECTED_DIM);
+    const stale = !status.connected || input.staleAccounts?.has(instance.account) === true;
+    colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
   }
   if (animating) wakeUps.push(PULSE_FRAME_MS);
 
@@ -151,6 +165,14 @@ export function renderBoard(input: RenderInput): Rendered {
     synced: status.synced,
     overflow: layout.overflow,
     pixels,
+    ...(many && input.accountLabels !== undefined
+      ? {
+          accounts: [...input.accountLabels].map(([id, label]) => {
+            const reason = input.staleAccounts?.get(id);
+            return reason === undefined ? { id, label } : { id, label, stale: reason };
+          }),
+        }
+      : {}),
   };
   return {
     frame,

@@ -105,9 +105,18 @@ export function toWire(view: BoardView): BoardView {
               state: i.state,
               region: i.region,
               account: i.account,
+              ...(i.accountLabel === undefined ? {} : { accountLabel: i.accountLabel }),
+              ...(i.stale === true ? { stale: true } : {}),
               sinceMs: i.sinceMs,
             },
     })),
+    ...(view.accounts === undefined
+      ? {}
+      : {
+          accounts: view.accounts.map(({ id, label, stale }) =>
+            stale === undefined ? { id, label } : { id, label, stale },
+          ),
+        }),
   };
 }
 

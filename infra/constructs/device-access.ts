@@ -23,6 +23,7 @@ import {
   roleAliasArn,
   subscriptionFilterArn,
 } from '../../shared/topics.ts';
+import { READER_ROLE_NAME } from './reader-role.ts';
 
 export interface DeviceAccessProps {
   readonly topicPrefix: string;
@@ -33,6 +34,11 @@ export interface DeviceAccessProps {
    * checks are deployed. Undefined: no alarms selected, no CloudWatch permission, no alarm topics.
    */
   readonly alarmRegions?: readonly string[];
+  /**
+   * With an organization: the device may also assume `ec2led-reader` in any account of it (and name
+   * the session after the thing), to list member accounts. Default none.
+   */
+  readonly organizationId?: string | undefined;
 }
 
 /** Credentials the Pi gets per exchange; equal to the role's maximum session (IAM default 1 h). */
@@ -85,6 +91,23 @@ export class DeviceAccess extends Construct {
         }),
       },
     });
+    if (props.organizationId !== undefined) {
+      const stack = Stack.of(this);
+      const readers = `arn:${stack.partition}:iam::*:role/${READER_ROLE_NAME}`;
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+          resources: [readers],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
+        }),
+      );
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${READER_ROLE_NAME}]`,
+        reason:
+          'The reader role has one fixed name in every member account; the account is the wildcard, and ' +
+          'aws:ResourceOrgID keeps it to accounts of the organization.',
+      });
+    }
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

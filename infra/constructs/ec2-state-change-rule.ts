@@ -14,13 +14,16 @@ export const TARGET_RETRY_ATTEMPTS = 8;
 
 export interface Ec2StateChangeRuleProps {
   readonly description: string;
+  /** Default the default bus, where AWS services send their events; the home ingest bus takes forwarded ones. */
+  readonly eventBus?: events.IEventBus;
 }
 
 export class Ec2StateChangeRule extends events.Rule {
   constructor(scope: Construct, id: string, props: Ec2StateChangeRuleProps) {
     super(scope, id, {
       description: props.description,
-      // No eventBus: AWS services send their events to the default bus of the instance's region.
+      // AWS services send their events to the default bus of the instance's region.
+      ...(props.eventBus === undefined ? {} : { eventBus: props.eventBus }),
       eventPattern: { source: [EC2_SOURCE], detailType: [EC2_STATE_CHANGE] },
     });
   }

@@ -354,6 +354,8 @@ describe('home stack: outputs', () => {
       TopicPrefix: { Description: expect.any(String), Value: 'ec2led' },
       Regions: { Description: expect.any(String), Value: `${HOME},us-east-1` },
       AlarmNotifications: { Description: expect.any(String), Value: expect.stringMatching(/^none: /) },
+      // For member stacks (-c deviceRoleArn=...), docs/accounts.md.
+      DeviceRoleArn: { Description: expect.any(String), Value: '${DeviceAccess/Role.Arn}' },
     });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The legend under the terminal picture (pure): a status line, then one row per pixel that shows an
  * instance: swatch, pixel x,y, instance id, Name, state, region, and how long it has been in that
- * state. Every text cell goes through sanitizeCell: Name tags are user data (sanitize.ts).
+ * state (and, with more than one account, the account's label). Every text cell goes through sanitizeCell: Name tags are user data (sanitize.ts).
  */
 import type { BoardView } from '../board-view.ts';
 import { fitToWidth, sanitizeCell } from '../sanitize.ts';
@@ -11,6 +11,7 @@ const ID = 19; // "i-" + 17 hex digits
 const STATE = 13; // "shutting-down"
 const REGION = 14; // "ap-southeast-2"
 const PIXEL = 5; // "15,15"
+const ACCOUNT = 14; // a label, or the 12-digit id; "*" marks a stale account
 const NAME_MIN = 8;
 const NAME_MAX = 32;
 /** Columns taken by everything but the Name: swatch, pixel, id, state, region, since, separators. */
@@ -40,6 +41,12 @@ export function drawStatus(view: BoardView): string {
   ];
   if (view.overflow > 0)
     parts.push(`${view.overflow} more instance${view.overflow === 1 ? '' : 's'} than pixels`);
+  for (const account of view.accounts ?? []) {
+    if (account.stale === undefined) continue;
+    parts.push(
+      `account ${sanitizeCell(account.label, 32).trimEnd()} (${account.id}) STALE: ${sanitizeCell(account.stale, 160).trimEnd()}`,
+    );
+  }
   return parts.join(' · ');
 }
 
@@ -55,13 +62,16 @@ export function drawLegend(
   /** Colour swatches (ANSI); false for output that is not a terminal. */
   swatches = true,
 ): string[] {
-  const name = Math.min(NAME_MAX, Math.max(NAME_MIN, columns - FIXED));
+  // With more than one account, a column names each instance's account (its label).
+  const many = (view.accounts?.length ?? 0) > 1;
+  const name = Math.min(NAME_MAX, Math.max(NAME_MIN, columns - FIXED - (many ? ACCOUNT + 1 : 0)));
   const header = [
     `  ${fitToWidth('pixel', PIXEL)}`,
     fitToWidth('instance', ID),
     fitToWidth('name', name),
     fitToWidth('state', STATE),
     fitToWidth('region', REGION),
+    ...(many ? [fitToWidth('account', ACCOUNT)] : []),
     'since',
   ].join(' ');
   const rows: string[] = [];
@@ -75,6 +85,14 @@ export function drawLegend(
         sanitizeCell(instance.name, name),
         sanitizeCell(instance.state, STATE),
         sanitizeCell(instance.region, REGION),
+        ...(many
+          ? [
+              sanitizeCell(
+                `${instance.accountLabel ?? instance.account}${instance.stale ? '*' : ''}`,
+                ACCOUNT,
+              ),
+            ]
+          : []),
         formatAge(instance.sinceMs, nowMs),
       ].join(' '),
     );

@@ -170,9 +170,29 @@ function renderDetail() {
   $('detail-state').textContent = instance ? sanitize(instance.state) : '—';
   $('detail-swatch').style.backgroundColor = pixel && COLOR.test(pixel.color) ? pixel.color : '';
   $('detail-region').textContent = instance ? sanitize(instance.region) : '—';
-  $('detail-account').textContent = instance ? sanitize(instance.account) : '—';
+  $('detail-account').textContent = instance ? accountText(instance) : '—';
   $('detail-since').textContent = instance ? sinceText(instance) : '—';
   $('detail-since').setAttribute('title', instance ? sinceTitle(instance) : '');
+}
+
+/** "prod (111111111111)" with a label, else the id; "stale" when the account could not be listed. */
+function accountText(instance) {
+  const id = sanitize(instance.account);
+  const text = instance.accountLabel ? `${sanitize(instance.accountLabel)} (${id})` : id;
+  return instance.stale ? `${text} · stale` : text;
+}
+
+function renderAccounts() {
+  const accounts = Array.isArray(ui.board?.accounts) ? ui.board.accounts : [];
+  const items = accounts.map((account) => {
+    const li = document.createElement('li');
+    li.className = account.stale ? 'badge warn' : 'badge ok';
+    li.textContent = `${sanitize(account.label)} (${sanitize(account.id)})${account.stale ? ' · stale' : ''}`;
+    if (account.stale) li.title = sanitize(account.stale);
+    return li;
+  });
+  $('legend-accounts').replaceChildren(...items);
+  $('legend-accounts').hidden = items.length === 0;
 }
 
 function legendRow(pixel) {
@@ -194,6 +214,8 @@ function legendRow(pixel) {
   setText(cell(''), sanitize(instance.name), NAME_MAX);
   cell(sanitize(instance.state));
   cell(sanitize(instance.region));
+  cell(instance.accountLabel ? sanitize(instance.accountLabel) : sanitize(instance.account), 'mono').title =
+    sanitize(instance.stale ? `${instance.account} (stale)` : instance.account);
   cell(sinceText(instance)).setAttribute('title', sinceTitle(instance));
   const key = keyOf(pixel.x, pixel.y);
   row.classList.toggle('selected', ui.pinned === key);
@@ -207,6 +229,7 @@ function renderLegend() {
     .sort((a, b) => a.y - b.y || a.x - b.x)
     .map(legendRow);
   $('legend-rows').replaceChildren(...rows);
+  renderAccounts();
   $('legend-empty').hidden = rows.length > 0;
 }
 

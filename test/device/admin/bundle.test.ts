@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bundleFiles, checkOutDir, deviceConfig, writeBundle } from '../../../device/admin/bundle.ts';
 import { AMAZON_ROOT_CA_1, AMAZON_ROOT_CA_1_SHA256 } from '../../../device/admin/root-ca.ts';
 import type { DeviceAccess } from '../../../device/admin/stack-outputs.ts';
+import { parseConfig } from '../../../device/config.ts';
 
 const access: DeviceAccess = {
   dataEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
@@ -39,6 +40,26 @@ describe('device config', () => {
       topicPrefix: 'ec2led',
       display: { board: 'unicornhatmini' },
     });
+  });
+});
+
+describe('device config: several accounts', () => {
+  it('writes the home account first, then the --accounts ones, labelling the home one if asked', () => {
+    const accounts = [
+      { id: '222222222222', label: 'staging' },
+      { id: '123456789012', label: 'prod' },
+    ];
+    const config = deviceConfig('desk-pi', 'terminal', access, accounts);
+    expect(config.aws.accounts).toEqual([
+      { id: '123456789012', label: 'prod' },
+      { id: '222222222222', label: 'staging' },
+    ]);
+    // What create writes, the agent accepts.
+    const parsed = parseConfig(
+      { ...config, mqtt: { ...config.mqtt, tls: false }, aws: { ...config.aws, credentials: 'default' } },
+      { readable: () => undefined, tls: () => [] },
+    );
+    expect(parsed.aws.accounts).toEqual(config.aws.accounts);
   });
 });
 

@@ -34,6 +34,7 @@ describe('parseDeviceArgs', () => {
       board: 'terminal',
       outDir: '/home/admin/ec2led-desk-pi',
       csrFile: undefined,
+      accounts: [],
       stackName: 'Ec2Led',
       region: undefined,
     });
@@ -41,15 +42,26 @@ describe('parseDeviceArgs', () => {
 
   it('takes every create option, resolving paths against the working folder', () => {
     const argv = ['create', 'desk-pi', '--board', 'unicornhatmini', '--out', 'pi', '--csr', 'pi.csr'];
+    argv.push('--accounts', '222222222222=staging, 333333333333');
     expect(parseDeviceArgs([...argv, '--stack', 'Lab', '--region', 'eu-west-1'], '/home/admin')).toEqual({
       kind: 'create',
       thingName: 'desk-pi',
       board: 'unicornhatmini',
       outDir: '/home/admin/pi',
       csrFile: '/home/admin/pi.csr',
+      accounts: [{ id: '222222222222', label: 'staging' }, '333333333333'],
       stackName: 'Lab',
       region: 'eu-west-1',
     });
+  });
+
+  it('refuses a bad or repeated --accounts entry with the fix', () => {
+    expect(() => parseDeviceArgs(['create', 'p', '--accounts', '1234=prod'], '/')).toThrow(
+      /--accounts entry "1234=prod" is not ACCOUNT or ACCOUNT=LABEL; write e\.g\. --accounts 111111111111=prod/,
+    );
+    expect(() => parseDeviceArgs(['create', 'p', '--accounts', '222222222222,222222222222=x'], '/')).toThrow(
+      '--accounts lists 222222222222 twice',
+    );
   });
 
   it('parses delete with a region, and --force for a thing without the ec2-led mark', () => {

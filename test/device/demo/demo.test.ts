@@ -154,6 +154,32 @@ describe('demo messages', () => {
   });
 });
 
+describe('npm start -- --accounts 2', () => {
+  it("shows both accounts' instances under their labels in the web board's legend", async () => {
+    const demo = startDemo(['--port', '0', '--speed', '720', '--board', 'none', '--accounts', '2']);
+    const url = await waitFor(
+      'the web board address',
+      () => /web board at (http:\S+\/),/.exec(demo.out.stderr)?.[1],
+      20_000,
+    );
+    const view = await waitForAsync(
+      'a synced board with both accounts',
+      async () => {
+        const board = (await (await fetch(`${url}api/board`)).json()) as BoardView;
+        const labels = new Set(board.pixels.map((p) => p.instance?.accountLabel).filter(Boolean));
+        return board.synced && labels.size === 2 ? board : undefined;
+      },
+      15_000,
+    );
+    expect(view.accounts).toEqual([
+      { id: '123456789012', label: 'prod' },
+      { id: '210987654321', label: 'staging' },
+    ]);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+  }, 60_000);
+});
+
 describe('demo flags', () => {
   it('draws frames on a terminal and plain lines when piped, unless --board says otherwise', () => {
     expect(parseDemoArgs([], true)).toMatchObject({ board: 'terminal', port: 8080 });
@@ -170,13 +196,16 @@ describe('demo flags', () => {
       seed: 7,
       port: 0,
       board: 'none',
+      accounts: 1,
     });
+    expect(parseDemoArgs(['--accounts', '2'])).toMatchObject({ accounts: 2 });
   });
 
   it.each([
     [['--speed', '0'], /--speed "0" is not a number from 1/],
     [['--size', 'many'], /--size "many"/],
     [['--board', 'unicornhathd'], /terminal, lines or none/],
+    [['--accounts', '9'], /--accounts "9" is not a number from 1 to 4/],
   ])('rejects %j naming the flag', (args, message) => {
     expect(() => parseDemoArgs(args)).toThrow(message);
   });

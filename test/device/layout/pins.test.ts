@@ -14,6 +14,17 @@ const web: Instance = {
 };
 
 describe('pins', () => {
+  it('pins a Name in one account with "ACCOUNT/Name", before a pin on the Name alone', () => {
+    const pins = { web: '0,0', '111111111111/web': '1,1', '222222222222/web': '2,2' };
+    expect(pinOf(web, pins, 8, 8).claim).toEqual({
+      instanceId: web.id,
+      pixel: { x: 1, y: 1 },
+      source: 'config name',
+    });
+    const other = { ...web, id: 'i-00000002', account: '333333333333' };
+    expect(pinOf(other, pins, 8, 8).claim?.pixel).toEqual({ x: 0, y: 0 });
+  });
+
   it('reads "x,y" with whole numbers, spaces allowed around them', () => {
     expect(parsePixel('3,0')).toEqual({ ok: true, pixel: { x: 3, y: 0 } });
     expect(parsePixel(' 12 , 7 ')).toEqual({ ok: true, pixel: { x: 12, y: 7 } });

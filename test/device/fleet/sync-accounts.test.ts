@@ -1,0 +1,96 @@
+/** One account that cannot be listed: its instances stay, stale; the other accounts stay live. */
+import { describe, expect, it } from 'vitest';
+import type { InstanceDetails } from '../../../device/fleet/instance.ts';
+import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../device/fleet/sync.ts';
+import type { InstanceState } from '../../../shared/instance-state.ts';
+
+const PROD = '111111111111';
+const STAGING = '222222222222';
+
+function listed(instanceId: string, state: InstanceState, account: string): InstanceDetails {
+  return { instanceId, state, region: 'us-east-1', account, name: instanceId, tags: {} };
+}
+
+function run(events: readonly [number, SyncEvent][]): SyncState {
+  let state = initialSyncState();
+  for (const [nowMs, event] of events) state = step(state, event, nowMs, () => 0.5).state;
+  return state;
+}
+
+const states = (state: SyncState) => Object.fromEntries([...state.fleet].map(([id, i]) => [id, i.state]));
+const START: [number, SyncEvent][] = [
+  [0, { type: 'connected', rejoined: false, first: true }],
+  [20, { type: 'subscribed' }],
+  [
+    1500,
+    {
+      type: 'listed',
+      snapshot: {
+        startedAtMs: 1000,
+        instances: [listed('i-prod1', 'running', PROD), listed('i-stag1', 'running', STAGING)],
+      },
+    },
+  ],
+];
+const failedStaging = (startedAtMs: number, ...instances: InstanceDetails[]): SyncEvent => ({
+  type: 'listed',
+  snapshot: { startedAtMs, instances, failedAccounts: [{ account: STAGING, reason: 'AccessDenied' }] },
+});
+
+describe('sync: an account that cannot be listed', () => {
+  it("keeps the failed account's instances as they were and marks the account stale", () => {
+    const state = run([...START, [600_000, { type: 'resync-due' }], [601_000, failedStaging(600_000)]]);
+    expect(states(state)).toEqual({ 'i-stag1': 'running' });
+    expect([...state.staleAccounts]).toEqual([[STAGING, 'AccessDenied']]);
+    expect(state.synced).toBe(true);
+  });
+
+  it('still removes a vanished instance of an account that was listed', () => {
+    const state = run([
+      ...START,
+      [600_000, { type: 'resync-due' }],
+      [601_000, failedStaging(600_000, listed('i-prod2', 'pending', PROD))],
+    ]);
+    expect(states(state)).toEqual({ 'i-stag1': 'running', 'i-prod2': 'pending' });
+  });
+
+  it('applies live changes for the stale account, even for an instance it never listed', () => {
+    const state = run([
+      ...START,
+      [600_000, { type: 'resync-due' }],
+      [601_000, failedStaging(600_000)],
+      [
+        602_000,
+        {
+          type: 'message',
+          change: {
+            instanceId: 'i-stag2',
+            state: 'pending',
+            timeMs: 500_000,
+            region: 'us-east-1',
+            account: STAGING,
+          },
+        },
+      ],
+    ]);
+    expect(states(state)['i-stag2']).toBe('pending');
+  });
+
+  it('clears the stale mark when a listing reads the account again', () => {
+    const state = run([
+      ...START,
+      [600_000, { type: 'resync-due' }],
+      [601_000, failedStaging(600_000)],
+      [1_200_000, { type: 'resync-due' }],
+      [
+        1_201_000,
+        {
+          type: 'listed',
+          snapshot: { startedAtMs: 1_200_000, instances: [listed('i-prod1', 'stopped', PROD)] },
+        },
+      ],
+    ]);
+    expect(states(state)).toEqual({ 'i-prod1': 'stopped' });
+    expect(state.staleAccounts.size).toBe(0);
+  });
+});
