@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Io } from '../cli/io.ts';
 import type { BoardView } from '../display/board-view.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
@@ -14,7 +15,6 @@ import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
 import { blankFrame } from '../display/frame.ts';
 import { createDisplay } from '../display/open.ts';
 import { DEFAULT_DISPLAY_OPTIONS } from '../display/options.ts';
-import type { Io } from '../main.ts';
 import { parseReplayFile, replay } from './replay.ts';
 
 export const REPLAY_USAGE = `ec2led replay — the board after a file of EventBridge events
