@@ -19,9 +19,6 @@ import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { regionsProblem } from './regions.ts';
 
-/** The home stack's default name; device/admin/stack-outputs.ts holds the same value for the CLI. */
-export { DEFAULT_STACK_NAME };
-
 export interface Settings {
   readonly stackName: string;
   /** Undefined: the deploying account (`AWS::AccountId`). */

@@ -92,7 +92,12 @@ export type SyncEvent =
   | { readonly type: 'resync-due' }
   /** The timer of a `schedule-describe` fired. */
   | { readonly type: 'describe-due'; readonly region: string }
-  | { readonly type: 'described'; readonly details: readonly InstanceDetails[] }
+  /** The answer to a `describe` of `ids`: the details of those DescribeInstances returned. */
+  | {
+      readonly type: 'described';
+      readonly ids: readonly string[];
+      readonly details: readonly InstanceDetails[];
+    }
   | {
       readonly type: 'describe-failed';
       readonly region: string;
@@ -147,6 +152,8 @@ export interface SyncState {
   readonly futureDropped: number;
   readonly describe: DescribeQueue;
   readonly resyncMs: number;
+  /** Only instances with a tag are listed (config `tagFilter`). */
+  readonly tagFiltered: boolean;
 }
 
 export interface SyncStep {
@@ -157,6 +164,12 @@ export interface SyncStep {
 export interface SyncOptions {
   /** Minutes between resync listings while connected. Default 15; fractions allowed. */
   readonly resyncMinutes?: number;
+  /**
+   * Only tagged instances are listed (config `tagFilter`). Default false. Then a describe that leaves
+   * an id out means the instance lacks the tag (or is not visible yet): relist, so that the listing
+   * removes it again as a tombstone, instead of showing it until the next resync.
+   */
+  readonly tagFiltered?: boolean;
 }
 
 export function initialSyncState(options: SyncOptions = {}): SyncState {
@@ -178,6 +191,7 @@ export function initialSyncState(options: SyncOptions = {}): SyncState {
     futureDropped: 0,
     describe: EMPTY_DESCRIBE_QUEUE,
     resyncMs: Math.round(minutes * 60_000),
+    tagFiltered: options.tagFiltered ?? false,
   };
 }
 
@@ -342,8 +356,11 @@ function advance(
       commands.push(...due.commands);
       return { ...state, describe: due.queue };
     }
-    case 'described':
-      return { ...state, fleet: applyDetails(state.fleet, event.details) };
+    case 'described': {
+      const described = { ...state, fleet: applyDetails(state.fleet, event.details) };
+      if (!state.tagFiltered || event.details.length >= event.ids.length) return described;
+      return advance(described, { type: 'resync-due' }, nowMs, random, commands);
+    }
     case 'describe-failed':
       return state;
   }
