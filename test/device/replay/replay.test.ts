@@ -226,7 +226,9 @@ describe('ec2led replay', () => {
     expect(await replayMain([join(dir, 'none.json'), '--config', join(dir, 'missing.json')], streams)).toBe(
       2,
     );
-    expect(out.stderr).toMatch(/^ec2led replay: invalid configuration:[^]*missing\.json does not exist: check the path/);
+    expect(out.stderr).toMatch(
+      /^ec2led replay: invalid configuration:[^]*missing\.json does not exist: check the path/,
+    );
   });
 
   it('reports each bad line by number, still prints the board, and exits 1', async () => {
