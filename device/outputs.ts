@@ -66,7 +66,8 @@ export function slotsOutput(stateDir: string, loaded: SlotMap, log: Logger): Out
     name: 'slots',
     open: async () => undefined,
     async show({ layout }) {
-      if (!sameSlots(layout.slots, saved)) {
+      // An animation frame reuses the layout: the same slots object, nothing to compare.
+      if (layout.slots !== saved && !sameSlots(layout.slots, saved)) {
         const next = layout.slots;
         saving = saving
           .then(() => saveSlots(stateDir, next))
