@@ -3,6 +3,8 @@
  * subcommand is loaded only when it runs, so `ec2led --help` loads no SDK and no native module.
  */
 
+import type { Io } from './cli/io.ts';
+
 export const USAGE = `ec2led — one LED pixel per EC2 instance
 
 Examples:
@@ -24,11 +26,6 @@ Commands:
 Each command takes --help; --version also says whether this Node version is the one to use.
 Config keys: docs/config.md; install on a Pi: docs/pi.md. Exit codes: 0 done, 1 failed, 2 usage.
 `;
-
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),

@@ -22,9 +22,6 @@ import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
 import type { Settings } from './settings.ts';
 
-/** Output keys: shared/stack.ts, which `ec2led device create` reads. */
-export const HOME_OUTPUTS = STACK_OUTPUT_KEYS;
-
 export interface HomeStackProps extends StackProps {
   readonly settings: Settings;
 }
@@ -115,7 +112,7 @@ export class HomeStack extends Stack {
     });
 
     // Created at the stack root so each logical ID is exactly its key (the CLI reads them by key).
-    const outputs: Record<keyof typeof HOME_OUTPUTS, { value: string; description: string }> = {
+    const outputs: Record<keyof typeof STACK_OUTPUT_KEYS, { value: string; description: string }> = {
       dataEndpoint: {
         value: endpoints.dataEndpoint,
         description: 'IoT Core data endpoint (MQTT, port 8883)',
@@ -139,7 +136,7 @@ export class HomeStack extends Stack {
       },
     };
     for (const [key, output] of Object.entries(outputs)) {
-      new CfnOutput(this, HOME_OUTPUTS[key as keyof typeof HOME_OUTPUTS], output);
+      new CfnOutput(this, STACK_OUTPUT_KEYS[key as keyof typeof STACK_OUTPUT_KEYS], output);
     }
 
     // Last: it attaches to every alarm above.

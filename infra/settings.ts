@@ -29,9 +29,6 @@ import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { type Check, checkAlarmPrefix, parseChecks } from './checks.ts';
 import { regionsProblem } from './regions.ts';
 
-/** The home stack's default name; device/admin/stack-outputs.ts holds the same value for the CLI. */
-export { DEFAULT_STACK_NAME };
-
 export interface Settings {
   readonly stackName: string;
   /** Undefined: the deploying account (`AWS::AccountId`). */

@@ -1,8 +1,9 @@
 /**
  * Structured JSON log lines on stdout, which Lambda sends to CloudWatch as they are.
- * Twenty lines instead of Powertools Logger: the bundle budget matters more than context injection,
+ * A few lines instead of Powertools Logger: the bundle budget matters more than context injection,
  * and the only context we need (the event id) is passed explicitly.
  */
+
 /** The `service` field of every line: this Lambda is the publisher (forwarders run no code). */
 export const LOG_SERVICE = 'ec2led-publisher';
 

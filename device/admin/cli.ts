@@ -10,10 +10,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_STACK_NAME } from '../../shared/stack.ts';
 import { BOARD_KINDS } from '../display/display.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import { AdminError, usageError } from './errors.ts';
-import { DEFAULT_STACK_NAME } from './stack-outputs.ts';
 
 export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, remove it, or list them
 

@@ -2,10 +2,8 @@
  * Pure: the home stack's outputs -> what a device needs. The keys are shared/stack.ts, which
  * infra/home-stack.ts writes.
  */
-import { DEFAULT_STACK_NAME, STACK_OUTPUT_KEYS } from '../../shared/stack.ts';
+import { STACK_OUTPUT_KEYS } from '../../shared/stack.ts';
 import { AdminError } from './errors.ts';
-
-export { DEFAULT_STACK_NAME, STACK_OUTPUT_KEYS };
 
 export interface DeviceAccess {
   readonly dataEndpoint: string;

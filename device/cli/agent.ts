@@ -180,13 +180,13 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
   const starting = (async (): Promise<boolean> => {
     await mkdir(config.stateDir, { recursive: true });
     if (stop.signal !== undefined) return false;
-    const view = () =>
-      agent?.view() ?? emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
-    socket = await make(serveBoard(socketPath(config.stateDir), view));
+    const empty = emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
+    socket = await make(serveBoard(socketPath(config.stateDir), empty));
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;
     agent = await make(startAgent({ config, log }));
+    await agent.attach(socket);
     if (stop.signal !== undefined) return false;
     web = await make(startWeb(agent, loaded, log));
     if (stop.signal !== undefined) return false;

@@ -14,7 +14,7 @@ export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
 
 type Kind = 'string' | 'number' | 'boolean' | 'list' | 'tag' | 'path';
 
-/** Environment variable -> dotted key. docs/config.md shows the same table. */
+/** Environment variable -> dotted key. test/docs/config-table.test.ts holds docs/config.md to it. */
 export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: Kind]>> = {
   EC2LED_MQTT_ENDPOINT: ['mqtt.endpoint', 'string'],
   EC2LED_MQTT_PORT: ['mqtt.port', 'number'],

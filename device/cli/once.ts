@@ -3,7 +3,7 @@
  * listing, drawn as if live (no dimming, no status blink). A LED board keeps showing it after exit;
  * the terminal board prints it on the normal screen (its alternate screen would vanish on exit).
  */
-import { ec2SourceFor, openDisplayFor } from '../agent.ts';
+import { boardOutputs } from '../agent.ts';
 import type { Config } from '../config.ts';
 import type { BoardView } from '../display/board-view.ts';
 import type { TerminalOutput } from '../display/boards/terminal.ts';
@@ -11,11 +11,12 @@ import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import { EMPTY_FLEET, replaceWithSnapshot } from '../fleet/store.ts';
-import { DEFAULT_PALETTE, parsePalette } from '../layout/palette.ts';
-import { renderBoard } from '../layout/render.ts';
+import { composePicture } from '../layout/picture.ts';
 import { loadSlots, saveSlots } from '../layout/slot-store.ts';
-import { assignSlots, sameSlots } from '../layout/slots.ts';
+import { sameSlots } from '../layout/slots.ts';
 import type { Logger } from '../log.ts';
+import { pictureSettings } from '../picture-settings.ts';
+import { ec2SourceFor } from '../sources/feed.ts';
 
 export interface OnceOptions {
   readonly config: Config;
@@ -44,8 +45,7 @@ export function onceCaption(view: BoardView, nowMs: number): string {
 export async function runOnce(options: OnceOptions): Promise<void> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
-  const terminal = config.display.board === 'terminal';
-  const display = openDisplayFor(config, options.displayDeps ?? {});
+  const outputs = config.display.board === 'terminal' ? [] : boardOutputs(config, options.displayDeps);
   const ec2 = ec2SourceFor(config, log);
   try {
     log.info('listing', { regions: config.aws.regions });
@@ -53,36 +53,30 @@ export async function runOnce(options: OnceOptions): Promise<void> {
     const nowMs = now();
     const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot, nowMs);
     log.info('synced', { instances: fleet.size });
-    const { slots: previous } = await loadSlots(config.stateDir);
-    const layout = assignSlots({
-      fleet,
-      previous,
-      width: display.width,
-      height: display.height,
-      pins: config.pins,
-      graceMs: config.graceMinutes * 60_000,
-      nowMs,
-      listed: true,
-    });
-    if (!sameSlots(layout.slots, previous)) {
-      await saveSlots(config.stateDir, layout.slots).catch((error) => log.warn('slots not saved', { error }));
+    const { slots } = await loadSlots(config.stateDir);
+    const settings = pictureSettings(config);
+    const status = { connected: true, synced: true };
+    const picture = composePicture({ fleet, slots, listed: true, settings, status, nowMs });
+    if (!sameSlots(picture.layout.slots, slots)) {
+      await saveSlots(config.stateDir, picture.layout.slots).catch((error) =>
+        log.warn('slots not saved', { error }),
+      );
     }
-    const parsed = parsePalette(config.colors);
-    const palette = parsed.ok ? parsed.palette : DEFAULT_PALETTE;
-    const out = renderBoard({ fleet, layout, palette, status: { connected: true, synced: true }, nowMs });
-    if (terminal) {
+    if (config.display.board === 'terminal') {
       const output = options.output ?? process.stdout;
       const lines = [
-        onceCaption(out.view, nowMs),
-        ...drawPicture(out.frame),
+        onceCaption(picture.legend, nowMs),
+        ...drawPicture(picture.frame),
         '',
-        ...drawLegend(out.view, nowMs, output.columns),
+        ...drawLegend(picture.legend, nowMs, output.columns),
       ];
       await new Promise<void>((resolve) => output.write(`${lines.join('\n')}\n`, () => resolve()));
       return;
     }
-    await display.open();
-    await display.render(out.frame);
+    for (const output of outputs) {
+      await output.open();
+      await output.show(picture);
+    }
   } finally {
     ec2.close();
   }

@@ -1,6 +1,6 @@
 /**
  * The running agent's board, on a unix socket: `${stateDir}/agent.sock`, mode 0660, answering
- * `GET /api/board` with the web board's JSON (device/web/server.ts `toWire`). Always on, even with the
+ * `GET /api/board` with the web board's JSON (display/board-view.ts `toWire`). Always on, even with the
  * web board off, so `ec2led status` works on any install; only the agent's user and group can connect.
  * A socket that still answers means another agent runs with this state directory: refuse to start
  * (two agents would fight over one MQTT client id).
@@ -9,8 +9,8 @@ import { chmod, unlink } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { BoardView } from '../display/board-view.ts';
-import { toWire } from '../web/server.ts';
+import { type BoardView, toWire } from '../display/board-view.ts';
+import type { Output } from '../outputs.ts';
 
 export const SOCKET_NAME = 'agent.sock';
 
@@ -18,9 +18,9 @@ export function socketPath(stateDir: string): string {
   return join(stateDir, SOCKET_NAME);
 }
 
-export interface BoardSocket {
+/** An output of the agent: it answers with the legend of the last picture shown. */
+export interface BoardSocket extends Output {
   readonly path: string;
-  close(): Promise<void>;
 }
 
 function answers(path: string): Promise<boolean> {
@@ -34,8 +34,12 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-/** Serves `view()` on the socket. Rejects when another agent already answers there. */
-export async function serveBoard(path: string, view: () => BoardView): Promise<BoardSocket> {
+/**
+ * Serves `initial` on the socket until the agent shows it a picture. Rejects when another agent
+ * already answers there.
+ */
+export async function serveBoard(path: string, initial: BoardView): Promise<BoardSocket> {
+  let legend = initial;
   if (await answers(path)) {
     throw new Error(`another ec2led agent answers on ${path}; stop it first (systemctl stop ec2led)`);
   }
@@ -45,7 +49,7 @@ export async function serveBoard(path: string, view: () => BoardView): Promise<B
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"only GET /api/board"}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(toWire(view())));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(toWire(legend)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -60,7 +64,12 @@ export async function serveBoard(path: string, view: () => BoardView): Promise<B
   await chmod(path, 0o660);
   let closing: Promise<void> | undefined;
   return {
+    name: 'status socket',
     path,
+    open: async () => undefined,
+    show: async (picture) => {
+      legend = picture.legend;
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -55,3 +55,39 @@ export interface BoardAccount {
 export function emptyBoardView(width: number, height: number): BoardView {
   return { width, height, connected: false, synced: false, overflow: 0, pixels: [] };
 }
+
+/** The view reduced to exactly the API schema, so nothing the core adds later leaks out. */
+export function toWire(view: BoardView): BoardView {
+  return {
+    width: view.width,
+    height: view.height,
+    connected: view.connected,
+    synced: view.synced,
+    overflow: view.overflow,
+    pixels: view.pixels.map(({ x, y, color, instance: i }) => ({
+      x,
+      y,
+      color,
+      instance:
+        i === null
+          ? null
+          : {
+              id: i.id,
+              name: i.name,
+              state: i.state,
+              region: i.region,
+              account: i.account,
+              ...(i.accountLabel === undefined ? {} : { accountLabel: i.accountLabel }),
+              ...(i.stale === true ? { stale: true } : {}),
+              sinceMs: i.sinceMs,
+            },
+    })),
+    ...(view.accounts === undefined
+      ? {}
+      : {
+          accounts: view.accounts.map(({ id, label, stale }) =>
+            stale === undefined ? { id, label } : { id, label, stale },
+          ),
+        }),
+  };
+}

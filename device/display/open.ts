@@ -2,10 +2,9 @@
  * createDisplay: the one place that turns `display` options into a Display. It picks the board,
  * wires it to its bus (the real adapters by default, fakes in tests), and wraps it with the mapping
  * so callers render logical frames. Nothing is opened here: buses and native modules are touched
- * only by `open()`, and only the chosen board's module is ever loaded.
+ * only by `open()` of the chosen board (every driver module is imported; each is plain code).
  */
 import { release } from 'node:os';
-import { type BoardView, emptyBoardView } from './board-view.ts';
 import type { Board } from './boards/board.ts';
 import { type Clock, systemClock } from './boards/frame-pacer.ts';
 import { createLedShim, LED_SHIM_ADDRESS } from './boards/ledshim.ts';
@@ -25,7 +24,6 @@ import { openSpiBus, type SpiBus, type SpiBusOptions } from './buses/spi-bus.ts'
 import { openWs281xChannel, type Ws281xChannel, type Ws281xOptions } from './buses/ws281x-channel.ts';
 import type { Display } from './display.ts';
 import { mappedDisplay, mappingFor } from './mapped-display.ts';
-import type { Size } from './mapping.ts';
 import type { DisplayOptions } from './options.ts';
 
 /** Everything createDisplay touches outside pure code; each defaults to the real thing. */
@@ -42,8 +40,6 @@ export interface DisplayDeps {
   readonly clock?: Clock;
   /** Terminal board: where to draw (default process.stdout). */
   readonly output?: TerminalOutput;
-  /** Terminal board: the legend source, read once per frame (default: an empty board). */
-  readonly legend?: () => BoardView;
   /** Terminal board: epoch milliseconds for the "since" column. */
   readonly now?: () => number;
   /** Terminal board: one line under the status line, read once per frame. */
@@ -53,8 +49,6 @@ export interface DisplayDeps {
    * process.stdout and it is not a TTY (a pipe, a file, journald), false for an injected output.
    */
   readonly plain?: boolean;
-  /** Web board: built by its own module and passed in (the web board lives outside this folder). */
-  readonly createWeb?: (size: Size) => Display;
 }
 
 function openWs2812(options: DisplayOptions, deps: DisplayDeps, leds: number): () => Promise<Ws2812Strip> {
@@ -110,7 +104,6 @@ function createBoard(options: DisplayOptions, deps: DisplayDeps): Board {
     case 'terminal':
       return createTerminalBoard({
         output: deps.output ?? process.stdout,
-        legend: deps.legend ?? (() => emptyBoardView(width, height)),
         width,
         height,
         ...(deps.now === undefined ? {} : { now: deps.now }),
@@ -120,20 +113,14 @@ function createBoard(options: DisplayOptions, deps: DisplayDeps): Board {
     case 'none':
       return createNoneBoard(width, height);
     case 'web':
-      throw new Error('unreachable: the web board is created by deps.createWeb');
+      throw new Error(
+        "display.board 'web' has no display to open: the agent shows the web board alone " +
+          "(choose 'terminal' to draw in this terminal, or an LED board)",
+      );
   }
 }
 
 export function createDisplay(options: DisplayOptions, deps: DisplayDeps = {}): Display {
-  if (options.board === 'web') {
-    if (deps.createWeb === undefined) {
-      throw new Error(
-        "display.board 'web' needs the web board: pass createWeb in createDisplay's deps " +
-          "(or choose 'terminal' to draw in this terminal)",
-      );
-    }
-    return deps.createWeb({ width: options.virtualWidth, height: options.virtualHeight });
-  }
   const board = createBoard(options, deps);
   return mappedDisplay(board, mappingFor(board.profile, options));
 }

@@ -3,6 +3,7 @@
  * (sources). Plain data only.
  */
 import type { InstanceState } from '../../shared/instance-state.ts';
+import type { StateMessage } from '../../shared/message.ts';
 
 /** One state change of one instance, from a live message or a listing. */
 export interface Change {
@@ -14,6 +15,21 @@ export interface Change {
   readonly account: string;
   /** EventBridge event id of a live change; undefined for a listed one. */
   readonly eventId?: string | undefined;
+}
+
+/**
+ * The one conversion from the wire message (shared/message.ts, whose short field names are the wire
+ * format) to the change the store applies. The MQTT source and replay both go through it.
+ */
+export function changeOf(message: StateMessage): Change {
+  return {
+    instanceId: message.id,
+    state: message.state,
+    timeMs: message.time,
+    region: message.region,
+    account: message.account,
+    eventId: message.event,
+  };
 }
 
 /** What DescribeInstances tells beyond the state. Tags are raw, untrusted strings. */

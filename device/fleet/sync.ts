@@ -95,7 +95,12 @@ export type SyncEvent =
   | { readonly type: 'resync-due' }
   /** The timer of a `schedule-describe` fired. */
   | { readonly type: 'describe-due'; readonly region: string }
-  | { readonly type: 'described'; readonly details: readonly InstanceDetails[] }
+  /** The answer to a `describe` of `ids`: the details of those DescribeInstances returned. */
+  | {
+      readonly type: 'described';
+      readonly ids: readonly string[];
+      readonly details: readonly InstanceDetails[];
+    }
   | {
       readonly type: 'describe-failed';
       readonly region: string;
@@ -155,6 +160,8 @@ export interface SyncState {
    * they were, stale, until a listing reads the account again.
    */
   readonly staleAccounts: ReadonlyMap<string, string>;
+  /** Only instances with a tag are listed (config `tagFilter`). */
+  readonly tagFiltered: boolean;
 }
 
 export interface SyncStep {
@@ -165,6 +172,12 @@ export interface SyncStep {
 export interface SyncOptions {
   /** Minutes between resync listings while connected. Default 15; fractions allowed. */
   readonly resyncMinutes?: number;
+  /**
+   * Only tagged instances are listed (config `tagFilter`). Default false. Then a describe that leaves
+   * an id out means the instance lacks the tag (or is not visible yet): relist, so that the listing
+   * removes it again as a tombstone, instead of showing it until the next resync.
+   */
+  readonly tagFiltered?: boolean;
 }
 
 export function initialSyncState(options: SyncOptions = {}): SyncState {
@@ -187,6 +200,7 @@ export function initialSyncState(options: SyncOptions = {}): SyncState {
     describe: EMPTY_DESCRIBE_QUEUE,
     resyncMs: Math.round(minutes * 60_000),
     staleAccounts: new Map(),
+    tagFiltered: options.tagFiltered ?? false,
   };
 }
 
@@ -358,8 +372,11 @@ function advance(
       commands.push(...due.commands);
       return { ...state, describe: due.queue };
     }
-    case 'described':
-      return { ...state, fleet: applyDetails(state.fleet, event.details) };
+    case 'described': {
+      const described = { ...state, fleet: applyDetails(state.fleet, event.details) };
+      if (!state.tagFiltered || event.details.length >= event.ids.length) return described;
+      return advance(described, { type: 'resync-due' }, nowMs, random, commands);
+    }
     case 'describe-failed':
       return state;
   }

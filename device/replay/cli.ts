@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Io } from '../cli/io.ts';
 import type { BoardView } from '../display/board-view.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
@@ -14,7 +15,8 @@ import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
 import { blankFrame } from '../display/frame.ts';
 import { createDisplay } from '../display/open.ts';
 import { DEFAULT_DISPLAY_OPTIONS } from '../display/options.ts';
-import type { Io } from '../main.ts';
+import type { PictureSettings } from '../layout/picture.ts';
+import { pictureSettings } from '../picture-settings.ts';
 import { parseReplayFile, replay } from './replay.ts';
 
 export const REPLAY_USAGE = `ec2led replay — the board after a file of EventBridge events
@@ -23,6 +25,7 @@ Examples:
   ec2led replay events.json
   ec2led replay events.jsonl --board unicornhathd
   ec2led replay events.jsonl --board 8x4 --json | jq .overflow
+  ec2led replay events.jsonl --config /etc/ec2led/config.json
 
 FILE is a JSON array of EC2 state-change events, or one event per line (JSON lines), applied in
 event-time order on the events' own clock (now = the latest event time), so the order of the lines
@@ -30,7 +33,9 @@ does not matter. Other events (a Spot interruption warning, ...) are counted as 
 On a terminal the board is drawn above the legend, each pixel in its state's steady colour.
 
 Flags:
-  --board WxH|KIND  board size, or a board kind (${BOARD_KINDS.filter((k) => k !== 'web').join(', ')}); default 16x16
+  --board WxH|KIND  board size, or a board kind (${BOARD_KINDS.filter((k) => k !== 'web').join(', ')}); default 16x16,
+                    or the config's board with --config
+  --config FILE     draw as the agent with this config would: its board, pins, colours, grace
   --json            the board in the web board's /api/board schema
 Exit codes: 0 every state change applied, 1 some lines were bad (reported, skipped), 2 bad usage.
 `;
@@ -70,20 +75,27 @@ export function boardSize(value: string): { width: number; height: number } {
   return { width: display.width, height: display.height };
 }
 
+/** The config's picture settings (the config is checked as the agent checks it). */
+async function configSettings(path: string): Promise<PictureSettings> {
+  const { loadConfig } = await import('../cli/config-load.ts');
+  return pictureSettings(loadConfig({ configPath: path }).config);
+}
+
 export async function replayMain(
   argv: readonly string[],
   io: Io,
   output: ReplayOutput = { isTty: false },
 ): Promise<number> {
   let file: string;
-  let size: { width: number; height: number };
+  let settings: PictureSettings;
   let json: boolean;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
       options: {
-        board: { type: 'string', default: '16x16' },
+        board: { type: 'string' },
+        config: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -94,12 +106,15 @@ export async function replayMain(
     }
     if (positionals.length !== 1) throw new Error('give exactly one FILE; see ec2led replay --help');
     file = positionals[0] as string;
-    size = boardSize(values.board);
+    const configured = values.config === undefined ? undefined : await configSettings(values.config);
+    const board = values.board === undefined ? undefined : boardSize(values.board);
+    settings = { ...(configured ?? boardSize('16x16')), ...board };
     json = values.json;
   } catch (error) {
     io.stderr(`ec2led replay: ${(error as Error).message}\n`);
     return 2;
   }
+  const size = { width: settings.width, height: settings.height };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -110,7 +125,7 @@ export async function replayMain(
     return 2;
   }
   const parsed = parseReplayFile(text);
-  const result = replay(parsed.inputs, size);
+  const result = replay(parsed.inputs, settings);
   const problems = [...parsed.problems, ...result.problems].sort(
     (a, b) => Number(a.where.split(' ')[1]) - Number(b.where.split(' ')[1]),
   );

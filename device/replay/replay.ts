@@ -11,10 +11,9 @@ import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../lambda/trans
 import { STATE_RANK } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
 import type { BoardView } from '../display/board-view.ts';
+import { changeOf } from '../fleet/instance.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../fleet/store.ts';
-import { DEFAULT_PALETTE } from '../layout/palette.ts';
-import { renderBoard } from '../layout/render.ts';
-import { assignSlots, type Layout } from '../layout/slots.ts';
+import { composePicture, type Picture, type PictureSettings } from '../layout/picture.ts';
 
 export interface ReplayInput {
   /** Where the event came from, for error messages: "line 3" or "element 3". */
@@ -89,26 +88,26 @@ function byEventTime(a: StateMessage, b: StateMessage): number {
   return a.event < b.event ? -1 : a.event > b.event ? 1 : 0;
 }
 
-export function replay(
-  inputs: readonly ReplayInput[],
-  size: { readonly width: number; readonly height: number },
-  graceMs?: number,
-): ReplayResult {
+/**
+ * `settings`: the board size, and the config's pins, grace and colours when there is a config
+ * (without one: no pins, the default grace and palette).
+ */
+export function replay(inputs: readonly ReplayInput[], settings: PictureSettings): ReplayResult {
   const problems: ReplayProblem[] = [];
   let fleet: Fleet = EMPTY_FLEET;
-  let layout: Layout | undefined;
+  let picture: Picture | undefined;
   let nowMs: number | undefined;
   let applied = 0;
   let ignored = 0;
-  const layOut = (at: number) =>
-    assignSlots({
+  // Nothing here is connected or listed live: the legend says so (the layout still counts as listed).
+  const compose = (at: number) =>
+    composePicture({
       fleet,
-      previous: layout?.slots ?? new Map(),
-      width: size.width,
-      height: size.height,
-      nowMs: at,
+      slots: picture?.layout.slots ?? new Map(),
       listed: true,
-      ...(graceMs === undefined ? {} : { graceMs }),
+      settings,
+      status: { connected: false, synced: false },
+      nowMs: at,
     });
   const messages: StateMessage[] = [];
   for (const { where, event } of inputs) {
@@ -120,27 +119,11 @@ export function replay(
   // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.
   messages.sort(byEventTime);
   for (const message of messages) {
-    const change = {
-      instanceId: message.id,
-      state: message.state,
-      timeMs: message.time,
-      region: message.region,
-      account: message.account,
-      eventId: message.event,
-    };
     nowMs = Math.max(nowMs ?? message.time, message.time);
-    fleet = applyChange(fleet, change, message.time);
-    layout = layOut(message.time);
+    fleet = applyChange(fleet, changeOf(message), message.time);
+    picture = compose(message.time);
     applied += 1;
   }
-  const at = nowMs ?? 0;
-  const finalLayout = layOut(at);
-  const { view } = renderBoard({
-    fleet,
-    layout: finalLayout,
-    palette: DEFAULT_PALETTE,
-    status: { connected: false, synced: false },
-    nowMs: at,
-  });
+  const { legend: view } = compose(nowMs ?? 0);
   return { view, applied, ignored, problems, nowMs };
 }

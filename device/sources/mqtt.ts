@@ -33,6 +33,8 @@ import { mqtt } from 'aws-iot-device-sdk-v2';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
 import { parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
+import { changeOf } from '../fleet/instance.ts';
+import type { SyncEvent } from '../fleet/sync.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { createDropReport } from './drop-report.ts';
 import { buildConfig, hintFor } from './mqtt-connection.ts';
@@ -43,6 +45,11 @@ export type MqttEvent =
   | { readonly type: 'subscribed'; readonly filters: readonly string[] }
   | { readonly type: 'disconnected'; readonly reason: string }
   | { readonly type: 'message'; readonly topic: string; readonly message: StateMessage };
+
+/** An MQTT event as sync.ts takes it: a message becomes its change (fleet/instance.ts `changeOf`). */
+export function toSyncEvent(event: MqttEvent): SyncEvent {
+  return event.type === 'message' ? { type: 'message', change: changeOf(event.message) } : event;
+}
 
 export interface MqttSourceOptions {
   readonly mqtt: MqttConfig;

@@ -1,23 +1,31 @@
 /**
- * The web board of a running agent: it shows the agent's view, blinks through the agent's identify,
- * and is told after every frame whose view changed. Used by `ec2led agent` and by the demo.
+ * The web board of a running agent, as one of its outputs: it shows the legend of the agent's last
+ * picture, pushes it to every page when it changes, and blinks through the agent's identify. Used by
+ * `ec2led agent` and by the demo.
  */
 import type { Agent } from '../agent.ts';
+import type { BoardView } from '../display/board-view.ts';
 import type { Logger } from '../log.ts';
+import { legendOutput } from '../outputs.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
 
 export async function startAgentWebBoard(
-  agent: Pick<Agent, 'view' | 'identify' | 'onViewChange'>,
+  agent: Pick<Agent, 'view' | 'identify' | 'attach'>,
   address: { readonly host: string; readonly port: number },
   log: Logger,
 ): Promise<WebBoard> {
+  let legend: BoardView = agent.view();
   const board = await startWebBoard({
     host: address.host,
     port: address.port,
-    view: () => agent.view(),
+    view: () => legend,
     onIdentify: (target) => agent.identify(target),
     log: (level, msg, context) => log[level](msg, context),
   });
-  agent.onViewChange(() => board.notify());
+  const changes = legendOutput('web board', (picture) => {
+    legend = picture.legend;
+    board.notify();
+  });
+  await agent.attach({ ...changes, close: () => board.close() });
   return board;
 }

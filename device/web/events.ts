@@ -15,13 +15,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogContext, LogLevel } from '../log.ts';
 
-/** One log line; the agent passes `(level, msg, context) => logger[level](msg, context)`. */
 /**
  * A named event, not a comment: the page's EventSource never sees comments, and it needs the pings
  * to notice a stream that died silently (a suspended laptop, a dropped Wi-Fi) and reconnect.
  */
 export const PING = 'event: ping\ndata: {}\n\n';
 
+/** One log line; the agent passes `(level, msg, context) => logger[level](msg, context)`. */
 export type LogFn = (level: LogLevel, msg: string, context?: LogContext) => void;
 
 export interface SseHubOptions {

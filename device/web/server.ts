@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BoardView } from '../display/board-view.ts';
+import { type BoardView, toWire } from '../display/board-view.ts';
 import { type LogFn, SseHub } from './events.ts';
 import { isHostAllowed, isSameOrigin, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
 import { type PixelTarget, parseIdentify } from './identify.ts';
@@ -82,42 +82,6 @@ async function loadStatic(): Promise<Map<string, StaticFile>> {
     }),
   );
   return new Map(entries);
-}
-
-/** The view reduced to exactly the API schema, so nothing the core adds later leaks out. */
-export function toWire(view: BoardView): BoardView {
-  return {
-    width: view.width,
-    height: view.height,
-    connected: view.connected,
-    synced: view.synced,
-    overflow: view.overflow,
-    pixels: view.pixels.map(({ x, y, color, instance: i }) => ({
-      x,
-      y,
-      color,
-      instance:
-        i === null
-          ? null
-          : {
-              id: i.id,
-              name: i.name,
-              state: i.state,
-              region: i.region,
-              account: i.account,
-              ...(i.accountLabel === undefined ? {} : { accountLabel: i.accountLabel }),
-              ...(i.stale === true ? { stale: true } : {}),
-              sinceMs: i.sinceMs,
-            },
-    })),
-    ...(view.accounts === undefined
-      ? {}
-      : {
-          accounts: view.accounts.map(({ id, label, stale }) =>
-            stale === undefined ? { id, label } : { id, label, stale },
-          ),
-        }),
-  };
 }
 
 function checkOptions(host: string, port: number): void {

@@ -7,6 +7,7 @@
  * already final (toned). Its `close` blanks and releases the bus, and must be safe after a failed or
  * missing `open` and when called twice.
  */
+import type { BoardView } from '../board-view.ts';
 import type { BoardKind, Frame } from '../display.ts';
 
 export interface BoardProfile {
@@ -28,6 +29,7 @@ export interface BoardProfile {
 export interface Board {
   readonly profile: BoardProfile;
   open(): Promise<void>;
-  show(frame: Frame): Promise<void>;
+  /** `legend`: which pixel shows what, for a board that prints it (the terminal); others ignore it. */
+  show(frame: Frame, legend?: BoardView): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  * resets colours. A virtual board: it shows logical colours, without brightness, gamma or rotation.
  * Into a pipe or a file (`plain`) it writes the status and legend as text, and only on a change.
  */
-import type { BoardView } from '../board-view.ts';
+import { type BoardView, emptyBoardView } from '../board-view.ts';
 import type { Frame } from '../display.ts';
 import { sanitizeText } from '../sanitize.ts';
 import type { Board, BoardProfile } from './board.ts';
@@ -28,8 +28,6 @@ export interface TerminalOutput {
 
 export interface TerminalDeps {
   readonly output: TerminalOutput;
-  /** The current board view, read once per frame for the legend. */
-  readonly legend: () => BoardView;
   readonly width: number;
   readonly height: number;
   /** Epoch milliseconds, for the "since" column. */
@@ -92,9 +90,9 @@ export function createTerminalBoard(deps: TerminalDeps): Board {
       lastView = undefined;
       if (!plain) await write(`${ENTER_SCREEN}${HOME}${ERASE_BELOW}`);
     },
-    async show(frame) {
+    async show(frame, legend) {
       if (!open) throw new Error('terminal is not open; call open() first');
-      const view = deps.legend();
+      const view = legend ?? emptyBoardView(deps.width, deps.height);
       if (!plain) {
         await write(drawScreen(frame, view, now(), deps.output, deps.caption?.()));
         return;

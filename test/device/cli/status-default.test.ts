@@ -49,7 +49,7 @@ beforeAll(async () => {
   stateDir = join(parent, 'state');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(stateDir);
-  socket = await serveBoard(join(stateDir, 'agent.sock'), () => VIEW);
+  socket = await serveBoard(join(stateDir, 'agent.sock'), VIEW);
   // As systemd leaves it: StateDirectoryMode=0750, the agent's socket 0660, both of the service group.
   chownSync(stateDir, 0, GROUP);
   chmodSync(stateDir, 0o750);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { I2cBus } from '../../../device/display/buses/i2c-bus.ts';
 import type { SpiBusOptions } from '../../../device/display/buses/spi-bus.ts';
 import type { Ws281xOptions } from '../../../device/display/buses/ws281x-channel.ts';
-import type { Display } from '../../../device/display/display.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
 import { createDisplay, type DisplayDeps } from '../../../device/display/open.ts';
 import { type DisplayOptions, displayOptionsSchema } from '../../../device/display/options.ts';
@@ -274,20 +273,10 @@ describe('createDisplay', () => {
     expect(f.output.last()).toContain('\x1b[38;2;200;100;50m');
   });
 
-  it('needs the web board passed in, and says so', () => {
+  it("refuses 'web', which has no display (the agent shows the web board alone), and says so", () => {
     expect(() => createDisplay(options({ board: 'web' }), {})).toThrow(
-      "display.board 'web' needs the web board: pass createWeb in createDisplay's deps",
+      "display.board 'web' has no display to open: the agent shows the web board alone",
     );
-    const web = { kind: 'web', width: 8, height: 4 } as Display;
-    let size: unknown;
-    const created = createDisplay(options({ board: 'web', virtualWidth: 8, virtualHeight: 4 }), {
-      createWeb: (s) => {
-        size = s;
-        return web;
-      },
-    });
-    expect(created).toBe(web);
-    expect(size).toEqual({ width: 8, height: 4 });
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BoardPixel, BoardView } from '../../../device/display/board-view.ts';
 import { createTerminalBoard } from '../../../device/display/boards/terminal.ts';
 import { formatAge } from '../../../device/display/boards/terminal-legend.ts';
+import type { Frame } from '../../../device/display/display.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
 import { FakeOutput } from './fakes/fake-output.ts';
 import { art } from './frames.ts';
@@ -40,14 +41,15 @@ async function openTerminal(
   size: { width?: number; height?: number; rows?: number } = {},
 ) {
   const output = new FakeOutput(size.rows === undefined ? {} : { rows: size.rows });
-  const board = createTerminalBoard({
+  const terminal = createTerminalBoard({
     output,
-    legend: () => legend,
     width: size.width ?? 2,
     height: size.height ?? 2,
     now: () => NOW,
   });
-  await board.open();
+  await terminal.open();
+  // The legend goes down with every frame, as the agent's display output sends it.
+  const board = { ...terminal, show: (frame: Frame) => terminal.show(frame, legend) };
   return { output, board };
 }
 
@@ -132,17 +134,16 @@ describe('terminal board', () => {
     const output = new FakeOutput({});
     const board = createTerminalBoard({
       output,
-      legend: () => view([]),
       width: 2,
       height: 2,
       now: () => NOW,
       caption: () => caption,
     });
     await board.open();
-    await board.show(blankFrame(2, 2));
+    await board.show(blankFrame(2, 2), view([]));
     expect(withoutOwnSequences(output.last()).split('\n')[1]).toBe('demo day 1 08:00');
     caption = `day 2 ${ESC}[31mred\u202E`;
-    await board.show(blankFrame(2, 2));
+    await board.show(blankFrame(2, 2), view([]));
     const second = withoutOwnSequences(output.last()).split('\n')[1] ?? '';
     expect(second).toContain('day 2');
     expect(second).not.toMatch(CONTROLS);
@@ -203,7 +204,7 @@ describe('terminal board', () => {
     expect(output.chunks).toHaveLength(2);
     expect(output.last().endsWith(`${ESC}[0m${ESC}[?25h${ESC}[?1049l`)).toBe(true);
     const idle = new FakeOutput();
-    await createTerminalBoard({ output: idle, legend: () => view([]), width: 2, height: 2 }).close();
+    await createTerminalBoard({ output: idle, width: 2, height: 2 }).close();
     expect(idle.chunks).toEqual([]);
   });
 
@@ -212,7 +213,6 @@ describe('terminal board', () => {
     let legend = view([pixel(0, 0, 'web', { state: 'pending' })]);
     const board = createTerminalBoard({
       output,
-      legend: () => legend,
       width: 2,
       height: 2,
       now: () => NOW,
@@ -220,11 +220,11 @@ describe('terminal board', () => {
     });
     await board.open();
     const frame = blankFrame(2, 2);
-    for (let i = 0; i < 20; i++) await board.show(frame); // a second of pulse frames, one view
+    for (let i = 0; i < 20; i++) await board.show(frame, legend); // a second of pulse frames, one view
     expect(output.chunks).toHaveLength(1);
     legend = view([pixel(0, 0, 'web', { state: 'running' })]);
-    await board.show(frame);
-    await board.show(frame);
+    await board.show(frame, legend);
+    await board.show(frame, legend);
     await board.close();
     expect(output.chunks).toHaveLength(2);
     expect(output.text()).not.toMatch(CONTROLS);

@@ -317,7 +317,7 @@ describe('sync: describing new instances', () => {
     const named = run([
       ...SYNCED,
       [2000, message(change(NEW, 'pending', 2000))],
-      [2100, { type: 'described', details: [details] }],
+      [2100, { type: 'described', ids: [NEW], details: [details] }],
     ]);
     expect(named.state.fleet.get(NEW)).toMatchObject({ name: 'new', tags: { 'ec2led:pixel': '3,4' } });
     expect(named.last).toEqual([{ type: 'render' }]);
@@ -327,6 +327,25 @@ describe('sync: describing new instances', () => {
       [2100, { type: 'describe-failed', region: 'us-east-1', ids: [NEW], reason: 'AccessDenied' }],
     ]);
     expect(failed.last).toEqual([]);
+  });
+
+  it('relists when a tag-filtered describe leaves an id out (it lacks the tag), and only then', () => {
+    const filtered = initialSyncState({ tagFiltered: true });
+    const left = run(
+      [
+        ...SYNCED,
+        [2000, message(change(NEW, 'pending', 2000))],
+        [2100, { type: 'described', ids: [NEW], details: [] }],
+      ],
+      filtered,
+    );
+    expect(left.last).toEqual([{ type: 'list', afterMs: 0 }]);
+    const unfiltered = run([
+      ...SYNCED,
+      [2000, message(change(NEW, 'pending', 2000))],
+      [2100, { type: 'described', ids: [NEW], details: [] }],
+    ]);
+    expect(unfiltered.last).toEqual([]);
   });
 });
 

@@ -1,12 +1,12 @@
 /** Several accounts on one board: labels in the view and the legends, a stale account dimmed. */
 import { describe, expect, it } from 'vitest';
+import { toWire } from '../../../device/display/board-view.ts';
 import { drawLegend, drawStatus } from '../../../device/display/boards/terminal-legend.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import { DISCONNECTED_DIM } from '../../../device/layout/animate.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/layout/palette.ts';
 import { renderBoard } from '../../../device/layout/render.ts';
 import { assignSlots } from '../../../device/layout/slots.ts';
-import { toWire } from '../../../device/web/server.ts';
 
 function instance(id: string, account: string): Instance {
   return { id, state: 'running', timeMs: 0, sinceMs: 0, region: 'us-east-1', account, name: id, tags: {} };

@@ -188,6 +188,49 @@ describe('ec2led replay', () => {
     expect(out.stdout).not.toContain(String.fromCharCode(27));
   });
 
+  it('with --config, draws as that agent would: its board, pins and colours', async () => {
+    const file = join(dir, 'pinned.json');
+    await writeFile(file, `[${line('pending')}]`);
+    const config = join(dir, 'config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        mqtt: { endpoint: '127.0.0.1', port: 1, clientId: 'replay', tls: false },
+        aws: { credentials: 'default', accounts: ['123456789012'], regions: ['us-east-1'] },
+        stateDir: join(dir, 'state'),
+        display: { board: 'unicornhatmini' },
+        pins: { 'i-1234567890abcdef0': '16,6' },
+        colors: { pending: '#123456' },
+      }),
+    );
+    const { out, io: streams } = io();
+    expect(await replayMain([file, '--config', config, '--json'], streams)).toBe(0);
+    const board = JSON.parse(out.stdout);
+    expect([board.width, board.height]).toEqual([17, 7]);
+    const lit = board.pixels.filter((p: { instance: unknown }) => p.instance !== null);
+    expect(lit).toEqual([
+      expect.objectContaining({
+        x: 16,
+        y: 6,
+        color: '#123456',
+        instance: expect.objectContaining({ id: 'i-1234567890abcdef0' }),
+      }),
+    ]);
+    const sized = io();
+    expect(await replayMain([file, '--config', config, '--board', '4x2', '--json'], sized.io)).toBe(0);
+    expect(JSON.parse(sized.out.stdout)).toMatchObject({ width: 4, height: 2 });
+  });
+
+  it('says what is wrong with a --config, and exits 2', async () => {
+    const { out, io: streams } = io();
+    expect(await replayMain([join(dir, 'none.json'), '--config', join(dir, 'missing.json')], streams)).toBe(
+      2,
+    );
+    expect(out.stderr).toMatch(
+      /^ec2led replay: invalid configuration:[^]*missing\.json does not exist: check the path/,
+    );
+  });
+
   it('reports each bad line by number, still prints the board, and exits 1', async () => {
     const file = join(dir, 'bad.jsonl');
     await writeFile(

@@ -90,7 +90,7 @@ function device(root: string, path: string): void {
 /** The agent's status socket, answering as a synced agent once systemctl starts the unit. */
 function agentAnswersWhenStarted(root: string, system: FakeSystem, view: BoardView = SYNCED): void {
   system.onStart = async () => {
-    const socket: BoardSocket = await serveBoard(join(root, 'var/lib/ec2led/agent.sock'), () => view);
+    const socket: BoardSocket = await serveBoard(join(root, 'var/lib/ec2led/agent.sock'), view);
     cleanups.push(() => socket.close());
   };
 }
@@ -257,7 +257,7 @@ describe('ec2led service install', () => {
     ];
     system.onStart = () => {
       const timer = setTimeout(async () => {
-        const socket = await serveBoard(join(root, 'var/lib/ec2led/agent.sock'), () => SYNCED);
+        const socket = await serveBoard(join(root, 'var/lib/ec2led/agent.sock'), SYNCED);
         cleanups.push(() => socket.close());
       }, 300);
       cleanups.push(() => clearTimeout(timer));

@@ -303,6 +303,7 @@ export class FakeSource {
                   }
                 : {
                     type: 'described',
+                    ids: command.ids,
                     details: this.#details(truth).filter((d) => command.ids.includes(d.instanceId)),
                   },
             ),

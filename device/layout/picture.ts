@@ -1,0 +1,119 @@
+/**
+ * The picture pipeline, once: (fleet, previous slots, settings, status, clock, identify) -> layout,
+ * frame, legend and when to compose again. Pure. The agent, `agent --once`, `replay` and the
+ * benchmarks all call `composePicture`, so the picture they show cannot drift apart.
+ *
+ * Contract:
+ * - The layout is `assignSlots` over the fleet (pins, grace, overflow: slots.ts), the frame and the
+ *   legend are `renderBoard` over that layout (render.ts).
+ * - Given the previous picture, the layout is reused while the fleet (by identity) and the listing
+ *   flag are unchanged and no grace period has ended: an animation frame does not lay out every
+ *   instance again. The legend is reused (same object) while the fleet, the layout and the status
+ *   are unchanged, so an output can tell "legend unchanged" by identity, without serializing it.
+ * - `wakeInMs` is when to compose again (next animation step, end of a grace or of identify);
+ *   undefined: nothing changes until the fleet or the status does.
+ */
+import type { BoardView } from '../display/board-view.ts';
+import type { Frame } from '../display/display.ts';
+import type { Fleet } from '../fleet/store.ts';
+import { DEFAULT_PALETTE, type Palette } from './palette.ts';
+import { type BoardStatus, type Identify, renderBoard } from './render.ts';
+import { assignSlots, type Layout, type SlotMap } from './slots.ts';
+
+export interface PictureSettings {
+  readonly width: number;
+  readonly height: number;
+  /** Config pins: instance id or Name -> "x,y" (none by default). */
+  readonly pins?: Readonly<Record<string, string>> | undefined;
+  /** How long a terminated instance keeps its pixel; default slots.ts DEFAULT_GRACE_MS. */
+  readonly graceMs?: number | undefined;
+  /** Default DEFAULT_PALETTE. */
+  readonly palette?: Palette | undefined;
+  /** Account id -> label (config aws.accounts); with two or more the legend names the account. */
+  readonly accountLabels?: ReadonlyMap<string, string> | undefined;
+}
+
+export interface PictureInput {
+  readonly fleet: Fleet;
+  /** The previous layout's slots, or those loaded from the state directory at start. */
+  readonly slots: SlotMap;
+  /** A listing has been applied since start: only then may an unseen instance lose its pixel. */
+  readonly listed: boolean;
+  readonly settings: PictureSettings;
+  readonly status: BoardStatus;
+  readonly nowMs: number;
+  readonly identify?: Identify | undefined;
+  /** Accounts the last listing could not read, with the reason (sync.ts): their pixels show stale. */
+  readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
+  /** The last picture composed with the same settings: its layout and legend are reused when they hold. */
+  readonly previous?: Picture | undefined;
+}
+
+export interface Picture {
+  readonly fleet: Fleet;
+  readonly listed: boolean;
+  readonly staleAccounts: ReadonlyMap<string, string> | undefined;
+  readonly status: BoardStatus;
+  readonly layout: Layout;
+  /** Logical colours, exactly width x height (the display applies brightness and gamma). */
+  readonly frame: Frame;
+  /** Which pixel shows what, in steady colours: the web board, the terminal legend, `ec2led status`. */
+  readonly legend: BoardView;
+  readonly animating: boolean;
+  /** When to compose again; undefined: not until the fleet or the status changes. */
+  readonly wakeInMs: number | undefined;
+}
+
+function reusableLayout(input: PictureInput): Layout | undefined {
+  const previous = input.previous;
+  if (previous === undefined || previous.fleet !== input.fleet || previous.listed !== input.listed)
+    return undefined;
+  return input.nowMs < (previous.layout.nextExpiryAtMs ?? Number.POSITIVE_INFINITY)
+    ? previous.layout
+    : undefined;
+}
+
+export function composePicture(input: PictureInput): Picture {
+  const { fleet, listed, settings, status, nowMs, previous } = input;
+  const layout =
+    reusableLayout(input) ??
+    assignSlots({
+      fleet,
+      previous: input.slots,
+      width: settings.width,
+      height: settings.height,
+      ...(settings.pins === undefined ? {} : { pins: settings.pins }),
+      ...(settings.graceMs === undefined ? {} : { graceMs: settings.graceMs }),
+      nowMs,
+      listed,
+    });
+  const palette = settings.palette ?? DEFAULT_PALETTE;
+  const out = renderBoard({
+    fleet,
+    layout,
+    palette,
+    status,
+    nowMs,
+    identify: input.identify,
+    accountLabels: settings.accountLabels,
+    staleAccounts: input.staleAccounts,
+  });
+  const sameLegend =
+    previous !== undefined &&
+    previous.fleet === fleet &&
+    previous.staleAccounts === input.staleAccounts &&
+    previous.layout === layout &&
+    previous.status.connected === status.connected &&
+    previous.status.synced === status.synced;
+  return {
+    fleet,
+    listed,
+    staleAccounts: input.staleAccounts,
+    status,
+    layout,
+    frame: out.frame,
+    legend: sameLegend ? previous.legend : out.view,
+    animating: out.animating,
+    wakeInMs: out.nextFrameInMs,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The EC2 side of the agent's feed, as the runtime's effects: listing and describing through the
+ * EC2 source, subscribing through the MQTT source, and the rate-limited log of changes sync.ts
+ * dropped for being stamped ahead of this clock. Decides nothing: sync.ts does.
+ */
+
+import type { Config } from '../config.ts';
+import { accountsOf } from '../fleet/accounts.ts';
+import type { Logger } from '../log.ts';
+import type { SyncEffects } from '../runtime.ts';
+import { createAccountsEc2Source } from './accounts-ec2.ts';
+import { credentialsFromConfig } from './credentials.ts';
+import { createDropReport } from './drop-report.ts';
+import type { AwsTimeouts, Ec2Source } from './ec2.ts';
+
+export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
+  return createAccountsEc2Source({
+    accounts: accountsOf(config.aws.accounts, config.tagFilter),
+    regions: config.aws.regions,
+    credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
+    sessionName: config.mqtt.clientId,
+    timeouts,
+    ec2Endpoint: config.aws.ec2Endpoint,
+    stsEndpoint: config.aws.stsEndpoint,
+    // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
+    retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
+    log,
+  });
+}
+
+export interface Feed extends SyncEffects {
+  /** Closes the EC2 client and flushes the drop report. */
+  close(): void;
+}
+
+export function feedEffects(config: Config, log: Logger, ec2: Ec2Source, subscribe: () => void): Feed {
+  // Changes stamped ahead of this clock: counted, one line a minute at most (sync.ts MAX_CLOCK_SKEW_MS).
+  const clockAhead = createDropReport({
+    log,
+    message: 'change dropped: stamped ahead of this clock',
+    context: {
+      fix: 'if real changes are being dropped, this clock is behind: check `timedatectl` (System clock synchronized: yes)',
+    },
+  });
+  return {
+    subscribe,
+    list: (signal) => {
+      log.info('listing', { regions: config.aws.regions });
+      return ec2.list(signal);
+    },
+    describe: (region, ids, signal) => ec2.describeIds(region, ids, signal),
+    dropped: (command) => clockAhead.drop(command.change.instanceId),
+    close() {
+      ec2.close();
+      clockAhead.close();
+    },
+  };
+}
