@@ -227,7 +227,7 @@ describe('ec2led replay', () => {
       2,
     );
     expect(out.stderr).toMatch(
-      /^ec2led replay: invalid configuration:[^]*missing\.json does not exist: check the path/,
+      /^ec2led replay: invalid configuration:[\s\S]*missing\.json does not exist: check the path/,
     );
   });
 
