@@ -18,7 +18,7 @@
  * - `time` is when the alarm entered the state (the event's `detail.state.timestamp`, milliseconds);
  *   two messages for one alarm order by it. A decoded message is a hint: DescribeAlarms is the truth.
  */
-import { bytesOf } from './message.ts';
+import { bytesOf, checkFlatRecord, show } from './message.ts';
 
 export const ALARM_MESSAGE_VERSION = 1;
 export const ALARM_KIND = 'alarm';
@@ -64,26 +64,11 @@ export function parseAlarmArn(
   return { partition, region, account, name };
 }
 
-function show(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
 /** Validates a parsed value as an alarm message v1. Never throws. */
 export function checkAlarmMessage(value: unknown): AlarmDecodeResult {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, reason: 'message is not a JSON object' };
-  }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!(KEYS as readonly string[]).includes(key))
-      return { ok: false, reason: `unexpected key ${show(key)}` };
-    const field = record[key];
-    if (typeof field === 'object' && field !== null) return { ok: false, reason: `key ${key} is nested` };
-  }
-  for (const key of KEYS) {
-    if (!Object.hasOwn(record, key)) return { ok: false, reason: `missing key ${key}` };
-  }
+  const flat = checkFlatRecord(value, KEYS);
+  if (!flat.ok) return flat;
+  const record = flat.record;
   const { v, kind, name, state, time, arn, event } = record;
   if (v !== ALARM_MESSAGE_VERSION) {
     return { ok: false, reason: `version ${show(v)} is not ${ALARM_MESSAGE_VERSION}` };

@@ -41,27 +41,40 @@ export const ACCOUNT_PATTERN = /^\d{12}$/;
 const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
 const KEYS = ['v', 'id', 'state', 'time', 'region', 'account', 'event'] as const;
 
-function show(value: unknown): string {
+/** A value for a reason text: strings quoted, cut at 80 characters. */
+export function show(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Validates a parsed value as a v1 message. Never throws. */
-export function checkMessage(value: unknown): DecodeResult {
+/**
+ * The shape every wire message shares: a JSON object with exactly `keys`, none of them nested.
+ * Never throws; the reason names the first key that is wrong.
+ */
+export function checkFlatRecord(
+  value: unknown,
+  keys: readonly string[],
+): { ok: true; record: Record<string, unknown> } | { ok: false; reason: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'message is not a JSON object' };
   }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!(KEYS as readonly string[]).includes(key))
-      return { ok: false, reason: `unexpected key ${show(key)}` };
+    if (!keys.includes(key)) return { ok: false, reason: `unexpected key ${show(key)}` };
     const field = record[key];
     if (typeof field === 'object' && field !== null) return { ok: false, reason: `key ${key} is nested` };
   }
-  for (const key of KEYS) {
-    if (!(key in record)) return { ok: false, reason: `missing key ${key}` };
+  for (const key of keys) {
+    if (!Object.hasOwn(record, key)) return { ok: false, reason: `missing key ${key}` };
   }
-  const { v, id, state, time, region, account, event } = record;
+  return { ok: true, record };
+}
+
+/** Validates a parsed value as a v1 message. Never throws. */
+export function checkMessage(value: unknown): DecodeResult {
+  const flat = checkFlatRecord(value, KEYS);
+  if (!flat.ok) return flat;
+  const { v, id, state, time, region, account, event } = flat.record;
   if (v !== MESSAGE_VERSION) return { ok: false, reason: `version ${show(v)} is not ${MESSAGE_VERSION}` };
   if (typeof id !== 'string' || !INSTANCE_ID_PATTERN.test(id)) {
     return { ok: false, reason: `id ${show(id)} is not "i-" followed by 8 or 17 hex digits` };
