@@ -76,23 +76,6 @@ export function parseBoardPixel(value: unknown, width: number, height: number): 
 }
 
 /**
- * Config pins checked at startup, so a typo fails fast with the fix instead of a warning per render.
- * Returns one message per bad entry (empty when all are good); the caller prefixes the config path.
- */
-export function checkConfigPins(
-  pins: Readonly<Record<string, unknown>>,
-  width: number,
-  height: number,
-): string[] {
-  const errors: string[] = [];
-  for (const [key, value] of Object.entries(pins)) {
-    const parsed = parseBoardPixel(value, width, height);
-    if (!parsed.ok) errors.push(`pin for ${quote(key)}: ${parsed.reason}`);
-  }
-  return errors;
-}
-
-/**
  * The pixel this instance asks for: config by id, else by its account and Name, else by Name, else its tag. A bad value is
  * skipped (with a warning) in favour of the next source.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '../../../device/fleet/instance.ts';
-import { checkConfigPins, parseBoardPixel, parsePixel, pinOf, quote } from '../../../device/layout/pins.ts';
+import { parseBoardPixel, parsePixel, pinOf, quote } from '../../../device/layout/pins.ts';
 
 const web: Instance = {
   id: 'i-00000001',
@@ -43,13 +43,6 @@ describe('pins', () => {
       ok: false,
       reason: '"8,0" is outside the 8x4 board (x 0-7, y 0-3)',
     });
-  });
-
-  it('checks config pins at startup, one message per bad entry', () => {
-    expect(checkConfigPins({ web: '0,0', db: '9,9', [web.id]: 'here' }, 8, 8)).toEqual([
-      'pin for "db": "9,9" is outside the 8x8 board (x 0-7, y 0-7)',
-      'pin for "i-00000001": "here" is not "x,y" with whole numbers; write e.g. "0,0" for the top-left pixel',
-    ]);
   });
 
   it('takes config by id over config by Name over the tag', () => {
