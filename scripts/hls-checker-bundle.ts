@@ -4,23 +4,12 @@
  * the metric leaves as an Embedded Metric Format log line.
  */
 import type { BuildOptions } from 'esbuild';
-import { LAMBDA_TARGET, ROOT } from './lambda-bundle.ts';
+import { LAMBDA_BUNDLE_DEFAULTS, ROOT } from './lambda-bundle.ts';
 
 export const HLS_CHECKER_ENTRY = `${ROOT}lambda/hls-checker.ts`;
 /** The HLS checker's budget (5,962 bytes measured in November 2026): the parser, the judge and a fetch loop, nothing else. */
 export const HLS_CHECKER_BUDGET_BYTES = 8 * 1024;
 
 export function hlsCheckerBuildOptions(outfile: string): BuildOptions {
-  return {
-    entryPoints: [HLS_CHECKER_ENTRY],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: LAMBDA_TARGET,
-    minify: true,
-    metafile: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-  };
+  return { ...LAMBDA_BUNDLE_DEFAULTS, entryPoints: [HLS_CHECKER_ENTRY], outfile, logLevel: 'silent' };
 }

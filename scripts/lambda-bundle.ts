@@ -12,17 +12,22 @@ export const LAMBDA_BUDGET_BYTES = 200 * 1024;
 /** The Lambda runtime the stack deploys (NODEJS_24_X). */
 export const LAMBDA_TARGET = 'node24';
 
+/** What every Lambda bundle of the project shares: one minified ESM file for the deployed runtime. */
+export const LAMBDA_BUNDLE_DEFAULTS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: LAMBDA_TARGET,
+  minify: true,
+  metafile: true,
+  legalComments: 'none',
+} as const satisfies BuildOptions;
+
 export function lambdaBuildOptions(outfile: string): BuildOptions {
   return {
+    ...LAMBDA_BUNDLE_DEFAULTS,
     entryPoints: [LAMBDA_ENTRY],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: LAMBDA_TARGET,
-    minify: true,
-    metafile: true,
-    legalComments: 'none',
     mainFields: ['module', 'main'],
     alias: { '@aws-sdk/credential-provider-node': `${ROOT}lambda/env-credentials.ts` },
     // Some AWS SDK dependencies still call require() for Node built-ins.

@@ -1,6 +1,6 @@
 /**
- * Every citation of a document resolves inside the repository. A citation is `PATH.md §n` or
- * `PATH.md #n` (PATH from the repository root, e.g. docs/reference/hardware.md §2.4), or a bare `§n`
+ * Every citation of a document resolves inside the repository. A citation is `<path>.md §n` or
+ * `<path>.md #n` (the path from the repository root, e.g. docs/reference/hardware.md §2.4), or a bare `§n`
  * in a file that cites exactly one document by section (or in that document itself). It resolves
  * when the file exists and has a heading numbered n ("## 2." / "### 2.4"), or n is a.b and section a
  * has a numbered item b, or n is a numbered item of the file ("17. ..."). Nothing may cite the
