@@ -93,7 +93,7 @@ export async function benchAgentResources(): Promise<Section> {
     const pid = agent.pid as number;
     const shown = async (state: string, count: number) => {
       const view = await fetchBoard(socketPath(stateDir));
-      return view.synced && view.pixels.filter((p) => p.instance?.state === state).length >= count;
+      return view.synced && view.pixels.filter((p) => p.entry?.state === state).length >= count;
     };
     await until('the agent to list 1,000 instances', () => shown('running', 666), 30_000, 200);
     await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -7,7 +7,7 @@
 
 import { startPipeline } from '../device/demo/pipeline.ts';
 import type { SimInstance } from '../device/demo/simulator.ts';
-import type { BoardView } from '../device/display/board-view.ts';
+import type { Legend } from '../device/layout/legend.ts';
 import { silentLogger } from '../device/log.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { type Metric, type Section, summarize, until } from './report.ts';
@@ -32,10 +32,9 @@ export function benchFleet(count: number, state: InstanceState): SimInstance[] {
 let serial = 0;
 export const nextEventId = () => `00000000-0000-4000-8000-${(serial++).toString(16).padStart(12, '0')}`;
 
-function statesOf(view: BoardView): Map<string, string> {
+function statesOf(view: Legend): Map<string, string> {
   const states = new Map<string, string>();
-  for (const pixel of view.pixels)
-    if (pixel.instance !== null) states.set(pixel.instance.id, pixel.instance.state);
+  for (const pixel of view.pixels) if (pixel.entry !== null) states.set(pixel.entry.id, pixel.entry.state);
   return states;
 }
 
@@ -55,7 +54,7 @@ export async function benchLatency(): Promise<Section> {
   try {
     await until(
       'the first listing',
-      () => pipeline.agent.state().synced && pipeline.agent.view().pixels.some((p) => p.instance),
+      () => pipeline.agent.state().synced && pipeline.agent.legend().pixels.some((p) => p.entry),
       20_000,
     );
 
@@ -63,11 +62,11 @@ export async function benchLatency(): Promise<Section> {
     const pending = new Map<string, { state: string; at: number }>();
     const latencies: number[] = [];
     let frames = 0;
-    pipeline.agent.onViewChange(() => {
+    pipeline.agent.onLegendChange(() => {
       frames++;
       if (pending.size === 0) return;
       const seenAt = performance.now();
-      const states = statesOf(pipeline.agent.view());
+      const states = statesOf(pipeline.agent.legend());
       for (const [id, wanted] of pending) {
         if (states.get(id) === wanted.state) {
           latencies.push(seenAt - wanted.at);
@@ -108,7 +107,7 @@ export async function benchLatency(): Promise<Section> {
     await until(
       'the burst to converge',
       () => {
-        const states = statesOf(pipeline.agent.view());
+        const states = statesOf(pipeline.agent.legend());
         return fleet.every((instance) => states.get(instance.instanceId) === finalState);
       },
       60_000,

@@ -53,11 +53,11 @@ export async function benchPolling(): Promise<Section> {
     const ours: number[] = [];
     const waiting = new Map<string, Change>();
     const skipped: Change[] = [];
-    pipeline.agent.onViewChange(() => {
+    pipeline.agent.onLegendChange(() => {
       const seenAt = performance.now();
-      for (const pixel of pipeline.agent.view().pixels) {
-        const wanted = pixel.instance === null ? undefined : waiting.get(pixel.instance.id);
-        if (wanted !== undefined && pixel.instance?.state === wanted.state) {
+      for (const pixel of pipeline.agent.legend().pixels) {
+        const wanted = pixel.entry === null ? undefined : waiting.get(pixel.entry.id);
+        if (wanted !== undefined && pixel.entry?.state === wanted.state) {
           ours.push(seenAt - wanted.at);
           waiting.delete(wanted.id);
         }

@@ -8,11 +8,11 @@
  */
 
 import type { Config } from './config.ts';
-import { type BoardView, emptyBoardView } from './display/board-view.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
 import { accountIds, accountsOf } from './fleet/accounts.ts';
 import { initialSyncState, type SyncState } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
+import { emptyLegend, type Legend } from './layout/legend.ts';
 import { composePicture, type Picture } from './layout/picture.ts';
 import type { Identify } from './layout/render.ts';
 import { loadSlots } from './layout/slot-store.ts';
@@ -37,12 +37,12 @@ export interface AgentOptions {
 
 export interface Agent {
   /** The legend of the last picture (the web board, `ec2led status`). */
-  view(): BoardView;
+  legend(): Legend;
   readonly state: () => SyncState;
   /** Blinks a pixel for IDENTIFY_MS. */
   identify(target: { x: number; y: number }): void;
   /** Called after a picture whose legend differs from the last. */
-  onViewChange(listener: () => void): void;
+  onLegendChange(listener: () => void): void;
   /** Opens an output and shows it every picture from the current one on; `stop` closes it. */
   attach(output: Output): Promise<void>;
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
@@ -122,7 +122,6 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       fatal ??= error;
       for (const listener of fatalListeners.splice(0)) listener(error);
     },
-    autoSubscribe: false,
     log,
   });
 
@@ -133,13 +132,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   let stopping: Promise<void> | undefined;
   return {
-    view: () => picture?.legend ?? emptyBoardView(settings.width, settings.height),
+    legend: () => picture?.legend ?? emptyLegend(settings.width, settings.height),
     state: () => runtime.state(),
     identify(target) {
       identify = { target, untilMs: now() + IDENTIFY_MS };
       runtime.redraw();
     },
-    onViewChange: (listener) => void listeners.push(listener),
+    onLegendChange: (listener) => void listeners.push(listener),
     async attach(output) {
       await output.open();
       outputs.push(output);

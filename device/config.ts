@@ -10,7 +10,12 @@
  * config is listed in one go.
  */
 import { z } from 'zod';
-import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/message.ts';
+import {
+  ACCOUNT_PATTERN,
+  REGION_PATTERN,
+  THING_NAME_PATTERN,
+  TOPIC_PREFIX_PATTERN,
+} from '../shared/patterns.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { displayOptionsSchema } from './display/options.ts';
 import { displaySize } from './display/size.ts';
@@ -20,7 +25,6 @@ import { offBoard, parsePixel } from './layout/pins.ts';
 import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls-files.ts';
 
 const HOST = /^[A-Za-z0-9.-]{1,253}$/;
-const THING_NAME = /^[A-Za-z0-9:_-]{1,128}$/;
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 const PIXEL = /^\d{1,2},\d{1,2}$/;
 
@@ -31,7 +35,7 @@ export const configSchema = z.strictObject({
     /** 8883 (mutual TLS). 443 also works on IoT Core (ALPN is set by the SDK). */
     port: z.int().min(1).max(65535).default(8883),
     /** The thing name. One connection per client id: a second device with it kicks the first. */
-    clientId: z.string().regex(THING_NAME),
+    clientId: z.string().regex(THING_NAME_PATTERN),
     /** Device certificate, private key and CA (AmazonRootCA1 for IoT Core) file paths. */
     cert: z.string().min(1).optional(),
     key: z.string().min(1).optional(),
@@ -87,10 +91,7 @@ export const configSchema = z.strictObject({
     stsEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   }),
   /** First topic level; the device subscribes to `{topicPrefix}/v1/#`. */
-  topicPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .default(DEFAULT_TOPIC_PREFIX),
+  topicPrefix: z.string().regex(TOPIC_PREFIX_PATTERN).default(DEFAULT_TOPIC_PREFIX),
   /** Show only instances carrying this tag (DescribeInstances `tag:KEY` filter). */
   tagFilter: z.strictObject({ key: z.string().min(1).max(127), value: z.string().max(255) }).optional(),
   /** Relist every N minutes even when nothing seems lost. Default 15. */

@@ -24,6 +24,7 @@
  * app.ts prints as one line instead of a stack trace.
  */
 
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/patterns.ts';
 import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { type Check, checkAlarmPrefix, parseChecks } from './checks.ts';
@@ -69,8 +70,6 @@ export class SettingsError extends Error {
 
 export type ContextReader = (key: string) => unknown;
 
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const ACCOUNT_PATTERN = /^\d{12}$/;
 const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
 // A DNS name such as abc123-ats.iot.eu-west-1.amazonaws.com, without scheme or path.
 const HOST_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;

@@ -5,14 +5,8 @@
  * forwarded from another region keeps the instance's region even if a forwarder rewrote the envelope.
  */
 import { INSTANCE_STATES, isInstanceState } from '../shared/instance-state.ts';
-import {
-  ACCOUNT_PATTERN,
-  checkMessage,
-  INSTANCE_ID_PATTERN,
-  MESSAGE_VERSION,
-  REGION_PATTERN,
-  type StateMessage,
-} from '../shared/message.ts';
+import { checkMessage, INSTANCE_ID_PATTERN, MESSAGE_VERSION, type StateMessage } from '../shared/message.ts';
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/patterns.ts';
 
 export const EC2_SOURCE = 'aws.ec2';
 export const EC2_STATE_CHANGE = 'EC2 Instance State-change Notification';

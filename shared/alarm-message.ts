@@ -18,7 +18,9 @@
  * - `time` is when the alarm entered the state (the event's `detail.state.timestamp`, milliseconds);
  *   two messages for one alarm order by it. A decoded message is a hint: DescribeAlarms is the truth.
  */
+
 import { bytesOf, checkFlatRecord, show } from './message.ts';
+import { EVENT_ID_PATTERN } from './patterns.ts';
 
 export const ALARM_MESSAGE_VERSION = 1;
 export const ALARM_KIND = 'alarm';
@@ -45,7 +47,6 @@ export type AlarmDecodeResult = { ok: true; message: AlarmMessage } | { ok: fals
 /** Groups: partition, region, account, name. */
 export const ALARM_ARN_PATTERN =
   /^arn:(aws[a-z-]*):cloudwatch:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):alarm:(.+)$/s;
-const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const KEYS = ['v', 'kind', 'name', 'state', 'time', 'arn', 'event'] as const;

@@ -14,7 +14,9 @@
  *   lowercase hex digits, a bad region or account.
  * - A decoded message is only a hint: the device still applies it through `supersedes`.
  */
+
 import { type InstanceState, isInstanceState } from './instance-state.ts';
+import { ACCOUNT_PATTERN, EVENT_ID_PATTERN, REGION_PATTERN } from './patterns.ts';
 
 export const MESSAGE_VERSION = 1;
 /** Larger payloads are refused before parsing. A real v1 message is about 170 bytes. */
@@ -36,9 +38,6 @@ export interface StateMessage {
 export type DecodeResult = { ok: true; message: StateMessage } | { ok: false; reason: string };
 
 export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-export const ACCOUNT_PATTERN = /^\d{12}$/;
-const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
 const KEYS = ['v', 'id', 'state', 'time', 'region', 'account', 'event'] as const;
 
 /** A value for a reason text: strings quoted, cut at 80 characters. */

@@ -12,10 +12,11 @@
  * receive alarm messages.
  */
 
+import { TOPIC_PREFIX_PATTERN } from './patterns.ts';
+
 export const DEFAULT_TOPIC_PREFIX = 'ec2led';
 const VERSION_LEVEL = 'v1';
 const ALARM_LEVEL = 'alarm';
-const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface InstanceAddress {
   readonly account: string;
@@ -25,7 +26,7 @@ export interface InstanceAddress {
 
 /** Throws when the prefix cannot be a single safe topic level; the message names the value and the fix. */
 export function checkTopicPrefix(prefix: string): string {
-  if (!PREFIX_PATTERN.test(prefix)) {
+  if (!TOPIC_PREFIX_PATTERN.test(prefix)) {
     throw new Error(
       `topic prefix ${JSON.stringify(prefix)} is not one topic level of 1-64 letters, digits, "_" or "-"; ` +
         `set topicPrefix to something like "${DEFAULT_TOPIC_PREFIX}"`,

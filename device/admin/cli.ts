@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { THING_NAME_PATTERN } from '../../shared/patterns.ts';
 import { DEFAULT_STACK_NAME } from '../../shared/stack.ts';
 import { BOARD_KINDS } from '../display/display.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
@@ -53,7 +54,6 @@ export interface Io {
 }
 
 export const DEFAULT_BOARD = 'terminal';
-const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 export type DeviceCommand =
   | { readonly kind: 'help' }
@@ -80,7 +80,7 @@ export type DeviceCommand =
 
 function checkThingName(name: string | undefined): string {
   if (name === undefined) throw usageError('missing NAME; run ec2led device --help');
-  if (!THING_NAME.test(name)) {
+  if (!THING_NAME_PATTERN.test(name)) {
     throw usageError(
       `thing name ${JSON.stringify(name)} is invalid: use 1-128 letters, digits, "_", "-" or ":" ` +
         '(it is also the MQTT client id), e.g. desk-pi',

@@ -11,8 +11,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Agent, AgentOptions } from '../agent.ts';
 import { type Config, ConfigError } from '../config.ts';
-import { emptyBoardView } from '../display/board-view.ts';
 import { BOARD_KINDS } from '../display/display.ts';
+import { emptyLegend } from '../layout/legend.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { WebBoard } from '../web/server.ts';
 import { parseAgentArgs, UsageError } from './args.ts';
@@ -180,7 +180,7 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
   const starting = (async (): Promise<boolean> => {
     await mkdir(config.stateDir, { recursive: true });
     if (stop.signal !== undefined) return false;
-    const empty = emptyBoardView(config.display.virtualWidth, config.display.virtualHeight);
+    const empty = emptyLegend(config.display.virtualWidth, config.display.virtualHeight);
     socket = await make(serveBoard(socketPath(config.stateDir), empty));
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;

@@ -5,12 +5,12 @@
  */
 import { boardOutputs } from '../agent.ts';
 import type { Config } from '../config.ts';
-import type { BoardView } from '../display/board-view.ts';
 import type { TerminalOutput } from '../display/boards/terminal.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import { EMPTY_FLEET, replaceWithSnapshot } from '../fleet/store.ts';
+import type { Legend } from '../layout/legend.ts';
 import { composePicture } from '../layout/picture.ts';
 import { loadSlots, saveSlots } from '../layout/slot-store.ts';
 import { sameSlots } from '../layout/slots.ts';
@@ -30,7 +30,7 @@ export interface OnceOptions {
  * The caption of a --once picture. It never connects to MQTT, so it says what the picture is (one
  * listing, at this time) instead of the live agent's "connected · synced".
  */
-export function onceCaption(view: BoardView, nowMs: number): string {
+export function onceCaption(view: Legend, nowMs: number): string {
   const parts = [
     'ec2-led',
     `listed once at ${new Date(nowMs).toISOString().slice(0, 19)}Z`,

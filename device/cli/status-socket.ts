@@ -1,6 +1,6 @@
 /**
  * The running agent's board, on a unix socket: `${stateDir}/agent.sock`, mode 0660, answering
- * `GET /api/board` with the web board's JSON (display/board-view.ts `toWire`). Always on, even with the
+ * `GET /api/board` with the web board's JSON (display/board-view.ts `legendToWire`). Always on, even with the
  * web board off, so `ec2led status` works on any install; only the agent's user and group can connect.
  * A socket that still answers means another agent runs with this state directory: refuse to start
  * (two agents would fight over one MQTT client id).
@@ -9,7 +9,7 @@ import { chmod, unlink } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { type BoardView, toWire } from '../display/board-view.ts';
+import { type Legend, legendToWire } from '../layout/legend.ts';
 import type { Output } from '../outputs.ts';
 
 export const SOCKET_NAME = 'agent.sock';
@@ -38,7 +38,7 @@ function answers(path: string): Promise<boolean> {
  * Serves `initial` on the socket until the agent shows it a picture. Rejects when another agent
  * already answers there.
  */
-export async function serveBoard(path: string, initial: BoardView): Promise<BoardSocket> {
+export async function serveBoard(path: string, initial: Legend): Promise<BoardSocket> {
   let legend = initial;
   if (await answers(path)) {
     throw new Error(`another ec2led agent answers on ${path}; stop it first (systemctl stop ec2led)`);
@@ -49,7 +49,7 @@ export async function serveBoard(path: string, initial: BoardView): Promise<Boar
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"only GET /api/board"}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(toWire(legend)));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(legendToWire(legend)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -81,7 +81,7 @@ export async function serveBoard(path: string, initial: BoardView): Promise<Boar
 }
 
 /** Asks the agent on `path` for its board. Rejects with an Error naming the fix. */
-export function fetchBoard(path: string, timeoutMs = 2_000): Promise<BoardView> {
+export function fetchBoard(path: string, timeoutMs = 2_000): Promise<Legend> {
   return new Promise((resolve, reject) => {
     const req = request(
       { socketPath: path, path: '/api/board', method: 'GET', timeout: timeoutMs },
@@ -91,7 +91,7 @@ export function fetchBoard(path: string, timeoutMs = 2_000): Promise<BoardView> 
         res.on('end', () => {
           try {
             if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as BoardView);
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Legend);
           } catch (error) {
             reject(new Error(`the agent on ${path} gave no board (${(error as Error).message})`));
           }

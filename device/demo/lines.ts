@@ -7,25 +7,26 @@
  * disappeared. A state that came and went between two views (a pending that lasted less than a
  * frame) is not seen, exactly as the board would not show it. Names are sanitized (they are tags).
  */
-import type { BoardInstance, BoardView } from '../display/board-view.ts';
+
 import { drawStatus } from '../display/boards/terminal-legend.ts';
 import { sanitizeText } from '../display/sanitize.ts';
+import type { Legend, LegendEntry } from '../layout/legend.ts';
 
-function instances(view: BoardView | undefined): Map<string, BoardInstance> {
-  const byId = new Map<string, BoardInstance>();
-  for (const pixel of view?.pixels ?? []) if (pixel.instance) byId.set(pixel.instance.id, pixel.instance);
+function instances(view: Legend | undefined): Map<string, LegendEntry> {
+  const byId = new Map<string, LegendEntry>();
+  for (const pixel of view?.pixels ?? []) if (pixel.entry) byId.set(pixel.entry.id, pixel.entry);
   return byId;
 }
 
-function describe(instance: BoardInstance, what: string): string {
+function describe(instance: LegendEntry, what: string): string {
   const name = sanitizeText(instance.name);
   return `${instance.id} ${name === '' ? '(no name)' : name} ${what}`;
 }
 
 /** What changed from `before` (undefined: nothing shown yet) to `after`, one line each. */
-export function viewChanges(before: BoardView | undefined, after: BoardView): string[] {
+export function viewChanges(before: Legend | undefined, after: Legend): string[] {
   const lines: string[] = [];
-  const status = (view: BoardView) =>
+  const status = (view: Legend) =>
     `${drawStatus(view)}${view.synced ? ` with ${instances(view).size} instances` : ''}`;
   if (
     before === undefined ||

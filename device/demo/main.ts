@@ -14,7 +14,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BoardView } from '../display/board-view.ts';
+import type { Legend } from '../layout/legend.ts';
 import { createLogger } from '../log.ts';
 import { sleep } from '../sources/retry.ts';
 import { viewChanges } from './lines.ts';
@@ -211,9 +211,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${shownLogPath}\n`);
   process.stderr.write(`ec2-led demo: its legend from another terminal: ${pipeline.statusCommand}\n`);
   if (args.board === 'lines') {
-    let shown: BoardView | undefined;
-    pipeline.agent.onViewChange(() => {
-      const view = pipeline.agent.view();
+    let shown: Legend | undefined;
+    pipeline.agent.onLegendChange(() => {
+      const view = pipeline.agent.legend();
       for (const line of viewChanges(shown, view)) process.stdout.write(`${clock()} ${line}\n`);
       shown = view;
     });

@@ -135,7 +135,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       options.webPort === undefined
         ? undefined
         : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
-    const socket: BoardSocket = await serveBoard(socketPath(stateDir), agent.view());
+    const socket: BoardSocket = await serveBoard(socketPath(stateDir), agent.legend());
     undo.push(() => socket.close());
     await agent.attach(socket);
     return running({ broker, ec2, sts, agent, web, handler, stateDir, socket });

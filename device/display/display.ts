@@ -18,7 +18,7 @@
  * Not guaranteed: that the physical orientation matches the logical one on boards whose origin is
  * unverified (docs/reference/hardware.md §8.1). `rotation`, `flipX` and `flipY` exist to fix that on site.
  */
-import type { BoardView } from './board-view.ts';
+import type { Legend } from '../layout/legend.ts';
 
 export type BoardKind =
   | 'unicornhathd'
@@ -64,7 +64,7 @@ export interface Display {
    * Whole frame; its size must equal width x height, else throws naming both sizes. `legend` goes
    * with it for a board that prints one (the terminal); LED boards ignore it.
    */
-  render(frame: Frame, legend?: BoardView): Promise<void>;
+  render(frame: Frame, legend?: Legend): Promise<void>;
   /** Blanks the board; idempotent, safe if open() failed or never ran. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * size, applies the mapping, and keeps the lifecycle promises of display.ts: a failed open releases
  * what it acquired, close is idempotent, shared by concurrent callers, and waits for an open in flight.
  */
-import type { BoardView } from './board-view.ts';
+import type { Legend } from '../layout/legend.ts';
 import type { Board, BoardProfile } from './boards/board.ts';
 import type { Display, Frame } from './display.ts';
 import { assertFrameSize } from './frame.ts';
@@ -60,7 +60,7 @@ export function mappedDisplay(board: Board, mapping: Mapping): Display {
       });
       return opening;
     },
-    async render(frame: Frame, legend?: BoardView) {
+    async render(frame: Frame, legend?: Legend) {
       assertFrameSize(frame, logical.width, logical.height, who);
       if (!isOpen) throw new Error(`${who} is not open; call open() first`);
       await board.show(mapFrame(frame, physical, mapping), legend);

@@ -4,6 +4,7 @@
  */
 import type { InstanceState } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
+import type { Kind } from '../layout/kinds.ts';
 
 /** One state change of one instance, from a live message or a listing. */
 export interface Change {
@@ -63,6 +64,8 @@ export interface AccountFailure {
 
 /** One instance as the fleet holds it. */
 export interface Instance {
+  /** What it is (layout/kinds.ts): its colour rules and the legend's word for it. */
+  readonly kind: Kind;
   readonly id: string;
   readonly state: InstanceState;
   /** Time of the change that set `state` (ordering key, with the state's rank). */

@@ -83,6 +83,7 @@ function next(
   const wins = listing || overrides(change, current);
   if (!wins && (current === undefined || details === undefined)) return current;
   const base = current ?? {
+    kind: 'instance' as const,
     id: change.instanceId,
     state: change.state,
     timeMs: change.timeMs,

@@ -11,6 +11,7 @@
  *   colourless, unlike anything else on the board, so it is found at a glance.
  */
 import type { InstanceState } from '../../shared/instance-state.ts';
+import { pulsesAs } from './kinds.ts';
 
 /** One breath of a pulsing pixel: 2 s, slow enough to read as "in progress", not as an alarm. */
 export const PULSE_PERIOD_MS = 2000;
@@ -27,11 +28,9 @@ export const IDENTIFY_MS = 5000;
 /** The fleet's brightness while disconnected: 30%, visibly stale, colours still readable. */
 export const DISCONNECTED_DIM = 0.3;
 
-const PULSING: ReadonlySet<InstanceState> = new Set(['pending', 'stopping', 'shutting-down']);
-
-/** True for the in-between states, which pulse. */
+/** True for the in-between instance states, which pulse (kinds.ts holds each kind's rule). */
 export function pulses(state: InstanceState): boolean {
-  return PULSING.has(state);
+  return pulsesAs('instance', state);
 }
 
 function phase(nowMs: number, periodMs: number): number {

@@ -1,6 +1,6 @@
 /**
- * Colours: one per instance state and three for the board's own indicators, each overridable from
- * the config as "#rrggbb". Colours are logical; brightness and gamma belong to the display
+ * Colours: one per state of every kind (kinds.ts, which holds each kind's defaults) and three for
+ * the board's own indicators, each overridable from the config as "#rrggbb". Colours are logical; brightness and gamma belong to the display
  * (device/display/mapping.ts), which keeps any lit channel lit, so the dim colours stay visible.
  *
  * Defaults (docs/layout.md explains the choices):
@@ -9,25 +9,20 @@
  * No state uses magenta, cyan or white, so an indicator is never mistaken for an instance.
  */
 
-import { INSTANCE_STATES, type InstanceState } from '../../shared/instance-state.ts';
 import type { Rgb } from '../display/frame.ts';
+import { ALL_STATES, KIND_NAMES, KINDS, type KindState } from './kinds.ts';
 import { quote } from './pins.ts';
 
 /** The indicator colours: status pixel while disconnected / not yet synced, and the overflow pixel. */
 export const INDICATORS = ['disconnected', 'not-synced', 'overflow'] as const;
 export type Indicator = (typeof INDICATORS)[number];
-export type PaletteKey = InstanceState | Indicator;
-export const PALETTE_KEYS: readonly PaletteKey[] = [...INSTANCE_STATES, ...INDICATORS];
+export type PaletteKey = KindState | Indicator;
+export const PALETTE_KEYS: readonly PaletteKey[] = [...ALL_STATES, ...INDICATORS];
 
 export type Palette = Readonly<Record<PaletteKey, Rgb>>;
 
 export const DEFAULT_COLORS: Readonly<Record<PaletteKey, string>> = {
-  pending: '#00ff00',
-  running: '#0000ff',
-  stopping: '#ffff00',
-  stopped: '#ff0000',
-  'shutting-down': '#ff8000',
-  terminated: '#404040',
+  ...(Object.assign({}, ...KIND_NAMES.map((kind) => KINDS[kind].defaultColors)) as Record<KindState, string>),
   disconnected: '#ff00ff',
   'not-synced': '#00ffff',
   overflow: '#ffffff',

@@ -13,11 +13,12 @@
  * - `wakeInMs` is when to compose again (next animation step, end of a grace or of identify);
  *   undefined: nothing changes until the fleet or the status does.
  */
-import type { BoardView } from '../display/board-view.ts';
+
 import type { Frame } from '../display/display.ts';
 import type { Fleet } from '../fleet/store.ts';
+import type { Legend } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
-import { type BoardStatus, type Identify, renderBoard } from './render.ts';
+import { type FeedStatus, type Identify, renderBoard } from './render.ts';
 import { assignSlots, type Layout, type SlotMap } from './slots.ts';
 
 export interface PictureSettings {
@@ -40,7 +41,7 @@ export interface PictureInput {
   /** A listing has been applied since start: only then may an unseen instance lose its pixel. */
   readonly listed: boolean;
   readonly settings: PictureSettings;
-  readonly status: BoardStatus;
+  readonly status: FeedStatus;
   readonly nowMs: number;
   readonly identify?: Identify | undefined;
   /** Accounts the last listing could not read, with the reason (sync.ts): their pixels show stale. */
@@ -53,12 +54,12 @@ export interface Picture {
   readonly fleet: Fleet;
   readonly listed: boolean;
   readonly staleAccounts: ReadonlyMap<string, string> | undefined;
-  readonly status: BoardStatus;
+  readonly status: FeedStatus;
   readonly layout: Layout;
   /** Logical colours, exactly width x height (the display applies brightness and gamma). */
   readonly frame: Frame;
   /** Which pixel shows what, in steady colours: the web board, the terminal legend, `ec2led status`. */
-  readonly legend: BoardView;
+  readonly legend: Legend;
   readonly animating: boolean;
   /** When to compose again; undefined: not until the fleet or the status changes. */
   readonly wakeInMs: number | undefined;

@@ -4,17 +4,17 @@
  *
  * Contract:
  * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
- *   Each instance pixel shows its state's colour, pulsing for in-between states; the whole fleet is
+ *   Each pixel shows its state's colour, pulsing for the states its kind pulses (kinds.ts); the whole fleet is
  *   dimmed to DISCONNECTED_DIM while disconnected; the overflow pixel is steady; the status pixel
  *   (bottom-right) blinks while disconnected or not yet synced; identify blinks one pixel over all.
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
- *   state (no pulse, no dimming, no blink) and its instance or null. So it changes only when the
+ *   state (no pulse, no dimming, no blink) and its entry (kind, id, state...) or null. So it changes only when the
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
  * - `animating` is true while a pulse or a blink runs; `nextFrameInMs` is when to render again:
  *   the next frame of an animation, or, with `animating` false, one wake-up for the end of a
  *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
  */
-import type { BoardInstance, BoardPixel, BoardView } from '../display/board-view.ts';
+
 import type { Frame } from '../display/display.ts';
 import { blankFrame, type Rgb } from '../display/frame.ts';
 import type { Instance } from '../fleet/instance.ts';
@@ -27,13 +27,14 @@ import {
   msToToggle,
   PULSE_FRAME_MS,
   pulseFactor,
-  pulses,
 } from './animate.ts';
+import { pulsesAs } from './kinds.ts';
+import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
 import { type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
 import type { Layout } from './slots.ts';
 
-export interface BoardStatus {
+export interface FeedStatus {
   /** The MQTT feed is up (sync state `connected`). */
   readonly connected: boolean;
   /** A listing since the current connection has been applied (sync state `synced`). */
@@ -53,7 +54,7 @@ export interface RenderInput {
   readonly fleet: Fleet;
   readonly layout: Layout;
   readonly palette: Palette;
-  readonly status: BoardStatus;
+  readonly status: FeedStatus;
   readonly nowMs: number;
   readonly identify?: Identify | undefined;
   /** Account id -> label (aws.accounts); with more than one, the view names each instance's account. */
@@ -64,7 +65,7 @@ export interface RenderInput {
 
 export interface Rendered {
   readonly frame: Frame;
-  readonly view: BoardView;
+  readonly view: Legend;
   readonly animating: boolean;
   readonly nextFrameInMs: number | undefined;
 }
@@ -72,9 +73,10 @@ export interface Rendered {
 const BLACK: Rgb = [0, 0, 0];
 const WHITE: Rgb = [255, 255, 255];
 
-function boardInstance(instance: Instance, input: RenderInput, many: boolean): BoardInstance {
+function legendEntry(instance: Instance, input: RenderInput, many: boolean): LegendEntry {
   const label = many ? input.accountLabels?.get(instance.account) : undefined;
   return {
+    kind: instance.kind,
     id: instance.id,
     name: instance.name ?? '',
     state: instance.state,
@@ -98,11 +100,11 @@ export function renderBoard(input: RenderInput): Rendered {
   const { width, height } = layout;
   const frame = blankFrame(width, height);
   const colors: Rgb[] = Array.from({ length: width * height }, () => BLACK);
-  const pixels: BoardPixel[] = Array.from({ length: width * height }, (_, i) => ({
+  const pixels: LegendPixel[] = Array.from({ length: width * height }, (_, i) => ({
     x: i % width,
     y: Math.floor(i / width),
     color: '#000000',
-    instance: null,
+    entry: null,
   }));
   const at = (pixel: Pixel) => pixel.y * width + pixel.x;
   const wakeUps: number[] = [];
@@ -117,10 +119,10 @@ export function renderBoard(input: RenderInput): Rendered {
       x: pixel.x,
       y: pixel.y,
       color: toHex(base),
-      instance: boardInstance(instance, input, many),
+      entry: legendEntry(instance, input, many),
     };
     let color = base;
-    if (pulses(instance.state)) {
+    if (pulsesAs(instance.kind, instance.state)) {
       color = scaleColor(color, pulseFactor(nowMs));
       animating = true;
     }
@@ -132,7 +134,7 @@ export function renderBoard(input: RenderInput): Rendered {
   const last = { x: width - 1, y: height - 1 };
   if (layout.overflowPixel !== undefined) {
     colors[at(last)] = palette.overflow;
-    pixels[at(last)] = { ...last, color: toHex(palette.overflow), instance: null };
+    pixels[at(last)] = { ...last, color: toHex(palette.overflow), entry: null };
   }
 
   const indicator = !status.connected ? 'disconnected' : !status.synced ? 'not-synced' : undefined;
@@ -158,7 +160,7 @@ export function renderBoard(input: RenderInput): Rendered {
     frame.rgb[i * 3 + 1] = g;
     frame.rgb[i * 3 + 2] = b;
   });
-  const view: BoardView = {
+  const view: Legend = {
     width,
     height,
     connected: status.connected,

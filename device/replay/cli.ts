@@ -8,13 +8,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Io } from '../cli/io.ts';
-import type { BoardView } from '../display/board-view.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
 import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
 import { blankFrame } from '../display/frame.ts';
 import { createDisplay } from '../display/open.ts';
 import { DEFAULT_DISPLAY_OPTIONS } from '../display/options.ts';
+import type { Legend } from '../layout/legend.ts';
 import type { PictureSettings } from '../layout/picture.ts';
 import { pictureSettings } from '../picture-settings.ts';
 import { parseReplayFile, replay } from './replay.ts';
@@ -47,7 +47,7 @@ export interface ReplayOutput {
 }
 
 /** The view as a still frame: every pixel in its steady colour (no pulse, no status blink). */
-export function frameOfView(view: BoardView) {
+export function frameOfView(view: Legend) {
   const frame = blankFrame(view.width, view.height);
   for (const pixel of view.pixels) {
     const i = (pixel.y * view.width + pixel.x) * 3;
@@ -133,7 +133,7 @@ export async function replayMain(
   if (json) io.stdout(`${JSON.stringify(result.view, null, 2)}\n`);
   else {
     const asOf = result.nowMs === undefined ? 'no events' : new Date(result.nowMs).toISOString();
-    const shown = result.view.pixels.filter((pixel) => pixel.instance !== null).length;
+    const shown = result.view.pixels.filter((pixel) => pixel.entry !== null).length;
     const header = `replay: ${size.width}x${size.height} board as of ${asOf}: ${shown} shown, ${result.view.overflow} overflow`;
     const columns = output.isTty ? (output.columns ?? 100) : 120;
     const lines = [

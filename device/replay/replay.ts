@@ -10,9 +10,9 @@
 import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../lambda/translate.ts';
 import { STATE_RANK } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
-import type { BoardView } from '../display/board-view.ts';
 import { changeOf } from '../fleet/instance.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../fleet/store.ts';
+import type { Legend } from '../layout/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from '../layout/picture.ts';
 
 export interface ReplayInput {
@@ -63,7 +63,7 @@ export function parseReplayFile(text: string): ParsedInput {
 }
 
 export interface ReplayResult {
-  readonly view: BoardView;
+  readonly view: Legend;
   readonly applied: number;
   /** Events that are not EC2 state changes (other source or detail-type): skipped, not bad. */
   readonly ignored: number;

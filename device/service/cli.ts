@@ -7,9 +7,9 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchBoard, SOCKET_NAME } from '../cli/status-socket.ts';
-import type { BoardView } from '../display/board-view.ts';
 import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
 import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
+import type { Legend } from '../layout/legend.ts';
 import { InstallError, install, type ServiceDeps, uninstall } from './install.ts';
 import { must, realSystem, type System } from './system.ts';
 import { ETC_DIR, STATE_DIR, UNIT_NAME } from './unit.ts';
@@ -46,7 +46,7 @@ export interface ServiceCliDeps {
   readonly node?: string;
   readonly bin?: string;
   readonly pollMs?: number;
-  readonly fetchView?: (socket: string) => Promise<BoardView>;
+  readonly fetchView?: (socket: string) => Promise<Legend>;
   readonly now?: () => number;
 }
 
@@ -78,7 +78,7 @@ export function firstProblem(lines: readonly string[], errorsOnly = false): stri
   return undefined;
 }
 
-type Waited = { readonly view: BoardView } | { readonly problem: string | undefined };
+type Waited = { readonly view: Legend } | { readonly problem: string | undefined };
 
 /**
  * Polls the socket until the agent is synced, logs an error, or `timeoutMs` passes; then the first

@@ -9,9 +9,10 @@
  *   reconnecting for ever; `stop()` resolves once the connection is disconnected and closed, within
  *   about 2 s: a connect attempt still in TLS negotiation is abandoned and closed when it settles.
  * - Events are plain data: `connected` on every CONNACK (`first` once per process, `rejoined` when the
- *   broker kept the session), `subscribed` once the SUBACK for this connection arrived (or at once
- *   when a rejoined session already holds it), `disconnected`, and `message` with a decoded v1 message.
- * - The SDK never resubscribes: we do on the first connection of the process and whenever the
+ *   broker kept the session), `subscribed` once the SUBACK of a `subscribe()` arrived,
+ *   `disconnected`, and `message` with a decoded v1 message.
+ * - The source never subscribes by itself, and neither does the SDK: the caller's state machine
+ *   (fleet/sync.ts) asks with `subscribe()` on the first connection of the process and whenever the
  *   session was not rejoined. A rejoined session may replay QoS 1 messages: apply them idempotently.
  * - Bad payloads and topics (empty, detached, not JSON, ...) are logged, counted and dropped. Every
  *   aws-crt callback runs inside a guard that catches, logs and counts anything thrown: an exception
@@ -68,11 +69,6 @@ export interface MqttSourceOptions {
    * context from mqtt.cert, mqtt.key, mqtt.ca). The agent exits 1 on it, so systemd restarts it.
    */
   readonly onFatal?: (error: Error) => void;
-  /**
-   * Default true: subscribe on the first connection and whenever the session was not rejoined.
-   * False: only `subscribe()` subscribes — for a caller whose own state machine decides (sync.ts).
-   */
-  readonly autoSubscribe?: boolean;
 }
 
 export interface MqttSource {
@@ -229,9 +225,6 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         connectedAt = Date.now();
         log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
         emit({ type: 'connected', rejoined, first });
-        if (options.autoSubscribe === false) return;
-        if (rejoined && !first) emit({ type: 'subscribed', filters });
-        else void subscribe(connection);
       }),
     );
     connection.on(

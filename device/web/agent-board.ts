@@ -4,17 +4,17 @@
  * `ec2led agent` and by the demo.
  */
 import type { Agent } from '../agent.ts';
-import type { BoardView } from '../display/board-view.ts';
+import type { Legend } from '../layout/legend.ts';
 import type { Logger } from '../log.ts';
 import { legendOutput } from '../outputs.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
 
 export async function startAgentWebBoard(
-  agent: Pick<Agent, 'view' | 'identify' | 'attach'>,
+  agent: Pick<Agent, 'legend' | 'identify' | 'attach'>,
   address: { readonly host: string; readonly port: number },
   log: Logger,
 ): Promise<WebBoard> {
-  let legend: BoardView = agent.view();
+  let legend: Legend = agent.legend();
   const board = await startWebBoard({
     host: address.host,
     port: address.port,

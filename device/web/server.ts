@@ -4,7 +4,7 @@
  *
  * node:http only (no framework: the Pi install is a budget). Routes:
  *   GET  /, /app.js, /style.css  the page, served from memory (device/web/public/)
- *   GET  /api/board              the BoardView as JSON (board-view.ts is the schema)
+ *   GET  /api/board              the Legend as JSON (layout/legend.ts is the schema)
  *   GET  /api/events             Server-Sent Events: the board on connect and after every notify()
  *   POST /api/identify           {"x", "y"} -> 202, and onIdentify is called
  * Anything else is 404, a known path with another method 405. See docs/web-board.md.
@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type BoardView, toWire } from '../display/board-view.ts';
+import { type Legend, legendToWire } from '../layout/legend.ts';
 import { type LogFn, SseHub } from './events.ts';
 import { isHostAllowed, isSameOrigin, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
 import { type PixelTarget, parseIdentify } from './identify.ts';
@@ -31,7 +31,7 @@ export interface WebBoardOptions {
   /** TCP port. Default 8080; 0 picks a free one (read it from `url`). */
   readonly port?: number;
   /** The board as it is now; called per request and per broadcast, so it should be cheap. */
-  readonly view: () => BoardView;
+  readonly view: () => Legend;
   /** Blink this pixel on the physical board. Called after validation; a rejection is logged. */
   readonly onIdentify: (target: PixelTarget) => void | Promise<void>;
   readonly log?: LogFn;
@@ -99,7 +99,7 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
   checkOptions(host, port);
   const files = await loadStatic();
   const hub = new SseHub({
-    snapshot: () => JSON.stringify(toWire(options.view())),
+    snapshot: () => JSON.stringify(legendToWire(options.view())),
     maxClients: MAX_SSE_CLIENTS,
     minIntervalMs: MIN_EVENT_INTERVAL_MS,
     heartbeatMs: HEARTBEAT_MS,
@@ -140,7 +140,7 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     const file = files.get(path);
     if (file !== undefined || path === '/api/board') {
       if (!get) return sendError(res, 405, `${method} not allowed on ${path}`, { Allow: 'GET, HEAD' });
-      if (file === undefined) return sendJson(res, 200, toWire(options.view()));
+      if (file === undefined) return sendJson(res, 200, legendToWire(options.view()));
       res.writeHead(200, {
         'Content-Type': file.type,
         'Content-Length': file.body.length,

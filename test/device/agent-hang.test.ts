@@ -51,11 +51,11 @@ describe('a DescribeInstances that hangs', () => {
     await waitFor('two timed-out listings', () => count('listing failed') >= 2, 10_000);
     const failure = logLines.find((line) => line.msg === 'listing failed');
     expect(String(failure?.context?.error)).toMatch(/TimeoutError.*did not answer in time/);
-    expect(a.view().synced).toBe(false);
+    expect(a.legend().synced).toBe(false);
     proxy.heal();
     // The next retry is at most LIST_BACKOFF's third delay (4 s) away, plus one listing.
-    await waitFor('synced after healing', () => a.view().synced, 8_000);
-    expect(a.view().pixels.filter((p) => p.instance !== null)).toHaveLength(2);
+    await waitFor('synced after healing', () => a.legend().synced, 8_000);
+    expect(a.legend().pixels.filter((p) => p.entry !== null)).toHaveLength(2);
   });
 
   it('is superseded by a reconnect: the stuck listing is cancelled and a new one syncs', async () => {
@@ -67,7 +67,7 @@ describe('a DescribeInstances that hangs', () => {
     proxy.heal();
     await world.broker.kill();
     await world.broker.start();
-    await waitFor('synced after the reconnect', () => a.view().synced, 10_000);
+    await waitFor('synced after the reconnect', () => a.legend().synced, 10_000);
     expect(count('listing superseded')).toBe(1);
     expect(logLines.find((line) => line.msg === 'listing superseded')?.context).toMatchObject({
       reason: 'reconnected',

@@ -37,8 +37,8 @@ it('blinks the chosen pixel on the board after the web board asks, then stops bl
   agent = await startAgent({ config, log: silentLogger, displayDeps: { output } });
   const a = agent;
   web = await startAgentWebBoard(a, { host: '127.0.0.1', port: 0 }, silentLogger);
-  await waitFor('synced', () => a.view().synced, 8_000);
-  const lit = await waitFor('a lit pixel', () => a.view().pixels.find((p) => p.instance !== null));
+  await waitFor('synced', () => a.legend().synced, 8_000);
+  const lit = await waitFor('a lit pixel', () => a.legend().pixels.find((p) => p.entry !== null));
   await delay(100);
   const before = writes.length;
   expect(writes.some((w) => w.includes(WHITE))).toBe(false);

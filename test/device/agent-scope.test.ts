@@ -8,7 +8,7 @@ import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent.ts';
 import type { Config } from '../../device/config.ts';
-import type { BoardView } from '../../device/display/board-view.ts';
+import type { Legend } from '../../device/layout/legend.ts';
 import { createLogger } from '../../device/log.ts';
 import type { StateMessage } from '../../shared/message.ts';
 import { connectPublisher, type Publisher } from '../fakes/mqtt-publisher.ts';
@@ -27,10 +27,10 @@ let agent: Agent | undefined;
 const logLines: string[] = [];
 let serial = 0;
 
-function shown(view: BoardView): Record<string, string> {
+function shown(view: Legend): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pixel of view.pixels) {
-    if (pixel.instance !== null) out[pixel.instance.name || pixel.instance.id] = pixel.instance.state;
+    if (pixel.entry !== null) out[pixel.entry.name || pixel.entry.id] = pixel.entry.state;
   }
   return out;
 }
@@ -43,7 +43,7 @@ function message(id: string, state: StateMessage['state'], account: string, regi
 async function start(config: Config): Promise<Agent> {
   const log = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
   agent = await startAgent({ config, log });
-  await waitFor('synced', () => agent?.view().synced, 8_000);
+  await waitFor('synced', () => agent?.legend().synced, 8_000);
   return agent;
 }
 
@@ -89,8 +89,8 @@ describe('only the configured accounts and regions', () => {
     for (const m of outOfScope()) await publisher.publishMessage('ec2led', m);
     // A configured change after them: once it shows, every earlier one has been delivered or filtered.
     await publisher.publishMessage('ec2led', message(DB.instanceId, 'pending', ACCOUNT, REGION));
-    await waitFor('db pending', () => shown(a.view()).db === 'pending', 4_000);
-    expect(shown(a.view())).toEqual({ web: 'running', db: 'pending' });
+    await waitFor('db pending', () => shown(a.legend()).db === 'pending', 4_000);
+    expect(shown(a.legend())).toEqual({ web: 'running', db: 'pending' });
     expect(world.ec2.calls[OTHER_REGION]).toBeUndefined();
     expect(world.ec2.calls).toEqual(callsBefore);
   });
@@ -122,8 +122,8 @@ describe('only the configured accounts and regions', () => {
       for (const m of outOfScope()) await publisher.publishMessage('ec2led', m);
     }
     await publisher.publishMessage('ec2led', message(WEB.instanceId, 'stopping', ACCOUNT, REGION));
-    await waitFor('web stopping', () => shown(a.view()).web === 'stopping', 4_000);
-    expect(shown(a.view())).toEqual({ web: 'stopping', db: 'stopped' });
+    await waitFor('web stopping', () => shown(a.legend()).web === 'stopping', 4_000);
+    expect(shown(a.legend())).toEqual({ web: 'stopping', db: 'stopped' });
     expect(world.ec2.calls).toEqual(callsBefore);
 
     // The first drop is told at once; the next 29 wait for the interval (or the stop).

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent.ts';
-import type { BoardView } from '../../device/display/board-view.ts';
+import type { Legend } from '../../device/layout/legend.ts';
 import { createLogger } from '../../device/log.ts';
 import { delay, waitFor } from '../fakes/wait.ts';
 import { instance, REGION, startWorld, type World } from '../fakes/world.ts';
@@ -19,10 +19,10 @@ let world: World;
 let agent: Agent | undefined;
 const logLines: string[] = [];
 
-function shown(view: BoardView): Record<string, string> {
+function shown(view: Legend): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pixel of view.pixels) {
-    if (pixel.instance !== null) out[pixel.instance.name || pixel.instance.id] = pixel.instance.state;
+    if (pixel.entry !== null) out[pixel.entry.name || pixel.entry.id] = pixel.entry.state;
   }
   return out;
 }
@@ -55,7 +55,7 @@ afterAll(async () => {
 describe('agent', () => {
   it('connects, subscribes, lists with IoT credentials and shows every instance', async () => {
     const a = await start();
-    const view = await waitFor('synced', () => (a.view().synced ? a.view() : undefined), 8_000);
+    const view = await waitFor('synced', () => (a.legend().synced ? a.legend() : undefined), 8_000);
     expect(view.connected).toBe(true);
     expect(shown(view)).toEqual({ cache: 'running', db: 'stopped', web: 'running' });
     expect(world.credentials.requests.length).toBeGreaterThanOrEqual(1);
@@ -64,68 +64,68 @@ describe('agent', () => {
 
   it('changes a pixel the moment a live message arrives', async () => {
     const a = await start();
-    await waitFor('synced', () => a.view().synced, 8_000);
+    await waitFor('synced', () => a.legend().synced, 8_000);
     const before = world.ec2.calls[REGION] ?? 0;
     await world.publish(DB.instanceId, 'pending', Date.now());
-    await waitFor('db pending', () => shown(a.view()).db === 'pending', 3_000);
+    await waitFor('db pending', () => shown(a.legend()).db === 'pending', 3_000);
     expect(world.ec2.calls[REGION]).toBe(before);
   });
 
   it('describes an instance first seen live, so its Name shows', async () => {
     const a = await start();
-    await waitFor('synced', () => a.view().synced, 8_000);
+    await waitFor('synced', () => a.legend().synced, 8_000);
     const fresh = instance(4, 'pending', 'fresh');
     world.ec2.upsert(REGION, fresh);
     await world.publish(fresh.instanceId, 'pending', Date.now());
-    await waitFor('fresh named', () => shown(a.view()).fresh === 'pending', 4_000);
+    await waitFor('fresh named', () => shown(a.legend()).fresh === 'pending', 4_000);
   });
 
   it('with a tag filter, removes again an untagged instance that a live message brought in', async () => {
     const config = { ...world.config, tagFilter: { key: 'Name', value: 'web' } };
     agent = await startAgent({ config, log: createLogger({ write: (line) => logLines.push(line) }) });
     const a = agent;
-    await waitFor('synced', () => a.view().synced, 8_000);
-    expect(shown(a.view())).toEqual({ web: 'running' });
+    await waitFor('synced', () => a.legend().synced, 8_000);
+    expect(shown(a.legend())).toEqual({ web: 'running' });
     // An event newer than the first listing (else it is a tombstone already), older than the relist.
     await delay(300);
     const calls = world.ec2.calls[REGION] ?? 0;
     await world.publish(DB.instanceId, 'pending', Date.now() - 50);
     // DescribeInstances for the newcomer finds no tag, so the agent relists: two calls.
     await waitFor('describe and relist', () => (world.ec2.calls[REGION] ?? 0) >= calls + 2, 3_000);
-    await waitFor('the next frame', () => a.view().synced, 1_000);
+    await waitFor('the next frame', () => a.legend().synced, 1_000);
     await delay(200);
-    expect(shown(a.view())).toEqual({ web: 'running' });
+    expect(shown(a.legend())).toEqual({ web: 'running' });
   });
 
   it('relists after the broker comes back and drops an instance that vanished meanwhile', async () => {
     const a = await start();
-    await waitFor('synced', () => a.view().synced, 8_000);
+    await waitFor('synced', () => a.legend().synced, 8_000);
     await world.broker.kill();
-    await waitFor('disconnected', () => !a.view().connected, 3_000);
+    await waitFor('disconnected', () => !a.legend().connected, 3_000);
     world.ec2.remove(REGION, CACHE.instanceId);
     await delay(300);
     await world.broker.start();
-    await waitFor('resynced', () => a.view().synced, 8_000);
-    expect(shown(a.view())).toEqual({ db: 'stopped', web: 'running' });
+    await waitFor('resynced', () => a.legend().synced, 8_000);
+    expect(shown(a.legend())).toEqual({ db: 'stopped', web: 'running' });
   });
 
   it('keeps pixels across a restart through the slot file', async () => {
     const first = await start();
-    await waitFor('synced', () => first.view().synced, 8_000);
+    await waitFor('synced', () => first.legend().synced, 8_000);
     const pixelsBefore = first
-      .view()
-      .pixels.filter((p) => p.instance !== null)
-      .map((p) => [p.x, p.y, p.instance?.id]);
+      .legend()
+      .pixels.filter((p) => p.entry !== null)
+      .map((p) => [p.x, p.y, p.entry?.id]);
     await first.stop();
     expect(existsSync(join(world.stateDir, 'slots.json'))).toBe(true);
     expect(readFileSync(join(world.stateDir, 'slots.json'), 'utf8')).toContain(WEB.instanceId);
     world.ec2.setInstances(REGION, [instance(0, 'running', 'aaa-new'), WEB, DB, CACHE]);
     const second = await start();
-    await waitFor('synced', () => second.view().synced, 8_000);
+    await waitFor('synced', () => second.legend().synced, 8_000);
     const pixelsAfter = second
-      .view()
-      .pixels.filter((p) => p.instance !== null)
-      .map((p) => [p.x, p.y, p.instance?.id]);
+      .legend()
+      .pixels.filter((p) => p.entry !== null)
+      .map((p) => [p.x, p.y, p.entry?.id]);
     expect(pixelsAfter).toEqual(expect.arrayContaining(pixelsBefore));
   });
 
@@ -144,7 +144,7 @@ describe('agent', () => {
     const log = createLogger({ write: (line) => logLines.push(line) });
     agent = await startAgent({ config, log, displayDeps: { output } });
     const a = agent;
-    await waitFor('synced', () => a.view().synced, 8_000);
+    await waitFor('synced', () => a.legend().synced, 8_000);
     await waitFor('a frame with the legend', () => writes.some((w) => w.includes('web')), 2_000);
     const settled = writes.length;
     await delay(300);
@@ -161,7 +161,7 @@ describe('agent', () => {
     const config = { ...world.config, resyncMinutes: 0.02 };
     agent = await startAgent({ config, log: createLogger({ write: (line) => logLines.push(line) }) });
     const a = agent;
-    await waitFor('synced', () => a.view().synced, 8_000);
+    await waitFor('synced', () => a.legend().synced, 8_000);
     await world.publish(WEB.instanceId, 'stopped', Date.now() + 365 * 24 * 3600 * 1000);
     await waitFor(
       'the drop logged',
@@ -171,19 +171,19 @@ describe('agent', () => {
     // Older than the listing that showed it running: ignored.
     await world.publish(CACHE.instanceId, 'terminated', 1000);
     await world.publish(DB.instanceId, 'pending', Date.now());
-    await waitFor('a real change still shows', () => shown(a.view()).db === 'pending', 3_000);
-    expect(shown(a.view())).toMatchObject({ cache: 'running', web: 'running' });
+    await waitFor('a real change still shows', () => shown(a.legend()).db === 'pending', 3_000);
+    expect(shown(a.legend())).toMatchObject({ cache: 'running', web: 'running' });
     // Over a state set by a message, a forged termination shows, until the next listing.
     await world.publish(WEB.instanceId, 'stopping', Date.now());
-    await waitFor('web stopping', () => shown(a.view()).web === 'stopping', 3_000);
+    await waitFor('web stopping', () => shown(a.legend()).web === 'stopping', 3_000);
     await world.publish(WEB.instanceId, 'terminated', 1000);
-    await waitFor('the forgery shows at first', () => shown(a.view()).web === 'terminated', 3_000);
-    await waitFor('the next listing restores the truth', () => shown(a.view()).web === 'running', 5_000);
+    await waitFor('the forgery shows at first', () => shown(a.legend()).web === 'terminated', 3_000);
+    await waitFor('the next listing restores the truth', () => shown(a.legend()).web === 'running', 5_000);
   });
 
   it('stops within two seconds, disconnected and idle', async () => {
     const a = await start();
-    await waitFor('synced', () => a.view().synced, 8_000);
+    await waitFor('synced', () => a.legend().synced, 8_000);
     const startedAt = Date.now();
     await a.stop();
     expect(Date.now() - startedAt).toBeLessThan(2_000);

@@ -7,7 +7,7 @@
  * already final (toned). Its `close` blanks and releases the bus, and must be safe after a failed or
  * missing `open` and when called twice.
  */
-import type { BoardView } from '../board-view.ts';
+import type { Legend } from '../../layout/legend.ts';
 import type { BoardKind, Frame } from '../display.ts';
 
 export interface BoardProfile {
@@ -30,6 +30,6 @@ export interface Board {
   readonly profile: BoardProfile;
   open(): Promise<void>;
   /** `legend`: which pixel shows what, for a board that prints it (the terminal); others ignore it. */
-  show(frame: Frame, legend?: BoardView): Promise<void>;
+  show(frame: Frame, legend?: Legend): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * instance: swatch, pixel x,y, instance id, Name, state, region, and how long it has been in that
  * state (and, with more than one account, the account's label). Every text cell goes through sanitizeCell: Name tags are user data (sanitize.ts).
  */
-import type { BoardView } from '../board-view.ts';
+import type { Legend } from '../../layout/legend.ts';
 import { fitToWidth, sanitizeCell } from '../sanitize.ts';
 import { fg, RESET } from './terminal-picture.ts';
 
@@ -12,6 +12,7 @@ const STATE = 13; // "shutting-down"
 const REGION = 14; // "ap-southeast-2"
 const PIXEL = 5; // "15,15"
 const ACCOUNT = 14; // a label, or the 12-digit id; "*" marks a stale account
+const KIND = 8; // "instance"; another kind (kinds.ts) fits or is cut
 const NAME_MIN = 8;
 const NAME_MAX = 32;
 /** Columns taken by everything but the Name: swatch, pixel, id, state, region, since, separators. */
@@ -33,7 +34,7 @@ function swatch(color: string): string {
   return `${fg([r, g, b])}■${RESET}`;
 }
 
-export function drawStatus(view: BoardView): string {
+export function drawStatus(view: Legend): string {
   const parts = [
     'ec2-led',
     view.connected ? 'connected' : 'DISCONNECTED: picture may be stale',
@@ -55,7 +56,7 @@ export function drawStatus(view: BoardView): string {
  * most `maxRows` lines, the last saying how many rows were left out.
  */
 export function drawLegend(
-  view: BoardView,
+  view: Legend,
   nowMs: number,
   columns = 100,
   maxRows = Number.POSITIVE_INFINITY,
@@ -64,10 +65,17 @@ export function drawLegend(
 ): string[] {
   // With more than one account, a column names each instance's account (its label).
   const many = (view.accounts?.length ?? 0) > 1;
-  const name = Math.min(NAME_MAX, Math.max(NAME_MIN, columns - FIXED - (many ? ACCOUNT + 1 : 0)));
+  // With more than one kind on the board (kinds.ts), a column says what each pixel is.
+  const kinds = new Set(view.pixels.flatMap((pixel) => (pixel.entry === null ? [] : [pixel.entry.kind])));
+  const mixed = kinds.size > 1;
+  const name = Math.min(
+    NAME_MAX,
+    Math.max(NAME_MIN, columns - FIXED - (many ? ACCOUNT + 1 : 0) - (mixed ? KIND + 1 : 0)),
+  );
   const header = [
     `  ${fitToWidth('pixel', PIXEL)}`,
-    fitToWidth('instance', ID),
+    ...(mixed ? [fitToWidth('kind', KIND)] : []),
+    fitToWidth(mixed ? 'id' : 'instance', ID),
     fitToWidth('name', name),
     fitToWidth('state', STATE),
     fitToWidth('region', REGION),
@@ -76,11 +84,12 @@ export function drawLegend(
   ].join(' ');
   const rows: string[] = [];
   for (const pixel of view.pixels) {
-    const { instance } = pixel;
+    const { entry: instance } = pixel;
     if (instance === null) continue;
     rows.push(
       [
         `${swatches ? swatch(pixel.color) : ' '} ${fitToWidth(`${pixel.x},${pixel.y}`, PIXEL)}`,
+        ...(mixed ? [sanitizeCell(instance.kind, KIND)] : []),
         sanitizeCell(instance.id, ID),
         sanitizeCell(instance.name, name),
         sanitizeCell(instance.state, STATE),

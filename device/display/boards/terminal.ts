@@ -6,7 +6,7 @@
  * resets colours. A virtual board: it shows logical colours, without brightness, gamma or rotation.
  * Into a pipe or a file (`plain`) it writes the status and legend as text, and only on a change.
  */
-import { type BoardView, emptyBoardView } from '../board-view.ts';
+import { emptyLegend, type Legend } from '../../layout/legend.ts';
 import type { Frame } from '../display.ts';
 import { sanitizeText } from '../sanitize.ts';
 import type { Board, BoardProfile } from './board.ts';
@@ -43,7 +43,7 @@ export interface TerminalDeps {
 }
 
 /** The plain-text board for output that is not a terminal: status, caption, legend, a blank line. */
-export function drawPlain(view: BoardView, nowMs: number, caption?: string): string {
+export function drawPlain(view: Legend, nowMs: number, caption?: string): string {
   const header = caption === undefined ? [drawStatus(view)] : [drawStatus(view), sanitizeText(caption)];
   return `${[...header, ...drawLegend(view, nowMs, 100, Number.POSITIVE_INFINITY, false)].join('\n')}\n\n`;
 }
@@ -51,7 +51,7 @@ export function drawPlain(view: BoardView, nowMs: number, caption?: string): str
 /** The whole screen for one frame: home, status, picture, legend, each line erased to its end. */
 export function drawScreen(
   frame: Frame,
-  view: BoardView,
+  view: Legend,
   nowMs: number,
   output: TerminalOutput,
   caption?: string,
@@ -92,7 +92,7 @@ export function createTerminalBoard(deps: TerminalDeps): Board {
     },
     async show(frame, legend) {
       if (!open) throw new Error('terminal is not open; call open() first');
-      const view = legend ?? emptyBoardView(deps.width, deps.height);
+      const view = legend ?? emptyLegend(deps.width, deps.height);
       if (!plain) {
         await write(drawScreen(frame, view, now(), deps.output, deps.caption?.()));
         return;

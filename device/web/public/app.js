@@ -71,7 +71,7 @@ function setText(el, full, max) {
 }
 
 const ui = {
-  board: null, // the last BoardView received
+  board: null, // the last legend received
   pixels: new Map(), // "x,y" -> pixel
   cells: [], // buttons, index y * width + x
   size: '', // "width,height" the cells were built for
@@ -122,7 +122,7 @@ function renderBoard() {
     cell.style.backgroundColor = on ? color : '';
     cell.style.color = on ? color : '';
     cell.classList.toggle('selected', ui.pinned === keyOf(x, y));
-    const instance = pixel?.instance;
+    const instance = pixel?.entry;
     if (instance) lit++;
     const label = instance
       ? `${shorten(displayName(instance), NAME_MAX)}, ${sanitize(instance.state)}`
@@ -163,9 +163,10 @@ function renderDetail() {
   $('detail-empty').hidden = key !== null;
   $('detail-body').hidden = key === null;
   if (key === null) return;
-  const instance = pixel?.instance;
+  const instance = pixel?.entry;
   $('detail-pixel').textContent = key;
-  setText($('detail-title'), instance ? displayName(instance) : 'No instance on this pixel', 60);
+  setText($('detail-title'), instance ? displayName(instance) : 'Nothing on this pixel', 60);
+  $('detail-kind').textContent = instance ? sanitize(instance.kind) : '—';
   $('detail-id').textContent = instance ? sanitize(instance.id) : '—';
   $('detail-state').textContent = instance ? sanitize(instance.state) : '—';
   $('detail-swatch').style.backgroundColor = pixel && COLOR.test(pixel.color) ? pixel.color : '';
@@ -196,7 +197,7 @@ function renderAccounts() {
 }
 
 function legendRow(pixel) {
-  const { instance } = pixel;
+  const { entry: instance } = pixel;
   const row = document.createElement('tr');
   const cell = (text, className) => {
     const td = document.createElement('td');
@@ -210,6 +211,7 @@ function legendRow(pixel) {
   swatch.className = 'swatch';
   swatch.style.backgroundColor = COLOR.test(pixel.color) ? pixel.color : '#000000';
   cell('').append(swatch);
+  cell(sanitize(instance.kind));
   cell(sanitize(instance.id), 'mono');
   setText(cell(''), sanitize(instance.name), NAME_MAX);
   cell(sanitize(instance.state));
@@ -225,7 +227,7 @@ function legendRow(pixel) {
 
 function renderLegend() {
   const rows = [...ui.pixels.values()]
-    .filter((pixel) => pixel.instance)
+    .filter((pixel) => pixel.entry)
     .sort((a, b) => a.y - b.y || a.x - b.x)
     .map(legendRow);
   $('legend-rows').replaceChildren(...rows);

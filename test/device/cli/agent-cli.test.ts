@@ -89,9 +89,7 @@ describe('ec2led agent', () => {
     expect(status.out).toContain('evilredeman');
     for (const control of ['\u001b', '\u0007', '\u202E']) expect(status.out).not.toContain(control);
     const json = await statusOf(['--config', world.configPath, '--json']);
-    expect(
-      JSON.parse(json.out).pixels.filter((p: { instance: unknown }) => p.instance !== null),
-    ).toHaveLength(2);
+    expect(JSON.parse(json.out).pixels.filter((p: { entry: unknown }) => p.entry !== null)).toHaveLength(2);
 
     const stoppedAt = Date.now();
     agent.child.kill('SIGTERM');
@@ -135,7 +133,7 @@ describe('ec2led agent', () => {
       const view = (await (await fetch(`${url}api/board`)).json()) as { synced: boolean; pixels: unknown[] };
       return view.synced ? view : undefined;
     });
-    expect(board.pixels.filter((p) => (p as { instance: unknown }).instance !== null)).toHaveLength(2);
+    expect(board.pixels.filter((p) => (p as { entry: unknown }).entry !== null)).toHaveLength(2);
     agent.child.kill('SIGTERM');
     expect((await agent.exited).code).toBe(0);
   });

@@ -69,9 +69,9 @@ describe('a stop during start-up', () => {
     // board and drops every later event, so its view no longer changes when a message arrives.
     expect(cli.started).toHaveLength(1);
     const agent = cli.started[0] as Agent;
-    const before = JSON.stringify(agent.view());
+    const before = JSON.stringify(agent.legend());
     await world.publish('i-00000000000000001', 'stopped', Date.now());
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(JSON.stringify(agent.view())).toBe(before);
+    expect(JSON.stringify(agent.legend())).toBe(before);
   });
 });

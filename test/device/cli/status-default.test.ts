@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusMain } from '../../../device/cli/status.ts';
 import { type BoardSocket, serveBoard } from '../../../device/cli/status-socket.ts';
 import { startPipeline } from '../../../device/demo/pipeline.ts';
-import type { BoardView } from '../../../device/display/board-view.ts';
+import type { Legend } from '../../../device/layout/legend.ts';
 import { silentLogger } from '../../../device/log.ts';
 import { ROOT } from '../../../scripts/lambda-bundle.ts';
 import { waitForAsync } from '../../fakes/wait.ts';
 
-const VIEW: BoardView = {
+const VIEW: Legend = {
   width: 2,
   height: 1,
   connected: true,
@@ -26,7 +26,8 @@ const VIEW: BoardView = {
       x: 0,
       y: 0,
       color: '#0000ff',
-      instance: {
+      entry: {
+        kind: 'instance',
         id: 'i-0000000000000000a',
         name: 'web-1',
         state: 'running',

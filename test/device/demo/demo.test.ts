@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boardSide, DEMO_DIR, demoCaption, parseDemoArgs, startFailure } from '../../../device/demo/main.ts';
-import type { BoardView } from '../../../device/display/board-view.ts';
 import { displayWidth } from '../../../device/display/sanitize.ts';
+import type { Legend } from '../../../device/layout/legend.ts';
 import { waitFor, waitForAsync } from '../../fakes/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -69,19 +69,18 @@ describe('npm start', () => {
     const first = await waitForAsync(
       'the synced board',
       async () => {
-        const view = (await (await fetch(`${url}api/board`)).json()) as BoardView;
+        const view = (await (await fetch(`${url}api/board`)).json()) as Legend;
         return view.synced ? view : undefined;
       },
       15_000,
     );
     expect([first.width, first.height]).toEqual([8, 8]);
-    expect(first.pixels.filter((p) => p.instance !== null).length).toBeGreaterThanOrEqual(40);
-    const signature = (view: BoardView) => view.pixels.map((p) => p.instance?.state ?? '-').join();
+    expect(first.pixels.filter((p) => p.entry !== null).length).toBeGreaterThanOrEqual(40);
+    const signature = (view: Legend) => view.pixels.map((p) => p.entry?.state ?? '-').join();
     // At 20,000x a simulated day passes in about four seconds: the states must move.
     await waitForAsync(
       'a state change on the web board',
-      async () =>
-        signature((await (await fetch(`${url}api/board`)).json()) as BoardView) !== signature(first),
+      async () => signature((await (await fetch(`${url}api/board`)).json()) as Legend) !== signature(first),
       15_000,
     );
 
@@ -165,8 +164,8 @@ describe('npm start -- --accounts 2', () => {
     const view = await waitForAsync(
       'a synced board with both accounts',
       async () => {
-        const board = (await (await fetch(`${url}api/board`)).json()) as BoardView;
-        const labels = new Set(board.pixels.map((p) => p.instance?.accountLabel).filter(Boolean));
+        const board = (await (await fetch(`${url}api/board`)).json()) as Legend;
+        const labels = new Set(board.pixels.map((p) => p.entry?.accountLabel).filter(Boolean));
         return board.synced && labels.size === 2 ? board : undefined;
       },
       15_000,

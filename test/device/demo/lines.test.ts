@@ -1,14 +1,14 @@
 /** The demo's plain-line output: what changed between two board views, one line each. */
 import { describe, expect, it } from 'vitest';
 import { viewChanges } from '../../../device/demo/lines.ts';
-import type { BoardInstance, BoardView } from '../../../device/display/board-view.ts';
+import type { Legend, LegendEntry } from '../../../device/layout/legend.ts';
 import type { InstanceState } from '../../../shared/instance-state.ts';
 
-function instance(id: string, name: string, state: InstanceState): BoardInstance {
-  return { id, name, state, region: 'eu-west-1', account: '123456789012', sinceMs: 0 };
+function instance(id: string, name: string, state: InstanceState): LegendEntry {
+  return { kind: 'instance', id, name, state, region: 'eu-west-1', account: '123456789012', sinceMs: 0 };
 }
 
-function view(instances: readonly BoardInstance[], connected = true, synced = true): BoardView {
+function view(instances: readonly LegendEntry[], connected = true, synced = true): Legend {
   return {
     width: 2,
     height: 2,
@@ -19,7 +19,7 @@ function view(instances: readonly BoardInstance[], connected = true, synced = tr
       x: index % 2,
       y: Math.floor(index / 2),
       color: '#000000',
-      instance: it,
+      entry: it,
     })),
   };
 }

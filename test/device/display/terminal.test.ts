@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { BoardPixel, BoardView } from '../../../device/display/board-view.ts';
 import { createTerminalBoard } from '../../../device/display/boards/terminal.ts';
 import { formatAge } from '../../../device/display/boards/terminal-legend.ts';
 import type { Frame } from '../../../device/display/display.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
+import type { Legend, LegendPixel } from '../../../device/layout/legend.ts';
 import { FakeOutput } from './fakes/fake-output.ts';
 import { art } from './frames.ts';
 
@@ -14,13 +14,14 @@ function pixel(
   x: number,
   y: number,
   name: string,
-  change: Partial<BoardPixel['instance'] & object> = {},
-): BoardPixel {
+  change: Partial<LegendPixel['entry'] & object> = {},
+): LegendPixel {
   return {
     x,
     y,
     color: '#00ff00',
-    instance: {
+    entry: {
+      kind: 'instance',
       id: `i-0${x}${y}0000000000000`.slice(0, 19),
       name,
       state: 'running',
@@ -32,14 +33,11 @@ function pixel(
   };
 }
 
-function view(pixels: BoardPixel[], change: Partial<BoardView> = {}): BoardView {
+function view(pixels: LegendPixel[], change: Partial<Legend> = {}): Legend {
   return { width: 2, height: 2, connected: true, synced: true, overflow: 0, pixels, ...change };
 }
 
-async function openTerminal(
-  legend: BoardView,
-  size: { width?: number; height?: number; rows?: number } = {},
-) {
+async function openTerminal(legend: Legend, size: { width?: number; height?: number; rows?: number } = {}) {
   const output = new FakeOutput(size.rows === undefined ? {} : { rows: size.rows });
   const terminal = createTerminalBoard({
     output,
@@ -108,7 +106,7 @@ describe('terminal board', () => {
     const legend = view([
       pixel(0, 0, 'web-1'),
       pixel(1, 1, 'db', { state: 'stopping', region: 'us-east-1', sinceMs: NOW - 42_000 }),
-      { x: 1, y: 0, color: '#000000', instance: null },
+      { x: 1, y: 0, color: '#000000', entry: null },
     ]);
     const { output, board } = await openTerminal(legend);
     await board.show(blankFrame(2, 2));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { importsOf as importsWithKind, ROOT } from '../../source-tree.ts';
 
 const ALLOWED =
-  /^(\.\/[\w-]+\.ts|\.\.\/(fleet|layout)\/[\w-]+\.ts|\.\.\/\.\.\/shared\/[\w-]+\.ts|\.\.\/display\/(board-view|display|frame)\.ts)$/;
+  /^(\.\/[\w-]+\.ts|\.\.\/(fleet|layout)\/[\w-]+\.ts|\.\.\/\.\.\/shared\/[\w-]+\.ts|\.\.\/display\/(display|frame)\.ts)$/;
 const IO_FILES = new Map([['device/layout/slot-store.ts', /^node:(fs\/promises|path)$/]]);
 
 const importsOf = (file: string) => importsWithKind(file).map((entry) => entry.specifier);

@@ -39,6 +39,7 @@ describe('applyChange', () => {
   it('adds an unknown instance with no name and no tags until it is described', () => {
     const fleet = applyChange(EMPTY_FLEET, change(WEB, 'pending', 1000), 1500);
     expect(fleet.get(WEB)).toEqual({
+      kind: 'instance',
       id: WEB,
       state: 'pending',
       timeMs: 1000,
@@ -127,6 +128,7 @@ describe('replaceWithSnapshot', () => {
   it('takes the listed state at the listing start, with name and tags', () => {
     const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot(10_000, listed(WEB, 'running', 'web')), 12_000);
     expect(fleet.get(WEB)).toEqual({
+      kind: 'instance',
       id: WEB,
       state: 'running',
       timeMs: 10_000,

@@ -9,6 +9,7 @@ import type { InstanceState } from '../../../shared/instance-state.ts';
 
 function instance(n: number, state: InstanceState, name?: string): Instance {
   return {
+    kind: 'instance',
     id: `i-0000000${n}`,
     state,
     timeMs: 0,
@@ -71,7 +72,7 @@ describe('composePicture', () => {
       settings: { width: 4, height: 3, pins: { db: '3,2' }, palette: parsed.palette },
     });
     expect(picture.layout.slots.get('i-00000002')).toEqual({ x: 3, y: 2 });
-    expect(picture.legend.pixels.find((p) => p.instance?.name === 'db')?.color).toBe('#0000ff');
+    expect(picture.legend.pixels.find((p) => p.entry?.name === 'db')?.color).toBe('#0000ff');
     const at = (2 * 4 + 3) * 3;
     expect([...picture.frame.rgb.slice(at, at + 3)]).toEqual([0, 0, 255]);
   });

@@ -3,6 +3,7 @@ import type { Instance } from '../../../device/fleet/instance.ts';
 import { parseBoardPixel, parsePixel, pinOf, quote } from '../../../device/layout/pins.ts';
 
 const web: Instance = {
+  kind: 'instance',
   id: 'i-00000001',
   state: 'running',
   timeMs: 0,

@@ -1,15 +1,25 @@
 /** Several accounts on one board: labels in the view and the legends, a stale account dimmed. */
 import { describe, expect, it } from 'vitest';
-import { toWire } from '../../../device/display/board-view.ts';
 import { drawLegend, drawStatus } from '../../../device/display/boards/terminal-legend.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import { DISCONNECTED_DIM } from '../../../device/layout/animate.ts';
+import { legendToWire } from '../../../device/layout/legend.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/layout/palette.ts';
 import { renderBoard } from '../../../device/layout/render.ts';
 import { assignSlots } from '../../../device/layout/slots.ts';
 
 function instance(id: string, account: string): Instance {
-  return { id, state: 'running', timeMs: 0, sinceMs: 0, region: 'us-east-1', account, name: id, tags: {} };
+  return {
+    kind: 'instance',
+    id,
+    state: 'running',
+    timeMs: 0,
+    sinceMs: 0,
+    region: 'us-east-1',
+    account,
+    name: id,
+    tags: {},
+  };
 }
 
 const fleet = new Map([
@@ -37,15 +47,12 @@ function draw(staleAccounts = new Map<string, string>()) {
 describe('render: several accounts', () => {
   it("names each instance's account by its label, and lists the accounts", () => {
     const { view } = draw();
-    expect(view.pixels.flatMap((p) => (p.instance ? [p.instance.accountLabel] : []))).toEqual([
-      'prod',
-      'staging',
-    ]);
+    expect(view.pixels.flatMap((p) => (p.entry ? [p.entry.accountLabel] : []))).toEqual(['prod', 'staging']);
     expect(view.accounts).toEqual([
       { id: '111111111111', label: 'prod' },
       { id: '222222222222', label: 'staging' },
     ]);
-    expect(toWire(view).accounts).toEqual(view.accounts);
+    expect(legendToWire(view).accounts).toEqual(view.accounts);
   });
 
   it("dims only the stale account's pixels and says why in the view, the status line and the legend", () => {
@@ -53,8 +60,8 @@ describe('render: several accounts', () => {
     const rgb = (x: number) => [...frame.rgb.slice(x * 3, x * 3 + 3)];
     expect(rgb(0)).toEqual([...DEFAULT_PALETTE.running]);
     expect(rgb(1)).toEqual([...scaleColor(DEFAULT_PALETTE.running, DISCONNECTED_DIM)]);
-    expect(view.pixels[1]?.instance?.stale).toBe(true);
-    expect(toWire(view).pixels[1]?.instance).toMatchObject({ accountLabel: 'staging', stale: true });
+    expect(view.pixels[1]?.entry?.stale).toBe(true);
+    expect(legendToWire(view).pixels[1]?.entry).toMatchObject({ accountLabel: 'staging', stale: true });
     expect(drawStatus(view)).toContain(
       'account staging (222222222222) STALE: AssumeRole failed: AccessDenied',
     );
@@ -74,7 +81,7 @@ describe('render: several accounts', () => {
       accountLabels: new Map([['111111111111', '111111111111']]),
     });
     expect(view.accounts).toBeUndefined();
-    expect(view.pixels[0]?.instance).not.toHaveProperty('accountLabel');
+    expect(view.pixels[0]?.entry).not.toHaveProperty('accountLabel');
     expect(drawLegend(view, 0, 120, Number.POSITIVE_INFINITY, false)[0]).not.toContain('account');
   });
 });

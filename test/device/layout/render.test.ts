@@ -10,6 +10,7 @@ import { art, ascii } from './ascii.ts';
 
 function instance(n: number, state: InstanceState, name?: string, sinceMs = 0): Instance {
   return {
+    kind: 'instance',
     id: `i-0000000${n}`,
     state,
     timeMs: 0,
@@ -171,7 +172,8 @@ describe('render: the view', () => {
       x: 0,
       y: 0,
       color: '#00ff00',
-      instance: {
+      entry: {
+        kind: 'instance',
         id: 'i-00000001',
         name: 'web',
         state: 'pending',
@@ -180,8 +182,8 @@ describe('render: the view', () => {
         sinceMs: 0,
       },
     });
-    expect(view.pixels[1]).toMatchObject({ x: 1, y: 0, color: '#ff0000', instance: { name: '' } });
-    expect(view.pixels[11]).toEqual({ x: 3, y: 2, color: '#000000', instance: null });
+    expect(view.pixels[1]).toMatchObject({ x: 1, y: 0, color: '#ff0000', entry: { name: '' } });
+    expect(view.pixels[11]).toEqual({ x: 3, y: 2, color: '#000000', entry: null });
   });
 
   it('does not change while only the animation moves', () => {
@@ -195,7 +197,7 @@ describe('render: the view', () => {
     const layout = assignSlots({ fleet, previous, width: 4, height: 3, nowMs: 0, listed: false });
     const { frame, view } = draw(fleet, {}, layout);
     expect(ascii(frame)).toBe(art('.B..\n....\n....'));
-    expect(view.pixels[0]).toEqual({ x: 0, y: 0, color: '#000000', instance: null });
+    expect(view.pixels[0]).toEqual({ x: 0, y: 0, color: '#000000', entry: null });
   });
 
   it('marks the overflow pixel white with no instance', () => {
@@ -208,6 +210,6 @@ describe('render: the view', () => {
       nowMs: 0,
       listed: true,
     });
-    expect(draw(many, {}, layout).view.pixels[3]).toEqual({ x: 1, y: 1, color: '#ffffff', instance: null });
+    expect(draw(many, {}, layout).view.pixels[3]).toEqual({ x: 1, y: 1, color: '#ffffff', entry: null });
   });
 });

@@ -10,6 +10,7 @@ const id = (n: number) => `i-${n.toString(16).padStart(8, '0')}`;
 
 function instance(n: number, over: Partial<Instance> = {}): Instance {
   return {
+    kind: 'instance',
     id: id(n),
     state: 'running',
     timeMs: 0,

@@ -51,13 +51,14 @@ describe('replay', () => {
     const result = replay(inputs, { width: 4, height: 2 });
     expect(result.applied).toBe(4);
     expect(result.nowMs).toBe(Date.parse('2021-11-11T22:03:27Z'));
-    const lit = result.view.pixels.filter((pixel) => pixel.instance !== null);
+    const lit = result.view.pixels.filter((pixel) => pixel.entry !== null);
     expect(lit).toEqual([
       {
         x: 0,
         y: 0,
         color: expect.stringMatching(/^#[0-9a-f]{6}$/),
-        instance: {
+        entry: {
+          kind: 'instance',
           id: 'i-1234567890abcdef0',
           name: '',
           state: 'stopped',
@@ -74,8 +75,8 @@ describe('replay', () => {
       where: name,
       event: fixture('eventbridge', name),
     }));
-    const lit = replay(inputs, { width: 2, height: 2 }).view.pixels.filter((p) => p.instance !== null);
-    expect(lit.map((p) => p.instance?.state)).toEqual(['stopped']);
+    const lit = replay(inputs, { width: 2, height: 2 }).view.pixels.filter((p) => p.entry !== null);
+    expect(lit.map((p) => p.entry?.state)).toEqual(['stopped']);
   });
 
   it('reports malformed events with where they were, and applies the rest', () => {
@@ -113,8 +114,8 @@ describe('replay', () => {
       where: `line ${i + 1}`,
       event: fixture('eventbridge', name),
     }));
-    const lit = replay(inputs, { width: 2, height: 2 }).view.pixels.filter((p) => p.instance !== null);
-    expect(lit.map((p) => p.instance?.state)).toEqual(['stopped']);
+    const lit = replay(inputs, { width: 2, height: 2 }).view.pixels.filter((p) => p.entry !== null);
+    expect(lit.map((p) => p.entry?.state)).toEqual(['stopped']);
   });
 
   it('draws the same final board for any shuffle of a stream (property)', () => {
@@ -207,13 +208,13 @@ describe('ec2led replay', () => {
     expect(await replayMain([file, '--config', config, '--json'], streams)).toBe(0);
     const board = JSON.parse(out.stdout);
     expect([board.width, board.height]).toEqual([17, 7]);
-    const lit = board.pixels.filter((p: { instance: unknown }) => p.instance !== null);
+    const lit = board.pixels.filter((p: { entry: unknown }) => p.entry !== null);
     expect(lit).toEqual([
       expect.objectContaining({
         x: 16,
         y: 6,
         color: '#123456',
-        instance: expect.objectContaining({ id: 'i-1234567890abcdef0' }),
+        entry: expect.objectContaining({ id: 'i-1234567890abcdef0' }),
       }),
     ]);
     const sized = io();

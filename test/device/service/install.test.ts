@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BoardSocket, serveBoard } from '../../../device/cli/status-socket.ts';
-import type { BoardView } from '../../../device/display/board-view.ts';
+import type { Legend } from '../../../device/layout/legend.ts';
 import { firstProblem, SERVICE_USAGE, serviceMain } from '../../../device/service/cli.ts';
 import { realSystem } from '../../../device/service/system.ts';
 import {
@@ -18,7 +18,7 @@ import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
 import { writeFakeBundle } from '../../fakes/device-bundle.ts';
 import { type FakeSystem, fakeSystem } from '../../fakes/fake-system.ts';
 
-const SYNCED: BoardView = {
+const SYNCED: Legend = {
   width: 4,
   height: 4,
   connected: true,
@@ -29,7 +29,8 @@ const SYNCED: BoardView = {
       x: 0,
       y: 0,
       color: '#0000ff',
-      instance: {
+      entry: {
+        kind: 'instance',
         id: 'i-0123456789abcdef0',
         name: 'web-1',
         state: 'running',
@@ -88,7 +89,7 @@ function device(root: string, path: string): void {
 }
 
 /** The agent's status socket, answering as a synced agent once systemctl starts the unit. */
-function agentAnswersWhenStarted(root: string, system: FakeSystem, view: BoardView = SYNCED): void {
+function agentAnswersWhenStarted(root: string, system: FakeSystem, view: Legend = SYNCED): void {
   system.onStart = async () => {
     const socket: BoardSocket = await serveBoard(join(root, 'var/lib/ec2led/agent.sock'), view);
     cleanups.push(() => socket.close());

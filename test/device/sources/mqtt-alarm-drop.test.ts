@@ -11,6 +11,7 @@ import { alarmTopic } from '../../../shared/topics.ts';
 import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
 import { connectPublisher, type Publisher } from '../../fakes/mqtt-publisher.ts';
 import { delay, waitFor } from '../../fakes/wait.ts';
+import { likeTheAgent } from './like-the-agent.ts';
 
 const INSTANCE: StateMessage = {
   v: 1,
@@ -62,7 +63,7 @@ describe("today's agent and alarm messages", () => {
       topicPrefix: 'ec2led',
       accounts: [INSTANCE.account],
       regions: [INSTANCE.region],
-      onEvent: (event) => events.push(event),
+      onEvent: likeTheAgent(events, () => source),
     });
     source.start();
     try {

@@ -11,6 +11,7 @@ import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
 import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
 import { connectPublisher, type Publisher } from '../../fakes/mqtt-publisher.ts';
 import { delay, waitFor } from '../../fakes/wait.ts';
+import { likeTheAgent } from './like-the-agent.ts';
 
 const PREFIX = 'ec2led';
 const MESSAGE: StateMessage = {
@@ -54,7 +55,7 @@ function start(overrides: Partial<MqttConfig> = {}, stableMs?: number) {
     topicPrefix: PREFIX,
     accounts: [MESSAGE.account],
     regions: [MESSAGE.region],
-    onEvent: (event) => events.push(event),
+    onEvent: likeTheAgent(events, () => source),
     ...(stableMs === undefined ? {} : { stableMs }),
   });
   sources.push(source);
@@ -126,7 +127,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
       topicPrefix: PREFIX,
       accounts: [MESSAGE.account],
       regions: [MESSAGE.region],
-      onEvent: (event) => events.push(event),
+      onEvent: likeTheAgent(events, () => source),
       log,
     });
     sources.push(source);
@@ -172,7 +173,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
       topicPrefix: PREFIX,
       accounts: [MESSAGE.account],
       regions: [MESSAGE.region],
-      onEvent: (event) => events.push(event),
+      onEvent: likeTheAgent(events, () => source),
       log: throwing,
     });
     sources.push(source);
@@ -220,7 +221,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     }
   });
 
-  it('subscribes again on the first connection of a process even when the broker rejoined a stale session', async () => {
+  it('reports a rejoined stale session on the first connection, and subscribes when asked', async () => {
     const first = start();
     await waitFor('subscribed', () => first.count('subscribed') === 1);
     await first.source.stop();
@@ -232,7 +233,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     ]);
   });
 
-  it('subscribes only when asked when a state machine drives the subscription', async () => {
+  it('never subscribes by itself: only when the state machine asks', async () => {
     const events: MqttEvent[] = [];
     const source = createMqttSource({
       mqtt: mqttConfig(),
@@ -240,7 +241,6 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
       accounts: [MESSAGE.account],
       regions: [MESSAGE.region],
       onEvent: (event) => events.push(event),
-      autoSubscribe: false,
     });
     sources.push(source);
     source.start();
@@ -297,7 +297,7 @@ describe('mqtt source over plain TCP', () => {
         topicPrefix: PREFIX,
         accounts: [MESSAGE.account],
         regions: [MESSAGE.region],
-        onEvent: (event) => events.push(event),
+        onEvent: likeTheAgent(events, () => source),
       });
       sources.push(source);
       source.start();

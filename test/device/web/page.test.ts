@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BoardInstance, BoardPixel } from '../../../device/display/board-view.ts';
+import type { LegendEntry, LegendPixel } from '../../../device/layout/legend.ts';
 import { startWebBoard, type WebBoard } from '../../../device/web/server.ts';
 import { launchBrowser, offMachine, openPage, type PageWatch, type TestBrowser } from './browser.ts';
 import { COLORS, fleetView, HOSTILE_NAMES, hostileView, rgb, ViewHolder } from './views.ts';
@@ -41,10 +41,10 @@ async function expectClean(watch: PageWatch): Promise<void> {
 }
 
 /** The first pixel at or after index `from` whose instance is running. */
-function runningPixel(from: number): BoardPixel & { instance: BoardInstance } {
-  const found = views.current.pixels.slice(from).find((p) => p.instance?.state === 'running');
-  if (found?.instance == null) throw new Error(`fixture: no running pixel after index ${from}`);
-  return found as BoardPixel & { instance: BoardInstance };
+function runningPixel(from: number): LegendPixel & { entry: LegendEntry } {
+  const found = views.current.pixels.slice(from).find((p) => p.entry?.state === 'running');
+  if (found?.entry == null) throw new Error(`fixture: no running pixel after index ${from}`);
+  return found as LegendPixel & { entry: LegendEntry };
 }
 
 async function openBoard(): Promise<PageWatch> {
@@ -60,7 +60,7 @@ describe('web board page', () => {
     const { page } = watch;
     await expect.poll(() => page.locator('.pixel').count()).toBe(64);
     for (const p of views.current.pixels.filter((_, i) => i % 5 === 0)) {
-      const expected = p.instance === null ? 'rgb(26, 31, 39)' : rgb(p.color);
+      const expected = p.entry === null ? 'rgb(26, 31, 39)' : rgb(p.color);
       expect(await backgroundOf(page, p.x, p.y)).toBe(expected);
     }
     expect(await page.locator('#badge-mqtt').textContent()).toBe('MQTT connected');
@@ -76,10 +76,10 @@ describe('web board page', () => {
     const watch = await openBoard();
     const { page } = watch;
     expect(await backgroundOf(page, 0, 0)).toBe(rgb(COLORS.running));
-    const first = views.current.pixels[0]?.instance;
+    const first = views.current.pixels[0]?.entry;
     if (!first) throw new Error('fixture: pixel 0,0 is lit');
     const pixels = views.current.pixels.map((p, i) =>
-      i === 0 ? { ...p, color: COLORS.stopping, instance: { ...first, state: 'stopping' as const } } : p,
+      i === 0 ? { ...p, color: COLORS.stopping, entry: { ...first, state: 'stopping' as const } } : p,
     );
     views.current = { ...views.current, connected: false, synced: false, overflow: 3, pixels };
     board.notify();
@@ -97,7 +97,7 @@ describe('web board page', () => {
     const watch = await openBoard();
     const { page } = watch;
     await expect.poll(() => page.locator('#legend-rows tr').count()).toBe(6);
-    const names = await page.locator('#legend-rows tr td:nth-child(4)').allTextContents();
+    const names = await page.locator('#legend-rows tr td:nth-child(5)').allTextContents();
     expect(names.slice(0, 5)).toEqual([
       HOSTILE_NAMES.html,
       HOSTILE_NAMES.script,
@@ -106,7 +106,7 @@ describe('web board page', () => {
       'evilexe.txt',
     ]);
     expect(names[5]).toBe(`long-${'x'.repeat(34)}…`);
-    expect(await page.locator('#legend-rows tr td:nth-child(4)').last().getAttribute('title')).toBe(
+    expect(await page.locator('#legend-rows tr td:nth-child(5)').last().getAttribute('title')).toBe(
       HOSTILE_NAMES.long,
     );
     await cell(page, 0, 0).click();
@@ -140,8 +140,8 @@ describe('web board page', () => {
     const shown = runningPixel(9);
     await cell(page, shown.x, shown.y).hover();
     expect(await page.locator('#detail-pixel').textContent()).toBe(`${shown.x},${shown.y}`);
-    expect(await page.locator('#detail-id').textContent()).toBe(shown.instance.id);
-    expect(await page.locator('#detail-title').textContent()).toBe(shown.instance.name);
+    expect(await page.locator('#detail-id').textContent()).toBe(shown.entry.id);
+    expect(await page.locator('#detail-title').textContent()).toBe(shown.entry.name);
     expect(await page.locator('#detail-since').textContent()).toMatch(/^running for (\d+ h )?\d+ min$/);
     await cell(page, 5, 3).click();
     await page.locator('#identify').click();

@@ -1,6 +1,6 @@
 /** The web board over HTTP on 127.0.0.1: routes, headers, the Host guard, identify and the event stream. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BoardView } from '../../../device/display/board-view.ts';
+import type { Legend } from '../../../device/layout/legend.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../device/web/http.ts';
 import { startWebBoard, type WebBoard } from '../../../device/web/server.ts';
 import { openStream, rawRequest, type SseStream } from './client.ts';
@@ -44,25 +44,23 @@ describe('web board HTTP API', () => {
     expect(board.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
-  it('serves the board as exactly the BoardView schema, leaving out fields the core may add', async () => {
-    const extra = { ...views.current, secret: 1 } as BoardView;
+  it('serves the board as exactly the Legend schema, leaving out fields the core may add', async () => {
+    const extra = { ...views.current, secret: 1 } as Legend;
     views.current = {
       ...extra,
-      pixels: extra.pixels.map((p) =>
-        p.instance ? { ...p, instance: { ...p.instance, tags: { a: 'b' } } } : p,
-      ),
+      pixels: extra.pixels.map((p) => (p.entry ? { ...p, entry: { ...p.entry, tags: { a: 'b' } } } : p)),
     };
     const res = await get('/api/board');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const body = (await res.json()) as BoardView;
+    const body = (await res.json()) as Legend;
     expect(Object.keys(body)).toEqual(['width', 'height', 'connected', 'synced', 'overflow', 'pixels']);
     expect(body).toMatchObject({ width: 8, height: 4, connected: true, synced: true, overflow: 2 });
     expect(body.pixels).toHaveLength(32);
-    expect(body.pixels[0]).toEqual({ x: 0, y: 0, color: COLORS.running, instance: first });
-    expect(body.pixels[1]).toEqual({ x: 1, y: 0, color: COLORS.stopped, instance: second });
-    expect(body.pixels[9]).toEqual({ x: 1, y: 1, color: '#000000', instance: null });
+    expect(body.pixels[0]).toEqual({ x: 0, y: 0, color: COLORS.running, entry: first });
+    expect(body.pixels[1]).toEqual({ x: 1, y: 0, color: COLORS.stopped, entry: second });
+    expect(body.pixels[9]).toEqual({ x: 1, y: 1, color: '#000000', entry: null });
   });
 
   it('serves the page, script and style from memory with their content types', async () => {
@@ -231,9 +229,9 @@ describe('web board event stream', () => {
     expect(JSON.parse(initial.data)).toEqual(await (await get('/api/board')).json());
     views.current = boardOf(8, 4, [{ ...first, state: 'stopping' }], { connected: false });
     board.notify();
-    const changed = JSON.parse((await s.next()).data) as BoardView;
+    const changed = JSON.parse((await s.next()).data) as Legend;
     expect(changed.connected).toBe(false);
-    expect(changed.pixels[0]?.instance?.state).toBe('stopping');
+    expect(changed.pixels[0]?.entry?.state).toBe('stopping');
     s.close();
   });
 
@@ -244,7 +242,7 @@ describe('web board event stream', () => {
       views.current = boardOf(8, 4, [first], { overflow: i });
       board.notify();
     }
-    expect((JSON.parse((await s.next()).data) as BoardView).overflow).toBe(10);
+    expect((JSON.parse((await s.next()).data) as Legend).overflow).toBe(10);
     expect(await s.nextWithin(300)).toBeUndefined();
     s.close();
   });

@@ -2,7 +2,7 @@
  * Board views for the web board tests: a realistic fleet on an 8x8 Unicorn HAT, hostile Name tags,
  * and a mutable holder a test changes before calling notify(). Plain data, no server.
  */
-import type { BoardInstance, BoardPixel, BoardView } from '../../../device/display/board-view.ts';
+import type { Legend, LegendEntry, LegendPixel } from '../../../device/layout/legend.ts';
 import type { InstanceState } from '../../../shared/instance-state.ts';
 
 export const COLORS: Readonly<Record<InstanceState, string>> = {
@@ -28,22 +28,22 @@ export function instance(
   state: InstanceState,
   sinceMs: number,
   region = 'eu-west-1',
-): BoardInstance {
-  return { id, name, state, region, account: '123456789012', sinceMs };
+): LegendEntry {
+  return { kind: 'instance', id, name, state, region, account: '123456789012', sinceMs };
 }
 
-export function pixel(x: number, y: number, lit: BoardInstance | null): BoardPixel {
-  return { x, y, color: lit === null ? '#000000' : COLORS[lit.state], instance: lit };
+export function pixel(x: number, y: number, lit: LegendEntry | null): LegendPixel {
+  return { x, y, color: lit === null ? '#000000' : COLORS[lit.state], entry: lit };
 }
 
 /** A board with every pixel present, lit from `instances` in reading order. */
 export function boardOf(
   width: number,
   height: number,
-  instances: readonly BoardInstance[],
-  extra: Partial<Pick<BoardView, 'connected' | 'synced' | 'overflow'>> = {},
-): BoardView {
-  const pixels: BoardPixel[] = [];
+  instances: readonly LegendEntry[],
+  extra: Partial<Pick<Legend, 'connected' | 'synced' | 'overflow'>> = {},
+): Legend {
+  const pixels: LegendPixel[] = [];
   for (let i = 0; i < width * height; i++) {
     pixels.push(pixel(i % width, Math.floor(i / width), instances[i] ?? null));
   }
@@ -60,7 +60,7 @@ function lcg(seed: number): () => number {
 }
 
 /** 41 instances of a small company's fleet: mostly running, a few stopped dev boxes, some in between. */
-export function fleetView(nowMs: number): BoardView {
+export function fleetView(nowMs: number): Legend {
   const random = lcg(7);
   const roles = ['web', 'api', 'worker', 'cache', 'db', 'batch'];
   const regions = ['eu-west-1', 'eu-west-1', 'us-east-1', 'eu-central-1'];
@@ -99,7 +99,7 @@ export const HOSTILE_NAMES = {
 } as const;
 
 /** One pixel per hostile Name tag, in the order of HOSTILE_NAMES, on a 4x4 board. */
-export function hostileView(nowMs: number): BoardView {
+export function hostileView(nowMs: number): Legend {
   const instances = Object.values(HOSTILE_NAMES).map((name, i) =>
     instance(`i-0bad${String(i).padStart(13, '0')}`, name, 'running', nowMs - 5 * MINUTE),
   );
@@ -108,9 +108,9 @@ export function hostileView(nowMs: number): BoardView {
 
 /** The view a server reads, swapped by a test before it calls notify(). */
 export class ViewHolder {
-  current: BoardView;
-  constructor(initial: BoardView) {
+  current: Legend;
+  constructor(initial: Legend) {
     this.current = initial;
   }
-  readonly view = (): BoardView => this.current;
+  readonly view = (): Legend => this.current;
 }

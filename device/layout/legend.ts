@@ -1,16 +1,19 @@
 /**
- * What the board shows, pixel by pixel, with the instance behind each pixel: the web API's schema,
- * and the terminal board's legend. Plain JSON-safe data; the layout builds it, boards only read it.
+ * The legend: what the board shows, pixel by pixel, with the thing behind each pixel (an instance,
+ * or any other kind in kinds.ts) — the web API's schema, the terminal's legend, `ec2led status`.
+ * Plain JSON-safe data; the layout builds it, outputs only read it.
  * Text fields (name above all: it is a user-controlled tag) are untrusted and must be sanitized by
  * whoever prints them (sanitize.ts).
  */
-import type { InstanceState } from '../../shared/instance-state.ts';
+import type { Kind, KindState } from './kinds.ts';
 
-export interface BoardInstance {
+export interface LegendEntry {
+  /** What the pixel shows (kinds.ts): "instance" for an EC2 instance. */
+  readonly kind: Kind;
   readonly id: string;
   /** The Name tag, possibly empty, possibly hostile. */
   readonly name: string;
-  readonly state: InstanceState;
+  readonly state: KindState;
   readonly region: string;
   readonly account: string;
   /** The account's label from aws.accounts; absent with a single account. */
@@ -21,16 +24,16 @@ export interface BoardInstance {
   readonly sinceMs: number;
 }
 
-export interface BoardPixel {
+export interface LegendPixel {
   readonly x: number;
   readonly y: number;
   /** '#rrggbb', the logical colour (before brightness and gamma). */
   readonly color: string;
   /** Null for a free pixel or a reserved one (status, overflow). */
-  readonly instance: BoardInstance | null;
+  readonly entry: LegendEntry | null;
 }
 
-export interface BoardView {
+export interface Legend {
   readonly width: number;
   readonly height: number;
   /** False while the live feed is down: the picture may be stale. */
@@ -39,12 +42,12 @@ export interface BoardView {
   readonly synced: boolean;
   /** Instances that have no pixel. */
   readonly overflow: number;
-  readonly pixels: readonly BoardPixel[];
+  readonly pixels: readonly LegendPixel[];
   /** With more than one account: each account, its label, and why it is stale when it is. */
-  readonly accounts?: readonly BoardAccount[];
+  readonly accounts?: readonly LegendAccount[];
 }
 
-export interface BoardAccount {
+export interface LegendAccount {
   readonly id: string;
   readonly label: string;
   /** Why the last listing could not read it; absent while the account is live. */
@@ -52,26 +55,27 @@ export interface BoardAccount {
 }
 
 /** The view of an empty board, for a terminal started before the agent has anything to show. */
-export function emptyBoardView(width: number, height: number): BoardView {
+export function emptyLegend(width: number, height: number): Legend {
   return { width, height, connected: false, synced: false, overflow: 0, pixels: [] };
 }
 
 /** The view reduced to exactly the API schema, so nothing the core adds later leaks out. */
-export function toWire(view: BoardView): BoardView {
+export function legendToWire(view: Legend): Legend {
   return {
     width: view.width,
     height: view.height,
     connected: view.connected,
     synced: view.synced,
     overflow: view.overflow,
-    pixels: view.pixels.map(({ x, y, color, instance: i }) => ({
+    pixels: view.pixels.map(({ x, y, color, entry: i }) => ({
       x,
       y,
       color,
-      instance:
+      entry:
         i === null
           ? null
           : {
+              kind: i.kind,
               id: i.id,
               name: i.name,
               state: i.state,
