@@ -1,5 +1,7 @@
 /**
- * The agent's configuration: one strict zod schema, validated once at start.
+ * The agent's configuration: one strict zod schema, validated once at start. The schema is the one
+ * table of keys: each carries its type, its default, and — as metadata, `setting(fix, env)`,
+ * config-table.ts — the fix text its errors give and its `EC2LED_*` environment variable.
  *
  * Where values come from (later wins): the defaults below, the JSON file, `EC2LED_*` environment
  * variables, command-line flags — layered by `device/cli/config-load.ts`, validated here. Unknown keys
@@ -17,6 +19,7 @@ import {
   TOPIC_PREFIX_PATTERN,
 } from '../shared/patterns.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
+import { type EnvKind, type Setting, setting, settingsOf } from './config-table.ts';
 import { displayOptionsSchema } from './display/options.ts';
 import { displaySize } from './display/size.ts';
 import { accountIds } from './fleet/accounts.ts';
@@ -27,40 +30,116 @@ import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls
 const HOST = /^[A-Za-z0-9.-]{1,253}$/;
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 const PIXEL = /^\d{1,2},\d{1,2}$/;
+const BUNDLE_FILE = "use the path of the device bundle's file";
+const TAG_FIX = 'use { "key": "...", "value": "..." }; a key of 1-127 characters, a value of up to 255';
+
+const tagFilterSchema = z.strictObject({
+  key: z.string().min(1).max(127).meta(setting('use a tag key of 1-127 characters')),
+  value: z.string().max(255).meta(setting('use a tag value of up to 255 characters')),
+});
 
 export const configSchema = z.strictObject({
   mqtt: z.strictObject({
     /** MQTT host: `aws iot describe-endpoint --endpoint-type iot:Data-ATS`, or a local broker. */
-    endpoint: z.string().regex(HOST),
+    endpoint: z
+      .string()
+      .regex(HOST)
+      .meta(
+        setting(
+          'use the host name from `aws iot describe-endpoint --endpoint-type iot:Data-ATS`',
+          'EC2LED_MQTT_ENDPOINT',
+        ),
+      ),
     /** 8883 (mutual TLS). 443 also works on IoT Core (ALPN is set by the SDK). */
-    port: z.int().min(1).max(65535).default(8883),
+    port: z
+      .int()
+      .min(1)
+      .max(65535)
+      .default(8883)
+      .meta(setting('use a port number, 8883 for AWS IoT Core', 'EC2LED_MQTT_PORT', 'number')),
     /** The thing name. One connection per client id: a second device with it kicks the first. */
-    clientId: z.string().regex(THING_NAME_PATTERN),
+    clientId: z
+      .string()
+      .regex(THING_NAME_PATTERN)
+      .meta(
+        setting('use the thing name (letters, digits, ":", "_", "-", up to 128)', 'EC2LED_MQTT_CLIENT_ID'),
+      ),
     /** Device certificate, private key and CA (AmazonRootCA1 for IoT Core) file paths. */
-    cert: z.string().min(1).optional(),
-    key: z.string().min(1).optional(),
-    ca: z.string().min(1).optional(),
+    cert: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(setting(BUNDLE_FILE, 'EC2LED_MQTT_CERT', 'path')),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(setting(BUNDLE_FILE, 'EC2LED_MQTT_KEY', 'path')),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(setting(BUNDLE_FILE, 'EC2LED_MQTT_CA', 'path')),
     /** Default true. False is plain TCP, for a local test broker only. */
-    tls: z.boolean().default(true),
+    tls: z
+      .boolean()
+      .default(true)
+      .meta(setting('use true (false only for a local plain-TCP broker)', 'EC2LED_MQTT_TLS', 'boolean')),
     /** Default 60: a dead link is noticed within ~90 s; PINGs are free on IoT Core (5-1200 allowed). */
-    keepAliveSeconds: z.int().min(5).max(1200).default(60),
+    keepAliveSeconds: z
+      .int()
+      .min(5)
+      .max(1200)
+      .default(60)
+      .meta(
+        setting('use a whole number of seconds from 5 to 1200', 'EC2LED_MQTT_KEEP_ALIVE_SECONDS', 'number'),
+      ),
     /** First reconnect delay, default 1 s; doubles per failed attempt up to the maximum. */
-    reconnectMinSeconds: z.int().min(1).max(120).default(1),
+    reconnectMinSeconds: z
+      .int()
+      .min(1)
+      .max(120)
+      .default(1)
+      .meta(
+        setting('use a whole number of seconds from 1 to 120', 'EC2LED_MQTT_RECONNECT_MIN_SECONDS', 'number'),
+      ),
     /** Reconnect delay ceiling, default 10 s (the SDK's own default is 120 s: two minutes dark). */
-    reconnectMaxSeconds: z.int().min(1).max(120).default(10),
+    reconnectMaxSeconds: z
+      .int()
+      .min(1)
+      .max(120)
+      .default(10)
+      .meta(
+        setting('use a whole number of seconds from 1 to 120', 'EC2LED_MQTT_RECONNECT_MAX_SECONDS', 'number'),
+      ),
   }),
   aws: z.strictObject({
     /** 'iot' (default): short-lived keys from the IoT credentials provider. 'default': the SDK chain. */
-    credentials: z.enum(['iot', 'default']).default('iot'),
+    credentials: z
+      .enum(['iot', 'default'])
+      .default('iot')
+      .meta(
+        setting(
+          'use "iot" (IoT credentials provider) or "default" (the AWS SDK chain)',
+          'EC2LED_AWS_CREDENTIALS',
+        ),
+      ),
     /** `aws iot describe-endpoint --endpoint-type iot:CredentialProvider`: host name, ":port" optional (443). */
     credentialsEndpoint: z
       .string()
       .regex(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/)
-      .optional(),
+      .optional()
+      .meta(
+        setting(
+          'use the host name from `aws iot describe-endpoint --endpoint-type iot:CredentialProvider`',
+          'EC2LED_AWS_CREDENTIALS_ENDPOINT',
+        ),
+      ),
     roleAlias: z
       .string()
       .regex(/^[\w=,@-]{1,128}$/)
-      .optional(),
+      .optional()
+      .meta(setting('use the IoT role alias name (letters, digits, =,@-_)', 'EC2LED_AWS_ROLE_ALIAS')),
     /**
      * The AWS accounts whose instances the board shows: an id, or `{ id, label, tagFilter }`. Required:
      * changes for any other account are dropped, never shown. The first is the home account (the IoT
@@ -69,56 +148,137 @@ export const configSchema = z.strictObject({
      */
     accounts: z
       .array(
-        z.union([
-          z.string().regex(ACCOUNT_PATTERN),
-          z.strictObject({
-            id: z.string().regex(ACCOUNT_PATTERN),
-            /** The legend's name for the account; default the id. */
-            label: z.string().min(1).max(32).optional(),
-            /** Overrides the config-wide tagFilter for this account. */
-            tagFilter: z
-              .strictObject({ key: z.string().min(1).max(127), value: z.string().max(255) })
-              .optional(),
-          }),
-        ]),
+        z
+          .union([
+            z.string().regex(ACCOUNT_PATTERN),
+            z.strictObject({
+              id: z
+                .string()
+                .regex(ACCOUNT_PATTERN)
+                .meta(setting('use a 12-digit account id as a string, such as "123456789012"')),
+              /** The legend's name for the account; default the id. */
+              label: z
+                .string()
+                .min(1)
+                .max(32)
+                .optional()
+                .meta(setting('use a label of 1-32 characters, such as "prod"')),
+              /** Overrides the config-wide tagFilter for this account. */
+              tagFilter: tagFilterSchema.optional(),
+            }),
+          ])
+          .meta(
+            setting(
+              'use a 12-digit account id as a string, such as "123456789012", or { "id": "123456789012", "label": "prod" }',
+            ),
+          ),
       )
-      .min(1),
+      .min(1)
+      .meta(
+        setting(
+          'use a list of 12-digit account ids such as ["123456789012"]; ' +
+            '`aws sts get-caller-identity --query Account --output text` prints the one your credentials are in',
+          'EC2LED_AWS_ACCOUNTS',
+          'list',
+        ),
+      ),
     /** Regions listed with DescribeInstances, in parallel; changes for other regions are dropped. */
-    regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
+    regions: z
+      .array(z.string().regex(REGION_PATTERN).meta(setting('use a region name such as "us-east-1"')))
+      .min(1)
+      .meta(setting('use a list of region names such as ["us-east-1"]', 'EC2LED_AWS_REGIONS', 'list')),
     /** EC2 endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_EC2. */
-    ec2Endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    ec2Endpoint: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta(setting('use an http(s) URL, or remove it', 'EC2LED_AWS_EC2_ENDPOINT')),
     /** STS endpoint override, e.g. a fake; else the SDK's regional one (honours AWS_ENDPOINT_URL_STS). */
-    stsEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+    stsEndpoint: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta(setting('use an http(s) URL, or remove it')),
   }),
-  /** First topic level; the device subscribes to `{topicPrefix}/v1/#`. */
-  topicPrefix: z.string().regex(TOPIC_PREFIX_PATTERN).default(DEFAULT_TOPIC_PREFIX),
+  /** First topic level; the device subscribes to `{topicPrefix}/v1/{account}/{region}/+`. */
+  topicPrefix: z
+    .string()
+    .regex(TOPIC_PREFIX_PATTERN)
+    .default(DEFAULT_TOPIC_PREFIX)
+    .meta(
+      setting(
+        `use one topic level of letters, digits, "_" or "-", such as "${DEFAULT_TOPIC_PREFIX}"`,
+        'EC2LED_TOPIC_PREFIX',
+      ),
+    ),
   /** Show only instances carrying this tag (DescribeInstances `tag:KEY` filter). */
-  tagFilter: z.strictObject({ key: z.string().min(1).max(127), value: z.string().max(255) }).optional(),
+  tagFilter: tagFilterSchema.optional().meta(setting(TAG_FIX, 'EC2LED_TAG_FILTER', 'tag')),
   /** Relist every N minutes even when nothing seems lost. Default 15. */
-  resyncMinutes: z.number().min(1).max(1440).default(15),
+  resyncMinutes: z
+    .number()
+    .min(1)
+    .max(1440)
+    .default(15)
+    .meta(setting('use a number of minutes from 1 to 1440', 'EC2LED_RESYNC_MINUTES', 'number')),
   /** How long a terminated instance keeps its pixel, in minutes. Default 10. */
-  graceMinutes: z.number().min(0).max(1440).default(10),
+  graceMinutes: z
+    .number()
+    .min(0)
+    .max(1440)
+    .default(10)
+    .meta(setting('use a number of minutes from 0 to 1440', 'EC2LED_GRACE_MINUTES', 'number')),
   /** Fixed pixels: instance id or Name tag -> "x,y". */
-  pins: z.record(z.string().min(1), z.string().regex(PIXEL)).default({}),
+  pins: z
+    .record(
+      z.string().min(1),
+      z.string().regex(PIXEL).meta(setting('use "x,y" pixel coordinates such as "0,3"')),
+    )
+    .default({}),
   /** Colour per state or indicator (disconnected, not-synced, overflow), '#rrggbb'; unset keys keep the palette. */
   colors: z
-    .partialRecord(z.enum(PALETTE_KEYS as [PaletteKey, ...PaletteKey[]]), z.string().regex(COLOR))
+    .partialRecord(
+      z.enum(PALETTE_KEYS as [PaletteKey, ...PaletteKey[]]),
+      z
+        .string()
+        .regex(COLOR)
+        .meta(setting(`use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`)),
+    )
     .default({}),
   /** Slots and the status socket live here. systemd's StateDirectory= sets $STATE_DIRECTORY. */
-  stateDir: z.string().startsWith('/').default('/var/lib/ec2led'),
+  stateDir: z
+    .string()
+    .startsWith('/')
+    .default('/var/lib/ec2led')
+    .meta(setting('use an absolute directory path such as /var/lib/ec2led', 'EC2LED_STATE_DIR', 'path')),
   display: displayOptionsSchema.prefault({}),
   web: z
     .strictObject({
-      enabled: z.boolean().default(false),
+      enabled: z
+        .boolean()
+        .default(false)
+        .meta(setting('use true or false', 'EC2LED_WEB_ENABLED', 'boolean')),
       /** Default 127.0.0.1: the board is not on the network unless you say so. */
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.int().min(0).max(65535).default(8080),
+      host: z
+        .string()
+        .min(1)
+        .default('127.0.0.1')
+        .meta(setting('use an address to listen on, such as 127.0.0.1', 'EC2LED_WEB_HOST')),
+      port: z
+        .int()
+        .min(0)
+        .max(65535)
+        .default(8080)
+        .meta(setting('use a port number from 0 to 65535', 'EC2LED_WEB_PORT', 'number')),
     })
     .prefault({}),
   log: z
     .strictObject({
-      format: z.enum(['json', 'pretty']).default('json'),
-      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      format: z
+        .enum(['json', 'pretty'])
+        .default('json')
+        .meta(setting('use "json" or "pretty"', 'EC2LED_LOG_FORMAT')),
+      level: z
+        .enum(['debug', 'info', 'warn', 'error'])
+        .default('info')
+        .meta(setting('use "debug", "info", "warn" or "error"', 'EC2LED_LOG_LEVEL')),
     })
     .prefault({}),
 });
@@ -127,44 +287,15 @@ export type Config = z.infer<typeof configSchema>;
 export type MqttConfig = Config['mqtt'];
 export type AwsConfig = Config['aws'];
 
-/** What to write instead, per dotted key (`*` matches one level). */
-const FIXES: Readonly<Record<string, string>> = {
-  'mqtt.endpoint': 'use the host name from `aws iot describe-endpoint --endpoint-type iot:Data-ATS`',
-  'mqtt.port': 'use a port number, 8883 for AWS IoT Core',
-  'mqtt.clientId': 'use the thing name (letters, digits, ":", "_", "-", up to 128)',
-  'mqtt.tls': 'use true (false only for a local plain-TCP broker)',
-  'mqtt.keepAliveSeconds': 'use a whole number of seconds from 5 to 1200',
-  'mqtt.reconnectMinSeconds': 'use a whole number of seconds from 1 to 120',
-  'mqtt.reconnectMaxSeconds': 'use a whole number of seconds from 1 to 120',
-  'aws.credentials': 'use "iot" (IoT credentials provider) or "default" (the AWS SDK chain)',
-  'aws.credentialsEndpoint':
-    'use the host name from `aws iot describe-endpoint --endpoint-type iot:CredentialProvider`',
-  'aws.roleAlias': 'use the IoT role alias name (letters, digits, =,@-_)',
-  'aws.accounts':
-    'use a list of 12-digit account ids such as ["123456789012"]; ' +
-    '`aws sts get-caller-identity --query Account --output text` prints the one your credentials are in',
-  'aws.accounts.*':
-    'use a 12-digit account id as a string, such as "123456789012", or { "id": "123456789012", "label": "prod" }',
-  'aws.accounts.*.id': 'use a 12-digit account id as a string, such as "123456789012"',
-  'aws.accounts.*.label': 'use a label of 1-32 characters, such as "prod"',
-  'aws.regions': 'use a list of region names such as ["us-east-1"]',
-  'aws.regions.*': 'use a region name such as "us-east-1"',
-  'aws.ec2Endpoint': 'use an http(s) URL, or remove it',
-  'aws.stsEndpoint': 'use an http(s) URL, or remove it',
-  topicPrefix: `use one topic level of letters, digits, "_" or "-", such as "${DEFAULT_TOPIC_PREFIX}"`,
-  'tagFilter.key': 'use a tag key of 1-127 characters',
-  'tagFilter.value': 'use a tag value of up to 255 characters',
-  resyncMinutes: 'use a number of minutes from 1 to 1440',
-  graceMinutes: 'use a number of minutes from 0 to 1440',
-  'pins.*': 'use "x,y" pixel coordinates such as "0,3"',
-  'colors.*': `use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`,
-  stateDir: 'use an absolute directory path such as /var/lib/ec2led',
-  'web.enabled': 'use true or false',
-  'web.host': 'use an address to listen on, such as 127.0.0.1',
-  'web.port': 'use a port number from 0 to 65535',
-  'log.format': 'use "json" or "pretty"',
-  'log.level': 'use "debug", "info", "warn" or "error"',
-};
+/** Every key's fix text and environment variable, read off the schema once. */
+export const CONFIG_KEYS: ReadonlyMap<string, Setting> = settingsOf(configSchema);
+
+/** Environment variable -> dotted key and how its text converts (cli/config-load.ts). */
+export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: EnvKind]>> = Object.fromEntries(
+  [...CONFIG_KEYS].flatMap(([key, { env }]) =>
+    env === undefined ? [] : [[env.name, [key, env.kind] as const]],
+  ),
+);
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -195,7 +326,8 @@ function originOf(path: string, origins: Origins): string {
 function fixFor(path: string): string {
   const wildcard = path.replace(/\.[^.]+$/, '.*');
   const indexes = path.replace(/\.\d+(?=\.|$)/g, '.*');
-  return FIXES[path] ?? FIXES[indexes] ?? FIXES[wildcard] ?? 'see docs/config.md';
+  const fix = (key: string) => CONFIG_KEYS.get(key)?.fix;
+  return fix(path) ?? fix(indexes) ?? fix(wildcard) ?? 'see docs/config.md';
 }
 
 function show(value: unknown, max = 60): string {

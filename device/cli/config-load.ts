@@ -7,45 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Config, ConfigError, parseConfig, type ReadableCheck } from '../config.ts';
+import { type Config, ConfigError, ENV_KEYS, parseConfig, type ReadableCheck } from '../config.ts';
+import type { EnvKind } from '../config-table.ts';
 import type { TlsCheck } from '../tls-files.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
-
-type Kind = 'string' | 'number' | 'boolean' | 'list' | 'tag' | 'path';
-
-/** Environment variable -> dotted key. test/docs/config-table.test.ts holds docs/config.md to it. */
-export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: Kind]>> = {
-  EC2LED_MQTT_ENDPOINT: ['mqtt.endpoint', 'string'],
-  EC2LED_MQTT_PORT: ['mqtt.port', 'number'],
-  EC2LED_MQTT_CLIENT_ID: ['mqtt.clientId', 'string'],
-  EC2LED_MQTT_CERT: ['mqtt.cert', 'path'],
-  EC2LED_MQTT_KEY: ['mqtt.key', 'path'],
-  EC2LED_MQTT_CA: ['mqtt.ca', 'path'],
-  EC2LED_MQTT_TLS: ['mqtt.tls', 'boolean'],
-  EC2LED_MQTT_KEEP_ALIVE_SECONDS: ['mqtt.keepAliveSeconds', 'number'],
-  EC2LED_MQTT_RECONNECT_MIN_SECONDS: ['mqtt.reconnectMinSeconds', 'number'],
-  EC2LED_MQTT_RECONNECT_MAX_SECONDS: ['mqtt.reconnectMaxSeconds', 'number'],
-  EC2LED_AWS_CREDENTIALS: ['aws.credentials', 'string'],
-  EC2LED_AWS_CREDENTIALS_ENDPOINT: ['aws.credentialsEndpoint', 'string'],
-  EC2LED_AWS_ROLE_ALIAS: ['aws.roleAlias', 'string'],
-  EC2LED_AWS_ACCOUNTS: ['aws.accounts', 'list'],
-  EC2LED_AWS_REGIONS: ['aws.regions', 'list'],
-  EC2LED_AWS_EC2_ENDPOINT: ['aws.ec2Endpoint', 'string'],
-  EC2LED_TOPIC_PREFIX: ['topicPrefix', 'string'],
-  EC2LED_TAG_FILTER: ['tagFilter', 'tag'],
-  EC2LED_RESYNC_MINUTES: ['resyncMinutes', 'number'],
-  EC2LED_GRACE_MINUTES: ['graceMinutes', 'number'],
-  EC2LED_STATE_DIR: ['stateDir', 'path'],
-  EC2LED_DISPLAY_BOARD: ['display.board', 'string'],
-  EC2LED_DISPLAY_BRIGHTNESS: ['display.brightness', 'number'],
-  EC2LED_DISPLAY_ROTATION: ['display.rotation', 'number'],
-  EC2LED_WEB_ENABLED: ['web.enabled', 'boolean'],
-  EC2LED_WEB_HOST: ['web.host', 'string'],
-  EC2LED_WEB_PORT: ['web.port', 'number'],
-  EC2LED_LOG_FORMAT: ['log.format', 'string'],
-  EC2LED_LOG_LEVEL: ['log.level', 'string'],
-};
 
 /** One command-line flag already mapped to its key, e.g. `--display web` -> display.board. */
 export interface FlagValue {
@@ -97,7 +63,7 @@ function setPath(target: Raw, key: string, value: unknown): void {
   node[parts[parts.length - 1] as string] = value;
 }
 
-function convert(text: string, kind: Kind, cwd: string): unknown {
+function convert(text: string, kind: EnvKind, cwd: string): unknown {
   switch (kind) {
     case 'number':
       return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text;

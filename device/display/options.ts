@@ -3,7 +3,9 @@
  * Embed it as `display: displayOptionsSchema.prefault({})`. With zod 4, `.default({})` would hand back
  * the bare `{}` without applying the inner defaults; `.prefault({})` parses it.
  */
+
 import { z } from 'zod';
+import { setting } from '../config-table.ts';
 import { BOARD_KINDS } from './display.ts';
 
 const I2C_ADDRESS = /^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i;
@@ -28,12 +30,16 @@ export const displayOptionsSchema = z.strictObject({
    */
   board: z
     .enum(BOARD_KINDS, { error: says('board', `use one of ${BOARD_KINDS.join(', ')}`) })
-    .default('terminal'),
+    .default('terminal')
+    .meta(setting(undefined, 'EC2LED_DISPLAY_BOARD')),
   /**
    * Clockwise rotation of the picture on the board, in degrees. Default 0. 90 and 270 swap the
    * logical width and height, which changes the layout's slot grid.
    */
-  rotation: z.literal([0, 90, 180, 270], { error: says('rotation', 'use 0, 90, 180 or 270') }).default(0),
+  rotation: z
+    .literal([0, 90, 180, 270], { error: says('rotation', 'use 0, 90, 180 or 270') })
+    .default(0)
+    .meta(setting(undefined, 'EC2LED_DISPLAY_ROTATION', 'number')),
   /** Mirror left-right as seen on the board, after rotation. Default false; for boards wired mirrored. */
   flipX: z.boolean().default(false),
   /** Mirror top-bottom as seen on the board, after rotation. Default false. */
@@ -47,7 +53,8 @@ export const displayOptionsSchema = z.strictObject({
     .number({ error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
     .min(0, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
     .max(1, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
-    .default(0.5),
+    .default(0.5)
+    .meta(setting(undefined, 'EC2LED_DISPLAY_BRIGHTNESS', 'number')),
   /**
    * Apply the LED gamma curve (docs/reference/hardware.md §7.1). Default true: perceived steps look even and
    * colours look as intended. False sends linear values: brighter mid-tones, washed-out colours.
