@@ -41,8 +41,14 @@ export function settingsOf(schema: Node): Map<string, Setting> {
     const own = settingOf(node);
     if (own !== undefined && !found.has(path)) found.set(path, own);
     const def = node._zod.def as unknown as Record<string, unknown> & { type: string };
-    if (WRAPPERS.has(def.type)) return visit(def.innerType as Node, path);
-    if (def.type === 'pipe') return visit(def.in as Node, path);
+    if (WRAPPERS.has(def.type)) {
+      visit(def.innerType as Node, path);
+      return;
+    }
+    if (def.type === 'pipe') {
+      visit(def.in as Node, path);
+      return;
+    }
     const at = (name: string) => (path === '' ? name : `${path}.${name}`);
     if (def.type === 'object') {
       for (const [name, child] of Object.entries(def.shape as Record<string, Node>)) visit(child, at(name));
