@@ -16,7 +16,7 @@ export const STATUS_USAGE = `ec2led status — which pixel shows which instance,
 Examples:
   ec2led status
   ec2led status --config ./ec2led-desk-pi/config.json
-  ec2led status --json | jq '.pixels[] | select(.instance) | .instance.name'
+  ec2led status --json | jq '.pixels[] | select(.entry) | .entry.name'
 
 Flags:
   --config FILE   the agent's config.json (for stateDir); default /etc/ec2led/config.json or $EC2LED_CONFIG.

@@ -1,17 +1,40 @@
 /**
- * The EC2 side of the agent's feed, as the runtime's effects: listing and describing through the
- * EC2 source, subscribing through the MQTT source, and the rate-limited log of changes sync.ts
- * dropped for being stamped ahead of this clock. Decides nothing: sync.ts does.
+ * The agent's feed from the config: the sync options, the MQTT source's scope, and the EC2 side as
+ * the runtime's effects (listing and describing through the EC2 source, subscribing through the
+ * MQTT source, and the rate-limited log of changes sync.ts dropped for being stamped ahead of this
+ * clock). Decides nothing: sync.ts does.
  */
 
 import type { Config } from '../config.ts';
-import { accountsOf } from '../fleet/accounts.ts';
+import { accountIds, accountsOf } from '../fleet/accounts.ts';
+import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
 import { createAccountsEc2Source } from './accounts-ec2.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
+import type { MqttSourceOptions } from './mqtt.ts';
+
+export function syncOptionsFor(config: Config): SyncOptions {
+  return {
+    resyncMinutes: config.resyncMinutes,
+    // A tag filter for any account (the global one, or an account's own).
+    tagFiltered: accountsOf(config.aws.accounts, config.tagFilter).some((a) => a.tagFilter !== undefined),
+  };
+}
+
+/** What the MQTT source subscribes to and lets through: the configured accounts and regions. */
+export function mqttOptionsFor(
+  config: Config,
+): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions'> {
+  return {
+    mqtt: config.mqtt,
+    topicPrefix: config.topicPrefix,
+    accounts: accountIds(config.aws.accounts),
+    regions: config.aws.regions,
+  };
+}
 
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
   return createAccountsEc2Source({
