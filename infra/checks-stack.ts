@@ -2,7 +2,8 @@
  * The checks stack, in us-east-1 (Route 53 health-check metrics exist there only): per HTTP or TCP
  * check a Route 53 health check and an alarm on its `HealthCheckStatus`; per HLS check a schedule of
  * the HLS checker and an alarm on its `HlsStatus`, plus, with a distribution id, an alarm on the
- * distribution's `5xxErrorRate` (CloudFront metrics are in us-east-1 too). Every alarm is named
+ * distribution's `5xxErrorRate` (CloudFront metrics are in us-east-1 too); with an origin instead,
+ * a distribution made for live HLS in front of it (constructs/hls-distribution.ts), checked through. Every alarm is named
  * `<stackName>-check-<name>` so the alarm rules select it. When home is another region, a rule here
  * sends exactly these alarms' state changes to the home bus, like a forwarder.
  */
@@ -18,6 +19,7 @@ import { AlarmStateChangeRule } from './constructs/alarm-state-change-rule.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from './constructs/ec2-state-change-rule.ts';
 import { HlsCheckerFunction } from './constructs/hls-checker-function.ts';
+import { HlsDistribution } from './constructs/hls-distribution.ts';
 import type { AlarmSelection } from './settings.ts';
 
 export interface ChecksStackProps extends StackProps {
@@ -115,10 +117,31 @@ export class ChecksStack extends Stack {
 
     const streams = props.checks.filter((check) => check.kind === 'hls');
     if (streams.length > 0) {
+      // A check with an origin gets its own distribution, checked through it.
+      const made = new Map(
+        streams.flatMap((s) =>
+          s.origin === undefined
+            ? []
+            : [
+                [
+                  s.name,
+                  new HlsDistribution(this, `Cdn ${s.name}`, { origin: s.origin, name: s.name }).distribution,
+                ],
+              ],
+        ),
+      );
+      const urlOf = (s: (typeof streams)[number]) => {
+        const cdn = made.get(s.name);
+        return cdn === undefined ? s.url : `https://${cdn.distributionDomainName}${s.url}`;
+      };
       new HlsCheckerFunction(this, 'HlsChecker', {
-        streams: streams.map((s) => ({ check: s.name, url: s.url })),
+        streams: streams.map((s) => ({ check: s.name, url: urlOf(s) })),
       });
-      for (const stream of streams) {
+      for (const stream of streams.map((s) => ({
+        ...s,
+        url: urlOf(s),
+        distributionId: made.get(s.name)?.distributionId ?? s.distributionId,
+      }))) {
         alarm(
           stream.name,
           `ec2led: HLS check of ${stream.url} (HlsStatus 1 degraded, 2 down; no data: off-air or not checked)`,

@@ -8,6 +8,9 @@
  *   no ICMP).
  * - `"hls:https://cdn.example.com/live/playlist.m3u8"` or `{"hls": "https://…", "distributionId":
  *   "E2ABC…"}`: the HLS checker, and with a distribution id the CloudFront 5xxErrorRate alarm too.
+ * - `{"hls": "/live/playlist.m3u8", "origin": "https://wowza.example.com:1935"}`: a CloudFront
+ *   distribution in front of that origin, made for live HLS (constructs/hls-distribution.ts), the
+ *   HLS checker on the playlist path through it, and its 5xxErrorRate alarm.
  * Any object may carry `"name"` (letters, digits, `.`, `_`, `-`); the default is the host (plus the
  * port for TCP). Names must differ: each becomes the alarm `<stackName>-check-<name>`.
  */
@@ -26,8 +29,11 @@ export type Check =
   | {
       readonly kind: 'hls';
       readonly name: string;
+      /** The playlist URL; with `origin`, its path (and query) on the distribution made for it. */
       readonly url: string;
       readonly distributionId: string | undefined;
+      /** The origin to put a new CloudFront distribution in front of. */
+      readonly origin?: string | undefined;
     };
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -67,6 +73,7 @@ function one(entry: unknown): Check {
   }
   const text = typeof entry === 'string' ? entry.trim() : undefined;
   const hls = text?.startsWith('hls:') ? text.slice(4) : object?.hls;
+  if (hls !== undefined && object?.origin !== undefined) return behindNewDistribution(hls, object, name);
   if (hls !== undefined) {
     if (typeof hls !== 'string') throw new Error(`hls ${JSON.stringify(hls)} is not a URL string`);
     const url = parseUrl(hls, 'hls:https://host/path/playlist.m3u8');
@@ -121,6 +128,36 @@ function one(entry: unknown): Check {
     port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
     path,
     match: match as string | undefined,
+  };
+}
+
+/** `{"hls": "/path.m3u8", "origin": "https://…"}`: the check of a distribution the stack makes. */
+function behindNewDistribution(hls: unknown, object: Record<string, unknown>, name: unknown): Check {
+  const origin = object.origin;
+  if (typeof origin !== 'string') throw new Error(`origin ${JSON.stringify(origin)} is not a URL string`);
+  const base = parseUrl(origin, '"origin": "https://origin.example.com:1935"');
+  if ((base.protocol !== 'https:' && base.protocol !== 'http:') || base.search !== '' || base.hash !== '') {
+    throw new Error(
+      `origin ${JSON.stringify(origin)} is not an http(s) origin without query; write "https://origin.example.com:1935"`,
+    );
+  }
+  if (object.distributionId !== undefined) {
+    throw new Error(
+      'a check with "origin" gets a new distribution; leave "distributionId" out (or "origin", to use yours)',
+    );
+  }
+  if (typeof hls !== 'string' || !hls.startsWith('/') || hls.startsWith('//')) {
+    throw new Error(
+      `hls ${JSON.stringify(hls)} is not a playlist path; with "origin" write "/live/playlist.m3u8"`,
+    );
+  }
+  const path = new URL(hls, 'https://distribution.invalid');
+  return {
+    kind: 'hls',
+    name: (name as string | undefined) ?? base.hostname,
+    url: `${path.pathname}${path.search}`,
+    distributionId: undefined,
+    origin: base.href.replace(/\/$/, ''),
   };
 }
 

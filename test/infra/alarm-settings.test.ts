@@ -77,6 +77,23 @@ describe('checks from context', () => {
     ]);
   });
 
+  it('reads an HLS check behind a distribution the stack makes: the origin, and the playlist path', () => {
+    expect(
+      withHome({
+        checks:
+          '[{"hls":"/live/playlist.m3u8?dvr=0","origin":"https://wowza.example.com:1935/app/","name":"lobby"}]',
+      }).checks,
+    ).toEqual([
+      {
+        kind: 'hls',
+        name: 'lobby',
+        url: '/live/playlist.m3u8?dvr=0',
+        distributionId: undefined,
+        origin: 'https://wowza.example.com:1935/app',
+      },
+    ]);
+  });
+
   it('adds the check alarms to the alarm selection: alone, beside prefixes, or through the tag', () => {
     expect(withHome({ checks: 'tcp://db:5432' }).alarms).toEqual({
       namePrefixes: ['Ec2Led-check-'],
@@ -107,6 +124,18 @@ describe('checks from context', () => {
       /distributionId "nope" is not a CloudFront distribution id/,
     ],
     [{ checks: '[{"url":"https://x.example.com","match":""}]' }, /match "" is not 1-255 characters/],
+    [
+      { checks: '[{"hls":"https://x.example.com/p.m3u8","origin":"https://o.example.com"}]' },
+      /hls "https:\/\/x.example.com\/p.m3u8" is not a playlist path; with "origin" write "\/live\/playlist.m3u8"/,
+    ],
+    [
+      { checks: '[{"hls":"/p.m3u8","origin":"ftp://o.example.com"}]' },
+      /origin "ftp:\/\/o.example.com" is not an http\(s\) origin without query/,
+    ],
+    [
+      { checks: '[{"hls":"/p.m3u8","origin":"https://o.example.com","distributionId":"E2ABCDEF123456"}]' },
+      /a check with "origin" gets a new distribution; leave "distributionId" out/,
+    ],
     [{ checks: 'not a url' }, /"not a url" is not a URL/],
   ])('refuses %j in one sentence naming the value and the fix', (values, message) => {
     expect(() => withHome(values)).toThrow(SettingsError);

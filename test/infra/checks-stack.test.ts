@@ -196,6 +196,60 @@ describe('checks stack', () => {
     });
   }, 60_000);
 
+  it('puts a distribution made for live HLS in front of an origin, checks through it, and alarms on its 5xx rate', () => {
+    const app = build({
+      checks: '[{"hls":"/live/playlist.m3u8","origin":"https://wowza.example.com:1935/app","name":"lobby"}]',
+    });
+    const view = viewStack(app.checks as ChecksStack);
+    const [config] = Object.values(view.resources('AWS::CloudFront::Distribution')).map(
+      (d) => d.DistributionConfig as Record<string, unknown>,
+    );
+    expect(config).toMatchObject({
+      Origins: [
+        {
+          DomainName: 'wowza.example.com',
+          OriginPath: '/app',
+          CustomOriginConfig: {
+            OriginProtocolPolicy: 'https-only',
+            HTTPSPort: 1935,
+            OriginSSLProtocols: ['TLSv1.2'],
+          },
+        },
+      ],
+      DefaultCacheBehavior: {
+        CachePolicyId: '${Cdn lobby/Segments}',
+        ViewerProtocolPolicy: 'redirect-to-https',
+        Compress: false,
+      },
+      CacheBehaviors: [{ PathPattern: '*.m3u8', CachePolicyId: '${Cdn lobby/Playlists}', Compress: false }],
+      PriceClass: 'PriceClass_100',
+    });
+    expect(config?.CustomErrorResponses).toEqual(
+      [400, 403, 404, 500, 502, 503, 504].map((code) => ({ ErrorCode: code, ErrorCachingMinTTL: 1 })),
+    );
+    const policies = view.resources('AWS::CloudFront::CachePolicy');
+    const ttls = (path: string) => {
+      const c = policies[path]?.CachePolicyConfig as Record<string, unknown>;
+      const keys = c.ParametersInCacheKeyAndForwardedToOrigin as { QueryStringsConfig: unknown };
+      return [c.MinTTL, c.DefaultTTL, c.MaxTTL, keys.QueryStringsConfig];
+    };
+    expect(ttls('Cdn lobby/Playlists')).toEqual([0, 1, 2, { QueryStringBehavior: 'all' }]);
+    expect(ttls('Cdn lobby/Segments')).toEqual([0, 86_400, 31_536_000, { QueryStringBehavior: 'all' }]);
+    const [schedule] = Object.values(view.resources('AWS::Scheduler::Schedule'));
+    expect((schedule?.Target as { Input: unknown }).Input).toBe(
+      '{"check":"lobby","url":"https://${Cdn lobby/Distribution.DomainName}/live/playlist.m3u8"}',
+    );
+    // cdk-nag runs as a synth validation: this throws on any finding not acknowledged with its reason.
+    expect(() => ((app.checks as ChecksStack).node.root as App).synth()).not.toThrow();
+    expect(view.resources('AWS::CloudWatch::Alarm')['Alarm lobby-cdn-5xx']).toMatchObject({
+      MetricName: '5xxErrorRate',
+      Dimensions: [
+        { Name: 'DistributionId', Value: '${Cdn lobby/Distribution}' },
+        { Name: 'Region', Value: 'Global' },
+      ],
+    });
+  }, 60_000);
+
   it('needs no forwarding rule when home is us-east-1: the home rule sees the check alarms itself', () => {
     const local = build({ regions: 'us-east-1', checks: '["tcp://db.example.com:5432"]' });
     expect(viewStack(local.checks as ChecksStack).resources('AWS::Events::Rule')).toEqual({});
