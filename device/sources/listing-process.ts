@@ -26,7 +26,8 @@ import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
-import { type AwsTimeouts, Ec2Error, type Ec2Source, type Ec2SourceOptions } from './ec2.ts';
+import type { AwsTimeouts, Ec2Source, Ec2SourceOptions } from './ec2.ts';
+import { Ec2Error } from './ec2-errors.ts';
 import {
   type ChildMessage,
   fromWireError,
@@ -74,11 +75,17 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
     const tsx = createRequire(import.meta.url).resolve('tsx');
     return {
       file: fileURLToPath(new URL('./listing-child.ts', here)),
-      execArgv: ['--import', pathToFileURL(tsx).href],
+      execArgv: [...CHILD_FLAGS, '--import', pathToFileURL(tsx).href],
     };
   }
-  return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: [] };
+  return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: [...CHILD_FLAGS] };
 }
+
+/**
+ * Small young-generation semi-spaces: parsing a page of 1,000 instances then peaks at about 98 MB
+ * resident instead of 122 MB (measured, packed, this machine), for a listing a few percent slower.
+ */
+const CHILD_FLAGS = ['--max-semi-space-size=1'];
 
 type Answer = Extract<ChildMessage, { type: 'listed' | 'described' }>;
 

@@ -9,7 +9,8 @@ import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import type { LogContext, LogLevel } from '../log.ts';
 import type { AwsCredentials } from './credentials.ts';
-import { type AwsTimeouts, Ec2Error, type Ec2SourceOptions } from './ec2.ts';
+import type { AwsTimeouts, Ec2SourceOptions } from './ec2.ts';
+import { Ec2Error } from './ec2-errors.ts';
 
 export interface WireCredentials {
   readonly accessKeyId: string;
