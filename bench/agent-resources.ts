@@ -27,7 +27,7 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 const UNIT = fileURLToPath(new URL('../device/systemd/ec2led.service', import.meta.url));
 
 /** The service's Environment= lines: the agent is measured as the unit runs it. */
-async function unitEnvironment(): Promise<Record<string, string>> {
+export async function unitEnvironment(): Promise<Record<string, string>> {
   const unit = await readFile(UNIT, 'utf8');
   const env: Record<string, string> = {};
   for (const match of unit.matchAll(/^Environment=([A-Z_][A-Z0-9_]*)=(.*)$/gm)) {
@@ -42,7 +42,7 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime + stime
 }
 
-async function rssMb(pid: number): Promise<{ rss: number; peak: number }> {
+export async function rssMb(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
@@ -54,14 +54,19 @@ async function cpuPercent(pid: number, seconds: number): Promise<number> {
   return (((await cpuSeconds(pid)) - before) / seconds) * 100;
 }
 
-export async function benchAgentResources(): Promise<Section> {
-  const seconds = Number(process.env.BENCH_CPU_SECONDS ?? 60);
-  await rm(OUT, { recursive: true, force: true });
-  await build({ ...deviceBuildOptions(OUT), sourcemap: false });
+/** The packed agent into `out` (inside node_modules, so its external packages resolve), and out/run.mjs. */
+export async function buildPackedAgent(out: string): Promise<void> {
+  await rm(out, { recursive: true, force: true });
+  await build({ ...deviceBuildOptions(out), sourcemap: false });
   await writeFile(
-    join(OUT, 'run.mjs'),
+    join(out, 'run.mjs'),
     "import { main } from './cli.mjs';\nprocess.exitCode = await main(process.argv.slice(2));\n",
   );
+}
+
+export async function benchAgentResources(): Promise<Section> {
+  const seconds = Number(process.env.BENCH_CPU_SECONDS ?? 60);
+  await buildPackedAgent(OUT);
 
   const fleet = benchFleet(1000, 'running').map((instance, i) => ({
     ...instance,

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchAccounts } from './accounts.ts';
 import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
+import { benchFootprint } from './footprint.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
 import { benchPolling } from './polling.ts';
@@ -31,6 +32,7 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['reconcile', benchReconcile],
   ['agent', benchAgentResources],
   ['accounts', benchAccounts],
+  ['footprint', benchFootprint],
 ];
 
 async function previousSections(): Promise<readonly Section[]> {

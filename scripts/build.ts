@@ -20,16 +20,16 @@ async function buildLambda(): Promise<void> {
 }
 
 async function buildDevice(): Promise<void> {
-  for (const stale of ['dist/cli.mjs', 'dist/chunks', 'dist/public']) {
+  for (const stale of ['dist/cli.mjs', 'dist/ec2-listing.mjs', 'dist/chunks', 'dist/public']) {
     await rm(`${ROOT}${stale}`, { recursive: true, force: true });
   }
-  const result = await build({ ...deviceBuildOptions(`${ROOT}dist`), chunkNames: 'chunks/[name]-[hash]' });
+  const result = await build(deviceBuildOptions(`${ROOT}dist`));
   // The web board serves its page from ./public/ beside the module that holds it.
   await cp(`${ROOT}device/web/public`, `${ROOT}dist/public`, { recursive: true });
   const bytes = Object.entries(result.metafile?.outputs ?? {})
     .filter(([file]) => file.endsWith('.mjs'))
     .reduce((sum, [, output]) => sum + output.bytes, 0);
-  process.stderr.write(`dist/cli.mjs and chunks: ${bytes} bytes\n`);
+  process.stderr.write(`dist/cli.mjs, dist/ec2-listing.mjs and chunks: ${bytes} bytes\n`);
 }
 
 /** The CloudFormation templates, as `cdk deploy` would upload them (offline: no lookups, no notices). */

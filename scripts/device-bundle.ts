@@ -1,6 +1,8 @@
 /**
  * The esbuild configuration of the packed agent (`dist/cli.mjs` and its chunks), so a Pi installs
  * no TypeScript toolchain and no SDK source tree: only the native and admin packages stay external.
+ * A second entry, `dist/ec2-listing.mjs`, is the listing process (device/sources/listing-child.ts);
+ * the agent finds it one folder above `dist/chunks/`, where the code that starts it is bundled.
  */
 import type { BuildOptions, Plugin } from 'esbuild';
 import { ROOT } from './lambda-bundle.ts';
@@ -30,8 +32,9 @@ const lazyDefaultCredentials: Plugin = {
 
 export function deviceBuildOptions(outdir: string): BuildOptions {
   return {
-    entryPoints: { cli: `${ROOT}device/main.ts` },
+    entryPoints: { cli: `${ROOT}device/main.ts`, 'ec2-listing': `${ROOT}device/sources/listing-child.ts` },
     outdir,
+    chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: true,

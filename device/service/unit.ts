@@ -56,6 +56,9 @@ Environment=AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # Two glibc malloc arenas instead of one per thread: the agent's threads (libuv, V8, aws-crt) then
 # keep about 6 MB less resident memory, at no measurable CPU cost (npm run bench -- agent).
 Environment=MALLOC_ARENA_MAX=2
+# Young-generation semi-spaces of 1 MB instead of up to 16 MB: under a burst of changes the agent
+# then stays about 30 MB smaller, at more, shorter collections (npm run bench -- footprint).
+Environment=NODE_OPTIONS=--max-semi-space-size=1
 StateDirectory=ec2led
 StateDirectoryMode=0750
 Restart=always

@@ -14,7 +14,7 @@ import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { assumeRoleCredentials } from './assume-role.ts';
-import type { CredentialProvider } from './credentials.ts';
+import type { AwsCredentials, CredentialProvider } from './credentials.ts';
 import { type AwsTimeouts, createEc2Source, Ec2Error, type Ec2Source, type Ec2SourceOptions } from './ec2.ts';
 
 export interface AccountsEc2Options {
@@ -30,6 +30,10 @@ export interface AccountsEc2Options {
   readonly stsEndpoint?: string | undefined;
   readonly timeouts?: AwsTimeouts | undefined;
   readonly retry?: Ec2SourceOptions['retry'];
+  /** Role sessions assumed earlier, by account (listing-child.ts: from earlier listing processes). */
+  readonly sessions?: ReadonlyMap<string, AwsCredentials>;
+  /** Told every newly assumed role session. */
+  readonly onSession?: (account: string, credentials: AwsCredentials) => void;
   readonly now?: () => number;
   readonly log?: Logger;
 }
@@ -54,6 +58,8 @@ export function createAccountsEc2Source(options: AccountsEc2Options): Ec2Source 
             region: options.regions[0] ?? 'us-east-1',
             endpoint: options.stsEndpoint,
             timeouts: options.timeouts,
+            initial: options.sessions?.get(account.id),
+            onSession: (credentials) => options.onSession?.(account.id, credentials),
             now,
             log,
           });

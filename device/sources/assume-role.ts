@@ -38,6 +38,10 @@ export interface AssumeRoleOptions {
   /** Refresh this long before expiration, default 5 min. */
   readonly refreshBeforeMs?: number;
   readonly timeouts?: { readonly connectMs: number; readonly requestMs: number };
+  /** A session assumed earlier (by an earlier listing process), served while it is fresh. */
+  readonly initial?: AwsCredentials | undefined;
+  /** Told every newly assumed session, so the next listing process can start from it. */
+  readonly onSession?: ((credentials: AwsCredentials) => void) | undefined;
   readonly now?: () => number;
   readonly log?: Logger;
 }
@@ -90,7 +94,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
     });
   };
   let client: Promise<STSClient> | undefined;
-  let cached: AwsCredentials | undefined;
+  let cached: AwsCredentials | undefined = options.initial;
   let inFlight: Promise<AwsCredentials> | undefined;
 
   const fresh = (credentials: AwsCredentials | undefined, marginMs: number): boolean =>
@@ -123,6 +127,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
         expiration: credentials.expiration?.toISOString(),
       });
       cached = credentials;
+      options.onSession?.(credentials);
       return credentials;
     } catch (error) {
       const name = (error as Error).name;

@@ -3,8 +3,19 @@
  * IAM, bad or expired credentials (or the IoT credentials provider failing first), a region not
  * enabled for the account, the endpoint unreachable, or reached but silent past the request timeout,
  * an EC2 server error. Only what matches none of these falls back to "check aws.regions and
- * aws.ec2Endpoint".
+ * aws.ec2Endpoint". Imports no SDK: the agent, which keeps the EC2 client out of its memory
+ * (listing-process.ts), uses it too.
  */
+
+/** A DescribeInstances failure after retries; `throttled` tells the sync core to back off harder. */
+export class Ec2Error extends Error {
+  readonly throttled: boolean;
+  constructor(message: string, throttled: boolean, cause: unknown) {
+    super(message, { cause });
+    this.name = 'Ec2Error';
+    this.throttled = throttled;
+  }
+}
 
 export type ListingFailure =
   | 'throttled'

@@ -24,7 +24,11 @@ import { isInstanceState } from '../../shared/instance-state.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { CredentialProvider } from './credentials.ts';
-import { listingFix } from './ec2-errors.ts';
+import { Ec2Error, listingFix } from './ec2-errors.ts';
+
+// Where it always was, for its importers; it lives in ec2-errors.ts, which loads no SDK.
+export { Ec2Error };
+
 import { backoffMs, sleep } from './retry.ts';
 
 /** Per AWS request (EC2 and the IoT credentials provider). */
@@ -83,16 +87,6 @@ function isTransient(error: unknown): boolean {
 
 function isTimeout(error: unknown): boolean {
   return (error as Error).name === 'TimeoutError';
-}
-
-/** A DescribeInstances failure after retries; `throttled` tells the sync core to back off harder. */
-export class Ec2Error extends Error {
-  readonly throttled: boolean;
-  constructor(message: string, throttled: boolean, cause: unknown) {
-    super(message, { cause });
-    this.name = 'Ec2Error';
-    this.throttled = throttled;
-  }
 }
 
 function explain(region: string, error: unknown, endpoint?: string): Ec2Error {

@@ -10,7 +10,6 @@ import { accountIds, accountsOf } from '../fleet/accounts.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
-import { createAccountsEc2Source } from './accounts-ec2.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
@@ -36,8 +35,11 @@ export function mqttOptionsFor(
   };
 }
 
+import { createProcessEc2Source } from './listing-process.ts';
+
+/** The agent's EC2 source: each listing and describe in a short-lived process (listing-process.ts). */
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
-  return createAccountsEc2Source({
+  return createProcessEc2Source({
     accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
     credentials: credentialsFromConfig(config, log, timeouts?.requestMs),

@@ -40,6 +40,37 @@ describe('the packed agent bundle', () => {
     expect(eager.some((file) => file.includes('credential-provider-node'))).toBe(false);
   });
 
+  it('keeps the EC2 client out of the agent: only the listing process (dist/ec2-listing.mjs) loads it', () => {
+    const ec2Client = (file: string) => file.includes('node_modules/@aws-sdk/client-ec2/');
+    /** The output files a file loads at once (static imports), itself included. */
+    const loaded = (start: string): Set<string> => {
+      const seen = new Set<string>();
+      const visit = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        for (const edge of metafile.outputs[file]?.imports ?? []) {
+          if (edge.kind === 'import-statement' && !edge.external) visit(edge.path);
+        }
+      };
+      visit(start);
+      return seen;
+    };
+    const outputs = Object.entries(metafile.outputs);
+    const holding = (input: string) =>
+      outputs.filter(([, output]) => Object.keys(output.inputs).some((file) => file === input));
+    const [agentChunk] = holding('device/agent.ts').map(([file]) => file);
+    const listing = outputs.find(([file]) => file.endsWith('/ec2-listing.mjs'))?.[0] as string;
+    const inputsOf = (files: Set<string>) =>
+      [...files].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
+    expect(agentChunk).toMatch(/\/chunks\//);
+    expect(inputsOf(loaded(agentChunk as string)).filter(ec2Client)).toEqual([]);
+    expect(inputsOf(loaded(listing)).some(ec2Client)).toBe(true);
+    // The process source sits in chunks/, one folder below dist/ec2-listing.mjs (listingEntry).
+    expect(holding('device/sources/listing-process.ts').map(([file]) => file)).toEqual([
+      expect.stringMatching(/\/chunks\//),
+    ]);
+  });
+
   it('runs the command line from the bundle', async () => {
     const cli = (await import(pathToFileURL(join(dir, 'cli.mjs')).href)) as {
       main: (
