@@ -8,9 +8,13 @@
  * - Eventually consistent. Live changes are hints; a listing (DescribeInstances) is the truth. After
  *   the last change, once the feed is connected and one listing has completed, the fleet holds
  *   exactly the listed instances, each in its latest state.
- * - Per-instance states are shown in order: every change, live or replayed, goes through the one
- *   rule (`supersedes`), so an instance never steps back to an older state and never leaves
- *   `terminated`. Different instances are not ordered against each other.
+ * - Per-instance states are shown in order: every change, live or replayed, goes through its kind's
+ *   one rule (order.ts: `supersedes` for instances, the state's time for alarms), so an instance never
+ *   steps back to an older state and never leaves `terminated`. Different instances are not ordered
+ *   against each other.
+ * - Kinds: alarms (kinds.ts) follow exactly these rules, with the same listing (DescribeInstances
+ *   and DescribeAlarms in one `list`) as the truth at its start; an alarm's change carries its name,
+ *   so an unknown alarm is never described.
  * - A listing is the truth at its start. Live changes are applied at once (the board stays live
  *   while a listing runs); those received while a listing runs are remembered per instance, newest
  *   only, and replayed over it when it is applied. Everything received before the listing started is
@@ -48,7 +52,6 @@
  * Not guaranteed: EC2's own eventual consistency (a listing may lag a change by seconds) and the
  * one-second blind spot of `supersedes`; both heal at the next relist.
  */
-import { supersedes } from '../../shared/instance-state.ts';
 import { fullJitterDelay, LIST_BACKOFF, THROTTLED_LIST_BACKOFF } from './backoff.ts';
 import {
   type DescribeCommand,
@@ -59,6 +62,7 @@ import {
   forgetDescribed,
 } from './describe-queue.ts';
 import type { Change, InstanceDetails, Snapshot } from './instance.ts';
+import { changeSupersedes } from './order.ts';
 import {
   applyChange,
   applyChanges,
@@ -297,7 +301,7 @@ function remember(state: SyncState, change: Change, nowMs: number): SyncState['b
   const listing = state.listing;
   if (listing === undefined || nowMs < listing.startsAtMs) return state.buffer;
   if (change.timeMs <= listingEventTime(listing.startsAtMs)) return state.buffer;
-  if (!supersedes(change, state.buffer.get(change.instanceId))) return state.buffer;
+  if (!changeSupersedes(change, state.buffer.get(change.instanceId))) return state.buffer;
   return new Map(state.buffer).set(change.instanceId, change);
 }
 
@@ -313,7 +317,8 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
   const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
-  if (!state.fleet.has(change.instanceId)) {
+  // Only an instance needs describing: an alarm's change carries its name, and it has no tags.
+  if (change.kind !== 'alarm' && !state.fleet.has(change.instanceId)) {
     const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
     describe = queued.queue;
     commands.push(...queued.commands);
