@@ -21,7 +21,7 @@ import { displayOutput, legendOutput, type Output, slotsOutput } from './outputs
 import { pictureSettings } from './picture-settings.ts';
 import { createRuntime, systemClock } from './runtime.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
-import { ec2SourceFor, feedEffects } from './sources/feed.ts';
+import { alarmScope, ec2SourceFor, feedEffects } from './sources/feed.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
 
 export interface AgentOptions {
@@ -117,6 +117,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
+    alarms: alarmScope(config),
     onEvent: (event) => runtime.dispatch(toSyncEvent(event)),
     onFatal: (error) => {
       fatal ??= error;

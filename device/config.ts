@@ -20,6 +20,7 @@ import { DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { displayOptionsSchema } from './display/options.ts';
 import { displaySize } from './display/size.ts';
 import { accountIds } from './fleet/accounts.ts';
+import { KIND_NAMES, type Kind } from './layout/kinds.ts';
 import { PALETTE_KEYS, type PaletteKey } from './layout/palette.ts';
 import { offBoard, parsePixel } from './layout/pins.ts';
 import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls-files.ts';
@@ -104,6 +105,25 @@ export const configSchema = z.strictObject({
   colors: z
     .partialRecord(z.enum(PALETTE_KEYS as [PaletteKey, ...PaletteKey[]]), z.string().regex(COLOR))
     .default({}),
+  // Kinds beyond instances (docs/checks.md, docs/layout.md): which alarms, and where each kind goes.
+  /** CloudWatch alarms of the home account as pixels; absent: none (no DescribeAlarms, no alarm topics). */
+  alarms: z
+    .strictObject({
+      /** Alarm name prefixes (DescribeAlarms AlarmNamePrefix), any one matches; "" selects every alarm. */
+      prefixes: z.array(z.string().max(255)).min(1),
+      /** Where the alarms live; default aws.regions (add us-east-1 for Route 53 and CloudFront checks). */
+      regions: z.array(z.string().regex(REGION_PATTERN)).min(1).optional(),
+      /** CloudWatch endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_CLOUDWATCH. */
+      endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    })
+    .optional(),
+  /** Per kind, where its new pixels go (slots.ts); absent: each kind's default (kinds.ts `from`). */
+  zones: z
+    .partialRecord(
+      z.enum(KIND_NAMES as [Kind, ...Kind[]]),
+      z.strictObject({ from: z.enum(['top', 'bottom']).optional(), rows: z.int().min(1).max(64).optional() }),
+    )
+    .optional(),
   /** Slots and the status socket live here. systemd's StateDirectory= sets $STATE_DIRECTORY. */
   stateDir: z.string().startsWith('/').default('/var/lib/ec2led'),
   display: displayOptionsSchema.prefault({}),
@@ -158,6 +178,19 @@ const FIXES: Readonly<Record<string, string>> = {
   graceMinutes: 'use a number of minutes from 0 to 1440',
   'pins.*': 'use "x,y" pixel coordinates such as "0,3"',
   'colors.*': `use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`,
+  'alarms.prefixes': 'use a list of alarm name prefixes such as ["prod-", "web-"]; [""] shows every alarm',
+  'alarms.prefixes.*': 'use an alarm name prefix of up to 255 characters',
+  'alarms.regions':
+    'use a list of region names such as ["eu-west-1", "us-east-1"], or remove it for aws.regions',
+  'alarms.regions.*': 'use a region name such as "us-east-1"',
+  'alarms.endpoint': 'use an http(s) URL, or remove it',
+  zones: `use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (${KIND_NAMES.join(', ')})`,
+  ...Object.fromEntries(
+    KIND_NAMES.flatMap((kind) => [
+      [`zones.${kind}.from`, 'use "top" or "bottom"'],
+      [`zones.${kind}.rows`, 'use a whole number of rows from 1 to 64, or remove it to share the board'],
+    ]),
+  ),
   stateDir: 'use an absolute directory path such as /var/lib/ec2led',
   'web.enabled': 'use true or false',
   'web.host': 'use an address to listen on, such as 127.0.0.1',

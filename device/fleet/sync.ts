@@ -38,7 +38,9 @@
  *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
  * - An account a listing could not read (`Snapshot.failedAccounts`) keeps its instances as they were
  *   and is in `staleAccounts` until a listing reads it again; live changes for it still apply (no
- *   tombstones for it). The other accounts stay live.
+ *   tombstones for it). The other accounts stay live. A failure for one kind only (`kind: 'alarm'`:
+ *   DescribeAlarms failed, DescribeInstances did not) keeps that kind's things of the account as
+ *   they were, without marking the account stale.
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
@@ -244,9 +246,14 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
   // Replay what arrived while the listing ran: over a listed instance only what is stamped after the
   // listing (`overrides`); for an instance the listing lacks, only what is newer than its start. An
   // account the listing could not read has no tombstones: everything buffered for it is replayed.
-  const failed = new Set((listing.failedAccounts ?? []).map((f) => f.account));
+  const failures = listing.failedAccounts ?? [];
+  const unread = (change: Change) =>
+    failures.some(
+      (f) =>
+        f.account === change.account && (f.kind ?? change.kind ?? 'instance') === (change.kind ?? 'instance'),
+    );
   const replay = [...state.buffer.values()].filter(
-    (change) => failed.has(change.account) || !isTombstoned(listed, change, startedAtMs),
+    (change) => unread(change) || !isTombstoned(listed, change, startedAtMs),
   );
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
@@ -261,7 +268,8 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
       listFailures: 0,
       listedAtMs: startedAtMs,
       buffer: new Map(),
-      staleAccounts: new Map((listing.failedAccounts ?? []).map((f) => [f.account, f.reason])),
+      // Only an account read for no kind is stale; one kind unread (alarms) is logged by the source.
+      staleAccounts: new Map(failures.filter((f) => f.kind === undefined).map((f) => [f.account, f.reason])),
       describe: forgetDescribed(state.describe, (id) => listedIds.has(id) || !fleet.has(id)),
     },
     nowMs,

@@ -1,23 +1,39 @@
 /**
  * The EC2 side of the agent's feed, as the runtime's effects: listing and describing through the
- * EC2 source, subscribing through the MQTT source, and the rate-limited log of changes sync.ts
- * dropped for being stamped ahead of this clock. Decides nothing: sync.ts does.
+ * EC2 source (with config `alarms`, DescribeAlarms too, in the same listing: listing.ts),
+ * subscribing through the MQTT source, and the rate-limited log of changes sync.ts dropped for being
+ * stamped ahead of this clock. Decides nothing: sync.ts does.
  */
 
 import type { Config } from '../config.ts';
-import { accountsOf } from '../fleet/accounts.ts';
+import { accountIds, accountsOf } from '../fleet/accounts.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
 import { createAccountsEc2Source } from './accounts-ec2.ts';
+import { createAlarmSource } from './alarms.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
+import { withAlarms } from './listing.ts';
+import type { AlarmScope } from './mqtt.ts';
 
+/** The alarm messages to take (config `alarms`): the home account's; undefined without alarms. */
+export function alarmScope(config: Config): AlarmScope | undefined {
+  if (config.alarms === undefined) return undefined;
+  return {
+    account: accountIds(config.aws.accounts)[0] ?? '',
+    regions: config.alarms.regions ?? config.aws.regions,
+    prefixes: config.alarms.prefixes,
+  };
+}
+
+/** The listing source: every account's instances, and with config `alarms` the home account's alarms. */
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
-  return createAccountsEc2Source({
+  const credentials = credentialsFromConfig(config, log, timeouts?.requestMs);
+  const ec2 = createAccountsEc2Source({
     accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
-    credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
+    credentials,
     sessionName: config.mqtt.clientId,
     timeouts,
     ec2Endpoint: config.aws.ec2Endpoint,
@@ -26,6 +42,18 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
   });
+  if (config.alarms === undefined) return ec2;
+  // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
+  const alarms = createAlarmSource({
+    regions: config.alarms.regions ?? config.aws.regions,
+    prefixes: config.alarms.prefixes,
+    credentials,
+    endpoint: config.alarms.endpoint,
+    ...(timeouts === undefined ? {} : { timeouts }),
+    retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
+    log,
+  });
+  return withAlarms(ec2, alarms, { account: accountIds(config.aws.accounts)[0] ?? '', log });
 }
 
 export interface Feed extends SyncEffects {
