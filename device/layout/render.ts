@@ -111,6 +111,7 @@ export function renderBoard(input: RenderInput): Rendered {
   const at = (pixel: Pixel) => pixel.y * width + pixel.x;
   const wakeUps: number[] = [];
   let animating = false;
+  let pulsing = false;
   const many = (input.accountLabels?.size ?? 0) > 1;
 
   for (const [id, pixel] of layout.slots) {
@@ -126,7 +127,7 @@ export function renderBoard(input: RenderInput): Rendered {
     let color = base;
     if (pulsesAs(instance.kind, instance.state)) {
       color = scaleColor(color, pulseFactor(nowMs));
-      animating = true;
+      pulsing = true;
     } else if (flashesAs(instance.kind, instance.state)) {
       if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
       wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
@@ -135,7 +136,8 @@ export function renderBoard(input: RenderInput): Rendered {
     const stale = !status.connected || input.staleAccounts?.has(instance.account) === true;
     colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
   }
-  if (animating) wakeUps.push(PULSE_FRAME_MS);
+  if (pulsing) wakeUps.push(PULSE_FRAME_MS);
+  animating ||= pulsing;
 
   const last = { x: width - 1, y: height - 1 };
   if (layout.overflowPixel !== undefined) {

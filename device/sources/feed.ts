@@ -10,7 +10,7 @@ import { accountIds, accountsOf } from '../fleet/accounts.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
 import { createAccountsEc2Source } from './accounts-ec2.ts';
-import { createAlarmSource } from './alarms.ts';
+import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
@@ -24,6 +24,27 @@ export function alarmScope(config: Config): AlarmScope | undefined {
     account: accountIds(config.aws.accounts)[0] ?? '',
     regions: config.alarms.regions ?? config.aws.regions,
     prefixes: config.alarms.prefixes,
+  };
+}
+
+/**
+ * The alarm source, its module (and the CloudWatch client) loaded at the first listing, so a board
+ * without alarms never loads it.
+ */
+function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
+  let source: Promise<AlarmSource> | undefined;
+  let closed = false;
+  const load = () => {
+    source ??= import('./alarms.ts').then((module) => module.createAlarmSource(options));
+    return source;
+  };
+  return {
+    list: async (signal) => (await load()).list(signal),
+    close() {
+      if (closed) return;
+      closed = true;
+      void source?.then((loaded) => loaded.close());
+    },
   };
 }
 
@@ -44,7 +65,7 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
   });
   if (config.alarms === undefined) return ec2;
   // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
-  const alarms = createAlarmSource({
+  const alarms = lazyAlarmSource({
     regions: config.alarms.regions ?? config.aws.regions,
     prefixes: config.alarms.prefixes,
     credentials,
