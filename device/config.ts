@@ -23,6 +23,7 @@ import { type EnvKind, type Setting, setting, settingsOf } from './config-table.
 import { displayOptionsSchema } from './display/options.ts';
 import { displaySize } from './display/size.ts';
 import { accountIds } from './fleet/accounts.ts';
+import { KIND_NAMES, type Kind } from './layout/kinds.ts';
 import { PALETTE_KEYS, type PaletteKey } from './layout/palette.ts';
 import { offBoard, parsePixel } from './layout/pins.ts';
 import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls-files.ts';
@@ -242,6 +243,50 @@ export const configSchema = z.strictObject({
         .meta(setting(`use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`)),
     )
     .default({}),
+  // Kinds beyond instances (docs/checks.md, docs/layout.md): which alarms, and where each kind goes.
+  /** CloudWatch alarms of the home account as pixels; absent: none (no DescribeAlarms, no alarm topics). */
+  alarms: z
+    .strictObject({
+      /** Alarm name prefixes (DescribeAlarms AlarmNamePrefix), any one matches; "" selects every alarm. */
+      prefixes: z
+        .array(z.string().max(255).meta(setting('use an alarm name prefix of up to 255 characters')))
+        .min(1)
+        .meta(setting('use a list of alarm name prefixes such as ["prod-", "web-"]; [""] shows every alarm')),
+      /** Where the alarms live; default aws.regions (add us-east-1 for Route 53 and CloudFront checks). */
+      regions: z
+        .array(z.string().regex(REGION_PATTERN).meta(setting('use a region name such as "us-east-1"')))
+        .min(1)
+        .optional()
+        .meta(
+          setting(
+            'use a list of region names such as ["eu-west-1", "us-east-1"], or remove it for aws.regions',
+          ),
+        ),
+      /** CloudWatch endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_CLOUDWATCH. */
+      endpoint: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta(setting('use an http(s) URL, or remove it')),
+    })
+    .optional(),
+  /** Per kind, where its new pixels go (slots.ts); absent: each kind's default (kinds.ts `from`). */
+  zones: z
+    .partialRecord(
+      z.enum(KIND_NAMES as [Kind, ...Kind[]]),
+      z.strictObject({
+        from: z.enum(['top', 'bottom']).optional().meta(setting('use "top" or "bottom"')),
+        rows: z
+          .int()
+          .min(1)
+          .max(64)
+          .optional()
+          .meta(setting('use a whole number of rows from 1 to 64, or remove it to share the board')),
+      }),
+    )
+    .optional()
+    .meta(
+      setting(`use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (${KIND_NAMES.join(', ')})`),
+    ),
   /** Slots and the status socket live here. systemd's StateDirectory= sets $STATE_DIRECTORY. */
   stateDir: z
     .string()
@@ -323,11 +368,25 @@ function originOf(path: string, origins: Origins): string {
   return '';
 }
 
+/** The table's key for `path` where any level may be a `*` (zones.alarm.rows -> zones.*.rows). */
+function anyLevel(path: string): string {
+  const parts = path.split('.');
+  let best = '';
+  let wildcards = Number.POSITIVE_INFINITY;
+  for (const key of CONFIG_KEYS.keys()) {
+    const levels = key.split('.');
+    if (levels.length !== parts.length || !levels.every((l, i) => l === '*' || l === parts[i])) continue;
+    const count = levels.filter((l) => l === '*').length;
+    if (count < wildcards) [best, wildcards] = [key, count];
+  }
+  return best;
+}
+
 function fixFor(path: string): string {
   const wildcard = path.replace(/\.[^.]+$/, '.*');
   const indexes = path.replace(/\.\d+(?=\.|$)/g, '.*');
   const fix = (key: string) => CONFIG_KEYS.get(key)?.fix;
-  return fix(path) ?? fix(indexes) ?? fix(wildcard) ?? 'see docs/config.md';
+  return fix(path) ?? fix(indexes) ?? fix(wildcard) ?? fix(anyLevel(path)) ?? 'see docs/config.md';
 }
 
 function show(value: unknown, max = 60): string {

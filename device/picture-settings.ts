@@ -1,6 +1,6 @@
 /**
  * The config's part in the picture: board size (display/size.ts, without opening anything), pins,
- * grace and colours. The agent, `agent --once` and `replay --config` all read it here.
+ * grace, colours and zones. The agent, `agent --once` and `replay --config` all read it here.
  */
 import type { Config } from './config.ts';
 import { displaySize } from './display/size.ts';
@@ -12,6 +12,7 @@ import type { PictureSettings } from './layout/picture.ts';
 export function pictureSettings(
   config: Pick<Config, 'display' | 'pins' | 'graceMinutes' | 'colors'> & {
     readonly aws?: Pick<Config['aws'], 'accounts'>;
+    readonly zones?: Config['zones'];
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
@@ -21,5 +22,6 @@ export function pictureSettings(
     graceMs: config.graceMinutes * 60_000,
     palette: parsed.ok ? parsed.palette : DEFAULT_PALETTE,
     ...(config.aws === undefined ? {} : { accountLabels: accountLabels(config.aws.accounts) }),
+    ...(config.zones === undefined ? {} : { zones: config.zones }),
   };
 }

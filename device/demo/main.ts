@@ -2,7 +2,9 @@
  * `npm start`: the whole pipeline on this machine, without AWS. A simulated fleet lives its days at
  * high speed; every state change goes through the real Lambda handler into an embedded broker, and
  * the real agent (listing from a fake EC2 that holds the same fleet) draws the terminal board and
- * serves the web board. Ctrl-C stops everything and exits 0.
+ * serves the web board. A few CloudWatch alarms live the same day (alarm-sim.ts: some flip, one HTTP
+ * check fails for a while), listed from a fake CloudWatch and shown from the bottom row up. Ctrl-C
+ * stops everything and exits 0.
  *
  * Logs go to a file, not over the board: `.ec2led-demo/demo-<pid>.log` in the repository (git-ignored),
  * beside the agent's state folder, which is removed when the demo stops or fails to start. Piped to a
@@ -17,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { Legend } from '../layout/legend.ts';
 import { createLogger } from '../log.ts';
 import { sleep } from '../sources/retry.ts';
+import { alarmDay, alarmEventIdFor, DEMO_ALARMS } from './alarm-sim.ts';
 import { viewChanges } from './lines.ts';
 import { startPipeline } from './pipeline.ts';
 import {
@@ -116,9 +119,9 @@ export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): Demo
   };
 }
 
-/** A square board that fits the fleet with room for the scale-out: 8x8 for the default 40. */
+/** A square board that fits the fleet with room for the scale-out and the alarms: 8x8 for the default 40. */
 export function boardSide(size: number): number {
-  return Math.max(8, Math.ceil(Math.sqrt(size * 1.25 + 2)));
+  return Math.max(8, Math.ceil(Math.sqrt(size * 1.25 + 2 + DEMO_ALARMS.length)));
 }
 
 /** The demo's line under the status line; at most 60 columns, so it fits an 80-column terminal. */
@@ -195,6 +198,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       height: side,
       webPort: args.port,
       workDir: DEMO_DIR,
+      alarms: DEMO_ALARMS,
       log,
       displayDeps: { caption: () => demoCaption(clock(), url) },
     });
@@ -223,17 +227,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   const run = async () => {
     started = Date.now();
     let index = 0;
-    while (!stop.signal.aborted) {
+    for (let day = 0; !stop.signal.aborted; day++) {
       const { instances, steps } = days.next().value as SimDay;
       const byId = new Map(instances.map((instance) => [instance.instanceId, instance]));
-      for (const step of steps) {
+      const alarmSteps = alarmDay(options.dayStartMs + day * 86_400_000);
+      const all = [...steps, ...alarmSteps].sort((a, b) => a.timeMs - b.timeMs);
+      for (const step of all) {
         const virtualMs = step.timeMs - options.dayStartMs;
         const dueAt = started + (virtualMs - startOffsetMs) / args.speed;
         const wait = dueAt - Date.now();
         await sleep(wait, stop.signal);
         if (stop.signal.aborted) return;
-        const instance = spread(byId.get(step.instanceId) as SimInstance);
-        await pipeline.emit(instance, step.state, eventIdFor(step, index++)).catch((error: unknown) => {
+        const emitted =
+          'instanceId' in step
+            ? pipeline.emit(
+                spread(byId.get(step.instanceId) as SimInstance),
+                step.state,
+                eventIdFor(step, index++),
+              )
+            : pipeline.emitAlarm(step, alarmEventIdFor(step, index++));
+        await emitted.catch((error: unknown) => {
           log.warn('emit failed', { error });
         });
       }

@@ -1,6 +1,7 @@
 /**
- * The whole pipeline on one machine, without AWS: the embedded broker, the fake EC2 holding the
- * truth, the real Lambda handler publishing into the broker, and the real agent subscribed to it.
+ * The whole pipeline on one machine, without AWS: the embedded broker, the fake EC2 (and, with
+ * alarms, the fake CloudWatch) holding the truth, the real Lambda handler publishing into the broker,
+ * and the real agent subscribed to it.
  * Used by `npm start` (device/demo/main.ts) and by the benchmarks.
  *
  * `emit` is what EC2 and EventBridge do together: the truth changes in the fake EC2, then the
@@ -11,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandler, type Handler } from '../../lambda/handler.ts';
+import type { AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import { type Agent, startAgent } from '../agent.ts';
 import { type BoardSocket, serveBoard, socketPath } from '../cli/status-socket.ts';
@@ -20,7 +22,9 @@ import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import type { Logger } from '../log.ts';
 import { startAgentWebBoard } from '../web/agent-board.ts';
 import type { WebBoard } from '../web/server.ts';
+import { type SimAlarm, type SimAlarmStep, toAlarmEvent } from './alarm-sim.ts';
 import { type EmbeddedBroker, startBroker } from './broker.ts';
+import { type FakeCloudWatch, startFakeCloudWatch } from './fake-cloudwatch.ts';
 import { type FakeEc2, startFakeEc2 } from './fake-ec2.ts';
 import { type FakeSts, startFakeSts } from './fake-sts.ts';
 import { type SimInstance, toEventBridgeEvent } from './simulator.ts';
@@ -43,12 +47,15 @@ export interface PipelineOptions {
   readonly resyncMinutes?: number;
   /** Folder for the agent's state folder (created inside it, removed on stop). Default: the OS temp folder. */
   readonly workDir?: string;
+  /** CloudWatch alarms of the home account, listed from a fake CloudWatch; default none. */
+  readonly alarms?: readonly SimAlarm[];
 }
 
 export interface Pipeline {
   readonly broker: EmbeddedBroker;
   readonly ec2: FakeEc2;
   readonly sts: FakeSts | undefined;
+  readonly cloudwatch: FakeCloudWatch | undefined;
   readonly agent: Agent;
   readonly web: WebBoard | undefined;
   readonly handler: Handler;
@@ -56,6 +63,8 @@ export interface Pipeline {
   readonly statusCommand: string;
   /** The instance changes state now: the truth first, then its event through the Lambda handler. */
   emit(instance: SimInstance, state: InstanceState, eventId: string, timeMs?: number): Promise<void>;
+  /** The alarm changes state now: the truth in the fake CloudWatch, then its event through the handler. */
+  emitAlarm(step: Omit<SimAlarmStep, 'timeMs'>, eventId: string, timeMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -107,6 +116,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const sts = ids.length > 1 ? await startFakeSts() : undefined;
     undo.push(async () => sts?.close());
     seedFakeEc2(ec2, options.instances, options.regions);
+    const alarms = options.alarms ?? [];
+    const cloudwatch =
+      alarms.length === 0
+        ? undefined
+        : await startFakeCloudWatch(ids[0] === undefined ? {} : { account: ids[0] });
+    undo.push(async () => cloudwatch?.close());
+    for (const region of new Set(alarms.map((a) => a.region)))
+      cloudwatch?.setAlarms(
+        region,
+        alarms
+          .filter((a) => a.region === region)
+          .map((a) => ({ name: a.name, state: a.initial, sinceMs: Date.now() })),
+      );
     const config: Config = parseConfig({
       mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
       aws: {
@@ -116,6 +138,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ec2Endpoint: ec2.url,
         ...(sts === undefined ? {} : { stsEndpoint: sts.url }),
       },
+      ...(cloudwatch === undefined
+        ? {}
+        : {
+            alarms: {
+              prefixes: [''],
+              regions: [...new Set([...options.regions, ...alarms.map((a) => a.region)])],
+              endpoint: cloudwatch.url,
+            },
+          }),
       resyncMinutes: options.resyncMinutes ?? 15,
       stateDir,
       display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },
@@ -138,7 +169,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const socket: BoardSocket = await serveBoard(socketPath(stateDir), agent.legend());
     undo.push(() => socket.close());
     await agent.attach(socket);
-    return running({ broker, ec2, sts, agent, web, handler, stateDir, socket });
+    return running({ broker, ec2, sts, cloudwatch, agent, web, handler, stateDir, socket });
   } catch (error) {
     await unwind();
     throw error;
@@ -146,18 +177,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 }
 
 function running(
-  parts: Omit<Pipeline, 'emit' | 'stop' | 'statusCommand'> & {
+  parts: Omit<Pipeline, 'emit' | 'emitAlarm' | 'stop' | 'statusCommand'> & {
     readonly stateDir: string;
     readonly socket: BoardSocket;
   },
 ): Pipeline {
-  const { broker, ec2, sts, agent, web, handler, stateDir, socket } = parts;
+  const { broker, ec2, sts, cloudwatch, agent, web, handler, stateDir, socket } = parts;
   const removals = new Set<NodeJS.Timeout>();
   return {
     statusCommand: `EC2LED_STATE_DIR=${stateDir} npx ec2led status`,
     broker,
     ec2,
     sts,
+    cloudwatch,
     agent,
     web,
     handler,
@@ -179,10 +211,17 @@ function running(
         toEventBridgeEvent({ timeMs, instanceId: instance.instanceId, state }, instance, eventId),
       );
     },
+    async emitAlarm(step, eventId, timeMs = Date.now()) {
+      if (cloudwatch === undefined) throw new Error('emitAlarm: the pipeline was started without alarms');
+      const previous: AlarmState =
+        cloudwatch.alarms(step.region).find((a) => a.name === step.name)?.state ?? 'INSUFFICIENT_DATA';
+      cloudwatch.upsert(step.region, { name: step.name, state: step.state, sinceMs: timeMs });
+      await handler(toAlarmEvent({ ...step, timeMs }, cloudwatch.account, eventId, previous));
+    },
     async stop() {
       for (const timer of removals) clearTimeout(timer);
       await Promise.all([agent.stop(), web?.close(), socket.close()]);
-      await Promise.all([broker.close(), ec2.close(), sts?.close()]);
+      await Promise.all([broker.close(), ec2.close(), sts?.close(), cloudwatch?.close()]);
       await rm(stateDir, { recursive: true, force: true });
     },
   };

@@ -1,15 +1,36 @@
 /**
  * The agent's vocabulary for instances, shared by the pure core (fleet, layout) and the adapters
  * (sources). Plain data only.
+ *
+ * Kinds (layout/kinds.ts): the fleet holds every thing a pixel can show, not only EC2 instances.
+ * A change, a listed item and a fleet member each carry their `kind` (absent on a change or listed
+ * item: an EC2 instance, as before kinds) and a state of that kind. `instanceId` is the thing's id
+ * whatever its kind: an instance id, or an alarm's ARN (unique across accounts and regions, and
+ * never an instance id, so one id is never two kinds).
  */
+import type { AlarmMessage, AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
-import type { Kind } from '../layout/kinds.ts';
+import type { Kind, KindState } from '../layout/kinds.ts';
 
-/** One state change of one instance, from a live message or a listing. */
-export interface Change {
-  readonly instanceId: string;
+/** One state change of one instance (or other thing), from a live message or a listing. */
+export type Change = InstanceChange | AlarmChange;
+
+export interface InstanceChange extends ChangeBase {
+  readonly kind?: 'instance';
   readonly state: InstanceState;
+}
+
+export interface AlarmChange extends ChangeBase {
+  readonly kind: 'alarm';
+  readonly state: AlarmState;
+  /** The alarm's name (its ARN's last part): an alarm needs no describe to be named. */
+  readonly name: string;
+}
+
+interface ChangeBase {
+  /** The instance id, or the alarm's ARN. */
+  readonly instanceId: string;
   /** Event time (epoch ms) for a live change; the listing's start time for a listed instance. */
   readonly timeMs: number;
   readonly region: string;
@@ -33,12 +54,33 @@ export function changeOf(message: StateMessage): Change {
   };
 }
 
-/** What DescribeInstances tells beyond the state. Tags are raw, untrusted strings. */
-export interface InstanceDetails {
+/** The one conversion from an alarm message (shared/alarm-message.ts) to its change. */
+export function alarmChangeOf(message: AlarmMessage, region: string, account: string): AlarmChange {
+  return {
+    kind: 'alarm',
+    instanceId: message.arn,
+    name: message.name,
+    state: message.state,
+    timeMs: message.time,
+    region,
+    account,
+    eventId: message.event,
+  };
+}
+
+/**
+ * What a listing (DescribeInstances, DescribeAlarms) tells beyond the state. Tags are raw,
+ * untrusted strings. An alarm has its name and no tags.
+ */
+export type InstanceDetails =
+  | (DetailsBase & { readonly kind?: 'instance'; readonly state: InstanceState })
+  | (DetailsBase & { readonly kind: 'alarm'; readonly state: AlarmState });
+
+interface DetailsBase {
+  /** The instance id, or the alarm's ARN. */
   readonly instanceId: string;
   readonly region: string;
   readonly account: string;
-  readonly state: InstanceState;
   /** The `Name` tag, or undefined. */
   readonly name: string | undefined;
   /** All tags, key -> value (includes `Name` and `ec2led:pixel` when present). */
@@ -60,6 +102,8 @@ export interface Snapshot {
 export interface AccountFailure {
   readonly account: string;
   readonly reason: string;
+  /** Only this kind could not be listed (its other kinds were); absent: nothing was. */
+  readonly kind?: Kind | undefined;
 }
 
 /** One instance as the fleet holds it. */
@@ -67,7 +111,8 @@ export interface Instance {
   /** What it is (layout/kinds.ts): its colour rules and the legend's word for it. */
   readonly kind: Kind;
   readonly id: string;
-  readonly state: InstanceState;
+  /** A state of `kind` (kinds.ts). */
+  readonly state: KindState;
   /** Time of the change that set `state` (ordering key, with the state's rank). */
   readonly timeMs: number;
   /** When the agent first saw this instance in this state (for the legend's "since"). */

@@ -4,8 +4,8 @@
  *
  * Contract:
  * - Monotonic between listings. `applyChange` stores a change only when `overrides` says it replaces
- *   the stored state: among live changes that is `supersedes` (shared/instance-state.ts, the one
- *   ordering rule), so any set of changes applied in any order, with any duplicates, ends on the same
+ *   the stored state: among live changes that is its kind's ordering (order.ts: `supersedes` for
+ *   instances, the state's time for alarms), so any set of changes applied in any order, with any duplicates, ends on the same
  *   state per instance, and a `terminated` change is not left for another change.
  * - A listing is the truth at its start. `replaceWithSnapshot` leaves exactly the snapshot's
  *   instances, each in its listed state at time `startedAtMs`, whatever other state was stored: a
@@ -27,8 +27,8 @@
  * listing; the instance's next change or the next relist heals it. Unknown instances first seen in a
  * live change have no name or tags until `applyDetails` or a listing supplies them.
  */
-import { supersedes } from '../../shared/instance-state.ts';
 import type { Change, Instance, InstanceDetails, Snapshot } from './instance.ts';
+import { changeSupersedes } from './order.ts';
 
 export type Fleet = ReadonlyMap<string, Instance>;
 
@@ -61,12 +61,16 @@ function sameInstance(a: Instance, b: Instance): boolean {
 }
 
 /**
- * True when `change` must replace the stored state: `supersedes`, except that a listed state gives
- * way only to a change stamped after the listing (a `terminated` from before it included).
+ * True when `change` must replace the stored state: its kind's ordering (order.ts), except that a
+ * listed state gives way only to a change stamped after the listing (a `terminated` from before it
+ * included).
  */
-export function overrides(change: Pick<Change, 'state' | 'timeMs'>, current: Instance | undefined): boolean {
+export function overrides(
+  change: Pick<Change, 'kind' | 'state' | 'timeMs'>,
+  current: Instance | undefined,
+): boolean {
   if (current?.listed === true && change.timeMs <= current.timeMs) return false;
-  return supersedes(change, current);
+  return changeSupersedes(change, current);
 }
 
 /**
@@ -82,15 +86,15 @@ function next(
 ): Instance | undefined {
   const wins = listing || overrides(change, current);
   if (!wins && (current === undefined || details === undefined)) return current;
-  const base = current ?? {
-    kind: 'instance' as const,
+  const base: Instance = current ?? {
+    kind: change.kind ?? 'instance',
     id: change.instanceId,
     state: change.state,
     timeMs: change.timeMs,
     sinceMs: nowMs,
     region: change.region,
     account: change.account,
-    name: undefined,
+    name: change.kind === 'alarm' ? change.name : undefined,
     tags: NO_TAGS,
     listed: listing,
   };
@@ -147,28 +151,32 @@ export function applyChanges(
   return changed ? map : fleet;
 }
 
-/** The change a listing implies for one listed instance. */
+/** The change a listing implies for one listed instance (or alarm). */
 export function listedChange(details: InstanceDetails, startedAtMs: number): Change {
-  return {
+  const common = {
     instanceId: details.instanceId,
-    state: details.state,
     timeMs: startedAtMs,
     region: details.region,
     account: details.account,
   };
+  return details.kind === 'alarm'
+    ? { ...common, kind: 'alarm', state: details.state, name: details.name ?? '' }
+    : { ...common, state: details.state };
 }
 
 /**
  * The fleet as the listing says, whatever was stored (see the contract). Instances missing from the
- * snapshot are removed (the tombstone case), except those of an account the snapshot names as failed. A duplicated id is decided between its two listed
- * states by `supersedes`.
+ * snapshot are removed (the tombstone case), except those of an account the snapshot names as
+ * failed (for every kind, or for the kind the failure names). A duplicated id is decided between its
+ * two listed states by its kind's ordering.
  */
 export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: number): Fleet {
   const map = new Map<string, Instance>();
   // An account the listing could not read keeps what the fleet had: absence is not a tombstone there.
-  const failed = new Set((snapshot.failedAccounts ?? []).map((failure) => failure.account));
-  if (failed.size > 0)
-    for (const [id, instance] of fleet) if (failed.has(instance.account)) map.set(id, instance);
+  const failures = snapshot.failedAccounts ?? [];
+  const unread = (instance: Instance) =>
+    failures.some((f) => f.account === instance.account && (f.kind ?? instance.kind) === instance.kind);
+  if (failures.length > 0) for (const [id, instance] of fleet) if (unread(instance)) map.set(id, instance);
   for (const details of snapshot.instances) {
     const duplicate = map.get(details.instanceId);
     const change = listedChange(details, snapshot.startedAtMs);
@@ -177,7 +185,7 @@ export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: num
     // second with a lower rank, arriving later, must still lose to it.
     const confirmed =
       current !== undefined && current.state === details.state && current.timeMs > change.timeMs;
-    const replaces = duplicate === undefined ? !confirmed : supersedes(change, duplicate);
+    const replaces = duplicate === undefined ? !confirmed : changeSupersedes(change, duplicate);
     const updated = next(current, change, nowMs, details, replaces);
     if (updated !== undefined) map.set(details.instanceId, updated);
   }

@@ -8,9 +8,13 @@
  * - Eventually consistent. Live changes are hints; a listing (DescribeInstances) is the truth. After
  *   the last change, once the feed is connected and one listing has completed, the fleet holds
  *   exactly the listed instances, each in its latest state.
- * - Per-instance states are shown in order: every change, live or replayed, goes through the one
- *   rule (`supersedes`), so an instance never steps back to an older state and never leaves
- *   `terminated`. Different instances are not ordered against each other.
+ * - Per-instance states are shown in order: every change, live or replayed, goes through its kind's
+ *   one rule (order.ts: `supersedes` for instances, the state's time for alarms), so an instance never
+ *   steps back to an older state and never leaves `terminated`. Different instances are not ordered
+ *   against each other.
+ * - Kinds: alarms (kinds.ts) follow exactly these rules, with the same listing (DescribeInstances
+ *   and DescribeAlarms in one `list`) as the truth at its start; an alarm's change carries its name,
+ *   so an unknown alarm is never described.
  * - A listing is the truth at its start. Live changes are applied at once (the board stays live
  *   while a listing runs); those received while a listing runs are remembered per instance, newest
  *   only, and replayed over it when it is applied. Everything received before the listing started is
@@ -34,7 +38,9 @@
  *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
  * - An account a listing could not read (`Snapshot.failedAccounts`) keeps its instances as they were
  *   and is in `staleAccounts` until a listing reads it again; live changes for it still apply (no
- *   tombstones for it). The other accounts stay live.
+ *   tombstones for it). The other accounts stay live. A failure for one kind only (`kind: 'alarm'`:
+ *   DescribeAlarms failed, DescribeInstances did not) keeps that kind's things of the account as
+ *   they were, without marking the account stale.
  * - `synced` is true only once a listing issued during the current connection has been applied;
  *   `connected` follows the MQTT events. Both reset on `disconnected`.
  *
@@ -48,7 +54,6 @@
  * Not guaranteed: EC2's own eventual consistency (a listing may lag a change by seconds) and the
  * one-second blind spot of `supersedes`; both heal at the next relist.
  */
-import { supersedes } from '../../shared/instance-state.ts';
 import { fullJitterDelay, LIST_BACKOFF, THROTTLED_LIST_BACKOFF } from './backoff.ts';
 import {
   type DescribeCommand,
@@ -59,6 +64,7 @@ import {
   forgetDescribed,
 } from './describe-queue.ts';
 import type { Change, InstanceDetails, Snapshot } from './instance.ts';
+import { changeSupersedes } from './order.ts';
 import {
   applyChange,
   applyChanges,
@@ -240,9 +246,14 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
   // Replay what arrived while the listing ran: over a listed instance only what is stamped after the
   // listing (`overrides`); for an instance the listing lacks, only what is newer than its start. An
   // account the listing could not read has no tombstones: everything buffered for it is replayed.
-  const failed = new Set((listing.failedAccounts ?? []).map((f) => f.account));
+  const failures = listing.failedAccounts ?? [];
+  const unread = (change: Change) =>
+    failures.some(
+      (f) =>
+        f.account === change.account && (f.kind ?? change.kind ?? 'instance') === (change.kind ?? 'instance'),
+    );
   const replay = [...state.buffer.values()].filter(
-    (change) => failed.has(change.account) || !isTombstoned(listed, change, startedAtMs),
+    (change) => unread(change) || !isTombstoned(listed, change, startedAtMs),
   );
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
@@ -257,7 +268,8 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
       listFailures: 0,
       listedAtMs: startedAtMs,
       buffer: new Map(),
-      staleAccounts: new Map((listing.failedAccounts ?? []).map((f) => [f.account, f.reason])),
+      // Only an account read for no kind is stale; one kind unread (alarms) is logged by the source.
+      staleAccounts: new Map(failures.filter((f) => f.kind === undefined).map((f) => [f.account, f.reason])),
       describe: forgetDescribed(state.describe, (id) => listedIds.has(id) || !fleet.has(id)),
     },
     nowMs,
@@ -297,7 +309,7 @@ function remember(state: SyncState, change: Change, nowMs: number): SyncState['b
   const listing = state.listing;
   if (listing === undefined || nowMs < listing.startsAtMs) return state.buffer;
   if (change.timeMs <= listingEventTime(listing.startsAtMs)) return state.buffer;
-  if (!supersedes(change, state.buffer.get(change.instanceId))) return state.buffer;
+  if (!changeSupersedes(change, state.buffer.get(change.instanceId))) return state.buffer;
   return new Map(state.buffer).set(change.instanceId, change);
 }
 
@@ -313,7 +325,8 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
   const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
-  if (!state.fleet.has(change.instanceId)) {
+  // Only an instance needs describing: an alarm's change carries its name, and it has no tags.
+  if (change.kind !== 'alarm' && !state.fleet.has(change.instanceId)) {
     const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
     describe = queued.queue;
     commands.push(...queued.commands);

@@ -7,6 +7,8 @@
  *   down to PULSE_MIN and back every PULSE_PERIOD_MS. Settled states are steady and cost no frames.
  * - The status pixel blinks: half of each BLINK_PERIOD_MS in its indicator colour, half showing what
  *   lies beneath it, so the instance on that pixel is never hidden for long.
+ * - A flashing state (an alarm in ALARM, kinds.ts) alternates full colour and FLASH_LOW every
+ *   FLASH_PERIOD_MS: faster than the status blink, never dark (an ALARM pixel is never read as off).
  * - Identify blinks a pixel white and off, IDENTIFY_PERIOD_MS a cycle, until its end time: fast and
  *   colourless, unlike anything else on the board, so it is found at a glance.
  */
@@ -21,6 +23,10 @@ export const PULSE_MIN = 0.3;
 export const PULSE_FRAME_MS = 50;
 /** The status pixel: 500 ms indicator, 500 ms what lies beneath. */
 export const BLINK_PERIOD_MS = 1000;
+/** A flashing pixel: 200 ms full colour, 200 ms at FLASH_LOW. */
+export const FLASH_PERIOD_MS = 400;
+/** The low half of a flash, as a fraction of full brightness. */
+export const FLASH_LOW = 0.15;
 /** Identify: 125 ms white, 125 ms off. */
 export const IDENTIFY_PERIOD_MS = 250;
 /** How long identify blinks when the caller does not say: 5 s. */

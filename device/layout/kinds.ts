@@ -1,16 +1,25 @@
 /**
- * The kinds of thing a pixel can show, and each kind's colour rules. Today one kind, the EC2
- * instance; a new kind (a CloudWatch alarm, a health check) is added here and by its source: the
- * layout, the legend and every output handle any kind without change.
+ * The kinds of thing a pixel can show, and each kind's colour rules: the EC2 instance and the
+ * CloudWatch alarm (HTTP, TCP and HLS checks are alarms too). A new kind is added here and by its
+ * source: the layout, the legend and every output handle any kind without change.
  *
  * Contract:
  * - A kind names its states, a default colour per state ("#rrggbb", overridable in config `colors`
  *   under the state's name, so state names must not collide across kinds or with the indicators in
  *   palette.ts), the states that pulse, and a label for the legend.
  * - The palette holds every kind's states (palette.ts builds it from here); render.ts takes a
- *   pixel's colour as `palette[state]` and pulses it when its kind says so.
+ *   pixel's colour as `palette[state]` and pulses or flashes it when its kind says so.
+ * - `from`: where the kind's new pixels start when the config's `zones` says nothing (slots.ts):
+ *   instances from the top row down, alarms from the bottom row up, so the two kinds grow towards
+ *   each other and neither needs pixels set aside.
+ * - `urgent`: states that must be seen whatever else the board is told (an ALARM): an output that
+ *   dims or darkens the board (a night mode) keeps these lit.
  */
+import { ALARM_STATES, type AlarmState } from '../../shared/alarm-message.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../shared/instance-state.ts';
+
+/** Where a kind's new pixels start: row by row from the top-left, or from the bottom-left upwards. */
+export type FillFrom = 'top' | 'bottom';
 
 export interface KindRules<S extends string = string> {
   /** The legend's word for one of these: "instance". */
@@ -19,6 +28,12 @@ export interface KindRules<S extends string = string> {
   readonly defaultColors: Readonly<Record<S, string>>;
   /** States shown pulsing ("in progress"); the others are steady and cost no frames. */
   readonly pulsing: ReadonlySet<S>;
+  /** States shown flashing (animate.ts FLASH_PERIOD_MS): the loudest look on the board. */
+  readonly flashing?: ReadonlySet<S>;
+  /** States a dimmed or dark board (night mode) must still show. */
+  readonly urgent?: ReadonlySet<S>;
+  /** Where new pixels of this kind start by default (config `zones` overrides it). */
+  readonly from: FillFrom;
 }
 
 const instanceRules: KindRules<InstanceState> = {
@@ -33,9 +48,30 @@ const instanceRules: KindRules<InstanceState> = {
     terminated: '#404040',
   },
   pulsing: new Set(['pending', 'stopping', 'shutting-down']),
+  from: 'top',
 };
 
-export const KINDS = { instance: instanceRules } as const;
+/**
+ * A CloudWatch alarm (and every check, which is an alarm). Hues no instance state or indicator uses:
+ * OK a quiet dim teal (nothing to see), INSUFFICIENT_DATA violet (no verdict: a check that stopped
+ * reporting, an HLS stream off air), ALARM hot pink, flashing: the one pixel that flashes in
+ * colour, brighter and faster than any pulse.
+ */
+const alarmRules: KindRules<AlarmState> = {
+  label: 'alarm',
+  states: ALARM_STATES,
+  defaultColors: {
+    OK: '#008060',
+    ALARM: '#ff0080',
+    INSUFFICIENT_DATA: '#8000ff',
+  },
+  pulsing: new Set(),
+  flashing: new Set(['ALARM']),
+  urgent: new Set(['ALARM']),
+  from: 'bottom',
+};
+
+export const KINDS = { instance: instanceRules, alarm: alarmRules } as const;
 
 export type Kind = keyof typeof KINDS;
 /** A state of any kind. */
@@ -49,4 +85,14 @@ export const ALL_STATES: readonly KindState[] = KIND_NAMES.flatMap((kind) => KIN
 /** True when a pixel of `kind` in `state` pulses. */
 export function pulsesAs(kind: Kind, state: string): boolean {
   return (KINDS[kind].pulsing as ReadonlySet<string>).has(state);
+}
+
+/** True when a pixel of `kind` in `state` flashes. */
+export function flashesAs(kind: Kind, state: string): boolean {
+  return (KINDS[kind] as KindRules).flashing?.has(state) === true;
+}
+
+/** True when a pixel of `kind` in `state` must stay lit on a dimmed or dark board. */
+export function isUrgent(kind: Kind, state: string): boolean {
+  return (KINDS[kind] as KindRules).urgent?.has(state) === true;
 }

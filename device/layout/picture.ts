@@ -19,7 +19,7 @@ import type { Fleet } from '../fleet/store.ts';
 import type { Legend } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
 import { type FeedStatus, type Identify, renderBoard } from './render.ts';
-import { assignSlots, type Layout, type SlotMap } from './slots.ts';
+import { assignSlots, type Layout, type SlotMap, type Zones } from './slots.ts';
 
 export interface PictureSettings {
   readonly width: number;
@@ -32,6 +32,8 @@ export interface PictureSettings {
   readonly palette?: Palette | undefined;
   /** Account id -> label (config aws.accounts); with two or more the legend names the account. */
   readonly accountLabels?: ReadonlyMap<string, string> | undefined;
+  /** Per kind, where its new pixels go (config `zones`, slots.ts); default each kind's own. */
+  readonly zones?: Zones | undefined;
 }
 
 export interface PictureInput {
@@ -85,6 +87,7 @@ export function composePicture(input: PictureInput): Picture {
       height: settings.height,
       ...(settings.pins === undefined ? {} : { pins: settings.pins }),
       ...(settings.graceMs === undefined ? {} : { graceMs: settings.graceMs }),
+      ...(settings.zones === undefined ? {} : { zones: settings.zones }),
       nowMs,
       listed,
     });

@@ -4,7 +4,7 @@
  *
  * Contract:
  * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
- *   Each pixel shows its state's colour, pulsing for the states its kind pulses (kinds.ts); the whole fleet is
+ *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts); the whole fleet is
  *   dimmed to DISCONNECTED_DIM while disconnected; the overflow pixel is steady; the status pixel
  *   (bottom-right) blinks while disconnected or not yet synced; identify blinks one pixel over all.
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
@@ -23,12 +23,14 @@ import {
   BLINK_PERIOD_MS,
   blinkOn,
   DISCONNECTED_DIM,
+  FLASH_LOW,
+  FLASH_PERIOD_MS,
   IDENTIFY_PERIOD_MS,
   msToToggle,
   PULSE_FRAME_MS,
   pulseFactor,
 } from './animate.ts';
-import { pulsesAs } from './kinds.ts';
+import { flashesAs, pulsesAs } from './kinds.ts';
 import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
 import { type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
@@ -109,6 +111,7 @@ export function renderBoard(input: RenderInput): Rendered {
   const at = (pixel: Pixel) => pixel.y * width + pixel.x;
   const wakeUps: number[] = [];
   let animating = false;
+  let pulsing = false;
   const many = (input.accountLabels?.size ?? 0) > 1;
 
   for (const [id, pixel] of layout.slots) {
@@ -124,12 +127,17 @@ export function renderBoard(input: RenderInput): Rendered {
     let color = base;
     if (pulsesAs(instance.kind, instance.state)) {
       color = scaleColor(color, pulseFactor(nowMs));
+      pulsing = true;
+    } else if (flashesAs(instance.kind, instance.state)) {
+      if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
+      wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
       animating = true;
     }
     const stale = !status.connected || input.staleAccounts?.has(instance.account) === true;
     colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
   }
-  if (animating) wakeUps.push(PULSE_FRAME_MS);
+  if (pulsing) wakeUps.push(PULSE_FRAME_MS);
+  animating ||= pulsing;
 
   const last = { x: width - 1, y: height - 1 };
   if (layout.overflowPixel !== undefined) {

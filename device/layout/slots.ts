@@ -7,8 +7,14 @@
  * - Pins first, strongest source first: config by id, config by Name, tag `ec2led:pixel`. Two claims
  *   on one pixel: the stronger source wins; same source, the instance already there wins; else the
  *   lowest instance id. The loser is laid out as if unpinned, with a warning.
- * - New instances take free pixels row by row from the top-left, in order of Name (code-unit order,
- *   instances without a Name last), then instance id.
+ * - New instances take free pixels of their kind's zone, in order of kind (kinds.ts order), then
+ *   Name (code-unit order, instances without a Name last), then instance id. A zone (config `zones`,
+ *   default each kind's `from` in kinds.ts) says where a kind starts: `top`, row by row from the
+ *   top-left; `bottom`, row by row from the bottom-left upwards. With `rows`, the zone is that many
+ *   rows at its edge, reserved: no other kind gets a new pixel there and the kind gets none
+ *   elsewhere. Without, the kind shares every unreserved pixel. Pins ignore zones (they are
+ *   explicit); a pixel held from before stays held only inside its kind's zone. Nothing here names a
+ *   kind: a new kind gets its zone from kinds.ts and the config.
  * - A terminated instance keeps its pixel, dim, for `graceMs` after it was first seen terminated,
  *   then frees it; it never gets a new pixel, and gives its pixel up early to a newcomer that finds
  *   no free one (a dead instance never keeps a live one off the board). An instance the fleet no
@@ -23,12 +29,22 @@
  */
 import type { Instance } from '../fleet/instance.ts';
 import type { Fleet } from '../fleet/store.ts';
+import { type FillFrom, KIND_NAMES, KINDS, type Kind } from './kinds.ts';
 import { offBoard, PIN_SOURCE_RANK, type PinClaim, type Pixel, pinOf, pixelKey } from './pins.ts';
 
 /** How long a terminated instance keeps its pixel, dim: 10 minutes. */
 export const DEFAULT_GRACE_MS = 10 * 60_000;
 
 export type SlotMap = ReadonlyMap<string, Pixel>;
+
+/** Where a kind's new pixels go (config `zones`); unset fields take the kind's defaults. */
+export interface Zone {
+  readonly from?: FillFrom | undefined;
+  /** Reserve this many rows at the `from` edge for the kind alone. Unset: share the board. */
+  readonly rows?: number | undefined;
+}
+
+export type Zones = Readonly<Partial<Record<Kind, Zone>>>;
 
 export interface SlotInput {
   readonly fleet: Fleet;
@@ -40,6 +56,8 @@ export interface SlotInput {
   readonly pins?: Readonly<Record<string, string>>;
   /** Default DEFAULT_GRACE_MS. */
   readonly graceMs?: number;
+  /** Per kind, where its new pixels go; default each kind's `from`, no reserved rows. */
+  readonly zones?: Zones | undefined;
   readonly nowMs: number;
   /** A listing has been applied since start (sync state `listedAtMs !== undefined`). */
   readonly listed: boolean;
@@ -77,11 +95,68 @@ function newOrder(a: Instance, b: Instance): number {
   return byId(a, b);
 }
 
+/** The board's rows per kind: who reserves each row, and each kind's fill order of pixels. */
+interface ZoneMap {
+  readonly allowed: (kind: Kind, pixel: Pixel) => boolean;
+  /** Every pixel the kind may get, in its fill order. */
+  readonly order: (kind: Kind) => readonly Pixel[];
+  readonly warnings: readonly string[];
+}
+
+function zoneMap(zones: Zones, width: number, height: number): ZoneMap {
+  const owner: (Kind | undefined)[] = Array.from({ length: height }, () => undefined);
+  const confined = new Set<Kind>();
+  const warnings: string[] = [];
+  for (const kind of KIND_NAMES) {
+    const rows = zones[kind]?.rows;
+    if (rows === undefined) continue;
+    confined.add(kind);
+    const from = zones[kind]?.from ?? KINDS[kind].from;
+    for (let i = 0; i < Math.min(rows, height); i++) {
+      const y = from === 'top' ? i : height - 1 - i;
+      const holder = owner[y];
+      if (holder === undefined) owner[y] = kind;
+      else warnings.push(`zones: row ${y} is reserved for ${holder} already; ${kind} does not get it`);
+    }
+  }
+  const allowed = (kind: Kind, pixel: Pixel) => {
+    const holder = owner[pixel.y];
+    return holder === undefined ? !confined.has(kind) : holder === kind;
+  };
+  const orders = new Map<Kind, Pixel[]>();
+  const order = (kind: Kind) => {
+    let found = orders.get(kind);
+    if (found === undefined) {
+      const from = zones[kind]?.from ?? KINDS[kind].from;
+      found = [];
+      for (let row = 0; row < height; row++) {
+        const y = from === 'top' ? row : height - 1 - row;
+        for (let x = 0; x < width; x++) if (allowed(kind, { x, y })) found.push({ x, y });
+      }
+      orders.set(kind, found);
+    }
+    return found;
+  };
+  return { allowed, order, warnings };
+}
+
+function kindOrder(a: Instance, b: Instance): number {
+  return KIND_NAMES.indexOf(a.kind) - KIND_NAMES.indexOf(b.kind);
+}
+
 export function assignSlots(input: SlotInput): Layout {
+  const first = place(input, undefined);
+  // A kind whose zone is full overflows even on a board with room elsewhere: then lay out again
+  // with the overflow indicator in place.
+  return first.overflow > 0 && first.overflowPixel === undefined ? place(input, true) : first;
+}
+
+function place(input: SlotInput, forceOverflow: true | undefined): Layout {
   const { fleet, previous, width, height, nowMs } = input;
+  const zones = zoneMap(input.zones ?? {}, width, height);
   const graceMs = input.graceMs ?? DEFAULT_GRACE_MS;
   const size = width * height;
-  const warnings = new Set<string>();
+  const warnings = new Set<string>(zones.warnings);
   const onBoard = (pixel: Pixel | undefined): pixel is Pixel =>
     pixel !== undefined && offBoard(pixel, width, height) === undefined;
 
@@ -104,7 +179,7 @@ export function assignSlots(input: SlotInput): Layout {
   };
   // Terminated instances never count: they give way before anyone is left out.
   const demand = live.length + reserved.filter((id) => onBoard(previous.get(id))).length;
-  const overflowPixel = demand > size ? { x: width - 1, y: height - 1 } : undefined;
+  const overflowPixel = demand > size || forceOverflow === true ? { x: width - 1, y: height - 1 } : undefined;
   if (overflowPixel !== undefined) taken.set(pixelKey(overflowPixel), OVERFLOW);
 
   // 1. Pins of live instances.
@@ -132,10 +207,16 @@ export function assignSlots(input: SlotInput): Layout {
     else warnings.add(`${at} lost to ${holder}, pinned there first`);
   }
 
-  // 2. Pixels already held by live instances, then 3. pixels reserved for instances not seen yet.
+  // 2. Pixels already held by live instances (inside their zone), then 3. pixels reserved for
+  // instances not seen yet.
+  const holds = (id: string, pixel: Pixel) => {
+    const instance = fleet.get(id);
+    return instance === undefined || zones.allowed(instance.kind, pixel);
+  };
   for (const id of [...live.map((i) => i.id), ...reserved]) {
     const before = previous.get(id);
-    if (!slots.has(id) && onBoard(before) && !taken.has(pixelKey(before))) take(id, before);
+    if (!slots.has(id) && onBoard(before) && !taken.has(pixelKey(before)) && holds(id, before))
+      take(id, before);
   }
   // 4. Terminated instances keep their pixel, unless a newcomer needs it (5).
   const yielding = new Map<string, string>();
@@ -144,26 +225,30 @@ export function assignSlots(input: SlotInput): Layout {
     if (!taken.has(key)) yielding.set(key, instance.id);
   }
 
-  // 5. Newcomers, row by row from the top-left: free pixels first, then terminated instances' ones.
-  const newcomers = live.filter((i) => !slots.has(i.id)).sort(newOrder);
-  const free: Pixel[] = [];
-  const yieldable: Pixel[] = [];
-  for (let i = 0; i < size; i++) {
-    const pixel = { x: i % width, y: Math.floor(i / width) };
-    const key = pixelKey(pixel);
-    if (yielding.has(key)) yieldable.push(pixel);
-    else if (!taken.has(key)) free.push(pixel);
-  }
-  const room = [...free, ...yieldable];
+  // 5. Newcomers, kind by kind, each through its zone: free pixels first, then terminated instances' ones.
+  const newcomers = live.filter((i) => !slots.has(i.id)).sort((a, b) => kindOrder(a, b) || newOrder(a, b));
+  // Pixels only ever go from free or yielding to taken here, so each kind's two cursors only advance.
+  const cursors = new Map<Kind, { free: number; yielding: number }>();
+  const next = (kind: Kind): Pixel | undefined => {
+    const pixels = zones.order(kind);
+    const at = cursors.get(kind) ?? { free: 0, yielding: 0 };
+    cursors.set(kind, at);
+    const isFree = (p: Pixel) => !taken.has(pixelKey(p)) && !yielding.has(pixelKey(p));
+    while (at.free < pixels.length && !isFree(pixels[at.free] as Pixel)) at.free++;
+    if (at.free < pixels.length) return pixels[at.free];
+    while (at.yielding < pixels.length && !yielding.has(pixelKey(pixels[at.yielding] as Pixel)))
+      at.yielding++;
+    return pixels[at.yielding];
+  };
   let overflow = 0;
-  newcomers.forEach((instance, i) => {
-    const pixel = room[i];
+  for (const instance of newcomers) {
+    const pixel = next(instance.kind);
     if (pixel === undefined) overflow++;
     else {
       yielding.delete(pixelKey(pixel));
       take(instance.id, pixel);
     }
-  });
+  }
   let nextExpiryAtMs: number | undefined;
   for (const [key, id] of yielding) {
     const instance = fleet.get(id) as Instance;

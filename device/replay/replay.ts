@@ -1,16 +1,20 @@
 /**
  * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
- * board, on the events' own clock. Events are applied in event-time order (ties: instance id, then
- * lifecycle rank, then event id), so the final board does not depend on the order of the lines in
- * the file; the layout follows after every event as the agent's would, and the final board is drawn
+ * board, on the events' own clock. EC2 state changes and CloudWatch Alarm State Changes both count
+ * (an alarm is ordered by its state's own timestamp, as the agent orders it). Events are applied in
+ * event-time order (ties: instance id or alarm ARN, then rank, then event id), so the final board
+ * does not depend on the order of the lines in the file; the layout follows after every event as the agent's would, and the final board is drawn
  * at the latest event time. Events of another kind (a Spot interruption warning, an Auto Scaling
  * event) are counted as ignored, not as problems. Nothing here is connected or listed, so the view
- * says `connected: false`, `synced: false`, and Names are unknown (events carry none).
+ * says `connected: false`, `synced: false`, and instance Names are unknown (EC2 events carry none;
+ * an alarm's event carries its name).
  */
 import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../lambda/translate.ts';
-import { STATE_RANK } from '../../shared/instance-state.ts';
-import type { StateMessage } from '../../shared/message.ts';
-import { changeOf } from '../fleet/instance.ts';
+import { ALARM_STATE_CHANGE, CLOUDWATCH_SOURCE, translateAlarmEvent } from '../../lambda/translate-alarm.ts';
+import { parseAlarmArn } from '../../shared/alarm-message.ts';
+import { type InstanceState, STATE_RANK } from '../../shared/instance-state.ts';
+import { alarmChangeOf, type Change, changeOf } from '../fleet/instance.ts';
+import { ALARM_STATE_RANK } from '../fleet/order.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../fleet/store.ts';
 import type { Legend } from '../layout/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from '../layout/picture.ts';
@@ -65,27 +69,48 @@ export function parseReplayFile(text: string): ParsedInput {
 export interface ReplayResult {
   readonly view: Legend;
   readonly applied: number;
-  /** Events that are not EC2 state changes (other source or detail-type): skipped, not bad. */
+  /** Events that are neither EC2 nor alarm state changes (other source or detail-type): skipped, not bad. */
   readonly ignored: number;
   readonly problems: readonly ReplayProblem[];
   /** The replay's "now": the latest event time, epoch ms (undefined when nothing applied). */
   readonly nowMs: number | undefined;
 }
 
-/** An EventBridge envelope of another kind: a string source and detail-type, not EC2's state change. */
-function otherEventKind(event: unknown): string | undefined {
+/** The envelope's source and detail-type, when both are strings. */
+function envelopeKind(event: unknown): string | undefined {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined;
   const { source, 'detail-type': detailType } = event as Record<string, unknown>;
   if (typeof source !== 'string' || typeof detailType !== 'string') return undefined;
-  return source === EC2_SOURCE && detailType === EC2_STATE_CHANGE ? undefined : `${source} ${detailType}`;
+  return `${source} ${detailType}`;
 }
 
-/** Event time, then instance id, then lifecycle rank, then event id: one order for any file order. */
-function byEventTime(a: StateMessage, b: StateMessage): number {
-  if (a.time !== b.time) return a.time - b.time;
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-  if (a.state !== b.state) return STATE_RANK[a.state] - STATE_RANK[b.state];
-  return a.event < b.event ? -1 : a.event > b.event ? 1 : 0;
+const ALARM_EVENT = `${CLOUDWATCH_SOURCE} ${ALARM_STATE_CHANGE}`;
+const KNOWN_EVENTS = new Set([`${EC2_SOURCE} ${EC2_STATE_CHANGE}`, ALARM_EVENT]);
+
+/** The change an event stands for, or why it cannot be read (the Lambda's own translations). */
+function changeOfEvent(event: unknown): { change: Change } | { reason: string } {
+  if (envelopeKind(event) === ALARM_EVENT) {
+    const result = translateAlarmEvent(event);
+    if (!result.ok) return { reason: result.reason };
+    const arn = parseAlarmArn(result.message.arn) as { region: string; account: string };
+    return { change: alarmChangeOf(result.message, arn.region, arn.account) };
+  }
+  const result = translateEvent(event);
+  return result.ok ? { change: changeOf(result.message) } : { reason: result.reason };
+}
+
+function rankOf(change: Change): number {
+  return change.kind === 'alarm' ? ALARM_STATE_RANK[change.state] : STATE_RANK[change.state as InstanceState];
+}
+
+/** Event time, then id, then rank, then event id: one order for any file order. */
+function byEventTime(a: Change, b: Change): number {
+  if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
+  if (a.instanceId !== b.instanceId) return a.instanceId < b.instanceId ? -1 : 1;
+  if (a.state !== b.state) return rankOf(a) - rankOf(b);
+  const ae = a.eventId ?? '';
+  const be = b.eventId ?? '';
+  return ae < be ? -1 : ae > be ? 1 : 0;
 }
 
 /**
@@ -109,19 +134,20 @@ export function replay(inputs: readonly ReplayInput[], settings: PictureSettings
       status: { connected: false, synced: false },
       nowMs: at,
     });
-  const messages: StateMessage[] = [];
+  const changes: Change[] = [];
   for (const { where, event } of inputs) {
-    const result = translateEvent(event);
-    if (result.ok) messages.push(result.message);
-    else if (otherEventKind(event) !== undefined) ignored += 1;
+    const result = changeOfEvent(event);
+    const kind = envelopeKind(event);
+    if ('change' in result) changes.push(result.change);
+    else if (kind !== undefined && !KNOWN_EVENTS.has(kind)) ignored += 1;
     else problems.push({ where, reason: result.reason });
   }
   // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.
-  messages.sort(byEventTime);
-  for (const message of messages) {
-    nowMs = Math.max(nowMs ?? message.time, message.time);
-    fleet = applyChange(fleet, changeOf(message), message.time);
-    picture = compose(message.time);
+  changes.sort(byEventTime);
+  for (const change of changes) {
+    nowMs = Math.max(nowMs ?? change.timeMs, change.timeMs);
+    fleet = applyChange(fleet, change, change.timeMs);
+    picture = compose(change.timeMs);
     applied += 1;
   }
   const { legend: view } = compose(nowMs ?? 0);

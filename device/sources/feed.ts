@@ -1,8 +1,9 @@
 /**
  * The agent's feed from the config: the sync options, the MQTT source's scope, and the EC2 side as
- * the runtime's effects (listing and describing through the EC2 source, subscribing through the
- * MQTT source, and the rate-limited log of changes sync.ts dropped for being stamped ahead of this
- * clock). Decides nothing: sync.ts does.
+ * the runtime's effects (listing and describing through the EC2 source — with config `alarms`,
+ * DescribeAlarms too, in the same listing: listing.ts — subscribing through the MQTT source, and
+ * the rate-limited log of changes sync.ts dropped for being stamped ahead of this clock). Decides
+ * nothing: sync.ts does.
  */
 
 import type { Config } from '../config.ts';
@@ -10,10 +11,13 @@ import { accountIds, accountsOf } from '../fleet/accounts.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
+import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
-import type { MqttSourceOptions } from './mqtt.ts';
+import { withAlarms } from './listing.ts';
+import { createProcessEc2Source } from './listing-process.ts';
+import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
 
 export function syncOptionsFor(config: Config): SyncOptions {
   return {
@@ -26,23 +30,54 @@ export function syncOptionsFor(config: Config): SyncOptions {
 /** What the MQTT source subscribes to and lets through: the configured accounts and regions. */
 export function mqttOptionsFor(
   config: Config,
-): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions'> {
+): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions' | 'alarms'> {
   return {
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
+    alarms: alarmScope(config),
   };
 }
 
-import { createProcessEc2Source } from './listing-process.ts';
+/** The alarm messages to take (config `alarms`): the home account's; undefined without alarms. */
+export function alarmScope(config: Config): AlarmScope | undefined {
+  if (config.alarms === undefined) return undefined;
+  return {
+    account: accountIds(config.aws.accounts)[0] ?? '',
+    regions: config.alarms.regions ?? config.aws.regions,
+    prefixes: config.alarms.prefixes,
+  };
+}
+
+/**
+ * The alarm source, its module (and the CloudWatch client) loaded at the first listing, so a board
+ * without alarms never loads it.
+ */
+function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
+  let source: Promise<AlarmSource> | undefined;
+  let closed = false;
+  const load = () => {
+    source ??= import('./alarms.ts').then((module) => module.createAlarmSource(options));
+    return source;
+  };
+  return {
+    list: async (signal) => (await load()).list(signal),
+    close() {
+      if (closed) return;
+      closed = true;
+      void source?.then((loaded) => loaded.close());
+    },
+  };
+}
 
 /** The agent's EC2 source: each listing and describe in a short-lived process (listing-process.ts). */
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
-  return createProcessEc2Source({
+  const credentials = credentialsFromConfig(config, log, timeouts?.requestMs);
+  const ec2 = createProcessEc2Source({
     accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
-    credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
+    credentials,
     sessionName: config.mqtt.clientId,
     timeouts,
     ec2Endpoint: config.aws.ec2Endpoint,
@@ -51,6 +86,18 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
   });
+  if (config.alarms === undefined) return ec2;
+  // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
+  const alarms = lazyAlarmSource({
+    regions: config.alarms.regions ?? config.aws.regions,
+    prefixes: config.alarms.prefixes,
+    credentials,
+    endpoint: config.alarms.endpoint,
+    ...(timeouts === undefined ? {} : { timeouts }),
+    retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
+    log,
+  });
+  return withAlarms(ec2, alarms, { account: accountIds(config.aws.accounts)[0] ?? '', log });
 }
 
 export interface Feed extends SyncEffects {

@@ -20,7 +20,10 @@
  *   over `maxLifetimeMs` fails its call (sync.ts then backs off and relists); it never fails the agent.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
@@ -81,6 +84,52 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
   return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: [...CHILD_FLAGS] };
 }
 
+let sourceBundle: { file: string; execArgv: string[] } | undefined;
+
+/**
+ * From the sources, compiling listing-child.ts's TypeScript graph through tsx at every listing took
+ * 2-3 s of a busy machine's CPU per process. Instead esbuild (a dev dependency: a clone has it, a
+ * packed install never runs the sources) bundles it once per agent process into
+ * node_modules/.cache/ec2led/, named by its content, and each listing process starts from that. If
+ * that fails (a read-only tree), the tsx entry serves as before.
+ */
+function fastSourceEntry(entry: { file: string; execArgv: string[] }): { file: string; execArgv: string[] } {
+  if (!entry.file.endsWith('.ts')) return entry;
+  if (sourceBundle !== undefined) return sourceBundle;
+  try {
+    const require = createRequire(import.meta.url);
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const cache = fileURLToPath(new URL('../../node_modules/.cache/ec2led/', import.meta.url));
+    const built = esbuild.buildSync({
+      entryPoints: [entry.file],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      outfile: join(cache, 'listing-child.mjs'),
+      mainFields: ['module', 'main'],
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    const code = built.outputFiles[0]?.contents ?? new Uint8Array();
+    const file = join(
+      cache,
+      `listing-child-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+    );
+    if (!existsSync(file)) {
+      mkdirSync(cache, { recursive: true });
+      const partial = `${file}.${process.pid}.tmp`;
+      writeFileSync(partial, code);
+      renameSync(partial, file);
+    }
+    sourceBundle = { file, execArgv: [...CHILD_FLAGS] };
+  } catch {
+    sourceBundle = entry;
+  }
+  return sourceBundle;
+}
+
 /**
  * Small young-generation semi-spaces: parsing a page of 1,000 instances then peaks at about 98 MB
  * resident instead of 122 MB (measured, packed, this machine), for a listing a few percent slower.
@@ -93,7 +142,7 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
   const log = options.log ?? silentLogger;
   const now = options.now ?? Date.now;
   const lifetimeMs = options.maxLifetimeMs ?? LISTING_LIFETIME_MS;
-  const entry = listingEntry();
+  const entry = fastSourceEntry(listingEntry());
   const sessions = new Map<string, WireCredentials>();
   const children = new Set<ChildProcess>();
 

@@ -19,6 +19,10 @@
  *   across the native boundary would abort the process, so nothing received can throw out of here.
  * - A connection config aws-crt refuses to build (AWS_IO_TLS_CTX_ERROR: a key or certificate it
  *   cannot load) is permanent: the source stops and calls `onFatal` instead of idling for ever.
+ * - Alarms (option `alarms`, config `alarms`): the source also subscribes to the home account's alarm
+ *   topic in each alarm region (`{prefix}/alarm/v1/{account}/{region}`, topics.ts `alarmTopic`) and
+ *   emits `alarm` with a decoded alarm message (shared/alarm-message.ts) whose ARN names that account
+ *   and region and whose name starts with a configured prefix; anything else there is dropped.
  * - Only the configured accounts and regions get through: a message for any other (a session that
  *   still holds an older, wider subscription, or a broker that ignores filters) is dropped and
  *   counted, one warning line a minute at most (drop-report.ts).
@@ -31,10 +35,11 @@
  *   about 13 KB of native memory (measured, 900 attempts).
  */
 import { mqtt } from 'aws-iot-device-sdk-v2';
+import { type AlarmMessage, decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
-import { parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
+import { alarmTopic, parseAlarmTopic, parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
-import { changeOf } from '../fleet/instance.ts';
+import { alarmChangeOf, changeOf } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { createDropReport } from './drop-report.ts';
@@ -45,11 +50,29 @@ export type MqttEvent =
   | { readonly type: 'connected'; readonly rejoined: boolean; readonly first: boolean }
   | { readonly type: 'subscribed'; readonly filters: readonly string[] }
   | { readonly type: 'disconnected'; readonly reason: string }
-  | { readonly type: 'message'; readonly topic: string; readonly message: StateMessage };
+  | { readonly type: 'message'; readonly topic: string; readonly message: StateMessage }
+  | {
+      readonly type: 'alarm';
+      readonly topic: string;
+      readonly message: AlarmMessage;
+      readonly account: string;
+      readonly region: string;
+    };
 
 /** An MQTT event as sync.ts takes it: a message becomes its change (fleet/instance.ts `changeOf`). */
 export function toSyncEvent(event: MqttEvent): SyncEvent {
-  return event.type === 'message' ? { type: 'message', change: changeOf(event.message) } : event;
+  if (event.type === 'message') return { type: 'message', change: changeOf(event.message) };
+  if (event.type === 'alarm')
+    return { type: 'message', change: alarmChangeOf(event.message, event.region, event.account) };
+  return event;
+}
+
+/** Which alarm messages to take: the home account's, in these regions, names with these prefixes. */
+export interface AlarmScope {
+  readonly account: string;
+  readonly regions: readonly string[];
+  /** "" takes every name. */
+  readonly prefixes: readonly string[];
 }
 
 export interface MqttSourceOptions {
@@ -58,6 +81,8 @@ export interface MqttSourceOptions {
   /** aws.accounts and aws.regions: what is subscribed to, and all that is let through. */
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
+  /** Config `alarms`: subscribe to these alarm topics too. Absent: instances only. */
+  readonly alarms?: AlarmScope | undefined;
   readonly onEvent: (event: MqttEvent) => void;
   readonly log?: Logger;
   /** Our own floor between two connect attempts. Default 2000 ms (IoT Core allows 1 CONNECT/s). */
@@ -87,7 +112,13 @@ function errorText(error: unknown): string {
 
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
-  const filters = subscriptionFilters(options.topicPrefix, options.accounts, options.regions);
+  const alarms = options.alarms;
+  const filters = [
+    ...subscriptionFilters(options.topicPrefix, options.accounts, options.regions),
+    ...(alarms?.regions ?? []).map((region) =>
+      alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
+    ),
+  ];
   const accounts = new Set(options.accounts);
   const regions = new Set(options.regions);
   const outOfScope = createDropReport({
@@ -130,7 +161,28 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     if (dropped <= 10 || dropped % 100 === 0) log.warn('dropped a message', { why, topic, dropped });
   };
 
+  const onAlarm = (topic: string, payload: ArrayBuffer, scope: AlarmScope): boolean => {
+    const address = parseAlarmTopic(options.topicPrefix, topic);
+    if (address === undefined) return false;
+    if (address.account !== scope.account || !scope.regions.includes(address.region)) {
+      outOfScope.drop(`alarm ${address.account}/${address.region}`);
+      return true;
+    }
+    const decoded = decodeAlarmMessage(payload);
+    if (!decoded.ok) drop(decoded.reason, topic);
+    else {
+      const arn = parseAlarmArn(decoded.message.arn);
+      if (arn?.account !== address.account || arn.region !== address.region)
+        drop(`topic does not match alarm ${decoded.message.arn}`, topic);
+      else if (!scope.prefixes.some((prefix) => decoded.message.name.startsWith(prefix)))
+        drop('alarm name matches none of alarms.prefixes', topic);
+      else emit({ type: 'alarm', topic, message: decoded.message, ...address });
+    }
+    return true;
+  };
+
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
+    if (alarms !== undefined && onAlarm(topic, payload, alarms)) return;
     const address = parseInstanceTopic(options.topicPrefix, topic);
     if (address === undefined) {
       drop('topic is not {prefix}/v1/{account}/{region}/{id}', topic);

@@ -179,6 +179,46 @@ describe('npm start -- --accounts 2', () => {
   }, 60_000);
 });
 
+describe('npm start: alarms', () => {
+  it('shows the demo alarms on the web board, from the bottom row up, and the HTTP check going ALARM', async () => {
+    // At 2,000x a virtual hour takes 1.8 s: the check is in ALARM from 09:00 to 09:45 (1.35 s).
+    const demo = startDemo(['--port', '0', '--speed', '2000', '--board', 'none']);
+    const url = await waitFor(
+      'the web board address',
+      () => /web board at (http:\S+\/),/.exec(demo.out.stderr)?.[1],
+      20_000,
+    );
+    const alarmsOf = (board: Legend) => board.pixels.filter((p) => p.entry?.kind === 'alarm');
+    const synced = await waitForAsync(
+      'a synced board with the four alarms',
+      async () => {
+        const board = (await (await fetch(`${url}api/board`)).json()) as Legend;
+        return board.synced && alarmsOf(board).length === 4 ? board : undefined;
+      },
+      15_000,
+    );
+    expect(alarmsOf(synced).map((p) => p.y)).toEqual([7, 7, 7, 7]);
+    expect(
+      alarmsOf(synced)
+        .map((p) => p.entry?.name)
+        .sort(),
+    ).toEqual(['api-latency-p99', 'check-www-example-com', 'db-cpu-high', 'web-5xx']);
+    const check = await waitForAsync(
+      'the HTTP check in ALARM on the web board',
+      async () => {
+        const board = (await (await fetch(`${url}api/board`)).json()) as Legend;
+        const pixel = alarmsOf(board).find((p) => p.entry?.name === 'check-www-example-com');
+        return pixel?.entry?.state === 'ALARM' ? pixel : undefined;
+      },
+      15_000,
+    );
+    expect(check.color).toBe('#ff0080');
+    expect(check.entry?.id).toBe('arn:aws:cloudwatch:us-east-1:123456789012:alarm:check-www-example-com');
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+  }, 60_000);
+});
+
 describe('demo flags', () => {
   it('draws frames on a terminal and plain lines when piped, unless --board says otherwise', () => {
     expect(parseDemoArgs([], true)).toMatchObject({ board: 'terminal', port: 8080 });

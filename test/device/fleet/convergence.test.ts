@@ -4,12 +4,14 @@
  * stamps and forged terminations), the fleet converges on the truth. The fake also checks, at every
  * step, that no instance goes back to an older state, that `synced` never claims a listing the current
  * connection did not make, and right after every listing that the board equals the listing but for
- * what arrived while it ran.
+ * what arrived while it ran. The pool holds two CloudWatch alarms beside the instances: the same
+ * listing and the same rules (by their own ordering, order.ts) must bring them to the truth too.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../../device/fleet/instance.ts';
 import { MAX_CLOCK_SKEW_MS } from '../../../device/fleet/sync.ts';
+import { ALARM_STATES } from '../../../shared/alarm-message.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import { FakeSource, type Script, type TrueInstance, trueHistory, truthAt } from './fakes/fake-source.ts';
 
@@ -19,7 +21,29 @@ const POOL: readonly TrueInstance[] = [
   { id: 'i-0123456789abcdef0', region: 'eu-west-1', account: '111111111111', name: 'db' },
   { id: 'i-0fedcba987654321f', region: 'eu-west-1', account: '222222222222', name: 'batch' },
   { id: 'i-0000000a', region: 'us-east-1', account: '222222222222', name: '' },
+  {
+    id: 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:web-5xx',
+    region: 'us-east-1',
+    account: '111111111111',
+    name: 'web-5xx',
+    kind: 'alarm',
+  },
+  {
+    id: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:check-www',
+    region: 'eu-west-1',
+    account: '111111111111',
+    name: 'check-www',
+    kind: 'alarm',
+  },
 ];
+
+/** A change of `instance`; an alarm takes the alarm state at the instance state's index (mod 3). */
+function changeOf(instance: TrueInstance, state: (typeof INSTANCE_STATES)[number], timeMs: number): Change {
+  const common = { instanceId: instance.id, timeMs, region: instance.region, account: instance.account };
+  if (instance.kind !== 'alarm') return { ...common, state };
+  const alarmState = ALARM_STATES[INSTANCE_STATES.indexOf(state) % ALARM_STATES.length] ?? 'OK';
+  return { ...common, kind: 'alarm', name: instance.name, state: alarmState };
+}
 
 const RUNS = 1500;
 
@@ -98,13 +122,7 @@ function scriptArb(shape: Shape): fc.Arbitrary<Script> {
     .map(({ instances, raw, copies, outages, listings, describeFails, forgedRaw, seed }) => {
       const changes: Change[] = raw.map(({ pick, state, second }) => {
         const instance = instances[pick % instances.length] as TrueInstance;
-        return {
-          instanceId: instance.id,
-          state,
-          timeMs: second * 1000,
-          region: instance.region,
-          account: instance.account,
-        };
+        return changeOf(instance, state, second * 1000);
       });
       const history = trueHistory(changes);
       const deliveries = history.flatMap((_, index) =>
@@ -112,14 +130,7 @@ function scriptArb(shape: Shape): fc.Arbitrary<Script> {
       );
       const forged = forgedRaw.map(({ atMs, pick, stamp, state }) => {
         const instance = instances[pick % instances.length] as TrueInstance;
-        const timeMs = FORGED_STAMP[stamp](atMs);
-        const change: Change = {
-          instanceId: instance.id,
-          state,
-          timeMs,
-          region: instance.region,
-          account: instance.account,
-        };
+        const change = changeOf(instance, state, FORGED_STAMP[stamp](atMs));
         return { atMs, change };
       });
       return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flashesAs, isUrgent, KIND_NAMES, KINDS } from '../../../device/layout/kinds.ts';
 import {
   DEFAULT_COLORS,
   DEFAULT_PALETTE,
@@ -8,6 +9,7 @@ import {
   scaleColor,
   toHex,
 } from '../../../device/layout/palette.ts';
+import { ALARM_STATES, type AlarmState } from '../../../shared/alarm-message.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 
 describe('palette', () => {
@@ -19,6 +21,9 @@ describe('palette', () => {
       stopped: '#ff0000',
       'shutting-down': '#ff8000',
       terminated: '#404040',
+      OK: '#008060',
+      ALARM: '#ff0080',
+      INSUFFICIENT_DATA: '#8000ff',
       disconnected: '#ff00ff',
       'not-synced': '#00ffff',
       overflow: '#ffffff',
@@ -32,6 +37,23 @@ describe('palette', () => {
       expect(stateColors.has(DEFAULT_COLORS[key])).toBe(false);
     }
     expect(new Set(PALETTE_KEYS.map((k) => DEFAULT_COLORS[k])).size).toBe(PALETTE_KEYS.length);
+  });
+
+  it('gives alarm states hues no instance state or indicator uses, ALARM the one that flashes', () => {
+    const others = PALETTE_KEYS.filter((k) => !ALARM_STATES.includes(k as AlarmState)).map(
+      (k) => DEFAULT_COLORS[k],
+    );
+    for (const state of ALARM_STATES) expect(others).not.toContain(DEFAULT_COLORS[state]);
+    expect(KIND_NAMES.flatMap((kind) => KINDS[kind].states.filter((s) => flashesAs(kind, s)))).toEqual([
+      'ALARM',
+    ]);
+    expect(isUrgent('alarm', 'ALARM')).toBe(true);
+    expect(isUrgent('alarm', 'OK')).toBe(false);
+    expect(isUrgent('instance', 'stopped')).toBe(false);
+    expect(parsePalette({ ALARM: '#ff0000' })).toEqual({
+      ok: true,
+      palette: { ...DEFAULT_PALETTE, ALARM: [255, 0, 0] },
+    });
   });
 
   it('overrides any colour, in either case, keeping the other defaults', () => {
@@ -53,7 +75,7 @@ describe('palette', () => {
       errors: [
         'colour for running is "blue"; write "#rrggbb" with six hex digits, e.g. "#0000ff"',
         'colour for stopped is "#f00"; write "#rrggbb" with six hex digits, e.g. "#ff0000"',
-        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, disconnected, not-synced, overflow',
+        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, disconnected, not-synced, overflow',
         'colour for pending is 7; write "#rrggbb" with six hex digits, e.g. "#00ff00"',
       ],
     });

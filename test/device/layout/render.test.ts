@@ -213,3 +213,53 @@ describe('render: the view', () => {
     expect(draw(many, {}, layout).view.pixels[3]).toEqual({ x: 1, y: 1, color: '#ffffff', entry: null });
   });
 });
+
+describe('render: alarms', () => {
+  const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Instance => ({
+    kind: 'alarm',
+    id: `arn:aws:cloudwatch:us-east-1:111111111111:alarm:${state}`,
+    state,
+    timeMs: 0,
+    sinceMs: 0,
+    region: 'us-east-1',
+    account: '111111111111',
+    name: state,
+    tags: {},
+  });
+
+  it('shows OK and INSUFFICIENT_DATA steady in their own colours, and runs no timer for them', () => {
+    const fleet = fleetOf(alarm('OK'), alarm('INSUFFICIENT_DATA'));
+    const out = draw(fleet);
+    const lit = out.view.pixels.filter((p) => p.entry !== null);
+    // From the bottom-left, by name: INSUFFICIENT_DATA before OK.
+    expect(lit.map((p) => [p.x, p.y, p.entry?.kind, p.entry?.state, p.color])).toEqual([
+      [0, 2, 'alarm', 'INSUFFICIENT_DATA', '#8000ff'],
+      [1, 2, 'alarm', 'OK', '#008060'],
+    ]);
+    expect(out).toMatchObject({ animating: false, nextFrameInMs: undefined });
+  });
+
+  it('flashes ALARM: full colour, then 15% 200 ms later, never off, waking at each toggle', () => {
+    const fleet = fleetOf(alarm('ALARM'));
+    const at = (nowMs: number) => draw(fleet, { nowMs });
+    const pixelOf = (nowMs: number) => {
+      const { frame, view } = at(nowMs);
+      const p = view.pixels.find((x) => x.entry !== null) as { x: number; y: number };
+      const i = (p.y * frame.width + p.x) * 3;
+      return [...frame.rgb.slice(i, i + 3)];
+    };
+    expect(pixelOf(0)).toEqual([255, 0, 128]);
+    expect(pixelOf(250)).toEqual([38, 0, 19]);
+    expect(at(0)).toMatchObject({ animating: true, nextFrameInMs: 200 });
+    expect(at(250).nextFrameInMs).toBe(150);
+    // The legend keeps the steady colour.
+    expect(at(250).view.pixels.find((p) => p.entry !== null)?.color).toBe('#ff0080');
+  });
+
+  it('takes an overridden ALARM colour from the config', () => {
+    const parsed = parsePalette({ ALARM: '#ff0000' });
+    if (!parsed.ok) throw new Error('palette');
+    const { view } = draw(fleetOf(alarm('ALARM')), { palette: parsed.palette });
+    expect(view.pixels.find((p) => p.entry !== null)?.color).toBe('#ff0000');
+  });
+});

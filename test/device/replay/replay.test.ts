@@ -109,6 +109,45 @@ describe('replay', () => {
     });
   });
 
+  it('shows CloudWatch Alarm State Change events as alarm pixels, from the bottom row, ordered by their state time', () => {
+    const alarm = fixture('cloudwatch', 'single-metric-alarm') as Record<string, unknown>;
+    const detail = alarm.detail as Record<string, Record<string, unknown>>;
+    // The same alarm back to OK a minute later, listed first in the file: the state time decides.
+    const ok = {
+      ...alarm,
+      id: 'c4c1c1c9-6542-e61b-6ef0-000000000001',
+      detail: {
+        ...detail,
+        state: { ...detail.state, value: 'OK', timestamp: '2019-10-02T17:05:40.000+0000' },
+      },
+    };
+    const result = replay(
+      [
+        { where: 'line 1', event: ok },
+        { where: 'line 2', event: alarm },
+        { where: 'line 3', event: fixture('cloudwatch', 'composite-alarm') },
+        { where: 'line 4', event: fixture('eventbridge', 'running') },
+      ],
+      { width: 2, height: 2 },
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.applied).toBe(4);
+    const lit = result.view.pixels
+      .filter((p) => p.entry !== null)
+      .map((p) => [p.x, p.y, p.entry?.kind, p.entry?.name, p.entry?.state, p.color]);
+    expect(lit).toEqual([
+      [0, 0, 'instance', '', 'running', '#0000ff'],
+      [0, 1, 'alarm', 'ServerCpuTooHigh', 'OK', '#008060'],
+      [1, 1, 'alarm', 'ServiceAggregatedAlarm', 'ALARM', '#ff0080'],
+    ]);
+  });
+
+  it('names the problem of a malformed alarm event', () => {
+    const alarm = fixture('cloudwatch', 'single-metric-alarm') as Record<string, unknown>;
+    const result = replay([{ where: 'line 1', event: { ...alarm, resources: [] } }], { width: 2, height: 2 });
+    expect(result.problems).toEqual([{ where: 'line 1', reason: 'resources holds no CloudWatch alarm ARN' }]);
+  });
+
   it('applies events in event-time order, whatever the order of the lines', () => {
     const inputs = ['stopped', 'running', 'stopping', 'pending'].map((name, i) => ({
       where: `line ${i + 1}`,
@@ -272,7 +311,7 @@ describe('ec2led replay', () => {
     const { out, io: streams } = io();
     expect(await replayMain([file], streams)).toBe(0);
     expect(out.stderr).toBe(
-      'ec2led replay: 1 events applied, 1 ignored (not EC2 state changes), 0 skipped\n',
+      'ec2led replay: 1 events applied, 1 ignored (not EC2 or alarm state changes), 0 skipped\n',
     );
   });
 

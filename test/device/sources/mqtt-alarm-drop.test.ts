@@ -1,10 +1,12 @@
 /**
  * Today's agent and the alarm messages of docs/checks.md: the real MQTT source, subscribed as the
  * agent subscribes, against a real mosquitto on 127.0.0.1, never delivers an alarm message, whether
- * it is published on the alarm tree or misrouted onto an instance topic.
+ * it is published on the alarm tree or misrouted onto an instance topic. With `alarms` (config
+ * `alarms`) the same source subscribes to the home account's alarm topics and delivers exactly the
+ * alarm messages in scope.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMqttSource, type MqttEvent } from '../../../device/sources/mqtt.ts';
+import { createMqttSource, type MqttEvent, toSyncEvent } from '../../../device/sources/mqtt.ts';
 import { type AlarmMessage, encodeAlarmMessage } from '../../../shared/alarm-message.ts';
 import type { StateMessage } from '../../../shared/message.ts';
 import { alarmTopic } from '../../../shared/topics.ts';
@@ -80,6 +82,67 @@ describe("today's agent and alarm messages", () => {
       expect(events.filter((e) => e.type === 'message')).toEqual([
         { type: 'message', topic: `ec2led/v1/123456789012/eu-west-1/${INSTANCE.id}`, message: INSTANCE },
       ]);
+    } finally {
+      await source.stop();
+    }
+  }, 30_000);
+
+  it('with alarms configured, delivers the alarm messages in scope as alarm changes, and only those', async () => {
+    const events: MqttEvent[] = [];
+    const source = createMqttSource({
+      mqtt: {
+        endpoint: '127.0.0.1',
+        port: broker.port,
+        clientId: 'alarm-take-test',
+        cert: undefined,
+        key: undefined,
+        ca: undefined,
+        tls: false,
+        keepAliveSeconds: 30,
+        reconnectMinSeconds: 1,
+        reconnectMaxSeconds: 2,
+      },
+      topicPrefix: 'ec2led',
+      accounts: [INSTANCE.account],
+      regions: [INSTANCE.region],
+      alarms: { account: '123456789012', regions: ['eu-west-1', 'us-east-1'], prefixes: ['web-'] },
+      onEvent: likeTheAgent(events, () => source),
+    });
+    source.start();
+    try {
+      await waitFor('subscribed', () => events.some((e) => e.type === 'subscribed'));
+      publisher = await connectPublisher(broker.port);
+      const topic = alarmTopic('ec2led', { account: '123456789012', region: 'eu-west-1' });
+      // Out of scope: a name without the prefix, an ARN of another region than its topic.
+      await publisher.publish(
+        topic,
+        encodeAlarmMessage({ ...ALARM, name: 'db-cpu', arn: ALARM.arn.replace('web-5xx', 'db-cpu') }),
+      );
+      await publisher.publish(
+        alarmTopic('ec2led', { account: '123456789012', region: 'us-east-1' }),
+        encodeAlarmMessage(ALARM),
+      );
+      await publisher.publish(topic, '{"v":1,"kind":"alarm"}');
+      await publisher.publish(topic, encodeAlarmMessage(ALARM));
+      await waitFor('the alarm message', () => events.some((e) => e.type === 'alarm'));
+      await delay(200);
+      const alarms = events.filter((e) => e.type === 'alarm');
+      expect(alarms).toEqual([
+        { type: 'alarm', topic, message: ALARM, account: '123456789012', region: 'eu-west-1' },
+      ]);
+      expect(toSyncEvent(alarms[0] as MqttEvent)).toEqual({
+        type: 'message',
+        change: {
+          kind: 'alarm',
+          instanceId: ALARM.arn,
+          name: 'web-5xx',
+          state: 'ALARM',
+          timeMs: ALARM.time,
+          region: 'eu-west-1',
+          account: '123456789012',
+          eventId: ALARM.event,
+        },
+      });
     } finally {
       await source.stop();
     }

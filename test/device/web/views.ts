@@ -2,16 +2,21 @@
  * Board views for the web board tests: a realistic fleet on an 8x8 Unicorn HAT, hostile Name tags,
  * and a mutable holder a test changes before calling notify(). Plain data, no server.
  */
+
+import type { KindState } from '../../../device/layout/kinds.ts';
 import type { Legend, LegendEntry, LegendPixel } from '../../../device/layout/legend.ts';
 import type { InstanceState } from '../../../shared/instance-state.ts';
 
-export const COLORS: Readonly<Record<InstanceState, string>> = {
+export const COLORS: Readonly<Record<KindState, string>> = {
   pending: '#00c853',
   running: '#2962ff',
   stopping: '#ffc400',
   stopped: '#ff1744',
   'shutting-down': '#ff6d00',
   terminated: '#000000',
+  OK: '#008060',
+  ALARM: '#ff0080',
+  INSUFFICIENT_DATA: '#8000ff',
 };
 
 const MINUTE = 60_000;

@@ -11,6 +11,7 @@
  */
 
 import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
+import { ALARM_STATE_RANK, changeSupersedes } from '../../../../device/fleet/order.ts';
 import type { Fleet } from '../../../../device/fleet/store.ts';
 import {
   initialSyncState,
@@ -19,7 +20,9 @@ import {
   type SyncState,
   step,
 } from '../../../../device/fleet/sync.ts';
-import { type InstanceState, STATE_RANK, supersedes } from '../../../../shared/instance-state.ts';
+import type { KindState } from '../../../../device/layout/kinds.ts';
+import type { AlarmState } from '../../../../shared/alarm-message.ts';
+import { type InstanceState, STATE_RANK } from '../../../../shared/instance-state.ts';
 
 /** A terminated instance disappears from listings this long after it terminated (EC2: about an hour). */
 export const VANISH_MS = 8000;
@@ -29,6 +32,15 @@ export interface TrueInstance {
   readonly region: string;
   readonly account: string;
   readonly name: string;
+  /** Absent: an EC2 instance. An alarm's id is its ARN, and its name is never empty. */
+  readonly kind?: 'alarm';
+}
+
+/** A change's rank for same-stamp ties, whatever its kind (order.ts). */
+function rankOf(change: Change): number {
+  return change.kind === 'alarm'
+    ? ALARM_STATE_RANK[change.state as AlarmState]
+    : STATE_RANK[change.state as InstanceState];
 }
 
 export interface Outage {
@@ -66,15 +78,15 @@ export interface Script {
 /** The true history as given, sorted by the ordering rule and cut after `terminated`. */
 export function trueHistory(changes: readonly Change[]): Change[] {
   const sorted = [...changes].sort(
-    (a, b) =>
-      a.instanceId.localeCompare(b.instanceId) ||
-      a.timeMs - b.timeMs ||
-      STATE_RANK[a.state] - STATE_RANK[b.state],
+    (a, b) => a.instanceId.localeCompare(b.instanceId) || a.timeMs - b.timeMs || rankOf(a) - rankOf(b),
   );
   const out: Change[] = [];
   for (const change of sorted) {
     const last = out.at(-1);
-    if (last?.instanceId === change.instanceId && (last.state === 'terminated' || !supersedes(change, last)))
+    if (
+      last?.instanceId === change.instanceId &&
+      (last.state === 'terminated' || !changeSupersedes(change, last))
+    )
       continue;
     out.push(change);
   }
@@ -82,8 +94,8 @@ export function trueHistory(changes: readonly Change[]): Change[] {
 }
 
 /** What DescribeInstances returns at `atMs`: instances launched and not vanished, in their state. */
-export function truthAt(script: Script, atMs: number): Map<string, InstanceState> {
-  const truth = new Map<string, InstanceState>();
+export function truthAt(script: Script, atMs: number): Map<string, KindState> {
+  const truth = new Map<string, KindState>();
   const vanished = new Set<string>();
   for (const change of script.history) {
     if (change.timeMs > atMs) continue;
@@ -239,7 +251,7 @@ export class FakeSource {
     }
     for (const [id, was] of before) {
       const now = state.fleet.get(id);
-      if (now === undefined || !supersedes(was, now)) continue;
+      if (now === undefined || !changeSupersedes(was, now)) continue;
       // A listing is the truth at its start and may restamp or replace any state: #checkListed holds
       // it to the snapshot instead.
       if (event.type !== 'listed') {
@@ -323,7 +335,7 @@ export class FakeSource {
   #checkListed(snapshot: Snapshot, fleet: Fleet): void {
     const listedAt = listingEventTime(snapshot.startedAtMs);
     const since = this.#received.filter(({ atMs }) => atMs >= snapshot.startedAtMs);
-    const explained = (id: string, state: InstanceState, afterMs: number) =>
+    const explained = (id: string, state: KindState, afterMs: number) =>
       since.some(
         ({ change }) => change.instanceId === id && change.state === state && change.timeMs > afterMs,
       );
@@ -341,17 +353,26 @@ export class FakeSource {
     }
   }
 
-  #details(truth: Map<string, InstanceState>): InstanceDetails[] {
+  #details(truth: Map<string, KindState>): InstanceDetails[] {
     return this.script.instances
       .filter((instance) => truth.has(instance.id))
-      .map((instance) => ({
-        instanceId: instance.id,
-        region: instance.region,
-        account: instance.account,
-        state: truth.get(instance.id) as InstanceState,
-        name: instance.name,
-        tags: { Name: instance.name },
-      }));
+      .map((instance): InstanceDetails => {
+        const common = { instanceId: instance.id, region: instance.region, account: instance.account };
+        return instance.kind === 'alarm'
+          ? {
+              ...common,
+              kind: 'alarm',
+              state: truth.get(instance.id) as AlarmState,
+              name: instance.name,
+              tags: {},
+            }
+          : {
+              ...common,
+              state: truth.get(instance.id) as InstanceState,
+              name: instance.name,
+              tags: { Name: instance.name },
+            };
+      });
   }
 
   #list(): void {

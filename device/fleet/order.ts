@@ -1,0 +1,42 @@
+/**
+ * The ordering rule per kind: whether a change replaces the stored state of the same thing.
+ *
+ * Contract:
+ * - EC2 instances: `supersedes` (shared/instance-state.ts): (terminated?, time, lifecycle rank).
+ * - Alarms: the later state time wins (the message's `time`, CloudWatch's `StateUpdatedTimestamp`);
+ *   nothing absorbs, an alarm goes back and forth for ever. Two states stamped with the same
+ *   millisecond are ordered by ALARM_STATE_RANK, ALARM highest: when the stamps cannot tell, the
+ *   board errs on the side of showing the alarm, and the next listing (the truth) heals it.
+ * - Either way a total preorder, so any set of changes applied in any order, with any duplicates,
+ *   ends on the same state per thing. One id never carries two kinds (an alarm's id is its ARN).
+ */
+import type { AlarmState } from '../../shared/alarm-message.ts';
+import { type InstanceState, supersedes } from '../../shared/instance-state.ts';
+import type { Kind, KindState } from '../layout/kinds.ts';
+
+/** Tie-break between alarm states with the same stamp: the more alarming wins. */
+export const ALARM_STATE_RANK: Readonly<Record<AlarmState, number>> = {
+  OK: 0,
+  INSUFFICIENT_DATA: 1,
+  ALARM: 2,
+};
+
+export interface Ordered {
+  readonly kind?: Kind | undefined;
+  readonly state: KindState;
+  readonly timeMs: number;
+}
+
+/** True when `next` must replace `current` (see the contract above). */
+export function changeSupersedes(next: Ordered, current: Ordered | undefined): boolean {
+  if (current === undefined) return true;
+  if ((next.kind ?? 'instance') === 'instance') {
+    return supersedes(
+      { state: next.state as InstanceState, timeMs: next.timeMs },
+      { state: current.state as InstanceState, timeMs: current.timeMs },
+    );
+  }
+  if (next.timeMs !== current.timeMs) return next.timeMs > current.timeMs;
+  const rank = (state: KindState) => ALARM_STATE_RANK[state as AlarmState] ?? -1;
+  return rank(next.state) > rank(current.state);
+}
