@@ -19,10 +19,12 @@ import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import { displayOutput, legendOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
-import { createRuntime, systemClock } from './runtime.ts';
+import { type Clock, createRuntime, systemClock } from './runtime.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
 import { ec2SourceFor, feedEffects } from './sources/feed.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
+import { agentChecks } from './watchdog/health.ts';
+import { openWatchdog } from './watchdog/watchdog.ts';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -33,6 +35,10 @@ export interface AgentOptions {
   readonly displayDeps?: DisplayDeps;
   /** AWS request timeouts; default sources/ec2.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
   readonly awsTimeouts?: AwsTimeouts;
+  /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (watchdog/watchdog.ts); default none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The clock of the watchdog's timers; default the system's. */
+  readonly clock?: Clock;
 }
 
 export interface Agent {
@@ -61,6 +67,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
   const settings = pictureSettings(config);
+  const watchdog = await openWatchdog({ env: options.env ?? {}, log, clock: options.clock ?? systemClock });
   const loaded = await loadSlots(config.stateDir);
   if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
   let picture: Picture | undefined;
@@ -130,6 +137,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
   runtime.redraw();
   mqtt.start();
+  watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -153,6 +161,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       // The frame in flight first: closing the display before it ends would light the board again.
       const closed = (): Promise<unknown> =>
         Promise.all(outputs.map((output) => output.close().catch(() => undefined)));
+      watchdog.stop();
       stopping ??= Promise.all([mqtt.stop(), runtime.stop().then(closed)]).then(() => feed.close());
       return stopping;
     },
