@@ -12,6 +12,7 @@ import { type BoardView, emptyBoardView } from './display/board-view.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
 import { accountIds, accountsOf } from './fleet/accounts.ts';
 import { initialSyncState, type SyncState } from './fleet/sync.ts';
+import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import { composePicture, type Picture } from './layout/picture.ts';
 import type { Identify } from './layout/render.ts';
@@ -70,12 +71,20 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const watchdog = await openWatchdog({ env: options.env ?? {}, log, clock: options.clock ?? systemClock });
   const loaded = await loadSlots(config.stateDir);
   if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
+  const restored = await loadFleet(config.stateDir);
+  if (restored.reason !== undefined) log.warn('fleet not restored', { reason: restored.reason });
+  else if (restored.fleet.size > 0)
+    log.info('fleet restored, stale until listed', {
+      instances: restored.fleet.size,
+      savedAtMs: restored.savedAtMs,
+    });
   let picture: Picture | undefined;
   let identify: Identify | undefined;
   const listeners: (() => void)[] = [];
   const outputs: Output[] = [
     ...boardOutputs(config, options.displayDeps),
     slotsOutput(config.stateDir, loaded.slots, log),
+    fleetOutput(config.stateDir, restored.fleet, log, options.clock),
     legendOutput('legend', () => {
       for (const listener of listeners) listener();
     }),
@@ -96,6 +105,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       nowMs,
       identify,
       staleAccounts: state.staleAccounts,
+      restored: listed ? undefined : restored.fleet,
       previous: picture,
     });
     picture = shown;
@@ -110,6 +120,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       resyncMinutes: config.resyncMinutes,
       // A tag filter for any account (the global one, or an account's own).
       tagFiltered: accountsOf(config.aws.accounts, config.tagFilter).some((a) => a.tagFilter !== undefined),
+      fleet: restored.fleet,
     }),
     effects: feed,
     draw,

@@ -5,7 +5,8 @@
  * Contract:
  * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
  *   Each instance pixel shows its state's colour, pulsing for in-between states; the whole fleet is
- *   dimmed to DISCONNECTED_DIM while disconnected; the overflow pixel is steady; the status pixel
+ *   dimmed to DISCONNECTED_DIM while disconnected, and so is a stale instance (its account could not
+ *   be listed, or it was restored at start and nothing has confirmed it yet); the overflow pixel is steady; the status pixel
  *   (bottom-right) blinks while disconnected or not yet synced; identify blinks one pixel over all.
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
  *   state (no pulse, no dimming, no blink) and its instance or null. So it changes only when the
@@ -60,6 +61,8 @@ export interface RenderInput {
   readonly accountLabels?: ReadonlyMap<string, string> | undefined;
   /** Accounts the last listing could not read, with the reason: their pixels are dimmed. */
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
+  /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
+  readonly restored?: Fleet | undefined;
 }
 
 export interface Rendered {
@@ -81,9 +84,14 @@ function boardInstance(instance: Instance, input: RenderInput, many: boolean): B
     region: instance.region,
     account: instance.account,
     ...(label === undefined ? {} : { accountLabel: label }),
-    ...(input.staleAccounts?.has(instance.account) ? { stale: true } : {}),
+    ...(isStale(instance, input) ? { stale: true } : {}),
     sinceMs: instance.sinceMs,
   };
+}
+
+/** From an account the last listing could not read, or restored at start and not seen since. */
+function isStale(instance: Instance, input: RenderInput): boolean {
+  return input.staleAccounts?.has(instance.account) === true || input.restored?.get(instance.id) === instance;
 }
 
 function identifiedPixel(identify: Identify, layout: Layout): Pixel | undefined {
@@ -124,7 +132,7 @@ export function renderBoard(input: RenderInput): Rendered {
       color = scaleColor(color, pulseFactor(nowMs));
       animating = true;
     }
-    const stale = !status.connected || input.staleAccounts?.has(instance.account) === true;
+    const stale = !status.connected || isStale(instance, input);
     colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
   }
   if (animating) wakeUps.push(PULSE_FRAME_MS);
