@@ -7,6 +7,7 @@
  * board, saving the slots); the CLI exits the process afterwards (aws-crt).
  */
 
+import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
 import { type BoardView, emptyBoardView } from './display/board-view.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
@@ -38,8 +39,10 @@ export interface AgentOptions {
   readonly awsTimeouts?: AwsTimeouts;
   /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (watchdog/watchdog.ts); default none. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The clock of the watchdog's timers; default the system's. */
+  /** The clock of the watchdog's, the fleet file's and the clock check's timers; default the system's. */
   readonly clock?: Clock;
+  /** Whether the Pi's clock is NTP-synchronized; default clock-sync.ts `readClockSynced`. */
+  readonly readClockSynced?: () => Promise<boolean | undefined>;
 }
 
 export interface Agent {
@@ -93,7 +96,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     output.show(shown).catch((error: unknown) => log.error(`${output.name} render failed`, { error }));
 
   const draw = async (state: SyncState, nowMs: number): Promise<number | undefined> => {
-    const status = { connected: state.connected, synced: state.synced };
+    const status = { connected: state.connected, synced: state.synced, clockSynced: clockSync.synced };
     const slots = picture?.layout.slots ?? loaded.slots;
     const listed = state.listedAtMs !== undefined;
     const shown = composePicture({
@@ -146,6 +149,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   for (const output of outputs) await output.open();
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
+  const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
   watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
@@ -173,6 +177,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       const closed = (): Promise<unknown> =>
         Promise.all(outputs.map((output) => output.close().catch(() => undefined)));
       watchdog.stop();
+      clockSync.stop();
       stopping ??= Promise.all([mqtt.stop(), runtime.stop().then(closed)]).then(() => feed.close());
       return stopping;
     },

@@ -39,6 +39,8 @@ export interface BoardView {
   readonly synced: boolean;
   /** Instances that have no pixel. */
   readonly overflow: number;
+  /** Present, false, only while the Pi's clock is known not to be NTP-synchronized (clock-sync.ts). */
+  readonly clockSynced?: false;
   readonly pixels: readonly BoardPixel[];
   /** With more than one account: each account, its label, and why it is stale when it is. */
   readonly accounts?: readonly BoardAccount[];
@@ -64,6 +66,7 @@ export function toWire(view: BoardView): BoardView {
     connected: view.connected,
     synced: view.synced,
     overflow: view.overflow,
+    ...(view.clockSynced === false ? { clockSynced: false as const } : {}),
     pixels: view.pixels.map(({ x, y, color, instance: i }) => ({
       x,
       y,

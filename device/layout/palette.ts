@@ -5,16 +5,19 @@
  *
  * Defaults (docs/layout.md explains the choices):
  *   pending green, running blue, stopping yellow, stopped red, shutting-down orange,
- *   terminated dim grey; disconnected magenta, not-synced cyan, overflow white.
- * No state uses magenta, cyan or white, so an indicator is never mistaken for an instance.
+ *   terminated dim grey; disconnected magenta, not-synced cyan, clock-unsynced violet, overflow white.
+ * No state uses magenta, cyan, violet or white, so an indicator is never mistaken for an instance.
  */
 
 import { INSTANCE_STATES, type InstanceState } from '../../shared/instance-state.ts';
 import type { Rgb } from '../display/frame.ts';
 import { quote } from './pins.ts';
 
-/** The indicator colours: status pixel while disconnected / not yet synced, and the overflow pixel. */
-export const INDICATORS = ['disconnected', 'not-synced', 'overflow'] as const;
+/**
+ * The indicator colours: status pixel while disconnected / not yet synced / the clock is not
+ * synchronized, and the overflow pixel.
+ */
+export const INDICATORS = ['disconnected', 'not-synced', 'clock-unsynced', 'overflow'] as const;
 export type Indicator = (typeof INDICATORS)[number];
 export type PaletteKey = InstanceState | Indicator;
 export const PALETTE_KEYS: readonly PaletteKey[] = [...INSTANCE_STATES, ...INDICATORS];
@@ -30,6 +33,7 @@ export const DEFAULT_COLORS: Readonly<Record<PaletteKey, string>> = {
   terminated: '#404040',
   disconnected: '#ff00ff',
   'not-synced': '#00ffff',
+  'clock-unsynced': '#8000ff',
   overflow: '#ffffff',
 };
 

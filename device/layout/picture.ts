@@ -112,7 +112,8 @@ export function composePicture(input: PictureInput): Picture {
     previous.restored === input.restored &&
     previous.layout === layout &&
     previous.status.connected === status.connected &&
-    previous.status.synced === status.synced;
+    previous.status.synced === status.synced &&
+    previous.status.clockSynced === status.clockSynced;
   return {
     fleet,
     listed,

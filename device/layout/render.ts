@@ -7,7 +7,8 @@
  *   Each instance pixel shows its state's colour, pulsing for in-between states; the whole fleet is
  *   dimmed to DISCONNECTED_DIM while disconnected, and so is a stale instance (its account could not
  *   be listed, or it was restored at start and nothing has confirmed it yet); the overflow pixel is steady; the status pixel
- *   (bottom-right) blinks while disconnected or not yet synced; identify blinks one pixel over all.
+ *   (bottom-right) blinks while disconnected or not yet synced, and alternates with violet while the
+ *   clock is not NTP-synchronized (violet alone when that is all); identify blinks one pixel over all.
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
  *   state (no pulse, no dimming, no blink) and its instance or null. So it changes only when the
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
@@ -39,6 +40,8 @@ export interface BoardStatus {
   readonly connected: boolean;
   /** A listing since the current connection has been applied (sync state `synced`). */
   readonly synced: boolean;
+  /** The Pi's clock is NTP-synchronized; undefined: unknown (clock-sync.ts), shown as fine. */
+  readonly clockSynced?: boolean | undefined;
 }
 
 /** A pixel, or an instance wherever its pixel is. */
@@ -144,8 +147,16 @@ export function renderBoard(input: RenderInput): Rendered {
   }
 
   const indicator = !status.connected ? 'disconnected' : !status.synced ? 'not-synced' : undefined;
-  if (indicator !== undefined) {
-    if (blinkOn(nowMs, BLINK_PERIOD_MS)) colors[at(last)] = palette[indicator];
+  const clockOff = status.clockSynced === false;
+  if (indicator !== undefined || clockOff) {
+    // An unsynchronized clock takes the blink's other half (or the whole blink when alone).
+    const on = blinkOn(nowMs, BLINK_PERIOD_MS);
+    const shown = on
+      ? (indicator ?? 'clock-unsynced')
+      : indicator !== undefined && clockOff
+        ? 'clock-unsynced'
+        : undefined;
+    if (shown !== undefined) colors[at(last)] = palette[shown];
     wakeUps.push(msToToggle(nowMs, BLINK_PERIOD_MS));
     animating = true;
   }
@@ -172,6 +183,7 @@ export function renderBoard(input: RenderInput): Rendered {
     connected: status.connected,
     synced: status.synced,
     overflow: layout.overflow,
+    ...(clockOff ? { clockSynced: false as const } : {}),
     pixels,
     ...(many && input.accountLabels !== undefined
       ? {
