@@ -24,6 +24,8 @@ interface UnixDgram {
 }
 
 const MODULE = 'unix-dgram';
+/** The install scripts the device package needs approved (scripts/package-device.ts says the same). */
+const ALLOW = 'aws-crt,i2c-bus,spi-device,rpi-ws281x-native,unix-dgram';
 
 /**
  * The socket path from $NOTIFY_SOCKET, or an Error naming the fix. An abstract socket ("@name") is
@@ -46,7 +48,7 @@ export async function openNotifier(path: string, onError: (error: Error) => void
     throw new Error(
       `cannot load the native module unix-dgram, which the systemd watchdog needs (${(cause as Error).message}); ` +
         'reinstall with build tools present: sudo apt-get install -y build-essential python3, then ' +
-        'sudo npm install -g --allow-scripts=aws-crt,i2c-bus,spi-device,rpi-ws281x-native,unix-dgram PACKAGE (docs/pi.md)',
+        `sudo npm install -g --allow-scripts=${ALLOW} PACKAGE (docs/pi.md)`,
       { cause },
     );
   }
