@@ -7,9 +7,11 @@
  * process afterwards (aws-crt).
  */
 
+import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
 import { initialSyncState, type SyncState } from './fleet/sync.ts';
+import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { createLatch } from './latch.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import type { Legend } from './layout/legend.ts';
@@ -17,11 +19,13 @@ import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import { displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
-import { createRuntime, systemClock } from './runtime.ts';
+import { type Clock, createRuntime, systemClock } from './runtime.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
 import { ec2SourceFor, feedEffects, mqttOptionsFor, syncOptionsFor } from './sources/feed.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
 import { createStage } from './stage.ts';
+import { agentChecks } from './watchdog/health.ts';
+import { openWatchdog } from './watchdog/watchdog.ts';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -32,6 +36,12 @@ export interface AgentOptions {
   readonly displayDeps?: DisplayDeps;
   /** AWS request timeouts; default sources/ec2.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
   readonly awsTimeouts?: AwsTimeouts;
+  /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (watchdog/watchdog.ts); default none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The clock of the watchdog's, the fleet file's and the clock check's timers; default the system's. */
+  readonly clock?: Clock;
+  /** Whether the Pi's clock is NTP-synchronized; default clock-sync.ts `readClockSynced`. */
+  readonly readClockSynced?: () => Promise<boolean | undefined>;
 }
 
 export interface Agent {
@@ -59,20 +69,34 @@ export function boardOutputs(config: Config, deps: DisplayDeps = {}): Output[] {
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
+  const watchdog = await openWatchdog({ env: options.env ?? {}, log, clock: options.clock ?? systemClock });
   const loaded = await loadSlots(config.stateDir);
   if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
+  const restored = await loadFleet(config.stateDir);
+  if (restored.reason !== undefined) log.warn('fleet not restored', { reason: restored.reason });
+  else if (restored.fleet.size > 0)
+    log.info('fleet restored, stale until listed', {
+      instances: restored.fleet.size,
+      savedAtMs: restored.savedAtMs,
+    });
   const settings = pictureSettings(config);
   const stage = createStage({
     settings,
     slots: loaded.slots,
-    outputs: [...boardOutputs(config, options.displayDeps), slotsOutput(config.stateDir, loaded.slots, log)],
+    restored: restored.fleet,
+    clockSynced: () => clockSync?.synced,
+    outputs: [
+      ...boardOutputs(config, options.displayDeps),
+      slotsOutput(config.stateDir, loaded.slots, log),
+      fleetOutput(config.stateDir, restored.fleet, log, options.clock),
+    ],
     log,
   });
   const feed = feedEffects(config, log, ec2SourceFor(config, log, options.awsTimeouts), () =>
     mqtt.subscribe(),
   );
   const runtime = createRuntime({
-    initial: initialSyncState(syncOptionsFor(config)),
+    initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
     effects: feed,
     draw: stage.draw,
     log,
@@ -89,8 +113,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   await stage.open();
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
+  const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
+  watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -104,6 +130,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     attach: stage.attach,
     onFatal: fatal.on,
     stop() {
+      watchdog.stop();
+      clockSync.stop();
       // The frame in flight first: closing the display before it ends would light the board again.
       stopping ??= Promise.all([mqtt.stop(), runtime.stop().then(stage.close)]).then(() => feed.close());
       return stopping;

@@ -23,6 +23,7 @@ Commands:
   device delete    remove it again
   doctor           check this Pi: architecture, Node, config, certificates, board, endpoints, clock
   service install  run the agent as a systemd service (on the Pi, as root); service uninstall
+  blank            switch the LED board off (the service runs it after the agent stops)
 Each command takes --help; --version also says whether this Node version is the one to use.
 Config keys: docs/config.md; install on a Pi: docs/pi.md. Exit codes: 0 done, 1 failed, 2 usage.
 `;
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io, output);
   }
   if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
+  if (command === 'blank') return (await import('./cli/blank.ts')).blankMain(argv.slice(1), io);
   if (command === 'doctor') return (await import('./doctor/cli.ts')).doctorMain(argv.slice(1), io);
   if (command === 'service') return (await import('./service/cli.ts')).serviceMain(argv.slice(1), io);
   if (command === 'status') {

@@ -11,6 +11,8 @@
  *   period ending) or for a redraw asked for during the frame: no timer runs while nothing animates.
  * - A `list` runs at once or after its delay; `cancel-list` aborts it and it reports nothing after.
  *   At most one timer per key (resync, each region's describe, the list retry).
+ * - `frameWaitMs` tells how long a frame asked for has waited to be drawn (the watchdog's check that
+ *   the render loop is not stuck on a hung bus write).
  * - `stop()` takes no more events, clears every timer, aborts the listing and describes in flight,
  *   and resolves once the frame in flight (if any) has been drawn: after it, nothing draws again.
  */
@@ -64,6 +66,11 @@ export interface Runtime {
   dispatch(event: SyncEvent): void;
   /** Asks for a frame (coalesced). */
   redraw(): void;
+  /**
+   * How long the oldest frame asked for and not yet drawn has waited, or the frame in flight has
+   * been drawing, at `nowMs`; 0 when nothing waits. The watchdog's "render loop not stuck".
+   */
+  frameWaitMs(nowMs: number): number;
   state(): SyncState;
   /** Idempotent; resolves once the frame in flight is drawn. */
   stop(): Promise<void>;
@@ -84,6 +91,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let lastFrameAt = Number.NEGATIVE_INFINITY;
   let drawing = false;
   let dirty = false;
+  /** When the oldest redraw not yet picked up by a frame was asked for, and when the frame in flight began. */
+  let askedAt: number | undefined;
+  let drawingSince: number | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
   const schedule = (inMs: number): void => {
@@ -107,6 +117,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     dirty = false;
     const nowMs = clock.now();
     lastFrameAt = nowMs;
+    askedAt = undefined;
+    drawingSince = nowMs;
     let wakeInMs: number | undefined;
     try {
       wakeInMs = await options.draw(state, nowMs);
@@ -114,10 +126,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       log.error('frame failed', { error });
     }
     drawing = false;
+    drawingSince = undefined;
     if (dirty) schedule(0);
     else if (wakeInMs !== undefined) schedule(wakeInMs);
   };
   const redraw = (): void => {
+    askedAt ??= clock.now();
     dirty = true;
     if (!drawing) schedule(0);
   };
@@ -224,6 +238,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     dispatch,
     redraw,
+    frameWaitMs: (nowMs) => Math.max(0, nowMs - Math.min(askedAt ?? nowMs, drawingSince ?? nowMs)),
     state: () => state,
     stop() {
       stopping ??= (() => {

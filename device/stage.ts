@@ -11,6 +11,7 @@
  *   call it only after the runtime has stopped, so no frame lights the board again.
  */
 
+import type { Fleet } from './fleet/store.ts';
 import type { SyncState } from './fleet/sync.ts';
 import { emptyLegend, type Legend } from './layout/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from './layout/picture.ts';
@@ -37,6 +38,10 @@ export function createStage(options: {
   readonly slots: SlotMap;
   readonly outputs: readonly Output[];
   readonly log: Logger;
+  /** The fleet restored at start (fleet-store.ts): shown stale until the first listing. */
+  readonly restored?: Fleet | undefined;
+  /** Whether the Pi's clock is NTP-synchronized (clock-sync.ts); undefined: unknown. */
+  readonly clockSynced?: () => boolean | undefined;
 }): Stage {
   const { settings, log } = options;
   const listeners: (() => void)[] = [];
@@ -53,15 +58,17 @@ export function createStage(options: {
 
   return {
     async draw(state, nowMs) {
+      const listed = state.listedAtMs !== undefined;
       const shown = composePicture({
         fleet: state.fleet,
         slots: picture?.layout.slots ?? options.slots,
-        listed: state.listedAtMs !== undefined,
+        listed,
         settings,
-        status: { connected: state.connected, synced: state.synced },
+        status: { connected: state.connected, synced: state.synced, clockSynced: options.clockSynced?.() },
         nowMs,
         identify,
         staleAccounts: state.staleAccounts,
+        restored: listed ? undefined : options.restored,
         previous: picture,
       });
       picture = shown;

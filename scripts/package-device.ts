@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from './lambda-bundle.ts';
 
 /** The Pi-side install: the scripts that must run (aws-crt's binary check, the board modules' builds). */
-export const ALLOW_SCRIPTS = 'aws-crt,i2c-bus,spi-device,rpi-ws281x-native';
+export const ALLOW_SCRIPTS = 'aws-crt,i2c-bus,spi-device,rpi-ws281x-native,unix-dgram';
 
 export function piCommands(tarball: string, host = 'pi@desk-pi.local'): string[] {
   return [

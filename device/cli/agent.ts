@@ -185,7 +185,7 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;
-    agent = await make(startAgent({ config, log }));
+    agent = await make(startAgent({ config, log, env: deps.env ?? process.env }));
     await agent.attach(socket);
     if (stop.signal !== undefined) return false;
     web = await make(startWeb(agent, loaded, log));

@@ -1,5 +1,5 @@
 /**
- * Flags of `ec2led agent` and `ec2led status` (node:util parseArgs, strict: an unknown flag is a
+ * Flags of `ec2led agent`, `ec2led status` and `ec2led blank` (node:util parseArgs, strict: an unknown flag is a
  * usage error, exit 2). Flags that set a config key become FlagValues, applied last by config-load.ts.
  */
 import { parseArgs } from 'node:util';
@@ -72,5 +72,18 @@ export function parseStatusArgs(argv: readonly string[]): StatusArgs {
     help: values.help === true,
     configPath: typeof values.config === 'string' ? values.config : undefined,
     json: values.json === true,
+  };
+}
+
+export interface BlankArgs {
+  readonly help: boolean;
+  readonly configPath: string | undefined;
+}
+
+export function parseBlankArgs(argv: readonly string[]): BlankArgs {
+  const values = parse(argv, { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  return {
+    help: values.help === true,
+    configPath: typeof values.config === 'string' ? values.config : undefined,
   };
 }

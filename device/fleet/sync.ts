@@ -184,6 +184,12 @@ export interface SyncOptions {
    * removes it again as a tombstone, instead of showing it until the next resync.
    */
   readonly tagFiltered?: boolean;
+  /**
+   * The fleet restored from the state directory (fleet-file.ts). Default empty. A hint: no listing
+   * has been applied (`listedAtMs` undefined), so nothing is tombstoned, and the first listing
+   * replaces it whole.
+   */
+  readonly fleet?: Fleet;
 }
 
 export function initialSyncState(options: SyncOptions = {}): SyncState {
@@ -192,7 +198,7 @@ export function initialSyncState(options: SyncOptions = {}): SyncState {
     throw new Error(`resyncMinutes ${minutes} is not a positive number of minutes; use 15`);
   }
   return {
-    fleet: EMPTY_FLEET,
+    fleet: options.fleet ?? EMPTY_FLEET,
     connected: false,
     synced: false,
     connection: 0,

@@ -42,6 +42,8 @@ export interface Legend {
   readonly synced: boolean;
   /** Instances that have no pixel. */
   readonly overflow: number;
+  /** Present, false, only while the Pi's clock is known not to be NTP-synchronized (clock-sync.ts). */
+  readonly clockSynced?: false;
   readonly pixels: readonly LegendPixel[];
   /** With more than one account: each account, its label, and why it is stale when it is. */
   readonly accounts?: readonly LegendAccount[];
@@ -67,6 +69,7 @@ export function legendToWire(view: Legend): Legend {
     connected: view.connected,
     synced: view.synced,
     overflow: view.overflow,
+    ...(view.clockSynced === false ? { clockSynced: false as const } : {}),
     pixels: view.pixels.map(({ x, y, color, entry: i }) => ({
       x,
       y,

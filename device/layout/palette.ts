@@ -5,16 +5,21 @@
  *
  * Defaults (docs/layout.md explains the choices):
  *   pending green, running blue, stopping yellow, stopped red, shutting-down orange,
- *   terminated dim grey; disconnected magenta, not-synced cyan, overflow white.
- * No state uses magenta, cyan or white, so an indicator is never mistaken for an instance.
+ *   terminated dim grey; disconnected magenta, not-synced cyan, clock-unsynced amber, overflow white.
+ * Indicators show only on the bottom-right pixel (the status pixel, the overflow pixel), blinking
+ * over what lies beneath, so their place tells them from a pixel's state; no state uses magenta,
+ * cyan, amber or white.
  */
 
 import type { Rgb } from '../display/frame.ts';
 import { ALL_STATES, KIND_NAMES, KINDS, type KindState } from './kinds.ts';
 import { quote } from './pins.ts';
 
-/** The indicator colours: status pixel while disconnected / not yet synced, and the overflow pixel. */
-export const INDICATORS = ['disconnected', 'not-synced', 'overflow'] as const;
+/**
+ * The indicator colours: status pixel while disconnected / not yet synced / the clock is not
+ * synchronized, and the overflow pixel.
+ */
+export const INDICATORS = ['disconnected', 'not-synced', 'clock-unsynced', 'overflow'] as const;
 export type Indicator = (typeof INDICATORS)[number];
 export type PaletteKey = KindState | Indicator;
 export const PALETTE_KEYS: readonly PaletteKey[] = [...ALL_STATES, ...INDICATORS];
@@ -25,6 +30,7 @@ export const DEFAULT_COLORS: Readonly<Record<PaletteKey, string>> = {
   ...(Object.assign({}, ...KIND_NAMES.map((kind) => KINDS[kind].defaultColors)) as Record<KindState, string>),
   disconnected: '#ff00ff',
   'not-synced': '#00ffff',
+  'clock-unsynced': '#ffc000',
   overflow: '#ffffff',
 };
 

@@ -48,6 +48,11 @@ export interface PictureInput {
   readonly identify?: Identify | undefined;
   /** Accounts the last listing could not read, with the reason (sync.ts): their pixels show stale. */
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
+  /**
+   * The fleet restored at start (fleet-file.ts), until the first listing: an instance still the very
+   * object restored (no message has changed it) shows stale.
+   */
+  readonly restored?: Fleet | undefined;
   /** The last picture composed with the same settings: its layout and legend are reused when they hold. */
   readonly previous?: Picture | undefined;
 }
@@ -56,6 +61,7 @@ export interface Picture {
   readonly fleet: Fleet;
   readonly listed: boolean;
   readonly staleAccounts: ReadonlyMap<string, string> | undefined;
+  readonly restored: Fleet | undefined;
   readonly status: FeedStatus;
   readonly layout: Layout;
   /** Logical colours, exactly width x height (the display applies brightness and gamma). */
@@ -101,18 +107,22 @@ export function composePicture(input: PictureInput): Picture {
     identify: input.identify,
     accountLabels: settings.accountLabels,
     staleAccounts: input.staleAccounts,
+    restored: input.restored,
   });
   const sameLegend =
     previous !== undefined &&
     previous.fleet === fleet &&
     previous.staleAccounts === input.staleAccounts &&
+    previous.restored === input.restored &&
     previous.layout === layout &&
     previous.status.connected === status.connected &&
-    previous.status.synced === status.synced;
+    previous.status.synced === status.synced &&
+    previous.status.clockSynced === status.clockSynced;
   return {
     fleet,
     listed,
     staleAccounts: input.staleAccounts,
+    restored: input.restored,
     status,
     layout,
     frame: out.frame,

@@ -4,9 +4,12 @@
  *
  * Contract:
  * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
- *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts); the whole fleet is
- *   dimmed to DISCONNECTED_DIM while disconnected; the overflow pixel is steady; the status pixel
- *   (bottom-right) blinks while disconnected or not yet synced; identify blinks one pixel over all.
+ *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts);
+ *   the whole fleet is dimmed to DISCONNECTED_DIM while disconnected, and so is a stale pixel (its
+ *   account could not be listed, or it was restored at start and nothing has confirmed it yet); the
+ *   overflow pixel is steady; the status pixel (bottom-right) blinks while disconnected or not yet
+ *   synced, and alternates with amber while the clock is not NTP-synchronized (amber alone when that
+ *   is all); identify blinks one pixel over all.
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
  *   state (no pulse, no dimming, no blink) and its entry (kind, id, state...) or null. So it changes only when the
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
@@ -41,6 +44,8 @@ export interface FeedStatus {
   readonly connected: boolean;
   /** A listing since the current connection has been applied (sync state `synced`). */
   readonly synced: boolean;
+  /** The Pi's clock is NTP-synchronized; undefined: unknown (clock-sync.ts), shown as fine. */
+  readonly clockSynced?: boolean | undefined;
 }
 
 /** A pixel, or an instance wherever its pixel is. */
@@ -63,6 +68,8 @@ export interface RenderInput {
   readonly accountLabels?: ReadonlyMap<string, string> | undefined;
   /** Accounts the last listing could not read, with the reason: their pixels are dimmed. */
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
+  /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
+  readonly restored?: Fleet | undefined;
 }
 
 export interface Rendered {
@@ -85,9 +92,14 @@ function legendEntry(instance: Instance, input: RenderInput, many: boolean): Leg
     region: instance.region,
     account: instance.account,
     ...(label === undefined ? {} : { accountLabel: label }),
-    ...(input.staleAccounts?.has(instance.account) ? { stale: true } : {}),
+    ...(isStale(instance, input) ? { stale: true } : {}),
     sinceMs: instance.sinceMs,
   };
+}
+
+/** From an account the last listing could not read, or restored at start and not seen since. */
+function isStale(instance: Instance, input: RenderInput): boolean {
+  return input.staleAccounts?.has(instance.account) === true || input.restored?.get(instance.id) === instance;
 }
 
 function identifiedPixel(identify: Identify, layout: Layout): Pixel | undefined {
@@ -133,7 +145,7 @@ export function renderBoard(input: RenderInput): Rendered {
       wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
       animating = true;
     }
-    const stale = !status.connected || input.staleAccounts?.has(instance.account) === true;
+    const stale = !status.connected || isStale(instance, input);
     colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
   }
   if (pulsing) wakeUps.push(PULSE_FRAME_MS);
@@ -146,8 +158,16 @@ export function renderBoard(input: RenderInput): Rendered {
   }
 
   const indicator = !status.connected ? 'disconnected' : !status.synced ? 'not-synced' : undefined;
-  if (indicator !== undefined) {
-    if (blinkOn(nowMs, BLINK_PERIOD_MS)) colors[at(last)] = palette[indicator];
+  const clockOff = status.clockSynced === false;
+  if (indicator !== undefined || clockOff) {
+    // An unsynchronized clock takes the blink's other half (or the whole blink when alone).
+    const on = blinkOn(nowMs, BLINK_PERIOD_MS);
+    const shown = on
+      ? (indicator ?? 'clock-unsynced')
+      : indicator !== undefined && clockOff
+        ? 'clock-unsynced'
+        : undefined;
+    if (shown !== undefined) colors[at(last)] = palette[shown];
     wakeUps.push(msToToggle(nowMs, BLINK_PERIOD_MS));
     animating = true;
   }
@@ -174,6 +194,7 @@ export function renderBoard(input: RenderInput): Rendered {
     connected: status.connected,
     synced: status.synced,
     overflow: layout.overflow,
+    ...(clockOff ? { clockSynced: false as const } : {}),
     pixels,
     ...(many && input.accountLabels !== undefined
       ? {

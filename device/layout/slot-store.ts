@@ -41,13 +41,26 @@ export async function loadSlots(stateDir: string): Promise<SlotParse> {
 }
 
 export async function saveSlots(stateDir: string, slots: SlotMap): Promise<void> {
-  const path = slotFilePath(stateDir);
-  const temporary = join(stateDir, `.${SLOT_FILE_NAME}.${process.pid}.${++saves}.tmp`);
+  await writeStateFile(stateDir, SLOT_FILE_NAME, serializeSlots(slots), 'the slots');
+}
+
+/**
+ * Replaces `stateDir/name` atomically (temporary file, fsync, rename; see the contract above). Also
+ * used for the fleet file. Throws an Error naming the path and the fix, with the cause.
+ */
+export async function writeStateFile(
+  stateDir: string,
+  name: string,
+  text: string,
+  what: string,
+): Promise<void> {
+  const path = join(stateDir, name);
+  const temporary = join(stateDir, `.${name}.${process.pid}.${++saves}.tmp`);
   try {
     await mkdir(stateDir, { recursive: true });
     const file = await open(temporary, 'w', 0o644);
     try {
-      await file.writeFile(serializeSlots(slots), 'utf8');
+      await file.writeFile(text, 'utf8');
       await file.sync();
     } finally {
       await file.close();
@@ -56,7 +69,7 @@ export async function saveSlots(stateDir: string, slots: SlotMap): Promise<void>
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
     throw new Error(
-      `cannot save the slots to ${path}: ${(error as Error).message}; ` +
+      `cannot save ${what} to ${path}: ${(error as Error).message}; ` +
         'check that the state directory exists and the agent user may write to it',
       { cause: error },
     );

@@ -37,17 +37,28 @@ export function renderUnit(options: UnitOptions): string {
 # The device bundle is read from ${ETC_DIR}; slots and the status socket (agent.sock) live in
 # ${STATE_DIR} (StateDirectory=, passed to the agent as $STATE_DIRECTORY).
 #
-# Time: AWS request signing needs a synchronized clock. time-sync.target waits for NTP only when
-# ${TIME_WAIT_SYNC} is enabled, which service install does; check with
+# Time: AWS request signing needs a synchronized clock, but the unit does not wait for
+# time-sync.target: a Pi booting without network would then show nothing at all. The agent starts,
+# shows the last known fleet dimmed, marks the unsynchronized clock on the board and in
+# \`ec2led status\`, and retries until the clock is right. Check with
 # \`timedatectl show -p NTPSynchronized\`.
 
 [Unit]
 Description=ec2-led: one LED pixel per EC2 instance
-After=network-online.target time-sync.target
-Wants=network-online.target time-sync.target
+After=network-online.target
+Wants=network-online.target
 
 [Service]
-Type=simple
+# Type=notify: the agent says READY=1 once the board is open and the first listing has settled
+# (listed or failed), or 30 s after the board opened without one (a Pi booting without network).
+# It then pings the watchdog every WatchdogSec/2, only while healthy: its event loop turns, no
+# frame waits more than 20 s to be drawn, and the MQTT client is connected or still retrying. Sixty
+# seconds without a ping means a hung agent: systemd kills it (WatchdogSignal, SIGABRT) and
+# Restart=always starts it again. 60 s, not less: a Pi Zero under load (apt, a GC pause) can stall
+# the event loop for seconds, and a restart costs a relisting; more would leave a frozen board longer.
+Type=notify
+NotifyAccess=main
+WatchdogSec=60
 User=${SERVICE_USER}
 Group=${SERVICE_USER}
 ExecStart=${options.node} ${options.bin} agent --config ${ETC_DIR}/config.json
@@ -63,6 +74,9 @@ StateDirectory=ec2led
 StateDirectoryMode=0750
 Restart=always
 RestartSec=5
+# After every stop, whatever the cause (a clean stop, a crash, a watchdog kill): switch the LEDs
+# off, so a dead agent leaves a dark board rather than a stale one. "-": a failure is logged only.
+ExecStopPost=-${options.node} ${options.bin} blank --config ${ETC_DIR}/config.json
 # SIGTERM: stop MQTT, blank the board, exit 0 within 2 s; systemd waits up to 10 s before SIGKILL.
 KillSignal=SIGTERM
 TimeoutStopSec=10

@@ -102,6 +102,11 @@ export interface MqttSource {
   /** Subscribes on the current connection (retrying while it lasts); `subscribed` follows the SUBACK. */
   subscribe(): void;
   readonly connected: boolean;
+  /**
+   * When (Date.now) the client last showed life: an attempt, a failure, a retry, an event, a
+   * SUBSCRIBE settled. The watchdog tells a retrying client from a wedged one by it.
+   */
+  readonly lastActivityMs: number;
 }
 
 type Connection = mqtt.MqttClientConnection;
@@ -147,8 +152,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   /** Connections in a row that died within stableMs of their CONNACK. */
   let flaps = 0;
   let stopping: Promise<void> = Promise.resolve();
+  let activeAt = Date.now();
+  const touch = (): void => {
+    activeAt = Date.now();
+  };
 
   const emit = (event: MqttEvent): void => {
+    touch();
     try {
       options.onEvent(event);
     } catch (error) {
@@ -216,6 +226,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         const granted = await Promise.all(
           filters.map((filter) => connection.subscribe(filter, mqtt.QoS.AtLeastOnce)),
         );
+        touch();
         const refused = granted.find((g) => g.qos !== mqtt.QoS.AtLeastOnce && g.qos !== mqtt.QoS.AtMostOnce);
         if (refused !== undefined) {
           throw new Error(
@@ -225,6 +236,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         if (current === connection && online) emit({ type: 'subscribed', filters });
         return;
       } catch (error) {
+        touch();
         // A connection that went away fails its pending SUBSCRIBE; the next CONNACK subscribes again.
         if (!running || current !== connection || !online) return;
         const retryMs = backoffMs(attempt, reconnectMinSeconds * 1000, reconnectMaxSeconds * 1000);
@@ -261,6 +273,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       'error',
       guard('error', (error) => log.debug('sdk error', { error: errorText(error) })),
     );
+    // The SDK's own reconnects after an interrupt report each failed attempt here: signs of life.
+    connection.on('connection_failure', guard('connection_failure', touch));
+    connection.on('resume', guard('resume', touch));
     connection.on(
       'message',
       guard('message', (topic: string, payload: ArrayBuffer) => {
@@ -358,11 +373,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         endCycle = resolve;
       });
       lastAttempt = Date.now();
+      touch();
       if (failures + flaps > 0) log.info('connecting', { attempt: failures + flaps + 1 });
       try {
         await connection.connect();
         failures = 0;
       } catch (error) {
+        touch();
         // A failed connection object cannot connect again (a second connect() never settles), and
         // disconnect() refuses it: release its native half directly, or every retry leaks one.
         release(connection);
@@ -393,6 +410,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   return {
     get connected() {
       return online;
+    },
+    get lastActivityMs() {
+      return activeAt;
     },
     subscribe() {
       if (current !== undefined && online) void subscribe(current);

@@ -21,6 +21,6 @@ describe('npm run package:device', () => {
       'scp ec2-led-0.1.0.tgz pi@desk-pi.local:',
       `ssh pi@desk-pi.local sudo npm install -g --allow-scripts=${ALLOW_SCRIPTS} ./ec2-led-0.1.0.tgz`,
     ]);
-    expect(ALLOW_SCRIPTS).toBe('aws-crt,i2c-bus,spi-device,rpi-ws281x-native');
+    expect(ALLOW_SCRIPTS).toBe('aws-crt,i2c-bus,spi-device,rpi-ws281x-native,unix-dgram');
   });
 });

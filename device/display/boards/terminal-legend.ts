@@ -40,6 +40,8 @@ export function drawStatus(view: Legend): string {
     view.connected ? 'connected' : 'DISCONNECTED: picture may be stale',
     view.synced ? 'synced' : 'syncing',
   ];
+  if (view.clockSynced === false)
+    parts.push('CLOCK NOT SYNCHRONIZED: AWS refuses requests from a clock 5 min off');
   if (view.overflow > 0)
     parts.push(`${view.overflow} more instance${view.overflow === 1 ? '' : 's'} than pixels`);
   for (const account of view.accounts ?? []) {

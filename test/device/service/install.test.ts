@@ -386,10 +386,22 @@ describe('the unit file', () => {
     );
   });
 
-  it('waits for network and a real clock sync', () => {
+  it('waits for network but not for a clock sync: a Pi booting offline still shows its last fleet', () => {
     const unit = renderUnit(REFERENCE_UNIT_OPTIONS);
-    expect(unit).toMatch(/^After=network-online.target time-sync.target$/m);
-    expect(unit).toMatch(/^Wants=network-online.target time-sync.target$/m);
+    expect(unit).toMatch(/^After=network-online.target$/m);
+    expect(unit).toMatch(/^Wants=network-online.target$/m);
+    expect(unit).not.toContain('time-sync.target\n');
+  });
+
+  it('runs under the systemd watchdog and blanks the board after every stop', () => {
+    const unit = renderUnit(REFERENCE_UNIT_OPTIONS);
+    expect(unit).toMatch(/^Type=notify$/m);
+    expect(unit).toMatch(/^NotifyAccess=main$/m);
+    expect(unit).toMatch(/^WatchdogSec=60$/m);
+    expect(unit).toMatch(/^Restart=always$/m);
+    expect(unit).toMatch(
+      /^ExecStopPost=-\/usr\/bin\/node \/usr\/lib\/node_modules\/ec2-led\/bin\/ec2led.js blank --config \/etc\/ec2led\/config.json$/m,
+    );
   });
 
   const analyze = spawnSync('which', ['systemd-analyze']).status === 0;

@@ -1,0 +1,185 @@
+/**
+ * The fleet file: the last known fleet as text, so a Pi that reboots without network shows its
+ * instances (dimmed as stale) instead of nothing. The agent writes it to its state directory beside
+ * the slot file (fleet-store.ts). Pure.
+ *
+ *   {
+ *     "version": 1,
+ *     "savedAtMs": 1764403200000,
+ *     "instances": [
+ *       { "id": "i-0123456789abcdef0", "state": "running", "timeMs": 1764403100000,
+ *         "sinceMs": 1764400000000, "region": "eu-west-1", "account": "123456789012",
+ *         "name": "web-1", "tags": { "Name": "web-1" }, "listed": true }
+ *     ]
+ *   }
+ *
+ * Contract:
+ * - It is a hint, never the truth: the restored instances show stale until the first listing
+ *   replaces them (level-based: the listing decides what exists).
+ * - Bounded: at most MAX_FLEET_FILE_INSTANCES instances (those with a pixel first, then by id), and
+ *   of the tags only those the layout reads (Name, `ec2led:pixel`), so the file stays under
+ *   MAX_FLEET_FILE_BYTES whatever the fleet.
+ * - `parseFleet` never throws: a corrupt, foreign, oversized or other-version file gives an empty
+ *   fleet and a reason; a bad entry is skipped and counted in the reason.
+ * - `serializeFleet` writes instances in id order, so equal fleets give equal text.
+ */
+
+import { ALARM_ARN_PATTERN, isAlarmState } from '../../shared/alarm-message.ts';
+import { isInstanceState } from '../../shared/instance-state.ts';
+import { INSTANCE_ID_PATTERN } from '../../shared/message.ts';
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../shared/patterns.ts';
+import type { Instance } from './instance.ts';
+import { EMPTY_FLEET, type Fleet } from './store.ts';
+
+export const FLEET_FILE_VERSION = 1;
+/** A 64x64 board's worth: more instances than the largest board has pixels are never shown at once. */
+export const MAX_FLEET_FILE_INSTANCES = 4096;
+/** 4096 instances with 256-character names and pixel tags stay under 3 MB; anything larger is not ours. */
+export const MAX_FLEET_FILE_BYTES = 4 * 1024 * 1024;
+/** The tags the layout reads; the rest are not worth the SD card's writes. */
+const KEPT_TAGS = ['Name', 'ec2led:pixel'] as const;
+/** EC2 tag values are at most 256 characters. */
+const MAX_TAG_LENGTH = 256;
+
+export interface FleetParse {
+  readonly fleet: Fleet;
+  /** When the file was written (agent clock), or undefined when nothing was read. */
+  readonly savedAtMs: number | undefined;
+  /** Why some or all of the file was ignored (for a warning); undefined when all of it was used. */
+  readonly reason: string | undefined;
+}
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The fleet as text. `shown` (the layout's slots) says which instances have a pixel: when the fleet
+ * exceeds MAX_FLEET_FILE_INSTANCES, those are kept first.
+ */
+export function serializeFleet(
+  fleet: Fleet,
+  savedAtMs: number,
+  shown?: ReadonlyMap<string, unknown>,
+): string {
+  let ids = [...fleet.keys()].sort(byId);
+  if (ids.length > MAX_FLEET_FILE_INSTANCES) {
+    const first = ids.filter((id) => shown?.has(id) === true);
+    const rest = ids.filter((id) => shown?.has(id) !== true);
+    ids = [...first, ...rest].slice(0, MAX_FLEET_FILE_INSTANCES).sort(byId);
+  }
+  const instances = ids.map((id) => {
+    const instance = fleet.get(id) as Instance;
+    const tags: Record<string, string> = {};
+    for (const key of KEPT_TAGS) {
+      const value = instance.tags[key];
+      if (value !== undefined) tags[key] = value.slice(0, MAX_TAG_LENGTH);
+    }
+    return {
+      ...(instance.kind === 'instance' ? {} : { kind: instance.kind }),
+      id,
+      state: instance.state,
+      timeMs: instance.timeMs,
+      sinceMs: instance.sinceMs,
+      region: instance.region,
+      account: instance.account,
+      ...(instance.name === undefined ? {} : { name: instance.name.slice(0, MAX_TAG_LENGTH) }),
+      tags,
+      ...(instance.listed === true ? { listed: true } : {}),
+    };
+  });
+  return `${JSON.stringify({ version: FLEET_FILE_VERSION, savedAtMs, instances })}\n`;
+}
+
+function empty(reason: string): FleetParse {
+  return {
+    fleet: EMPTY_FLEET,
+    savedAtMs: undefined,
+    reason: `${reason}; starting with no fleet (the file is rewritten)`,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isTime = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** One entry as an instance, or why not. */
+function instanceOf(entry: unknown): Instance | string {
+  if (!isRecord(entry)) return 'an entry is not an object';
+  const { kind = 'instance', id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
+  if (kind === 'alarm') {
+    if (typeof id !== 'string' || !ALARM_ARN_PATTERN.test(id))
+      return `${JSON.stringify(id)} is not an alarm ARN`;
+    if (!isAlarmState(state)) return `${id}: state ${JSON.stringify(state)} is not an alarm state`;
+  } else if (kind === 'instance') {
+    if (typeof id !== 'string' || !INSTANCE_ID_PATTERN.test(id))
+      return `${JSON.stringify(id)} is not an instance id`;
+    if (!isInstanceState(state)) return `${id}: state ${JSON.stringify(state)} is not an instance state`;
+  } else {
+    return `kind ${JSON.stringify(kind)} is not one this agent knows`;
+  }
+  if (!isTime(timeMs) || !isTime(sinceMs)) return `${id}: timeMs and sinceMs must be epoch milliseconds`;
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) return `${id}: bad region`;
+  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) return `${id}: bad account`;
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_TAG_LENGTH))
+    return `${id}: bad name`;
+  if (!isRecord(tags)) return `${id}: tags is not an object`;
+  const kept: Record<string, string> = {};
+  for (const key of KEPT_TAGS) {
+    const value = tags[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length > MAX_TAG_LENGTH) return `${id}: bad tag ${key}`;
+    kept[key] = value;
+  }
+  return {
+    kind,
+    id,
+    state,
+    timeMs,
+    sinceMs,
+    region,
+    account,
+    name: name as string | undefined,
+    tags: kept,
+    ...(listed === true ? { listed: true } : {}),
+  };
+}
+
+export function parseFleet(text: string): FleetParse {
+  if (text.length > MAX_FLEET_FILE_BYTES)
+    return empty(`fleet file of ${text.length} characters is too large`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return empty(`fleet file is not JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(parsed)) return empty('fleet file is not a JSON object');
+  if (parsed.version !== FLEET_FILE_VERSION) {
+    return empty(`fleet file version ${JSON.stringify(parsed.version)} is not ${FLEET_FILE_VERSION}`);
+  }
+  if (!isTime(parsed.savedAtMs)) return empty('fleet file has no "savedAtMs" time');
+  if (!Array.isArray(parsed.instances)) return empty('fleet file has no "instances" list');
+  if (parsed.instances.length > MAX_FLEET_FILE_INSTANCES) {
+    return empty(
+      `fleet file holds ${parsed.instances.length} instances, more than ${MAX_FLEET_FILE_INSTANCES}`,
+    );
+  }
+  const fleet = new Map<string, Instance>();
+  const skipped: string[] = [];
+  for (const entry of parsed.instances) {
+    const instance = instanceOf(entry);
+    if (typeof instance === 'string') skipped.push(instance);
+    else if (fleet.has(instance.id)) skipped.push(`${instance.id} listed twice`);
+    else fleet.set(instance.id, instance);
+  }
+  const savedAtMs = parsed.savedAtMs;
+  if (skipped.length === 0) return { fleet, savedAtMs, reason: undefined };
+  const shown = skipped.slice(0, 3).join('; ');
+  return {
+    fleet,
+    savedAtMs,
+    reason: `fleet file: skipped ${skipped.length} bad entr${skipped.length === 1 ? 'y' : 'ies'} (${shown}${skipped.length > 3 ? '; ...' : ''})`,
+  };
+}

@@ -1,0 +1,112 @@
+/** The fleet file on disk: atomic round trip, a corrupt file as a warning, saves at most once a minute. */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Instance } from '../../device/fleet/instance.ts';
+import type { Fleet } from '../../device/fleet/store.ts';
+import {
+  FLEET_FILE_NAME,
+  FLEET_SAVE_INTERVAL_MS,
+  fleetOutput,
+  loadFleet,
+  saveFleet,
+} from '../../device/fleet-store.ts';
+import type { Picture } from '../../device/layout/picture.ts';
+import { createLogger } from '../../device/log.ts';
+import { TimerClock } from '../fakes/timer-clock.ts';
+import { waitForAsync } from '../fakes/wait.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec2led-fleet-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const WEB: Instance = {
+  kind: 'instance',
+  id: 'i-0123456789abcdef0',
+  state: 'running',
+  timeMs: 1_000,
+  sinceMs: 500,
+  region: 'eu-west-1',
+  account: '123456789012',
+  name: 'web-1',
+  tags: { Name: 'web-1' },
+  listed: true,
+};
+const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+const pictureOf = (fleet: Fleet) => ({ fleet, layout: { slots: new Map() } }) as unknown as Picture;
+
+describe('fleet store', () => {
+  it('starts empty, without complaint, when there is no file yet', async () => {
+    expect(await loadFleet(dir)).toEqual({ fleet: new Map(), savedAtMs: undefined, reason: undefined });
+  });
+
+  it('saves the fleet atomically and loads it back after a restart', async () => {
+    await saveFleet(dir, fleetOf(WEB), 2_000);
+    await saveFleet(dir, fleetOf(WEB, { ...WEB, id: 'i-00000001', name: 'db' }), 3_000);
+    expect(await readdir(dir)).toEqual([FLEET_FILE_NAME]);
+    const loaded = await loadFleet(dir);
+    expect(loaded.reason).toBeUndefined();
+    expect(loaded.savedAtMs).toBe(3_000);
+    expect(loaded.fleet.get(WEB.id)).toEqual(WEB);
+    expect(loaded.fleet.get('i-00000001')?.name).toBe('db');
+  });
+
+  it('reads a corrupt file as an empty fleet with a reason naming the path, not a crash', async () => {
+    await writeFile(join(dir, FLEET_FILE_NAME), '{"version": 1, "savedAtMs": ');
+    const loaded = await loadFleet(dir);
+    expect(loaded.fleet.size).toBe(0);
+    expect(loaded.reason).toContain(`${join(dir, FLEET_FILE_NAME)}: fleet file is not JSON`);
+  });
+
+  it('reports an unreadable file (the state directory is a file) the same way', async () => {
+    const notADirectory = join(dir, 'state');
+    await writeFile(notADirectory, 'x');
+    const loaded = await loadFleet(notADirectory);
+    expect(loaded.fleet.size).toBe(0);
+    expect(loaded.reason).toMatch(/cannot read .*fleet\.json \(ENOTDIR\); starting with no fleet/);
+  });
+
+  it('as an output: saves a changed fleet at once, then at most once a minute, and what is pending on close', async () => {
+    const clock = new TimerClock();
+    const lines: string[] = [];
+    const output = fleetOutput(dir, fleetOf(WEB), createLogger({ write: (l) => lines.push(l) }), clock);
+    await output.open();
+    const one = fleetOf({ ...WEB, state: 'stopping' });
+    const two = fleetOf({ ...WEB, state: 'stopped' });
+    const three = fleetOf({ ...WEB, state: 'pending' });
+    await output.show(pictureOf(one));
+    await savedState('stopping');
+    await output.show(pictureOf(two));
+    await clock.advance(FLEET_SAVE_INTERVAL_MS - 1);
+    expect((await loadFleet(dir)).fleet.get(WEB.id)?.state).toBe('stopping');
+    await clock.advance(1);
+    await savedState('stopped');
+    await output.show(pictureOf(three));
+    await output.close();
+    expect((await loadFleet(dir)).fleet.get(WEB.id)?.state).toBe('pending');
+    expect(clock.timers.size).toBe(0);
+    expect(lines).toEqual([]);
+    expect(JSON.parse(await readFile(join(dir, FLEET_FILE_NAME), 'utf8')).version).toBe(1);
+  });
+
+  it('does not write the restored fleet back while nothing changed it', async () => {
+    const restored = fleetOf(WEB);
+    const output = fleetOutput(dir, restored, createLogger({ write: () => undefined }), new TimerClock());
+    await output.show(pictureOf(restored));
+    await output.close();
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+/** Waits (bounded) until the file on disk holds WEB in `state`. */
+function savedState(state: string): Promise<unknown> {
+  return waitForAsync(`fleet.json with ${state}`, async () => {
+    const loaded = await loadFleet(dir);
+    return loaded.fleet.get(WEB.id)?.state === state;
+  });
+}

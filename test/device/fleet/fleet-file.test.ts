@@ -1,0 +1,128 @@
+/** The fleet file's text: round trip, bounds, and every way a file can be corrupt (a reason, never a throw). */
+import { describe, expect, it } from 'vitest';
+import {
+  FLEET_FILE_VERSION,
+  MAX_FLEET_FILE_BYTES,
+  MAX_FLEET_FILE_INSTANCES,
+  parseFleet,
+  serializeFleet,
+} from '../../../device/fleet/fleet-file.ts';
+import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Fleet } from '../../../device/fleet/store.ts';
+
+const WEB: Instance = {
+  kind: 'instance',
+  id: 'i-0123456789abcdef0',
+  state: 'running',
+  timeMs: 1_764_403_100_000,
+  sinceMs: 1_764_400_000_000,
+  region: 'eu-west-1',
+  account: '123456789012',
+  name: 'web-1',
+  tags: { Name: 'web-1', 'ec2led:pixel': '3,1', team: 'payments', owner: 'alice' },
+  listed: true,
+};
+const DB: Instance = {
+  kind: 'instance',
+  id: 'i-0fedcba987654321f',
+  state: 'stopped',
+  timeMs: 1_764_403_000_000,
+  sinceMs: 1_764_403_000_000,
+  region: 'us-east-1',
+  account: '210987654321',
+  name: undefined,
+  tags: {},
+};
+const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+
+describe('fleet file', () => {
+  it('round-trips a fleet, keeping only the tags the layout reads', () => {
+    const text = serializeFleet(fleetOf(WEB, DB), 1_764_403_200_000);
+    const parsed = parseFleet(text);
+    expect(parsed.reason).toBeUndefined();
+    expect(parsed.savedAtMs).toBe(1_764_403_200_000);
+    expect(parsed.fleet).toEqual(fleetOf({ ...WEB, tags: { Name: 'web-1', 'ec2led:pixel': '3,1' } }, DB));
+    expect(serializeFleet(parsed.fleet, 1_764_403_200_000)).toBe(text);
+    expect(JSON.parse(text).version).toBe(FLEET_FILE_VERSION);
+  });
+
+  it('writes the same text for the same fleet whatever the insertion order', () => {
+    expect(serializeFleet(fleetOf(DB, WEB), 5)).toBe(serializeFleet(fleetOf(WEB, DB), 5));
+  });
+
+  it('keeps at most MAX_FLEET_FILE_INSTANCES, those with a pixel first', () => {
+    const many = Array.from({ length: MAX_FLEET_FILE_INSTANCES + 10 }, (_, n) => ({
+      ...DB,
+      id: `i-${n.toString(16).padStart(17, '0')}`,
+    }));
+    const last = many.at(-1) as Instance;
+    const text = serializeFleet(fleetOf(...many), 0, new Map([[last.id, { x: 0, y: 0 }]]));
+    const parsed = parseFleet(text);
+    expect(parsed.fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
+    expect(parsed.fleet.has(last.id)).toBe(true);
+    expect(text.length).toBeLessThan(MAX_FLEET_FILE_BYTES);
+  });
+
+  it('stays under its byte bound with the longest names on the largest board', () => {
+    const long = 'n'.repeat(300);
+    const many = Array.from({ length: MAX_FLEET_FILE_INSTANCES }, (_, n) => ({
+      ...WEB,
+      id: `i-${n.toString(16).padStart(17, '0')}`,
+      name: long,
+      tags: { Name: long, 'ec2led:pixel': long },
+    }));
+    const text = serializeFleet(fleetOf(...many), 0);
+    expect(text.length).toBeLessThan(MAX_FLEET_FILE_BYTES);
+    expect(parseFleet(text).fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
+  });
+
+  it.each([
+    ['not JSON', '{"version": 1, "instan', /fleet file is not JSON/],
+    ['not an object', '[1, 2]', /not a JSON object/],
+    ['another version', '{"version": 2, "savedAtMs": 0, "instances": []}', /version 2 is not 1/],
+    ['no time', '{"version": 1, "instances": []}', /no "savedAtMs" time/],
+    ['no list', '{"version": 1, "savedAtMs": 0, "instances": {}}', /no "instances" list/],
+    ['too large', ' '.repeat(MAX_FLEET_FILE_BYTES + 1), /too large/],
+    [
+      'too many instances',
+      JSON.stringify({ version: 1, savedAtMs: 0, instances: Array(MAX_FLEET_FILE_INSTANCES + 1).fill(0) }),
+      /more than 4096/,
+    ],
+  ])('gives an empty fleet and a reason for a file that is %s', (_, text, reason) => {
+    const parsed = parseFleet(text);
+    expect(parsed.fleet.size).toBe(0);
+    expect(parsed.savedAtMs).toBeUndefined();
+    expect(parsed.reason).toMatch(reason);
+    expect(parsed.reason).toMatch(/starting with no fleet/);
+  });
+
+  it('skips each bad entry, counting it, and keeps the good ones', () => {
+    const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).instances[0];
+    const bad = [
+      'text',
+      { ...good, id: 'i-nope' },
+      { ...good, id: 'i-00000001', state: 'exploded' },
+      { ...good, id: 'i-00000002', timeMs: -1 },
+      { ...good, id: 'i-00000003', region: 'Mars' },
+      { ...good, id: 'i-00000004', account: '12' },
+      { ...good, id: 'i-00000005', name: 7 },
+      { ...good, id: 'i-00000006', tags: [] },
+      { ...good, id: 'i-00000007', tags: { Name: 5 } },
+      good,
+    ];
+    const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 9, instances: [good, ...bad] }));
+    expect([...parsed.fleet.keys()]).toEqual([WEB.id]);
+    expect(parsed.savedAtMs).toBe(9);
+    expect(parsed.reason).toMatch(
+      /^fleet file: skipped 10 bad entries \(an entry is not an object; "i-nope" is not an instance id; i-00000001: state "exploded" is not an instance state; \.\.\.\)$/,
+    );
+  });
+
+  it('names a single skipped entry without an ellipsis', () => {
+    const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).instances[0];
+    const parsed = parseFleet(
+      JSON.stringify({ version: 1, savedAtMs: 0, instances: [{ ...good, region: 'x' }] }),
+    );
+    expect(parsed.reason).toBe(`fleet file: skipped 1 bad entry (${WEB.id}: bad region)`);
+  });
+});
