@@ -13,11 +13,17 @@
  * On a machine with systemd, Debian starts a mosquitto service on port 1883; the tests do not care,
  * they start their own brokers on ephemeral ports of 127.0.0.1.
  *
+ * Then the native module the watchdog tests need: `unix-dgram` (the systemd notify socket) is an
+ * optional dependency that `npm ci` compiles; on a machine without a C++ toolchain that compile
+ * fails quietly. If it did, this step installs g++, make and python3 the same way and runs
+ * `npm rebuild unix-dgram`.
+ *
  * The decisions (where a tool is, what to do about the missing ones) are pure functions over an
  * injected file check, so the tests can play a machine without any of them.
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -163,4 +169,42 @@ function isMain(): boolean {
   return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
 }
 
-if (isMain()) process.exitCode = ensureTestTools();
+/** What compiles an optional native module when npm ci found no toolchain. */
+export const BUILD_TOOLS: readonly TestTool[] = [
+  { command: 'g++', package: 'g++', why: 'compiles the native module unix-dgram' },
+  { command: 'make', package: 'make', why: 'compiles the native module unix-dgram' },
+  { command: 'python3', package: 'python3', why: "node-gyp's build scripts" },
+];
+
+function loads(module: string): boolean {
+  try {
+    createRequire(import.meta.url)(module);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** unix-dgram built, or built now (toolchain from apt-get when root), or a message naming the fix. */
+export function ensureNativeModules(
+  deps: ToolDeps = defaultToolDeps(),
+  load = loads,
+  missingBuildTools = (pathEnv: string | undefined) =>
+    BUILD_TOOLS.filter((tool) => findTool(tool.command, pathEnv, isExecutable) === undefined),
+): number {
+  if (load('unix-dgram')) return 0;
+  const toolchain: ToolDeps = { ...deps, find: missingBuildTools };
+  if (ensureTestTools(toolchain) !== 0) return 1;
+  deps.log('npm test: building unix-dgram (npm ci found no C++ toolchain)');
+  const rebuilt = spawnSync('npm', ['rebuild', 'unix-dgram', '--foreground-scripts'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 10 * 60_000,
+  });
+  if (rebuilt.status === 0 && load('unix-dgram')) return 0;
+  deps.log(
+    'npm test: unix-dgram does not build; run `npm rebuild unix-dgram --foreground-scripts` to see why',
+  );
+  return 1;
+}
+
+if (isMain()) process.exitCode = ensureTestTools() || ensureNativeModules();

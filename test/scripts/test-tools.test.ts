@@ -1,6 +1,8 @@
 /** npm test's first step: the system tools found, installed as root with apt-get, or named with the install line. */
 import { describe, expect, it } from 'vitest';
 import {
+  BUILD_TOOLS,
+  ensureNativeModules,
   ensureTestTools,
   findTool,
   missingToolMessage,
@@ -132,5 +134,34 @@ describe('a test that needs a missing tool', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+});
+
+describe('ensureNativeModules', () => {
+  const noApt: ToolDeps = {
+    find: () => [],
+    root: false,
+    aptGet: undefined,
+    apt: () => 'not called',
+    log: () => undefined,
+  };
+
+  it('does nothing when unix-dgram loads (npm ci built it)', () => {
+    const asked: string[] = [];
+    expect(ensureNativeModules({ ...noApt, apt: () => 'must not run' }, (m) => (asked.push(m), true))).toBe(
+      0,
+    );
+    expect(asked).toEqual(['unix-dgram']);
+  });
+
+  it('names the toolchain and its install command when unix-dgram is missing and apt is out of reach', () => {
+    const log: string[] = [];
+    const code = ensureNativeModules(
+      { ...noApt, aptGet: '/usr/bin/apt-get', log: (line) => log.push(line) },
+      () => false,
+      () => [...BUILD_TOOLS],
+    );
+    expect(code).toBe(1);
+    expect(log.join('\n')).toContain('sudo apt-get install -y --no-install-recommends g++ make python3');
   });
 });
