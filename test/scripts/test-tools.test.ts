@@ -148,9 +148,11 @@ describe('ensureNativeModules', () => {
 
   it('does nothing when unix-dgram loads (npm ci built it)', () => {
     const asked: string[] = [];
-    expect(ensureNativeModules({ ...noApt, apt: () => 'must not run' }, (m) => (asked.push(m), true))).toBe(
-      0,
-    );
+    const load = (module: string): boolean => {
+      asked.push(module);
+      return true;
+    };
+    expect(ensureNativeModules({ ...noApt, apt: () => 'must not run' }, load)).toBe(0);
     expect(asked).toEqual(['unix-dgram']);
   });
 
