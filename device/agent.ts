@@ -10,7 +10,7 @@
 import type { Config } from './config.ts';
 import { type BoardView, emptyBoardView } from './display/board-view.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
-import { accountIds, accountsOf } from './fleet/accounts.ts';
+import { accountIds } from './fleet/accounts.ts';
 import { initialSyncState, type SyncState } from './fleet/sync.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import { composePicture, type Picture } from './layout/picture.ts';
@@ -20,9 +20,12 @@ import type { Logger } from './log.ts';
 import { displayOutput, legendOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { createRuntime, systemClock } from './runtime.ts';
+import { liveSettings, swappableEc2, tagFiltered } from './settings/live.ts';
+import type { Pinned } from './settings/remote.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
 import { ec2SourceFor, feedEffects } from './sources/feed.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
+import { createShadowSettings } from './sources/shadow.ts';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -33,6 +36,8 @@ export interface AgentOptions {
   readonly displayDeps?: DisplayDeps;
   /** AWS request timeouts; default sources/ec2.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
   readonly awsTimeouts?: AwsTimeouts;
+  /** Remote keys set by the environment or a flag, which the settings shadow cannot change. */
+  readonly pinned?: Pinned;
 }
 
 export interface Agent {
@@ -60,7 +65,9 @@ export function boardOutputs(config: Config, deps: DisplayDeps = {}): Output[] {
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
-  const settings = pictureSettings(config);
+  let settings = pictureSettings(config);
+  /** Settings changed since the last picture: lay out again instead of reusing it. */
+  let relayout = false;
   const loaded = await loadSlots(config.stateDir);
   if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
   let picture: Picture | undefined;
@@ -89,20 +96,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       nowMs,
       identify,
       staleAccounts: state.staleAccounts,
-      previous: picture,
+      previous: relayout ? undefined : picture,
     });
+    relayout = false;
     picture = shown;
     await Promise.all(outputs.map((output) => show(output, shown)));
     return shown.wakeInMs;
   };
-  const feed = feedEffects(config, log, ec2SourceFor(config, log, options.awsTimeouts), () =>
-    mqtt.subscribe(),
-  );
+  const ec2 = swappableEc2(ec2SourceFor(config, log, options.awsTimeouts));
+  const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({
       resyncMinutes: config.resyncMinutes,
-      // A tag filter for any account (the global one, or an account's own).
-      tagFiltered: accountsOf(config.aws.accounts, config.tagFilter).some((a) => a.tagFilter !== undefined),
+      tagFiltered: tagFiltered(config),
     }),
     effects: feed,
     draw,
@@ -112,6 +118,25 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   let fatal: Error | undefined;
   const fatalListeners: ((error: Error) => void)[] = [];
+  const shadow = createShadowSettings({
+    thingName: config.mqtt.clientId,
+    local: config,
+    pinned: options.pinned ?? new Map(),
+    publish: (topic, payload) => mqtt.publish(topic, payload),
+    log,
+    apply: liveSettings({
+      log,
+      outputs,
+      picture: (next) => {
+        settings = next;
+        relayout = true;
+        runtime.redraw();
+      },
+      dispatch: (event) => runtime.dispatch(event),
+      ec2,
+      ec2For: (next) => ec2SourceFor(next, log, options.awsTimeouts),
+    }),
+  });
   const mqtt = createMqttSource({
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
@@ -123,6 +148,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       for (const listener of fatalListeners.splice(0)) listener(error);
     },
     autoSubscribe: false,
+    side: shadow,
     log,
   });
 

@@ -146,3 +146,58 @@ export function alarmTopicsArn(scope: IotScope, prefix: string): string {
 export function alarmFilterArn(scope: IotScope, prefix: string): string {
   return iotArn(scope, `topicfilter/${checkTopicPrefix(prefix)}/${ALARM_LEVEL}/${VERSION_LEVEL}/*`);
 }
+
+/**
+ * The named shadow holding the settings a user may change without SSH (device/settings/remote.ts).
+ * Named, not the classic shadow, so other tools can keep their own state on the thing.
+ */
+export const SETTINGS_SHADOW = 'ec2led-settings';
+
+/** What a device publishes to its shadow: the two request topics of the Device Shadow service. */
+export type ShadowRequest = 'get' | 'update';
+/** What the shadow service publishes back, and the device subscribes to. */
+export type ShadowResponse =
+  | 'get/accepted'
+  | 'get/rejected'
+  | 'update/accepted'
+  | 'update/rejected'
+  | 'update/delta';
+export const SHADOW_REQUESTS: readonly ShadowRequest[] = ['get', 'update'];
+export const SHADOW_RESPONSES: readonly ShadowResponse[] = [
+  'get/accepted',
+  'get/rejected',
+  'update/accepted',
+  'update/rejected',
+  'update/delta',
+];
+
+/**
+ * `$aws/things/{thing}/shadow/name/{shadow}/{operation}`: the reserved topics of one named shadow.
+ * `thing` may be the IoT policy variable `${iot:Connection.Thing.ThingName}`, for a policy.
+ */
+export function shadowTopic(
+  thing: string,
+  operation: ShadowRequest | ShadowResponse,
+  shadow: string = SETTINGS_SHADOW,
+): string {
+  return `$aws/things/${thing}/shadow/name/${shadow}/${operation}`;
+}
+
+/** ARNs of the named shadow's request topics (`iot:Publish`), one each, no wildcard. */
+export function shadowRequestArns(
+  scope: IotScope,
+  thing: string,
+  shadow: string = SETTINGS_SHADOW,
+): string[] {
+  return SHADOW_REQUESTS.map((op) => iotArn(scope, `topic/${shadowTopic(thing, op, shadow)}`));
+}
+
+/** ARNs of the named shadow's response topics: `topic/...` (`iot:Receive`) or `topicfilter/...` (`iot:Subscribe`). */
+export function shadowResponseArns(
+  scope: IotScope,
+  thing: string,
+  kind: 'topic' | 'topicfilter',
+  shadow: string = SETTINGS_SHADOW,
+): string[] {
+  return SHADOW_RESPONSES.map((op) => iotArn(scope, `${kind}/${shadowTopic(thing, op, shadow)}`));
+}

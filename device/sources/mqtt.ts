@@ -73,6 +73,18 @@ export interface MqttSourceOptions {
    * False: only `subscribe()` subscribes — for a caller whose own state machine decides (sync.ts).
    */
   readonly autoSubscribe?: boolean;
+  /** Other exact topics on the same connection (the settings shadow, sources/shadow.ts). */
+  readonly side?: SideTopics;
+}
+
+/**
+ * Exact topics (no wildcards) subscribed on every connection, apart from the instance filters, with
+ * their messages handed over raw. `onReady` follows their SUBACK, once per connection.
+ */
+export interface SideTopics {
+  readonly filters: readonly string[];
+  onReady(): void;
+  onMessage(topic: string, payload: ArrayBuffer): void;
 }
 
 export interface MqttSource {
@@ -80,6 +92,8 @@ export interface MqttSource {
   stop(): Promise<void>;
   /** Subscribes on the current connection (retrying while it lasts); `subscribed` follows the SUBACK. */
   subscribe(): void;
+  /** QoS 1 on the current connection; rejects while disconnected (the caller acts again on `onReady`). */
+  publish(topic: string, payload: string): Promise<void>;
   readonly connected: boolean;
 }
 
@@ -134,7 +148,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     if (dropped <= 10 || dropped % 100 === 0) log.warn('dropped a message', { why, topic, dropped });
   };
 
+  const side = options.side;
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
+    if (side?.filters.includes(topic)) {
+      side.onMessage(topic, payload);
+      return;
+    }
     const address = parseInstanceTopic(options.topicPrefix, topic);
     if (address === undefined) {
       drop('topic is not {prefix}/v1/{account}/{region}/{id}', topic);
@@ -186,6 +205,32 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
   };
 
+  const subscribeSide = async (connection: Connection, topics: SideTopics): Promise<void> => {
+    for (let attempt = 1; running && current === connection && online; attempt += 1) {
+      try {
+        const granted = await Promise.all(
+          topics.filters.map((topic) => connection.subscribe(topic, mqtt.QoS.AtLeastOnce)),
+        );
+        const refused = granted.find((g) => g.qos !== mqtt.QoS.AtLeastOnce && g.qos !== mqtt.QoS.AtMostOnce);
+        if (refused !== undefined) {
+          // Publishing where the policy does not allow it would cost the connection: stay quiet.
+          log.warn('subscription refused; not using these topics on this connection', {
+            topic: refused.topic,
+            fix: 'deploy the stack again (cdk deploy): its device policy allows the settings shadow',
+          });
+          return;
+        }
+        if (current === connection && online) topics.onReady();
+        return;
+      } catch (error) {
+        if (!running || current !== connection || !online) return;
+        const retryMs = backoffMs(attempt, reconnectMinSeconds * 1000, reconnectMaxSeconds * 1000);
+        log.warn('subscribe failed', { filters: topics.filters, error: errorText(error), retryMs });
+        await sleep(retryMs, wake.signal);
+      }
+    }
+  };
+
   /**
    * Every callback aws-crt calls goes through here: an exception thrown into aws-crt's native side
    * aborts the whole process (exit 255), so whatever goes wrong in ours is logged, counted and
@@ -229,6 +274,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         connectedAt = Date.now();
         log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
         emit({ type: 'connected', rejoined, first });
+        if (side !== undefined) void subscribeSide(connection, side);
         if (options.autoSubscribe === false) return;
         if (rejoined && !first) emit({ type: 'subscribed', filters });
         else void subscribe(connection);
@@ -351,6 +397,11 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     },
     subscribe() {
       if (current !== undefined && online) void subscribe(current);
+    },
+    async publish(topic, payload) {
+      const connection = current;
+      if (connection === undefined || !online) throw new Error(`not connected; ${topic} not published`);
+      await connection.publish(topic, payload, mqtt.QoS.AtLeastOnce);
     },
     start() {
       if (running) return;
