@@ -264,3 +264,49 @@ export function fitReport(desired: unknown, reported: Obj, limit = SHADOW_STATE_
       'leaving no room for the report; shorten desired (pins and colors are the large ones)',
   };
 }
+
+/**
+ * A config that passes every check, for validating one remote value away from the device (the
+ * admin's `ec2led device set`). Its virtual board is the largest, so a pin is refused here only for
+ * its form: whether it lies on the device's board is the device's check, reported in the shadow.
+ */
+const TEMPLATE: Config = parseConfig(
+  {
+    mqtt: { endpoint: 'localhost', clientId: 'template', tls: false },
+    aws: { credentials: 'default', accounts: ['000000000000'], regions: ['us-east-1'] },
+    display: { board: 'none', virtualWidth: 64, virtualHeight: 64 },
+  },
+  { readable: () => undefined, tls: () => [] },
+);
+
+/** The remote key a dotted name falls under (itself, or `pins.NAME` under `pins`); undefined if none. */
+export function remoteKeyOf(name: string, keys: readonly string[] = REMOTE_KEYS): string | undefined {
+  return keys.find((key) => name === key || name.startsWith(`${key}.`));
+}
+
+/**
+ * The desired patch that sets `name` (a remote key, or one entry of a remote record such as
+ * `pins.web.1`, whose entry name may hold dots) to `value`; null removes it from desired.
+ */
+export function desiredPatch(name: string, value: unknown, keys: readonly string[] = REMOTE_KEYS): Obj {
+  const key = remoteKeyOf(name, keys);
+  if (key === undefined) throw new Error(`${name} is not a remote setting`);
+  if (name === key) return withPath({}, key, value);
+  return withPath({}, key, { [name.slice(key.length + 1)]: value });
+}
+
+/** The config's problems with `name` = `value`, checked with the config file's own schema; [] when valid. */
+export function checkRemoteValue(
+  name: string,
+  value: unknown,
+  keys: readonly string[] = REMOTE_KEYS,
+): string[] {
+  const key = remoteKeyOf(name, keys);
+  if (key === undefined) return [`${name} cannot be set from the shadow (settable: ${keys.join(', ')})`];
+  const patch = desiredPatch(name, value, keys);
+  const current = getPath(TEMPLATE, key);
+  const next = getPath(patch, key);
+  const merged = isObject(current) && isObject(next) && name !== key ? { ...current, ...next } : next;
+  const result = check(withPath(TEMPLATE as unknown as Obj, key, merged));
+  return result.ok ? [] : [...result.problems];
+}
