@@ -57,7 +57,13 @@ describe('MQTT side topics refused by the broker', () => {
       regions: ['eu-west-1'],
       onEvent: () => undefined,
       log: createLogger({ write: (line) => lines.push(line) }),
-      side: { filters: SIDE, onReady: () => void (ready += 1), onMessage: () => undefined },
+      side: {
+        filters: SIDE,
+        onReady: () => {
+          ready += 1;
+        },
+        onMessage: () => undefined,
+      },
     });
     cleanup.push(() => source.stop());
     source.start();
