@@ -53,23 +53,24 @@ export const MAX_SUBSCRIPTIONS = 50;
  * The MQTT filters a device subscribes to: one per configured account and region
  * (`{prefix}/v1/{account}/{region}/+`), so the broker never sends it another account's or region's
  * changes. More pairs than MAX_SUBSCRIPTIONS: one filter per account (`{prefix}/v1/{account}/+/+`);
- * more accounts than that: `{prefix}/v1/#`.
+ * more accounts than that: `{prefix}/v1/#`. `max` is what is left of the quota for them (the
+ * settings shadow's topics take some on the same connection).
  */
 export function subscriptionFilters(
   prefix: string,
   accounts: readonly string[],
   regions: readonly string[],
+  max: number = MAX_SUBSCRIPTIONS,
 ): string[] {
   const base = `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}`;
   const uniqueAccounts = [...new Set(accounts)];
   const uniqueRegions = [...new Set(regions)];
-  if (uniqueAccounts.length * uniqueRegions.length <= MAX_SUBSCRIPTIONS) {
+  if (uniqueAccounts.length * uniqueRegions.length <= max) {
     return uniqueAccounts.flatMap((account) =>
       uniqueRegions.map((region) => `${base}/${account}/${region}/+`),
     );
   }
-  if (uniqueAccounts.length <= MAX_SUBSCRIPTIONS)
-    return uniqueAccounts.map((account) => `${base}/${account}/+/+`);
+  if (uniqueAccounts.length <= max) return uniqueAccounts.map((account) => `${base}/${account}/+/+`);
   return [subscriptionFilter(prefix)];
 }
 

@@ -31,7 +31,7 @@
  */
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
-import { parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
+import { MAX_SUBSCRIPTIONS, parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
 import { changeOf } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
@@ -105,7 +105,13 @@ function errorText(error: unknown): string {
 
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
-  const filters = subscriptionFilters(options.topicPrefix, options.accounts, options.regions);
+  // The side topics count against the same per-connection quota as the instance filters.
+  const filters = subscriptionFilters(
+    options.topicPrefix,
+    options.accounts,
+    options.regions,
+    MAX_SUBSCRIPTIONS - (options.side?.filters.length ?? 0),
+  );
   const accounts = new Set(options.accounts);
   const regions = new Set(options.regions);
   const outOfScope = createDropReport({

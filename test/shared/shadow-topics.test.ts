@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { shadowRequestArns, shadowResponseArns, shadowTopic } from '../../shared/topics.ts';
+import {
+  MAX_SUBSCRIPTIONS,
+  SHADOW_RESPONSES,
+  shadowRequestArns,
+  shadowResponseArns,
+  shadowTopic,
+  subscriptionFilters,
+} from '../../shared/topics.ts';
 
 const scope = { partition: 'aws', region: 'eu-west-1', account: '123456789012' };
 const VARIABLE = '${iot:Connection.Thing.ThingName}';
@@ -22,5 +29,19 @@ describe('settings shadow topics', () => {
       ),
     );
     expect(shadowResponseArns(scope, VARIABLE, 'topic')).toHaveLength(5);
+  });
+
+  it('leaves room for the shadow topics in the per-connection subscription quota', () => {
+    const accounts = Array.from({ length: 5 }, (_, i) => String(100000000000 + i));
+    const regions = Array.from({ length: 10 }, (_, i) => `eu-west-${i + 1}`);
+    const filters = subscriptionFilters(
+      'ec2led',
+      accounts,
+      regions,
+      MAX_SUBSCRIPTIONS - SHADOW_RESPONSES.length,
+    );
+    expect(filters).toHaveLength(5);
+    expect(filters[0]).toBe('ec2led/v1/100000000000/+/+');
+    expect(filters.length + SHADOW_RESPONSES.length).toBeLessThanOrEqual(MAX_SUBSCRIPTIONS);
   });
 });
