@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../device/cli/config-load.ts';
 import { type Config, parseConfig } from '../../../device/config.ts';
 import {
   fitReport,
@@ -75,6 +76,27 @@ describe('resolveSettings', () => {
     expect(out.errors['display.brightness']).toMatch(
       /set on the device by EC2LED_DISPLAY_BRIGHTNESS, which wins/,
     );
+  });
+
+  it('pins what the environment and flags set as the agent loads its config, not what the file sets', () => {
+    const loaded = loadConfig({
+      configPath: '/etc/ec2led/config.json',
+      readFile: () =>
+        JSON.stringify({
+          mqtt: { endpoint: 'example-ats.iot.eu-west-1.amazonaws.com', clientId: 'desk-pi', tls: false },
+          aws: { credentials: 'default', accounts: ['123456789012'], regions: ['eu-west-1'] },
+          pins: { web: '0,0' },
+        }),
+      env: { EC2LED_DISPLAY_BRIGHTNESS: '0.3', EC2LED_RESYNC_MINUTES: '5' },
+      flags: [{ key: 'display.board', value: 'none', flag: '--display' }],
+      readable: () => undefined,
+      tls: () => [],
+      stdoutIsTerminal: false,
+    });
+    expect(Object.fromEntries(pinnedKeys(loaded.origins))).toEqual({
+      'display.brightness': 'EC2LED_DISPLAY_BRIGHTNESS',
+      resyncMinutes: 'EC2LED_RESYNC_MINUTES',
+    });
   });
 
   it('goes back to the local value when the desired key is removed', () => {
