@@ -22,6 +22,8 @@ export default defineConfig({
       'test/device/layout/**/*.test.ts',
       'test/device/display/**/*.test.ts',
       'test/device/config.test.ts',
+      'test/device/settings/**/*.test.ts',
+      'test/device/sources/shadow.test.ts',
       'test/device/web/guards.test.ts',
       'test/device/web/events.test.ts',
       'test/device/demo/simulator.test.ts',

@@ -20,9 +20,12 @@ import type { Logger } from './log.ts';
 import { displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { type Clock, createRuntime, systemClock } from './runtime.ts';
+import { liveSettings, swappableEc2 } from './settings/live.ts';
+import type { Pinned } from './settings/remote.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
 import { ec2SourceFor, feedEffects, mqttOptionsFor, syncOptionsFor } from './sources/feed.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
+import { createShadowSettings } from './sources/shadow.ts';
 import { createStage } from './stage.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
@@ -42,6 +45,8 @@ export interface AgentOptions {
   readonly clock?: Clock;
   /** Whether the Pi's clock is NTP-synchronized; default clock-sync.ts `readClockSynced`. */
   readonly readClockSynced?: () => Promise<boolean | undefined>;
+  /** Remote keys set by the environment or a flag, which the settings shadow cannot change. */
+  readonly pinned?: Pinned;
 }
 
 export interface Agent {
@@ -92,9 +97,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ],
     log,
   });
-  const feed = feedEffects(config, log, ec2SourceFor(config, log, options.awsTimeouts), () =>
-    mqtt.subscribe(),
-  );
+  const ec2 = swappableEc2(ec2SourceFor(config, log, options.awsTimeouts));
+  const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
     effects: feed,
@@ -104,10 +108,29 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ...(options.random === undefined ? {} : { random: options.random }),
   });
   const fatal = createLatch<Error>(); // the MQTT TLS context failed: the agent cannot work
+  const shadow = createShadowSettings({
+    thingName: config.mqtt.clientId,
+    local: config,
+    pinned: options.pinned ?? new Map(),
+    publish: (topic, payload) => mqtt.publish(topic, payload),
+    log,
+    apply: liveSettings({
+      log,
+      outputs: stage.outputs,
+      picture: (next) => {
+        stage.setSettings(next);
+        runtime.redraw();
+      },
+      dispatch: (event) => runtime.dispatch(event),
+      ec2,
+      ec2For: (next) => ec2SourceFor(next, log, options.awsTimeouts),
+    }),
+  });
   const mqtt = createMqttSource({
     ...mqttOptionsFor(config),
     onEvent: (event) => runtime.dispatch(toSyncEvent(event)),
     onFatal: fatal.set,
+    side: shadow,
     log,
   });
 

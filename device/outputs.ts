@@ -19,6 +19,8 @@ export interface Output {
   open(): Promise<void>;
   show(picture: Picture): Promise<void>;
   close(): Promise<void>;
+  /** An output that lights LEDs: the brightness (0..1) from the next picture on. */
+  setBrightness?(brightness: number): Promise<void>;
 }
 
 /** The LED display or the terminal: the frame, with the legend for a board that prints one. */
@@ -28,6 +30,7 @@ export function displayOutput(display: Display): Output {
     open: () => display.open(),
     show: (picture) => display.render(picture.frame, picture.legend),
     close: () => display.close(),
+    setBrightness: (brightness) => display.setBrightness(brightness),
   };
 }
 

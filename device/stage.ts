@@ -27,6 +27,10 @@ export interface Stage {
   /** Blinks a pixel (or an instance's pixel) until `untilMs`; takes effect at the next draw. */
   identify(target: IdentifyTarget, untilMs: number): void;
   onLegendChange(listener: () => void): void;
+  /** New settings (remote settings: pins, colours, brightness): the next draw lays out again. */
+  setSettings(next: PictureSettings): void;
+  /** The outputs now showing the picture, those attached later included. */
+  outputs(): readonly Output[];
   open(): Promise<void>;
   attach(output: Output): Promise<void>;
   close(): Promise<void>;
@@ -43,7 +47,9 @@ export function createStage(options: {
   /** Whether the Pi's clock is NTP-synchronized (clock-sync.ts); undefined: unknown. */
   readonly clockSynced?: () => boolean | undefined;
 }): Stage {
-  const { settings, log } = options;
+  const { log } = options;
+  let settings = options.settings;
+  let relayout = false;
   const listeners: (() => void)[] = [];
   const outputs: Output[] = [
     ...options.outputs,
@@ -69,8 +75,9 @@ export function createStage(options: {
         identify,
         staleAccounts: state.staleAccounts,
         restored: listed ? undefined : options.restored,
-        previous: picture,
+        previous: relayout ? undefined : picture,
       });
+      relayout = false;
       picture = shown;
       await Promise.all(outputs.map((output) => show(output, shown)));
       return shown.wakeInMs;
@@ -80,6 +87,11 @@ export function createStage(options: {
       identify = { target, untilMs };
     },
     onLegendChange: (listener) => void listeners.push(listener),
+    setSettings(next) {
+      settings = next;
+      relayout = true;
+    },
+    outputs: () => outputs,
     async open() {
       for (const output of outputs) await output.open();
     },

@@ -16,6 +16,8 @@ export const DEVICE_EXTERNALS = [
   'rpi-ws281x-native',
   '@aws-sdk/client-iot',
   '@aws-sdk/client-cloudformation',
+  // `ec2led device set` (admin/shadow-set.ts); the agent speaks to its shadow over MQTT instead.
+  '@aws-sdk/client-iot-data-plane',
 ];
 
 const LAZY_CHAIN = `${ROOT}device/sources/lazy-default-credentials.ts`;

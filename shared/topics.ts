@@ -54,23 +54,24 @@ export const MAX_SUBSCRIPTIONS = 50;
  * The MQTT filters a device subscribes to: one per configured account and region
  * (`{prefix}/v1/{account}/{region}/+`), so the broker never sends it another account's or region's
  * changes. More pairs than MAX_SUBSCRIPTIONS: one filter per account (`{prefix}/v1/{account}/+/+`);
- * more accounts than that: `{prefix}/v1/#`.
+ * more accounts than that: `{prefix}/v1/#`. `max` is what is left of the quota for them (the
+ * settings shadow's topics take some on the same connection).
  */
 export function subscriptionFilters(
   prefix: string,
   accounts: readonly string[],
   regions: readonly string[],
+  max: number = MAX_SUBSCRIPTIONS,
 ): string[] {
   const base = `${checkTopicPrefix(prefix)}/${VERSION_LEVEL}`;
   const uniqueAccounts = [...new Set(accounts)];
   const uniqueRegions = [...new Set(regions)];
-  if (uniqueAccounts.length * uniqueRegions.length <= MAX_SUBSCRIPTIONS) {
+  if (uniqueAccounts.length * uniqueRegions.length <= max) {
     return uniqueAccounts.flatMap((account) =>
       uniqueRegions.map((region) => `${base}/${account}/${region}/+`),
     );
   }
-  if (uniqueAccounts.length <= MAX_SUBSCRIPTIONS)
-    return uniqueAccounts.map((account) => `${base}/${account}/+/+`);
+  if (uniqueAccounts.length <= max) return uniqueAccounts.map((account) => `${base}/${account}/+/+`);
   return [subscriptionFilter(prefix)];
 }
 
@@ -146,4 +147,59 @@ export function alarmTopicsArn(scope: IotScope, prefix: string): string {
 /** ARN of every alarm subscription filter under the prefix (`iot:Subscribe`). */
 export function alarmFilterArn(scope: IotScope, prefix: string): string {
   return iotArn(scope, `topicfilter/${checkTopicPrefix(prefix)}/${ALARM_LEVEL}/${VERSION_LEVEL}/*`);
+}
+
+/**
+ * The named shadow holding the settings a user may change without SSH (device/settings/remote.ts).
+ * Named, not the classic shadow, so other tools can keep their own state on the thing.
+ */
+export const SETTINGS_SHADOW = 'ec2led-settings';
+
+/** What a device publishes to its shadow: the two request topics of the Device Shadow service. */
+export type ShadowRequest = 'get' | 'update';
+/** What the shadow service publishes back, and the device subscribes to. */
+export type ShadowResponse =
+  | 'get/accepted'
+  | 'get/rejected'
+  | 'update/accepted'
+  | 'update/rejected'
+  | 'update/delta';
+export const SHADOW_REQUESTS: readonly ShadowRequest[] = ['get', 'update'];
+export const SHADOW_RESPONSES: readonly ShadowResponse[] = [
+  'get/accepted',
+  'get/rejected',
+  'update/accepted',
+  'update/rejected',
+  'update/delta',
+];
+
+/**
+ * `$aws/things/{thing}/shadow/name/{shadow}/{operation}`: the reserved topics of one named shadow.
+ * `thing` may be the IoT policy variable `${iot:Connection.Thing.ThingName}`, for a policy.
+ */
+export function shadowTopic(
+  thing: string,
+  operation: ShadowRequest | ShadowResponse,
+  shadow: string = SETTINGS_SHADOW,
+): string {
+  return `$aws/things/${thing}/shadow/name/${shadow}/${operation}`;
+}
+
+/** ARNs of the named shadow's request topics (`iot:Publish`), one each, no wildcard. */
+export function shadowRequestArns(
+  scope: IotScope,
+  thing: string,
+  shadow: string = SETTINGS_SHADOW,
+): string[] {
+  return SHADOW_REQUESTS.map((op) => iotArn(scope, `topic/${shadowTopic(thing, op, shadow)}`));
+}
+
+/** ARNs of the named shadow's response topics: `topic/...` (`iot:Receive`) or `topicfilter/...` (`iot:Subscribe`). */
+export function shadowResponseArns(
+  scope: IotScope,
+  thing: string,
+  kind: 'topic' | 'topicfilter',
+  shadow: string = SETTINGS_SHADOW,
+): string[] {
+  return SHADOW_RESPONSES.map((op) => iotArn(scope, `${kind}/${shadowTopic(thing, op, shadow)}`));
 }

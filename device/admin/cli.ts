@@ -14,6 +14,7 @@ import { THING_NAME_PATTERN } from '../../shared/patterns.ts';
 import { DEFAULT_STACK_NAME } from '../../shared/stack.ts';
 import { BOARD_KINDS } from '../display/display.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
+import { checkRemoteValue, desiredPatch, REMOTE_KEYS, SHADOW_STATE_LIMIT_BYTES } from '../settings/remote.ts';
 import { AdminError, usageError } from './errors.ts';
 
 export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, remove it, or list them
@@ -25,11 +26,14 @@ Examples:
   ec2led device create wall-pi --accounts 222222222222=staging,333333333333=sandbox
   ec2led device list
   ec2led device delete desk-pi
+  ec2led device set desk-pi display.brightness=0.2 pins.web-1=0,3 colors.running='#00ff00'
+  ec2led device set desk-pi pins.web-1=null        # back to the device's own config
 
 Usage:
   ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST] [--stack NAME] [--region R]
   ec2led device list [--stack NAME] [--region R]
   ec2led device delete NAME [--force] [--region R]
+  ec2led device set NAME KEY=VALUE... [--stack NAME] [--region R]
 
   NAME          the thing name and MQTT client id: 1-128 letters, digits, "_", "-" or ":"
   --board KIND  display.board in config.json (default terminal); one of
@@ -46,6 +50,11 @@ Usage:
 
 create reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
 list prints one JSON line per device of the stack: its certificates and their status.
+set writes the desired state of the device's ec2led-settings shadow; the Pi applies it within
+seconds when online, else when it connects. KEY is one of ${REMOTE_KEYS.join(', ')}, or an entry
+of pins or colors (pins.NAME, colors.STATE). VALUE is read as JSON when it parses, else as text;
+null removes the key, and the device's config file applies again. Checked with the config schema
+before it is sent; a value the Pi refuses shows in the shadow's reported.errors (docs/pi.md).
 `;
 
 export interface Io {
@@ -76,7 +85,15 @@ export type DeviceCommand =
       readonly force: boolean;
       readonly region: string | undefined;
     }
-  | { readonly kind: 'list'; readonly stackName: string; readonly region: string | undefined };
+  | { readonly kind: 'list'; readonly stackName: string; readonly region: string | undefined }
+  | {
+      readonly kind: 'set';
+      readonly thingName: string;
+      /** The desired patch: every KEY=VALUE merged, later wins. */
+      readonly desired: Readonly<Record<string, unknown>>;
+      readonly stackName: string;
+      readonly region: string | undefined;
+    };
 
 function checkThingName(name: string | undefined): string {
   if (name === undefined) throw usageError('missing NAME; run ec2led device --help');
@@ -101,6 +118,21 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   const [command, name, ...extra] = positionals;
   if (values.help === true || command === 'help') return { kind: 'help' };
   if (command === undefined) return { kind: 'missing' };
+  if (command === 'set') {
+    const unsupported = (['board', 'out', 'csr', 'force', 'accounts'] as const).filter(
+      (key) => values[key] !== undefined,
+    );
+    if (unsupported.length > 0) {
+      throw usageError(`device set takes no --${unsupported.join(', --')}; it takes --stack and --region`);
+    }
+    return {
+      kind: 'set',
+      thingName: checkThingName(name),
+      desired: parseAssignments(extra),
+      stackName: values.stack ?? DEFAULT_STACK_NAME,
+      region: values.region,
+    };
+  }
   if (extra.length > 0) throw usageError(`unexpected ${extra.join(' ')}; give one NAME`);
   if (command === 'create') {
     if (values.force !== undefined) throw usageError('device create takes no --force; --force is for delete');
@@ -149,7 +181,68 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
     }
     return { kind: 'list', stackName: values.stack ?? DEFAULT_STACK_NAME, region: values.region };
   }
-  throw usageError(`unknown device command ${JSON.stringify(command)}; use create, list or delete`);
+  throw usageError(`unknown device command ${JSON.stringify(command)}; use create, list, delete or set`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    const old = out[key];
+    out[key] = isObject(old) && isObject(value) ? mergeInto(old, value) : value;
+  }
+  return out;
+}
+
+/**
+ * `KEY=VALUE...` -> one desired patch. VALUE is JSON when it parses (0.2, null, {"key":"env"}),
+ * else text (0,3 and #00ff00 are text). Each value is checked with the config schema here, so a typo
+ * fails on the admin machine instead of in the shadow's reported.errors.
+ */
+export function parseAssignments(assignments: readonly string[]): Record<string, unknown> {
+  if (assignments.length === 0) {
+    throw usageError(
+      `device set needs KEY=VALUE, e.g. display.brightness=0.2; keys: ${REMOTE_KEYS.join(', ')}`,
+    );
+  }
+  let desired: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const assignment of assignments) {
+    const at = assignment.indexOf('=');
+    if (at <= 0) {
+      problems.push(`${JSON.stringify(assignment)} is not KEY=VALUE; write e.g. display.brightness=0.2`);
+      continue;
+    }
+    const name = assignment.slice(0, at);
+    const text = assignment.slice(at + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    const found = value === null ? [] : checkRemoteValue(name, value);
+    if (found.length > 0) {
+      problems.push(...found);
+      continue;
+    }
+    try {
+      desired = mergeInto(desired, desiredPatch(name, value));
+    } catch {
+      problems.push(`${name} cannot be set from the shadow; use one of ${REMOTE_KEYS.join(', ')}`);
+    }
+  }
+  if (problems.length > 0) throw usageError(problems.join('\n  '));
+  const bytes = Buffer.byteLength(JSON.stringify({ desired }), 'utf8');
+  if (bytes > SHADOW_STATE_LIMIT_BYTES) {
+    throw usageError(
+      `the desired settings take ${bytes} bytes; a shadow holds ${SHADOW_STATE_LIMIT_BYTES} for desired and reported together: set fewer at once`,
+    );
+  }
+  return desired;
 }
 
 /** `111111111111=prod,222222222222` -> aws.accounts entries; a usage error names a bad one. */
@@ -209,23 +302,26 @@ async function readCsr(file: string): Promise<string> {
 }
 
 type Enroll = typeof import('./enroll.ts');
+type ShadowSet = typeof import('./shadow-set.ts');
 
 export interface DeviceDeps {
   /** The AWS adapter; tests replace it to simulate a clone without the admin SDK clients. */
   readonly load?: () => Promise<Enroll>;
+  /** The shadow adapter of `device set`; tests replace it like `load`. */
+  readonly loadShadow?: () => Promise<ShadowSet>;
   readonly cwd?: string;
   /** Between retries of deletes that wait for a detachment; tests pass a no-op. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-async function loadEnroll(load: () => Promise<Enroll>): Promise<Enroll> {
+async function loadEnroll<T = Enroll>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\/client-(iot|cloudformation)/.test(String(error))) {
       throw new AdminError(
-        'the device admin commands need @aws-sdk/client-iot and @aws-sdk/client-cloudformation, which ' +
+        'the device admin commands need @aws-sdk/client-iot, @aws-sdk/client-iot-data-plane and @aws-sdk/client-cloudformation, which ' +
           'are development dependencies; run from the repository clone where `npm ci` installed the admin tools',
         1,
         { cause: error },
@@ -270,6 +366,19 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
           (csr === undefined ? '' : "; put the Pi's private key next to it as private.pem.key"),
       );
     }
+    return;
+  }
+  if (command.kind === 'set') {
+    const shadow = await loadEnroll(deps.loadShadow ?? (() => import('./shadow-set.ts')));
+    const result = await shadow.setDesired(command);
+    io.stdout(
+      `${JSON.stringify({ thing: command.thingName, shadow: 'ec2led-settings', desired: command.desired, ...result })}\n`,
+    );
+    say(
+      `${command.thingName} applies it within seconds when online, else when it connects; a refused value shows ` +
+        `in the shadow's reported.errors: aws iot-data get-thing-shadow --thing-name ${command.thingName} ` +
+        '--shadow-name ec2led-settings /dev/stdout',
+    );
     return;
   }
   const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));

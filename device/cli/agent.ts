@@ -14,6 +14,7 @@ import { type Config, ConfigError } from '../config.ts';
 import { BOARD_KINDS } from '../display/display.ts';
 import { emptyLegend } from '../layout/legend.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { pinnedKeys } from '../settings/remote.ts';
 import type { WebBoard } from '../web/server.ts';
 import { parseAgentArgs, UsageError } from './args.ts';
 import { type LoadedConfig, loadConfig } from './config-load.ts';
@@ -185,7 +186,9 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;
-    agent = await make(startAgent({ config, log, env: deps.env ?? process.env }));
+    agent = await make(
+      startAgent({ config, log, env: deps.env ?? process.env, pinned: pinnedKeys(loaded.origins) }),
+    );
     await agent.attach(socket);
     if (stop.signal !== undefined) return false;
     web = await make(startWeb(agent, loaded, log));

@@ -42,6 +42,8 @@ export interface LoadedConfig {
   readonly path: string;
   /** Not fatal, worth a log line: e.g. an EC2LED_ variable nobody reads. */
   readonly warnings: readonly string[];
+  /** Where each value came from, by dotted key (file path, `EC2LED_*`, `--flag`). */
+  readonly origins: ReadonlyMap<string, string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -170,5 +172,5 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   }
   const { readable, tls } = options;
   const checks = { origins, ...(readable ? { readable } : {}), ...(tls ? { tls } : {}) };
-  return { config: parseConfig(raw, checks), path, warnings };
+  return { config: parseConfig(raw, checks), path, warnings, origins };
 }

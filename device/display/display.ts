@@ -67,4 +67,9 @@ export interface Display {
   render(frame: Frame, legend?: Legend): Promise<void>;
   /** Blanks the board; idempotent, safe if open() failed or never ran. */
   close(): Promise<void>;
+  /**
+   * Changes the brightness (0..1, capped per board as at open) from the next frame on; throws on a
+   * value out of range. Virtual boards ignore it. For the settings shadow.
+   */
+  setBrightness(brightness: number): Promise<void>;
 }

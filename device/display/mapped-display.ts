@@ -28,7 +28,8 @@ export function mappingFor(profile: BoardProfile, options: MappingOptions): Mapp
   }
 }
 
-export function mappedDisplay(board: Board, mapping: Mapping): Display {
+export function mappedDisplay(board: Board, initial: Mapping): Display {
+  let mapping = initial;
   const { profile } = board;
   const physical = { width: profile.width, height: profile.height };
   const logical = logicalSize(physical, mapping.rotation);
@@ -64,6 +65,11 @@ export function mappedDisplay(board: Board, mapping: Mapping): Display {
       assertFrameSize(frame, logical.width, logical.height, who);
       if (!isOpen) throw new Error(`${who} is not open; call open() first`);
       await board.show(mapFrame(frame, physical, mapping), legend);
+    },
+    async setBrightness(brightness: number) {
+      const level = brightnessLevel(brightness, profile.capLevel);
+      if (profile.brightness === 'software') mapping = { ...mapping, level };
+      else if (profile.brightness === 'hardware') await board.setBrightness?.(brightness);
     },
     close() {
       // A close during a slow open (a shutdown signal at start-up) waits for it, then blanks.

@@ -43,3 +43,8 @@ export function accountIds(entries: readonly AccountEntry[]): string[] {
 export function accountLabels(entries: readonly AccountEntry[]): ReadonlyMap<string, string> {
   return new Map(accountsOf(entries).map((account) => [account.id, account.label]));
 }
+
+/** A tag filter for any account (the config-wide one, or an account's own): sync.ts relists on a miss. */
+export function anyTagFilter(entries: readonly AccountEntry[], tagFilter?: AccountTagFilter): boolean {
+  return accountsOf(entries, tagFilter).some((account) => account.tagFilter !== undefined);
+}

@@ -112,6 +112,17 @@ export type SyncEvent =
       readonly region: string;
       readonly ids: readonly string[];
       readonly reason: string;
+    }
+  /**
+   * Settings changed at run time (the settings shadow): the resync period, and whether a tag filter
+   * applies. `relist`: what a listing returns changed (a new tag filter), so list again now,
+   * superseding a listing in flight, whose answer would be for the old filter.
+   */
+  | {
+      readonly type: 'settings';
+      readonly resyncMs: number;
+      readonly tagFiltered: boolean;
+      readonly relist: boolean;
     };
 
 export type SyncCommand =
@@ -120,7 +131,7 @@ export type SyncCommand =
   /** After `afterMs` (0: now), list every configured region; report `listed` or `list-failed`. */
   | { readonly type: 'list'; readonly afterMs: number }
   /** Abort the outstanding listing (or its pending retry); it must report nothing afterwards. */
-  | { readonly type: 'cancel-list'; readonly reason: 'reconnected' | 'stuck' }
+  | { readonly type: 'cancel-list'; readonly reason: 'reconnected' | 'stuck' | 'settings' }
   /** Send `resync-due` after `afterMs`, replacing any resync timer already armed. */
   | { readonly type: 'schedule-resync'; readonly afterMs: number }
   /** Fleet, `connected` or `synced` changed: render (coalesced by the render loop). */
@@ -398,6 +409,18 @@ function advance(
     }
     case 'describe-failed':
       return state;
+    case 'settings': {
+      const next = { ...state, resyncMs: event.resyncMs, tagFiltered: event.tagFiltered };
+      if (event.relist && state.connected) {
+        if (state.listing !== undefined) commands.push({ type: 'cancel-list', reason: 'settings' });
+        return maybeList({ ...next, listing: undefined, wantList: true }, nowMs, commands);
+      }
+      // The period runs from now: the timer armed with the old period is replaced.
+      if (event.resyncMs !== state.resyncMs && state.synced) {
+        commands.push({ type: 'schedule-resync', afterMs: event.resyncMs });
+      }
+      return next;
+    }
   }
 }
 

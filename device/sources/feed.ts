@@ -7,7 +7,7 @@
  */
 
 import type { Config } from '../config.ts';
-import { accountIds, accountsOf } from '../fleet/accounts.ts';
+import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
@@ -22,8 +22,7 @@ import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
 export function syncOptionsFor(config: Config): SyncOptions {
   return {
     resyncMinutes: config.resyncMinutes,
-    // A tag filter for any account (the global one, or an account's own).
-    tagFiltered: accountsOf(config.aws.accounts, config.tagFilter).some((a) => a.tagFilter !== undefined),
+    tagFiltered: anyTagFilter(config.aws.accounts, config.tagFilter),
   };
 }
 

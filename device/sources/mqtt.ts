@@ -37,7 +37,13 @@
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { type AlarmMessage, decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
-import { alarmTopic, parseAlarmTopic, parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
+import {
+  alarmTopic,
+  MAX_SUBSCRIPTIONS,
+  parseAlarmTopic,
+  parseInstanceTopic,
+  subscriptionFilters,
+} from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
 import { alarmChangeOf, changeOf } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
@@ -94,6 +100,18 @@ export interface MqttSourceOptions {
    * context from mqtt.cert, mqtt.key, mqtt.ca). The agent exits 1 on it, so systemd restarts it.
    */
   readonly onFatal?: (error: Error) => void;
+  /** Other exact topics on the same connection (the settings shadow, sources/shadow.ts). */
+  readonly side?: SideTopics;
+}
+
+/**
+ * Exact topics (no wildcards) subscribed on every connection, apart from the instance filters, with
+ * their messages handed over raw. `onReady` follows their SUBACK, once per connection.
+ */
+export interface SideTopics {
+  readonly filters: readonly string[];
+  onReady(): void;
+  onMessage(topic: string, payload: ArrayBuffer): void;
 }
 
 export interface MqttSource {
@@ -101,6 +119,8 @@ export interface MqttSource {
   stop(): Promise<void>;
   /** Subscribes on the current connection (retrying while it lasts); `subscribed` follows the SUBACK. */
   subscribe(): void;
+  /** QoS 1 on the current connection; rejects while disconnected (the caller acts again on `onReady`). */
+  publish(topic: string, payload: string): Promise<void>;
   readonly connected: boolean;
   /**
    * When (Date.now) the client last showed life: an attempt, a failure, a retry, an event, a
@@ -118,11 +138,18 @@ function errorText(error: unknown): string {
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
   const alarms = options.alarms;
+  const alarmFilters = (alarms?.regions ?? []).map((region) =>
+    alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
+  );
+  // The side topics and the alarm topics count against the same per-connection quota.
   const filters = [
-    ...subscriptionFilters(options.topicPrefix, options.accounts, options.regions),
-    ...(alarms?.regions ?? []).map((region) =>
-      alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
+    ...subscriptionFilters(
+      options.topicPrefix,
+      options.accounts,
+      options.regions,
+      MAX_SUBSCRIPTIONS - (options.side?.filters.length ?? 0) - alarmFilters.length,
     ),
+    ...alarmFilters,
   ];
   const accounts = new Set(options.accounts);
   const regions = new Set(options.regions);
@@ -191,7 +218,12 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     return true;
   };
 
+  const side = options.side;
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
+    if (side?.filters.includes(topic)) {
+      side.onMessage(topic, payload);
+      return;
+    }
     if (alarms !== undefined && onAlarm(topic, payload, alarms)) return;
     const address = parseInstanceTopic(options.topicPrefix, topic);
     if (address === undefined) {
@@ -246,6 +278,32 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
   };
 
+  const subscribeSide = async (connection: Connection, topics: SideTopics): Promise<void> => {
+    for (let attempt = 1; running && current === connection && online; attempt += 1) {
+      try {
+        const granted = await Promise.all(
+          topics.filters.map((topic) => connection.subscribe(topic, mqtt.QoS.AtLeastOnce)),
+        );
+        const refused = granted.find((g) => g.qos !== mqtt.QoS.AtLeastOnce && g.qos !== mqtt.QoS.AtMostOnce);
+        if (refused !== undefined) {
+          // Publishing where the policy does not allow it would cost the connection: stay quiet.
+          log.warn('subscription refused; not using these topics on this connection', {
+            topic: refused.topic,
+            fix: 'deploy the stack again (cdk deploy): its device policy allows the settings shadow',
+          });
+          return;
+        }
+        if (current === connection && online) topics.onReady();
+        return;
+      } catch (error) {
+        if (!running || current !== connection || !online) return;
+        const retryMs = backoffMs(attempt, reconnectMinSeconds * 1000, reconnectMaxSeconds * 1000);
+        log.warn('subscribe failed', { filters: topics.filters, error: errorText(error), retryMs });
+        await sleep(retryMs, wake.signal);
+      }
+    }
+  };
+
   /**
    * Every callback aws-crt calls goes through here: an exception thrown into aws-crt's native side
    * aborts the whole process (exit 255), so whatever goes wrong in ours is logged, counted and
@@ -292,6 +350,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         connectedAt = Date.now();
         log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
         emit({ type: 'connected', rejoined, first });
+        if (side !== undefined) void subscribeSide(connection, side);
       }),
     );
     connection.on(
@@ -416,6 +475,11 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     },
     subscribe() {
       if (current !== undefined && online) void subscribe(current);
+    },
+    async publish(topic, payload) {
+      const connection = current;
+      if (connection === undefined || !online) throw new Error(`not connected; ${topic} not published`);
+      await connection.publish(topic, payload, mqtt.QoS.AtLeastOnce);
     },
     start() {
       if (running) return;

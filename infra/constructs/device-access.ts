@@ -9,6 +9,10 @@
  *   regions, for the agent's periodic reconcile.
  * - With alarms selected (`alarmRegions`): `cloudwatch:DescribeAlarms` in those regions, and subscribe
  *   and receive on the alarm topics (`{prefix}/alarm/v1/...`). Nothing else.
+ * - The settings shadow (`ec2led-settings`, named) of the device's own thing only: publish its `get`
+ *   and `update`, subscribe to and receive its five response topics, each topic named exactly, the
+ *   thing by the policy variable. The thing name is the client id (iot:Connect above), so a
+ *   certificate reaches no other thing's shadow and no other shadow of its own thing.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,6 +25,8 @@ import {
   clientArn,
   instanceTopicsArn,
   roleAliasArn,
+  shadowRequestArns,
+  shadowResponseArns,
   subscriptionFilterArn,
 } from '../../shared/topics.ts';
 import { READER_ROLE_NAME } from './reader-role.ts';
@@ -159,6 +165,21 @@ export class DeviceAccess extends Construct {
                   Resource: alarmTopicsArn(scopeOf, props.topicPrefix),
                 },
               ]),
+          {
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: shadowRequestArns(scopeOf, THING_NAME_VARIABLE),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: shadowResponseArns(scopeOf, THING_NAME_VARIABLE, 'topicfilter'),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Receive',
+            Resource: shadowResponseArns(scopeOf, THING_NAME_VARIABLE, 'topic'),
+          },
           {
             Effect: 'Allow',
             Action: 'iot:AssumeRoleWithCertificate',

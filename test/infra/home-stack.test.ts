@@ -305,7 +305,10 @@ describe('home stack: least privilege', () => {
     });
   });
 
-  it('lets a device connect only as its own attached thing, subscribe, receive and get credentials', () => {
+  it('lets a device connect only as its own attached thing, subscribe, receive, use its own settings shadow and get credentials', () => {
+    const shadow = (kind: string, op: string) =>
+      iotArn(`${kind}/$aws/things/\${iot:Connection.Thing.ThingName}/shadow/name/ec2led-settings/${op}`);
+    const responses = ['get/accepted', 'get/rejected', 'update/accepted', 'update/rejected', 'update/delta'];
     const policy = home.resources('AWS::IoT::Policy')['DeviceAccess/Policy'];
     expect(policy).toEqual({
       PolicyDocument: {
@@ -321,12 +324,38 @@ describe('home stack: least privilege', () => {
           { Effect: 'Allow', Action: 'iot:Receive', Resource: iotArn('topic/ec2led/v1/*') },
           {
             Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: [shadow('topic', 'get'), shadow('topic', 'update')],
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: responses.map((op) => shadow('topicfilter', op)),
+          },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: responses.map((op) => shadow('topic', op)) },
+          {
+            Effect: 'Allow',
             Action: 'iot:AssumeRoleWithCertificate',
             Resource: iotArn('rolealias/${DeviceAccess/RoleAlias}'),
           },
         ],
       },
     });
+  });
+
+  it('grants no wildcard on shadow topics: no other thing, no other shadow, no delete', () => {
+    const policy = home.resources('AWS::IoT::Policy')['DeviceAccess/Policy'] as {
+      PolicyDocument: { Statement: { Resource: string | string[] }[] };
+    };
+    const resources = policy.PolicyDocument.Statement.flatMap((s) => [s.Resource].flat());
+    const shadowArns = resources.filter((r) => r.includes('$aws'));
+    expect(shadowArns).toHaveLength(12);
+    for (const arn of shadowArns) {
+      expect(arn).toMatch(
+        /\$aws\/things\/\$\{iot:Connection\.Thing\.ThingName\}\/shadow\/name\/ec2led-settings\/(get|update)(\/(accepted|rejected|delta))?$/,
+      );
+      expect(arn).not.toMatch(/[*+#]/);
+    }
   });
 
   it('hands out device credentials for one hour through the role alias', () => {

@@ -32,4 +32,6 @@ export interface Board {
   /** `legend`: which pixel shows what, for a board that prints it (the terminal); others ignore it. */
   show(frame: Frame, legend?: Legend): Promise<void>;
   close(): Promise<void>;
+  /** A 'hardware' brightness board: sets its register (0..1) at once if open, and at the next open. */
+  setBrightness?(brightness: number): Promise<void>;
 }

@@ -112,6 +112,7 @@ export interface UnicornHatMiniDeps {
 
 export function createUnicornHatMini(deps: UnicornHatMiniDeps): Board {
   let buses: SpiBus[] = [];
+  let brightness = deps.brightness;
   const blank = { width: WIDTH, height: HEIGHT, rgb: new Uint8Array(WIDTH * HEIGHT * 3) };
 
   const show = async (frame: Frame): Promise<void> => {
@@ -128,10 +129,15 @@ export function createUnicornHatMini(deps: UnicornHatMiniDeps): Board {
     async open() {
       for (const chipSelect of [0, 1] as const) buses.push(await deps.openSpi(chipSelect));
       for (const bus of buses) {
-        for (const command of miniInitCommands(deps.brightness)) await bus.transfer(command);
+        for (const command of miniInitCommands(brightness)) await bus.transfer(command);
       }
     },
     show,
+    async setBrightness(next) {
+      brightness = next;
+      const command = Uint8Array.from([GLOBAL_BRIGHTNESS, miniBrightnessLevel(next)]);
+      for (const bus of buses) await bus.transfer(command);
+    },
     async close() {
       const closing = buses;
       if (closing.length === 0) return;
