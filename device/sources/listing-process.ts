@@ -2,13 +2,14 @@
  * The EC2 source the agent uses: every listing and every describe runs in a short-lived process of
  * its own (listing-child.ts), which loads the AWS SDK's EC2 client, makes the one call and exits. The
  * EC2 client's code and the garbage of parsing 1,000 instances of XML never stay in the agent: only
- * the answer, plain data, comes back. Measured on the packed agent with 1,000 instances, this keeps
- * about 35 MB off its resident memory between listings (docs/benchmarks.md, section (d)).
+ * the answer, plain data, comes back. Measured with `npm run bench -- footprint` on the packed agent
+ * with 1,000 instances: 68-70 MB resident between listings instead of 103 MB (docs/benchmarks.md,
+ * section (h)); while a listing runs, its process adds about 100 MB for a few seconds.
  *
- * A process, not a worker thread: a worker's isolate is freed when it ends, but the memory the
- * thread took from malloc mostly stays with the agent (7-12 MB measured per listing), a process's
- * goes back to the system. The price is a node start per call (about 0.3 s on this machine), once
- * per listing (every resync, every reconnect) and per describe batch.
+ * A process, not a worker thread: a worker's isolate is freed when it ends, but 7-12 MB of the memory
+ * its thread took from malloc stays with the agent (measured), a process's goes back to the system.
+ * The price is a node start per call (about half a second, packed, on this machine), once per
+ * listing (start, every resync, every reconnect) and per describe batch.
  *
  * Behaviour kept from the in-process source (accounts-ec2.ts, ec2.ts, which the child runs): the
  * timeouts, retries, per-account failures and error fixes; errors come back with what ec2-errors.ts
@@ -107,7 +108,11 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
     const reply = (message: ParentMessage): void => {
       if (child.connected) child.send(message, () => undefined);
     };
-    const provider = options.credentials as CredentialProvider;
+    const provider = options.credentials;
+    if (provider === undefined) {
+      reply({ type: 'credentials', id, error: { name: 'Error', message: 'the agent holds no credentials' } });
+      return;
+    }
     provider().then(
       (c: AwsCredentials) => reply({ type: 'credentials', id, credentials: toWireCredentials(c) }),
       (error: unknown) => reply({ type: 'credentials', id, error: toWireError(error) }),
@@ -153,22 +158,29 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
           ),
         lifetimeMs,
       );
+      // What the child says is trusted no further than its shape: nothing it sends can throw here.
       child.on('message', (message: ChildMessage) => {
-        switch (message.type) {
-          case 'log':
-            log[message.level](message.msg, message.context);
-            return;
-          case 'credentials':
-            answerCredentials(child, message.id);
-            return;
-          case 'session':
-            sessions.set(message.account, message.credentials);
-            return;
-          case 'failed':
-            finish(fromWireError(message.error));
-            return;
-          default:
-            finish(message);
+        try {
+          switch (message.type) {
+            case 'log':
+              (log[message.level] ?? log.warn)(String(message.msg), message.context);
+              return;
+            case 'credentials':
+              answerCredentials(child, message.id);
+              return;
+            case 'session':
+              sessions.set(message.account, message.credentials);
+              return;
+            case 'failed':
+              finish(fromWireError(message.error));
+              return;
+            case 'listed':
+            case 'described':
+              finish(message);
+              return;
+          }
+        } catch (error) {
+          finish(new Ec2Error(`the ${what} process sent a message the agent cannot read`, false, error));
         }
       });
       child.on('error', (error) =>
