@@ -11,11 +11,18 @@ import type { SyncEffects } from '../runtime.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
-import { createProcessEc2Source } from './listing-process.ts';
+import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 
-/** The agent's EC2 source: each listing and describe in a short-lived process (listing-process.ts). */
+/**
+ * The agent's EC2 source. In the packed agent (what a Pi runs), each listing and describe runs in a
+ * short-lived process (listing-process.ts), so the EC2 client is never resident in the agent. From
+ * the TypeScript sources (tests, `npx ec2led` in a clone, `npm start`), in this process, as the child
+ * would run it: a child would start through tsx and load the SDK unbundled, 2-3 s a listing and far
+ * more on a busy machine. test/device/sources/listing-process.test.ts runs the child from the
+ * sources; test/device/bundle.test.ts, the packed-install test and the benchmarks run the packed one.
+ */
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
-  return createProcessEc2Source({
+  const options: ProcessEc2Options = {
     accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
     credentials: credentialsFromConfig(config, log, timeouts?.requestMs),
@@ -26,7 +33,29 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
-  });
+  };
+  return runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options);
+}
+
+/** accounts-ec2.ts loaded on the first call only, so the packed agent's chunks never hold it. */
+function inProcessEc2Source(options: ProcessEc2Options): Ec2Source {
+  let source: Promise<Ec2Source> | undefined;
+  let closed = false;
+  const load = (): Promise<Ec2Source> => {
+    source ??= import('./accounts-ec2.ts').then(({ createAccountsEc2Source }) =>
+      createAccountsEc2Source(options),
+    );
+    return source;
+  };
+  return {
+    list: async (signal) => (await load()).list(signal),
+    describeIds: async (region, ids, signal) => (await load()).describeIds(region, ids, signal),
+    close() {
+      if (closed) return;
+      closed = true;
+      source?.then((s) => s.close()).catch(() => undefined);
+    },
+  };
 }
 
 export interface Feed extends SyncEffects {

@@ -66,13 +66,18 @@ export interface ProcessEc2Options {
   readonly onSpawn?: (child: ChildProcess) => void;
 }
 
+/** True when this code runs from the TypeScript sources (tsx, vitest), false in the packed agent. */
+export function runsFromSources(here: string = import.meta.url): boolean {
+  return here.endsWith('.ts');
+}
+
 /**
  * The child's module and node flags. From the sources (a clone, the tests) listing-child.ts beside
  * this file, through tsx; in the packed agent dist/ec2-listing.mjs, one folder above dist/chunks/
  * where this code is bundled (scripts/device-bundle.ts).
  */
 export function listingEntry(here: string = import.meta.url): { file: string; execArgv: string[] } {
-  if (here.endsWith('.ts')) {
+  if (runsFromSources(here)) {
     const tsx = createRequire(import.meta.url).resolve('tsx');
     return {
       file: fileURLToPath(new URL('./listing-child.ts', here)),
@@ -130,11 +135,16 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
         execArgv: entry.execArgv,
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        // The SDK's Node-version notice would print its 9 lines at every listing: the agent's own
-        // start (bin/ec2led.js, the unit) already says it once, or turned it off.
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        // The SDK's Node-version notice would print its 9 lines at every listing: off unless the
+        // agent's environment says otherwise (bin/ec2led.js and the unit turn it off too).
+        env: {
+          ...process.env,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+            process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+        },
       });
       children.add(child);
+      log.debug('listing process started', { pid: child.pid, call: what });
       let settled = false;
       const finish = (answer: Answer | Error): void => {
         if (settled) return;

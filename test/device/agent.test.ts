@@ -77,7 +77,7 @@ describe('agent', () => {
     const fresh = instance(4, 'pending', 'fresh');
     world.ec2.upsert(REGION, fresh);
     await world.publish(fresh.instanceId, 'pending', Date.now());
-    await waitFor('fresh named', () => shown(a.view()).fresh === 'pending', 10_000);
+    await waitFor('fresh named', () => shown(a.view()).fresh === 'pending', 4_000);
   });
 
   it('with a tag filter, removes again an untagged instance that a live message brought in', async () => {
@@ -90,9 +90,8 @@ describe('agent', () => {
     await delay(300);
     const calls = world.ec2.calls[REGION] ?? 0;
     await world.publish(DB.instanceId, 'pending', Date.now() - 50);
-    // DescribeInstances for the newcomer finds no tag, so the agent relists: two calls, each in a
-    // listing process of its own (2-3 s each from the TypeScript sources on a busy machine).
-    await waitFor('describe and relist', () => (world.ec2.calls[REGION] ?? 0) >= calls + 2, 10_000);
+    // DescribeInstances for the newcomer finds no tag, so the agent relists: two calls.
+    await waitFor('describe and relist', () => (world.ec2.calls[REGION] ?? 0) >= calls + 2, 3_000);
     await waitFor('the next frame', () => a.view().synced, 1_000);
     await delay(200);
     expect(shown(a.view())).toEqual({ web: 'running' });
@@ -158,9 +157,8 @@ describe('agent', () => {
   });
 
   it('drops a message stamped a year ahead, ignores an early forged termination, and relists over one', async () => {
-    // Resync every 6 s: the next listing comes soon, and a listing process started from the TypeScript
-    // sources (2-3 s on a busy machine) finishes before sync.ts calls it stuck.
-    const config = { ...world.config, resyncMinutes: 0.1 };
+    // Resync every 1.2 s: the next listing comes soon.
+    const config = { ...world.config, resyncMinutes: 0.02 };
     agent = await startAgent({ config, log: createLogger({ write: (line) => logLines.push(line) }) });
     const a = agent;
     await waitFor('synced', () => a.view().synced, 8_000);
@@ -180,7 +178,7 @@ describe('agent', () => {
     await waitFor('web stopping', () => shown(a.view()).web === 'stopping', 3_000);
     await world.publish(WEB.instanceId, 'terminated', 1000);
     await waitFor('the forgery shows at first', () => shown(a.view()).web === 'terminated', 3_000);
-    await waitFor('the next listing restores the truth', () => shown(a.view()).web === 'running', 15_000);
+    await waitFor('the next listing restores the truth', () => shown(a.view()).web === 'running', 5_000);
   });
 
   it('stops within two seconds, disconnected and idle', async () => {
