@@ -16,7 +16,7 @@ import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
 import { withAlarms } from './listing.ts';
-import { createProcessEc2Source } from './listing-process.ts';
+import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
 
 export function syncOptionsFor(config: Config): SyncOptions {
@@ -70,10 +70,17 @@ function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
   };
 }
 
-/** The agent's EC2 source: each listing and describe in a short-lived process (listing-process.ts). */
+/**
+ * The agent's EC2 source. In the packed agent (what a Pi runs), each listing and describe runs in a
+ * short-lived process (listing-process.ts), so the EC2 client is never resident in the agent. From
+ * the TypeScript sources (tests, `npx ec2led` in a clone, `npm start`), in this process, as the child
+ * would run it: a child would start through tsx and load the SDK unbundled, 2-3 s a listing and far
+ * more on a busy machine. test/device/sources/listing-process.test.ts runs the child from the
+ * sources; test/device/bundle.test.ts, the packed-install test and the benchmarks run the packed one.
+ */
 export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts): Ec2Source {
   const credentials = credentialsFromConfig(config, log, timeouts?.requestMs);
-  const ec2 = createProcessEc2Source({
+  const options: ProcessEc2Options = {
     accounts: accountsOf(config.aws.accounts, config.tagFilter),
     regions: config.aws.regions,
     credentials,
@@ -84,7 +91,8 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     // Page-level retries stay short: sync.ts backs off whole listings, slower when throttled.
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
-  });
+  };
+  const ec2 = runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options);
   if (config.alarms === undefined) return ec2;
   // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
   const alarms = lazyAlarmSource({
@@ -97,6 +105,27 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     log,
   });
   return withAlarms(ec2, alarms, { account: accountIds(config.aws.accounts)[0] ?? '', log });
+}
+
+/** accounts-ec2.ts loaded on the first call only, so the packed agent's chunks never hold it. */
+function inProcessEc2Source(options: ProcessEc2Options): Ec2Source {
+  let source: Promise<Ec2Source> | undefined;
+  let closed = false;
+  const load = (): Promise<Ec2Source> => {
+    source ??= import('./accounts-ec2.ts').then(({ createAccountsEc2Source }) =>
+      createAccountsEc2Source(options),
+    );
+    return source;
+  };
+  return {
+    list: async (signal) => (await load()).list(signal),
+    describeIds: async (region, ids, signal) => (await load()).describeIds(region, ids, signal),
+    close() {
+      if (closed) return;
+      closed = true;
+      source?.then((s) => s.close()).catch(() => undefined);
+    },
+  };
 }
 
 export interface Feed extends SyncEffects {

@@ -2,13 +2,14 @@
  * The EC2 source the agent uses: every listing and every describe runs in a short-lived process of
  * its own (listing-child.ts), which loads the AWS SDK's EC2 client, makes the one call and exits. The
  * EC2 client's code and the garbage of parsing 1,000 instances of XML never stay in the agent: only
- * the answer, plain data, comes back. Measured on the packed agent with 1,000 instances, this keeps
- * about 35 MB off its resident memory between listings (docs/benchmarks.md, section (d)).
+ * the answer, plain data, comes back. Measured with `npm run bench -- footprint` on the packed agent
+ * with 1,000 instances: 68-70 MB resident between listings instead of 103 MB (docs/benchmarks.md,
+ * section (h)); while a listing runs, its process adds about 100 MB for a few seconds.
  *
- * A process, not a worker thread: a worker's isolate is freed when it ends, but the memory the
- * thread took from malloc mostly stays with the agent (7-12 MB measured per listing), a process's
- * goes back to the system. The price is a node start per call (about 0.3 s on this machine), once
- * per listing (every resync, every reconnect) and per describe batch.
+ * A process, not a worker thread: a worker's isolate is freed when it ends, but 7-12 MB of the memory
+ * its thread took from malloc stays with the agent (measured), a process's goes back to the system.
+ * The price is a node start per call (about half a second, packed, on this machine), once per
+ * listing (start, every resync, every reconnect) and per describe batch.
  *
  * Behaviour kept from the in-process source (accounts-ec2.ts, ec2.ts, which the child runs): the
  * timeouts, retries, per-account failures and error fixes; errors come back with what ec2-errors.ts
@@ -20,10 +21,7 @@
  *   over `maxLifetimeMs` fails its call (sync.ts then backs off and relists); it never fails the agent.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
@@ -68,13 +66,18 @@ export interface ProcessEc2Options {
   readonly onSpawn?: (child: ChildProcess) => void;
 }
 
+/** True when this code runs from the TypeScript sources (tsx, vitest), false in the packed agent. */
+export function runsFromSources(here: string = import.meta.url): boolean {
+  return here.endsWith('.ts');
+}
+
 /**
  * The child's module and node flags. From the sources (a clone, the tests) listing-child.ts beside
  * this file, through tsx; in the packed agent dist/ec2-listing.mjs, one folder above dist/chunks/
  * where this code is bundled (scripts/device-bundle.ts).
  */
 export function listingEntry(here: string = import.meta.url): { file: string; execArgv: string[] } {
-  if (here.endsWith('.ts')) {
+  if (runsFromSources(here)) {
     const tsx = createRequire(import.meta.url).resolve('tsx');
     return {
       file: fileURLToPath(new URL('./listing-child.ts', here)),
@@ -82,52 +85,6 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
     };
   }
   return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: [...CHILD_FLAGS] };
-}
-
-let sourceBundle: { file: string; execArgv: string[] } | undefined;
-
-/**
- * From the sources, compiling listing-child.ts's TypeScript graph through tsx at every listing took
- * 2-3 s of a busy machine's CPU per process. Instead esbuild (a dev dependency: a clone has it, a
- * packed install never runs the sources) bundles it once per agent process into
- * node_modules/.cache/ec2led/, named by its content, and each listing process starts from that. If
- * that fails (a read-only tree), the tsx entry serves as before.
- */
-function fastSourceEntry(entry: { file: string; execArgv: string[] }): { file: string; execArgv: string[] } {
-  if (!entry.file.endsWith('.ts')) return entry;
-  if (sourceBundle !== undefined) return sourceBundle;
-  try {
-    const require = createRequire(import.meta.url);
-    const esbuild = require('esbuild') as typeof import('esbuild');
-    const cache = fileURLToPath(new URL('../../node_modules/.cache/ec2led/', import.meta.url));
-    const built = esbuild.buildSync({
-      entryPoints: [entry.file],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      outfile: join(cache, 'listing-child.mjs'),
-      mainFields: ['module', 'main'],
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-      logLevel: 'silent',
-    });
-    const code = built.outputFiles[0]?.contents ?? new Uint8Array();
-    const file = join(
-      cache,
-      `listing-child-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
-    );
-    if (!existsSync(file)) {
-      mkdirSync(cache, { recursive: true });
-      const partial = `${file}.${process.pid}.tmp`;
-      writeFileSync(partial, code);
-      renameSync(partial, file);
-    }
-    sourceBundle = { file, execArgv: [...CHILD_FLAGS] };
-  } catch {
-    sourceBundle = entry;
-  }
-  return sourceBundle;
 }
 
 /**
@@ -142,7 +99,7 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
   const log = options.log ?? silentLogger;
   const now = options.now ?? Date.now;
   const lifetimeMs = options.maxLifetimeMs ?? LISTING_LIFETIME_MS;
-  const entry = fastSourceEntry(listingEntry());
+  const entry = listingEntry();
   const sessions = new Map<string, WireCredentials>();
   const children = new Set<ChildProcess>();
 
@@ -156,7 +113,11 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
     const reply = (message: ParentMessage): void => {
       if (child.connected) child.send(message, () => undefined);
     };
-    const provider = options.credentials as CredentialProvider;
+    const provider = options.credentials;
+    if (provider === undefined) {
+      reply({ type: 'credentials', id, error: { name: 'Error', message: 'the agent holds no credentials' } });
+      return;
+    }
     provider().then(
       (c: AwsCredentials) => reply({ type: 'credentials', id, credentials: toWireCredentials(c) }),
       (error: unknown) => reply({ type: 'credentials', id, error: toWireError(error) }),
@@ -174,11 +135,16 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
         execArgv: entry.execArgv,
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        // The SDK's Node-version notice would print its 9 lines at every listing: the agent's own
-        // start (bin/ec2led.js, the unit) already says it once, or turned it off.
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        // The SDK's Node-version notice would print its 9 lines at every listing: off unless the
+        // agent's environment says otherwise (bin/ec2led.js and the unit turn it off too).
+        env: {
+          ...process.env,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+            process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+        },
       });
       children.add(child);
+      log.debug('listing process started', { pid: child.pid, call: what });
       let settled = false;
       const finish = (answer: Answer | Error): void => {
         if (settled) return;
@@ -202,22 +168,29 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
           ),
         lifetimeMs,
       );
+      // What the child says is trusted no further than its shape: nothing it sends can throw here.
       child.on('message', (message: ChildMessage) => {
-        switch (message.type) {
-          case 'log':
-            log[message.level](message.msg, message.context);
-            return;
-          case 'credentials':
-            answerCredentials(child, message.id);
-            return;
-          case 'session':
-            sessions.set(message.account, message.credentials);
-            return;
-          case 'failed':
-            finish(fromWireError(message.error));
-            return;
-          default:
-            finish(message);
+        try {
+          switch (message.type) {
+            case 'log':
+              (log[message.level] ?? log.warn)(String(message.msg), message.context);
+              return;
+            case 'credentials':
+              answerCredentials(child, message.id);
+              return;
+            case 'session':
+              sessions.set(message.account, message.credentials);
+              return;
+            case 'failed':
+              finish(fromWireError(message.error));
+              return;
+            case 'listed':
+            case 'described':
+              finish(message);
+              return;
+          }
+        } catch (error) {
+          finish(new Ec2Error(`the ${what} process sent a message the agent cannot read`, false, error));
         }
       });
       child.on('error', (error) =>

@@ -90,8 +90,7 @@ describe('agent', () => {
     await delay(300);
     const calls = world.ec2.calls[REGION] ?? 0;
     await world.publish(DB.instanceId, 'pending', Date.now() - 50);
-    // DescribeInstances for the newcomer finds no tag, so the agent relists: two calls, each in a
-    // listing process of its own (2-3 s each from the TypeScript sources on a busy machine).
+    // DescribeInstances for the newcomer finds no tag, so the agent relists: two calls.
     await waitFor('describe and relist', () => (world.ec2.calls[REGION] ?? 0) >= calls + 2, 10_000);
     await waitFor('the next frame', () => a.legend().synced, 1_000);
     await delay(200);
@@ -158,9 +157,8 @@ describe('agent', () => {
   });
 
   it('drops a message stamped a year ahead, ignores an early forged termination, and relists over one', async () => {
-    // Resync every 6 s: the next listing comes soon, and a listing process started from the TypeScript
-    // sources (2-3 s on a busy machine) finishes before sync.ts calls it stuck.
-    const config = { ...world.config, resyncMinutes: 0.1 };
+    // Resync every 1.2 s: the next listing comes soon.
+    const config = { ...world.config, resyncMinutes: 0.02 };
     agent = await startAgent({ config, log: createLogger({ write: (line) => logLines.push(line) }) });
     const a = agent;
     await waitFor('synced', () => a.legend().synced, 8_000);

@@ -1,8 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeEc2 } from '../../device/demo/fake-ec2.ts';
 import { DEVICE_EXTERNALS, deviceBuildOptions } from '../../scripts/device-bundle.ts';
 import { ROOT } from '../../scripts/lambda-bundle.ts';
 
@@ -70,6 +73,54 @@ describe('the packed agent bundle', () => {
       expect.stringMatching(/\/chunks\//),
     ]);
   });
+
+  it('lists through the packed listing process: agent --once against the fake EC2', async () => {
+    const ec2 = await startFakeEc2({ host: '127.0.0.1', port: 0 });
+    ec2.setInstances('eu-west-1', [
+      { instanceId: 'i-00000000000000001', state: 'running', tags: { Name: 'web' } },
+    ]);
+    const stateDir = await mkdtemp(join(tmpdir(), 'ec2led-bundle-once-'));
+    try {
+      const config = join(stateDir, 'config.json');
+      await writeFile(
+        config,
+        JSON.stringify({
+          mqtt: { endpoint: '127.0.0.1', clientId: 'bundle-test', tls: false },
+          aws: {
+            credentials: 'default',
+            accounts: ['123456789012'],
+            regions: ['eu-west-1'],
+            ec2Endpoint: ec2.url,
+          },
+          stateDir,
+          display: { board: 'terminal', virtualWidth: 4, virtualHeight: 4 },
+          log: { level: 'debug' },
+        }),
+      );
+      await writeFile(
+        join(dir, 'run.mjs'),
+        "import { main } from './cli.mjs';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+      );
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [join(dir, 'run.mjs'), 'agent', '--once', '--config', config],
+          {
+            env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBUNDLE', AWS_SECRET_ACCESS_KEY: 'bundle' },
+            timeout: 60_000,
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+        );
+      });
+      expect(result.stderr).toMatch(/"msg":"listing process started".*"call":"listing"/);
+      expect(result.stdout).toMatch(/i-00000000000000001 +web +running/);
+      expect(result.code).toBe(0);
+    } finally {
+      await ec2.close();
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('runs the command line from the bundle', async () => {
     const cli = (await import(pathToFileURL(join(dir, 'cli.mjs')).href)) as {
