@@ -37,7 +37,13 @@
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { type AlarmMessage, decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
-import { alarmTopic, parseAlarmTopic, parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
+import {
+  alarmTopic,
+  MAX_SUBSCRIPTIONS,
+  parseAlarmTopic,
+  parseInstanceTopic,
+  subscriptionFilters,
+} from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
 import { alarmChangeOf, changeOf } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
@@ -113,12 +119,18 @@ function errorText(error: unknown): string {
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
   const alarms = options.alarms;
-  const filters = [
-    ...subscriptionFilters(options.topicPrefix, options.accounts, options.regions),
-    ...(alarms?.regions ?? []).map((region) =>
-      alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
-    ),
-  ];
+  const instanceFilters = subscriptionFilters(options.topicPrefix, options.accounts, options.regions);
+  const alarmRegions = [...new Set(alarms?.regions ?? [])];
+  // Within IoT Core's subscriptions per connection: one alarm filter per region, or one for them all.
+  const alarmFilters =
+    instanceFilters.length + alarmRegions.length <= MAX_SUBSCRIPTIONS
+      ? alarmRegions.map((region) =>
+          alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
+        )
+      : alarmRegions.length === 0
+        ? []
+        : [alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region: '+' })];
+  const filters = [...instanceFilters, ...alarmFilters];
   const accounts = new Set(options.accounts);
   const regions = new Set(options.regions);
   const outOfScope = createDropReport({
