@@ -21,7 +21,8 @@ import { displayOutput, legendOutput, type Output, slotsOutput } from './outputs
 import { pictureSettings } from './picture-settings.ts';
 import { createRuntime, systemClock } from './runtime.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
-import { alarmScope, ec2SourceFor, feedEffects } from './sources/feed.ts';
+import { alarmScope, ec2SourceFor, feedEffects, probeRunnerFor } from './sources/feed.ts';
+import { withProbes } from './sources/listing.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
 
 export interface AgentOptions {
@@ -95,9 +96,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     await Promise.all(outputs.map((output) => show(output, shown)));
     return shown.wakeInMs;
   };
-  const feed = feedEffects(config, log, ec2SourceFor(config, log, options.awsTimeouts), () =>
-    mqtt.subscribe(),
-  );
+  const probes = probeRunnerFor(config, (change) => runtime.dispatch({ type: 'message', change }), log);
+  const listing = withProbes(ec2SourceFor(config, log, options.awsTimeouts), probes);
+  const feed = feedEffects(config, log, listing, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({
       resyncMinutes: config.resyncMinutes,
@@ -130,6 +131,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
   runtime.redraw();
   mqtt.start();
+  probes.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -153,7 +155,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       // The frame in flight first: closing the display before it ends would light the board again.
       const closed = (): Promise<unknown> =>
         Promise.all(outputs.map((output) => output.close().catch(() => undefined)));
-      stopping ??= Promise.all([mqtt.stop(), runtime.stop().then(closed)]).then(() => feed.close());
+      stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(closed)]).then(() =>
+        feed.close(),
+      );
       return stopping;
     },
   };

@@ -7,6 +7,7 @@
 
 import type { Config } from '../config.ts';
 import { accountIds, accountsOf } from '../fleet/accounts.ts';
+import type { ProbeChange } from '../fleet/instance.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
 import { createAccountsEc2Source } from './accounts-ec2.ts';
@@ -16,6 +17,16 @@ import { createDropReport } from './drop-report.ts';
 import type { AwsTimeouts, Ec2Source } from './ec2.ts';
 import { withAlarms } from './listing.ts';
 import type { AlarmScope } from './mqtt.ts';
+import { createProbeRunner, type ProbeRunner } from './probes.ts';
+
+/** The desk probes of config `probes` (none without it); results go to `onChange`. */
+export function probeRunnerFor(
+  config: Config,
+  onChange: (change: ProbeChange) => void,
+  log: Logger,
+): ProbeRunner {
+  return createProbeRunner({ probes: config.probes ?? [], onChange, log });
+}
 
 /** The alarm messages to take (config `alarms`): the home account's; undefined without alarms. */
 export function alarmScope(config: Config): AlarmScope | undefined {

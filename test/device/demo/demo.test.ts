@@ -108,7 +108,7 @@ describe('npm start', () => {
     expect(demo.out.stdout).not.toContain(String.fromCharCode(27));
     const lines = demo.out.stdout.trimEnd().split('\n');
     expect(lines).toContainEqual(
-      expect.stringMatching(/^day 1 \d\d:\d\d ec2-led · connected · synced with 40 instances$/),
+      expect.stringMatching(/^day 1 \d\d:\d\d ec2-led · connected · synced with 40 instances, 4 alarms$/),
     );
     expect(lines).toContainEqual(
       expect.stringMatching(/^day 1 \d\d:\d\d i-0[0-9a-f]{16} dev-alice-1 stopped$/),
