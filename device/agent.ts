@@ -1,6 +1,6 @@
 /**
- * The agent: wiring only. The MQTT and EC2 sources feed sync.ts through the runtime (runtime.ts),
- * which carries out its commands and paces the frames; composePicture (layout/picture.ts) turns the
+ * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the desk probes
+ * feed sync.ts through the runtime (runtime.ts), which carries out its commands and paces the frames; composePicture (layout/picture.ts) turns the
  * fleet into a picture each frame, and every output (outputs.ts) shows it: the display, the slot
  * file, the legend listeners, and what the CLI attaches (the web board, the status socket).
  * `stop()` stops the feed, waits for the frame in flight, then closes every output (blanking the

@@ -39,8 +39,9 @@ export function alarmScope(config: Config): AlarmScope | undefined {
 }
 
 /**
- * The alarm source, its module (and the CloudWatch client) loaded at the first listing, so a board
- * without alarms never loads it.
+ * The alarm source, its module (and the CloudWatch client) loaded only when the config has alarms,
+ * so a board without them never loads it; the load starts at once, beside the MQTT connection, so
+ * the first listing does not wait for it.
  */
 function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
   let source: Promise<AlarmSource> | undefined;
@@ -49,6 +50,10 @@ function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
     source ??= import('./alarms.ts').then((module) => module.createAlarmSource(options));
     return source;
   };
+  // A failed load fails the first alarm listing (and is retried by the next), never the process.
+  load().catch(() => {
+    source = undefined;
+  });
   return {
     list: async (signal) => (await load()).list(signal),
     close() {
