@@ -1,5 +1,6 @@
 /**
- * The agent: wiring only. The MQTT and EC2 sources feed sync.ts through the runtime (runtime.ts),
+ * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the desk probes
+ * feed sync.ts through the runtime (runtime.ts),
  * which carries out its commands and paces the frames; the stage (stage.ts) composes the picture
  * each frame and every output (outputs.ts) shows it: the display, the slot file, and what the CLI
  * attaches (the web board, the status socket). `stop()` stops the feed, waits for the frame in
@@ -23,7 +24,8 @@ import { type Clock, createRuntime, systemClock } from './runtime.ts';
 import { liveSettings, swappableEc2 } from './settings/live.ts';
 import type { Pinned } from './settings/remote.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
-import { ec2SourceFor, feedEffects, mqttOptionsFor, syncOptionsFor } from './sources/feed.ts';
+import { ec2SourceFor, feedEffects, mqttOptionsFor, probeRunnerFor, syncOptionsFor } from './sources/feed.ts';
+import { withProbes } from './sources/listing.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
 import { createShadowSettings } from './sources/shadow.ts';
 import { createStage } from './stage.ts';
@@ -97,7 +99,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ],
     log,
   });
-  const ec2 = swappableEc2(ec2SourceFor(config, log, options.awsTimeouts));
+  const probes = probeRunnerFor(config, (change) => runtime.dispatch({ type: 'message', change }), log);
+  const ec2 = swappableEc2(withProbes(ec2SourceFor(config, log, options.awsTimeouts), probes));
   const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
@@ -123,7 +126,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       },
       dispatch: (event) => runtime.dispatch(event),
       ec2,
-      ec2For: (next) => ec2SourceFor(next, log, options.awsTimeouts),
+      ec2For: (next) => withProbes(ec2SourceFor(next, log, options.awsTimeouts), probes),
     }),
   });
   const mqtt = createMqttSource({
@@ -139,6 +142,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
+  probes.start();
   watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
   let stopping: Promise<void> | undefined;
@@ -156,7 +160,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       watchdog.stop();
       clockSync.stop();
       // The frame in flight first: closing the display before it ends would light the board again.
-      stopping ??= Promise.all([mqtt.stop(), runtime.stop().then(stage.close)]).then(() => feed.close());
+      stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(stage.close)]).then(() =>
+        feed.close(),
+      );
       return stopping;
     },
   };

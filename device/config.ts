@@ -269,6 +269,38 @@ export const configSchema = z.strictObject({
         .meta(setting('use an http(s) URL, or remove it')),
     })
     .optional(),
+  /** Checks run from the Pi itself (sources/probes.ts, docs/checks.md); absent: none. */
+  probes: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/)
+          .meta(setting('use a unique name of 1-64 letters, digits, ".", "_" or "-"')),
+        url: z
+          .string()
+          .regex(/^(?:(?:hls:)?https?:\/\/\S{1,2000}|tcp:\/\/[A-Za-z0-9.-]{1,253}:\d{1,5})$/)
+          .meta(setting('use https://host/path, http://…, tcp://host:port or hls:https://…/playlist.m3u8')),
+        match: z
+          .string()
+          .min(1)
+          .max(255)
+          .optional()
+          .meta(setting('use the text of 1-255 characters the first 5,120 bytes of the page must hold')),
+        intervalSeconds: z
+          .int()
+          .min(10)
+          .max(3600)
+          .default(60)
+          .meta(setting('use a whole number of seconds from 10 to 3600')),
+      }),
+    )
+    .min(1)
+    .max(32)
+    .optional()
+    .meta(
+      setting('use a list of 1-32 probes such as [{ "name": "www", "url": "https://www.example.com/" }]'),
+    ),
   /** Per kind, where its new pixels go (slots.ts); absent: each kind's default (kinds.ts `from`). */
   zones: z
     .partialRecord(
@@ -472,6 +504,14 @@ function crossChecks(raw: unknown, options: CheckOptions): string[] {
   const tls = valid(m.tls, rawMqtt?.tls);
   if (rawMqtt !== undefined && tls !== undefined && credentials !== undefined) {
     problems.push(...fileChecks(rawMqtt, tls, credentials, { readable, tls: tlsCheck, origins }));
+  }
+
+  const probes = valid(configSchema.shape.probes, top.probes) ?? [];
+  const probeNames = new Set<string>();
+  for (const probe of probes) {
+    if (probeNames.has(probe.name))
+      problems.push(`probes lists ${probe.name} twice: give each probe its own name`);
+    probeNames.add(probe.name);
   }
 
   const display = valid(configSchema.shape.display, top.display);

@@ -7,7 +7,7 @@
  * line to CloudWatch, which turns it into the metric.
  */
 import type { HlsLook } from '../shared/hls.ts';
-import { checkStream } from './hls-check.ts';
+import { checkStream } from '../shared/hls-check.ts';
 
 export const METRIC_NAMESPACE = 'ec2led/Checks';
 export const STATUS_METRIC = 'HlsStatus';

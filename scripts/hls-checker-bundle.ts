@@ -1,5 +1,5 @@
 /**
- * The esbuild configuration of the HLS checker Lambda (lambda/hls-checker.ts, lambda/hls-check.ts), used by the checks
+ * The esbuild configuration of the HLS checker Lambda (lambda/hls-checker.ts, shared/hls-check.ts), used by the checks
  * stack and by its budget test, so what is measured is what is deployed. It bundles no AWS SDK:
  * the metric leaves as an Embedded Metric Format log line.
  */

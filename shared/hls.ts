@@ -1,6 +1,6 @@
 /**
- * Pure HLS playlist parser and live-stream judge, shared by the cloud checker (lambda/hls-check.ts) and,
- * later, the desk probes.
+ * Pure HLS playlist parser and live-stream judge, shared by the cloud checker and the desk probes
+ * (both through hls-check.ts).
  *
  * Contract:
  * - `parsePlaylist` never throws. It reads a master playlist (`#EXT-X-STREAM-INF` + URI lines, in

@@ -3,8 +3,8 @@
  * program): instead of full-screen ANSI frames, one line per thing that changed on the board.
  *
  * Pure: compares two board views and says what changed, in order. The status line comes first when
- * the connection or sync changed, then one line per instance whose pixel appeared, changed state or
- * disappeared. A state that came and went between two views (a pending that lasted less than a
+ * the connection or sync changed, then one line per instance (or alarm, by its name) whose pixel
+ * appeared, changed state or disappeared. A state that came and went between two views (a pending that lasted less than a
  * frame) is not seen, exactly as the board would not show it. Names are sanitized (they are tags).
  */
 
@@ -18,16 +18,25 @@ function instances(view: Legend | undefined): Map<string, LegendEntry> {
   return byId;
 }
 
+/** An instance by id and Name; any other kind (an alarm: its id is a long ARN) by kind and name. */
 function describe(instance: LegendEntry, what: string): string {
   const name = sanitizeText(instance.name);
-  return `${instance.id} ${name === '' ? '(no name)' : name} ${what}`;
+  const who = instance.kind === 'instance' ? instance.id : instance.kind;
+  return `${who} ${name === '' ? '(no name)' : name} ${what}`;
+}
+
+/** "40 instances", "40 instances, 4 alarms": the things on the board, per kind. */
+function counts(view: Legend): string {
+  const perKind = new Map<string, number>();
+  for (const entry of instances(view).values()) perKind.set(entry.kind, (perKind.get(entry.kind) ?? 0) + 1);
+  if (perKind.size === 0) return '0 instances';
+  return [...perKind].map(([kind, n]) => `${n} ${kind}s`).join(', ');
 }
 
 /** What changed from `before` (undefined: nothing shown yet) to `after`, one line each. */
 export function viewChanges(before: Legend | undefined, after: Legend): string[] {
   const lines: string[] = [];
-  const status = (view: Legend) =>
-    `${drawStatus(view)}${view.synced ? ` with ${instances(view).size} instances` : ''}`;
+  const status = (view: Legend) => `${drawStatus(view)}${view.synced ? ` with ${counts(view)}` : ''}`;
   if (
     before === undefined ||
     before.connected !== after.connected ||

@@ -11,10 +11,17 @@
 import type { AlarmMessage, AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
-import type { Kind, KindState } from '../layout/kinds.ts';
+import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
 
 /** One state change of one instance (or other thing), from a live message or a listing. */
-export type Change = InstanceChange | AlarmChange;
+export type Change = InstanceChange | AlarmChange | ProbeChange;
+
+/** A desk probe's result (sources/probes.ts): its id is `probe:{name}`, region and account `desk`. */
+export interface ProbeChange extends ChangeBase {
+  readonly kind: 'probe';
+  readonly state: ProbeState;
+  readonly name: string;
+}
 
 export interface InstanceChange extends ChangeBase {
   readonly kind?: 'instance';
@@ -74,7 +81,8 @@ export function alarmChangeOf(message: AlarmMessage, region: string, account: st
  */
 export type InstanceDetails =
   | (DetailsBase & { readonly kind?: 'instance'; readonly state: InstanceState })
-  | (DetailsBase & { readonly kind: 'alarm'; readonly state: AlarmState });
+  | (DetailsBase & { readonly kind: 'alarm'; readonly state: AlarmState })
+  | (DetailsBase & { readonly kind: 'probe'; readonly state: ProbeState });
 
 interface DetailsBase {
   /** The instance id, or the alarm's ARN. */

@@ -3,7 +3,7 @@
  *
  * Contract:
  * - EC2 instances: `supersedes` (shared/instance-state.ts): (terminated?, time, lifecycle rank).
- * - Alarms: the later state time wins (the message's `time`, CloudWatch's `StateUpdatedTimestamp`);
+ * - Alarms (and desk probes, by PROBE_STATE_RANK): the later state time wins (the message's `time`, CloudWatch's `StateUpdatedTimestamp`);
  *   nothing absorbs, an alarm goes back and forth for ever. Two states stamped with the same
  *   millisecond are ordered by ALARM_STATE_RANK, ALARM highest: when the stamps cannot tell, the
  *   board errs on the side of showing the alarm, and the next listing (the truth) heals it.
@@ -12,7 +12,7 @@
  */
 import type { AlarmState } from '../../shared/alarm-message.ts';
 import { type InstanceState, supersedes } from '../../shared/instance-state.ts';
-import type { Kind, KindState } from '../layout/kinds.ts';
+import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
 
 /** Tie-break between alarm states with the same stamp: the more alarming wins. */
 export const ALARM_STATE_RANK: Readonly<Record<AlarmState, number>> = {
@@ -20,6 +20,16 @@ export const ALARM_STATE_RANK: Readonly<Record<AlarmState, number>> = {
   INSUFFICIENT_DATA: 1,
   ALARM: 2,
 };
+
+/** The same for desk probes (sources/probes.ts): the worse look wins a tie. */
+export const PROBE_STATE_RANK: Readonly<Record<ProbeState, number>> = {
+  up: 0,
+  'off-air': 1,
+  degraded: 2,
+  down: 3,
+};
+
+const RANKS: Readonly<Record<string, number>> = { ...ALARM_STATE_RANK, ...PROBE_STATE_RANK };
 
 export interface Ordered {
   readonly kind?: Kind | undefined;
@@ -37,6 +47,6 @@ export function changeSupersedes(next: Ordered, current: Ordered | undefined): b
     );
   }
   if (next.timeMs !== current.timeMs) return next.timeMs > current.timeMs;
-  const rank = (state: KindState) => ALARM_STATE_RANK[state as AlarmState] ?? -1;
+  const rank = (state: KindState) => RANKS[state] ?? -1;
   return rank(next.state) > rank(current.state);
 }

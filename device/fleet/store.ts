@@ -94,7 +94,7 @@ function next(
     sinceMs: nowMs,
     region: change.region,
     account: change.account,
-    name: change.kind === 'alarm' ? change.name : undefined,
+    name: change.kind === 'alarm' || change.kind === 'probe' ? change.name : undefined,
     tags: NO_TAGS,
     listed: listing,
   };
@@ -159,9 +159,11 @@ export function listedChange(details: InstanceDetails, startedAtMs: number): Cha
     region: details.region,
     account: details.account,
   };
-  return details.kind === 'alarm'
-    ? { ...common, kind: 'alarm', state: details.state, name: details.name ?? '' }
-    : { ...common, state: details.state };
+  if (details.kind === 'alarm')
+    return { ...common, kind: 'alarm', state: details.state, name: details.name ?? '' };
+  if (details.kind === 'probe')
+    return { ...common, kind: 'probe', state: details.state, name: details.name ?? '' };
+  return { ...common, state: details.state };
 }
 
 /**

@@ -342,8 +342,8 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
   const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
-  // Only an instance needs describing: an alarm's change carries its name, and it has no tags.
-  if (change.kind !== 'alarm' && !state.fleet.has(change.instanceId)) {
+  // Only an instance needs describing: an alarm's or probe's change carries its name, and no tags.
+  if ((change.kind ?? 'instance') === 'instance' && !state.fleet.has(change.instanceId)) {
     const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
     describe = queued.queue;
     commands.push(...queued.commands);

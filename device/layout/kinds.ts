@@ -71,7 +71,31 @@ const alarmRules: KindRules<AlarmState> = {
   from: 'bottom',
 };
 
-export const KINDS = { instance: instanceRules, alarm: alarmRules } as const;
+/** What a desk probe (sources/probes.ts) saw: HTTP and TCP are up or down; HLS has all four looks. */
+export const PROBE_STATES = ['up', 'degraded', 'down', 'off-air'] as const;
+export type ProbeState = (typeof PROBE_STATES)[number];
+
+/**
+ * A check run from this desk (config `probes`). The alarm's colour rules in their own hues: `up` a
+ * quiet dim blue, `off-air` a dark violet, `degraded` pink pulsing, `down` red-pink flashing and
+ * urgent, like an ALARM. Their zone starts at the bottom like the alarms'; `zones` can give them rows.
+ */
+const probeRules: KindRules<ProbeState> = {
+  label: 'probe',
+  states: PROBE_STATES,
+  defaultColors: {
+    up: '#004080',
+    degraded: '#ff60a0',
+    down: '#ff0040',
+    'off-air': '#400080',
+  },
+  pulsing: new Set(['degraded']),
+  flashing: new Set(['down']),
+  urgent: new Set(['down']),
+  from: 'bottom',
+};
+
+export const KINDS = { instance: instanceRules, alarm: alarmRules, probe: probeRules } as const;
 
 export type Kind = keyof typeof KINDS;
 /** A state of any kind. */

@@ -140,8 +140,10 @@ function zoneMap(zones: Zones, width: number, height: number): ZoneMap {
   return { allowed, order, warnings };
 }
 
+const KIND_INDEX: ReadonlyMap<Kind, number> = new Map(KIND_NAMES.map((kind, i) => [kind, i]));
+
 function kindOrder(a: Instance, b: Instance): number {
-  return KIND_NAMES.indexOf(a.kind) - KIND_NAMES.indexOf(b.kind);
+  return a.kind === b.kind ? 0 : (KIND_INDEX.get(a.kind) ?? 0) - (KIND_INDEX.get(b.kind) ?? 0);
 }
 
 export function assignSlots(input: SlotInput): Layout {

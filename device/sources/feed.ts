@@ -8,6 +8,7 @@
 
 import type { Config } from '../config.ts';
 import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
+import type { ProbeChange } from '../fleet/instance.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
@@ -18,6 +19,16 @@ import type { AwsTimeouts, Ec2Source } from './ec2.ts';
 import { withAlarms } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
+import { createProbeRunner, type ProbeRunner } from './probes.ts';
+
+/** The desk probes of config `probes` (none without it); results go to `onChange`. */
+export function probeRunnerFor(
+  config: Config,
+  onChange: (change: ProbeChange) => void,
+  log: Logger,
+): ProbeRunner {
+  return createProbeRunner({ probes: config.probes ?? [], onChange, log });
+}
 
 export function syncOptionsFor(config: Config): SyncOptions {
   return {
@@ -50,8 +61,9 @@ export function alarmScope(config: Config): AlarmScope | undefined {
 }
 
 /**
- * The alarm source, its module (and the CloudWatch client) loaded at the first listing, so a board
- * without alarms never loads it.
+ * The alarm source, its module (and the CloudWatch client) loaded only when the config has alarms,
+ * so a board without them never loads it; the load starts at once, beside the MQTT connection, so
+ * the first listing does not wait for it.
  */
 function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
   let source: Promise<AlarmSource> | undefined;
@@ -60,6 +72,10 @@ function lazyAlarmSource(options: AlarmSourceOptions): AlarmSource {
     source ??= import('./alarms.ts').then((module) => module.createAlarmSource(options));
     return source;
   };
+  // A failed load fails the first alarm listing (and is retried by the next), never the process.
+  load().catch(() => {
+    source = undefined;
+  });
   return {
     list: async (signal) => (await load()).list(signal),
     close() {

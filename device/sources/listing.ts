@@ -11,6 +11,22 @@
 import type { Logger } from '../log.ts';
 import type { AlarmSource } from './alarms.ts';
 import type { Ec2Source } from './ec2.ts';
+import type { ProbeRunner } from './probes.ts';
+
+/**
+ * The listing with the desk probes' last results (probes.ts) added: a probe is its own truth, so a
+ * relist keeps its pixel instead of dropping it as vanished. No probes: the source itself.
+ */
+export function withProbes(source: Ec2Source, probes: ProbeRunner): Ec2Source {
+  if (probes.size === 0) return source;
+  return {
+    ...source,
+    async list(signal) {
+      const snapshot = await source.list(signal);
+      return { ...snapshot, instances: [...snapshot.instances, ...probes.current()] };
+    },
+  };
+}
 
 export function withAlarms(
   ec2: Ec2Source,

@@ -138,16 +138,25 @@ function errorText(error: unknown): string {
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
   const alarms = options.alarms;
-  const alarmFilters = (alarms?.regions ?? []).map((region) =>
-    alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
-  );
-  // The side topics and the alarm topics count against the same per-connection quota.
+  // The side topics (the settings shadow) and the alarm topics share IoT Core's per-connection quota
+  // with the instance filters: one alarm filter per region, or one for them all when that is short.
+  const sideCount = options.side?.filters.length ?? 0;
+  const alarmRegions = [...new Set(alarms?.regions ?? [])];
+  const perRegion = subscriptionFilters(options.topicPrefix, options.accounts, options.regions).length;
+  const alarmFilters =
+    perRegion + sideCount + alarmRegions.length <= MAX_SUBSCRIPTIONS
+      ? alarmRegions.map((region) =>
+          alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
+        )
+      : alarmRegions.length === 0
+        ? []
+        : [alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region: '+' })];
   const filters = [
     ...subscriptionFilters(
       options.topicPrefix,
       options.accounts,
       options.regions,
-      MAX_SUBSCRIPTIONS - (options.side?.filters.length ?? 0) - alarmFilters.length,
+      MAX_SUBSCRIPTIONS - sideCount - alarmFilters.length,
     ),
     ...alarmFilters,
   ];

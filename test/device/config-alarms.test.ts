@@ -65,4 +65,31 @@ describe('config: alarms and zones', () => {
       expect.stringMatching(/^unknown key alarms\.tag/),
     ]);
   });
+
+  it('takes probes with a default interval, and refuses a bad URL and a name used twice', () => {
+    const config = parseConfig({
+      ...BASE,
+      probes: [
+        { name: 'www', url: 'https://www.example.com/health', match: 'ok' },
+        { name: 'db', url: 'tcp://db.example.com:5432', intervalSeconds: 30 },
+        { name: 'lobby', url: 'hls:https://cdn.example.com/live/playlist.m3u8' },
+      ],
+    });
+    expect(config.probes?.map((p) => [p.name, p.intervalSeconds])).toEqual([
+      ['www', 60],
+      ['db', 30],
+      ['lobby', 60],
+    ]);
+    expect(problems({ probes: [{ name: 'x', url: 'ping://host' }] })).toEqual([
+      expect.stringMatching(/^probes\.0\.url = "ping:\/\/host" is invalid: .*; use https:\/\/host\/path/),
+    ]);
+    expect(
+      problems({
+        probes: [
+          { name: 'x', url: 'tcp://a:1' },
+          { name: 'x', url: 'tcp://b:2' },
+        ],
+      }),
+    ).toEqual(['probes lists x twice: give each probe its own name']);
+  });
 });

@@ -52,6 +52,28 @@ describe('viewChanges', () => {
     expect(viewChanges(after, after)).toEqual([]);
   });
 
+  it('counts each kind in the status line and names an alarm by its name, not its ARN', () => {
+    const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:check-www-example-com';
+    const alarm = (state: 'OK' | 'ALARM'): LegendEntry => ({
+      kind: 'alarm',
+      id: arn,
+      name: 'check-www-example-com',
+      state,
+      region: 'us-east-1',
+      account: '123456789012',
+      sinceMs: 0,
+    });
+    const before = view([instance(A, 'web-1', 'running'), alarm('OK')]);
+    expect(viewChanges(undefined, before)).toEqual([
+      'ec2-led · connected · synced with 1 instances, 1 alarms',
+      `${A} web-1 running`,
+      'alarm check-www-example-com OK',
+    ]);
+    expect(viewChanges(before, view([instance(A, 'web-1', 'running'), alarm('ALARM')]))).toEqual([
+      'alarm check-www-example-com OK -> ALARM',
+    ]);
+  });
+
   it('says when the feed drops, and sanitizes a hostile name', () => {
     const before = view([instance(A, 'web-1', 'running')]);
     const after = view([instance(A, 'x\u001b[2Jy', 'stopping')], false, false);

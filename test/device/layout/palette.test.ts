@@ -24,6 +24,10 @@ describe('palette', () => {
       OK: '#008060',
       ALARM: '#ff0080',
       INSUFFICIENT_DATA: '#8000ff',
+      up: '#004080',
+      degraded: '#ff60a0',
+      down: '#ff0040',
+      'off-air': '#400080',
       disconnected: '#ff00ff',
       'not-synced': '#00ffff',
       'clock-unsynced': '#ffc000',
@@ -40,14 +44,16 @@ describe('palette', () => {
     expect(new Set(PALETTE_KEYS.map((k) => DEFAULT_COLORS[k])).size).toBe(PALETTE_KEYS.length);
   });
 
-  it('gives alarm states hues no instance state or indicator uses, ALARM the one that flashes', () => {
+  it('gives alarm states hues no instance state or indicator uses; ALARM and a probe down flash', () => {
     const others = PALETTE_KEYS.filter((k) => !ALARM_STATES.includes(k as AlarmState)).map(
       (k) => DEFAULT_COLORS[k],
     );
     for (const state of ALARM_STATES) expect(others).not.toContain(DEFAULT_COLORS[state]);
     expect(KIND_NAMES.flatMap((kind) => KINDS[kind].states.filter((s) => flashesAs(kind, s)))).toEqual([
       'ALARM',
+      'down',
     ]);
+    expect(isUrgent('probe', 'down')).toBe(true);
     expect(isUrgent('alarm', 'ALARM')).toBe(true);
     expect(isUrgent('alarm', 'OK')).toBe(false);
     expect(isUrgent('instance', 'stopped')).toBe(false);
@@ -76,7 +82,7 @@ describe('palette', () => {
       errors: [
         'colour for running is "blue"; write "#rrggbb" with six hex digits, e.g. "#0000ff"',
         'colour for stopped is "#f00"; write "#rrggbb" with six hex digits, e.g. "#ff0000"',
-        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, disconnected, not-synced, clock-unsynced, overflow',
+        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, up, degraded, down, off-air, disconnected, not-synced, clock-unsynced, overflow',
         'colour for pending is 7; write "#rrggbb" with six hex digits, e.g. "#00ff00"',
       ],
     });

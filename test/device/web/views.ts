@@ -17,6 +17,10 @@ export const COLORS: Readonly<Record<KindState, string>> = {
   OK: '#008060',
   ALARM: '#ff0080',
   INSUFFICIENT_DATA: '#8000ff',
+  up: '#004080',
+  degraded: '#ff60a0',
+  down: '#ff0040',
+  'off-air': '#400080',
 };
 
 const MINUTE = 60_000;

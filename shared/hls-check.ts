@@ -1,5 +1,6 @@
 /**
- * One HLS check: the adapter around shared/hls.ts. Starts at the master playlist every time (a
+ * One HLS check, for the cloud checker (lambda/hls-checker.ts) and the desk probes
+ * (device/sources/probes.ts) alike: the adapter around hls.ts, with fetch, sleep and clock injected. Starts at the master playlist every time (a
  * Wowza chunklist URL carries a session id that expires), follows the first variant, reads the media
  * playlist again every half target duration until its media sequence advances or 3 target durations
  * pass, then fetches the newest segment's first bytes, and hands what it saw to `judgeLive`.
@@ -14,7 +15,7 @@ import {
   type PlaylistReading,
   parsePlaylist,
   patienceMs,
-} from '../shared/hls.ts';
+} from './hls.ts';
 
 export const FETCH_TIMEOUT_MS = 5000;
 export const MAX_PATIENCE_MS = 45_000;

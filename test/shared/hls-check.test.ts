@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkStream, MAX_READINGS } from '../../lambda/hls-check.ts';
 import { metricLine } from '../../lambda/hls-checker.ts';
+import { checkStream, MAX_READINGS } from '../../shared/hls-check.ts';
 
 /**
  * A loopback origin shaped like Wowza behind CloudFront: the master playlist hands out a chunklist

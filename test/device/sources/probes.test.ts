@@ -1,0 +1,163 @@
+/**
+ * Desk probes against loopback servers: HTTP up, down and string match, TCP open and refused, HLS
+ * through the shared checker (an ended stream is off-air, not down); the runner reports transitions
+ * only, and the listing carries the last results so a relist keeps the probe pixels.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeChange, Snapshot } from '../../../device/fleet/instance.ts';
+import { initialSyncState, type SyncState, step } from '../../../device/fleet/sync.ts';
+import type { Ec2Source } from '../../../device/sources/ec2.ts';
+import { withProbes } from '../../../device/sources/listing.ts';
+import { createProbeRunner, parseProbeUrl, runProbe } from '../../../device/sources/probes.ts';
+import { waitFor } from '../../fakes/wait.ts';
+
+let http: Server;
+let base = '';
+let healthy = true;
+
+beforeAll(async () => {
+  http = createHttpServer((req, res) => {
+    if (req.url === '/health') {
+      res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(healthy ? 'All systems go' : 'down for maintenance');
+    } else if (req.url === '/moved') {
+      res.writeHead(302, { location: '/elsewhere' });
+      res.end();
+    } else if (req.url === '/ended.m3u8') {
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' });
+      res.end(
+        '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:2.0,\nseg7.ts\n#EXT-X-ENDLIST\n',
+      );
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  http.closeAllConnections();
+  await new Promise((resolve) => http.close(resolve));
+});
+
+const probe = (url: string, match?: string) => ({ name: 'p', url, intervalSeconds: 60, match });
+
+describe('probe URLs', () => {
+  it('reads the four forms and refuses anything else', () => {
+    expect(parseProbeUrl('https://www.example.com/health')).toEqual({
+      type: 'http',
+      url: 'https://www.example.com/health',
+    });
+    expect(parseProbeUrl('tcp://db.example.com:5432')).toEqual({
+      type: 'tcp',
+      host: 'db.example.com',
+      port: 5432,
+    });
+    expect(parseProbeUrl('hls:https://cdn.example.com/live.m3u8')).toEqual({
+      type: 'hls',
+      url: 'https://cdn.example.com/live.m3u8',
+    });
+    for (const bad of ['ftp://x/', 'tcp://host', 'tcp://host:0', 'hls:ftp://x/', 'not a url'])
+      expect(parseProbeUrl(bad), bad).toBeUndefined();
+  });
+});
+
+describe('runProbe', () => {
+  it('HTTP: up on 2xx and 3xx, down on 5xx, with the status as the reason', async () => {
+    healthy = true;
+    expect(await runProbe(probe(`${base}/health`))).toEqual({ state: 'up', reason: 'answered 200' });
+    expect((await runProbe(probe(`${base}/moved`))).state).toBe('up');
+    healthy = false;
+    expect(await runProbe(probe(`${base}/health`))).toEqual({ state: 'down', reason: 'answered 503' });
+    healthy = true;
+  });
+
+  it('HTTP with match: down when the page lacks the text', async () => {
+    expect((await runProbe(probe(`${base}/health`, 'All systems go'))).state).toBe('up');
+    const missing = await runProbe(probe(`${base}/health`, 'Everything is fine'));
+    expect(missing.state).toBe('down');
+    expect(missing.reason).toMatch(/without "Everything is fine" in its first 5120 bytes/);
+  });
+
+  it('TCP: up when a connection opens, down when refused', async () => {
+    const tcp = createTcpServer((socket) => socket.end());
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const port = (tcp.address() as AddressInfo).port;
+    expect((await runProbe(probe(`tcp://127.0.0.1:${port}`))).state).toBe('up');
+    await new Promise((resolve) => tcp.close(resolve));
+    const refused = await runProbe(probe(`tcp://127.0.0.1:${port}`));
+    expect(refused.state).toBe('down');
+    expect(refused.reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it('HLS: an ended stream is off-air through the shared checker; a missing playlist is down', async () => {
+    expect((await runProbe(probe(`hls:${base}/ended.m3u8`))).state).toBe('off-air');
+    expect((await runProbe(probe(`hls:${base}/missing.m3u8`))).state).toBe('down');
+  });
+});
+
+describe('the probe runner', () => {
+  it('reports transitions only, as probe changes of the desk, and the listing carries the last results', async () => {
+    healthy = true;
+    const changes: ProbeChange[] = [];
+    const runner = createProbeRunner({
+      probes: [{ name: 'www', url: `${base}/health`, intervalSeconds: 10 }],
+      onChange: (change) => changes.push(change),
+      now: () => 5000,
+    });
+    runner.start();
+    try {
+      await waitFor('the first result', () => changes.length > 0);
+      expect(changes).toEqual([
+        {
+          kind: 'probe',
+          instanceId: 'probe:www',
+          name: 'www',
+          state: 'up',
+          timeMs: 5000,
+          region: 'desk',
+          account: 'desk',
+        },
+      ]);
+      const empty: Ec2Source = {
+        list: async () => ({ startedAtMs: 6000, instances: [] }),
+        describeIds: async () => [],
+        close: () => undefined,
+      };
+      const snapshot: Snapshot = await withProbes(empty, runner).list();
+      expect(snapshot.instances).toEqual([
+        {
+          kind: 'probe',
+          instanceId: 'probe:www',
+          name: 'www',
+          state: 'up',
+          region: 'desk',
+          account: 'desk',
+          tags: {},
+        },
+      ]);
+      // The probe pixel survives the relist (an empty EC2 listing would otherwise tombstone it).
+      let state: SyncState = initialSyncState();
+      state = step(state, { type: 'connected', rejoined: false, first: true }, 4000).state;
+      state = step(state, { type: 'subscribed' }, 4010).state;
+      state = step(state, { type: 'message', change: changes[0] as ProbeChange }, 5000).state;
+      state = step(state, { type: 'listed', snapshot }, 6100).state;
+      expect(state.fleet.get('probe:www')).toMatchObject({ kind: 'probe', state: 'up', name: 'www' });
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('is the listing itself when no probe is configured', () => {
+    const source: Ec2Source = {
+      list: async () => ({ startedAtMs: 0, instances: [] }),
+      describeIds: async () => [],
+      close: () => undefined,
+    };
+    expect(withProbes(source, createProbeRunner({ probes: [], onChange: () => undefined }))).toBe(source);
+  });
+});
