@@ -102,7 +102,8 @@ describe('npm start', () => {
       'the synced line and a state change line',
       () =>
         / synced with /.test(demo.out.stdout) &&
-        / -> (pending|running|stopping|stopped)\n/.test(demo.out.stdout),
+        / -> (pending|running|stopping|stopped)\n/.test(demo.out.stdout) &&
+        / dev-alice-1 /.test(demo.out.stdout),
       30_000,
     );
     demo.child.kill('SIGINT');
@@ -111,10 +112,14 @@ describe('npm start', () => {
     expect(demo.out.stdout).not.toContain(String.fromCharCode(27));
     const lines = demo.out.stdout.trimEnd().split('\n');
     expect(lines).toContainEqual(
-      expect.stringMatching(/^day 1 \d\d:\d\d ec2-led · connected · synced with 40 instances, 4 alarms$/),
+      expect.stringMatching(/^day 1 \d\d:\d\d ec2-led · connected · synced with \d+ instances, 4 alarms$/),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(/^day 1 \d\d:\d\d i-0[0-9a-f]{16} dev-alice-1 stopped$/),
+      // Named once described: by the listing, or (a listing slower than the first messages, on a busy
+      // machine) at its next change; which state depends on how much of the simulated day passed.
+      expect.stringMatching(
+        /^day 1 \d\d:\d\d i-0[0-9a-f]{16} dev-alice-1 (pending|running|stopping|stopped)( -> \w+)?$/,
+      ),
     );
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   }, 60_000);
