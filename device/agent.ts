@@ -17,7 +17,7 @@ import { composePicture, type Picture } from './layout/picture.ts';
 import type { Identify } from './layout/render.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
-import { displayOutput, legendOutput, type Output, slotsOutput } from './outputs.ts';
+import { brightnessLogOutput, displayOutput, legendOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { createRuntime, systemClock } from './runtime.ts';
 import type { AwsTimeouts } from './sources/ec2.ts';
@@ -69,6 +69,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const outputs: Output[] = [
     ...boardOutputs(config, options.displayDeps),
     slotsOutput(config.stateDir, loaded.slots, log),
+    brightnessLogOutput(log),
     legendOutput('legend', () => {
       for (const listener of listeners) listener();
     }),

@@ -1,12 +1,40 @@
 /**
  * The config's part in the picture: board size (display/size.ts, without opening anything), pins,
- * grace and colours. The agent, `agent --once` and `replay --config` all read it here.
+ * grace, colours and the brightness schedule. The agent, `agent --once` and `replay --config` all
+ * read it here.
  */
 import type { Config } from './config.ts';
 import { displaySize } from './display/size.ts';
 import { accountLabels } from './fleet/accounts.ts';
 import { DEFAULT_PALETTE, parsePalette } from './layout/palette.ts';
 import type { PictureSettings } from './layout/picture.ts';
+import { type NightSettings, parseTimeOfDay, type ScheduleEntry } from './layout/schedule.ts';
+
+/** The process's time zone (TZ, else the system's): the one the schedule's times of day are read in. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** display.schedule as the schedule takes it; undefined without one. Entries were checked at load. */
+export function nightSettings(
+  display: Config['display'],
+  timeZone: string = localTimeZone(),
+): NightSettings | undefined {
+  const { schedule, location } = display;
+  if (schedule === undefined) return undefined;
+  const entries = schedule.entries.flatMap(({ at, brightness }): ScheduleEntry[] => {
+    const parsed = parseTimeOfDay(at);
+    return parsed === undefined ? [] : [{ at: parsed, level: brightness }];
+  });
+  return {
+    entries,
+    timeZone,
+    place: location,
+    fadeMs: schedule.fadeSeconds * 1000,
+    brightness: display.brightness,
+    urgentOverridesOff: schedule.urgentOverridesOff,
+  };
+}
 
 /** Colours were checked when the config loaded; the default palette only stands in for a caller that did not. */
 export function pictureSettings(
@@ -15,11 +43,13 @@ export function pictureSettings(
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
+  const night = nightSettings(config.display);
   return {
     ...displaySize(config.display),
     pins: config.pins,
     graceMs: config.graceMinutes * 60_000,
     palette: parsed.ok ? parsed.palette : DEFAULT_PALETTE,
     ...(config.aws === undefined ? {} : { accountLabels: accountLabels(config.aws.accounts) }),
+    ...(night === undefined ? {} : { night }),
   };
 }

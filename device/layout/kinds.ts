@@ -19,6 +19,11 @@ export interface KindRules<S extends string = string> {
   readonly defaultColors: Readonly<Record<S, string>>;
   /** States shown pulsing ("in progress"); the others are steady and cost no frames. */
   readonly pulsing: ReadonlySet<S>;
+  /**
+   * States that matter at night (an alarm in ALARM): with `display.schedule.urgentOverridesOff`
+   * they light while the schedule has the board off. Absent: none (an instance is never urgent).
+   */
+  readonly urgent?: ReadonlySet<S>;
 }
 
 const instanceRules: KindRules<InstanceState> = {
@@ -49,4 +54,10 @@ export const ALL_STATES: readonly KindState[] = KIND_NAMES.flatMap((kind) => KIN
 /** True when a pixel of `kind` in `state` pulses. */
 export function pulsesAs(kind: Kind, state: string): boolean {
   return (KINDS[kind].pulsing as ReadonlySet<string>).has(state);
+}
+
+/** True when a pixel of `kind` in `state` is urgent (kinds.ts `urgent`). */
+export function urgentAs(kind: Kind, state: string): boolean {
+  const rules: KindRules = KINDS[kind];
+  return rules.urgent?.has(state) === true;
 }

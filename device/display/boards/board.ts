@@ -31,5 +31,7 @@ export interface Board {
   open(): Promise<void>;
   /** `legend`: which pixel shows what, for a board that prints it (the terminal); others ignore it. */
   show(frame: Frame, legend?: Legend): Promise<void>;
+  /** A 'hardware' brightness board: sets its brightness 0..1 (the night schedule's, per frame). */
+  setBrightness?(brightness: number): Promise<void>;
   close(): Promise<void>;
 }

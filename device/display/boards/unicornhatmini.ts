@@ -132,6 +132,10 @@ export function createUnicornHatMini(deps: UnicornHatMiniDeps): Board {
       }
     },
     show,
+    async setBrightness(brightness) {
+      const command = Uint8Array.from([GLOBAL_BRIGHTNESS, miniBrightnessLevel(brightness)]);
+      for (const bus of buses) await bus.transfer(command);
+    },
     async close() {
       const closing = buses;
       if (closing.length === 0) return;
