@@ -15,6 +15,7 @@ import { IDENTIFY_MS } from './layout/animate.ts';
 import { emptyLegend, type Legend } from './layout/legend.ts';
 import { composePicture, type Picture } from './layout/picture.ts';
 import type { Identify } from './layout/render.ts';
+import type { Level, ManualLevel } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import { brightnessLogOutput, displayOutput, legendOutput, type Output, slotsOutput } from './outputs.ts';
@@ -41,6 +42,8 @@ export interface Agent {
   readonly state: () => SyncState;
   /** Blinks a pixel for IDENTIFY_MS. */
   identify(target: { x: number; y: number }): void;
+  /** Sets the brightness by hand (Home Assistant): it holds until the schedule's next transition. */
+  setBrightness(level: Level): void;
   /** Called after a picture whose legend differs from the last. */
   onLegendChange(listener: () => void): void;
   /** Opens an output and shows it every picture from the current one on; `stop` closes it. */
@@ -65,6 +68,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
   let picture: Picture | undefined;
   let identify: Identify | undefined;
+  let manualLevel: ManualLevel | undefined;
   const listeners: (() => void)[] = [];
   const outputs: Output[] = [
     ...boardOutputs(config, options.displayDeps),
@@ -90,6 +94,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       nowMs,
       identify,
       staleAccounts: state.staleAccounts,
+      manualLevel,
       previous: picture,
     });
     picture = shown;
@@ -137,6 +142,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     state: () => runtime.state(),
     identify(target) {
       identify = { target, untilMs: now() + IDENTIFY_MS };
+      runtime.redraw();
+    },
+    setBrightness(level) {
+      manualLevel = { level, atMs: now() };
       runtime.redraw();
     },
     onLegendChange: (listener) => void listeners.push(listener),

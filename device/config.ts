@@ -115,6 +115,30 @@ export const configSchema = z.strictObject({
       port: z.int().min(0).max(65535).default(8080),
     })
     .prefault({}),
+  // Home Assistant (home-assistant/, docs/pi.md): one block; its fixes sit together in FIXES.
+  /** The user's local MQTT broker, for Home Assistant's MQTT discovery. Absent (default): off. */
+  homeAssistant: z
+    .strictObject({
+      host: z.string().regex(HOST),
+      /** Default 1883 (8883 is usual with tls). */
+      port: z.int().min(1).max(65535).default(1883),
+      username: z.string().min(1).max(256).optional(),
+      password: z.string().max(256).optional(),
+      /** Default false (a broker on the LAN). True: TLS, checked against `ca` (else the system's CAs). */
+      tls: z.boolean().default(false),
+      ca: z.string().startsWith('/').optional(),
+      /** A client certificate and key, for a broker that asks for one (with tls). */
+      cert: z.string().startsWith('/').optional(),
+      key: z.string().startsWith('/').optional(),
+      /** Home Assistant's discovery prefix. Default "homeassistant". */
+      discoveryPrefix: z.string().regex(TOPIC_PREFIX_PATTERN).default('homeassistant'),
+      /** This board's id in topics and entity ids; default mqtt.clientId made safe. */
+      nodeId: z
+        .string()
+        .regex(/^[a-z0-9_]{1,64}$/)
+        .optional(),
+    })
+    .optional(),
   log: z
     .strictObject({
       format: z.enum(['json', 'pretty']).default('json'),
@@ -162,6 +186,16 @@ const FIXES: Readonly<Record<string, string>> = {
   'web.enabled': 'use true or false',
   'web.host': 'use an address to listen on, such as 127.0.0.1',
   'web.port': 'use a port number from 0 to 65535',
+  'homeAssistant.host': 'use the host name or address of your MQTT broker, such as "homeassistant.local"',
+  'homeAssistant.port': 'use a port number, 1883 (plain) or 8883 (TLS)',
+  'homeAssistant.username': 'use the MQTT user name (1-256 characters), or remove it',
+  'homeAssistant.password': 'use the MQTT password (up to 256 characters), or remove it',
+  'homeAssistant.tls': 'use true (TLS) or false (plain TCP on your LAN)',
+  'homeAssistant.ca': 'use an absolute path to the CA file that signed the broker certificate',
+  'homeAssistant.cert': 'use an absolute path to the client certificate file',
+  'homeAssistant.key': 'use an absolute path to the client key file',
+  'homeAssistant.discoveryPrefix': 'use one topic level such as "homeassistant" (letters, digits, "_", "-")',
+  'homeAssistant.nodeId': 'use lower-case letters, digits and "_" (up to 64), such as "desk_pi"',
   'log.format': 'use "json" or "pretty"',
   'log.level': 'use "debug", "info", "warn" or "error"',
 };

@@ -15,12 +15,18 @@ export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-/** display.schedule as the schedule takes it; undefined without one. Entries were checked at load. */
+/**
+ * display.schedule as the schedule takes it (entries were checked at load); undefined without one,
+ * unless `manual` (Home Assistant sets the brightness by hand): then a schedule of no entries.
+ */
 export function nightSettings(
   display: Config['display'],
   timeZone: string = localTimeZone(),
+  manual = false,
 ): NightSettings | undefined {
-  const { schedule, location } = display;
+  const { location } = display;
+  const schedule =
+    display.schedule ?? (manual ? { entries: [], fadeSeconds: 5, urgentOverridesOff: false } : undefined);
   if (schedule === undefined) return undefined;
   const entries = schedule.entries.flatMap(({ at, brightness }): ScheduleEntry[] => {
     const parsed = parseTimeOfDay(at);
@@ -40,10 +46,11 @@ export function nightSettings(
 export function pictureSettings(
   config: Pick<Config, 'display' | 'pins' | 'graceMinutes' | 'colors'> & {
     readonly aws?: Pick<Config['aws'], 'accounts'>;
+    readonly homeAssistant?: Config['homeAssistant'];
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
-  const night = nightSettings(config.display);
+  const night = nightSettings(config.display, localTimeZone(), config.homeAssistant !== undefined);
   return {
     ...displaySize(config.display),
     pins: config.pins,

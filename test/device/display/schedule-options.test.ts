@@ -44,6 +44,12 @@ describe('display.schedule and display.location', () => {
       urgentOverridesOff: false,
     });
     expect(nightSettings(displayOptionsSchema.parse({}))).toBeUndefined();
+    // Home Assistant may set the brightness by hand: a schedule of no entries, display.brightness by default.
+    expect(nightSettings(displayOptionsSchema.parse({}), 'UTC', true)).toMatchObject({
+      entries: [],
+      brightness: 0.5,
+      fadeMs: 5_000,
+    });
   });
 
   it('names the bad value and the fix for each bad key', () => {

@@ -125,6 +125,17 @@ describe('composePicture with a brightness schedule', () => {
     expect(held.legend.brightness).toMatchObject({ level: 0.9, manual: true });
     expect(compose(at('2024-01-16T23:00:00Z'), { manualLevel }).legend.brightness?.level).toBe('off');
   });
+
+  it('holds a manual level for good with a schedule of no entries (Home Assistant, no schedule)', () => {
+    const settings = { width: 3, height: 2, night: { ...night, entries: [] } };
+    const before = compose(at('2024-01-16T12:00:00Z'), { settings });
+    expect(before.brightness).toBe(0.4);
+    expect(before.legend.brightness).toEqual({ level: 0.4 });
+    const manualLevel = { level: 'off' as const, atMs: at('2024-01-16T12:00:00Z') };
+    const later = compose(at('2024-03-01T12:00:00Z'), { settings, manualLevel });
+    expect(later.brightness).toBe(0);
+    expect(later.legend.brightness).toEqual({ level: 'off', manual: true });
+  });
 });
 
 describe('no timer between transitions', () => {
