@@ -2,7 +2,6 @@
  * The Home Assistant output against a real mosquitto on 127.0.0.1 (ephemeral port): the retained
  * discovery configs and states, a light command obeyed, and the last will when the connection dies.
  */
-import { io, mqtt } from 'aws-iot-device-sdk-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import { homeAssistantOutput } from '../../../device/home-assistant/output.ts';
@@ -10,40 +9,9 @@ import { composePicture } from '../../../device/layout/picture.ts';
 import type { Level } from '../../../device/layout/schedule.ts';
 import { silentLogger } from '../../../device/log.ts';
 import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
+import { watch } from '../../fakes/mqtt-watcher.ts';
 import { startStallProxy } from '../../fakes/stall-proxy.ts';
 import { waitFor } from '../../fakes/wait.ts';
-
-interface Watcher {
-  readonly messages: Map<string, string>;
-  publish(topic: string, payload: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A client that records the last payload of every topic (retained ones arrive on subscribe). */
-async function watch(port: number): Promise<Watcher> {
-  const messages = new Map<string, string>();
-  const connection = new mqtt.MqttClient().new_connection({
-    client_id: `watcher-${process.pid}-${port}`,
-    host_name: '127.0.0.1',
-    port,
-    clean_session: true,
-    keep_alive: 30,
-    socket_options: new io.SocketOptions(),
-  });
-  connection.on('error', () => undefined);
-  await connection.connect();
-  await connection.subscribe('#', mqtt.QoS.AtLeastOnce, (topic, payload) => {
-    messages.set(topic, new TextDecoder().decode(payload));
-  });
-  return {
-    messages,
-    publish: async (topic, payload) =>
-      void (await connection.publish(topic, payload, mqtt.QoS.AtLeastOnce, false)),
-    close: async () => {
-      await Promise.race([connection.disconnect(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
-    },
-  };
-}
 
 function instance(n: number, state: Instance['state']): Instance {
   return {

@@ -20,7 +20,8 @@ import {
   type NightSettings,
   parseTimeOfDay,
 } from '../../../device/layout/schedule.ts';
-import { silentLogger } from '../../../device/log.ts';
+import { createLogger, silentLogger } from '../../../device/log.ts';
+import { brightnessLogOutput } from '../../../device/outputs.ts';
 import { type Clock, createRuntime } from '../../../device/runtime.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../../shared/instance-state.ts';
 
@@ -135,6 +136,29 @@ describe('composePicture with a brightness schedule', () => {
     const later = compose(at('2024-03-01T12:00:00Z'), { settings, manualLevel });
     expect(later.brightness).toBe(0);
     expect(later.legend.brightness).toEqual({ level: 'off', manual: true });
+  });
+});
+
+describe('the brightness log', () => {
+  it('logs a line at each change of level, with the next change, and none for fade frames', async () => {
+    const lines: string[] = [];
+    const output = brightnessLogOutput(createLogger({ write: (line) => lines.push(line), now: () => 0 }));
+    const start = at('2024-01-16T22:00:00Z');
+    let picture: Picture | undefined;
+    for (const nowMs of [start - 1_000, start, start + 2_500, start + 5_000, start + 60_000]) {
+      picture = compose(nowMs, { previous: picture });
+      await output.show(picture);
+    }
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        msg: 'brightness',
+        context: { level: 0.5, next: 'off', nextAt: '2024-01-16T22:00:00.000Z' },
+      }),
+      expect.objectContaining({
+        msg: 'brightness',
+        context: { level: 'off', next: 0.5, nextAt: '2024-01-17T06:00:00.000Z' },
+      }),
+    ]);
   });
 });
 
