@@ -38,16 +38,6 @@ function formatFor(zone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** True when Intl knows `zone` ("Europe/Berlin", "UTC"). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    formatFor(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function wallClock(
   ms: number,
   zone: string,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { drawBrightness, drawStatus } from '../../../device/display/boards/terminal-legend.ts';
 import { displayOptionsSchema } from '../../../device/display/options.ts';
-import { emptyLegend, type Legend, legendToWire } from '../../../device/layout/legend.ts';
+import { emptyLegend, type Legend } from '../../../device/layout/legend.ts';
 import { nightSettings } from '../../../device/picture-settings.ts';
 
 function problems(input: unknown): string[] {
@@ -77,12 +77,6 @@ describe('the schedule in the legend', () => {
     ...emptyLegend(2, 1),
     brightness: { level: 0.1, next: { atMs: Date.parse('2024-01-16T22:30:00Z'), level: 'off' } },
   };
-
-  it('goes out on the wire as the level and the next change, nothing more', () => {
-    const extra = { ...legend, brightness: { ...legend.brightness, secret: 1 } } as Legend;
-    expect(legendToWire(extra).brightness).toEqual(legend.brightness);
-    expect('brightness' in legendToWire(emptyLegend(2, 1))).toBe(false);
-  });
 
   it('reads on the status line in the given time zone', () => {
     expect(drawStatus(legend, 'Europe/Berlin')).toBe(

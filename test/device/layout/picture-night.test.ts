@@ -7,7 +7,7 @@ import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { initialSyncState } from '../../../device/fleet/sync.ts';
 import { urgentAs } from '../../../device/layout/kinds.ts';
-import type { Legend } from '../../../device/layout/legend.ts';
+import { emptyLegend, type Legend, legendToWire } from '../../../device/layout/legend.ts';
 import {
   composePicture,
   type Picture,
@@ -136,6 +136,19 @@ describe('composePicture with a brightness schedule', () => {
     const later = compose(at('2024-03-01T12:00:00Z'), { settings, manualLevel });
     expect(later.brightness).toBe(0);
     expect(later.legend.brightness).toEqual({ level: 'off', manual: true });
+  });
+});
+
+describe('the brightness on the wire', () => {
+  const legend: Legend = {
+    ...emptyLegend(2, 1),
+    brightness: { level: 0.1, manual: true, urgent: true, next: { atMs: 1, level: 'off' } },
+  };
+
+  it('goes out on the wire as the level and the next change, nothing more', () => {
+    const extra = { ...legend, brightness: { ...legend.brightness, secret: 1 } } as Legend;
+    expect(legendToWire(extra).brightness).toEqual(legend.brightness);
+    expect('brightness' in legendToWire(emptyLegend(2, 1))).toBe(false);
   });
 });
 
