@@ -16,9 +16,10 @@ import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { createLatch } from './latch.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import type { Legend } from './layout/legend.ts';
+import type { Level } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
-import { displayOutput, type Output, slotsOutput } from './outputs.ts';
+import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { type Clock, createRuntime, systemClock } from './runtime.ts';
 import { liveSettings, swappableEc2 } from './settings/live.ts';
@@ -61,6 +62,8 @@ export interface Agent {
   onLegendChange(listener: () => void): void;
   /** Opens an output and shows it every picture from the current one on; `stop` closes it. */
   attach(output: Output): Promise<void>;
+  /** Sets the brightness by hand (Home Assistant): it holds until the schedule's next transition. */
+  setBrightness(level: Level): void;
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
   onFatal(listener: (error: Error) => void): void;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
@@ -96,6 +99,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       ...boardOutputs(config, options.displayDeps),
       slotsOutput(config.stateDir, loaded.slots, log),
       fleetOutput(config.stateDir, restored.fleet, log, options.clock),
+      brightnessLogOutput(log),
     ],
     log,
   });
@@ -155,6 +159,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
+    setBrightness(level) {
+      stage.setManualLevel({ level, atMs: now() });
+      runtime.redraw();
+    },
     onFatal: fatal.on,
     stop() {
       watchdog.stop();

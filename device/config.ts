@@ -319,6 +319,60 @@ export const configSchema = z.strictObject({
     .meta(
       setting(`use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (${KIND_NAMES.join(', ')})`),
     ),
+  // Home Assistant (home-assistant/, docs/pi.md).
+  /** The user's local MQTT broker, for Home Assistant's MQTT discovery. Absent (default): off. */
+  homeAssistant: z
+    .strictObject({
+      host: z
+        .string()
+        .regex(HOST)
+        .meta(setting('use the host name or address of your MQTT broker, such as "homeassistant.local"')),
+      /** Default 1883 (8883 is usual with tls). */
+      port: z
+        .int()
+        .min(1)
+        .max(65535)
+        .default(1883)
+        .meta(setting('use a port number, 1883 (plain) or 8883 (TLS)')),
+      username: z
+        .string()
+        .min(1)
+        .max(256)
+        .optional()
+        .meta(setting('use the MQTT user name (1-256 characters), or remove it')),
+      password: z
+        .string()
+        .max(256)
+        .optional()
+        .meta(setting('use the MQTT password (up to 256 characters), or remove it')),
+      /** Default false (a broker on the LAN). True: TLS, checked against `ca` (else the system's CAs). */
+      tls: z.boolean().default(false).meta(setting('use true (TLS) or false (plain TCP on your LAN)')),
+      ca: z
+        .string()
+        .startsWith('/')
+        .optional()
+        .meta(setting('use an absolute path to the CA file that signed the broker certificate')),
+      /** A client certificate and key, for a broker that asks for one (with tls). */
+      cert: z
+        .string()
+        .startsWith('/')
+        .optional()
+        .meta(setting('use an absolute path to the client certificate file')),
+      key: z.string().startsWith('/').optional().meta(setting('use an absolute path to the client key file')),
+      /** Home Assistant's discovery prefix. Default "homeassistant". */
+      discoveryPrefix: z
+        .string()
+        .regex(TOPIC_PREFIX_PATTERN)
+        .default('homeassistant')
+        .meta(setting('use one topic level such as "homeassistant" (letters, digits, "_", "-")')),
+      /** This board's id in topics and entity ids; default mqtt.clientId made safe. */
+      nodeId: z
+        .string()
+        .regex(/^[a-z0-9_]{1,64}$/)
+        .optional()
+        .meta(setting('use lower-case letters, digits and "_" (up to 64), such as "desk_pi"')),
+    })
+    .optional(),
   /** Slots and the status socket live here. systemd's StateDirectory= sets $STATE_DIRECTORY. */
   stateDir: z
     .string()

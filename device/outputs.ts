@@ -23,12 +23,15 @@ export interface Output {
   setBrightness?(brightness: number): Promise<void>;
 }
 
-/** The LED display or the terminal: the frame, with the legend for a board that prints one. */
+/**
+ * The LED display or the terminal: the frame, with the legend for a board that prints one and the
+ * night schedule's brightness (undefined without a schedule: the configured one).
+ */
 export function displayOutput(display: Display): Output {
   return {
     name: 'display',
     open: () => display.open(),
-    show: (picture) => display.render(picture.frame, picture.legend),
+    show: (picture) => display.render(picture.frame, picture.legend, picture.brightness),
     close: () => display.close(),
     setBrightness: (brightness) => display.setBrightness(brightness),
   };
@@ -82,5 +85,30 @@ export function slotsOutput(stateDir: string, loaded: SlotMap, log: Logger): Out
       warnings = text;
     },
     close: () => saving,
+  };
+}
+
+/** Night mode's transitions in the log: the level, and the next change, each time the level changes. */
+export function brightnessLogOutput(log: Logger): Output {
+  let last = '';
+  return {
+    name: 'brightness log',
+    open: async () => undefined,
+    async show({ legend }) {
+      const brightness = legend.brightness;
+      if (brightness === undefined) return;
+      const key = `${brightness.level}|${brightness.manual === true}|${brightness.urgent === true}`;
+      if (key === last) return;
+      last = key;
+      log.info('brightness', {
+        level: brightness.level,
+        ...(brightness.manual === true ? { manual: true } : {}),
+        ...(brightness.urgent === true ? { urgent: true } : {}),
+        ...(brightness.next === undefined
+          ? {}
+          : { next: brightness.next.level, nextAt: new Date(brightness.next.atMs).toISOString() }),
+      });
+    },
+    close: async () => undefined,
   };
 }

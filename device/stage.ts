@@ -16,6 +16,7 @@ import type { SyncState } from './fleet/sync.ts';
 import { emptyLegend, type Legend } from './layout/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from './layout/picture.ts';
 import type { Identify, IdentifyTarget } from './layout/render.ts';
+import type { ManualLevel } from './layout/schedule.ts';
 import type { SlotMap } from './layout/slots.ts';
 import type { Logger } from './log.ts';
 import { legendOutput, type Output } from './outputs.ts';
@@ -27,6 +28,8 @@ export interface Stage {
   /** Blinks a pixel (or an instance's pixel) until `untilMs`; takes effect at the next draw. */
   identify(target: IdentifyTarget, untilMs: number): void;
   onLegendChange(listener: () => void): void;
+  /** A brightness set by hand (Home Assistant): holds until the schedule's next transition. */
+  setManualLevel(level: ManualLevel): void;
   /** New settings (remote settings: pins, colours, brightness): the next draw lays out again. */
   setSettings(next: PictureSettings): void;
   /** The outputs now showing the picture, those attached later included. */
@@ -59,6 +62,7 @@ export function createStage(options: {
   ];
   let picture: Picture | undefined;
   let identify: Identify | undefined;
+  let manualLevel: ManualLevel | undefined;
   const show = (output: Output, shown: Picture): Promise<void> =>
     output.show(shown).catch((error: unknown) => log.error(`${output.name} render failed`, { error }));
 
@@ -75,6 +79,7 @@ export function createStage(options: {
         identify,
         staleAccounts: state.staleAccounts,
         restored: listed ? undefined : options.restored,
+        manualLevel,
         previous: relayout ? undefined : picture,
       });
       relayout = false;
@@ -87,6 +92,9 @@ export function createStage(options: {
       identify = { target, untilMs };
     },
     onLegendChange: (listener) => void listeners.push(listener),
+    setManualLevel(level) {
+      manualLevel = level;
+    },
     setSettings(next) {
       settings = next;
       relayout = true;

@@ -99,6 +99,23 @@ async function startWeb(agent: Agent, loaded: LoadedConfig, log: Logger): Promis
   return startAgentWebBoard(agent, web, log);
 }
 
+/** Home Assistant (config homeAssistant) as one more output; its module loads only when configured. */
+async function attachHomeAssistant(agent: Agent, config: Config, log: Logger): Promise<void> {
+  const ha = config.homeAssistant;
+  if (ha === undefined) return;
+  const { homeAssistantOutput } = await import('../home-assistant/output.ts');
+  await agent.attach(
+    homeAssistantOutput({
+      config: ha,
+      clientId: config.mqtt.clientId,
+      board: config.display.board,
+      brightness: config.display.brightness,
+      onLevel: (level) => agent.setBrightness(level),
+      log,
+    }),
+  );
+}
+
 /** SIGINT/SIGTERM, listened to from the first line of agentMain: `signal` once one arrived. */
 interface StopSignals {
   readonly signal: string | undefined;
@@ -193,6 +210,7 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     if (stop.signal !== undefined) return false;
     web = await make(startWeb(agent, loaded, log));
     if (stop.signal !== undefined) return false;
+    await attachHomeAssistant(agent, config, log);
     log.info('agent started', { config: loaded.path, board: config.display.board, socket: socket.path });
     return true;
   })();

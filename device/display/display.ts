@@ -62,9 +62,11 @@ export interface Display {
   open(): Promise<void>;
   /**
    * Whole frame; its size must equal width x height, else throws naming both sizes. `legend` goes
-   * with it for a board that prints one (the terminal); LED boards ignore it.
+   * with it for a board that prints one (the terminal); LED boards ignore it. `brightness` (0..1, the
+   * night schedule's) replaces the configured brightness for this frame, capped per board like it;
+   * undefined keeps the configured one. Virtual boards ignore it.
    */
-  render(frame: Frame, legend?: Legend): Promise<void>;
+  render(frame: Frame, legend?: Legend, brightness?: number): Promise<void>;
   /** Blanks the board; idempotent, safe if open() failed or never ran. */
   close(): Promise<void>;
   /**

@@ -35,6 +35,8 @@ export function mappedDisplay(board: Board, initial: Mapping): Display {
   const logical = logicalSize(physical, mapping.rotation);
   const who = `display ${profile.kind} (rotation ${mapping.rotation})`;
   let isOpen = false;
+  /** The brightness last sent to a 'hardware' board: the one it opened with until a frame says otherwise. */
+  let hardwareBrightness: number | undefined;
   let opening: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -61,10 +63,22 @@ export function mappedDisplay(board: Board, initial: Mapping): Display {
       });
       return opening;
     },
-    async render(frame: Frame, legend?: Legend) {
+    async render(frame: Frame, legend?: Legend, brightness?: number) {
       assertFrameSize(frame, logical.width, logical.height, who);
       if (!isOpen) throw new Error(`${who} is not open; call open() first`);
-      await board.show(mapFrame(frame, physical, mapping), legend);
+      let frameMapping = mapping;
+      if (brightness !== undefined && profile.brightness === 'software') {
+        frameMapping = { ...mapping, level: brightnessLevel(brightness, profile.capLevel) };
+      }
+      if (
+        brightness !== undefined &&
+        profile.brightness === 'hardware' &&
+        brightness !== hardwareBrightness
+      ) {
+        await board.setBrightness?.(brightness);
+        hardwareBrightness = brightness;
+      }
+      await board.show(mapFrame(frame, physical, frameMapping), legend);
     },
     async setBrightness(brightness: number) {
       const level = brightnessLevel(brightness, profile.capLevel);
@@ -76,6 +90,7 @@ export function mappedDisplay(board: Board, initial: Mapping): Display {
       closing ??= (async () => {
         await opening?.catch(() => undefined);
         isOpen = false;
+        hardwareBrightness = undefined;
         await board.close();
       })().finally(() => {
         closing = undefined;

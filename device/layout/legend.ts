@@ -47,6 +47,20 @@ export interface Legend {
   readonly pixels: readonly LegendPixel[];
   /** With more than one account: each account, its label, and why it is stale when it is. */
   readonly accounts?: readonly LegendAccount[];
+  /** With a brightness schedule (`display.schedule`): the level now and the next change. */
+  readonly brightness?: LegendBrightness;
+}
+
+/** Night mode in the legend: levels, not the frames of a fade (a fade does not change the legend). */
+export interface LegendBrightness {
+  /** The level that holds now, 0..1 or "off" (the one being faded to, during a fade). */
+  readonly level: number | 'off';
+  /** True when the level was set by hand (it holds until `next`). */
+  readonly manual?: boolean;
+  /** True while urgent pixels light the board the schedule has off. */
+  readonly urgent?: boolean;
+  /** The next scheduled change; absent when none comes. */
+  readonly next?: { readonly atMs: number; readonly level: number | 'off' };
 }
 
 export interface LegendAccount {
@@ -96,5 +110,15 @@ export function legendToWire(view: Legend): Legend {
             stale === undefined ? { id, label } : { id, label, stale },
           ),
         }),
+    ...(view.brightness === undefined ? {} : { brightness: brightnessToWire(view.brightness) }),
+  };
+}
+
+function brightnessToWire(b: LegendBrightness): LegendBrightness {
+  return {
+    level: b.level,
+    ...(b.manual === true ? { manual: true } : {}),
+    ...(b.urgent === true ? { urgent: true } : {}),
+    ...(b.next === undefined ? {} : { next: { atMs: b.next.atMs, level: b.next.level } }),
   };
 }

@@ -10,15 +10,23 @@
  *   flag are unchanged and no grace period has ended: an animation frame does not lay out every
  *   instance again. The legend is reused (same object) while the fleet, the layout and the status
  *   are unchanged, so an output can tell "legend unchanged" by identity, without serializing it.
- * - `wakeInMs` is when to compose again (next animation step, end of a grace or of identify);
- *   undefined: nothing changes until the fleet or the status does.
+ * - `wakeInMs` is when to compose again (next animation step, end of a grace or of identify, next
+ *   step of a fade, next scheduled brightness change); undefined: nothing changes until the fleet or
+ *   the status does.
+ * - With a brightness schedule (`settings.night`, schedule.ts), `brightness` is the one to show this
+ *   frame (the display applies it instead of the configured one) and the legend carries the level and
+ *   the next change. While the board is off, animations ask for no frames. With `urgentOverridesOff`,
+ *   an urgent pixel (kinds.ts) lights while the level is "off": only the urgent pixels, at the
+ *   configured brightness.
  */
 
 import type { Frame } from '../display/display.ts';
 import type { Fleet } from '../fleet/store.ts';
-import type { Legend } from './legend.ts';
+import { isUrgent } from './kinds.ts';
+import type { Legend, LegendBrightness } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
 import { type FeedStatus, type Identify, renderBoard } from './render.ts';
+import { type ManualLevel, type Night, type NightSettings, nightAt } from './schedule.ts';
 import { assignSlots, type Layout, type SlotMap, type Zones } from './slots.ts';
 
 export interface PictureSettings {
@@ -32,6 +40,8 @@ export interface PictureSettings {
   readonly palette?: Palette | undefined;
   /** Account id -> label (config aws.accounts); with two or more the legend names the account. */
   readonly accountLabels?: ReadonlyMap<string, string> | undefined;
+  /** The brightness schedule (config display.schedule); none: the display's configured brightness. */
+  readonly night?: NightSettings | undefined;
   /** Per kind, where its new pixels go (config `zones`, slots.ts); default each kind's own. */
   readonly zones?: Zones | undefined;
 }
@@ -48,6 +58,8 @@ export interface PictureInput {
   readonly identify?: Identify | undefined;
   /** Accounts the last listing could not read, with the reason (sync.ts): their pixels show stale. */
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
+  /** A brightness set by hand (Home Assistant): holds until the schedule's next transition. */
+  readonly manualLevel?: ManualLevel | undefined;
   /**
    * The fleet restored at start (fleet-file.ts), until the first listing: an instance still the very
    * object restored (no message has changed it) shows stale.
@@ -71,6 +83,39 @@ export interface Picture {
   readonly animating: boolean;
   /** When to compose again; undefined: not until the fleet or the status changes. */
   readonly wakeInMs: number | undefined;
+  /** 0..1 for this frame, overriding the configured brightness; undefined without a schedule. */
+  readonly brightness: number | undefined;
+  /** The schedule's answer for this frame (reused by the next picture while it holds). */
+  readonly night: Night | undefined;
+  readonly manualLevel: ManualLevel | undefined;
+}
+
+/** `frame` with every pixel dark but those whose entry is urgent. */
+export function urgentOnly(frame: Frame, legend: Legend, urgent = isUrgentPixel): Frame {
+  const rgb = new Uint8Array(frame.rgb.length);
+  for (const pixel of legend.pixels) {
+    if (!urgent(pixel)) continue;
+    const at = (pixel.y * frame.width + pixel.x) * 3;
+    rgb.set(frame.rgb.subarray(at, at + 3), at);
+  }
+  return { width: frame.width, height: frame.height, rgb };
+}
+
+function isUrgentPixel(pixel: Legend['pixels'][number]): boolean {
+  return pixel.entry !== null && isUrgent(pixel.entry.kind, pixel.entry.state);
+}
+
+function sameBrightness(a: LegendBrightness | undefined, b: LegendBrightness | undefined): boolean {
+  return (
+    a === b ||
+    (a !== undefined &&
+      b !== undefined &&
+      a.level === b.level &&
+      a.manual === b.manual &&
+      a.urgent === b.urgent &&
+      a.next?.atMs === b.next?.atMs &&
+      a.next?.level === b.next?.level)
+  );
 }
 
 function reusableLayout(input: PictureInput): Layout | undefined {
@@ -109,15 +154,48 @@ export function composePicture(input: PictureInput): Picture {
     staleAccounts: input.staleAccounts,
     restored: input.restored,
   });
-  const sameLegend =
-    previous !== undefined &&
-    previous.fleet === fleet &&
-    previous.staleAccounts === input.staleAccounts &&
-    previous.restored === input.restored &&
-    previous.layout === layout &&
-    previous.status.connected === status.connected &&
-    previous.status.synced === status.synced &&
-    previous.status.clockSynced === status.clockSynced;
+  const manualLevel = input.manualLevel;
+  const nightSettings = settings.night;
+  if (nightSettings === undefined) {
+    return {
+      fleet,
+      listed,
+      staleAccounts: input.staleAccounts,
+      restored: input.restored,
+      status,
+      layout,
+      frame: out.frame,
+      legend: sameLegend(input, layout, undefined) ? (previous as Picture).legend : out.view,
+      animating: out.animating,
+      wakeInMs: out.nextFrameInMs,
+      brightness: undefined,
+      night: undefined,
+      manualLevel,
+    };
+  }
+  const night = nightAt(
+    nightSettings,
+    nowMs,
+    manualLevel,
+    previous?.manualLevel === manualLevel ? previous?.night : undefined,
+  );
+  let frame = out.frame;
+  let brightness = night.brightness;
+  const urgent =
+    nightSettings.urgentOverridesOff && night.level === 'off' && out.view.pixels.some(isUrgentPixel);
+  if (urgent) {
+    frame = urgentOnly(out.frame, out.view);
+    brightness = nightSettings.brightness;
+  }
+  const legendBrightness: LegendBrightness = {
+    level: night.level,
+    ...(night.manual ? { manual: true } : {}),
+    ...(urgent ? { urgent: true } : {}),
+    ...(night.next === undefined ? {} : { next: { atMs: night.next.atMs, level: night.next.level } }),
+  };
+  // A dark board needs no animation frames: only the schedule's own wake-ups.
+  const dark = brightness === 0 && nowMs >= night.steadyFromMs;
+  const animationWake = dark ? undefined : out.nextFrameInMs;
   return {
     fleet,
     listed,
@@ -125,9 +203,30 @@ export function composePicture(input: PictureInput): Picture {
     restored: input.restored,
     status,
     layout,
-    frame: out.frame,
-    legend: sameLegend ? previous.legend : out.view,
-    animating: out.animating,
-    wakeInMs: out.nextFrameInMs,
+    frame,
+    legend: sameLegend(input, layout, legendBrightness)
+      ? (previous as Picture).legend
+      : { ...out.view, brightness: legendBrightness },
+    animating: out.animating && !dark,
+    wakeInMs: Math.min(night.wakeInMs, animationWake ?? Number.POSITIVE_INFINITY),
+    brightness,
+    night,
+    manualLevel,
   };
+}
+
+/** The previous legend still says it all: same fleet, layout, status and brightness levels. */
+function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrightness | undefined): boolean {
+  const { previous, status } = input;
+  return (
+    previous !== undefined &&
+    previous.fleet === input.fleet &&
+    previous.staleAccounts === input.staleAccounts &&
+    previous.restored === input.restored &&
+    previous.layout === layout &&
+    previous.status.connected === status.connected &&
+    previous.status.synced === status.synced &&
+    previous.status.clockSynced === status.clockSynced &&
+    sameBrightness(previous.legend.brightness, brightness)
+  );
 }

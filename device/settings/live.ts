@@ -70,6 +70,7 @@ export function liveSettings(targets: LiveTargets): (config: Config, changed: re
         relist: has('tagFilter'),
       });
     }
-    if (has('pins') || has('colors') || has('display.brightness')) targets.picture(pictureSettings(config));
+    if (has('pins') || has('colors') || has('display.brightness') || has('display.schedule'))
+      targets.picture(pictureSettings(config));
   };
 }

@@ -24,6 +24,7 @@ import { type Config, ConfigError, parseConfig } from '../config.ts';
  */
 export const REMOTE_KEYS: readonly string[] = [
   'display.brightness',
+  'display.schedule',
   'colors',
   'pins',
   'tagFilter',

@@ -32,6 +32,9 @@ export interface Board {
   /** `legend`: which pixel shows what, for a board that prints it (the terminal); others ignore it. */
   show(frame: Frame, legend?: Legend): Promise<void>;
   close(): Promise<void>;
-  /** A 'hardware' brightness board: sets its register (0..1) at once if open, and at the next open. */
+  /**
+   * A 'hardware' brightness board: sets its register (0..1) at once if open, and at the next open:
+   * the night schedule's level as it changes, or a remote setting's.
+   */
   setBrightness?(brightness: number): Promise<void>;
 }

@@ -34,7 +34,31 @@ function swatch(color: string): string {
   return `${fg([r, g, b])}■${RESET}`;
 }
 
-export function drawStatus(view: Legend): string {
+/** "50%" or "off". */
+function levelText(level: number | 'off'): string {
+  return level === 'off' ? 'off' : `${Math.round(level * 100)}%`;
+}
+
+/**
+ * Night mode for the status line: "brightness 10%, off at Sun 23:00". `timeZone` is the one the
+ * next change is shown in: by default this process's, which on the Pi is the agent's.
+ */
+export function drawBrightness(brightness: NonNullable<Legend['brightness']>, timeZone?: string): string {
+  const how =
+    brightness.manual === true ? ' (set by hand)' : brightness.urgent === true ? ' (urgent pixels lit)' : '';
+  const now = `brightness ${levelText(brightness.level)}${how}`;
+  if (brightness.next === undefined || !Number.isFinite(brightness.next.atMs)) return now;
+  const at = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    ...(timeZone === undefined ? {} : { timeZone }),
+  }).format(brightness.next.atMs);
+  return `${now}, ${levelText(brightness.next.level)} at ${at}`;
+}
+
+export function drawStatus(view: Legend, timeZone?: string): string {
   const parts = [
     'ec2-led',
     view.connected ? 'connected' : 'DISCONNECTED: picture may be stale',
@@ -50,6 +74,7 @@ export function drawStatus(view: Legend): string {
       `account ${sanitizeCell(account.label, 32).trimEnd()} (${account.id}) STALE: ${sanitizeCell(account.stale, 160).trimEnd()}`,
     );
   }
+  if (view.brightness !== undefined) parts.push(drawBrightness(view.brightness, timeZone));
   return parts.join(' · ');
 }
 

@@ -155,6 +155,25 @@ function renderBadges() {
   const overflow = Number(view.overflow) || 0;
   $('badge-overflow').hidden = overflow === 0;
   badge('badge-overflow', `+${overflow} instance${overflow === 1 ? '' : 's'} without a pixel`, 'warn');
+  const brightness = view.brightness;
+  $('badge-brightness').hidden = !brightness;
+  if (brightness)
+    badge('badge-brightness', brightnessText(brightness), brightness.level === 'off' ? 'warn' : 'ok');
+}
+
+/** Night mode: "brightness 10%, off at Sun 23:00" (the next change in this browser's time zone). */
+function brightnessText(brightness) {
+  const level = (value) => (value === 'off' ? 'off' : `${Math.round(Number(value) * 100) || 0}%`);
+  const how = brightness.manual ? ' (set by hand)' : brightness.urgent ? ' (urgent pixels lit)' : '';
+  const now = `brightness ${level(brightness.level)}${how}`;
+  const at = Number(brightness.next?.atMs);
+  if (!Number.isFinite(at)) return now;
+  const when = new Date(at).toLocaleString(undefined, {
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return `${now}, ${level(brightness.next.level)} at ${when}`;
 }
 
 function renderDetail() {

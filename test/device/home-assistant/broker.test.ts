@@ -1,0 +1,142 @@
+/**
+ * The Home Assistant output against a real mosquitto on 127.0.0.1 (ephemeral port): the retained
+ * discovery configs and states, a light command obeyed, and the last will when the connection dies.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Instance } from '../../../device/fleet/instance.ts';
+import { homeAssistantOutput } from '../../../device/home-assistant/output.ts';
+import { composePicture } from '../../../device/layout/picture.ts';
+import type { Level } from '../../../device/layout/schedule.ts';
+import { silentLogger } from '../../../device/log.ts';
+import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
+import { watch } from '../../fakes/mqtt-watcher.ts';
+import { startStallProxy } from '../../fakes/stall-proxy.ts';
+import { waitFor } from '../../fakes/wait.ts';
+
+function instance(n: number, state: Instance['state']): Instance {
+  return {
+    kind: 'instance',
+    id: `i-${n}`,
+    state,
+    timeMs: 0,
+    sinceMs: 0,
+    region: 'r',
+    account: 'a',
+    name: `web"/#${n}`,
+    tags: {},
+  };
+}
+
+describe('Home Assistant output against mosquitto', () => {
+  let broker: Mosquitto;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  it('announces the board, keeps its states, obeys a light command, and leaves a last will', async () => {
+    const proxy = await startStallProxy(broker.port, false);
+    const watcher = await watch(broker.port);
+    const levels: Level[] = [];
+    const output = homeAssistantOutput({
+      config: {
+        host: '127.0.0.1',
+        port: proxy.port,
+        tls: false,
+        discoveryPrefix: 'homeassistant',
+        nodeId: 'desk_pi',
+      },
+      clientId: 'desk-pi',
+      board: 'unicornhatmini',
+      brightness: 0.5,
+      onLevel: (level) => levels.push(level),
+      log: silentLogger,
+    });
+    try {
+      await output.open();
+      const m = watcher.messages;
+      await waitFor('online', () => m.get('ec2led/desk_pi/availability') === 'online', 10_000);
+      await waitFor('the light config', () => m.get('homeassistant/light/desk_pi/board/config'));
+      expect(JSON.parse(m.get('homeassistant/light/desk_pi/board/config') as string)).toMatchObject({
+        schema: 'json',
+        command_topic: 'ec2led/desk_pi/light/set',
+        state_topic: 'ec2led/desk_pi/light/state',
+        availability_topic: 'ec2led/desk_pi/availability',
+        supported_color_modes: ['brightness'],
+      });
+      await waitFor(
+        'six sensor configs',
+        () => [...m.keys()].filter((t) => t.startsWith('homeassistant/sensor/desk_pi/')).length === 6,
+      );
+
+      const fleet = new Map(
+        [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')].map((i) => [i.id, i]),
+      );
+      const picture = composePicture({
+        fleet,
+        slots: new Map(),
+        listed: true,
+        settings: { width: 4, height: 2 },
+        status: { connected: true, synced: true },
+        nowMs: 0,
+      });
+      await output.show(picture);
+      await waitFor('the instance counts', () => m.get('ec2led/desk_pi/instances')?.includes('"running":2'));
+      expect(JSON.parse(m.get('ec2led/desk_pi/instances') as string)).toMatchObject({
+        running: 2,
+        stopped: 1,
+      });
+      expect(JSON.parse(m.get('ec2led/desk_pi/light/state') as string)).toEqual({
+        state: 'ON',
+        brightness: 128,
+        color_mode: 'brightness',
+      });
+      // No topic carries an instance's (hostile) Name.
+      expect([...m.keys()].some((t) => t.includes('web'))).toBe(false);
+
+      await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON","brightness":51}');
+      await watcher.publish('ec2led/desk_pi/light/set', 'not json');
+      await watcher.publish('ec2led/desk_pi/light/set', '{"state":"OFF"}');
+      await waitFor('two commands applied', () => levels.length >= 2);
+      expect(levels).toEqual([0.2, 'off']);
+
+      // The agent's connection dies without a goodbye: the broker publishes its last will.
+      await proxy.close();
+      await waitFor('the last will', () => m.get('ec2led/desk_pi/availability') === 'offline', 10_000);
+    } finally {
+      await output.close();
+      await watcher.close();
+      await proxy.close();
+    }
+  }, 30_000);
+
+  it('opens while the broker does not answer, says online once it does, and offline on close', async () => {
+    const proxy = await startStallProxy(broker.port, true);
+    const watcher = await watch(broker.port);
+    const output = homeAssistantOutput({
+      config: { host: '127.0.0.1', port: proxy.port, tls: false, discoveryPrefix: 'ha', nodeId: 'second' },
+      clientId: 'second',
+      board: 'none',
+      brightness: 0.5,
+      onLevel: () => undefined,
+      log: silentLogger,
+    });
+    try {
+      await output.open(); // returns at once, the connect hangs in the stalled proxy
+      await waitFor('a connection to the stalled proxy', () => proxy.accepted > 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(watcher.messages.has('ec2led/second/availability')).toBe(false);
+      proxy.heal();
+      await waitFor('online', () => watcher.messages.get('ec2led/second/availability') === 'online', 20_000);
+      expect(watcher.messages.has('ha/light/second/board/config')).toBe(true);
+      await output.close();
+      await waitFor('offline', () => watcher.messages.get('ec2led/second/availability') === 'offline');
+    } finally {
+      await output.close();
+      await watcher.close();
+      await proxy.close();
+    }
+  }, 30_000);
+});
