@@ -52,6 +52,15 @@ export function toSyncEvent(event: MqttEvent): SyncEvent {
   return event.type === 'message' ? { type: 'message', change: changeOf(event.message) } : event;
 }
 
+/** Why the source dropped a message; the log line says more (the topic, the decoder's reason). */
+export type MessageDropReason = 'bad-topic' | 'out-of-scope' | 'bad-payload' | 'topic-mismatch';
+
+/** Counts for the metrics: every message received, and every one dropped. */
+export interface MessageCounters {
+  received(): void;
+  dropped(reason: MessageDropReason): void;
+}
+
 export interface MqttSourceOptions {
   readonly mqtt: MqttConfig;
   readonly topicPrefix: string;
@@ -69,6 +78,8 @@ export interface MqttSourceOptions {
    * context from mqtt.cert, mqtt.key, mqtt.ca). The agent exits 1 on it, so systemd restarts it.
    */
   readonly onFatal?: (error: Error) => void;
+  /** Default none. */
+  readonly counters?: MessageCounters;
 }
 
 export interface MqttSource {
@@ -125,24 +136,27 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
   };
 
-  const drop = (why: string, topic: string): void => {
+  const drop = (reason: MessageDropReason, why: string, topic: string): void => {
+    options.counters?.dropped(reason);
     dropped += 1;
     if (dropped <= 10 || dropped % 100 === 0) log.warn('dropped a message', { why, topic, dropped });
   };
 
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
+    options.counters?.received();
     const address = parseInstanceTopic(options.topicPrefix, topic);
     if (address === undefined) {
-      drop('topic is not {prefix}/v1/{account}/{region}/{id}', topic);
+      drop('bad-topic', 'topic is not {prefix}/v1/{account}/{region}/{id}', topic);
       return;
     }
     if (!accounts.has(address.account) || !regions.has(address.region)) {
+      options.counters?.dropped('out-of-scope');
       outOfScope.drop(`${address.account}/${address.region}`);
       return;
     }
     const decoded = decodeMessage(payload);
     if (!decoded.ok) {
-      drop(decoded.reason, topic);
+      drop('bad-payload', decoded.reason, topic);
       return;
     }
     const { message } = decoded;
@@ -151,7 +165,11 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       message.region !== address.region ||
       message.account !== address.account
     ) {
-      drop(`topic does not match message ${message.account}/${message.region}/${message.id}`, topic);
+      drop(
+        'topic-mismatch',
+        `topic does not match message ${message.account}/${message.region}/${message.id}`,
+        topic,
+      );
       return;
     }
     emit({ type: 'message', topic, message });
