@@ -17,6 +17,7 @@ import { composePicture, type Picture } from './layout/picture.ts';
 import type { Identify } from './layout/render.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
+import { createAgentMetrics } from './metrics/agent-metrics.ts';
 import { displayOutput, legendOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { createRuntime, systemClock } from './runtime.ts';
@@ -47,6 +48,8 @@ export interface Agent {
   attach(output: Output): Promise<void>;
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
   onFatal(listener: (error: Error) => void): void;
+  /** The metrics in Prometheus text format, as of now (the web board's `/metrics`). */
+  metrics(): string;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
   stop(): Promise<void>;
 }
@@ -61,6 +64,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const { config, log } = options;
   const now = options.now ?? Date.now;
   const settings = pictureSettings(config);
+  const metrics = createAgentMetrics(now);
   const loaded = await loadSlots(config.stateDir);
   if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
   let picture: Picture | undefined;
@@ -104,8 +108,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       // A tag filter for any account (the global one, or an account's own).
       tagFiltered: accountsOf(config.aws.accounts, config.tagFilter).some((a) => a.tagFilter !== undefined),
     }),
-    effects: feed,
-    draw,
+    effects: metrics.effects(feed),
+    draw: metrics.frames(draw),
     log,
     clock: { ...systemClock, now },
     ...(options.random === undefined ? {} : { random: options.random }),
@@ -117,7 +121,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
-    onEvent: (event) => runtime.dispatch(toSyncEvent(event)),
+    onEvent: (event) => {
+      metrics.observe(event);
+      runtime.dispatch(toSyncEvent(event));
+    },
+    counters: metrics.messages,
     onFatal: (error) => {
       fatal ??= error;
       for (const listener of fatalListeners.splice(0)) listener(error);
@@ -134,6 +142,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   return {
     legend: () => picture?.legend ?? emptyLegend(settings.width, settings.height),
     state: () => runtime.state(),
+    metrics: () => metrics.render(runtime.state()),
     identify(target) {
       identify = { target, untilMs: now() + IDENTIFY_MS };
       runtime.redraw();

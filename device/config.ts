@@ -113,6 +113,8 @@ export const configSchema = z.strictObject({
       /** Default 127.0.0.1: the board is not on the network unless you say so. */
       host: z.string().min(1).default('127.0.0.1'),
       port: z.int().min(0).max(65535).default(8080),
+      /** Default false. `/metrics` in Prometheus text format on this listener, also when `enabled` is false. */
+      metrics: z.boolean().default(false),
     })
     .prefault({}),
   log: z
@@ -162,6 +164,7 @@ const FIXES: Readonly<Record<string, string>> = {
   'web.enabled': 'use true or false',
   'web.host': 'use an address to listen on, such as 127.0.0.1',
   'web.port': 'use a port number from 0 to 65535',
+  'web.metrics': 'use true or false',
   'log.format': 'use "json" or "pretty"',
   'log.level': 'use "debug", "info", "warn" or "error"',
 };

@@ -43,6 +43,7 @@ export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: Kind
   EC2LED_WEB_ENABLED: ['web.enabled', 'boolean'],
   EC2LED_WEB_HOST: ['web.host', 'string'],
   EC2LED_WEB_PORT: ['web.port', 'number'],
+  EC2LED_WEB_METRICS: ['web.metrics', 'boolean'],
   EC2LED_LOG_FORMAT: ['log.format', 'string'],
   EC2LED_LOG_LEVEL: ['log.level', 'string'],
 };
