@@ -19,6 +19,7 @@ import type { Legend } from './layout/legend.ts';
 import type { Level } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
+import { createAgentMetrics } from './metrics/agent-metrics.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { type Clock, createRuntime, systemClock } from './runtime.ts';
@@ -64,6 +65,8 @@ export interface Agent {
   attach(output: Output): Promise<void>;
   /** Sets the brightness by hand (Home Assistant): it holds until the schedule's next transition. */
   setBrightness(level: Level): void;
+  /** The metrics in Prometheus text format, as of now (the web board's `/metrics`). */
+  metrics(): string;
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
   onFatal(listener: (error: Error) => void): void;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
@@ -90,6 +93,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       savedAtMs: restored.savedAtMs,
     });
   const settings = pictureSettings(config);
+  const metrics = createAgentMetrics(now);
   const stage = createStage({
     settings,
     slots: loaded.slots,
@@ -108,8 +112,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
-    effects: feed,
-    draw: stage.draw,
+    effects: metrics.effects(feed),
+    draw: metrics.frames(stage.draw),
     log,
     clock: { ...systemClock, now },
     ...(options.random === undefined ? {} : { random: options.random }),
@@ -135,9 +139,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   const mqtt = createMqttSource({
     ...mqttOptionsFor(config),
-    onEvent: (event) => runtime.dispatch(toSyncEvent(event)),
+    onEvent: (event) => {
+      metrics.observe(event);
+      runtime.dispatch(toSyncEvent(event));
+    },
     onFatal: fatal.set,
     side: shadow,
+    counters: metrics.messages,
     log,
   });
 
@@ -159,6 +167,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
+    metrics: () => metrics.render(runtime.state()),
     setBrightness(level) {
       stage.setManualLevel({ level, atMs: now() });
       runtime.redraw();

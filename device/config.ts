@@ -398,6 +398,11 @@ export const configSchema = z.strictObject({
         .max(65535)
         .default(8080)
         .meta(setting('use a port number from 0 to 65535', 'EC2LED_WEB_PORT', 'number')),
+      /** Default false. `/metrics` in Prometheus text format on this listener, also when `enabled` is false. */
+      metrics: z
+        .boolean()
+        .default(false)
+        .meta(setting('use true or false', 'EC2LED_WEB_METRICS', 'boolean')),
     })
     .prefault({}),
   log: z

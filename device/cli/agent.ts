@@ -94,9 +94,10 @@ function load(argv: readonly string[], deps: AgentCliDeps): { loaded: LoadedConf
 
 async function startWeb(agent: Agent, loaded: LoadedConfig, log: Logger): Promise<WebBoard | undefined> {
   const { web, display } = loaded.config;
-  if (!web.enabled && display.board !== 'web') return undefined;
+  const board = web.enabled || display.board === 'web';
+  if (!board && !web.metrics) return undefined;
   const { startAgentWebBoard } = await import('../web/agent-board.ts');
-  return startAgentWebBoard(agent, web, log);
+  return startAgentWebBoard(agent, { host: web.host, port: web.port, board, metrics: web.metrics }, log);
 }
 
 /** Home Assistant (config homeAssistant) as one more output; its module loads only when configured. */

@@ -81,6 +81,15 @@ export interface AlarmScope {
   readonly prefixes: readonly string[];
 }
 
+/** Why the source dropped a message; the log line says more (the topic, the decoder's reason). */
+export type MessageDropReason = 'bad-topic' | 'out-of-scope' | 'bad-payload' | 'topic-mismatch';
+
+/** Counts for the metrics: every message received, and every one dropped. */
+export interface MessageCounters {
+  received(): void;
+  dropped(reason: MessageDropReason): void;
+}
+
 export interface MqttSourceOptions {
   readonly mqtt: MqttConfig;
   readonly topicPrefix: string;
@@ -100,6 +109,8 @@ export interface MqttSourceOptions {
    * context from mqtt.cert, mqtt.key, mqtt.ca). The agent exits 1 on it, so systemd restarts it.
    */
   readonly onFatal?: (error: Error) => void;
+  /** Default none. */
+  readonly counters?: MessageCounters;
   /** Other exact topics on the same connection (the settings shadow, sources/shadow.ts). */
   readonly side?: SideTopics;
 }
@@ -202,7 +213,8 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
   };
 
-  const drop = (why: string, topic: string): void => {
+  const drop = (reason: MessageDropReason, why: string, topic: string): void => {
+    options.counters?.dropped(reason);
     dropped += 1;
     if (dropped <= 10 || dropped % 100 === 0) log.warn('dropped a message', { why, topic, dropped });
   };
@@ -211,17 +223,18 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     const address = parseAlarmTopic(options.topicPrefix, topic);
     if (address === undefined) return false;
     if (address.account !== scope.account || !scope.regions.includes(address.region)) {
+      options.counters?.dropped('out-of-scope');
       outOfScope.drop(`alarm ${address.account}/${address.region}`);
       return true;
     }
     const decoded = decodeAlarmMessage(payload);
-    if (!decoded.ok) drop(decoded.reason, topic);
+    if (!decoded.ok) drop('bad-payload', decoded.reason, topic);
     else {
       const arn = parseAlarmArn(decoded.message.arn);
       if (arn?.account !== address.account || arn.region !== address.region)
-        drop(`topic does not match alarm ${decoded.message.arn}`, topic);
+        drop('topic-mismatch', `topic does not match alarm ${decoded.message.arn}`, topic);
       else if (!scope.prefixes.some((prefix) => decoded.message.name.startsWith(prefix)))
-        drop('alarm name matches none of alarms.prefixes', topic);
+        drop('out-of-scope', 'alarm name matches none of alarms.prefixes', topic);
       else emit({ type: 'alarm', topic, message: decoded.message, ...address });
     }
     return true;
@@ -233,19 +246,21 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       side.onMessage(topic, payload);
       return;
     }
+    options.counters?.received();
     if (alarms !== undefined && onAlarm(topic, payload, alarms)) return;
     const address = parseInstanceTopic(options.topicPrefix, topic);
     if (address === undefined) {
-      drop('topic is not {prefix}/v1/{account}/{region}/{id}', topic);
+      drop('bad-topic', 'topic is not {prefix}/v1/{account}/{region}/{id}', topic);
       return;
     }
     if (!accounts.has(address.account) || !regions.has(address.region)) {
+      options.counters?.dropped('out-of-scope');
       outOfScope.drop(`${address.account}/${address.region}`);
       return;
     }
     const decoded = decodeMessage(payload);
     if (!decoded.ok) {
-      drop(decoded.reason, topic);
+      drop('bad-payload', decoded.reason, topic);
       return;
     }
     const { message } = decoded;
@@ -254,7 +269,11 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       message.region !== address.region ||
       message.account !== address.account
     ) {
-      drop(`topic does not match message ${message.account}/${message.region}/${message.id}`, topic);
+      drop(
+        'topic-mismatch',
+        `topic does not match message ${message.account}/${message.region}/${message.id}`,
+        topic,
+      );
       return;
     }
     emit({ type: 'message', topic, message });

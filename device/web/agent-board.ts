@@ -9,15 +9,26 @@ import type { Logger } from '../log.ts';
 import { legendOutput } from '../outputs.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
 
+export interface AgentWebOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Serve the page and /api/*; default true (false: /metrics alone). */
+  readonly board?: boolean;
+  /** Serve the agent's metrics at /metrics; default false. */
+  readonly metrics?: boolean;
+}
+
 export async function startAgentWebBoard(
-  agent: Pick<Agent, 'legend' | 'identify' | 'attach'>,
-  address: { readonly host: string; readonly port: number },
+  agent: Pick<Agent, 'legend' | 'identify' | 'attach' | 'metrics'>,
+  options: AgentWebOptions,
   log: Logger,
 ): Promise<WebBoard> {
   let legend: Legend = agent.legend();
   const board = await startWebBoard({
-    host: address.host,
-    port: address.port,
+    host: options.host,
+    port: options.port,
+    board: options.board ?? true,
+    ...(options.metrics === true ? { metrics: () => agent.metrics() } : {}),
     view: () => legend,
     onIdentify: (target) => agent.identify(target),
     log: (level, msg, context) => log[level](msg, context),

@@ -7,13 +7,16 @@
  *   GET  /api/board              the Legend as JSON (layout/legend.ts is the schema)
  *   GET  /api/events             Server-Sent Events: the board on connect and after every notify()
  *   POST /api/identify           {"x", "y"} -> 202, and onIdentify is called
- * Anything else is 404, a known path with another method 405. See docs/web-board.md.
+ *   GET  /metrics                Prometheus text format, only when `metrics` is given
+ * Anything else is 404, a known path with another method 405. With `board: false` the listener
+ * serves /metrics alone: the page and /api/* are 404. See docs/web-board.md.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Legend, legendToWire } from '../layout/legend.ts';
+import { METRICS_CONTENT_TYPE } from '../metrics/exposition.ts';
 import { type LogFn, SseHub } from './events.ts';
 import { isHostAllowed, isSameOrigin, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
 import { type PixelTarget, parseIdentify } from './identify.ts';
@@ -34,6 +37,13 @@ export interface WebBoardOptions {
   readonly view: () => Legend;
   /** Blink this pixel on the physical board. Called after validation; a rejection is logged. */
   readonly onIdentify: (target: PixelTarget) => void | Promise<void>;
+  /**
+   * Serve the page and /api/*. Default true. False leaves a listener for `/metrics` alone, for a
+   * scraper that should not see instance names or blink pixels.
+   */
+  readonly board?: boolean;
+  /** The body of `GET /metrics` (Prometheus text format 0.0.4), called per scrape. Default none: 404. */
+  readonly metrics?: () => string;
   readonly log?: LogFn;
 }
 
@@ -96,6 +106,8 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   const log: LogFn = options.log ?? (() => {});
+  const serveBoard = options.board ?? true;
+  const { metrics } = options;
   checkOptions(host, port);
   const files = await loadStatic();
   const hub = new SseHub({
@@ -137,6 +149,18 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     const path = new URL(req.url ?? '/', 'http://board.invalid').pathname;
     const method = req.method ?? 'GET';
     const get = method === 'GET' || method === 'HEAD';
+    if (path === '/metrics' && metrics !== undefined) {
+      if (!get) return sendError(res, 405, `${method} not allowed on ${path}`, { Allow: 'GET, HEAD' });
+      const body = Buffer.from(metrics(), 'utf8');
+      res.writeHead(200, {
+        'Content-Type': METRICS_CONTENT_TYPE,
+        'Content-Length': body.length,
+        'Cache-Control': 'no-store',
+      });
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (!serveBoard) return sendError(res, 404, `no such page: ${path}; this listener serves /metrics only`);
     const file = files.get(path);
     if (file !== undefined || path === '/api/board') {
       if (!get) return sendError(res, 405, `${method} not allowed on ${path}`, { Allow: 'GET, HEAD' });
@@ -190,7 +214,8 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
-  log('info', 'web board listening', { url });
+  if (serveBoard) log('info', 'web board listening', { url, metrics: metrics !== undefined });
+  else log('info', 'metrics listening', { url: new URL('metrics', url).href });
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,6 +5,7 @@
  * outside aws.regions. Every wait is bounded.
  */
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent.ts';
 import type { Config } from '../../device/config.ts';
@@ -125,6 +126,10 @@ describe('only the configured accounts and regions', () => {
     await waitFor('web stopping', () => shown(a.legend()).web === 'stopping', 4_000);
     expect(shown(a.legend())).toEqual({ web: 'stopping', db: 'stopped' });
     expect(world.ec2.calls).toEqual(callsBefore);
+    const dropped = parsePrometheusTextFormat(a.metrics()).find(
+      (family) => family.name === 'ec2led_mqtt_messages_dropped_total',
+    );
+    expect(dropped?.metrics.find((m) => m.labels?.reason === 'out-of-scope')?.value).toBe('30');
 
     // The first drop is told at once; the next 29 wait for the interval (or the stop).
     expect(droppedLines()).toEqual([expect.objectContaining({ dropped: 1, total: 1 })]);

@@ -77,7 +77,7 @@ describe('loading the device bundle', () => {
     expect(config.graceMinutes).toBe(10);
     expect(config.stateDir).toBe('/var/lib/ec2led');
     expect(config.display.board).toBe('unicornhatmini');
-    expect(config.web).toEqual({ enabled: false, host: '127.0.0.1', port: 8080 });
+    expect(config.web).toEqual({ enabled: false, host: '127.0.0.1', port: 8080, metrics: false });
     expect(config.log).toEqual({ format: 'json', level: 'info' });
   });
 
@@ -140,12 +140,14 @@ describe('precedence: defaults, file, environment, flags', () => {
       EC2LED_MQTT_TLS: 'false',
       EC2LED_AWS_CREDENTIALS: 'default',
       EC2LED_TAG_FILTER: 'team=platform',
+      EC2LED_WEB_METRICS: 'true',
     };
     const { config } = load(DEVICE_CREATE_CONFIG, { env });
     expect(config.aws.regions).toEqual(['us-east-1', 'eu-west-1']);
     expect(config.aws.accounts).toEqual(['123456789012', '210987654321']);
     expect(config.mqtt.tls).toBe(false);
     expect(config.tagFilter).toEqual({ key: 'team', value: 'platform' });
+    expect(config.web.metrics).toBe(true);
   });
 
   it('reads the file named by EC2LED_CONFIG when no --config is given', () => {
@@ -185,6 +187,7 @@ describe('every error names its key, its value, its source and the fix', () => {
     ['pins.web-1', { pins: { 'web-1': '3;4' } }, /pins\.web-1 .*"3;4".*"x,y"/],
     ['display.board', { display: { board: 'hat' } }, /display\.board "hat" is invalid: use one of/],
     ['log.format', { log: { format: 'xml' } }, /log\.format .*"xml".*"json" or "pretty"/],
+    ['web.metrics', { web: { metrics: 'yes' } }, /web\.metrics .*"yes".*true or false/],
     ['aws.ec2Endpoint', { aws: { ec2Endpoint: 'ftp://x' } }, /aws\.ec2Endpoint .*"ftp:\/\/x".*URL/],
     [
       'aws.accounts.0',

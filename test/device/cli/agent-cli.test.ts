@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusMain } from '../../../device/cli/status.ts';
 import { connectPublisher } from '../../fakes/mqtt-publisher.ts';
@@ -137,6 +138,34 @@ describe('ec2led agent', () => {
     agent.child.kill('SIGTERM');
     expect((await agent.exited).code).toBe(0);
   });
+
+  it('with web.metrics alone, serves /metrics on 127.0.0.1 and no board', async () => {
+    const agent = run(['agent', '--config', world.configPath], {
+      EC2LED_WEB_METRICS: 'true',
+      EC2LED_WEB_PORT: '0',
+    });
+    const url = await waitFor(
+      'metrics url',
+      () =>
+        /"msg":"metrics listening".*"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(agent.stderr())?.[1],
+      30_000,
+    );
+    const listed = await waitForAsync(
+      'a listing counted',
+      async () => {
+        const families = parsePrometheusTextFormat(await (await fetch(url)).text());
+        const listings = families.find((f) => f.name === 'ec2led_listings_total')?.metrics[0]?.value;
+        return Number(listings) >= 1 ? families : undefined;
+      },
+      15_000,
+    );
+    expect(listed.find((f) => f.name === 'ec2led_instances')?.type).toBe('GAUGE');
+    expect((await fetch(new URL('/api/board', url))).status).toBe(404);
+    expect(agent.stderr()).not.toContain('web board listening');
+    agent.child.kill('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+    // Start-up alone took over 15 s on 2 cores shared with a whole suite.
+  }, 45_000);
 
   it('exits 2 on a bad config value, naming the key, its source and the fix', async () => {
     const agent = run(['agent', '--config', world.configPath], { EC2LED_RESYNC_MINUTES: 'often' });
