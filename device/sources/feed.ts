@@ -123,25 +123,15 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
   return withAlarms(ec2, alarms, { account: accountIds(config.aws.accounts)[0] ?? '', log });
 }
 
-/** accounts-ec2.ts loaded on the first call only, so the packed agent's chunks never hold it. */
+/**
+ * From the sources, accounts-ec2.ts loads with this module, as a static import would; the packed
+ * agent never loads it (a dynamic import: its own chunk, which the agent's chunks do not import).
+ */
+const inProcess = runsFromSources() ? await import('./accounts-ec2.ts') : undefined;
+
 function inProcessEc2Source(options: ProcessEc2Options): Ec2Source {
-  let source: Promise<Ec2Source> | undefined;
-  let closed = false;
-  const load = (): Promise<Ec2Source> => {
-    source ??= import('./accounts-ec2.ts').then(({ createAccountsEc2Source }) =>
-      createAccountsEc2Source(options),
-    );
-    return source;
-  };
-  return {
-    list: async (signal) => (await load()).list(signal),
-    describeIds: async (region, ids, signal) => (await load()).describeIds(region, ids, signal),
-    close() {
-      if (closed) return;
-      closed = true;
-      source?.then((s) => s.close()).catch(() => undefined);
-    },
-  };
+  if (inProcess === undefined) throw new Error('the in-process EC2 source runs from the sources only');
+  return inProcess.createAccountsEc2Source(options);
 }
 
 export interface Feed extends SyncEffects {
