@@ -15,6 +15,7 @@ import {
   checkCertificateAndKey,
   checkConfig,
   checkNode,
+  checkWatchdogModule,
 } from './local-checks.ts';
 import {
   checkClock,
@@ -70,6 +71,7 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
   const results: CheckResult[] = [
     checkArch(deps.arch ?? process.arch),
     checkNode(deps.nodeVersion ?? process.version),
+    await checkWatchdogModule(),
   ];
   const { result, loaded } = checkConfig(options.configPath, env);
   results.push(result);

@@ -1,5 +1,5 @@
 /**
- * The doctor checks that stay on this machine: architecture, Node, the config, the certificate files
+ * The doctor checks that stay on this machine: architecture, Node, the watchdog's native module, the config, the certificate files
  * (readable by the service user, parseable, matching) and the board's bus. Each returns one
  * CheckResult naming the fix.
  */
@@ -47,6 +47,28 @@ export function checkNode(version: string): CheckResult {
     `install Node.js ${RECOMMENDED_NODE} (docs/pi.md step 1)`,
   );
 }
+
+/**
+ * The native module the systemd watchdog sends through (watchdog/notify.ts): without it the service
+ * (Type=notify) cannot start. `load` imports it; tests pass one that fails.
+ */
+export async function checkWatchdogModule(
+  load: () => Promise<unknown> = () => import(WATCHDOG_MODULE),
+): Promise<CheckResult> {
+  try {
+    await load();
+    return ok('watchdog', 'unix-dgram loads: the agent can answer the systemd watchdog');
+  } catch (error) {
+    return fail(
+      'watchdog',
+      `unix-dgram does not load (${(error as Error).message}): the service cannot report ready to systemd`,
+      'sudo apt-get install -y build-essential python3, then the npm install -g of docs/pi.md step 1 again (unix-dgram in --allow-scripts)',
+    );
+  }
+}
+
+/** A variable, so bundlers leave the optional module alone. */
+const WATCHDOG_MODULE = 'unix-dgram';
 
 export function checkConfig(
   configPath: string | undefined,

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../device/config.ts';
 import type { CheckResult } from '../../../device/doctor/check.ts';
 import { DOCTOR_USAGE, doctorMain } from '../../../device/doctor/cli.ts';
-import { checkArch, checkBoard, checkNode, mayAccess } from '../../../device/doctor/local-checks.ts';
+import {
+  checkArch,
+  checkBoard,
+  checkNode,
+  checkWatchdogModule,
+  mayAccess,
+} from '../../../device/doctor/local-checks.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
 import { fakeSystem } from '../../fakes/fake-system.ts';
 import { freePort } from '../../fakes/mosquitto.ts';
@@ -98,7 +104,7 @@ describe('ec2led doctor against the local fakes', () => {
   it('passes every check against mosquitto with mTLS, the credentials provider and FakeEc2', async () => {
     const run = await doctor(world.configPath);
     expect(run.text).toBe(
-      'arch:ok node:ok config:ok certificate:ok ca:ok board:ok mqtt:ok credentials-tls:ok credentials:ok ec2:ok clock:ok',
+      'arch:ok node:ok watchdog:ok config:ok certificate:ok ca:ok board:ok mqtt:ok credentials-tls:ok credentials:ok ec2:ok clock:ok',
     );
     expect(run.code).toBe(0);
     expect(check(run, 'certificate').detail).toContain('key matches, readable by ec2led');
@@ -122,8 +128,8 @@ describe('ec2led doctor against the local fakes', () => {
     );
     expect(code).toBe(1);
     const lines = out.trim().split('\n');
-    expect(lines).toHaveLength(11);
-    expect(lines[6]).toMatch(
+    expect(lines).toHaveLength(12);
+    expect(lines[7]).toMatch(
       /^FAIL mqtt {9}TLS to 127\.0\.0\.1:1 failed \(ECONNREFUSED\) — fix: check mqtt\.endpoint and mqtt\.port/,
     );
   });
@@ -268,6 +274,16 @@ describe('doctor checks that need no network', () => {
     expect(checkNode('v20.20.2')).toMatchObject({ status: 'warn' });
     expect(checkNode('v20.20.2').fix).toContain('January 2027');
     expect(checkNode('v22.11.0').status).toBe('ok');
+  });
+
+  it('fails watchdog, naming the build tools, when unix-dgram does not load', async () => {
+    const failed = await checkWatchdogModule(() =>
+      Promise.reject(new Error("Cannot find module 'unix-dgram'")),
+    );
+    expect(failed).toMatchObject({ name: 'watchdog', status: 'fail' });
+    expect(failed.detail).toContain("Cannot find module 'unix-dgram'");
+    expect(failed.fix).toContain('build-essential');
+    expect((await checkWatchdogModule()).status).toBe('ok');
   });
 
   it('reads permissions as the kernel does: owner, then group, then others', () => {
