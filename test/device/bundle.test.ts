@@ -53,6 +53,6 @@ describe('the packed agent bundle', () => {
       stderr: () => {},
     });
     expect(code).toBe(0);
-    expect(JSON.parse(out).pixels[0].instance.state).toBe('running');
+    expect(JSON.parse(out).pixels[0].entry.state).toBe('running');
   });
 });
