@@ -175,3 +175,54 @@ describe('alarms in the sync', () => {
     expect(state.fleet.get(ARN)?.state).toBe('ALARM');
   });
 });
+
+describe('desk probes in the store', () => {
+  const probe = (state: 'up' | 'down' | 'degraded', timeMs: number) =>
+    ({
+      kind: 'probe',
+      instanceId: 'probe:www',
+      name: 'www',
+      state,
+      timeMs,
+      region: 'desk',
+      account: 'desk',
+    }) as const;
+
+  it('orders by time, the worse look winning a tie, and a listing keeps the probe as listed', () => {
+    expect(changeSupersedes(probe('down', 1000), probe('up', 1000))).toBe(true);
+    expect(changeSupersedes(probe('up', 1000), probe('degraded', 1000))).toBe(false);
+    expect(changeSupersedes(probe('up', 2000), probe('down', 1000))).toBe(true);
+    const fleet = applyChanges(EMPTY_FLEET, [probe('up', 1000)], 1000);
+    expect(fleet.get('probe:www')).toMatchObject({ kind: 'probe', name: 'www', state: 'up' });
+    const listed = replaceWithSnapshot(
+      fleet,
+      {
+        startedAtMs: 5000,
+        instances: [
+          {
+            kind: 'probe',
+            instanceId: 'probe:www',
+            name: 'www',
+            state: 'down',
+            region: 'desk',
+            account: 'desk',
+            tags: {},
+          },
+          {
+            kind: 'alarm',
+            instanceId: ARN,
+            name: undefined,
+            state: 'OK',
+            region: 'us-east-1',
+            account: ACCOUNT,
+            tags: {},
+          },
+        ],
+      },
+      6000,
+    );
+    expect(listed.get('probe:www')).toMatchObject({ state: 'down', listed: true });
+    // A listed alarm without a name (none in the listing) is still shown, unnamed.
+    expect(listed.get(ARN)).toMatchObject({ kind: 'alarm', state: 'OK' });
+  });
+});
