@@ -66,8 +66,11 @@ function nodeBinary(): string {
   return `${CACHE}/node_modules/${pkg}/bin/node`;
 }
 
-/** The native modules the tests load for real (rpi-ws281x-native is only ever faked in tests). */
-const NATIVE_MODULES = ['i2c-bus', 'spi-device'];
+/**
+ * The native modules the tests load for real (rpi-ws281x-native is only ever faked in tests):
+ * the board buses, and unix-dgram, the systemd notify socket of the watchdog.
+ */
+const NATIVE_MODULES = ['i2c-bus', 'spi-device', 'unix-dgram'];
 
 /** Node 24 builds of the native modules, in their own node_modules folder; rebuilt when Node changes. */
 function buildNative(node: string, version: string, env: NodeJS.ProcessEnv): string {
