@@ -6,41 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState } from '../../device/fleet/sync.ts';
 import { silentLogger } from '../../device/log.ts';
-import { type Clock, createRuntime, MIN_FRAME_INTERVAL_MS, type SyncEffects } from '../../device/runtime.ts';
-
-/** A clock whose timers run only in `advance`, in time order. */
-class FakeClock implements Clock {
-  nowMs = 1_000_000;
-  #next = 0;
-  readonly timers = new Map<number, { at: number; callback: () => void }>();
-  now = () => this.nowMs;
-  setTimeout = (callback: () => void, ms: number): unknown => {
-    this.#next += 1;
-    this.timers.set(this.#next, { at: this.nowMs + Math.max(0, ms), callback });
-    return this.#next;
-  };
-  clearTimeout = (handle: unknown): void => {
-    this.timers.delete(handle as number);
-  };
-  /** Moves time forward, firing each due timer at its own time; settles promises between timers. */
-  async advance(ms: number): Promise<void> {
-    const end = this.nowMs + ms;
-    for (;;) {
-      await settle();
-      const due = [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (due === undefined) break;
-      this.timers.delete(due[0]);
-      this.nowMs = due[1].at;
-      due[1].callback();
-    }
-    this.nowMs = end;
-    await settle();
-  }
-}
-
-const settle = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-};
+import { createRuntime, MIN_FRAME_INTERVAL_MS, type SyncEffects } from '../../device/runtime.ts';
+import { settle, TimerClock } from '../fakes/timer-clock.ts';
 
 const noEffects: SyncEffects = {
   subscribe: () => undefined,
@@ -52,7 +19,7 @@ const noEffects: SyncEffects = {
 function setUp(
   options: { wakeInMs?: () => number | undefined; drawMs?: number; effects?: SyncEffects } = {},
 ) {
-  const clock = new FakeClock();
+  const clock = new TimerClock();
   const frames: number[] = [];
   let release: (() => void) | undefined;
   const runtime = createRuntime({

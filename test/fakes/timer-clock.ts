@@ -2,9 +2,12 @@
 import type { Clock } from '../../device/runtime.ts';
 
 export class TimerClock implements Clock {
-  nowMs = 1_000_000;
+  nowMs: number;
   #next = 0;
   readonly timers = new Map<number, { at: number; callback: () => void }>();
+  constructor(nowMs = 1_000_000) {
+    this.nowMs = nowMs;
+  }
   now = () => this.nowMs;
   setTimeout = (callback: () => void, ms: number): unknown => {
     this.#next += 1;
@@ -30,6 +33,7 @@ export class TimerClock implements Clock {
   }
 }
 
-const settle = async () => {
+/** Lets pending promise callbacks run (a few microtask turns). */
+export const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };

@@ -22,8 +22,9 @@ import {
 } from '../../../device/layout/schedule.ts';
 import { createLogger, silentLogger } from '../../../device/log.ts';
 import { brightnessLogOutput } from '../../../device/outputs.ts';
-import { type Clock, createRuntime } from '../../../device/runtime.ts';
+import { createRuntime } from '../../../device/runtime.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../../shared/instance-state.ts';
+import { TimerClock } from '../../fakes/timer-clock.ts';
 
 function instance(n: number, state: InstanceState): Instance {
   return {
@@ -177,7 +178,7 @@ describe('the brightness log', () => {
 
 describe('no timer between transitions', () => {
   it('leaves exactly one timer, for the next transition, once a fade is over', async () => {
-    const clock = new FakeClock(at('2024-01-16T21:59:59Z'));
+    const clock = new TimerClock(at('2024-01-16T21:59:59Z'));
     let previous: Picture | undefined;
     const brightness: number[] = [];
     const runtime = createRuntime({
@@ -229,37 +230,3 @@ describe('urgent pixels', () => {
     expect(urgentOnly(picture.frame, picture.legend).rgb.every((v) => v === 0)).toBe(true);
   });
 });
-
-/** A clock whose timers run only in `advance`, in time order (as in runtime.test.ts). */
-class FakeClock implements Clock {
-  readonly timers = new Map<number, { at: number; callback: () => void }>();
-  #next = 0;
-  nowMs: number;
-  constructor(nowMs: number) {
-    this.nowMs = nowMs;
-  }
-  now = () => this.nowMs;
-  setTimeout = (callback: () => void, ms: number): unknown => {
-    this.#next += 1;
-    this.timers.set(this.#next, { at: this.nowMs + Math.max(0, ms), callback });
-    return this.#next;
-  };
-  clearTimeout = (handle: unknown): void => void this.timers.delete(handle as number);
-  async advance(ms: number): Promise<void> {
-    const end = this.nowMs + ms;
-    for (;;) {
-      await settle();
-      const due = [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (due === undefined) break;
-      this.timers.delete(due[0]);
-      this.nowMs = due[1].at;
-      due[1].callback();
-    }
-    this.nowMs = end;
-    await settle();
-  }
-}
-
-const settle = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-};
