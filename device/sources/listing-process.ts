@@ -23,11 +23,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
-import { type Logger, silentLogger } from '../log.ts';
-import type { AwsCredentials, CredentialProvider } from './credentials.ts';
-import type { AwsTimeouts, Ec2Source, Ec2SourceOptions } from './ec2.ts';
+import { silentLogger } from '../log.ts';
+import type { AccountsEc2Options } from './accounts-ec2.ts';
+import type { AwsCredentials } from './credentials.ts';
+import type { Ec2Source } from './ec2.ts';
 import { Ec2Error } from './ec2-errors.ts';
 import {
   type ChildMessage,
@@ -47,21 +47,14 @@ import {
  */
 export const LISTING_LIFETIME_MS = 5 * 60_000;
 
-export interface ProcessEc2Options {
-  /** aws.accounts, the home account first. */
-  readonly accounts: readonly Account[];
-  readonly regions: readonly string[];
-  /** The home credentials (the IoT credentials provider), kept here; undefined: the SDK chain, in the child. */
-  readonly credentials?: CredentialProvider | undefined;
-  readonly sessionName: string;
-  readonly ec2Endpoint?: string | undefined;
-  readonly stsEndpoint?: string | undefined;
-  readonly timeouts?: AwsTimeouts | undefined;
-  readonly retry?: Ec2SourceOptions['retry'];
+/**
+ * What the in-process source takes (accounts-ec2.ts), less the session hand-over, which this source
+ * does itself between its processes. The home credentials (the IoT credentials provider) stay here;
+ * undefined: the SDK chain, in the child.
+ */
+export interface ProcessEc2Options extends Omit<AccountsEc2Options, 'sessions' | 'onSession'> {
   /** Default LISTING_LIFETIME_MS. */
   readonly maxLifetimeMs?: number;
-  readonly now?: () => number;
-  readonly log?: Logger;
   /** Called with each listing process once started (tests kill it). */
   readonly onSpawn?: (child: ChildProcess) => void;
 }
