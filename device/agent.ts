@@ -25,7 +25,7 @@ import { pictureSettings } from './picture-settings.ts';
 import { type Clock, createRuntime, systemClock } from './runtime.ts';
 import { liveSettings, swappableEc2 } from './settings/live.ts';
 import type { Pinned } from './settings/remote.ts';
-import type { AwsTimeouts } from './sources/ec2.ts';
+import type { AwsTimeouts } from './sources/aws-client.ts';
 import { ec2SourceFor, feedEffects, mqttOptionsFor, probeRunnerFor, syncOptionsFor } from './sources/feed.ts';
 import { withProbes } from './sources/listing.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
@@ -41,7 +41,7 @@ export interface AgentOptions {
   readonly random?: () => number;
   /** Display adapters (tests: a terminal on a buffer, or the `none` board). */
   readonly displayDeps?: DisplayDeps;
-  /** AWS request timeouts; default sources/ec2.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
+  /** AWS request timeouts; default sources/aws-client.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
   readonly awsTimeouts?: AwsTimeouts;
   /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (watchdog/watchdog.ts); default none. */
   readonly env?: Readonly<Record<string, string | undefined>>;

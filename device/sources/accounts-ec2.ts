@@ -14,8 +14,9 @@ import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { assumeRoleCredentials } from './assume-role.ts';
+import type { AwsTimeouts } from './aws-client.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
-import { type AwsTimeouts, createEc2Source, Ec2Error, type Ec2Source, type Ec2SourceOptions } from './ec2.ts';
+import { createEc2Source, Ec2Error, type Ec2Source, type Ec2SourceOptions } from './ec2.ts';
 
 export interface AccountsEc2Options {
   /** aws.accounts, the home account first. */

@@ -25,8 +25,8 @@ import { isAlarmState, parseAlarmArn } from '../../shared/alarm-message.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { alarmListingFix } from './alarm-errors.ts';
+import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import type { CredentialProvider } from './credentials.ts';
-import { type AwsTimeouts, DEFAULT_AWS_TIMEOUTS } from './ec2.ts';
 import { backoffMs, sleep } from './retry.ts';
 
 export interface AlarmSourceOptions {
@@ -118,17 +118,7 @@ export function createAlarmSource(options: AlarmSourceOptions): AlarmSource {
   const client = (region: string): CloudWatchClient => {
     let found = clients.get(region);
     if (found === undefined) {
-      found = new CloudWatchClient({
-        region,
-        maxAttempts: 1,
-        requestHandler: {
-          connectionTimeout: timeouts.connectMs,
-          requestTimeout: timeouts.requestMs,
-          throwOnRequestTimeout: true,
-        },
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      });
+      found = new CloudWatchClient(awsClientConfig(region, timeouts, options.credentials, options.endpoint));
       clients.set(region, found);
     }
     return found;

@@ -84,7 +84,7 @@ export function classifyListingError(error: unknown): ListingFailure {
   ) {
     return 'credentials';
   }
-  // The SDK's request timeout: connected, but no answer in time (sources/ec2.ts DEFAULT_AWS_TIMEOUTS).
+  // The SDK's request timeout: connected, but no answer in time (sources/aws-client.ts DEFAULT_AWS_TIMEOUTS).
   if (name === 'TimeoutError') return 'timeout';
   if (networkCode(error) !== undefined) return 'unreachable';
   if (($metadata?.httpStatusCode ?? 0) >= 500) return 'server-error';

@@ -29,21 +29,8 @@ import { Ec2Error, listingFix } from './ec2-errors.ts';
 // Where it always was, for its importers; it lives in ec2-errors.ts, which loads no SDK.
 export { Ec2Error };
 
+import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import { backoffMs, sleep } from './retry.ts';
-
-/** Per AWS request (EC2 and the IoT credentials provider). */
-export interface AwsTimeouts {
-  /** TCP and TLS connect. */
-  readonly connectMs: number;
-  /** The whole request, first byte sent to last byte received. */
-  readonly requestMs: number;
-}
-
-/**
- * 5 s to connect (a regional endpoint answers in well under a second), 30 s a request (a page of
- * 1,000 instances takes a few seconds). Longer only delays the retry of a listing that hangs.
- */
-export const DEFAULT_AWS_TIMEOUTS: AwsTimeouts = { connectMs: 5_000, requestMs: 30_000 };
 
 export interface Ec2SourceOptions {
   readonly regions: readonly string[];
@@ -133,17 +120,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
   const client = (region: string): EC2Client => {
     let found = clients.get(region);
     if (found === undefined) {
-      found = new EC2Client({
-        region,
-        maxAttempts: 1,
-        requestHandler: {
-          connectionTimeout: timeouts.connectMs,
-          requestTimeout: timeouts.requestMs,
-          throwOnRequestTimeout: true,
-        },
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      });
+      found = new EC2Client(awsClientConfig(region, timeouts, options.credentials, options.endpoint));
       clients.set(region, found);
     }
     return found;

@@ -8,8 +8,9 @@
 import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import type { LogContext, LogLevel } from '../log.ts';
+import type { AwsTimeouts } from './aws-client.ts';
 import type { AwsCredentials } from './credentials.ts';
-import type { AwsTimeouts, Ec2SourceOptions } from './ec2.ts';
+import type { Ec2SourceOptions } from './ec2.ts';
 import { Ec2Error } from './ec2-errors.ts';
 
 export interface WireCredentials {

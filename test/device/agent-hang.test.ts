@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent.ts';
 import type { Config } from '../../device/config.ts';
 import { createLogger } from '../../device/log.ts';
-import type { AwsTimeouts } from '../../device/sources/ec2.ts';
+import type { AwsTimeouts } from '../../device/sources/aws-client.ts';
 import { type StallProxy, startStallProxy } from '../fakes/stall-proxy.ts';
 import { delay, waitFor } from '../fakes/wait.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';

@@ -68,6 +68,9 @@ describe('the packed agent bundle', () => {
     expect(agentChunk).toMatch(/\/chunks\//);
     expect(inputsOf(loaded(agentChunk as string)).filter(ec2Client)).toEqual([]);
     expect(inputsOf(loaded(listing)).some(ec2Client)).toBe(true);
+    // Nor does the CloudWatch alarm source, which runs in the agent when `alarms` is configured.
+    const [alarmChunk] = holding('device/sources/alarms.ts').map(([file]) => file);
+    expect(inputsOf(loaded(alarmChunk as string)).filter(ec2Client)).toEqual([]);
     // The process source sits in chunks/, one folder below dist/ec2-listing.mjs (listingEntry).
     expect(holding('device/sources/listing-process.ts').map(([file]) => file)).toEqual([
       expect.stringMatching(/\/chunks\//),
