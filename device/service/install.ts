@@ -373,7 +373,7 @@ async function enableBus(
   if (verdict.marker !== undefined) await writeFile(markerPath, `${verdict.marker}\n`, { mode: 0o644 });
   return {
     state: 'reboot',
-    message: `${plan.what} turns on at the next boot (${plan.line} in ${plan.configPath}); ${missing.join(' and ')} appears then`,
+    message: `${plan.what} turns on at the next boot (${plan.line} in ${plan.configPath}); ${missing.join(' and ')} ${missing.length === 1 ? 'appears' : 'appear'} then`,
   };
 }
 
