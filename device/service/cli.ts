@@ -26,7 +26,7 @@ export const SETUP_USAGE = `ec2led setup — this Pi, from the device bundle to 
 Examples:
   sudo ec2led setup ~/ec2led-desk-pi            # the folder \`ec2led device create\` wrote
   sudo ec2led setup ~/ec2led-desk-pi --reboot   # and reboot by itself if the bus needs it
-  sudo ec2led setup                             # again: the installed bundle; upgrade, check, legend
+  sudo ec2led setup                             # again, with the installed bundle: check, legend
   sudo ec2led service uninstall                 # keeps ${ETC_DIR} and the slots (--purge: not)
 
 For the board in the bundle (or --board), setup:
@@ -43,7 +43,9 @@ For the board in the bundle (or --board), setup:
 When the bus needs a reboot it says so and starts nothing (exit 3). After the reboot the service
 starts by itself: nothing to re-run; \`sudo ec2led setup\` again prints the legend. Safe to re-run.
   BUNDLE           the folder \`ec2led device create\` wrote (default: the installed ${ETC_DIR})
-  --board KIND     display.board: ${BOARD_KINDS.join(', ')} (default: the bundle's)
+  --board KIND     display.board (default: the bundle's), one of
+                   ${BOARD_KINDS.slice(0, 6).join(', ')},
+                   ${BOARD_KINDS.slice(6).join(', ')}
   --wait SECONDS   how long to wait for synced, default 90
   --reboot         reboot when the bus needs it (one reboot at most)
   --no-start       write and enable, do not start
@@ -56,7 +58,7 @@ but one reboot is needed first (sudo reboot, or this again with --reboot).
 export const SERVICE_USAGE = `ec2led service — the agent's systemd service (as root)
 
 Examples:
-  sudo ec2led service install --bundle ~/ec2led-desk-pi   # the same as: sudo ec2led setup ~/ec2led-desk-pi
+  sudo ec2led service install --bundle ~/ec2led-desk-pi   # = sudo ec2led setup ~/ec2led-desk-pi
   sudo ec2led service uninstall              # keeps ${ETC_DIR} and the slots
   sudo ec2led service uninstall --purge      # removes them and the ec2led user too
 
