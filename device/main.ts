@@ -12,7 +12,7 @@ Examples:
   ec2led status
   ec2led replay events.jsonl --board unicornhathd
   ec2led device create desk-pi --board unicornhatmini
-  sudo ec2led service install --bundle ~/ec2led-desk-pi --board unicornhatmini
+  sudo ec2led setup ~/ec2led-desk-pi
   sudo ec2led doctor
 
 Commands:
@@ -22,7 +22,8 @@ Commands:
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
   device delete    remove it again
   doctor           check this Pi: architecture, Node, config, certificates, board, endpoints, clock
-  service install  run the agent as a systemd service (on the Pi, as root); service uninstall
+  setup BUNDLE     on the Pi (root): bus, user, bundle, service; waits for synced
+  service          service install (= setup), service uninstall
   blank            switch the LED board off (the service runs it after the agent stops)
 Each command takes --help; --version also says whether this Node version is the one to use.
 Config keys: docs/config.md; install on a Pi: docs/pi.md. Exit codes: 0 done, 1 failed, 2 usage.
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
   if (command === 'blank') return (await import('./cli/blank.ts')).blankMain(argv.slice(1), io);
   if (command === 'doctor') return (await import('./doctor/cli.ts')).doctorMain(argv.slice(1), io);
+  if (command === 'setup') return (await import('./service/cli.ts')).setupMain(argv.slice(1), io);
   if (command === 'service') return (await import('./service/cli.ts')).serviceMain(argv.slice(1), io);
   if (command === 'status') {
     const columns = process.stdout.columns;

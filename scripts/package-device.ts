@@ -34,7 +34,7 @@ function main(): number {
   if (info === undefined) throw new Error('npm pack printed no package');
   process.stdout.write(
     `${info.filename}: ${Math.round(info.size / 1024)} kB packed, ${Math.round(info.unpackedSize / 1024)} kB unpacked.\n` +
-      'On the Pi (64-bit Raspberry Pi OS with Node.js 24, docs/pi.md step 1), copy and install it:\n' +
+      'On the Pi (Node.js 24 installed system-wide, docs/pi.md "Another way: the tarball"), copy and install it:\n' +
       `${piCommands(info.filename)
         .map((line) => `  ${line}`)
         .join('\n')}\n`,

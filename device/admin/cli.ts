@@ -7,7 +7,7 @@
  * Data (one JSON line) to stdout, messages to stderr.
  */
 
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { THING_NAME_PATTERN } from '../../shared/patterns.ts';
@@ -23,6 +23,7 @@ Examples:
   ec2led device create desk-pi
   ec2led device create desk-pi --board unicornhatmini --out ./desk-pi
   ec2led device create desk-pi --csr desk-pi.csr      # the private key never leaves the Pi
+  ec2led device create desk-pi --board unicornhatmini --install pi@desk-pi.local
   ec2led device create wall-pi --accounts 222222222222=staging,333333333333=sandbox
   ec2led device list
   ec2led device delete desk-pi
@@ -31,6 +32,7 @@ Examples:
 
 Usage:
   ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST] [--stack NAME] [--region R]
+                          [--install USER@HOST [--deb FILE]]
   ec2led device list [--stack NAME] [--region R]
   ec2led device delete NAME [--force] [--region R]
   ec2led device set NAME KEY=VALUE... [--stack NAME] [--region R]
@@ -47,6 +49,11 @@ Usage:
   --region R    the home region (default: AWS_REGION or your profile's, as for cdk deploy)
   --force       delete a thing even without the ec2led-stack attribute create sets
                 (a device made before devices were marked)
+  --install USER@HOST  then install it on that Pi over ssh: copies the .deb and the bundle, runs
+                sudo apt install and sudo ec2led setup there, streaming their output; exit 3 when
+                the Pi needs its one reboot (docs/pi.md)
+  --deb FILE    the package to install (default: the newest ec2-led_*_arm64.deb here, which
+                npm run package:pi writes)
 
 create reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
 list prints one JSON line per device of the stack: its certificates and their status.
@@ -78,6 +85,8 @@ export type DeviceCommand =
       readonly accounts: readonly AccountEntry[];
       readonly stackName: string;
       readonly region: string | undefined;
+      /** `--install USER@HOST` and `--deb FILE`: install the bundle on that Pi over ssh. */
+      readonly install: { readonly host: string; readonly deb: string | undefined } | undefined;
     }
   | {
       readonly kind: 'delete';
@@ -119,7 +128,7 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   if (values.help === true || command === 'help') return { kind: 'help' };
   if (command === undefined) return { kind: 'missing' };
   if (command === 'set') {
-    const unsupported = (['board', 'out', 'csr', 'force', 'accounts'] as const).filter(
+    const unsupported = (['board', 'out', 'csr', 'force', 'accounts', 'install', 'deb'] as const).filter(
       (key) => values[key] !== undefined,
     );
     if (unsupported.length > 0) {
@@ -143,6 +152,19 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
         `--board ${JSON.stringify(board)} is not a board kind; use one of ${BOARD_KINDS.join(', ')}`,
       );
     }
+    if (values.deb !== undefined && values.install === undefined) {
+      throw usageError('--deb goes with --install USER@HOST, the Pi to install it on');
+    }
+    if (values.install !== undefined && values.csr !== undefined) {
+      throw usageError(
+        '--install copies a bundle with its private key; with --csr the key stays on the Pi: copy the bundle and install by hand (docs/pi.md)',
+      );
+    }
+    if (values.install !== undefined && !/^[\w.@:-]+$/.test(values.install)) {
+      throw usageError(
+        `--install ${JSON.stringify(values.install)} is not USER@HOST or a host name, e.g. pi@desk-pi.local`,
+      );
+    }
     return {
       kind: 'create',
       thingName,
@@ -152,10 +174,14 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
       accounts: parseAccountsFlag(values.accounts),
       stackName: values.stack ?? DEFAULT_STACK_NAME,
       region: values.region,
+      install:
+        values.install === undefined
+          ? undefined
+          : { host: values.install, deb: values.deb === undefined ? undefined : resolve(cwd, values.deb) },
     };
   }
   if (command === 'delete') {
-    const unsupported = (['board', 'out', 'csr', 'stack', 'accounts'] as const).filter(
+    const unsupported = (['board', 'out', 'csr', 'stack', 'accounts', 'install', 'deb'] as const).filter(
       (key) => values[key] !== undefined,
     );
     if (unsupported.length > 0) {
@@ -173,7 +199,7 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   if (command === 'list') {
     if (name !== undefined)
       throw usageError(`device list takes no NAME (got ${name}); it lists every device`);
-    const unsupported = (['board', 'out', 'csr', 'force', 'accounts'] as const).filter(
+    const unsupported = (['board', 'out', 'csr', 'force', 'accounts', 'install', 'deb'] as const).filter(
       (key) => values[key] !== undefined,
     );
     if (unsupported.length > 0) {
@@ -278,9 +304,36 @@ function parseOptions(argv: readonly string[]) {
       stack: { type: 'string' },
       region: { type: 'string' },
       force: { type: 'boolean' },
+      install: { type: 'string' },
+      deb: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** The .deb `--install` copies: `--deb`, else the newest ec2-led_*_arm64.deb in `cwd`. */
+async function findDeb(given: string | undefined, cwd: string): Promise<string> {
+  if (given !== undefined) {
+    if (
+      !(await stat(given).then(
+        (info) => info.isFile(),
+        () => false,
+      ))
+    ) {
+      throw usageError(
+        `--deb ${given} is not a file; pass the ec2-led_*_arm64.deb that npm run package:pi wrote`,
+      );
+    }
+    return given;
+  }
+  const { newestDeb } = await import('./install-over-ssh.ts');
+  const found = newestDeb(await readdir(cwd).catch(() => []));
+  if (found === undefined) {
+    throw usageError(
+      `no ec2-led_*_arm64.deb in ${cwd} to install: run npm run package:pi first, or pass --deb FILE`,
+    );
+  }
+  return resolve(cwd, found);
 }
 
 async function readCsr(file: string): Promise<string> {
@@ -312,6 +365,8 @@ export interface DeviceDeps {
   readonly cwd?: string;
   /** Between retries of deletes that wait for a detachment; tests pass a no-op. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** How `--install` runs scp and ssh; default the real ones with this terminal. */
+  readonly runStep?: import('./install-over-ssh.ts').RunStep;
 }
 
 async function loadEnroll<T = Enroll>(load: () => Promise<T>): Promise<T> {
@@ -331,7 +386,8 @@ async function loadEnroll<T = Enroll>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<void> {
+/** Runs a command; resolves to its exit code when it is not 0 (`--install` on a Pi that needs a reboot: 3). */
+async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<number | undefined> {
   if (command.kind === 'help') {
     io.stdout(DEVICE_USAGE);
     return;
@@ -343,6 +399,11 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
   const say = (line: string) => io.stderr(`${line}\n`);
   if (command.kind === 'create') {
     const csr = command.csrFile === undefined ? undefined : await readCsr(command.csrFile);
+    // Before anything is enrolled: a missing package is a usage error that changes nothing.
+    const deb =
+      command.install === undefined
+        ? undefined
+        : await findDeb(command.install.deb, deps.cwd ?? process.cwd());
     const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
     const result = await enroll.createDevice(
       enroll.adminClients(command.region),
@@ -360,10 +421,35 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
     io.stdout(
       `${JSON.stringify({ thing: command.thingName, ...result, ...(result.status === 'created' ? { bundle: command.outDir } : {}) })}\n`,
     );
+    if (command.install !== undefined && deb !== undefined) {
+      if (
+        !(await stat(resolve(command.outDir, 'config.json')).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        throw new AdminError(
+          `no bundle in ${command.outDir} to install (${command.thingName} was enrolled earlier); pass --out with its folder, ` +
+            `or ec2led device delete ${command.thingName} and create it again`,
+          1,
+        );
+      }
+      const { installOverSsh } = await import('./install-over-ssh.ts');
+      const code = await installOverSsh(
+        { host: command.install.host, deb, bundleDir: command.outDir },
+        say,
+        deps.runStep,
+      );
+      return code === 0 ? undefined : code;
+    }
     if (result.status === 'created') {
       say(
-        `next: copy ${command.outDir} to the Pi and start the agent with its config.json` +
-          (csr === undefined ? '' : "; put the Pi's private key next to it as private.pem.key"),
+        csr === undefined
+          ? `next: copy ec2-led_*_arm64.deb (npm run package:pi) and ${command.outDir} to the Pi, then there ` +
+              `sudo apt install ./ec2-led_*_arm64.deb and sudo ec2led setup ~/${command.outDir.split('/').at(-1)} ` +
+              '(docs/pi.md), or run this with --install USER@HOST'
+          : `next: copy ${command.outDir} to the Pi, put the Pi's private key next to it as private.pem.key, ` +
+              'and run sudo ec2led setup with that folder (docs/pi.md)',
       );
     }
     return;
@@ -404,8 +490,7 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<vo
 /** Runs `ec2led device ...` and resolves to the exit code; never throws. */
 export async function deviceMain(argv: readonly string[], io: Io, deps: DeviceDeps = {}): Promise<number> {
   try {
-    await run(parseDeviceArgs(argv, deps.cwd ?? process.cwd()), io, deps);
-    return 0;
+    return (await run(parseDeviceArgs(argv, deps.cwd ?? process.cwd()), io, deps)) ?? 0;
   } catch (error) {
     if (error instanceof AdminError) {
       io.stderr(`ec2led device: ${error.message}\n`);

@@ -99,7 +99,7 @@ function readJson(path: string, readFile: (path: string) => string, explicit: bo
     const code = (error as NodeJS.ErrnoException).code;
     const fix = explicit
       ? 'check the path'
-      : 'install the device bundle with `sudo ec2led service install --bundle DIR` (docs/pi.md), pass --config FILE or set EC2LED_CONFIG';
+      : 'install the device bundle with `sudo ec2led setup DIR` (docs/pi.md), pass --config FILE or set EC2LED_CONFIG';
     const what = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`;
     throw new ConfigError([`config file ${path} ${what}: ${fix}`]);
   }

@@ -28,6 +28,6 @@ export function nodeAdvice(version: string): string {
   }
   return (
     `node ${version}: runs today, but Node 20 is past end of life (April 2026) and AWS SDK releases ` +
-    `after the first week of January 2027 need Node ${SDK_NEEDS}; install Node ${RECOMMENDED_NODE} (docs/pi.md step 1)`
+    `after the first week of January 2027 need Node ${SDK_NEEDS}; install Node ${RECOMMENDED_NODE} (docs/pi.md)`
   );
 }

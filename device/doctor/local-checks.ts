@@ -44,7 +44,7 @@ export function checkNode(version: string): CheckResult {
   return fail(
     'node',
     `${version} is too old: the agent needs Node.js 20 or newer`,
-    `install Node.js ${RECOMMENDED_NODE} (docs/pi.md step 1)`,
+    `install Node.js ${RECOMMENDED_NODE} (docs/pi.md)`,
   );
 }
 
@@ -62,7 +62,7 @@ export async function checkWatchdogModule(
     return fail(
       'watchdog',
       `unix-dgram does not load (${(error as Error).message}): the service cannot report ready to systemd`,
-      'sudo apt-get install -y build-essential python3, then the npm install -g of docs/pi.md step 1 again (unix-dgram in --allow-scripts)',
+      'sudo apt-get install -y build-essential python3, then the npm install -g of docs/pi.md again (unix-dgram in --allow-scripts)',
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What the service user needs for a board (pure): the groups, the device files, whether it must run
- * as root and why, and the one command that turns a missing bus on. Shared by `ec2led service
- * install` (which creates the groups and joins them) and `ec2led doctor` (which checks them).
+ * as root and why, and the one command that turns a missing bus on. Shared by `ec2led
+ * setup` (which creates the groups, joins them and turns the bus on) and `ec2led doctor` (which
+ * checks them).
  *
  * SPI and I2C boards need only their group (docs/reference/users.md #8). The Unicorn HAT / pHAT on a Pi 5 use the
  * kernel's ws2812-pio driver and /dev/leds0, which a udev rule opens to the gpio group; on a Pi 4 or
@@ -10,6 +11,7 @@
 import { chooseWs2812Backend } from '../display/boards/ws2812-backend.ts';
 import { CONFIG_TXT, ws2812Overlay } from '../display/buses/fixes.ts';
 import type { DisplayOptions } from '../display/options.ts';
+import type { BusSwitch } from './boot-config.ts';
 
 export interface BoardAccess {
   /** Supplementary groups the service user joins. */
@@ -22,6 +24,11 @@ export interface BoardAccess {
   readonly enable: string | undefined;
   /** A udev rule that gives `groups` access to the devices, when the kernel makes them root-only. */
   readonly udevRule: string | undefined;
+  /**
+   * What `ec2led setup` turns on in the boot configuration so the devices exist (boot-config.ts):
+   * only the header's own buses (SPI0, I2C1), which the Pi's dtparam lines control.
+   */
+  readonly bus: BusSwitch | undefined;
 }
 
 const NONE: BoardAccess = {
@@ -30,6 +37,7 @@ const NONE: BoardAccess = {
   rootReason: undefined,
   enable: undefined,
   udevRule: undefined,
+  bus: undefined,
 };
 
 export const UDEV_RULE_PATH = '/etc/udev/rules.d/99-ec2led-leds.rules';
@@ -45,17 +53,30 @@ const I2C_ON = 'sudo raspi-config nonint do_i2c 0 && sudo reboot';
 export function boardAccess(display: DisplayOptions, model: string): BoardAccess {
   switch (display.board) {
     case 'unicornhathd':
-      return { ...NONE, groups: ['spi'], devices: [`/dev/spidev${display.spiBus}.0`], enable: SPI_ON };
+      return {
+        ...NONE,
+        groups: ['spi'],
+        devices: [`/dev/spidev${display.spiBus}.0`],
+        enable: SPI_ON,
+        bus: display.spiBus === 0 ? { kind: 'spi' } : undefined,
+      };
     case 'unicornhatmini':
       return {
         ...NONE,
         groups: ['spi'],
         devices: [`/dev/spidev${display.spiBus}.0`, `/dev/spidev${display.spiBus}.1`],
         enable: SPI_ON,
+        bus: display.spiBus === 0 ? { kind: 'spi' } : undefined,
       };
     case 'rgbmatrix5x5':
     case 'ledshim':
-      return { ...NONE, groups: ['i2c'], devices: [`/dev/i2c-${display.i2cBus}`], enable: I2C_ON };
+      return {
+        ...NONE,
+        groups: ['i2c'],
+        devices: [`/dev/i2c-${display.i2cBus}`],
+        enable: I2C_ON,
+        bus: display.i2cBus === 1 ? { kind: 'i2c' } : undefined,
+      };
     case 'unicornhat':
     case 'unicornphat': {
       const leds = display.board === 'unicornhat' ? 64 : 32;
@@ -72,6 +93,7 @@ export function boardAccess(display: DisplayOptions, model: string): BoardAccess
           devices: [display.ledsDevice],
           enable: `echo '${ws2812Overlay(leds)}' | sudo tee -a ${CONFIG_TXT} && sudo reboot`,
           udevRule: LEDS_UDEV_RULE,
+          bus: { kind: 'ws2812-pio', overlay: ws2812Overlay(leds) },
         };
       }
       return {

@@ -1,8 +1,9 @@
 /**
- * `ec2led service install` and `uninstall`, step by step. Every path is under `root` (`/` on a Pi,
- * a temporary tree in tests); every command goes through `System`. Re-running install is the upgrade
- * path: the user, the groups and the state directory (slots) are kept, the bundle, the unit and the
- * drop-in are rewritten atomically, and the service is restarted on the new package.
+ * `ec2led setup` (alias `service install`) and `service uninstall`, step by step. Every path is under
+ * `root` (`/` on a Pi, a temporary tree in tests or an image); every command goes through `System`.
+ * Re-running setup is the upgrade path and changes only what differs: the user, the groups, the boot
+ * configuration and the state directory (slots, fleet file) are kept; the bundle, the unit and the
+ * drop-in are rewritten atomically; the service is restarted on the package now installed.
  */
 import {
   chmod,
@@ -22,7 +23,16 @@ import { type Config, ConfigError } from '../config.ts';
 import { readPiModel } from '../display/buses/pi-model.ts';
 import type { BoardKind } from '../display/display.ts';
 import { type BoardAccess, boardAccess, UDEV_RULE_PATH } from './board-access.ts';
-import { account, groupId, must, type System } from './system.ts';
+import {
+  BLACKLIST_PATH,
+  type BootFiles,
+  CONFIG_TXT_PATHS,
+  isRaspberryPi,
+  MODULES_PATH,
+  planBus,
+  rebootVerdict,
+} from './boot-config.ts';
+import { account, must, type System } from './system.ts';
 import {
   ETC_DIR,
   ROOT_DROP_IN_PATH,
@@ -54,12 +64,30 @@ export interface InstallOptions {
   readonly unit: UnitOptions;
 }
 
+/** Where the board's bus stands after setup. */
+export type BusOutcome =
+  /** The devices exist (or the board needs none): start the service. */
+  | { readonly state: 'ready' }
+  /** An image under --root: nothing is checked or started there. */
+  | { readonly state: 'image' }
+  /** The boot configuration now turns the bus on; one reboot brings the devices. */
+  | { readonly state: 'reboot'; readonly message: string }
+  /** The devices are missing and a reboot would not help: the message says why and what to do. */
+  | { readonly state: 'blocked'; readonly message: string };
+
 export interface InstallResult {
   readonly access: BoardAccess;
-  /** Devices of the board that do not exist yet: the bus or overlay is off. */
-  readonly missingDevices: readonly string[];
+  readonly bus: BusOutcome;
   readonly stateDir: string;
 }
+
+/** Where setup remembers the boot in which it asked for a reboot (boot-config.ts rebootVerdict). */
+export const REBOOT_MARKER = 'setup-reboot-boot-id';
+/** A unit shipped by the ec2-led .deb; setup then uses it instead of writing its own. */
+export const PACKAGE_UNIT_PATHS = [
+  '/usr/lib/systemd/system/ec2led.service',
+  '/lib/systemd/system/ec2led.service',
+] as const;
 
 /** A failure of the install that names the fix; `exitCode` 2 for bad input, 1 for the machine. */
 export class InstallError extends Error {
@@ -124,40 +152,46 @@ async function readBundle(dir: string, board: BoardKind | undefined): Promise<Bu
   return { dir, raw, config: loaded.config, files };
 }
 
+/**
+ * The service user, the board's groups and $SUDO_USER's membership of `ec2led`, through
+ * systemd-sysusers (sysusers.d(5) lines passed inline): declarative, so a re-run changes nothing,
+ * and under --root it needs no account files in the tree (it creates them), where useradd needs
+ * passwd, group, shadow and gshadow there already. `m USER GROUP` creates a missing group. Nothing
+ * runs when everything is in place, and an existing user (the .deb's postinst makes one) is kept.
+ */
 async function ensureAccounts(deps: ServiceDeps, access: BoardAccess): Promise<{ uid: number; gid: number }> {
   const { system, root, say } = deps;
-  for (const group of access.groups) {
-    if ((await groupId(root, group)) === undefined) {
-      await must(system, 'groupadd', ['--system', group]);
-      say(`created group ${group}`);
-    }
+  await mkdir(under(root, '/etc'), { recursive: true });
+  const lines: string[] = [];
+  const said: string[] = [];
+  const existing = await account(root, SERVICE_USER);
+  if (existing === undefined) {
+    lines.push(`u ${SERVICE_USER} - "ec2-led agent" ${STATE_DIR} /usr/sbin/nologin`);
+    said.push(`created system user ${SERVICE_USER}`);
   }
-  if ((await account(root, SERVICE_USER)) === undefined) {
-    await must(system, 'useradd', [
-      '--system',
-      '--user-group',
-      '--home-dir',
-      STATE_DIR,
-      '--no-create-home',
-      '--shell',
-      '/usr/sbin/nologin',
-      SERVICE_USER,
-    ]);
-    say(`created system user ${SERVICE_USER}`);
-  }
-  const user = (await account(root, SERVICE_USER)) as NonNullable<Awaited<ReturnType<typeof account>>>;
-  const missing = access.groups.filter((group) => !user.groups.includes(group));
-  if (missing.length > 0) {
-    await must(system, 'usermod', ['--append', '--groups', missing.join(','), SERVICE_USER]);
-    say(`${SERVICE_USER} joined ${missing.join(', ')} (board access)`);
-  }
+  const missing = access.groups.filter((group) => !(existing?.groups ?? []).includes(group));
+  for (const group of missing) lines.push(`m ${SERVICE_USER} ${group}`);
+  if (missing.length > 0) said.push(`${SERVICE_USER} joined ${missing.join(', ')} (board access)`);
   const person = deps.sudoUser;
-  if (person !== undefined && person !== '' && person !== 'root') {
+  if (person !== undefined && person !== '' && person !== 'root' && person !== SERVICE_USER) {
     const them = await account(root, person);
+    // Only a person who exists: `m` would create them otherwise.
     if (them !== undefined && !them.groups.includes(SERVICE_USER)) {
-      await must(system, 'usermod', ['--append', '--groups', SERVICE_USER, person]);
-      say(`${person} joined group ${SERVICE_USER}: \`ec2led status\` works after logging in again`);
+      lines.push(`m ${person} ${SERVICE_USER}`);
+      said.push(`${person} joined group ${SERVICE_USER}: \`ec2led status\` works after logging in again`);
     }
+  }
+  if (lines.length > 0) {
+    await must(system, 'systemd-sysusers', ['--inline', ...lines]);
+    for (const line of said) say(line);
+  }
+  const user = await account(root, SERVICE_USER);
+  if (user === undefined) {
+    throw new InstallError(
+      `systemd-sysusers did not create the user ${SERVICE_USER} in ${under(root, '/etc/passwd')}: ` +
+        'check that /etc/passwd is writable, then run this again',
+      1,
+    );
   }
   return { uid: user.uid, gid: user.gid };
 }
@@ -190,9 +224,40 @@ async function copyBundle(root: string, bundle: Bundle, gid: number): Promise<vo
   await writeAtomic(join(etc, 'config.json'), `${JSON.stringify(raw, null, 2)}\n`, 0o640, 0, gid);
 }
 
-async function writeUnit(root: string, unit: UnitOptions, access: BoardAccess): Promise<void> {
-  await mkdir(dirname(under(root, UNIT_PATH)), { recursive: true });
-  await writeAtomic(under(root, UNIT_PATH), renderUnit(unit), 0o644, 0, 0);
+const OWN_UNIT_HEADER = '# The ec2-led agent as a systemd service, written by';
+
+/** The unit the ec2-led .deb ships, when it is installed. */
+async function packagedUnit(root: string): Promise<string | undefined> {
+  for (const path of PACKAGE_UNIT_PATHS) if (await exists(under(root, path))) return path;
+  return undefined;
+}
+
+/**
+ * The unit: the package's own when the .deb shipped one (an /etc copy that an earlier setup wrote
+ * from a tarball install would shadow it, so it goes), else /etc/systemd/system/ec2led.service for
+ * this Node and this package. The root drop-in either way.
+ */
+async function writeUnit(
+  root: string,
+  unit: UnitOptions,
+  packaged: string | undefined,
+  access: BoardAccess,
+  say: (line: string) => void,
+): Promise<void> {
+  const own = under(root, UNIT_PATH);
+  if (packaged === undefined) {
+    await mkdir(dirname(own), { recursive: true });
+    await writeAtomic(own, renderUnit(unit), 0o644, 0, 0);
+    say(`unit ${UNIT_PATH} written`);
+  } else {
+    const text = await readFile(own, 'utf8').catch(() => undefined);
+    if (text?.startsWith(OWN_UNIT_HEADER) === true) {
+      await rm(own);
+      say(`removed ${UNIT_PATH} (written by an earlier setup): the package's ${packaged} runs the agent now`);
+    } else if (text !== undefined) {
+      say(`${UNIT_PATH} overrides the package's ${packaged}; remove it unless you wrote it on purpose`);
+    } else say(`unit ${packaged} (from the package)`);
+  }
   const dropIn = under(root, ROOT_DROP_IN_PATH);
   if (access.rootReason === undefined) await rm(dropIn, { force: true });
   else {
@@ -201,17 +266,129 @@ async function writeUnit(root: string, unit: UnitOptions, access: BoardAccess): 
   }
 }
 
-/** Everything but waiting for the agent. Throws InstallError. */
+async function readOptional(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+}
+
+/**
+ * Rewrites a boot file through a temporary name and a rename, keeping its mode; no chown: the FAT
+ * boot partition has no owners.
+ */
+async function writeBootFile(path: string, text: string): Promise<void> {
+  const mode = await stat(path).then(
+    (info) => info.mode & 0o777,
+    () => 0o644,
+  );
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.ec2led-new`;
+  await writeFile(temporary, text, { mode });
+  await rename(temporary, path);
+}
+
+/**
+ * Turns the board's bus on (boot-config.ts) and says where it stands: ready, one reboot, or blocked
+ * with the reason. On a machine that is not a Raspberry Pi the boot configuration is left alone.
+ */
+async function enableBus(
+  deps: ServiceDeps,
+  access: BoardAccess,
+  model: string,
+  stateDir: string,
+): Promise<BusOutcome> {
+  const { root, system, say } = deps;
+  const missingDevices = async () => {
+    const missing: string[] = [];
+    for (const device of access.devices) if (!(await exists(under(root, device)))) missing.push(device);
+    return missing;
+  };
+  if (access.bus === undefined) {
+    if (!system.live) return { state: 'image' };
+    const missing = await missingDevices();
+    if (missing.length === 0) return { state: 'ready' };
+    return {
+      state: 'blocked',
+      message: `${missing.join(' and ')} missing, and setup turns on only the header's SPI0 and I2C1: ${access.enable ?? 'see docs/boards.md'}`,
+    };
+  }
+  if (!isRaspberryPi(model)) {
+    const seen = model === '' ? '/proc/device-tree/model does not exist' : `its model is "${model}"`;
+    say(
+      `not a Raspberry Pi (${seen}): the boot configuration is left alone, since config.txt and ` +
+        `dtparam lines mean nothing elsewhere`,
+    );
+    if (!system.live) return { state: 'image' };
+    const missing = await missingDevices();
+    if (missing.length === 0) return { state: 'ready' };
+    return {
+      state: 'blocked',
+      message: `${missing.join(' and ')} missing on a machine that is not a Raspberry Pi: the board needs a Pi's header (docs/boards.md)`,
+    };
+  }
+  const files: BootFiles = {
+    firmwareConfig: await readOptional(under(root, CONFIG_TXT_PATHS[0])),
+    bootConfig: await readOptional(under(root, CONFIG_TXT_PATHS[1])),
+    modules: await readOptional(under(root, MODULES_PATH)),
+    blacklist: await readOptional(under(root, BLACKLIST_PATH)),
+  };
+  const plan = planBus(access.bus, files);
+  if ('problem' in plan) {
+    // The devices are there (the bus is on by other means): nothing to turn on, so not a failure.
+    if (system.live && (await missingDevices()).length === 0) return { state: 'ready' };
+    if (!system.live) say(`the boot configuration is left alone: ${plan.problem}`);
+    return system.live ? { state: 'blocked', message: plan.problem } : { state: 'image' };
+  }
+  for (const edit of plan.edits) {
+    await writeBootFile(under(root, edit.path), edit.text);
+    say(`${edit.path}: ${edit.path === plan.configPath ? plan.line : 'updated'} (turns ${plan.what} on)`);
+  }
+  if (plan.edits.length === 0) say(`${plan.what} is on in ${plan.configPath} already`);
+  if (!system.live) return { state: 'image' };
+  if ((await missingDevices()).length > 0)
+    for (const [command, args] of plan.now) await system.run(command, args);
+  const missing = await missingDevices();
+  const markerPath = join(stateDir, REBOOT_MARKER);
+  const bootId = (await readOptional(under(root, '/proc/sys/kernel/random/boot_id')))?.trim();
+  const verdict = rebootVerdict({
+    missing: missing.length > 0,
+    changed: plan.edits.some((edit) => edit.path === plan.configPath),
+    marker: (await readOptional(markerPath))?.trim(),
+    bootId,
+  });
+  if (verdict.reboot === 'no') {
+    await rm(markerPath, { force: true });
+    return { state: 'ready' };
+  }
+  if (verdict.reboot === 'stuck') {
+    return {
+      state: 'blocked',
+      message:
+        `${plan.what} is on in ${plan.configPath} (${plan.line}) and the Pi has rebooted since, but ` +
+        `${missing.join(' and ')} still missing: check that the line is not inside a section for another model ` +
+        '([pi4], [cm5], …), that the board is seated, and `dmesg | grep -i -e spi -e i2c -e ws2812` (docs/boards.md)',
+    };
+  }
+  if (verdict.marker !== undefined) await writeFile(markerPath, `${verdict.marker}\n`, { mode: 0o644 });
+  return {
+    state: 'reboot',
+    message: `${plan.what} turns on at the next boot (${plan.line} in ${plan.configPath}); ${missing.join(' and ')} ${missing.length === 1 ? 'appears' : 'appear'} then`,
+  };
+}
+
+/** Everything but starting and waiting for the agent. Throws InstallError. */
 export async function install(options: InstallOptions, deps: ServiceDeps): Promise<InstallResult> {
   const { root, system, say } = deps;
-  const pathProblem = unitPathProblem(options.unit);
+  const packaged = await packagedUnit(root);
+  const pathProblem = packaged === undefined ? unitPathProblem(options.unit) : undefined;
   if (pathProblem !== undefined) throw new InstallError(pathProblem, 1);
   const installed = under(root, ETC_DIR);
   const dir = options.bundle ?? installed;
   if (options.bundle === undefined && !(await exists(join(installed, 'config.json')))) {
     throw new InstallError(
-      `no --bundle given and nothing installed in ${ETC_DIR}: pass the folder \`ec2led device create\` wrote, ` +
-        'e.g. sudo ec2led service install --bundle ~/ec2led-desk-pi --board unicornhatmini',
+      `no bundle given and nothing installed in ${ETC_DIR}: pass the folder \`ec2led device create\` wrote, ` +
+        'e.g. sudo ec2led setup ~/ec2led-desk-pi',
       2,
     );
   }
@@ -237,7 +414,7 @@ export async function install(options: InstallOptions, deps: ServiceDeps): Promi
     await system.run('udevadm', ['trigger', '--action=add', '--sysname-match=leds[0-9]*']);
     say(`udev rule ${UDEV_RULE_PATH}: ${access.devices.join(', ')} for group ${access.groups.join(', ')}`);
   }
-  await writeUnit(root, options.unit, access);
+  await writeUnit(root, options.unit, packaged, access, say);
   await must(system, 'systemctl', ['daemon-reload']);
   const timeSync = await system.run('systemctl', ['enable', TIME_WAIT_SYNC]);
   if (timeSync.code !== 0) {
@@ -247,10 +424,9 @@ export async function install(options: InstallOptions, deps: ServiceDeps): Promi
     );
   }
   await must(system, 'systemctl', ['enable', UNIT_NAME]);
-  say(`unit ${UNIT_PATH} written and enabled`);
-  const missingDevices: string[] = [];
-  for (const device of access.devices) if (!(await exists(under(root, device)))) missingDevices.push(device);
-  return { access, missingDevices, stateDir: state };
+  say(`${UNIT_NAME} enabled: it starts at every boot`);
+  const bus = await enableBus(deps, access, model, state);
+  return { access, bus, stateDir: state };
 }
 
 /** Stops and removes the unit; with `purge` also the bundle, the slots, the udev rule and the user. */

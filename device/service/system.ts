@@ -1,11 +1,11 @@
 /**
- * The machine `ec2led service` changes, behind one small interface so tests can fake it: commands
- * (systemctl, useradd, groupadd, usermod, userdel, journalctl, udevadm) run through `run`, and users
- * and groups are read from `${root}/etc/passwd` and `${root}/etc/group`, the files those commands
- * write. System users are local, so no NSS lookup is needed. With a root other than `/` the account
- * commands get `--root` and systemctl `--root=` (enable and disable work offline), which is how an
- * SD-card image is prepared; what needs a running system there (daemon-reload, start, udevadm,
- * journalctl) is skipped and succeeds.
+ * The machine `ec2led setup` changes, behind one small interface so tests can fake it: commands
+ * (systemctl, systemd-sysusers, userdel, journalctl, udevadm, dtparam, modprobe) run through `run`,
+ * and users and groups are read from `${root}/etc/passwd` and `${root}/etc/group`, the files those
+ * commands write. System users are local, so no NSS lookup is needed. With a root other than `/` the
+ * account commands get `--root` and systemctl `--root=` (enable and disable work offline), which is
+ * how an SD-card image is prepared; what needs a running system there (daemon-reload, start, reboot,
+ * udevadm, journalctl, dtparam, modprobe) is skipped and succeeds, and `live` is false.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -20,16 +20,26 @@ export interface CommandResult {
 export interface System {
   /** Runs a command with a time limit; a non-zero exit is a result, not an exception. */
   run(command: string, args: readonly string[]): Promise<CommandResult>;
+  /**
+   * A running system: services start, devices exist, a reboot reboots. False for a tree under
+   * --root (an image), where setup writes and enables but starts and checks nothing.
+   */
+  readonly live: boolean;
 }
 
 const ROOTED = new Set(['useradd', 'groupadd', 'usermod', 'userdel']);
+/** Commands that take `--root=DIR` rather than `--root DIR`. */
+const ROOTED_EQUALS = new Set(['systemctl', 'systemd-sysusers']);
+/** Commands that act on the running kernel or services, skipped under another root. */
+const LIVE = new Set(['udevadm', 'journalctl', 'timedatectl', 'dtparam', 'modprobe']);
 
 const OFFLINE_SYSTEMCTL = new Set(['enable', 'disable']);
 
 export function realSystem(root: string, timeoutMs = 60_000): System {
   return {
+    live: root === '/',
     run: (command, args) => {
-      const live = command === 'udevadm' || command === 'journalctl' || command === 'timedatectl';
+      const live = LIVE.has(command);
       if (root !== '/' && (live || (command === 'systemctl' && !OFFLINE_SYSTEMCTL.has(args[0] ?? '')))) {
         return Promise.resolve({ code: 0, stdout: '', stderr: '' });
       }
@@ -38,7 +48,7 @@ export function realSystem(root: string, timeoutMs = 60_000): System {
           ? [...args]
           : ROOTED.has(command)
             ? ['--root', root, ...args]
-            : command === 'systemctl'
+            : ROOTED_EQUALS.has(command)
               ? [`--root=${root}`, ...args]
               : [...args];
       return new Promise((resolve) => {

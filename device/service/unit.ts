@@ -122,7 +122,7 @@ export function unitPathProblem(options: UnitOptions): string | undefined {
     if (/^\/(home|root|run\/user)(\/|$)/.test(path)) {
       return (
         `${what} is at ${path}, under a home folder the service cannot see (ProtectHome=yes): install ` +
-        'Node.js system-wide and the package with `sudo npm install -g` (docs/pi.md, step 1)'
+        'Node.js system-wide and the package with `sudo npm install -g` (docs/pi.md, "Another way: the tarball"), or use the .deb'
       );
     }
   }

@@ -268,7 +268,7 @@ describe('every error names its key, its value, its source and the fix', () => {
       });
     expect(problemsOf(missing)).toEqual([
       expect.stringMatching(
-        /\/etc\/ec2led\/config\.json does not exist: install the device bundle with `sudo ec2led service install/,
+        /\/etc\/ec2led\/config\.json does not exist: install the device bundle with `sudo ec2led setup DIR`/,
       ),
     ]);
     const broken = () => loadConfig({ configPath: '/x.json', env: {}, readFile: () => '{"mqtt":' });

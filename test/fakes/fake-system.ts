@@ -1,8 +1,10 @@
 /**
- * A fake machine for `ec2led service`: useradd, groupadd, usermod and userdel edit
- * `${root}/etc/passwd` and `${root}/etc/group` as the real commands do; systemctl keeps the set of
- * enabled and active units (and can run a hook when a unit starts); journalctl serves given lines.
- * Every command is also recorded, in order, for tests that check what a re-run did not do again.
+ * A fake machine for `ec2led setup`: systemd-sysusers (`--inline` u and m lines), useradd, groupadd,
+ * usermod and userdel edit `${root}/etc/passwd` and `${root}/etc/group` as the real commands do;
+ * systemctl keeps the set of enabled and active units (and can run a hook when a unit starts);
+ * journalctl serves given lines; dtparam and modprobe run a hook a test sets (to make a device appear,
+ * as on a Pi whose running kernel takes the parameter). Every command is also recorded, in order, for
+ * tests that check what a re-run did not do again.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,10 @@ export interface FakeSystem extends System {
   onStart: ((unit: string) => void | Promise<void>) | undefined;
   /** What `timedatectl show -p NTPSynchronized --value` answers; default true. */
   ntpSynchronized: boolean;
+  /** A running machine (default) or an image. */
+  live: boolean;
+  /** Run by `dtparam ARG` / `modprobe ARG`, keyed by the whole command line, e.g. "dtparam spi=on". */
+  readonly hooks: Map<string, () => void>;
 }
 
 const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '' });
@@ -54,6 +60,8 @@ export function fakeSystem(root: string): FakeSystem {
     failing: new Set(),
     onStart: undefined,
     ntpSynchronized: true,
+    live: true,
+    hooks: new Map(),
     async run(command, args) {
       self.commands.push([command, ...args].join(' '));
       if (self.failing.has(`${command} ${args[0]}`)) return fail(`${command} ${args[0]}: simulated failure`);
@@ -63,6 +71,41 @@ export function fakeSystem(root: string): FakeSystem {
           if (read('group').some((line) => line.startsWith(`${last}:`)))
             return fail(`group '${last}' already exists`);
           appendFileSync(join(etc, 'group'), `${last}:x:${nextSystemId()}:\n`);
+          return ok();
+        }
+        case 'systemd-sysusers': {
+          if (args[0] !== '--inline') return fail('the fake systemd-sysusers reads --inline lines only');
+          for (const line of args.slice(1)) {
+            const words = (line.match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"|"$/g, ''));
+            const [type, name = '', second = '', , home = '/', shell = '/usr/sbin/nologin'] = words;
+            const has = (file: string, entry: string) => read(file).some((l) => l.startsWith(`${entry}:`));
+            if (type === 'u' && !has('passwd', name)) {
+              const id = nextSystemId();
+              appendFileSync(join(etc, 'group'), `${name}:x:${id}:\n`);
+              appendFileSync(
+                join(etc, 'passwd'),
+                `${name}:x:${id}:${id}:${words[3] ?? ''}:${home}:${shell}\n`,
+              );
+            } else if (type === 'm') {
+              if (!has('passwd', name)) return fail(`the fake systemd-sysusers will not create user ${name}`);
+              if (!has('group', second))
+                appendFileSync(join(etc, 'group'), `${second}:x:${nextSystemId()}:\n`);
+              const lines = read('group').map((l) => {
+                const fields = l.split(':');
+                if (fields[0] !== second) return l;
+                const members = (fields[3] ?? '').split(',').filter((m) => m !== '');
+                if (!members.includes(name)) members.push(name);
+                fields[3] = members.join(',');
+                return fields.join(':');
+              });
+              write('group', lines);
+            } else if (type !== 'u') return fail(`the fake systemd-sysusers does not know ${line}`);
+          }
+          return ok();
+        }
+        case 'dtparam':
+        case 'modprobe': {
+          self.hooks.get([command, ...args].join(' '))?.();
           return ok();
         }
         case 'useradd': {
@@ -104,7 +147,7 @@ export function fakeSystem(root: string): FakeSystem {
         }
         case 'systemctl': {
           const [verb] = args;
-          if (verb === 'daemon-reload') return ok();
+          if (verb === 'daemon-reload' || verb === 'reboot') return ok();
           if (verb === 'is-enabled') {
             return self.enabled.has(last) ? ok('enabled\n') : { code: 1, stdout: 'disabled\n', stderr: '' };
           }

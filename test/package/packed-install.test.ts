@@ -1,7 +1,7 @@
 /**
  * The package as a Pi gets it: `npm pack`, `npm install -g` into a temporary prefix (network to the
- * npm registry only), then the installed `ec2led service install --root TREE` with fake useradd and
- * systemctl on PATH, every written file, owner and mode checked, and the installed agent run `--once`
+ * npm registry only), then the installed `ec2led setup BUNDLE --root TREE` with fake systemd-sysusers
+ * and systemctl on PATH, every written file, owner and mode checked, and the installed agent run `--once`
  * and `doctor` as the service user against the local fakes. The slowest test of the suite: measured
  * 4.9 min wall, 50 s CPU, on 2 shared cores (most of it waiting on `npm pack` and `npm install`).
  */
@@ -16,6 +16,9 @@ import { writeFakeBundle } from '../fakes/device-bundle.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';
 
 const COMMANDS = [
+  'systemd-sysusers',
+  'dtparam',
+  'modprobe',
   'useradd',
   'groupadd',
   'usermod',
@@ -105,12 +108,13 @@ function serviceUser(): { uid: number; gid: number } {
 describe('the packed package, installed globally', () => {
   it('installs the service under --root with every file, owner and mode, and runs the agent --once as ec2led', async () => {
     const ec2led = join(prefix, 'bin/ec2led');
-    const install = spawnSync(
-      ec2led,
-      ['service', 'install', '--root', tree, '--bundle', bundle, '--board', 'none', '--wait', '0'],
-      { env, encoding: 'utf8', timeout: 120_000 },
-    );
+    const install = spawnSync(ec2led, ['setup', bundle, '--root', tree, '--board', 'none'], {
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(install.stderr).toContain('created system user ec2led');
+    expect(install.stderr).toContain(`written and enabled under ${tree}`);
     expect(install.status).toBe(0);
     const { uid, gid } = serviceUser();
     expect(mode(join(tree, 'etc/ec2led'))).toBe(`0:${gid} 0750`);
@@ -134,8 +138,8 @@ describe('the packed package, installed globally', () => {
       expect(check.status).toBe(0);
     }
     expect(readFileSync(join(tree, 'fake-commands.log'), 'utf8').trim().split('\n')).toEqual([
-      'useradd --system --user-group --home-dir /var/lib/ec2led --no-create-home --shell /usr/sbin/nologin ec2led',
-      'usermod --append --groups ec2led pi',
+      // An empty tree has no user pi to put in the group ec2led.
+      'systemd-sysusers --inline u ec2led - "ec2-led agent" /var/lib/ec2led /usr/sbin/nologin',
       // Under --root only what works without a running systemd: no daemon-reload, no restart.
       'systemctl enable systemd-time-wait-sync.service',
       'systemctl enable ec2led.service',

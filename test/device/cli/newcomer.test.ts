@@ -81,7 +81,7 @@ describe('Node version advice', () => {
     const advice = nodeAdvice('v20.20.2');
     expect(advice).toBe(
       'node v20.20.2: runs today, but Node 20 is past end of life (April 2026) and AWS SDK releases ' +
-        'after the first week of January 2027 need Node 22; install Node 24 (docs/pi.md step 1)',
+        'after the first week of January 2027 need Node 22; install Node 24 (docs/pi.md)',
     );
     expect(nodeAdvice('v22.3.0')).toMatch(/^node v22\.3\.0: supported; Node 24 is recommended/);
     expect(nodeAdvice('v24.11.1')).toMatch(/^node v24\.11\.1: recommended/);

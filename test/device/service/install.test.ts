@@ -1,11 +1,27 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BoardSocket, serveBoard } from '../../../device/cli/status-socket.ts';
 import type { Legend } from '../../../device/layout/legend.ts';
-import { firstProblem, SERVICE_USAGE, serviceMain } from '../../../device/service/cli.ts';
+import {
+  archNote,
+  firstProblem,
+  SERVICE_USAGE,
+  SETUP_USAGE,
+  serviceMain,
+  setupMain,
+} from '../../../device/service/cli.ts';
 import { realSystem } from '../../../device/service/system.ts';
 import {
   REFERENCE_UNIT_OPTIONS,
@@ -97,9 +113,23 @@ function agentAnswersWhenStarted(root: string, system: FakeSystem, view: Legend 
 }
 
 async function service(root: string, system: FakeSystem, args: string[], env = {}): Promise<Run> {
+  return cli(serviceMain, root, system, args, env);
+}
+
+async function setup(root: string, system: FakeSystem, args: string[], env = {}): Promise<Run> {
+  return cli(setupMain, root, system, args, env);
+}
+
+async function cli(
+  main: typeof setupMain,
+  root: string,
+  system: FakeSystem,
+  args: string[],
+  env = {},
+): Promise<Run> {
   let out = '';
   let err = '';
-  const code = await serviceMain([...args, '--root', root], {
+  const code = await main([...args, '--root', root], {
     stdout: (text) => (out += text),
     stderr: (text) => (err += text),
     system: () => system,
@@ -107,8 +137,26 @@ async function service(root: string, system: FakeSystem, args: string[], env = {
     node: '/usr/bin/node',
     bin: '/usr/lib/node_modules/ec2-led/bin/ec2led.js',
     pollMs: 20,
+    arch: 'arm64',
   });
   return { code, out, err };
+}
+
+const bootFixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/boot/${name}.txt`, import.meta.url), 'utf8');
+
+/** A Pi of this model with this config.txt (under /boot/firmware unless `at` says otherwise). */
+function pi(root: string, model: string, config = 'bookworm-config', at = 'boot/firmware/config.txt'): void {
+  device(root, 'proc/device-tree/model');
+  writeFileSync(join(root, 'proc/device-tree/model'), `${model}\0`);
+  device(root, at);
+  writeFileSync(join(root, at), bootFixture(config));
+  bootId(root, 'boot-1');
+}
+
+function bootId(root: string, id: string): void {
+  device(root, 'proc/sys/kernel/random/boot_id');
+  writeFileSync(join(root, 'proc/sys/kernel/random/boot_id'), `${id}\n`);
 }
 
 function owner(path: string): { uid: number; gid: number; mode: string } {
@@ -176,6 +224,8 @@ describe('ec2led service install', () => {
     expect((await service(root, system, ['install', '--bundle', bundle, '--board', 'none'])).code).toBe(0);
     const slots = join(root, 'var/lib/ec2led/slots.json');
     writeFileSync(slots, '{"version":1}');
+    const fleet = join(root, 'var/lib/ec2led/fleet.json');
+    writeFileSync(fleet, '{"fleet":1}');
     const before = ids(root, 'ec2led');
     await cleanups.pop()?.(); // the first agent's socket; the tree stays
     system.commands.length = 0;
@@ -183,20 +233,110 @@ describe('ec2led service install', () => {
     expect(again.code).toBe(0);
     expect(ids(root, 'ec2led')).toEqual(before);
     expect(readFileSync(slots, 'utf8')).toBe('{"version":1}');
-    expect(system.commands.filter((c) => /^(useradd|groupadd|usermod)/.test(c))).toEqual([]);
+    expect(readFileSync(fleet, 'utf8')).toBe('{"fleet":1}');
+    expect(system.commands.filter((c) => /^(systemd-sysusers|useradd|groupadd|usermod)/.test(c))).toEqual([]);
     expect(system.commands).toContain('systemctl restart ec2led.service');
     expect(owner(join(root, 'etc/ec2led/private.pem.key')).mode).toBe('0640');
   });
 
-  it('enables but does not start when the bus is off, and says the one command to run', async () => {
+  it('turns I2C on as raspi-config does, says plainly that one reboot is needed, and starts after it', async () => {
     const { root, system } = tree();
-    const run = await service(root, system, ['install', '--bundle', bundle, '--board', 'rgbmatrix5x5']);
-    expect(run.code).toBe(1);
-    expect(run.err).toContain('/dev/i2c-1 missing');
-    expect(run.err).toContain('sudo raspi-config nonint do_i2c 0 && sudo reboot');
+    pi(root, 'Raspberry Pi 4 Model B Rev 1.5');
+    writeFileSync(join(root, 'etc/modules'), '# /etc/modules: kernel modules to load at boot time.\n');
+    const run = await setup(root, system, [bundle, '--board', 'rgbmatrix5x5']);
+    expect(run.code).toBe(3);
+    expect(run.err).toContain(
+      'One reboot is needed: I2C turns on at the next boot (dtparam=i2c_arm=on in /boot/firmware/config.txt); /dev/i2c-1 appears then',
+    );
+    expect(run.err).toContain('sudo reboot\n(or run this again with --reboot)');
+    const config = readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8');
+    expect(config).toMatch(/^dtparam=i2c_arm=on$/m);
+    expect(config).not.toContain('#dtparam=i2c_arm=on');
+    expect(readFileSync(join(root, 'etc/modules'), 'utf8')).toMatch(/^i2c-dev$/m);
+    expect(system.commands).toEqual(expect.arrayContaining(['dtparam i2c_arm=on', 'modprobe i2c-dev']));
     expect(system.enabled.has('ec2led.service')).toBe(true);
     expect(system.active.size).toBe(0);
     expect(readFileSync(join(root, 'etc/group'), 'utf8')).toMatch(/^i2c:x:\d+:ec2led$/m);
+
+    // Again before rebooting: nothing changes, the same one reboot is asked for.
+    system.commands.length = 0;
+    const again = await setup(root, system, []);
+    expect(again.code).toBe(3);
+    expect(again.err).toContain('I2C is on in /boot/firmware/config.txt already');
+    expect(readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8')).toBe(config);
+    expect(system.commands.filter((c) => c.startsWith('systemd-sysusers'))).toEqual([]);
+
+    // After the reboot the bus is there: setup starts, waits and prints the legend, asking nothing.
+    bootId(root, 'boot-2');
+    device(root, 'dev/i2c-1');
+    agentAnswersWhenStarted(root, system);
+    const after = await setup(root, system, []);
+    expect(after.code).toBe(0);
+    expect(after.out).toContain('connected · synced');
+    expect(existsSync(join(root, 'var/lib/ec2led/setup-reboot-boot-id'))).toBe(false);
+  });
+
+  it('asks for no second reboot: booted since and the device still missing names what to check', async () => {
+    const { root, system } = tree();
+    pi(root, 'Raspberry Pi 4 Model B Rev 1.5');
+    expect((await setup(root, system, [bundle, '--board', 'unicornhathd'])).code).toBe(3);
+    bootId(root, 'boot-2');
+    const run = await setup(root, system, []);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(
+      'SPI is on in /boot/firmware/config.txt (dtparam=spi=on) and the Pi has rebooted since, but /dev/spidev0.0 still missing',
+    );
+    expect(run.err).not.toContain('reboot is needed');
+  });
+
+  it('needs no reboot when the running kernel takes the parameter (dtparam spi=on makes the device)', async () => {
+    const { root, system } = tree();
+    pi(root, 'Raspberry Pi 5 Model B Rev 1.0', 'trixie-config');
+    system.hooks.set('dtparam spi=on', () => {
+      device(root, 'dev/spidev0.0');
+      device(root, 'dev/spidev0.1');
+    });
+    agentAnswersWhenStarted(root, system);
+    const run = await setup(root, system, [bundle, '--board', 'unicornhatmini']);
+    expect(run.code).toBe(0);
+    expect(run.err).not.toContain('reboot');
+    expect(readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8')).toMatch(/^dtparam=spi=on$/m);
+    expect(run.out).toContain('web-1');
+  });
+
+  it('edits /boot/config.txt on an image from before Bookworm, and reboots with --reboot', async () => {
+    const { root, system } = tree();
+    pi(root, 'Raspberry Pi 3 Model B Plus Rev 1.3', 'bullseye-config', 'boot/config.txt');
+    const run = await setup(root, system, [bundle, '--board', 'unicornhatmini', '--reboot']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(root, 'boot/config.txt'), 'utf8')).toMatch(/^dtparam=spi=on$/m);
+    expect(run.err).toContain('Rebooting now; the service starts by itself after the boot');
+    expect(system.commands[system.commands.length - 1]).toBe('systemctl reboot');
+    expect(system.active.size).toBe(0);
+  });
+
+  it('changes no boot configuration on a machine that is not a Raspberry Pi, and says why', async () => {
+    const { root, system } = tree();
+    device(root, 'boot/firmware/config.txt');
+    writeFileSync(join(root, 'boot/firmware/config.txt'), bootFixture('bookworm-config'));
+    const run = await setup(root, system, [bundle, '--board', 'rgbmatrix5x5']);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(
+      'not a Raspberry Pi (/proc/device-tree/model does not exist): the boot configuration is left alone',
+    );
+    expect(run.err).toContain('/dev/i2c-1 missing on a machine that is not a Raspberry Pi');
+    expect(readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8')).toBe(bootFixture('bookworm-config'));
+    expect(system.commands.some((c) => /^(dtparam|modprobe|systemctl reboot)/.test(c))).toBe(false);
+    expect(system.enabled.has('ec2led.service')).toBe(true);
+    expect(system.active.size).toBe(0);
+  });
+
+  it('says on 32-bit ARM that the .deb is arm64 only and what works there', () => {
+    expect(archNote('arm64', 'v24.11.0')).toBeUndefined();
+    expect(archNote('x64', 'v24.11.0')).toBeUndefined();
+    const note = archNote('arm', 'v22.12.0') as string;
+    expect(note).toContain('the ec2-led .deb is arm64 only, because Node.js 24 has no armv7 build');
+    expect(note).toContain('`npm run package:device` on Node.js 22 (this is v22.12.0)');
   });
 
   it('runs the Unicorn HAT as root on a Pi 4, with a drop-in that says why', async () => {
@@ -216,11 +356,13 @@ describe('ec2led service install', () => {
     const { root, system } = tree();
     device(root, 'etc/systemd/system/ec2led.service.d/10-root.conf');
     device(root, 'dev/leds0');
-    device(root, 'proc/device-tree/model');
-    writeFileSync(join(root, 'proc/device-tree/model'), 'Raspberry Pi 5 Model B Rev 1.0\0');
+    pi(root, 'Raspberry Pi 5 Model B Rev 1.0', 'trixie-config');
     agentAnswersWhenStarted(root, system);
     const run = await service(root, system, ['install', '--bundle', bundle, '--board', 'unicornphat']);
     expect(run.code).toBe(0);
+    expect(readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8')).toBe(
+      `${bootFixture('trixie-config')}dtoverlay=ws2812-pio,gpio=18,num_leds=32\n`,
+    );
     expect(readFileSync(join(root, 'etc/udev/rules.d/99-ec2led-leds.rules'), 'utf8')).toBe(
       'KERNEL=="leds[0-9]*", GROUP="gpio", MODE="0660"\n',
     );
@@ -312,7 +454,7 @@ describe('ec2led service install', () => {
     const { root, system } = tree();
     const empty = mkdtempSync(join(tmpdir(), 'ec2led-empty-'));
     cleanups.push(() => rmSync(empty, { recursive: true, force: true }));
-    const run = await service(root, system, ['install', '--bundle', empty]);
+    const run = await setup(root, system, [empty]);
     expect(run.code).toBe(2);
     expect(run.err).toContain(`config file ${join(empty, 'config.json')} does not exist`);
     expect(system.commands).toEqual([]);
@@ -340,6 +482,86 @@ describe('ec2led service install', () => {
     let out = '';
     expect(await serviceMain(['--help'], { stdout: (t) => (out += t), stderr: () => {} })).toBe(0);
     expect(out).toBe(SERVICE_USAGE);
+    out = '';
+    expect(await setupMain(['--help'], { stdout: (t) => (out += t), stderr: () => {} })).toBe(0);
+    expect(out).toBe(SETUP_USAGE);
+    expect((await setup(root, system, ['a', 'b'])).err).toContain('give one bundle folder');
+  });
+});
+
+describe('ec2led setup with the .deb', () => {
+  it("uses the package's unit, and removes the /etc copy an earlier setup wrote from a tarball install", async () => {
+    const { root, system } = tree();
+    device(root, 'usr/lib/systemd/system/ec2led.service');
+    device(root, UNIT_PATH);
+    writeFileSync(join(root, UNIT_PATH), renderUnit(REFERENCE_UNIT_OPTIONS));
+    agentAnswersWhenStarted(root, system);
+    const run = await setup(root, system, [bundle, '--board', 'none']);
+    expect(run.code).toBe(0);
+    expect(existsSync(join(root, UNIT_PATH))).toBe(false);
+    expect(run.err).toContain(
+      "removed /etc/systemd/system/ec2led.service (written by an earlier setup): the package's /usr/lib/systemd/system/ec2led.service runs the agent now",
+    );
+    expect(system.enabled.has('ec2led.service')).toBe(true);
+  });
+});
+
+describe('ec2led setup --root on an empty folder, with the real commands', () => {
+  async function image(args: string[]): Promise<Run & { root: string }> {
+    const root = mkdtempSync(join(tmpdir(), 'ec2led-image-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    return { root, ...(await again(root, args)) };
+  }
+
+  async function again(root: string, args: string[]): Promise<Run> {
+    let out = '';
+    let err = '';
+    const code = await setupMain([bundle, ...args, '--root', root], {
+      stdout: (text) => (out += text),
+      stderr: (text) => (err += text),
+      env: { SUDO_USER: 'pi' },
+      node: '/usr/bin/node',
+      bin: '/usr/lib/node_modules/ec2-led/bin/ec2led.js',
+      arch: 'arm64',
+    });
+    return { code, out, err };
+  }
+
+  it('creates the accounts with systemd-sysusers, writes the bundle and enables the unit, starting nothing', async () => {
+    const { root, code, err } = await image(['--board', 'unicornhatmini']);
+    expect(err).toContain('created system user ec2led');
+    expect(code).toBe(0);
+    expect(err).toContain(`written and enabled under ${root}; the service starts at the first boot`);
+    expect(err).toContain('not a Raspberry Pi (/proc/device-tree/model does not exist)');
+    const { uid, gid } = ids(root, 'ec2led');
+    expect(uid).toBeGreaterThan(0);
+    expect(groupMembers(root, 'spi')).toEqual(['ec2led']);
+    expect(owner(join(root, 'etc/ec2led/private.pem.key'))).toEqual({ uid: 0, gid, mode: '0640' });
+    expect(owner(join(root, 'var/lib/ec2led'))).toEqual({ uid, gid, mode: '0750' });
+    // systemctl --root=DIR enable: a link to the unit's path as the image will see it.
+    expect(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants/ec2led.service'))).toBe(
+      '/etc/systemd/system/ec2led.service',
+    );
+    expect(existsSync(join(root, 'var/lib/ec2led/agent.sock'))).toBe(false);
+    const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8');
+    const rerun = await again(root, ['--board', 'unicornhatmini']);
+    expect(rerun.code).toBe(0);
+    expect(rerun.err).not.toContain('created');
+    expect(readFileSync(join(root, 'etc/passwd'), 'utf8')).toBe(passwd);
+  });
+
+  it('turns the bus on in the config.txt of a Pi image, with --no-start too', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ec2led-image-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    mkdirSync(join(root, 'proc/device-tree'), { recursive: true });
+    writeFileSync(join(root, 'proc/device-tree/model'), 'Raspberry Pi Zero 2 W Rev 1.0\0');
+    mkdirSync(join(root, 'boot/firmware'), { recursive: true });
+    writeFileSync(join(root, 'boot/firmware/config.txt'), bootFixture('bookworm-config'));
+    const run = await again(root, ['--board', 'ledshim', '--no-start']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8')).toMatch(/^dtparam=i2c_arm=on$/m);
+    expect(readFileSync(join(root, 'etc/modules'), 'utf8')).toBe('i2c-dev\n');
+    expect(groupMembers(root, 'i2c')).toEqual(['ec2led']);
   });
 });
 
