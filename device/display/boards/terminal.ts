@@ -24,6 +24,8 @@ export interface TerminalOutput {
   write(chunk: string, callback: (error?: Error | null) => void): boolean;
   readonly rows?: number;
   readonly columns?: number;
+  /** True on a terminal (process.stdout.isTTY); absent or false for a pipe or a file. */
+  readonly isTTY?: boolean;
 }
 
 export interface TerminalDeps {
