@@ -8,6 +8,7 @@
  */
 import type { Agent } from '../agent.ts';
 import { emptyLegend, type Legend } from '../layout/legend.ts';
+import type { Palette } from '../layout/palette.ts';
 import type { Logger } from '../log.ts';
 import { legendOutput } from '../outputs.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
@@ -19,6 +20,8 @@ export interface AgentWebOptions {
   readonly board?: boolean;
   /** Serve the agent's metrics at /metrics; default false. */
   readonly metrics?: boolean;
+  /** The agent's colours, for the page's colour key; default the default palette. */
+  readonly palette?: Palette;
 }
 
 type WebAgent = Pick<Agent, 'legend' | 'identify' | 'attach' | 'metrics'>;
@@ -36,6 +39,7 @@ export async function listenAgentWebBoard(options: AgentWebOptions, log: Logger)
     host: options.host,
     port: options.port,
     board: options.board ?? true,
+    ...(options.palette === undefined ? {} : { palette: options.palette }),
     ...(options.metrics === true ? { metrics: () => agent?.metrics() ?? '' } : {}),
     view: () => legend,
     onIdentify: (target) => {
