@@ -97,7 +97,13 @@ async function startWeb(agent: Agent, loaded: LoadedConfig, log: Logger): Promis
   const board = web.enabled || display.board === 'web';
   if (!board && !web.metrics) return undefined;
   const { startAgentWebBoard } = await import('../web/agent-board.ts');
-  return startAgentWebBoard(agent, { host: web.host, port: web.port, board, metrics: web.metrics }, log);
+  const { pictureSettings } = await import('../picture-settings.ts');
+  const { palette } = pictureSettings(loaded.config);
+  return startAgentWebBoard(
+    agent,
+    { host: web.host, port: web.port, board, metrics: web.metrics, palette },
+    log,
+  );
 }
 
 /** Home Assistant (config homeAssistant) as one more output; its module loads only when configured. */

@@ -1,13 +1,14 @@
 /**
  * `ec2led agent --once`: list every region, render one frame, exit. No MQTT: the picture is the
  * listing, drawn as if live (no dimming, no status blink). A LED board keeps showing it after exit;
- * the terminal board prints it on the normal screen (its alternate screen would vanish on exit).
+ * the terminal board prints it on the normal screen (its alternate screen would vanish on exit), in
+ * colour on a terminal only (wantsColor: NO_COLOR and FORCE_COLOR are honoured).
  */
 import { boardOutputs } from '../agent.ts';
 import type { Config } from '../config.ts';
 import type { TerminalOutput } from '../display/boards/terminal.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
-import { drawPicture } from '../display/boards/terminal-picture.ts';
+import { drawPicture, wantsColor } from '../display/boards/terminal-picture.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import { EMPTY_FLEET, replaceWithSnapshot } from '../fleet/store.ts';
 import type { Legend } from '../layout/legend.ts';
@@ -24,6 +25,8 @@ export interface OnceOptions {
   readonly now?: () => number;
   readonly output?: TerminalOutput;
   readonly displayDeps?: DisplayDeps;
+  /** FORCE_COLOR and NO_COLOR are read here; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -64,11 +67,12 @@ export async function runOnce(options: OnceOptions): Promise<void> {
     }
     if (config.display.board === 'terminal') {
       const output = options.output ?? process.stdout;
+      // The picture is nothing but colour: into a pipe, a file or with NO_COLOR, the legend alone.
+      const color = wantsColor(output, options.env);
       const lines = [
         onceCaption(picture.legend, nowMs),
-        ...drawPicture(picture.frame),
-        '',
-        ...drawLegend(picture.legend, nowMs, output.columns),
+        ...(color ? [...drawPicture(picture.frame), ''] : []),
+        ...drawLegend(picture.legend, nowMs, output.columns, Number.POSITIVE_INFINITY, color),
       ];
       await new Promise<void>((resolve) => output.write(`${lines.join('\n')}\n`, () => resolve()));
       return;

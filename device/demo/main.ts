@@ -16,6 +16,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatAge } from '../display/boards/terminal-legend.ts';
 import type { Legend } from '../layout/legend.ts';
 import { createLogger } from '../log.ts';
 import { sleep } from '../sources/retry.ts';
@@ -119,14 +120,48 @@ export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): Demo
   };
 }
 
-/** A square board that fits the fleet with room for the scale-out and the alarms: 8x8 for the default 40. */
-export function boardSide(size: number): number {
-  return Math.max(8, Math.ceil(Math.sqrt(size * 1.25 + 2 + DEMO_ALARMS.length)));
+/** Rows the alarms' zone takes at the bottom of a board `side` pixels wide. */
+export function alarmRows(side: number): number {
+  return Math.ceil(DEMO_ALARMS.length / side);
 }
 
-/** The demo's line under the status line; at most 60 columns, so it fits an 80-column terminal. */
+/**
+ * A square board whose instance zone (every row but the alarms') holds the fleet at its largest: the
+ * day's fleet, its scale-out (a fifth more) and the evening's replacement. 8x8 for the default 40.
+ */
+export function boardSide(size: number): number {
+  const peak = size + Math.max(1, Math.round(size / 5)) + 1;
+  let side = 8;
+  while (side * (side - alarmRows(side)) < peak) side++;
+  return side;
+}
+
+/**
+ * The demo's agent settings: the alarms keep their own bottom row(s), so instances never spill into
+ * them, and a terminated instance keeps its pixel for an hour of the simulated day, not ten real
+ * minutes (five simulated days at the default speed, while each day launches a new scale-out).
+ */
+export function demoAgentSettings(side: number, speed: number) {
+  return { zones: { alarm: { rows: alarmRows(side) } }, graceMinutes: 60 / speed };
+}
+
+/** The demo's first line under the status line; at most 80 columns with the widest clock and URL. */
 export function demoCaption(clock: string, url: string): string {
-  return `demo ${clock} · ${url} · Ctrl-C quits`;
+  return `demo · simulated ${clock} · ${url} · Ctrl-C quits`;
+}
+
+/** Simulated time runs `speed` times faster: an age on the board in simulated time, like the clock beside it. */
+export function simulatedAge(speed: number): (sinceMs: number, nowMs: number) => string {
+  return (sinceMs, nowMs) => formatAge(nowMs - (nowMs - sinceMs) * speed, nowMs);
+}
+
+/** Simulated minutes between the start of the demo and the first change of the first day. */
+export const LEAD_MINUTES = 15;
+
+/** Milliseconds into the first day at which the demo starts: LEAD_MINUTES before its first instance change. */
+export function startOffsetMs(day: SimDay, dayStartMs: number): number {
+  const first = Math.min(...day.steps.map((step) => step.timeMs)) - dayStartMs;
+  return Math.max(0, Math.floor(first / 60_000) * 60_000 - LEAD_MINUTES * 60_000);
 }
 
 /** The first error in a cause chain with a system error code (EADDRINUSE, EACCES...), if any. */
@@ -177,12 +212,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const simulation = createSimulation(options);
   const side = boardSide(args.size);
   const days = simulation.days();
-  // The first day starts at 07:45, just before the dev boxes start, so something happens at once.
-  const startOffsetMs = 7.75 * 3_600_000;
+  const firstDay = days.next().value as SimDay;
+  // The first day starts just before the dev boxes start, so something happens at once: at --speed 30
+  // the first one starts about 30 s in.
+  const offsetMs = startOffsetMs(firstDay, options.dayStartMs);
   let started = Date.now();
-  const clock = () => clockText(startOffsetMs + (Date.now() - started) * args.speed);
+  const clock = () => clockText(offsetMs + (Date.now() - started) * args.speed);
 
   let url = '';
+  let statusCommand = '';
   const accounts = DEMO_ACCOUNTS.slice(0, args.accounts);
   const ids = accounts.map((a) => a.id);
   const spread = <T extends SimInstance>(instance: T) =>
@@ -200,7 +238,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       workDir: DEMO_DIR,
       alarms: DEMO_ALARMS,
       log,
-      displayDeps: { caption: () => demoCaption(clock(), url) },
+      ...demoAgentSettings(side, args.speed),
+      displayDeps: {
+        caption: () => `${demoCaption(clock(), url)}\nlegend: ${statusCommand}`,
+        refreshMs: 500,
+        age: simulatedAge(args.speed),
+      },
+      // Before the first frame, on the screen the terminal board's alternate screen hides and gives back.
+      onListening: (info) => {
+        url = info.url ?? '';
+        statusCommand = info.statusCommand;
+        process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${shownLogPath}\n`);
+        process.stderr.write(`ec2-led demo: its legend from another terminal: ${statusCommand}\n`);
+      },
     });
   } catch (error) {
     log.error('demo failed to start', { error });
@@ -211,9 +261,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${startFailure(error, args.port)}\n`);
     return 1;
   }
-  url = pipeline.web?.url ?? '';
-  process.stderr.write(`ec2-led demo: web board at ${url}, logs in ${shownLogPath}\n`);
-  process.stderr.write(`ec2-led demo: its legend from another terminal: ${pipeline.statusCommand}\n`);
   if (args.board === 'lines') {
     let shown: Legend | undefined;
     pipeline.agent.onLegendChange(() => {
@@ -228,13 +275,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     started = Date.now();
     let index = 0;
     for (let day = 0; !stop.signal.aborted; day++) {
-      const { instances, steps } = days.next().value as SimDay;
+      const { instances, steps } = day === 0 ? firstDay : (days.next().value as SimDay);
       const byId = new Map(instances.map((instance) => [instance.instanceId, instance]));
       const alarmSteps = alarmDay(options.dayStartMs + day * 86_400_000);
       const all = [...steps, ...alarmSteps].sort((a, b) => a.timeMs - b.timeMs);
       for (const step of all) {
         const virtualMs = step.timeMs - options.dayStartMs;
-        const dueAt = started + (virtualMs - startOffsetMs) / args.speed;
+        const dueAt = started + (virtualMs - offsetMs) / args.speed;
         const wait = dueAt - Date.now();
         await sleep(wait, stop.signal);
         if (stop.signal.aborted) return;

@@ -10,7 +10,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { createHandler, type Handler } from '../../lambda/handler.ts';
 import type { AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
@@ -20,7 +20,7 @@ import { type Config, parseConfig } from '../config.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import type { Logger } from '../log.ts';
-import { startAgentWebBoard } from '../web/agent-board.ts';
+import { listenAgentWebBoard } from '../web/agent-board.ts';
 import type { WebBoard } from '../web/server.ts';
 import { type SimAlarm, type SimAlarmStep, toAlarmEvent } from './alarm-sim.ts';
 import { type EmbeddedBroker, startBroker } from './broker.ts';
@@ -49,6 +49,15 @@ export interface PipelineOptions {
   readonly workDir?: string;
   /** CloudWatch alarms of the home account, listed from a fake CloudWatch; default none. */
   readonly alarms?: readonly SimAlarm[];
+  /** The agent's `zones` (config.ts); default none: every kind shares the board. */
+  readonly zones?: Config['zones'];
+  /** The agent's `graceMinutes`; default the config's (10). */
+  readonly graceMinutes?: number;
+  /**
+   * Called once the web listener is open and before the agent starts (so before the board's first
+   * frame): the place to print the URL and the status command where no frame overwrites them.
+   */
+  readonly onListening?: (info: { readonly url: string | undefined; readonly statusCommand: string }) => void;
 }
 
 export interface Pipeline {
@@ -92,6 +101,12 @@ export function seedFakeEc2(
         account,
       );
     }
+}
+
+/** `ec2led status` for the demo's agent; the state folder relative to the current one when inside it. */
+function statusCommandFor(stateDir: string): string {
+  const shown = relative(process.cwd(), stateDir);
+  return `EC2LED_STATE_DIR=${shown.startsWith('..') || isAbsolute(shown) ? stateDir : shown} npx ec2led status`;
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
@@ -148,6 +163,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
             },
           }),
       resyncMinutes: options.resyncMinutes ?? 15,
+      ...(options.zones === undefined ? {} : { zones: options.zones }),
+      ...(options.graceMinutes === undefined ? {} : { graceMinutes: options.graceMinutes }),
       stateDir,
       display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },
     });
@@ -156,16 +173,21 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       topicPrefix: config.topicPrefix,
       log: (level, msg, context) => options.log[level](msg, { ...context, source: 'lambda' }),
     });
+    // The web listener first: a port in use fails here, before the terminal shows any frame.
+    const listening =
+      options.webPort === undefined
+        ? undefined
+        : await listenAgentWebBoard({ host: '127.0.0.1', port: options.webPort }, options.log);
+    undo.push(async () => listening?.board.close());
+    options.onListening?.({ url: listening?.board.url, statusCommand: statusCommandFor(stateDir) });
     const agent = await startAgent({
       config,
       log: options.log,
       ...(options.displayDeps === undefined ? {} : { displayDeps: options.displayDeps }),
     });
     undo.push(() => agent.stop());
-    const web =
-      options.webPort === undefined
-        ? undefined
-        : await startAgentWebBoard(agent, { host: '127.0.0.1', port: options.webPort }, options.log);
+    await listening?.attach(agent);
+    const web = listening?.board;
     const socket: BoardSocket = await serveBoard(socketPath(stateDir), agent.legend());
     undo.push(() => socket.close());
     await agent.attach(socket);
@@ -185,7 +207,7 @@ function running(
   const { broker, ec2, sts, cloudwatch, agent, web, handler, stateDir, socket } = parts;
   const removals = new Set<NodeJS.Timeout>();
   return {
-    statusCommand: `EC2LED_STATE_DIR=${stateDir} npx ec2led status`,
+    statusCommand: statusCommandFor(stateDir),
     broker,
     ec2,
     sts,

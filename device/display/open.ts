@@ -42,8 +42,12 @@ export interface DisplayDeps {
   readonly output?: TerminalOutput;
   /** Terminal board: epoch milliseconds for the "since" column. */
   readonly now?: () => number;
-  /** Terminal board: one line under the status line, read once per frame. */
+  /** Terminal board: lines under the status line ("\n" between them), read once per frame. */
   readonly caption?: () => string;
+  /** Terminal board: redraw the last frame this often (ms), so the caption's clock moves. Default never. */
+  readonly refreshMs?: number;
+  /** Terminal board: the "since" cell (default formatAge over the real clock). */
+  readonly age?: (sinceMs: number, nowMs: number) => string;
   /**
    * Terminal board: plain text, written on change only (terminal.ts). Default: true when drawing on
    * process.stdout and it is not a TTY (a pipe, a file, journald), false for an injected output.
@@ -108,6 +112,8 @@ function createBoard(options: DisplayOptions, deps: DisplayDeps): Board {
         height,
         ...(deps.now === undefined ? {} : { now: deps.now }),
         ...(deps.caption === undefined ? {} : { caption: deps.caption }),
+        ...(deps.refreshMs === undefined ? {} : { refreshMs: deps.refreshMs }),
+        ...(deps.age === undefined ? {} : { age: deps.age }),
         plain: deps.plain ?? (deps.output === undefined && process.stdout.isTTY !== true),
       });
     case 'none':

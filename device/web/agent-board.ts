@@ -2,9 +2,13 @@
  * The web board of a running agent, as one of its outputs: it shows the legend of the agent's last
  * picture, pushes it to every page when it changes, and blinks through the agent's identify. Used by
  * `ec2led agent` and by the demo.
+ *
+ * `listenAgentWebBoard` opens the listener before there is an agent (the demo does, so a port in use
+ * fails before the terminal shows a frame); until `attach`, the board is empty and identify fails.
  */
 import type { Agent } from '../agent.ts';
-import type { Legend } from '../layout/legend.ts';
+import { emptyLegend, type Legend } from '../layout/legend.ts';
+import type { Palette } from '../layout/palette.ts';
 import type { Logger } from '../log.ts';
 import { legendOutput } from '../outputs.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
@@ -16,27 +20,55 @@ export interface AgentWebOptions {
   readonly board?: boolean;
   /** Serve the agent's metrics at /metrics; default false. */
   readonly metrics?: boolean;
+  /** The agent's colours, for the page's colour key; default the default palette. */
+  readonly palette?: Palette;
 }
 
-export async function startAgentWebBoard(
-  agent: Pick<Agent, 'legend' | 'identify' | 'attach' | 'metrics'>,
-  options: AgentWebOptions,
-  log: Logger,
-): Promise<WebBoard> {
-  let legend: Legend = agent.legend();
+type WebAgent = Pick<Agent, 'legend' | 'identify' | 'attach' | 'metrics'>;
+
+export interface ListeningWebBoard {
+  readonly board: WebBoard;
+  /** Shows `agent` from now on (once); the board closes when the agent stops. */
+  attach(agent: WebAgent): Promise<void>;
+}
+
+export async function listenAgentWebBoard(options: AgentWebOptions, log: Logger): Promise<ListeningWebBoard> {
+  let agent: WebAgent | undefined;
+  let legend: Legend = emptyLegend(1, 1);
   const board = await startWebBoard({
     host: options.host,
     port: options.port,
     board: options.board ?? true,
-    ...(options.metrics === true ? { metrics: () => agent.metrics() } : {}),
+    ...(options.palette === undefined ? {} : { palette: options.palette }),
+    ...(options.metrics === true ? { metrics: () => agent?.metrics() ?? '' } : {}),
     view: () => legend,
-    onIdentify: (target) => agent.identify(target),
+    onIdentify: (target) => {
+      if (agent === undefined) throw new Error('the agent is still starting');
+      agent.identify(target);
+    },
     log: (level, msg, context) => log[level](msg, context),
   });
-  const changes = legendOutput('web board', (picture) => {
-    legend = picture.legend;
-    board.notify();
-  });
-  await agent.attach({ ...changes, close: () => board.close() });
-  return board;
+  return {
+    board,
+    async attach(attached) {
+      agent = attached;
+      legend = attached.legend();
+      const changes = legendOutput('web board', (picture) => {
+        legend = picture.legend;
+        board.notify();
+      });
+      await attached.attach({ ...changes, close: () => board.close() });
+      board.notify();
+    },
+  };
+}
+
+export async function startAgentWebBoard(
+  agent: WebAgent,
+  options: AgentWebOptions,
+  log: Logger,
+): Promise<WebBoard> {
+  const web = await listenAgentWebBoard(options, log);
+  await web.attach(agent);
+  return web.board;
 }

@@ -5,6 +5,7 @@
  * node:http only (no framework: the Pi install is a budget). Routes:
  *   GET  /, /app.js, /style.css  the page, served from memory (device/web/public/)
  *   GET  /api/board              the Legend as JSON (layout/legend.ts is the schema)
+ *   GET  /api/kinds              the colour key: kinds, their states, colours and looks (key.ts)
  *   GET  /api/events             Server-Sent Events: the board on connect and after every notify()
  *   POST /api/identify           {"x", "y"} -> 202, and onIdentify is called
  *   GET  /metrics                Prometheus text format, only when `metrics` is given
@@ -16,10 +17,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Legend, legendToWire } from '../layout/legend.ts';
+import type { Palette } from '../layout/palette.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.ts';
 import { type LogFn, SseHub } from './events.ts';
 import { isHostAllowed, isSameOrigin, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
 import { type PixelTarget, parseIdentify } from './identify.ts';
+import { colourKey } from './key.ts';
 
 export type { LogFn } from './events.ts';
 export type { PixelTarget } from './identify.ts';
@@ -42,6 +45,8 @@ export interface WebBoardOptions {
    * scraper that should not see instance names or blink pixels.
    */
   readonly board?: boolean;
+  /** The colours of the board, for the colour key (`GET /api/kinds`). Default the default palette. */
+  readonly palette?: Palette;
   /** The body of `GET /metrics` (Prometheus text format 0.0.4), called per scrape. Default none: 404. */
   readonly metrics?: () => string;
   readonly log?: LogFn;
@@ -110,6 +115,7 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
   const { metrics } = options;
   checkOptions(host, port);
   const files = await loadStatic();
+  const key = colourKey(options.palette);
   const hub = new SseHub({
     snapshot: () => JSON.stringify(legendToWire(options.view())),
     maxClients: MAX_SSE_CLIENTS,
@@ -162,8 +168,9 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     }
     if (!serveBoard) return sendError(res, 404, `no such page: ${path}; this listener serves /metrics only`);
     const file = files.get(path);
-    if (file !== undefined || path === '/api/board') {
+    if (file !== undefined || path === '/api/board' || path === '/api/kinds') {
       if (!get) return sendError(res, 405, `${method} not allowed on ${path}`, { Allow: 'GET, HEAD' });
+      if (path === '/api/kinds') return sendJson(res, 200, key);
       if (file === undefined) return sendJson(res, 200, legendToWire(options.view()));
       res.writeHead(200, {
         'Content-Type': file.type,

@@ -17,6 +17,20 @@ function lit(rgb: Rgb): Rgb {
   return rgb[0] === 0 && rgb[1] === 0 && rgb[2] === 0 ? UNLIT : rgb;
 }
 
+/**
+ * Whether to write colour to `output`: FORCE_COLOR (any value but "0" or "false") says yes,
+ * NO_COLOR (any non-empty value, no-color.org) says no, and otherwise only a terminal gets it.
+ */
+export function wantsColor(
+  output: { readonly isTTY?: boolean | undefined },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '0' && force !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return output.isTTY === true;
+}
+
 export function fg([r, g, b]: Rgb): string {
   return `${ESC}[38;2;${r};${g};${b}m`;
 }

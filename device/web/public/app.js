@@ -62,9 +62,17 @@ function displayName(instance) {
   return sanitize(instance.name) || sanitize(instance.id);
 }
 
+/** At most `max` characters, cut in the middle: an ARN keeps its service and its name. */
+function shortenMiddle(text, max) {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const tail = Math.floor((max - 1) / 2);
+  return `${chars.slice(0, max - 1 - tail).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
 /** Sets text and, when the text was cut, the full text as a tooltip. */
-function setText(el, full, max) {
-  const short = shorten(full, max);
+function setText(el, full, max, cut = shorten) {
+  const short = cut(full, max);
   el.textContent = short;
   if (short !== full) el.setAttribute('title', full);
   else el.removeAttribute('title');
@@ -78,7 +86,15 @@ const ui = {
   hovered: null, // "x,y" under the pointer
   pinned: null, // "x,y" clicked, tapped or chosen in the legend
   agent: 'connecting', // 'connecting' | 'live' | 'lost'
+  key: null, // GET /api/kinds: every kind, its states, colours and looks
+  looks: new Map(), // "kind state" -> 'steady' | 'pulsing' | 'flashing'
+  keyShown: null, // the kinds the key shows now, space-separated
 };
+
+const ID_MAX = 24;
+const LOOKS = new Set(['steady', 'pulsing', 'flashing']);
+/** The look of a pixel's state (the board pulses things in progress and flashes an ALARM). */
+const lookOf = (entry) => (entry ? (ui.looks.get(`${entry.kind} ${entry.state}`) ?? 'steady') : 'steady');
 
 const keyOf = (x, y) => `${x},${y}`;
 const shownKey = () => ui.hovered ?? ui.pinned;
@@ -111,7 +127,7 @@ function buildCells(width, height) {
 function renderBoard() {
   const { width, height } = ui.board;
   if (ui.size !== keyOf(width, height)) buildCells(width, height);
-  let lit = 0;
+  const counts = new Map(); // kind -> pixels showing one
   ui.cells.forEach((cell, index) => {
     const x = index % width;
     const y = Math.floor(index / width);
@@ -123,13 +139,34 @@ function renderBoard() {
     cell.style.color = on ? color : '';
     cell.classList.toggle('selected', ui.pinned === keyOf(x, y));
     const instance = pixel?.entry;
-    if (instance) lit++;
+    const look = on ? lookOf(instance) : 'steady';
+    cell.classList.toggle('pulsing', look === 'pulsing');
+    cell.classList.toggle('flashing', look === 'flashing');
+    if (instance) counts.set(instance.kind, (counts.get(instance.kind) ?? 0) + 1);
     const label = instance
       ? `${shorten(displayName(instance), NAME_MAX)}, ${sanitize(instance.state)}`
       : 'free';
     cell.setAttribute('aria-label', `pixel ${x},${y}: ${label}`);
   });
-  $('board-caption').textContent = `${width}×${height} board · ${lit} instance${lit === 1 ? '' : 's'} shown`;
+  $('board-caption').textContent = `${width}×${height} board · ${countText(counts)}`;
+}
+
+/** "52 shown: 48 instances, 4 alarms"; "40 instances shown" with one kind; kinds in key order. */
+function countText(counts) {
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const order = (ui.key?.kinds ?? []).map((k) => k.kind);
+  const kinds = [...counts.keys()].sort((a, b) => rank(order, a) - rank(order, b));
+  const label = (kind) => sanitize(ui.key?.kinds.find((k) => k.kind === kind)?.label ?? kind);
+  const parts = kinds.map((kind) => plural(counts.get(kind), label(kind)));
+  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  if (parts.length === 0) return 'nothing shown yet';
+  if (parts.length === 1) return `${parts[0]} shown`;
+  return `${total} shown: ${parts.join(', ')}`;
+}
+
+function rank(order, kind) {
+  const i = order.indexOf(kind);
+  return i === -1 ? order.length : i;
 }
 
 function badge(id, text, tone) {
@@ -231,13 +268,14 @@ function legendRow(pixel) {
   swatch.style.backgroundColor = COLOR.test(pixel.color) ? pixel.color : '#000000';
   cell('').append(swatch);
   cell(sanitize(instance.kind));
-  cell(sanitize(instance.id), 'mono');
-  setText(cell(''), sanitize(instance.name), NAME_MAX);
+  setText(cell('', 'mono'), sanitize(instance.id), ID_MAX, shortenMiddle);
+  setText(cell('', 'name'), sanitize(instance.name), NAME_MAX);
   cell(sanitize(instance.state));
   cell(sanitize(instance.region));
   cell(instance.accountLabel ? sanitize(instance.accountLabel) : sanitize(instance.account), 'mono').title =
     sanitize(instance.stale ? `${instance.account} (stale)` : instance.account);
-  cell(sinceText(instance)).setAttribute('title', sinceTitle(instance));
+  // The state has its own column: the time in it alone, the date as a tooltip.
+  cell(duration(Date.now() - Number(instance.sinceMs))).setAttribute('title', sinceTitle(instance));
   const key = keyOf(pixel.x, pixel.y);
   row.classList.toggle('selected', ui.pinned === key);
   row.addEventListener('click', () => show(null, key));
@@ -254,12 +292,78 @@ function renderLegend() {
   $('legend-empty').hidden = rows.length > 0;
 }
 
+/**
+ * The colour key: each kind on the board (instances always), its states in their colours, and how
+ * the board shows them (pulses, flashes). Built from GET /api/kinds, so it holds every kind the
+ * agent knows and the colours its config chose.
+ */
+function renderKey() {
+  const kinds = Array.isArray(ui.key?.kinds) ? ui.key.kinds : [];
+  const present = new Set([...ui.pixels.values()].map((pixel) => pixel.entry?.kind).filter(Boolean));
+  const shown = kinds.filter((k, i) => i === 0 || present.has(k.kind));
+  // Rebuilt only when the kinds shown change: a rebuilt swatch would restart its flashing.
+  const signature = shown.map((k) => k.kind).join(' ');
+  if (signature === ui.keyShown) return;
+  ui.keyShown = signature;
+  const groups = shown.map((k) => {
+    const group = document.createElement('div');
+    group.className = 'key-kind';
+    const title = document.createElement('h3');
+    title.textContent = sanitize(k.label || k.kind);
+    const list = document.createElement('ul');
+    for (const state of Array.isArray(k.states) ? k.states : []) {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      const look = LOOKS.has(state.look) ? state.look : 'steady';
+      swatch.className = `swatch key-swatch ${look}`;
+      if (COLOR.test(state.color)) {
+        swatch.style.backgroundColor = state.color;
+        swatch.style.color = state.color;
+      }
+      const name = document.createElement('span');
+      name.textContent = sanitize(state.state);
+      item.append(swatch, name);
+      if (look !== 'steady') {
+        const how = document.createElement('span');
+        how.className = 'muted';
+        how.textContent = look === 'flashing' ? ' flashes' : ' pulses';
+        item.append(how);
+      }
+      list.append(item);
+    }
+    group.append(title, list);
+    return group;
+  });
+  $('key').replaceChildren(...groups);
+  $('key-empty').hidden = groups.length > 0;
+}
+
+async function loadKey() {
+  try {
+    const res = await fetch('/api/kinds');
+    const key = await res.json();
+    if (!Array.isArray(key?.kinds)) return;
+    ui.key = key;
+    ui.keyShown = null;
+    ui.looks = new Map(
+      key.kinds.flatMap((k) =>
+        (Array.isArray(k.states) ? k.states : []).map((s) => [`${k.kind} ${s.state}`, s.look]),
+      ),
+    );
+    renderKey();
+    render();
+  } catch {
+    $('key-empty').textContent = 'Could not load the colours.';
+  }
+}
+
 function render() {
   renderBadges();
   if (!ui.board) return;
   renderBoard();
   renderDetail();
   renderLegend();
+  renderKey();
 }
 
 function show(hovered, pinned) {
@@ -358,4 +462,5 @@ $('identify').addEventListener('click', identify);
 // Keep "running for 3 min" true while nothing changes.
 setInterval(render, 15_000);
 renderBadges();
+void loadKey();
 connect();

@@ -161,6 +161,7 @@ describe('ec2led agent --once as a user runs it', () => {
       ...env,
     };
     delete childEnv.NODE_NO_WARNINGS;
+    for (const key of ['FORCE_COLOR', 'NO_COLOR']) if (!(key in env)) delete childEnv[key];
     if (!('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED' in env)) {
       delete childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     }
@@ -187,8 +188,16 @@ describe('ec2led agent --once as a user runs it', () => {
     expect(stdout.split('\n')[0]).toMatch(/^ec2-led · listed once at \S+Z · no live feed/);
     expect(stdout).toMatch(/i-00000000000000001 +web +running/);
     expect(stdout).not.toMatch(/connected/i);
+    expect(stdout).not.toContain('\u001b'); // a pipe gets no colour and no picture
     expect(stderr).not.toContain(SDK_WARNING);
     expect(stderr).toContain('canary-warning');
+  });
+
+  it('writes the colour picture into a pipe only when FORCE_COLOR asks for it', async () => {
+    const { code, stdout } = await once({ FORCE_COLOR: '1' });
+    expect(code).toBe(0);
+    expect(stdout).toContain('\u001b[38;2;');
+    expect(stdout).toMatch(/i-00000000000000001 +web +running/);
   });
 
   it('would show the SDK warning on Node < 22 without the switch (the check above can fail)', async () => {

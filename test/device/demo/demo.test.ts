@@ -4,7 +4,17 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { boardSide, DEMO_DIR, demoCaption, parseDemoArgs, startFailure } from '../../../device/demo/main.ts';
+import {
+  alarmRows,
+  boardSide,
+  DEMO_DIR,
+  demoCaption,
+  parseDemoArgs,
+  simulatedAge,
+  startFailure,
+  startOffsetMs,
+} from '../../../device/demo/main.ts';
+import { createSimulation, DEFAULT_SIM_OPTIONS, type SimDay } from '../../../device/demo/simulator.ts';
 import { displayWidth } from '../../../device/display/sanitize.ts';
 import type { Legend } from '../../../device/layout/legend.ts';
 import { waitFor, waitForAsync } from '../../fakes/wait.ts';
@@ -129,6 +139,7 @@ describe('npm start', () => {
     try {
       const demo = startDemo(['--port', String(held.port), '--board', 'terminal']);
       expect(await demo.exited).toBe(1);
+      expect(demo.out.stdout).toBe(''); // no frame before the error
       expect(demo.out.stderr).toBe(
         `npm start: port ${held.port} on 127.0.0.1 is in use; choose another with --port 9090, or --port 0 for any free port\n`,
       );
@@ -145,8 +156,10 @@ describe('npm start', () => {
 describe('demo messages', () => {
   it('keeps its caption within 80 columns for the widest clock and URL', () => {
     const caption = demoCaption('day 999 23:59', 'http://127.0.0.1:65535/');
-    expect(caption).toBe('demo day 999 23:59 · http://127.0.0.1:65535/ · Ctrl-C quits');
+    expect(caption).toBe('demo · simulated day 999 23:59 · http://127.0.0.1:65535/ · Ctrl-C quits');
     expect(displayWidth(caption)).toBeLessThanOrEqual(80);
+    const legendLine = 'legend: EC2LED_STATE_DIR=.ec2led-demo/ec2led-demo-AbC123 npx ec2led status';
+    expect(displayWidth(legendLine)).toBeLessThanOrEqual(80);
   });
 
   it('turns a port error anywhere in the cause chain into one line about --port', () => {
@@ -227,6 +240,36 @@ describe('npm start: alarms', () => {
   }, 60_000);
 });
 
+describe('npm start: days later', () => {
+  it('keeps instances out of the alarm row while the simulated days pass', async () => {
+    // At 50,000x a simulated day takes 1.7 s; the third day's scale-out starts about 4 s in.
+    const demo = startDemo(['--port', '0', '--speed', '50000', '--board', 'none']);
+    const url = await waitFor(
+      'the web board address',
+      () => /web board at (http:\S+\/),/.exec(demo.out.stderr)?.[1],
+      20_000,
+    );
+    const inAlarmRow: string[] = [];
+    try {
+      await waitForAsync(
+        "the third day's scale-out on the board",
+        async () => {
+          const board = (await (await fetch(`${url}api/board`)).json()) as Legend;
+          for (const p of board.pixels)
+            if (p.entry?.kind === 'instance' && p.y === board.height - 1) inAlarmRow.push(p.entry.name);
+          return board.pixels.some((p) => p.entry?.name.startsWith('web-asg-3-'));
+        },
+        30_000,
+      );
+    } finally {
+      // Ctrl-C even when the wait failed, so the demo removes its state folder.
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+    }
+    expect(inAlarmRow).toEqual([]);
+  }, 60_000);
+});
+
 describe('demo flags', () => {
   it('draws frames on a terminal and plain lines when piped, unless --board says otherwise', () => {
     expect(parseDemoArgs([], true)).toMatchObject({ board: 'terminal', port: 8080 });
@@ -259,6 +302,43 @@ describe('demo flags', () => {
 
   it('sizes the board to fit the fleet and its scale-out', () => {
     expect(boardSide(40)).toBe(8);
-    expect(boardSide(200)).toBe(16);
+    expect(boardSide(200)).toBe(17);
+  });
+
+  it.each([1, 2, 3, 7])(
+    'keeps every live instance of five simulated days inside the instance zone (seed %i)',
+    (seed) => {
+      for (const size of [10, 40, 200]) {
+        const options = { ...DEFAULT_SIM_OPTIONS, seed, size };
+        const simulation = createSimulation(options);
+        const live = new Set(simulation.initial.map((i) => i.instanceId));
+        let peak = live.size;
+        const days = simulation.days();
+        for (let day = 0; day < 5; day++) {
+          for (const step of (days.next().value as SimDay).steps) {
+            if (step.state === 'terminated') live.delete(step.instanceId);
+            else live.add(step.instanceId);
+            peak = Math.max(peak, live.size);
+          }
+        }
+        const side = boardSide(size);
+        expect(peak).toBeLessThanOrEqual(side * (side - alarmRows(side)));
+      }
+    },
+  );
+
+  it.each([1, 2, 3, 7])('at --speed 30 starts the first dev box about 30 s in (seed %i)', (seed) => {
+    const options = { ...DEFAULT_SIM_OPTIONS, seed };
+    const day = createSimulation(options).days().next().value as SimDay;
+    const first = Math.min(...day.steps.map((step) => step.timeMs)) - options.dayStartMs;
+    const seconds = (first - startOffsetMs(day, options.dayStartMs)) / 30_000;
+    expect(seconds).toBeGreaterThanOrEqual(30);
+    expect(seconds).toBeLessThan(32);
+  });
+
+  it('shows time in state on the simulated clock', () => {
+    const now = Date.UTC(2026, 11, 7);
+    expect(simulatedAge(720)(now - 5_000, now)).toBe('1h'); // 5 s at 720x
+    expect(simulatedAge(30)(now - 60_000, now)).toBe('30m');
   });
 });

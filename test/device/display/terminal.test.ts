@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTerminalBoard } from '../../../device/display/boards/terminal.ts';
 import { formatAge } from '../../../device/display/boards/terminal-legend.ts';
 import type { Frame } from '../../../device/display/display.ts';
@@ -59,6 +59,10 @@ const CONTROLS = /(?!\n)\p{Cc}/u;
 function withoutOwnSequences(text: string): string {
   return text.replace(OWN_SEQUENCES, '');
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('terminal board', () => {
   it('switches to the alternate screen and hides the cursor on open', async () => {
@@ -146,6 +150,46 @@ describe('terminal board', () => {
     expect(second).toContain('day 2');
     expect(second).not.toMatch(CONTROLS);
     expect(second).not.toContain('\u202E');
+  });
+
+  it('prints every line of a multi-line caption, each sanitized', async () => {
+    const output = new FakeOutput({});
+    const board = createTerminalBoard({
+      output,
+      width: 2,
+      height: 2,
+      now: () => NOW,
+      caption: () => `demo day 1 08:00\nlegend: npx ec2led ${ESC}[2Jstatus`,
+    });
+    await board.open();
+    await board.show(blankFrame(2, 2), view([]));
+    const lines = withoutOwnSequences(output.last()).split('\n');
+    expect(lines.slice(1, 3)).toEqual(['demo day 1 08:00', 'legend: npx ec2led status']);
+  });
+
+  it('with refreshMs, redraws the last frame on a timer so the caption moves while nothing changes', async () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const output = new FakeOutput({});
+    const board = createTerminalBoard({
+      output,
+      width: 2,
+      height: 2,
+      now: () => NOW,
+      caption: () => `clock ${clock++}`,
+      refreshMs: 500,
+      age: () => 'sim',
+    });
+    await board.open();
+    await board.show(blankFrame(2, 2), view([pixel(0, 0, 'web')]));
+    expect(withoutOwnSequences(output.last()).split('\n')[1]).toBe('clock 0');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(withoutOwnSequences(output.last()).split('\n')[1]).toBe('clock 2');
+    expect(withoutOwnSequences(output.last())).toMatch(/eu-west-1 sim/);
+    await board.close();
+    const writes = output.chunks.length;
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(output.chunks.length).toBe(writes);
   });
 
   it('sanitizes hostile Name tags: no escape sequence, no bidi override, truncated to the column', async () => {

@@ -1,6 +1,6 @@
 /**
- * Debian's Chromium under playwright-core, kept off the network (docs/reference/toolchain.md §17): every host name
- * except 127.0.0.1 resolves to nothing, and background services are off. One persistent context per
+ * Debian's Chromium under playwright-core, kept off the network (scripts/chromium.ts: every host name
+ * except 127.0.0.1 resolves to nothing, and background services are off). One persistent context per
  * test file, in a temp profile directory removed on close. Every page is watched for console errors,
  * CSP violations, page errors, dialogs and requests to anything but 127.0.0.1.
  */
@@ -8,18 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../../scripts/chromium.ts';
 import { toolPath } from '../../fakes/tools.ts';
-
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
 
 export interface TestBrowser {
   readonly context: BrowserContext;
@@ -33,7 +23,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: toolPath('chromium'),
     headless: true,
-    args: ARGS,
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1040, height: 760 },
     deviceScaleFactor: 1,
     locale: 'en-GB',

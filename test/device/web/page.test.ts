@@ -1,14 +1,45 @@
 /** The web board page in a real Chromium, against a real server on 127.0.0.1 with a fake view. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LegendEntry, LegendPixel } from '../../../device/layout/legend.ts';
+import { colourKey } from '../../../device/web/key.ts';
 import { startWebBoard, type WebBoard } from '../../../device/web/server.ts';
 import { launchBrowser, offMachine, openPage, type PageWatch, type TestBrowser } from './browser.ts';
-import { COLORS, fleetView, HOSTILE_NAMES, hostileView, rgb, ViewHolder } from './views.ts';
+import {
+  COLORS,
+  fleetView,
+  HOSTILE_NAMES,
+  hostileView,
+  LONG_ALARM,
+  mixedView,
+  rgb,
+  ViewHolder,
+} from './views.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string;
+  readonly nodes: readonly { readonly target: readonly string[] }[];
+}
+
+/**
+ * axe-core's violations on the page as it is. The script goes in through the DevTools protocol
+ * (page.evaluate), not a <script> element, so the page's CSP stays as strict as it is served.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(await readFile(AXE, 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 let browser: TestBrowser;
 let board: WebBoard;
@@ -87,7 +118,9 @@ describe('web board page', () => {
     expect(await page.locator('#badge-mqtt').textContent()).toBe('MQTT disconnected');
     expect(await page.locator('#badge-sync').textContent()).toBe('not yet synced');
     expect(await page.locator('#badge-overflow').textContent()).toBe('+3 instances without a pixel');
-    await expect.poll(() => page.locator('#legend-rows tr').first().textContent()).toContain('stopping for');
+    await expect
+      .poll(() => page.locator('#legend-rows tr td:nth-child(6)').first().textContent())
+      .toBe('stopping');
     await expectClean(watch);
     await page.close();
   });
@@ -166,6 +199,98 @@ describe('web board page', () => {
     }
   });
 
+  it('draws a colour key of the kinds on the board from the agent, and counts what it shows per kind', async () => {
+    views.current = mixedView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    await page.locator('.key-kind').nth(1).waitFor();
+    const key = colourKey();
+    const groups = await page.locator('.key-kind').evaluateAll((els) =>
+      els.map((el) => ({
+        title: el.querySelector('h3')?.textContent,
+        states: [...el.querySelectorAll('li')].map((li) => ({
+          text: li.textContent,
+          color: getComputedStyle(li.querySelector('.swatch') as Element).backgroundColor,
+        })),
+      })),
+    );
+    const expected = key.kinds
+      .filter((k) => k.kind !== 'probe') // no probe on this board
+      .map((k) => ({
+        title: k.label,
+        states: k.states.map((s) => ({
+          text: `${s.state}${s.look === 'steady' ? '' : s.look === 'flashing' ? ' flashes' : ' pulses'}`,
+          color: rgb(s.color),
+        })),
+      }));
+    expect(groups).toEqual(expected);
+    expect(await page.locator('#board-caption').textContent()).toBe(
+      '8×8 board · 45 shown: 41 instances, 4 alarms',
+    );
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('at 1,280 px, keeps a long alarm ARN from widening the legend, with the whole ARN as a tooltip', async () => {
+    views.current = mixedView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const row = page.locator('#legend-rows tr', { hasText: 'check-https' });
+    const id = row.locator('td:nth-child(4)');
+    expect(await id.getAttribute('title')).toBe(
+      `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${LONG_ALARM}`,
+    );
+    expect((await id.textContent())?.length).toBeLessThanOrEqual(24);
+    const widths = await page.evaluate(() => {
+      const panel = document.getElementById('legend-panel') as HTMLElement;
+      return {
+        page: document.documentElement.scrollWidth,
+        panel: panel.scrollWidth,
+        shown: panel.clientWidth,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(1280);
+    expect(widths.panel).toBeLessThanOrEqual(widths.shown);
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('flashes an ALARM pixel, and with reduced motion shows it steady in a double ring instead', async () => {
+    views.current = mixedView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    const alarmCell = cell(page, 0, 7);
+    await expect.poll(() => alarmCell.getAttribute('class')).toContain('flashing');
+    const look = () =>
+      alarmCell.evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { animation: style.animationName, outline: style.outlineStyle };
+      });
+    expect(await look()).toEqual({ animation: 'flash', outline: 'none' });
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    expect(await look()).toEqual({ animation: 'none', outline: 'double' });
+    const pulsing = page.locator('.pixel.pulsing').first();
+    expect(await pulsing.evaluate((el) => getComputedStyle(el).animationName)).toBe('none');
+    expect(await pulsing.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('dashed');
+    await expectClean(watch);
+    await page.close();
+  });
+
+  it('has no axe-core violation at 1,280 px, with alarms, a pinned pixel and the legend', async () => {
+    views.current = mixedView(Date.now());
+    const watch = await openBoard();
+    const { page } = watch;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator('.key-kind').nth(1).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await cell(page, 0, 7).click();
+    await page.locator('#detail-body').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await expectClean(watch);
+    await page.close();
+  });
+
   it('renders a realistic fleet with one pixel explained (screenshot artifact)', async () => {
     const now = Date.now();
     const fleet = fleetView(now);
@@ -179,9 +304,6 @@ describe('web board page', () => {
     expect(await page.locator('#detail-pixel').textContent()).toBe(`${shown.x},${shown.y}`);
     await mkdir(`${ROOT}test-results`, { recursive: true });
     await page.screenshot({ path: `${ROOT}test-results/web-board.png` });
-    // EC2LED_DOCS_SCREENSHOT=1 npx vitest run test/device/web/page.test.ts refreshes the README picture.
-    if (process.env.EC2LED_DOCS_SCREENSHOT === '1')
-      await page.screenshot({ path: `${ROOT}docs/web-board.png` });
     await expectClean(watch);
     await page.close();
   });

@@ -1,7 +1,10 @@
 /** The web board over HTTP on 127.0.0.1: routes, headers, the Host guard, identify and the event stream. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KIND_NAMES } from '../../../device/layout/kinds.ts';
 import type { Legend } from '../../../device/layout/legend.ts';
+import { parsePalette } from '../../../device/layout/palette.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../device/web/http.ts';
+import { type ColourKey, colourKey } from '../../../device/web/key.ts';
 import { startWebBoard, type WebBoard } from '../../../device/web/server.ts';
 import { openStream, rawRequest, type SseStream } from './client.ts';
 import { boardOf, COLORS, instance, ViewHolder } from './views.ts';
@@ -61,6 +64,39 @@ describe('web board HTTP API', () => {
     expect(body.pixels[0]).toEqual({ x: 0, y: 0, color: COLORS.running, entry: first });
     expect(body.pixels[1]).toEqual({ x: 1, y: 0, color: COLORS.stopped, entry: second });
     expect(body.pixels[9]).toEqual({ x: 1, y: 1, color: '#000000', entry: null });
+  });
+
+  it('serves the colour key: every kind of kinds.ts, its states, colours and looks', async () => {
+    const res = await get('/api/kinds');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const key = (await res.json()) as ColourKey;
+    expect(key).toEqual(colourKey());
+    expect(key.kinds.map((k) => k.kind)).toEqual(KIND_NAMES);
+    const alarm = key.kinds.find((k) => k.kind === 'alarm');
+    expect(alarm?.states).toEqual([
+      { state: 'OK', color: '#008060', look: 'steady' },
+      { state: 'ALARM', color: '#ff0080', look: 'flashing', urgent: true },
+      { state: 'INSUFFICIENT_DATA', color: '#8000ff', look: 'steady' },
+    ]);
+    expect(key.kinds[0]?.states.find((s) => s.state === 'pending')?.look).toBe('pulsing');
+  });
+
+  it("shows the agent's own colours in the key (config colors)", async () => {
+    const parsed = parsePalette({ running: '#123456' });
+    if (!parsed.ok) throw new Error('fixture: palette');
+    const own = await startWebBoard({
+      port: 0,
+      view: views.view,
+      onIdentify: () => {},
+      palette: parsed.palette,
+    });
+    try {
+      const key = (await (await fetch(new URL('/api/kinds', own.url))).json()) as ColourKey;
+      expect(key.kinds[0]?.states.find((s) => s.state === 'running')?.color).toBe('#123456');
+    } finally {
+      await own.close();
+    }
   });
 
   it('serves the page, script and style from memory with their content types', async () => {

@@ -123,3 +123,32 @@ export class ViewHolder {
   }
   readonly view = (): Legend => this.current;
 }
+
+/** An alarm as the agent shows it: its ARN as id, its name as name. */
+export function alarm(
+  name: string,
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+  sinceMs: number,
+): LegendEntry {
+  const id = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
+  return { kind: 'alarm', id, name, state, region: 'us-east-1', account: '123456789012', sinceMs };
+}
+
+/** A long alarm name: its ARN is 115 characters, its name 64. */
+export const LONG_ALARM = `check-https-www-example-com-checkout-latency-p99-over-2s-for-5m`;
+
+/** The realistic fleet with four alarms on the bottom row (one in ALARM, one with a long name). */
+export function mixedView(nowMs: number): Legend {
+  const fleet = fleetView(nowMs);
+  const alarms = [
+    alarm('web-5xx', 'ALARM', nowMs - 2 * MINUTE),
+    alarm('api-latency-p99', 'OK', nowMs - 300 * MINUTE),
+    alarm('db-cpu-high', 'INSUFFICIENT_DATA', nowMs - 20 * MINUTE),
+    alarm(LONG_ALARM, 'OK', nowMs - 90 * MINUTE),
+  ];
+  const pixels = fleet.pixels.map((p) => {
+    const entry = p.y === 7 ? alarms[p.x] : undefined;
+    return entry === undefined ? p : { ...p, color: COLORS[entry.state], entry };
+  });
+  return { ...fleet, pixels };
+}
