@@ -8,6 +8,7 @@ import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CHECKS_REGION } from './checks.ts';
 import { ChecksStack } from './checks-stack.ts';
+import { ingestBusName } from './constructs/ingest-bus.ts';
 import { ForwarderStack } from './forwarder-stack.ts';
 import { HomeStack } from './home-stack.ts';
 import { MemberStack } from './member-stack.ts';
@@ -39,7 +40,7 @@ export function buildApp(
       homeRegion: homeRegion as string,
       alarmEmail: settings.alarmEmail,
       alarms: settings.alarms,
-      ingest: settings.organizationId !== undefined,
+      ingestBusName: settings.organizationId === undefined ? undefined : ingestBusName(settings.stackName),
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });
@@ -64,6 +65,7 @@ export function buildApp(
       ? undefined
       : new MemberStack(app, memberStackName(settings), {
           homeAccount: settings.deviceRoleArn.split(':')[4] as string,
+          ingestBusName: ingestBusName(settings.stackName),
           homeRegion: (settings.regions ?? [])[0] as string,
           organizationId: settings.organizationId,
           deviceRoleArn: settings.deviceRoleArn,
