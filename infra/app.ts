@@ -55,6 +55,7 @@ export function buildApp(
       checks: settings.checks,
       alarms: settings.alarms,
       alarmEmail: settings.alarmEmail,
+      forwarderInRegion: extraRegions.includes(CHECKS_REGION),
       env: { account: settings.account, region: CHECKS_REGION },
       description: `ec2led: HTTP, TCP and HLS checks in ${CHECKS_REGION}, their alarms sent to ${homeRegion}`,
     });
