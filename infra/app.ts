@@ -3,9 +3,11 @@
  * extra region, every stack checked by cdk-nag's AwsSolutions pack. Composition only.
  */
 import { realpathSync } from 'node:fs';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { synthSummary } from './bootstrap.ts';
 import { CHECKS_REGION } from './checks.ts';
 import { ChecksStack } from './checks-stack.ts';
 import { ingestBusName } from './constructs/ingest-bus.ts';
@@ -90,21 +92,28 @@ function isMain(): boolean {
 /**
  * `cdk synth|deploy` runs this. A bad context value is one line on stderr naming the key, the value
  * and the fix (the CLI then adds its own "Subprocess exited with error 1"); anything else is a bug
- * and keeps its stack trace.
+ * and keeps its stack trace. A synth that passed cdk-nag ends with two stderr lines: that it passed,
+ * and the bootstrap command covering every account and region the stacks deploy to.
  */
 export function main(
   app: App = new App(),
   stderr: (text: string) => void = (text) => process.stderr.write(text),
 ): void {
+  let built: Ec2LedApp;
   try {
-    buildApp(app);
+    built = buildApp(app);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     stderr(`ec2led: ${error.message}\n`);
     process.exitCode = 1;
     return;
   }
+  // Throws ValidationFailed, after cdk-nag's report, on any finding not acknowledged.
   app.synth();
+  const deployed = [built.home, ...built.forwarders, ...(built.checks === undefined ? [] : [built.checks])];
+  for (const line of synthSummary(deployed, built.member, relative(process.cwd(), app.outdir) || '.')) {
+    stderr(`${line}\n`);
+  }
 }
 
 if (isMain()) main();
