@@ -6,8 +6,8 @@
  * List prices for US East (N. Virginia), as researched in November 2026; other regions differ a little.
  * The KMS keys of the alarm topics rotate yearly (alarm-notifications.ts), and each of the first two
  * rotations adds a key-month to the key's price; later ones are free (KMS pricing page; AWS Security
- * Blog, April 2024: "a new limit on the price of all symmetric keys that have had two or more
- * rotations"). So a key costs $1 a month in its first year, $2 in its second and $3 from its third:
+ * Blog, 2024, on faster automatic rotation: "a new limit on the price of all symmetric keys that
+ * have had two or more rotations"). So a key costs $1 a month in its first year, $2 in its second and $3 from its third:
  * `costLines(inputs, year)` and `costByYearTable()` show that.
  * Pages: https://aws.amazon.com/iot-core/pricing/ , https://aws.amazon.com/lambda/pricing/ ,
  * https://aws.amazon.com/eventbridge/pricing/ , https://aws.amazon.com/cloudwatch/pricing/ ,
