@@ -3,11 +3,14 @@
  * extra region, every stack checked by cdk-nag's AwsSolutions pack. Composition only.
  */
 import { realpathSync } from 'node:fs';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { synthSummary } from './bootstrap.ts';
 import { CHECKS_REGION } from './checks.ts';
 import { ChecksStack } from './checks-stack.ts';
+import { ingestBusName } from './constructs/ingest-bus.ts';
 import { ForwarderStack } from './forwarder-stack.ts';
 import { HomeStack } from './home-stack.ts';
 import { MemberStack } from './member-stack.ts';
@@ -39,7 +42,7 @@ export function buildApp(
       homeRegion: homeRegion as string,
       alarmEmail: settings.alarmEmail,
       alarms: settings.alarms,
-      ingest: settings.organizationId !== undefined,
+      ingestBusName: settings.organizationId === undefined ? undefined : ingestBusName(settings.stackName),
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,
     });
@@ -54,6 +57,7 @@ export function buildApp(
       checks: settings.checks,
       alarms: settings.alarms,
       alarmEmail: settings.alarmEmail,
+      forwarderInRegion: extraRegions.includes(CHECKS_REGION),
       env: { account: settings.account, region: CHECKS_REGION },
       description: `ec2led: HTTP, TCP and HLS checks in ${CHECKS_REGION}, their alarms sent to ${homeRegion}`,
     });
@@ -64,6 +68,7 @@ export function buildApp(
       ? undefined
       : new MemberStack(app, memberStackName(settings), {
           homeAccount: settings.deviceRoleArn.split(':')[4] as string,
+          ingestBusName: ingestBusName(settings.stackName),
           homeRegion: (settings.regions ?? [])[0] as string,
           organizationId: settings.organizationId,
           deviceRoleArn: settings.deviceRoleArn,
@@ -87,21 +92,28 @@ function isMain(): boolean {
 /**
  * `cdk synth|deploy` runs this. A bad context value is one line on stderr naming the key, the value
  * and the fix (the CLI then adds its own "Subprocess exited with error 1"); anything else is a bug
- * and keeps its stack trace.
+ * and keeps its stack trace. A synth that passed cdk-nag ends with two stderr lines: that it passed,
+ * and the bootstrap command covering every account and region the stacks deploy to.
  */
 export function main(
   app: App = new App(),
   stderr: (text: string) => void = (text) => process.stderr.write(text),
 ): void {
+  let built: Ec2LedApp;
   try {
-    buildApp(app);
+    built = buildApp(app);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     stderr(`ec2led: ${error.message}\n`);
     process.exitCode = 1;
     return;
   }
+  // Throws ValidationFailed, after cdk-nag's report, on any finding not acknowledged.
   app.synth();
+  const deployed = [built.home, ...built.forwarders, ...(built.checks === undefined ? [] : [built.checks])];
+  for (const line of synthSummary(deployed, built.member, relative(process.cwd(), app.outdir) || '.')) {
+    stderr(`${line}\n`);
+  }
 }
 
 if (isMain()) main();

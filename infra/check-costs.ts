@@ -10,16 +10,23 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { MAX_PATIENCE_MS } from '../shared/hls-check.ts';
 import { COST_INPUTS, dollars } from './costs.ts';
 
 export const CHECK_COST_INPUTS = {
   minutesPerMonth: 30 * 24 * 60,
   /** State changes a month of one alarm shown on the board (a flappy one; most have fewer). */
   alarmChangesPerMonth: 100,
-  /** The HLS checker: 128 MB, billed ~4.5 s a run for a healthy 6 s-segment stream (18 s when stalled). */
+  /**
+   * The HLS checker: 128 MB, billed ~4.5 s a run for a healthy 6 s-segment stream. A stalled stream
+   * keeps it reading for up to MAX_PATIENCE_MS (shared/hls-check.ts: 3 target durations, capped at
+   * 45 s; 18 s for 6 s segments, the full 45 s from 15 s segments on); the Lambda's timeout
+   * (constructs/hls-checker-function.ts, held by the cost test) bounds a run whatever happens.
+   */
   hlsMemoryGb: 0.125,
   hlsAverageSeconds: 4.5,
-  hlsStalledSeconds: 18,
+  hlsStalledSeconds: MAX_PATIENCE_MS / 1000,
+  hlsTimeoutSeconds: 60,
   /** Master, ~3 media playlist reads, one segment range: HTTPS requests a run, to the CDN. */
   hlsRequestsPerRun: 5,
   hlsLogBytesPerRun: 700,
@@ -101,9 +108,9 @@ export function checkCosts(inputs = CHECK_COST_INPUTS): CheckCost[] {
     },
     {
       check: 'HLS check, stalled all month',
-      parts: `the same with every run waiting ${inputs.hlsStalledSeconds} s`,
+      parts: `the same with every run reading the playlist for ${inputs.hlsStalledSeconds} s, the checker's limit`,
       monthly: hlsLambda(inputs.hlsStalledSeconds) + hlsRest,
-      note: 'the worst case',
+      note: `at most ${dollars(hlsLambda(inputs.hlsTimeoutSeconds) + hlsRest)} if every run hit the ${inputs.hlsTimeoutSeconds} s Lambda timeout`,
     },
     {
       check: 'CloudFront 5xxErrorRate alarm (HLS with `distributionId`)',

@@ -5,7 +5,9 @@
  * distribution's `5xxErrorRate` (CloudFront metrics are in us-east-1 too); with an origin instead,
  * a distribution made for live HLS in front of it (constructs/hls-distribution.ts), checked through. Every alarm is named
  * `<stackName>-check-<name>` so the alarm rules select it. When home is another region, a rule here
- * sends exactly these alarms' state changes to the home bus, like a forwarder.
+ * sends exactly these alarms' state changes to the home bus, like a forwarder, unless a forwarder
+ * stack in us-east-1 does that already: its alarm rule matches the check alarms too (their prefix, or
+ * their tag, is in every alarm selection), and two rules would reach the publisher twice.
  */
 import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -30,6 +32,11 @@ export interface ChecksStackProps extends StackProps {
   /** With a tag in the selection, every check alarm carries it and propagates it to its events. */
   readonly alarms: AlarmSelection | undefined;
   readonly alarmEmail: string | undefined;
+  /**
+   * A forwarder stack in us-east-1 already sends the selected alarms, check alarms included, to the
+   * home bus: then this stack adds no rule of its own. Default false.
+   */
+  readonly forwarderInRegion?: boolean;
 }
 
 /** Route 53: a checker every 30 s (10 s costs more), unhealthy after 3 failures in a row. */
@@ -182,7 +189,7 @@ export class ChecksStack extends Stack {
       }
     }
 
-    if (props.homeRegion !== CHECKS_REGION) {
+    if (props.homeRegion !== CHECKS_REGION && props.forwarderInRegion !== true) {
       const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
         holds: `ec2led: check alarm state changes this region could not forward to ${props.homeRegion}`,
       });

@@ -4,6 +4,11 @@
  * the alarm and key counts match the synthesized stacks). Print it with `npx tsx infra/costs.ts`.
  *
  * List prices for US East (N. Virginia), as researched in November 2026; other regions differ a little.
+ * The KMS keys of the alarm topics rotate yearly (alarm-notifications.ts), and each of the first two
+ * rotations adds a key-month to the key's price; later ones are free (KMS pricing page; AWS Security
+ * Blog, 2024, on faster automatic rotation: "a new limit on the price of all symmetric keys that
+ * have had two or more rotations"). So a key costs $1 a month in its first year, $2 in its second and $3 from its third:
+ * `costLines(inputs, year)` and `costByYearTable()` show that.
  * Pages: https://aws.amazon.com/iot-core/pricing/ , https://aws.amazon.com/lambda/pricing/ ,
  * https://aws.amazon.com/eventbridge/pricing/ , https://aws.amazon.com/cloudwatch/pricing/ ,
  * https://aws.amazon.com/sns/pricing/ , https://aws.amazon.com/kms/pricing/ ,
@@ -45,6 +50,8 @@ export interface CostInputs {
     readonly alarmPerMonth: number;
     readonly snsEmailPer100k: number;
     readonly kmsKeyPerMonth: number;
+    /** Rotations that each add kmsKeyPerMonth to a key's monthly price; later ones add nothing. */
+    readonly kmsChargedRotations: number;
     readonly logIngestionPerGb: number;
     readonly sqsRequestPerMillion: number;
   };
@@ -73,6 +80,7 @@ export const COST_INPUTS: CostInputs = {
     alarmPerMonth: 0.1,
     snsEmailPer100k: 2.0,
     kmsKeyPerMonth: 1.0,
+    kmsChargedRotations: 2,
     logIngestionPerGb: 0.5,
     sqsRequestPerMillion: 0.4,
   },
@@ -97,7 +105,15 @@ export interface CostLine {
 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 
-export function costLines(inputs: CostInputs = COST_INPUTS): CostLine[] {
+/** The years the cost tables distinguish: KMS key prices stop rising after the second rotation. */
+export type CostYear = 1 | 2 | 3;
+
+/** A yearly-rotated KMS key's monthly price in its `year`-th year (3: the third and every later one). */
+export function kmsKeyMonthly(year: CostYear, inputs: CostInputs = COST_INPUTS): number {
+  return inputs.price.kmsKeyPerMonth * (1 + Math.min(year - 1, inputs.price.kmsChargedRotations));
+}
+
+export function costLines(inputs: CostInputs = COST_INPUTS, year: CostYear = 1): CostLine[] {
   const { price } = inputs;
   const changes = inputs.changesPerDay * inputs.daysPerMonth;
   const stackRegions = 1 + inputs.forwarderRegions;
@@ -170,8 +186,11 @@ export function costLines(inputs: CostInputs = COST_INPUTS): CostLine[] {
       item: 'KMS keys of the alarm topics (alarmEmail only, one per stack region)',
       quantity: inputs.alarmEmail ? stackRegions : 0,
       unit: 'keys',
-      unitPrice: price.kmsKeyPerMonth,
-      price: `$${price.kmsKeyPerMonth.toFixed(2)} per key-month`,
+      unitPrice: kmsKeyMonthly(year, inputs),
+      price:
+        year === 1
+          ? `$${price.kmsKeyPerMonth.toFixed(2)} per key-month in year 1; each yearly rotation adds $${price.kmsKeyPerMonth.toFixed(2)}, the first ${price.kmsChargedRotations} only`
+          : `$${kmsKeyMonthly(year, inputs).toFixed(2)} per key-month`,
       alwaysFree: 0,
       free: 'none for keys (20,000 requests a month are free)',
     },
@@ -224,6 +243,7 @@ export function memberAccountCost(
   changesPerDay: number,
   regions: number,
   inputs: CostInputs = COST_INPUTS,
+  year: CostYear = 1,
 ): { readonly lines: MemberCostLine[]; readonly total: number } {
   const events = changesPerDay * inputs.daysPerMonth;
   const lines: MemberCostLine[] = [
@@ -245,7 +265,7 @@ export function memberAccountCost(
             item: 'KMS key of the alarm topic',
             quantity: regions,
             unit: 'key',
-            unitPrice: inputs.price.kmsKeyPerMonth,
+            unitPrice: kmsKeyMonthly(year, inputs),
           },
         ]
       : []),
@@ -283,9 +303,29 @@ export function costTable(inputs: CostInputs = COST_INPUTS): string {
   return rows.join('\n');
 }
 
+/**
+ * The Markdown table docs/deploy.md holds between its cost-years markers: the monthly totals of
+ * costTable() in year 1, 2 and 3+, which differ only by the KMS keys' rotations.
+ */
+export function costByYearTable(inputs: CostInputs = COST_INPUTS): string {
+  const years: CostYear[] = [1, 2, 3];
+  const cell = (cost: (lines: CostLine[]) => number) =>
+    years.map((year) => dollars(cost(costLines(inputs, year)))).join(' | ');
+  const keys = (lines: CostLine[]) =>
+    monthly(lines.find((line) => line.item.startsWith('KMS keys')) as CostLine);
+  const keyCount = costLines(inputs).find((line) => line.item.startsWith('KMS keys'))?.quantity ?? 0;
+  return [
+    '| a month | year 1 | year 2 | year 3 and later |',
+    '| --- | ---: | ---: | ---: |',
+    `| KMS keys (${keyCount}, rotated yearly) | ${cell(keys)} |`,
+    `| total, list price | ${cell((lines) => sum(lines, monthly))} |`,
+    `| total, after the always-free tier | ${cell((lines) => sum(lines, afterAlwaysFree))} |`,
+  ].join('\n');
+}
+
 function isMain(): boolean {
   const entry = process.argv[1];
   return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
 }
 
-if (isMain()) process.stdout.write(`${costTable()}\n`);
+if (isMain()) process.stdout.write(`${costTable()}\n\n${costByYearTable()}\n`);

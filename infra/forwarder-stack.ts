@@ -24,8 +24,8 @@ export interface ForwarderStackProps extends StackProps {
   readonly alarmEmail: string | undefined;
   /** The alarms to forward to the home region as well (context alarmPrefix, alarmTag); undefined: none. */
   readonly alarms?: AlarmSelection;
-  /** With an organization: forward to the home ingest bus, where the home rule now is. Default false. */
-  readonly ingest?: boolean;
+  /** With an organization: the home ingest bus's name (ingestBusName), where the home rule now is. */
+  readonly ingestBusName?: string;
 }
 
 export function homeBusArn(homeRegion: string, account: string = Aws.ACCOUNT_ID): string {
@@ -50,8 +50,8 @@ export class ForwarderStack extends Stack {
     const homeBus = events.EventBus.fromEventBusArn(
       this,
       'HomeBus',
-      props.ingest === true
-        ? ingestBusArn(Aws.PARTITION, props.homeRegion, this.account)
+      props.ingestBusName !== undefined
+        ? ingestBusArn(Aws.PARTITION, props.homeRegion, this.account, props.ingestBusName)
         : homeBusArn(props.homeRegion, this.account),
     );
     // CDK creates the role EventBridge assumes, allowed events:PutEvents on the home bus only.
@@ -72,7 +72,7 @@ export class ForwarderStack extends Stack {
       // Alarm events go to the home region's default bus, where the home alarm rule is, also when the
       // EC2 state changes go to the ingest bus (which takes only aws.ec2 events).
       const alarmBus =
-        props.ingest === true
+        props.ingestBusName !== undefined
           ? events.EventBus.fromEventBusArn(
               this,
               'HomeDefaultBus',

@@ -17,7 +17,7 @@ import {
   TARGET_MAX_EVENT_AGE,
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
-import { IngestBus } from './constructs/ingest-bus.ts';
+import { IngestBus, ingestBusName } from './constructs/ingest-bus.ts';
 import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
 import type { Settings } from './settings.ts';
@@ -64,7 +64,10 @@ export class HomeStack extends Stack {
     } else {
       // An organization: every account and region sends to the ingest bus, and the publisher's rule
       // is there. The home region's own changes reach it like any other region's, through a rule.
-      const ingest = new IngestBus(this, 'Ingest', { organizationId });
+      const ingest = new IngestBus(this, 'Ingest', {
+        organizationId,
+        busName: ingestBusName(this.stackName),
+      });
       new Ec2StateChangeRule(this, 'IngestRule', {
         description: 'ec2led: EC2 instance state changes of the organization to the publisher Lambda',
         eventBus: ingest.bus,

@@ -25,6 +25,8 @@ import { ReaderRole } from './constructs/reader-role.ts';
 
 export interface MemberStackProps extends StackProps {
   readonly homeAccount: string;
+  /** The home ingest bus's name (ingestBusName of the home stack). */
+  readonly ingestBusName: string;
   /** The home region: where the ingest bus is, and where the reader role is made. */
   readonly homeRegion: string;
   readonly organizationId: string;
@@ -40,7 +42,7 @@ export class MemberStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, props);
-    const target = ingestBusArn(Aws.PARTITION, props.homeRegion, props.homeAccount);
+    const target = ingestBusArn(Aws.PARTITION, props.homeRegion, props.homeAccount, props.ingestBusName);
     const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
       holds: `ec2led: state changes this account could not send to the ingest bus in ${props.homeAccount}`,
     });

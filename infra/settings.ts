@@ -19,6 +19,8 @@
  *   whose `ec2led-reader` roles the device may assume; default none (one account, no ingest bus).
  * - `deviceRoleArn`: the home stack's output DeviceRoleArn; with `organizationId`, the app also
  *   synthesizes the member stack `<stackName>-member` (docs/accounts.md).
+ * - `allowRegions`: regions newer than the lists of infra/regions.ts that the user vouches for (a
+ *   comma list or JSON array): taken as commercial regions with an IoT credentials provider. Default none.
  *
  * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
  * app.ts prints as one line instead of a stack trace.
@@ -28,7 +30,7 @@ import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/patterns.ts';
 import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { type Check, checkAlarmPrefix, parseChecks } from './checks.ts';
-import { regionsProblem } from './regions.ts';
+import { ALLOW_REGIONS_KEY, regionsProblem } from './regions.ts';
 
 export interface Settings {
   readonly stackName: string;
@@ -87,8 +89,11 @@ function optionalString(context: ContextReader, key: string): string | undefined
   return value.trim();
 }
 
-/** `regions` as a comma list (`-c regions=us-east-1,eu-west-1`) or a JSON array (cdk.json). */
-export function parseRegions(value: unknown): string[] {
+/**
+ * `regions` as a comma list (`-c regions=us-east-1,eu-west-1`) or a JSON array (cdk.json). `allowed`
+ * (context allowRegions) names regions newer than infra/regions.ts that the user vouches for.
+ */
+export function parseRegions(value: unknown, allowed: readonly string[] = []): string[] {
   let list: unknown = value;
   if (typeof value === 'string') {
     const text = value.trim();
@@ -115,9 +120,26 @@ export function parseRegions(value: unknown): string[] {
       `context regions lists ${duplicate} twice; name each region once, home region first`,
     );
   }
-  const problem = regionsProblem(regions);
+  const problem = regionsProblem(regions, allowed);
   if (problem !== undefined) throw new SettingsError(`context regions: ${problem}`);
   return regions;
+}
+
+/** Context allowRegions: a comma list or JSON array of region names; default none. */
+export function parseAllowRegions(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    list = text.startsWith('[') ? safeJson(text) : text.split(',').map((region) => region.trim());
+  }
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && REGION_PATTERN.test(item))) {
+    throw new SettingsError(
+      `context ${ALLOW_REGIONS_KEY} is ${JSON.stringify(value)}, expected region names such as ` +
+        `eu-south-2 (a comma list or JSON array); set it like -c ${ALLOW_REGIONS_KEY}=eu-south-2`,
+    );
+  }
+  return list as string[];
 }
 
 function safeJson(text: string): unknown {
@@ -141,9 +163,9 @@ function endpoint(context: ContextReader, key: string): string | undefined {
 }
 
 /** The CLI's region (AWS_REGION or the profile's) when context names none. */
-function cliRegion(region: string): string[] {
+function cliRegion(region: string, allowed: readonly string[]): string[] {
   try {
-    return parseRegions(region);
+    return parseRegions(region, allowed);
   } catch (error) {
     throw new SettingsError(
       `the CLI's region ${JSON.stringify(region)} (AWS_REGION or the profile's region) cannot be used: ` +
@@ -173,11 +195,12 @@ export function readSettings(
   const regionsContext = context('regions');
   const hasRegions = regionsContext !== undefined && regionsContext !== null && regionsContext !== '';
   const defaultRegion = env.CDK_DEFAULT_REGION || undefined;
+  const allowed = parseAllowRegions(context(ALLOW_REGIONS_KEY));
   const regions = hasRegions
-    ? parseRegions(regionsContext)
+    ? parseRegions(regionsContext, allowed)
     : defaultRegion === undefined
       ? undefined
-      : cliRegion(defaultRegion);
+      : cliRegion(defaultRegion, allowed);
 
   let topicPrefix = optionalString(context, 'topicPrefix') ?? DEFAULT_TOPIC_PREFIX;
   try {

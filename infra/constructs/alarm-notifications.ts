@@ -11,7 +11,7 @@
  * lets CloudWatch use it: alarms cannot publish to a topic under the AWS-managed `alias/aws/sns` key.
  * Source: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html ("Enable compatibility
  * between event sources from AWS services and encrypted topics"). The key costs $1.00 a month per
- * region (docs/deploy.md, Costs). The topic refuses non-TLS requests (AwsSolutions-SNS3) and allows
+ * region, plus $1.00 for each of its first two yearly rotations (docs/deploy.md, Costs). The topic refuses non-TLS requests (AwsSolutions-SNS3) and allows
  * `sns:Publish` to CloudWatch only for alarms of this account and region.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';

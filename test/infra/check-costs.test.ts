@@ -9,6 +9,7 @@ import { buildApp } from '../../infra/app.ts';
 import { CHECK_COST_INPUTS, checkCosts, checkCostTable } from '../../infra/check-costs.ts';
 import type { ChecksStack } from '../../infra/checks-stack.ts';
 import { dollars } from '../../infra/costs.ts';
+import { MAX_PATIENCE_MS } from '../../shared/hls-check.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const outdir = mkdtempSync(join(tmpdir(), 'ec2led-check-costs-'));
@@ -57,6 +58,24 @@ describe('the per-check cost table of docs/deploy.md', () => {
     expect(row('HLS check, healthy')).toBeCloseTo(lambda + rest, 10);
   });
 
+  it("prices a stalled stream at the checker's own limit, 45 s of reads, bounded by the Lambda timeout", () => {
+    expect(CHECK_COST_INPUTS.hlsStalledSeconds).toBe(MAX_PATIENCE_MS / 1000);
+    expect(CHECK_COST_INPUTS.hlsStalledSeconds).toBe(45);
+    const runs = 43_200;
+    const rest = 0.1 + 0.3 + runs / 1e6 + ((runs * 700) / 1e9) * 0.5 + (runs * 5 * 0.01) / 1e4;
+    const stalled = (runs * 0.2) / 1e6 + runs * 0.125 * 45 * 0.0000133334 + rest;
+    expect(row('HLS check, stalled')).toBeCloseTo(stalled, 10);
+    expect(dollars(row('HLS check, stalled'))).toBe('$3.92');
+    const checksDoc = readFileSync(join(ROOT, 'docs/checks.md'), 'utf8').replace(/\s+/g, ' ');
+    const sixSecondSegments = checkCosts({ ...CHECK_COST_INPUTS, hlsStalledSeconds: 18 }).find((r) =>
+      r.check.startsWith('HLS check, stalled'),
+    )?.monthly as number;
+    expect(checksDoc).toContain(
+      `about ${dollars(row('HLS check, stalled'))} if the stream stalls all month with segments of 15 s or more, ` +
+        `each run then reading for 45 s; ${dollars(sixSecondSegments)} with 6-second segments`,
+    );
+  });
+
   it('quotes the ten-check sums the same inputs give', () => {
     expect(doc).toContain(`about\n  **${dollars(10 * row('HTTPS check, other endpoint'))} a month**`);
     expect(doc).toContain(
@@ -75,6 +94,7 @@ describe('the per-check cost table of docs/deploy.md', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: CHECK_COST_INPUTS.hlsMemoryGb * 1024,
       Architectures: ['arm64'],
+      Timeout: CHECK_COST_INPUTS.hlsTimeoutSeconds,
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });

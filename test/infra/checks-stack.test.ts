@@ -258,4 +258,56 @@ describe('checks stack', () => {
     };
     expect(home.EventPattern.detail).toEqual({ alarmName: [{ prefix: 'Ec2Led-check-' }] });
   }, 60_000);
+
+  it('reaches the publisher exactly once when us-east-1 is also a forwarder: one rule there matches a check alarm', () => {
+    for (const selection of [{}, { alarmPrefix: 'prod-' }, { alarmTag: 'board=desk' }]) {
+      const app = build({
+        regions: 'eu-west-1,us-east-1',
+        checks: '["tcp://db.example.com:5432"]',
+        ...selection,
+      });
+      const inUsEast1 = [app.checks as ChecksStack, ...app.forwarders].filter(
+        (stack) => stack.region === 'us-east-1',
+      );
+      expect(inUsEast1).toHaveLength(2);
+      const event = {
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        detail: {
+          alarmName: 'Ec2Led-check-db.example.com-5432',
+          ...('alarmTag' in selection ? { alarmTags: { board: 'desk' } } : {}),
+        },
+      };
+      const matching = inUsEast1.flatMap((stack) =>
+        Object.entries(viewStack(stack).resources('AWS::Events::Rule'))
+          .filter(([, rule]) => matches((rule as { EventPattern: Pattern }).EventPattern, event))
+          .map(([id]) => `${stack.stackName}/${id}`),
+      );
+      expect([selection, matching]).toEqual([selection, ['Ec2Led-forwarder-us-east-1/AlarmStateChangeRule']]);
+      // No rule, no dead-letter queue of its own: the forwarder's carries the check alarms.
+      expect(viewStack(app.checks as ChecksStack).resources('AWS::SQS::Queue')).toEqual({});
+    }
+  }, 120_000);
 });
+
+type Pattern = { [key: string]: Pattern | ReadonlyArray<string | Record<string, unknown>> };
+
+/** EventBridge matching for the pattern forms these stacks use: values, `prefix`, `exists`, nesting. */
+function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([key, want]) => {
+    const value = event[key];
+    if (!Array.isArray(want)) {
+      return (
+        typeof value === 'object' &&
+        value !== null &&
+        matches(want as Pattern, value as Record<string, unknown>)
+      );
+    }
+    return want.some((option) => {
+      if (typeof option === 'string') return value === option;
+      if ('prefix' in option) return typeof value === 'string' && value.startsWith(option.prefix as string);
+      if ('exists' in option) return (value !== undefined) === option.exists;
+      throw new Error(`pattern form ${JSON.stringify(option)} not handled by this test`);
+    });
+  });
+}

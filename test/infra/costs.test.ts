@@ -9,10 +9,12 @@ import { buildApp, type Ec2LedApp } from '../../infra/app.ts';
 import {
   afterAlwaysFree,
   COST_INPUTS,
+  costByYearTable,
   costLines,
   costTable,
   FORWARDER_ALARMS,
   HOME_ALARMS,
+  kmsKeyMonthly,
   monthly,
 } from '../../infra/costs.ts';
 import type { ForwarderStack } from '../../infra/forwarder-stack.ts';
@@ -52,6 +54,24 @@ describe('the cost table of docs/deploy.md', () => {
     const match = /<!-- cost-table:start[^>]*-->\n([\s\S]*?)\n<!-- cost-table:end -->/.exec(doc);
     expect(match, 'docs/deploy.md lacks the cost-table markers').not.toBeNull();
     expect(match?.[1], 'regenerate with: npx tsx infra/costs.ts').toBe(costTable());
+  });
+
+  it('holds the year 1, 2 and 3+ table computed from the same inputs', () => {
+    const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    const match = /<!-- cost-years:start[^>]*-->\n([\s\S]*?)\n<!-- cost-years:end -->/.exec(doc);
+    expect(match, 'docs/deploy.md lacks the cost-years markers').not.toBeNull();
+    expect(match?.[1], 'regenerate with: npx tsx infra/costs.ts').toBe(costByYearTable());
+  });
+
+  it('prices a yearly-rotated KMS key $1, $2, then $3 a month for good: only two rotations are charged', () => {
+    expect([1, 2, 3].map((year) => kmsKeyMonthly(year as 1 | 2 | 3))).toEqual([1, 2, 3]);
+    expect(monthly(costLines(COST_INPUTS, 2).find((l) => l.item.startsWith('KMS keys')) as never)).toBe(4);
+    expect(costByYearTable()).toContain('| KMS keys (2, rotated yearly) | $2.00 | $4.00 | $6.00 |');
+    expect(costByYearTable()).toContain('| total, list price | $2.55 | $4.55 | $6.55 |');
+    // Without alarmEmail there is no key, so nothing grows.
+    const quiet = { ...COST_INPUTS, alarmEmail: false };
+    const total = (year: 1 | 2 | 3) => costLines(quiet, year).reduce((sum, l) => sum + monthly(l), 0);
+    expect(total(3)).toBeCloseTo(total(1), 10);
   });
 
   it('meters three IoT messages per change and one Pi connected every minute of a 30-day month', () => {
@@ -94,6 +114,9 @@ describe('the cost table of docs/deploy.md', () => {
     forwarderTemplate.resourceCountIs('AWS::CloudWatch::Alarm', FORWARDER_ALARMS);
     homeTemplate.resourceCountIs('AWS::KMS::Key', 1);
     forwarderTemplate.resourceCountIs('AWS::KMS::Key', 1);
+    // Yearly rotation is what makes the key cost more in years 2 and 3 (KMS's default period: 365 days).
+    homeTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    forwarderTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     expect(line('KMS keys').quantity).toBe(2);
     homeTemplate.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: COST_INPUTS.lambdaMemoryGb * 1024,

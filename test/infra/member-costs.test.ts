@@ -14,6 +14,8 @@ describe('member account costs', () => {
       ['KMS key of the alarm topic', 2],
     ]);
     expect(withEmail.total).toBeCloseTo(2.23, 10);
+    expect(memberAccountCost(1000, 2, COST_INPUTS, 2).total).toBeCloseTo(4.23, 10);
+    expect(memberAccountCost(1000, 2, COST_INPUTS, 3).total).toBeCloseTo(6.23, 10);
     expect(memberAccountCost(1000, 2, { ...COST_INPUTS, alarmEmail: false }).total).toBeCloseTo(0.23, 10);
   });
 
@@ -21,6 +23,10 @@ describe('member account costs', () => {
     const total = memberAccountCost(1000, 2).total;
     const withoutEmail = memberAccountCost(1000, 2, { ...COST_INPUTS, alarmEmail: false }).total;
     expect(doc).toContain(`adds about **${dollars(withoutEmail)} a month**`);
-    expect(doc).toContain(`**${dollars(total)}** in all`);
+    expect(doc).toContain(`**${dollars(total)}** in all in the first year`);
+    expect(doc).toContain(
+      `that becomes **${dollars(memberAccountCost(1000, 2, COST_INPUTS, 2).total)}** in the second year and ` +
+        `**${dollars(memberAccountCost(1000, 2, COST_INPUTS, 3).total)}** from the third on`,
+    );
   });
 });

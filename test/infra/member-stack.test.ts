@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Ec2LedApp } from '../../infra/app.ts';
+import { ingestBusName } from '../../infra/constructs/ingest-bus.ts';
 import type { MemberStack } from '../../infra/member-stack.ts';
 import { type StackView, viewStack } from './template-view.ts';
 
@@ -53,10 +54,12 @@ describe('home stack with an organization', () => {
         Principal: { AWS: '*' },
         Action: 'events:PutEvents',
         Resource: INGEST,
+        // AWS's cross-account example: the multivalued events:source under ForAllValues, so every
+        // entry of a PutEvents call must be aws.ec2; detail-type and the organization as StringEquals.
         Condition: {
+          'ForAllValues:StringEquals': { 'events:source': 'aws.ec2' },
           StringEquals: {
             'aws:PrincipalOrgID': ORG,
-            'events:source': 'aws.ec2',
             'events:detail-type': 'EC2 Instance State-change Notification',
           },
         },
@@ -88,6 +91,42 @@ describe('home stack with an organization', () => {
     const forwarder = viewStack(app.forwarders[0] as never);
     expect(JSON.stringify(forwarder.resources('AWS::Events::Rule'))).toContain(
       `events:eu-west-1:${HOME}:event-bus/ec2led-ingest`,
+    );
+  });
+});
+
+describe('the ingest bus name', () => {
+  it('follows the home stack, so two home stacks in one account and region get two buses; Ec2Led keeps ec2led-ingest', () => {
+    expect(ingestBusName('Ec2Led')).toBe('ec2led-ingest');
+    expect(ingestBusName('Lab')).toBe('ec2led-ingest-Lab');
+    // A stack named like the default bus cannot take the default stack's bus either.
+    expect(ingestBusName('ec2led')).toBe('ec2led-ingest-ec2led');
+  });
+
+  it('is what the home stack creates and what its forwarders and member stack send to', () => {
+    const cdk = new App({
+      outdir: mkdtempSync(join(outdir, 'lab-')),
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        account: HOME,
+        regions: 'eu-west-1,us-east-1',
+        organizationId: ORG,
+        deviceRoleArn: DEVICE_ROLE,
+        stackName: 'Lab',
+      },
+    });
+    const lab = buildApp(cdk, {});
+    const labHome = viewStack(lab.home);
+    expect(labHome.resources('AWS::Events::EventBus')).toEqual({
+      'Ingest/Bus': expect.objectContaining({ Name: 'ec2led-ingest-Lab' }),
+    });
+    const arn = `events:eu-west-1:${HOME}:event-bus/ec2led-ingest-Lab`;
+    expect(JSON.stringify(labHome.json.Resources)).toContain(arn);
+    expect(JSON.stringify(viewStack(lab.forwarders[0] as never).resources('AWS::Events::Rule'))).toContain(
+      arn,
+    );
+    expect(JSON.stringify(viewStack(lab.member as MemberStack).resources('AWS::Events::Rule'))).toContain(
+      arn,
     );
   });
 });

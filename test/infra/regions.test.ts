@@ -3,6 +3,7 @@ import {
   COMMERCIAL_REGIONS,
   HOME_REGIONS,
   ISOLATED_HOME_REGIONS,
+  LISTS_AS_OF,
   NO_CREDENTIALS_PROVIDER,
   regionsProblem,
 } from '../../infra/regions.ts';
@@ -22,6 +23,20 @@ describe('the region lists', () => {
     expect(HOME_REGIONS).toHaveLength(
       COMMERCIAL_REGIONS.length - NO_CREDENTIALS_PROVIDER.length + ISOLATED_HOME_REGIONS.length,
     );
+  });
+
+  it('has eu-south-1 and il-central-1 as home regions since the CloudFormation schemas of April 2026', () => {
+    expect(HOME_REGIONS).toContain('eu-south-1');
+    expect(HOME_REGIONS).toContain('il-central-1');
+    expect(NO_CREDENTIALS_PROVIDER).toHaveLength(11);
+    expect(LISTS_AS_OF).toBe('June 2026');
+  });
+
+  it('takes a region the user vouches for (context allowRegions) as a home region', () => {
+    expect(regionsProblem(['ap-south-2'])).toMatch(/-c allowRegions=ap-south-2$/);
+    expect(regionsProblem(['ap-south-2'], ['ap-south-2'])).toBeUndefined();
+    expect(regionsProblem(['eu-west-1', 'zz-new-1'])).toMatch(/zz-new-1 is not an AWS region this app knows/);
+    expect(regionsProblem(['eu-west-1', 'zz-new-1'], ['zz-new-1'])).toBeUndefined();
   });
 
   it('finds nothing wrong with a home region and commercial forwarders', () => {

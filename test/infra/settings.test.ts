@@ -50,26 +50,63 @@ describe('settings from context and environment', () => {
     ['cn-north-1,cn-northwest-1', /cn-north-1 cannot forward events across regions.*one app per region/],
     ['eu-west-1,us-gov-west-1', /us-gov-west-1 cannot forward events across regions/],
     ['[1,2]', /expected a comma list or JSON array of region names/],
-    ['eu-west-9', /eu-west-9 is not an AWS region this app knows; check the spelling.*infra\/regions.ts/],
+    [
+      'eu-west-9',
+      /eu-west-9 is not an AWS region this app knows \(infra\/regions.ts, as of June 2026\); check the spelling.*-c allowRegions=eu-west-9/,
+    ],
     ['eu-west-1,us-east-7', /us-east-7 is not an AWS region this app knows/],
     [
       'af-south-1',
-      /af-south-1 cannot be the home region: it has no IoT Core credentials provider \(AWS::IoT::RoleAlias\); put a region that has one first, e.g. eu-west-1,af-south-1/,
+      /af-south-1 cannot be the home region: it has no IoT Core credentials provider \(AWS::IoT::RoleAlias\) as of June 2026 \(infra\/regions.ts\); put a region that has one first, e.g. eu-west-1,af-south-1, or, if AWS has added it since, deploy with -c allowRegions=af-south-1$/,
     ],
-    ['eu-central-2,us-east-1', /eu-central-2 cannot be the home region.*e.g. us-east-1,eu-central-2$/],
+    [
+      'eu-central-2,us-east-1',
+      /eu-central-2 cannot be the home region.*e.g. us-east-1,eu-central-2, or.*-c allowRegions=eu-central-2$/,
+    ],
   ])('rejects regions %j with a message naming the value and the fix', (value, message) => {
     expect(() => parseRegions(value)).toThrow(message);
     expect(() => parseRegions(value)).toThrow(SettingsError);
   });
 
   it('takes a region without a credentials provider as a forwarder, and China or GovCloud alone', () => {
-    expect(parseRegions('eu-west-1,af-south-1,il-central-1')).toEqual([
+    expect(parseRegions('eu-west-1,af-south-1,mx-central-1')).toEqual([
       'eu-west-1',
       'af-south-1',
-      'il-central-1',
+      'mx-central-1',
     ]);
     expect(parseRegions('cn-north-1')).toEqual(['cn-north-1']);
     expect(parseRegions('us-gov-west-1')).toEqual(['us-gov-west-1']);
+  });
+
+  it('takes eu-south-1 and il-central-1 as home regions (AWS::IoT::RoleAlias there since April 2026)', () => {
+    expect(parseRegions('eu-south-1,il-central-1')).toEqual(['eu-south-1', 'il-central-1']);
+    expect(parseRegions('il-central-1')).toEqual(['il-central-1']);
+  });
+
+  it('lets context allowRegions vouch for a home region or a region newer than the lists, and only those', () => {
+    const allowed = { CDK_DEFAULT_ACCOUNT: '123456789012' };
+    expect(
+      readSettings(context({ regions: 'eu-central-2', allowRegions: 'eu-central-2' }), allowed).regions,
+    ).toEqual(['eu-central-2']);
+    expect(
+      readSettings(context({ regions: 'eu-west-1,xx-east-1', allowRegions: '["xx-east-1"]' }), allowed)
+        .regions,
+    ).toEqual(['eu-west-1', 'xx-east-1']);
+    // The CLI's region as home goes through the same override.
+    expect(
+      readSettings(context({ allowRegions: 'ap-south-2' }), { CDK_DEFAULT_REGION: 'ap-south-2' }).regions,
+    ).toEqual(['ap-south-2']);
+    // Vouching for another region changes nothing for this one.
+    expect(() =>
+      readSettings(context({ regions: 'eu-central-2', allowRegions: 'ap-south-2' }), allowed),
+    ).toThrow(/eu-central-2 cannot be the home region.*-c allowRegions=eu-central-2$/);
+    // China and GovCloud still cannot forward, whatever is allowed.
+    expect(() =>
+      readSettings(context({ regions: 'cn-north-1,eu-west-1', allowRegions: 'cn-north-1' }), allowed),
+    ).toThrow(/cn-north-1 cannot forward events across regions/);
+    expect(() => readSettings(context({ allowRegions: 'Europe' }), allowed)).toThrow(
+      /context allowRegions is "Europe", expected region names such as eu-south-2.*-c allowRegions=eu-south-2/,
+    );
   });
 
   it("names the CLI's region when it is the one that cannot be used", () => {
