@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SLOT_FILE_BYTES } from '../../../device/layout/slot-file.ts';
 import { loadSlots, SLOT_FILE_NAME, saveSlots } from '../../../device/layout/slot-store.ts';
-import { linkToDevZero, makeFifo, makeSparseFile, within } from '../../fakes/hostile-files.ts';
+import { linkToDevZero, makeSparseFile, within } from '../../fakes/hostile-files.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -53,16 +53,6 @@ describe('slot store', () => {
     expect(loaded.slots.size).toBe(0);
     expect(loaded.reason).toBe(
       `${join(dir, SLOT_FILE_NAME)} is a directory, not a regular file, so it was not read; remove it (rm "${join(dir, SLOT_FILE_NAME)}") and the agent writes a new one; starting with no slots`,
-    );
-  });
-
-  it('does not wait on a FIFO there: refused at once, naming the file and the fix', async () => {
-    const path = join(dir, SLOT_FILE_NAME);
-    makeFifo(path);
-    const loaded = await within(2_000, 'loadSlots of a FIFO', loadSlots(dir));
-    expect(loaded.slots.size).toBe(0);
-    expect(loaded.reason).toBe(
-      `${path} is a FIFO (named pipe), not a regular file, so it was not read; remove it (rm "${path}") and the agent writes a new one; starting with no slots`,
     );
   });
 
