@@ -12,6 +12,7 @@ import { benchFootprint } from './footprint.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
 import { benchPolling } from './polling.ts';
+import { benchProbe } from './probe.ts';
 import { benchReconcile } from './reconcile.ts';
 import {
   machineDescription,
@@ -31,6 +32,7 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['boards', benchBoards],
   ['reconcile', benchReconcile],
   ['agent', benchAgentResources],
+  ['probe', benchProbe],
   ['accounts', benchAccounts],
   ['footprint', benchFootprint],
 ];

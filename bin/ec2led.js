@@ -5,6 +5,25 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// The first statement (the imports above are Node built-ins, ready before any code runs). A stop
+// signal that reaches `ec2led agent` while Node still loads tsx, main.ts and the agent's modules
+// (0.1-1 s; device/cli/agent.ts listens from agentMain's first line) would otherwise kill the
+// process by the signal, exit 143. Nothing that needs undoing exists yet, so it leaves as the agent
+// does for a stop: 0. Once agentMain listens, this handler steps aside and the agent's own handlers
+// take over. Only Node's own start-up, before this line (about 30 ms), is left uncovered.
+// To systemd it makes no difference but the status line: a main process killed by SIGTERM is a
+// clean stop for Type=notify (systemd.service(5), SuccessExitStatus=: "in addition to the normal
+// successful exit status 0 and, except for Type=oneshot, the signals SIGHUP, SIGINT, SIGTERM, and
+// SIGPIPE"), so neither exit marks the unit failed; `systemctl status` shows `status=0/SUCCESS`
+// instead of `signal=TERM`. A shell or a supervisor that reads exit codes sees 0 instead of 143.
+if (process.argv[2] === 'agent') {
+  const early = (signal) => {
+    if (process.listenerCount(signal) === 0) process.exit(0);
+  };
+  process.once('SIGTERM', early);
+  process.once('SIGINT', early);
+}
+
 // The AWS SDK prints a 9-line Node-version warning at the first client it builds, in front of every
 // message of a command that lists instances. Turn off that one warning (its own documented switch;
 // every other warning still prints); `ec2led --version` gives the same advice in one line.

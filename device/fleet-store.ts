@@ -4,18 +4,19 @@
  * its last known fleet, dimmed as stale, until the first listing replaces it.
  *
  * Contract:
- * - `loadFleet` never throws: no file gives an empty fleet and no reason; an unreadable or corrupt
- *   file gives an empty fleet and a reason to log (a warning, not a crash; the next save replaces it).
+ * - `loadFleet` never throws: no file gives an empty fleet and no reason; an unreadable, corrupt,
+ *   oversized or future-dated file, or one that is not a regular file (a FIFO, /dev/zero), gives an
+ *   empty fleet and a reason to log naming the path and the fix (a warning, not a crash, and never a
+ *   wait: slot-store.ts `readStateFile`; the next save replaces it).
  * - `fleetOutput` saves the fleet shown when it changed, at most once per FLEET_SAVE_INTERVAL_MS
  *   (an SD card wears; the file is a hint, a minute old is fine), one save at a time, atomically
  *   (slot-store.ts `writeStateFile`); `close` saves what is still pending and waits for it.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FleetParse, parseFleet, serializeFleet } from './fleet/fleet-file.ts';
+import { type FleetParse, MAX_FLEET_FILE_BYTES, parseFleet, serializeFleet } from './fleet/fleet-file.ts';
 import type { Fleet } from './fleet/store.ts';
 import { EMPTY_FLEET } from './fleet/store.ts';
-import { writeStateFile } from './layout/slot-store.ts';
+import { readStateFile, writeStateFile } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import type { Output } from './outputs.ts';
 import { type Clock, systemClock } from './runtime.ts';
@@ -24,21 +25,14 @@ export const FLEET_FILE_NAME = 'fleet.json';
 /** At most one write a minute: about 1,400 small writes a day while the fleet keeps changing. */
 export const FLEET_SAVE_INTERVAL_MS = 60_000;
 
-export async function loadFleet(stateDir: string): Promise<FleetParse> {
+/** `nowMs` (default the clock) refuses a file saved in the future (fleet-file.ts `parseFleet`). */
+export async function loadFleet(stateDir: string, nowMs: number = Date.now()): Promise<FleetParse> {
   const path = join(stateDir, FLEET_FILE_NAME);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { fleet: EMPTY_FLEET, savedAtMs: undefined, reason: undefined };
-    return {
-      fleet: EMPTY_FLEET,
-      savedAtMs: undefined,
-      reason: `cannot read ${path} (${code ?? (error as Error).message}); starting with no fleet`,
-    };
-  }
-  const parsed = parseFleet(text);
+  const read = await readStateFile(path, MAX_FLEET_FILE_BYTES);
+  if (read.kind === 'missing') return { fleet: EMPTY_FLEET, savedAtMs: undefined, reason: undefined };
+  if (read.kind === 'refused')
+    return { fleet: EMPTY_FLEET, savedAtMs: undefined, reason: `${read.reason}; starting with no fleet` };
+  const parsed = parseFleet(read.text, nowMs);
   return parsed.reason === undefined ? parsed : { ...parsed, reason: `${path}: ${parsed.reason}` };
 }
 

@@ -5,9 +5,12 @@
  * playlist again every half target duration until its media sequence advances or 3 target durations
  * pass, then fetches the newest segment's first bytes, and hands what it saw to `judgeLive`.
  *
- * Bounded: at most MAX_READINGS playlist reads, each fetch cut off after FETCH_TIMEOUT_MS, the wait
- * capped at MAX_PATIENCE_MS (a target duration above 15 s is judged on 45 s of readings).
+ * Bounded: at most MAX_READINGS playlist reads, each fetch cut off after FETCH_TIMEOUT_MS and
+ * MAX_PLAYLIST_BYTES (the body is streamed and the request aborted past the limit: a URL that points
+ * at a video file or an endless body costs 512 KiB, not the file), the wait capped at MAX_PATIENCE_MS
+ * (a target duration above 15 s is judged on 45 s of readings).
  */
+import { describeFetchError } from './fetch-error.ts';
 import {
   type Judgement,
   judgeLive,
@@ -16,11 +19,12 @@ import {
   parsePlaylist,
   patienceMs,
 } from './hls.ts';
+import { readAtMost } from './read-body.ts';
 
 export const FETCH_TIMEOUT_MS = 5000;
 export const MAX_PATIENCE_MS = 45_000;
 export const MAX_READINGS = 8;
-/** Playlists larger than this are refused unread: a live playlist is a few KB. */
+/** Playlists larger than this are refused, read no further than this: a live playlist is a few KB. */
 export const MAX_PLAYLIST_BYTES = 512 * 1024;
 
 export interface CheckDeps {
@@ -43,12 +47,22 @@ async function getPlaylist(deps: CheckDeps, url: string): Promise<Fetched> {
       await response.body?.cancel();
       return { ok: false, status: response.status, why: `${url} answered ${response.status}` };
     }
-    const text = await response.text();
-    if (text.length > MAX_PLAYLIST_BYTES)
-      return { ok: false, status: undefined, why: `${url} is over ${MAX_PLAYLIST_BYTES} bytes` };
-    return { ok: true, text, url: response.url || url };
+    // A declared length over the limit is refused unread; a body without one is cut at the limit.
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    const body =
+      declared > MAX_PLAYLIST_BYTES
+        ? await response.body?.cancel().then(() => undefined)
+        : await readAtMost(response, MAX_PLAYLIST_BYTES);
+    if (body === undefined || !body.complete) {
+      return {
+        ok: false,
+        status: undefined,
+        why: `${url} is too large for a playlist: over ${MAX_PLAYLIST_BYTES} bytes, read no further (is it the stream itself rather than its .m3u8?)`,
+      };
+    }
+    return { ok: true, text: new TextDecoder().decode(body.bytes), url: response.url || url };
   } catch (error) {
-    return { ok: false, status: undefined, why: `${url} could not be fetched: ${(error as Error).message}` };
+    return { ok: false, status: undefined, why: `${url} could not be fetched: ${describeFetchError(error)}` };
   }
 }
 

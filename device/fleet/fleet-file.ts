@@ -19,8 +19,11 @@
  * - Bounded: at most MAX_FLEET_FILE_INSTANCES instances (those with a pixel first, then by id), and
  *   of the tags only those the layout reads (Name, `ec2led:pixel`), so the file stays under
  *   MAX_FLEET_FILE_BYTES whatever the fleet.
- * - `parseFleet` never throws: a corrupt, foreign, oversized or other-version file gives an empty
- *   fleet and a reason; a bad entry is skipped and counted in the reason.
+ * - `parseFleet` never throws: a corrupt, foreign, oversized, other-version or future-dated file
+ *   (`savedAtMs` more than MAX_CLOCK_LAG_MS after `nowMs`) gives an empty fleet and a reason; a bad
+ *   entry (one stamped after that bound too) is skipped and counted in the reason. A stamp from the
+ *   future would outrank every live change until a listing showed another state (store.ts keeps a
+ *   confirmed stamp).
  * - `serializeFleet` writes instances in id order, so equal fleets give equal text.
  */
 
@@ -38,6 +41,13 @@ export const MAX_FLEET_FILE_INSTANCES = 4096;
 export const MAX_FLEET_FILE_BYTES = 4 * 1024 * 1024;
 /** The tags the layout reads; the rest are not worth the SD card's writes. */
 const KEPT_TAGS = ['Name', 'ec2led:pixel'] as const;
+/**
+ * How far after the agent's clock a file may be stamped and still be read: a Pi has no battery
+ * clock and boots with the time last saved (systemd-timesyncd saves it every 60 s, SaveIntervalSec=,
+ * timesyncd.conf(5); fake-hwclock hourly), so its own fleet file can look up to an hour ahead
+ * before NTP answers. Anything further is not a clock lag but a bad value.
+ */
+export const MAX_CLOCK_LAG_MS = 60 * 60 * 1000;
 /** EC2 tag values are at most 256 characters. */
 const MAX_TAG_LENGTH = 256;
 
@@ -104,8 +114,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-/** One entry as an instance, or why not. */
-function instanceOf(entry: unknown): Instance | string {
+/** One entry as an instance, or why not; stamps after `latestMs` are bad values. */
+function instanceOf(entry: unknown, latestMs: number): Instance | string {
   if (!isRecord(entry)) return 'an entry is not an object';
   const { kind = 'instance', id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
   if (kind === 'alarm') {
@@ -120,6 +130,7 @@ function instanceOf(entry: unknown): Instance | string {
     return `kind ${JSON.stringify(kind)} is not one this agent knows`;
   }
   if (!isTime(timeMs) || !isTime(sinceMs)) return `${id}: timeMs and sinceMs must be epoch milliseconds`;
+  if (timeMs > latestMs || sinceMs > latestMs) return `${id}: stamped in the future`;
   if (typeof region !== 'string' || !REGION_PATTERN.test(region)) return `${id}: bad region`;
   if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) return `${id}: bad account`;
   if (name !== undefined && (typeof name !== 'string' || name.length > MAX_TAG_LENGTH))
@@ -146,7 +157,14 @@ function instanceOf(entry: unknown): Instance | string {
   };
 }
 
-export function parseFleet(text: string): FleetParse {
+/** A time for a message; a Date cannot hold every safe integer. */
+const isoOf = (ms: number): string => {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? 'beyond any date' : date.toISOString();
+};
+
+/** `nowMs`: the agent's clock, which bounds every stamp in the file (see MAX_CLOCK_LAG_MS). */
+export function parseFleet(text: string, nowMs: number): FleetParse {
   if (text.length > MAX_FLEET_FILE_BYTES)
     return empty(`fleet file of ${text.length} characters is too large`);
   let parsed: unknown;
@@ -160,6 +178,12 @@ export function parseFleet(text: string): FleetParse {
     return empty(`fleet file version ${JSON.stringify(parsed.version)} is not ${FLEET_FILE_VERSION}`);
   }
   if (!isTime(parsed.savedAtMs)) return empty('fleet file has no "savedAtMs" time');
+  const latestMs = nowMs + MAX_CLOCK_LAG_MS;
+  if (parsed.savedAtMs > latestMs) {
+    return empty(
+      `fleet file "savedAtMs" ${parsed.savedAtMs} (${isoOf(parsed.savedAtMs)}) is in the future of this clock (${isoOf(nowMs)}); if the clock is right, the file is not one the agent wrote`,
+    );
+  }
   if (!Array.isArray(parsed.instances)) return empty('fleet file has no "instances" list');
   if (parsed.instances.length > MAX_FLEET_FILE_INSTANCES) {
     return empty(
@@ -169,7 +193,7 @@ export function parseFleet(text: string): FleetParse {
   const fleet = new Map<string, Instance>();
   const skipped: string[] = [];
   for (const entry of parsed.instances) {
-    const instance = instanceOf(entry);
+    const instance = instanceOf(entry, latestMs);
     if (typeof instance === 'string') skipped.push(instance);
     else if (fleet.has(instance.id)) skipped.push(`${instance.id} listed twice`);
     else fleet.set(instance.id, instance);

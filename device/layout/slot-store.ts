@@ -4,15 +4,21 @@
  * Contract:
  * - `loadSlots` never throws: no file yet gives empty slots and no reason; an unreadable or corrupt
  *   file gives empty slots and a reason to log (the next save replaces it).
+ * - `readStateFile` (slots and fleet alike) reads regular files only, at most their limit, and never
+ *   blocks: it opens with O_NONBLOCK (a FIFO there would otherwise hold a libuv thread in open(2)
+ *   until a writer came, and with it the agent's start and its exit on SIGTERM), checks on the open
+ *   handle that it is a regular file (not a FIFO, a device such as /dev/zero, a socket or a
+ *   directory, symlinks followed) and that its size is within the limit, and then reads at most the
+ *   limit.
  * - `saveSlots` replaces the file atomically: it writes a temporary file beside it, flushes it to the
  *   disk (fsync: a Pi loses power without warning, and SD cards reorder writes) and renames it over
  *   the old one, so a reader sees the old file or the new one, never half of one. The directory is
  *   not synced: a power cut right after a save may bring back the previous file, whole. It creates the
  *   directory if needed and throws an Error naming the path and the fix, with the cause, on failure.
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { constants, type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseSlots, type SlotParse, serializeSlots } from './slot-file.ts';
+import { MAX_SLOT_FILE_BYTES, parseSlots, type SlotParse, serializeSlots } from './slot-file.ts';
 import type { SlotMap } from './slots.ts';
 
 export const SLOT_FILE_NAME = 'slots.json';
@@ -25,19 +31,78 @@ export function slotFilePath(stateDir: string): string {
 
 export async function loadSlots(stateDir: string): Promise<SlotParse> {
   const path = slotFilePath(stateDir);
-  let text: string;
+  const read = await readStateFile(path, MAX_SLOT_FILE_BYTES);
+  if (read.kind === 'missing') return { slots: new Map(), reason: undefined };
+  if (read.kind === 'refused') return { slots: new Map(), reason: `${read.reason}; starting with no slots` };
+  const parsed = parseSlots(read.text);
+  return parsed.reason === undefined ? parsed : { ...parsed, reason: `${path}: ${parsed.reason}` };
+}
+
+export type StateFileRead =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'text'; readonly text: string }
+  /** Not read, or not all of it: `reason` names the path, what it is and the fix. */
+  | { readonly kind: 'refused'; readonly reason: string };
+
+function whatItIs(stats: Awaited<ReturnType<FileHandle['stat']>>): string {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a state file of at most `maxBytes` (see the contract: regular files only, never blocking,
+ * never more than the limit). Never throws.
+ */
+export async function readStateFile(path: string, maxBytes: number): Promise<StateFileRead> {
+  const fix = `remove it (rm ${JSON.stringify(path)}) and the agent writes a new one`;
+  let handle: FileHandle;
   try {
-    text = await readFile(path, 'utf8');
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { slots: new Map(), reason: undefined };
-    return {
-      slots: new Map(),
-      reason: `cannot read ${path} (${code ?? (error as Error).message}); starting with no slots`,
-    };
+    if (code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'refused', reason: `cannot read ${path} (${code ?? (error as Error).message})` };
   }
-  const parsed = parseSlots(text);
-  return parsed.reason === undefined ? parsed : { ...parsed, reason: `${path}: ${parsed.reason}` };
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      return {
+        kind: 'refused',
+        reason: `${path} is ${whatItIs(stats)}, not a regular file, so it was not read; ${fix}`,
+      };
+    }
+    if (stats.size > maxBytes) {
+      return {
+        kind: 'refused',
+        reason: `${path} is ${stats.size} bytes, over the ${maxBytes} such a file can be, so it was not read; ${fix}`,
+      };
+    }
+    // One byte more than the size tells a file that grew since the stat (not ours: saves rename a
+    // whole file into place), or a /proc-like file that reports size 0 and has more.
+    const buffer = Buffer.alloc(stats.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > stats.size) {
+      return {
+        kind: 'refused',
+        reason: `${path} grew while it was read, so it is not one the agent wrote; ${fix}`,
+      };
+    }
+    return { kind: 'text', text: buffer.toString('utf8', 0, length) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { kind: 'refused', reason: `cannot read ${path} (${code ?? (error as Error).message})` };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 export async function saveSlots(stateDir: string, slots: SlotMap): Promise<void> {

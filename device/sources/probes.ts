@@ -10,14 +10,19 @@
  * - HTTP(S): up on 2xx or 3xx (redirects are not followed, as Route 53 counts them), with `match`
  *   only if the first 5,120 bytes of the body hold the text; down otherwise. TCP: up when a
  *   connection opens. HLS: the look of shared/hls-check.ts (`healthy` is `up`), the same code the
- *   cloud checker runs.
+ *   cloud checker runs. No body is read past its limit (5,120 bytes for `match`, 512 KiB for a
+ *   playlist): the request is aborted there (shared/read-body.ts).
+ * - A request that fails says why: the certificate problem for TLS (host name mismatch, self-signed,
+ *   expired; shared/fetch-error.ts), the socket error otherwise, not undici's bare `fetch failed`.
  * - A result is a change (`probe:{name}`, stamped with the local clock) handed to `onChange` only
  *   when the state moves, with one log line naming the reason; `current()` is every probe's last
  *   result, which each listing carries (sources/listing.ts `withProbes`), so a relist keeps them.
  * - Never throws out of a run: whatever fails is a `down` with its reason.
  */
 import { connect } from 'node:net';
+import { describeFetchError } from '../../shared/fetch-error.ts';
 import { checkStream } from '../../shared/hls-check.ts';
+import { readAtMost } from '../../shared/read-body.ts';
 import type { InstanceDetails, ProbeChange } from '../fleet/instance.ts';
 import type { ProbeState } from '../layout/kinds.ts';
 import { type Logger, silentLogger } from '../log.ts';
@@ -79,23 +84,15 @@ async function probeHttp(url: string, match: string | undefined, timeoutMs: numb
       await response.body?.cancel();
       return { state: 'up', reason: `answered ${response.status}` };
     }
-    const reader = response.body?.getReader();
-    let text = '';
-    const decoder = new TextDecoder();
-    while (reader !== undefined && text.length < MATCH_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    await reader?.cancel();
-    return text.slice(0, MATCH_BYTES).includes(match)
+    const text = new TextDecoder().decode((await readAtMost(response, MATCH_BYTES)).bytes);
+    return text.includes(match)
       ? { state: 'up', reason: `answered ${response.status} with ${JSON.stringify(match)}` }
       : {
           state: 'down',
           reason: `answered ${response.status} without ${JSON.stringify(match)} in its first ${MATCH_BYTES} bytes`,
         };
   } catch (error) {
-    return { state: 'down', reason: `no answer: ${(error as Error).message}` };
+    return { state: 'down', reason: `no answer: ${describeFetchError(error)}` };
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_FLEET_FILE_BYTES } from '../../device/fleet/fleet-file.ts';
 import type { Instance } from '../../device/fleet/instance.ts';
 import type { Fleet } from '../../device/fleet/store.ts';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../../device/fleet-store.ts';
 import type { Picture } from '../../device/layout/picture.ts';
 import { createLogger } from '../../device/log.ts';
+import { linkToDevZero, makeSparseFile, within } from '../fakes/hostile-files.ts';
 import { TimerClock } from '../fakes/timer-clock.ts';
 import { waitForAsync } from '../fakes/wait.ts';
 
@@ -69,6 +71,31 @@ describe('fleet store', () => {
     const loaded = await loadFleet(notADirectory);
     expect(loaded.fleet.size).toBe(0);
     expect(loaded.reason).toMatch(/cannot read .*fleet\.json \(ENOTDIR\); starting with no fleet/);
+  });
+
+  it('does not read /dev/zero or an 80 MB file: each a warning naming the file and the fix', async () => {
+    const path = join(dir, FLEET_FILE_NAME);
+    const fix = `remove it (rm "${path}") and the agent writes a new one; starting with no fleet`;
+    linkToDevZero(path);
+    expect((await within(2_000, 'loadFleet of /dev/zero', loadFleet(dir))).reason).toBe(
+      `${path} is a character device, not a regular file, so it was not read; ${fix}`,
+    );
+    await rm(path);
+    makeSparseFile(path, 80 * 1024 * 1024);
+    expect((await within(2_000, 'loadFleet of 80 MB', loadFleet(dir))).reason).toBe(
+      `${path} is 83886080 bytes, over the ${MAX_FLEET_FILE_BYTES} such a file can be, so it was not read; ${fix}`,
+    );
+  });
+
+  it('refuses a fleet file saved in the future of the clock, with a warning naming the file', async () => {
+    await saveFleet(dir, fleetOf(WEB), Date.now() + 30 * 24 * 3600 * 1000);
+    const loaded = await loadFleet(dir);
+    expect(loaded.fleet.size).toBe(0);
+    expect(loaded.reason).toMatch(
+      new RegExp(
+        `^${join(dir, FLEET_FILE_NAME)}: fleet file "savedAtMs" \\d+ \\(.*\\) is in the future of this clock`,
+      ),
+    );
   });
 
   it('as an output: saves a changed fleet at once, then at most once a minute, and what is pending on close', async () => {

@@ -27,6 +27,8 @@ export interface TestPki {
   readonly thingName: string;
   /** Issues one more client certificate from this CA. */
   issueClient(name: string): CertPair;
+  /** Issues one more server certificate from this CA, for `subjectAltName` (e.g. `DNS:elsewhere.test`). */
+  issueServer(name: string, subjectAltName: string): CertPair;
   /** Removes the directory. */
   remove(): void;
 }
@@ -103,6 +105,13 @@ export function makeTestPki(thingName = 'ec2led-test-thing'): TestPki {
     client: issueClient(thingName),
     thingName,
     issueClient,
+    issueServer: (name, subjectAltName) =>
+      issue(
+        dir,
+        `server-${name}`,
+        `/CN=${name}`,
+        `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
+      ),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

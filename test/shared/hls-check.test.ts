@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { metricLine } from '../../lambda/hls-checker.ts';
-import { checkStream, MAX_READINGS } from '../../shared/hls-check.ts';
+import { checkStream, MAX_PLAYLIST_BYTES, MAX_READINGS } from '../../shared/hls-check.ts';
 
 /**
  * A loopback origin shaped like Wowza behind CloudFront: the master playlist hands out a chunklist
@@ -19,6 +19,8 @@ interface Origin {
   segmentStatus: number;
   session: number;
   requests: string[];
+  /** `/live/video.m3u8`: bytes written before the client hung up, and whether it hung up early. */
+  video: { sent: number; hungUp: boolean; done: Promise<void> };
 }
 
 const origin: Origin = {
@@ -30,7 +32,35 @@ const origin: Origin = {
   segmentStatus: 200,
   session: 0,
   requests: [],
+  video: { sent: 0, hungUp: false, done: Promise.resolve() },
 };
+
+/** What a user who points the check at the video itself serves: 64 MiB of junk, no Content-Length. */
+const VIDEO_BYTES = 64 * 1024 * 1024;
+
+function serveVideo(response: import('node:http').ServerResponse): void {
+  const video = { sent: 0, hungUp: false, done: Promise.resolve() };
+  origin.video = video;
+  response.writeHead(200, { 'content-type': 'video/mp2t' });
+  const chunk = Buffer.alloc(64 * 1024, 0x47); // 0x47: an MPEG-TS sync byte, over and over
+  video.done = new Promise<void>((resolve) => {
+    response.once('close', () => {
+      video.hungUp = video.sent < VIDEO_BYTES;
+      resolve();
+    });
+    const write = () => {
+      while (video.sent < VIDEO_BYTES && !response.destroyed) {
+        video.sent += chunk.length;
+        if (!response.write(chunk)) {
+          response.once('drain', write);
+          return;
+        }
+      }
+      if (!response.destroyed) response.end();
+    };
+    write();
+  });
+}
 
 let server: Server;
 let base: string;
@@ -39,6 +69,15 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     const path = request.url ?? '/';
     origin.requests.push(path);
+    if (path === '/live/video.m3u8') {
+      serveVideo(response);
+      return;
+    }
+    if (path === '/live/declared.m3u8') {
+      response.writeHead(200, { 'content-length': String(VIDEO_BYTES) });
+      response.write(Buffer.alloc(1024, 0x47));
+      return; // the rest never comes: the checker must not wait for it
+    }
     if (path === '/live/playlist.m3u8') {
       origin.session += 1;
       response.writeHead(origin.masterStatus, { 'content-type': 'application/vnd.apple.mpegurl' });
@@ -163,6 +202,48 @@ describe('checkStream against a loopback origin', () => {
     expect((await check()).look).toBe('off-air');
     expect(origin.requests.filter((path) => path.includes('chunklist'))).toHaveLength(1);
     expect(origin.clock).toBe(0);
+  });
+
+  it('reads a body of 64 MiB no further than its 512 KiB limit, aborts the request and says the playlist is too large', async () => {
+    let read = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const reader = response.body?.getReader();
+      if (reader === undefined) return response;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            const { done, value } = await reader.read();
+            if (done) controller.close();
+            else {
+              read += value.byteLength;
+              controller.enqueue(value);
+            }
+          },
+          cancel: (reason) => reader.cancel(reason),
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+    const result = await checkStream(`${base}/live/video.m3u8`, { ...deps, fetch: counting });
+    // What the checker pulled: the limit and at most one more chunk, not the 64 MiB.
+    expect(read).toBeGreaterThan(MAX_PLAYLIST_BYTES);
+    expect(read).toBeLessThan(MAX_PLAYLIST_BYTES + 256 * 1024);
+    expect(result.look).toBe('down');
+    expect(result.reason).toMatch(
+      /video\.m3u8 is too large for a playlist: over 524288 bytes, read no further/,
+    );
+    // The connection was closed long before the end: the server wrote little more than the socket buffers hold.
+    await origin.video.done;
+    expect(origin.video.hungUp).toBe(true);
+    expect(origin.video.sent).toBeLessThan(VIDEO_BYTES / 2);
+  });
+
+  it('refuses a declared Content-Length over the limit without reading the body', async () => {
+    const result = await checkStream(`${base}/live/declared.m3u8`, deps);
+    expect(result.look).toBe('down');
+    expect(result.reason).toMatch(/declared\.m3u8 is too large for a playlist/);
   });
 
   it('is down when nothing listens at the URL', async () => {

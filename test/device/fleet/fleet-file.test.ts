@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   FLEET_FILE_VERSION,
+  MAX_CLOCK_LAG_MS,
   MAX_FLEET_FILE_BYTES,
   MAX_FLEET_FILE_INSTANCES,
   parseFleet,
@@ -33,12 +34,14 @@ const DB: Instance = {
   name: undefined,
   tags: {},
 };
+/** The agent's clock in these tests: a day after the fleet's stamps. */
+const NOW = 1_764_490_000_000;
 const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 
 describe('fleet file', () => {
   it('round-trips a fleet, keeping only the tags the layout reads', () => {
     const text = serializeFleet(fleetOf(WEB, DB), 1_764_403_200_000);
-    const parsed = parseFleet(text);
+    const parsed = parseFleet(text, NOW);
     expect(parsed.reason).toBeUndefined();
     expect(parsed.savedAtMs).toBe(1_764_403_200_000);
     expect(parsed.fleet).toEqual(fleetOf({ ...WEB, tags: { Name: 'web-1', 'ec2led:pixel': '3,1' } }, DB));
@@ -57,7 +60,7 @@ describe('fleet file', () => {
     }));
     const last = many.at(-1) as Instance;
     const text = serializeFleet(fleetOf(...many), 0, new Map([[last.id, { x: 0, y: 0 }]]));
-    const parsed = parseFleet(text);
+    const parsed = parseFleet(text, NOW);
     expect(parsed.fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
     expect(parsed.fleet.has(last.id)).toBe(true);
     expect(text.length).toBeLessThan(MAX_FLEET_FILE_BYTES);
@@ -73,7 +76,7 @@ describe('fleet file', () => {
     }));
     const text = serializeFleet(fleetOf(...many), 0);
     expect(text.length).toBeLessThan(MAX_FLEET_FILE_BYTES);
-    expect(parseFleet(text).fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
+    expect(parseFleet(text, NOW).fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
   });
 
   it.each([
@@ -89,7 +92,7 @@ describe('fleet file', () => {
       /more than 4096/,
     ],
   ])('gives an empty fleet and a reason for a file that is %s', (_, text, reason) => {
-    const parsed = parseFleet(text);
+    const parsed = parseFleet(text, NOW);
     expect(parsed.fleet.size).toBe(0);
     expect(parsed.savedAtMs).toBeUndefined();
     expect(parsed.reason).toMatch(reason);
@@ -110,7 +113,7 @@ describe('fleet file', () => {
       { ...good, id: 'i-00000007', tags: { Name: 5 } },
       good,
     ];
-    const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 9, instances: [good, ...bad] }));
+    const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 9, instances: [good, ...bad] }), NOW);
     expect([...parsed.fleet.keys()]).toEqual([WEB.id]);
     expect(parsed.savedAtMs).toBe(9);
     expect(parsed.reason).toMatch(
@@ -122,7 +125,34 @@ describe('fleet file', () => {
     const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).instances[0];
     const parsed = parseFleet(
       JSON.stringify({ version: 1, savedAtMs: 0, instances: [{ ...good, region: 'x' }] }),
+      NOW,
     );
     expect(parsed.reason).toBe(`fleet file: skipped 1 bad entry (${WEB.id}: bad region)`);
+  });
+
+  it('refuses a file saved in the future of this clock, naming both times, like any other bad value', () => {
+    const text = serializeFleet(fleetOf(WEB), NOW + 24 * 3600 * 1000);
+    const parsed = parseFleet(text, NOW);
+    expect(parsed.fleet.size).toBe(0);
+    expect(parsed.savedAtMs).toBeUndefined();
+    expect(parsed.reason).toBe(
+      'fleet file "savedAtMs" 1764576400000 (2025-12-01T08:06:40.000Z) is in the future of this clock (2025-11-30T08:06:40.000Z); if the clock is right, the file is not one the agent wrote; starting with no fleet (the file is rewritten)',
+    );
+    const far = parseFleet(serializeFleet(fleetOf(WEB), Number.MAX_SAFE_INTEGER), NOW);
+    expect(far.reason).toMatch(
+      /^fleet file "savedAtMs" 9007199254740991 \(beyond any date\) is in the future/,
+    );
+  });
+
+  it('reads a file up to an hour ahead (a Pi that booted with its last saved time), not a minute more', () => {
+    expect(parseFleet(serializeFleet(fleetOf(WEB), NOW + MAX_CLOCK_LAG_MS), NOW).fleet.size).toBe(1);
+    expect(parseFleet(serializeFleet(fleetOf(WEB), NOW + MAX_CLOCK_LAG_MS + 60_000), NOW).fleet.size).toBe(0);
+  });
+
+  it('skips an entry stamped in the future, which would outrank every live change', () => {
+    const future = { ...WEB, id: 'i-00000001', timeMs: NOW + 365 * 24 * 3600 * 1000 };
+    const parsed = parseFleet(serializeFleet(fleetOf(WEB, future), NOW), NOW);
+    expect([...parsed.fleet.keys()]).toEqual([WEB.id]);
+    expect(parsed.reason).toBe('fleet file: skipped 1 bad entry (i-00000001: stamped in the future)');
   });
 });

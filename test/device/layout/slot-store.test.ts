@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_SLOT_FILE_BYTES } from '../../../device/layout/slot-file.ts';
 import { loadSlots, SLOT_FILE_NAME, saveSlots } from '../../../device/layout/slot-store.ts';
+import { linkToDevZero, makeSparseFile, within } from '../../fakes/hostile-files.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -49,7 +51,27 @@ describe('slot store', () => {
     await mkdir(join(dir, SLOT_FILE_NAME)); // a directory where the file should be
     const loaded = await loadSlots(dir);
     expect(loaded.slots.size).toBe(0);
-    expect(loaded.reason).toMatch(/^cannot read .* \(EISDIR\); starting with no slots$/);
+    expect(loaded.reason).toBe(
+      `${join(dir, SLOT_FILE_NAME)} is a directory, not a regular file, so it was not read; remove it (rm "${join(dir, SLOT_FILE_NAME)}") and the agent writes a new one; starting with no slots`,
+    );
+  });
+
+  it('does not read /dev/zero through a symlink', async () => {
+    linkToDevZero(join(dir, SLOT_FILE_NAME));
+    const loaded = await within(2_000, 'loadSlots of /dev/zero', loadSlots(dir));
+    expect(loaded.reason).toMatch(
+      /slots\.json is a character device, not a regular file, so it was not read/,
+    );
+  });
+
+  it('refuses a file over the limit by its size, before reading it', async () => {
+    makeSparseFile(join(dir, SLOT_FILE_NAME), 80 * 1024 * 1024);
+    const loaded = await within(2_000, 'loadSlots of 80 MB', loadSlots(dir));
+    expect(loaded.reason).toMatch(
+      new RegExp(
+        `slots\\.json is 83886080 bytes, over the ${MAX_SLOT_FILE_BYTES} such a file can be, so it was not read; remove it`,
+      ),
+    );
   });
 
   it('fails to save with the path and the fix when the state directory is not a directory', async () => {

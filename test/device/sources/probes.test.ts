@@ -3,25 +3,50 @@
  * through the shared checker (an ended stream is off-air, not down); the runner reports transitions
  * only, and the listing carries the last results so a relist keeps the probe pixels.
  */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeChange, Snapshot } from '../../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState, step } from '../../../device/fleet/sync.ts';
 import type { Ec2Source } from '../../../device/sources/ec2.ts';
 import { withProbes } from '../../../device/sources/listing.ts';
 import { createProbeRunner, parseProbeUrl, runProbe } from '../../../device/sources/probes.ts';
+import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
 import { waitFor } from '../../fakes/wait.ts';
+import { ROOT } from '../../source-tree.ts';
 
 let http: Server;
 let base = '';
 let healthy = true;
+/** `/video.m3u8`: bytes written before the probe hung up, and whether the response has closed. */
+const video = { sent: 0, closed: false };
+const VIDEO_BYTES = 64 * 1024 * 1024;
 
 beforeAll(async () => {
   http = createHttpServer((req, res) => {
     if (req.url === '/health') {
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' });
       res.end(healthy ? 'All systems go' : 'down for maintenance');
+    } else if (req.url === '/video.m3u8') {
+      // An HLS probe pointed at the video rather than its playlist: 64 MiB, no Content-Length.
+      Object.assign(video, { sent: 0, closed: false });
+      res.once('close', () => {
+        video.closed = true;
+      });
+      res.writeHead(200, { 'content-type': 'video/mp2t' });
+      const chunk = Buffer.alloc(64 * 1024, 0x47);
+      const write = () => {
+        while (video.sent < VIDEO_BYTES && !res.destroyed) {
+          video.sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', write);
+        }
+        if (!res.destroyed) res.end();
+      };
+      write();
     } else if (req.url === '/moved') {
       res.writeHead(302, { location: '/elsewhere' });
       res.end();
@@ -97,6 +122,77 @@ describe('runProbe', () => {
   it('HLS: an ended stream is off-air through the shared checker; a missing playlist is down', async () => {
     expect((await runProbe(probe(`hls:${base}/ended.m3u8`))).state).toBe('off-air');
     expect((await runProbe(probe(`hls:${base}/missing.m3u8`))).state).toBe('down');
+  });
+});
+
+describe('runProbe against a hostile or broken server', () => {
+  it('HLS: a 64 MiB body is refused as too large once 512 KiB are read, and the request is aborted', async () => {
+    const result = await runProbe(probe(`hls:${base}/video.m3u8`));
+    expect(result.state).toBe('down');
+    expect(result.reason).toMatch(
+      /video\.m3u8 is too large for a playlist: over 524288 bytes, read no further/,
+    );
+    await waitFor('the server to see the probe hang up', () => video.closed, 5_000);
+    expect(video.sent).toBeLessThan(VIDEO_BYTES / 2);
+  });
+
+  describe('HTTPS with a certificate the probe must refuse', () => {
+    let pki: TestPki;
+    const servers: Server[] = [];
+    /** An HTTPS server on 127.0.0.1 with `pair`; its base URL. */
+    const serve = async (pair: { cert: string; key: string }): Promise<string> => {
+      const server = createHttpsServer(
+        { cert: readFileSync(pair.cert), key: readFileSync(pair.key) },
+        (_req, res) => res.end('#EXTM3U\n'),
+      );
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    beforeAll(() => {
+      pki = makeTestPki('probe-tls');
+    });
+    afterAll(async () => {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+      pki.remove();
+    });
+
+    it('names the untrusted issuer instead of "fetch failed"', async () => {
+      const url = await serve(pki.server);
+      const result = await runProbe(probe(`${url}/health`));
+      expect(result.state).toBe('down');
+      expect(result.reason).toMatch(
+        /^no answer: TLS certificate rejected \(UNABLE_TO_VERIFY_LEAF_SIGNATURE: .*\): the server's certificate was issued by a CA this machine does not know/,
+      );
+      const hls = await runProbe(probe(`hls:${url}/live.m3u8`));
+      expect(hls.reason).toMatch(
+        /could not be fetched: TLS certificate rejected \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+      );
+    });
+
+    it('names a host name mismatch, in a process that trusts the CA (NODE_EXTRA_CA_CERTS)', async () => {
+      const url = await serve(pki.issueServer('elsewhere', 'DNS:elsewhere.test'));
+      const code = `
+        const { runProbe } = await import(${JSON.stringify(`${ROOT}device/sources/probes.ts`)});
+        const http = await runProbe({ name: 'p', url: ${JSON.stringify(`${url}/health`)}, intervalSeconds: 60 });
+        const hls = await runProbe({ name: 'p', url: ${JSON.stringify(`hls:${url}/live.m3u8`)}, intervalSeconds: 60 });
+        process.stdout.write(JSON.stringify({ http, hls }));`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', code],
+        { cwd: ROOT, timeout: 30_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.ca } },
+      );
+      const { http, hls } = JSON.parse(stdout) as { http: { reason: string }; hls: { reason: string } };
+      expect(http.reason).toMatch(
+        /^no answer: TLS certificate rejected \(ERR_TLS_CERT_ALTNAME_INVALID: Hostname\/IP does not match certificate's altnames: IP: 127\.0\.0\.1 is not in the cert's list.*\): the server's certificate is not for this host name/,
+      );
+      expect(hls.reason).toMatch(
+        /could not be fetched: TLS certificate rejected \(ERR_TLS_CERT_ALTNAME_INVALID/,
+      );
+    }, 40_000);
   });
 });
 
