@@ -29,7 +29,7 @@ import type { AwsTimeouts } from './sources/aws-client.ts';
 import { ec2SourceFor, feedEffects, mqttOptionsFor, probeRunnerFor, syncOptionsFor } from './sources/feed.ts';
 import { withProbes } from './sources/listing.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
-import { createShadowSettings } from './sources/shadow.ts';
+import { createShadowSettings, type ShadowSettingsOptions } from './sources/shadow.ts';
 import { createStage } from './stage.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
@@ -51,6 +51,8 @@ export interface AgentOptions {
   readonly readClockSynced?: () => Promise<boolean | undefined>;
   /** Remote keys set by the environment or a flag, which the settings shadow cannot change. */
   readonly pinned?: Pinned;
+  /** How long a shadow `get` may go unanswered, and the retry delays; default sources/shadow.ts (tests: shorter). */
+  readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
 }
 
 export interface Agent {
@@ -123,6 +125,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     thingName: config.mqtt.clientId,
     local: config,
     pinned: options.pinned ?? new Map(),
+    ...options.shadowTiming,
     publish: (topic, payload) => mqtt.publish(topic, payload),
     log,
     apply: liveSettings({
@@ -176,6 +179,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     stop() {
       watchdog.stop();
       clockSync.stop();
+      shadow.close();
       // The frame in flight first: closing the display before it ends would light the board again.
       stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(stage.close)]).then(() =>
         feed.close(),

@@ -42,7 +42,11 @@ const reported = () => shadow.document()?.reported ?? {};
 
 async function start(): Promise<{ agent: Agent; probe: ReturnType<typeof brightnessOutput> }> {
   const log = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const started = await startAgent({ config: world.config, log });
+  const started = await startAgent({
+    config: world.config,
+    log,
+    shadowTiming: { getTimeoutMs: 500, retry: { minMs: 100, maxMs: 1_000 } },
+  });
   agent = started;
   const probe = brightnessOutput();
   await started.attach(probe);
@@ -157,6 +161,23 @@ describe('agent: settings from the shadow', () => {
     await waitFor('brightness from the shadow', () => probe.levels.includes(0.3), 10_000);
     expect(gets()).toBe(1);
     await waitFor('reported', () => (reported().display as { brightness?: number }).brightness === 0.3);
+  });
+
+  it('gets the document again when the answer to a get is lost, and applies the deltas after it', async () => {
+    // The first answer is lost (QoS 0 on IoT Core): before, nothing was reported or applied until
+    // the next reconnection.
+    shadow.loseGetAnswers(1);
+    const { probe } = await start();
+    expect(logLines.some((line) => line.includes('shadow get failed; retrying'))).toBe(true);
+    // Lost again, on a delta; the next delta comes while that get waits for its answer.
+    shadow.loseGetAnswers(1);
+    await shadow.setDesired({ display: { brightness: 0.2 } });
+    await shadow.setDesired({ display: { brightness: 0.3 } });
+    await waitFor('brightness 0.3 applied', () => probe.levels.at(-1) === 0.3, 8_000);
+    await waitFor('reported', () => (reported().display as { brightness?: number }).brightness === 0.3);
+    const gets = shadow.requests.filter((request) => request.operation === 'get');
+    expect(gets.length).toBeGreaterThanOrEqual(4);
+    expect(gets.every((request) => typeof request.body.clientToken === 'string')).toBe(true);
   });
 
   it('keeps desired and reported within the 8 KB a shadow holds, trimming the report', async () => {
