@@ -16,6 +16,7 @@ import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { createLatch } from './latch.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import type { Legend } from './layout/legend.ts';
+import type { IdentifyTarget } from './layout/render.ts';
 import type { Level } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
@@ -59,8 +60,11 @@ export interface Agent {
   /** The legend of the last picture (the web board, `ec2led status`). */
   legend(): Legend;
   readonly state: () => SyncState;
-  /** Blinks a pixel for IDENTIFY_MS. */
-  identify(target: { x: number; y: number }): void;
+  /**
+   * Blinks a pixel, an instance's pixel or the whole board for `durationMs` (default IDENTIFY_MS);
+   * the whole board blinks even while its brightness is "off", and nothing else changes.
+   */
+  identify(target: IdentifyTarget, durationMs?: number): void;
   /** Called after a picture whose legend differs from the last. */
   onLegendChange(listener: () => void): void;
   /** Opens an output and shows it every picture from the current one on; `stop` closes it. */
@@ -164,8 +168,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   return {
     legend: stage.legend,
     state: () => runtime.state(),
-    identify(target) {
-      stage.identify(target, now() + IDENTIFY_MS);
+    identify(target, durationMs = IDENTIFY_MS) {
+      stage.identify(target, now() + durationMs);
       runtime.redraw();
     },
     onLegendChange: stage.onLegendChange,

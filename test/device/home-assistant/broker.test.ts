@@ -12,6 +12,7 @@ import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
 import { watch } from '../../fakes/mqtt-watcher.ts';
 import { startStallProxy } from '../../fakes/stall-proxy.ts';
 import { waitFor } from '../../fakes/wait.ts';
+import { lightJsonConfig, sensorConfig } from './ha-schema.ts';
 
 function instance(n: number, state: Instance['state']): Instance {
   return {
@@ -40,6 +41,7 @@ describe('Home Assistant output against mosquitto', () => {
     const proxy = await startStallProxy(broker.port, false);
     const watcher = await watch(broker.port);
     const levels: Level[] = [];
+    const flashes: number[] = [];
     const output = homeAssistantOutput({
       config: {
         host: '127.0.0.1',
@@ -52,6 +54,7 @@ describe('Home Assistant output against mosquitto', () => {
       board: 'unicornhatmini',
       brightness: 0.5,
       onLevel: (level) => levels.push(level),
+      onFlash: (durationMs) => flashes.push(durationMs),
       log: silentLogger,
     });
     try {
@@ -70,6 +73,12 @@ describe('Home Assistant output against mosquitto', () => {
         'six sensor configs',
         () => [...m.keys()].filter((t) => t.startsWith('homeassistant/sensor/desk_pi/')).length === 6,
       );
+      // What the broker holds is what Home Assistant's schema takes.
+      for (const [t, payload] of m) {
+        if (!t.startsWith('homeassistant/')) continue;
+        const schema = t.startsWith('homeassistant/light/') ? lightJsonConfig : sensorConfig;
+        expect(schema.safeParse(JSON.parse(payload)).error?.issues ?? [], t).toEqual([]);
+      }
 
       const fleet = new Map(
         [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')].map((i) => [i.id, i]),
@@ -99,8 +108,10 @@ describe('Home Assistant output against mosquitto', () => {
       await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON","brightness":51}');
       await watcher.publish('ec2led/desk_pi/light/set', 'not json');
       await watcher.publish('ec2led/desk_pi/light/set', '{"state":"OFF"}');
-      await waitFor('two commands applied', () => levels.length >= 2);
+      await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON","flash":10}');
+      await waitFor('three commands applied', () => levels.length >= 2 && flashes.length >= 1);
       expect(levels).toEqual([0.2, 'off']);
+      expect(flashes).toEqual([10_000]);
 
       // The agent's connection dies without a goodbye: the broker publishes its last will.
       await proxy.close();
@@ -121,6 +132,7 @@ describe('Home Assistant output against mosquitto', () => {
       board: 'none',
       brightness: 0.5,
       onLevel: () => undefined,
+      onFlash: () => undefined,
       log: silentLogger,
     });
     try {
