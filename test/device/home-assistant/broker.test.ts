@@ -7,11 +7,11 @@ import type { Instance } from '../../../device/fleet/instance.ts';
 import { homeAssistantOutput } from '../../../device/home-assistant/output.ts';
 import { composePicture } from '../../../device/layout/picture.ts';
 import type { Level } from '../../../device/layout/schedule.ts';
-import { silentLogger } from '../../../device/log.ts';
+import { createLogger, silentLogger } from '../../../device/log.ts';
 import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
 import { watch } from '../../fakes/mqtt-watcher.ts';
 import { startStallProxy } from '../../fakes/stall-proxy.ts';
-import { waitFor } from '../../fakes/wait.ts';
+import { waitFor, waitForAsync } from '../../fakes/wait.ts';
 import { lightJsonConfig, sensorConfig } from './ha-schema.ts';
 
 function instance(n: number, state: Instance['state']): Instance {
@@ -122,6 +122,50 @@ describe('Home Assistant output against mosquitto', () => {
       await proxy.close();
     }
   }, 30_000);
+
+  it('10,000 bad commands and 10,001 valid ones through the broker cost a few log lines', async () => {
+    const watcher = await watch(broker.port);
+    const lines: { msg: string; context?: Record<string, unknown> }[] = [];
+    let obeyed = 0;
+    const output = homeAssistantOutput({
+      config: { host: '127.0.0.1', port: broker.port, tls: false, discoveryPrefix: 'ha', nodeId: 'flood' },
+      clientId: 'flood',
+      board: 'none',
+      brightness: 0.5,
+      onLevel: () => void (obeyed += 1),
+      onFlash: () => void (obeyed += 1),
+      log: createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) }),
+    });
+    try {
+      await output.open();
+      await waitFor('online', () => watcher.messages.get('ec2led/flood/availability') === 'online', 10_000);
+      // The SUBACK of the command topic follows the CONNACK: a command it would miss is not counted.
+      await waitForAsync('subscribed', async () => {
+        await watcher.publish('ec2led/flood/light/set', '{"state":"ON"}');
+        return obeyed > 0;
+      });
+      const before = obeyed;
+      const send = async (count: number, payload: (i: number) => string): Promise<void> => {
+        for (let i = 0; i < count; i += 500) {
+          const batch = Array.from({ length: Math.min(500, count - i) }, (_, j) => payload(i + j));
+          await Promise.all(batch.map((p) => watcher.publish('ec2led/flood/light/set', p)));
+        }
+      };
+      await send(10_000, (i) => (i % 2 === 0 ? `not json ${i}` : '{"state":"on"}'));
+      await send(10_001, (i) =>
+        i % 2 === 0 ? '{"state":"OFF"}' : `{"state":"ON","brightness":${1 + (i % 255)}}`,
+      );
+      await waitFor('every valid command obeyed', () => obeyed - before === 10_001, 30_000);
+      const commandLines = lines.filter((line) => line.msg.startsWith('light command'));
+      expect(commandLines.map((line) => line.msg)).toEqual(['light commands', 'light commands ignored']);
+      expect(lines.length).toBeLessThan(10);
+    } finally {
+      await output.close();
+      await watcher.close();
+    }
+    const commandLines = lines.filter((line) => line.msg.startsWith('light command'));
+    expect(commandLines.at(-1)?.context).toMatchObject({ total: obeyed });
+  }, 60_000);
 
   it('opens while the broker does not answer, says online once it does, and offline on close', async () => {
     const proxy = await startStallProxy(broker.port, true);
