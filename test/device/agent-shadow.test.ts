@@ -180,6 +180,37 @@ describe('agent: settings from the shadow', () => {
     expect(gets.every((request) => typeof request.body.clientToken === 'string')).toBe(true);
   });
 
+  it('pays a bounded cost for junk on the shadow topics: a log line or two, no report published', async () => {
+    const { agent: a, probe } = await start();
+    const updates = () => shadow.requests.filter((request) => request.operation === 'update').length;
+    const before = updates();
+    const refused = JSON.stringify({
+      state: { desired: { mqtt: { endpoint: 'evil.example.com' } }, reported: {} },
+    });
+    const junk = ['not json', '[1]', '{"no":"state"}'];
+    const operations = ['get/accepted', 'get/rejected', 'update/rejected', 'update/delta'];
+    for (let i = 0; i < 7_000; i += 500) {
+      await Promise.all(
+        Array.from({ length: 500 }, (_, j) => {
+          const n = i + j;
+          // 5,000 that are not shadow messages, then 2,000 refused documents no get asked for.
+          return n < 5_000
+            ? shadow.forge(operations[n % 4] as string, junk[n % 3] as string)
+            : shadow.forge('get/accepted', refused);
+        }),
+      );
+    }
+    // A real delta after the junk, on the same connection: once it is applied, all junk has arrived.
+    await shadow.setDesired({ display: { brightness: 0.2 } });
+    await waitFor('brightness 0.2 applied', () => probe.levels.includes(0.2), 10_000);
+    await waitFor('its report', () => updates() === before + 1);
+    await a.stop(); // logs what the drop counter still holds
+    const dropped = logLines.filter((line) => line.includes('dropped shadow messages'));
+    expect(dropped).toHaveLength(2);
+    expect(JSON.parse(dropped[1] as string).context).toMatchObject({ total: 7_000 });
+    expect(logLines.filter((line) => line.includes('shadow settings refused'))).toEqual([]);
+  });
+
   it('keeps desired and reported within the 8 KB a shadow holds, trimming the report', async () => {
     await start();
     const pins = Object.fromEntries(Array.from({ length: 170 }, (_, i) => [`instance-name-${i}`, '0,0']));

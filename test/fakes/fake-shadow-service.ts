@@ -68,6 +68,8 @@ export interface FakeShadowService {
   setDesired(patch: Obj): Promise<void>;
   /** The answers to the next `count` gets are never published. */
   loseGetAnswers(count: number): void;
+  /** Publishes `payload` on a response topic ("update/delta"...) as no request asked: junk or a forgery. */
+  forge(operation: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -187,6 +189,9 @@ export async function startFakeShadowService(
     },
     loseGetAnswers(count) {
       lose = count;
+    },
+    async forge(operation, payload) {
+      await connection.publish(topic(operation), payload, mqtt.QoS.AtLeastOnce);
     },
     async close() {
       await Promise.race([connection.disconnect(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
