@@ -132,8 +132,12 @@ describe('Home Assistant output against mosquitto', () => {
       clientId: 'flood',
       board: 'none',
       brightness: 0.5,
-      onLevel: () => void (obeyed += 1),
-      onFlash: () => void (obeyed += 1),
+      onLevel: () => {
+        obeyed += 1;
+      },
+      onFlash: () => {
+        obeyed += 1;
+      },
       log: createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) }),
     });
     try {
