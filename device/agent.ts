@@ -16,6 +16,7 @@ import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { createLatch } from './latch.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
 import type { Legend } from './layout/legend.ts';
+import type { IdentifyTarget } from './layout/render.ts';
 import type { Level } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
@@ -29,7 +30,7 @@ import type { AwsTimeouts } from './sources/aws-client.ts';
 import { ec2SourceFor, feedEffects, mqttOptionsFor, probeRunnerFor, syncOptionsFor } from './sources/feed.ts';
 import { withProbes } from './sources/listing.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
-import { createShadowSettings } from './sources/shadow.ts';
+import { createShadowSettings, type ShadowSettingsOptions } from './sources/shadow.ts';
 import { createStage } from './stage.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
@@ -51,14 +52,19 @@ export interface AgentOptions {
   readonly readClockSynced?: () => Promise<boolean | undefined>;
   /** Remote keys set by the environment or a flag, which the settings shadow cannot change. */
   readonly pinned?: Pinned;
+  /** How long a shadow `get` may go unanswered, and the retry delays; default sources/shadow.ts (tests: shorter). */
+  readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
 }
 
 export interface Agent {
   /** The legend of the last picture (the web board, `ec2led status`). */
   legend(): Legend;
   readonly state: () => SyncState;
-  /** Blinks a pixel for IDENTIFY_MS. */
-  identify(target: { x: number; y: number }): void;
+  /**
+   * Blinks a pixel, an instance's pixel or the whole board for `durationMs` (default IDENTIFY_MS);
+   * the whole board blinks even while its brightness is "off", and nothing else changes.
+   */
+  identify(target: IdentifyTarget, durationMs?: number): void;
   /** Called after a picture whose legend differs from the last. */
   onLegendChange(listener: () => void): void;
   /** Opens an output and shows it every picture from the current one on; `stop` closes it. */
@@ -123,6 +129,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     thingName: config.mqtt.clientId,
     local: config,
     pinned: options.pinned ?? new Map(),
+    ...options.shadowTiming,
     publish: (topic, payload) => mqtt.publish(topic, payload),
     log,
     apply: liveSettings({
@@ -161,8 +168,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   return {
     legend: stage.legend,
     state: () => runtime.state(),
-    identify(target) {
-      stage.identify(target, now() + IDENTIFY_MS);
+    identify(target, durationMs = IDENTIFY_MS) {
+      stage.identify(target, now() + durationMs);
       runtime.redraw();
     },
     onLegendChange: stage.onLegendChange,
@@ -176,6 +183,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     stop() {
       watchdog.stop();
       clockSync.stop();
+      shadow.close();
       // The frame in flight first: closing the display before it ends would light the board again.
       stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(stage.close)]).then(() =>
         feed.close(),

@@ -8,6 +8,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Agent, AgentOptions } from '../agent.ts';
 import { type Config, ConfigError } from '../config.ts';
@@ -111,6 +112,7 @@ async function attachHomeAssistant(agent: Agent, config: Config, log: Logger): P
   const ha = config.homeAssistant;
   if (ha === undefined) return;
   const { homeAssistantOutput } = await import('../home-assistant/output.ts');
+  const { webBoardUrl } = await import('../home-assistant/discovery.ts');
   await agent.attach(
     homeAssistantOutput({
       config: ha,
@@ -118,6 +120,8 @@ async function attachHomeAssistant(agent: Agent, config: Config, log: Logger): P
       board: config.display.board,
       brightness: config.display.brightness,
       onLevel: (level) => agent.setBrightness(level),
+      onFlash: (durationMs) => agent.identify({ board: true }, durationMs),
+      configurationUrl: webBoardUrl(config, hostname()),
       log,
     }),
   );

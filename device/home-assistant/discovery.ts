@@ -6,14 +6,21 @@
  * - Every topic is built from the discovery prefix, the node id and sanitized object ids
  *   (`objectId`: lower-case letters, digits and "_" only): nothing user-controlled (a Name tag, an
  *   alarm name) is ever a topic level; names travel only inside JSON, which JSON.stringify escapes.
- * - Entities: one `light` (the board: on/off and brightness), one `sensor` per instance state (how many
- *   instances are in it), one `binary_sensor` per pixel of an urgent-capable kind (kinds.ts `urgent`;
- *   none today). All share one device and one availability topic ("online"/"offline", retained; the
- *   broker publishes "offline" as the connection's last will).
+ * - Entities: one `light` (the board: on/off, brightness and flash), one `sensor` per instance state
+ *   (how many instances are in it), one `binary_sensor` per pixel of an urgent-capable kind (kinds.ts
+ *   `urgent`; none today). All share one device and one availability topic ("online"/"offline",
+ *   retained; the broker publishes "offline" as the connection's last will).
+ * - Each config follows Home Assistant's MQTT discovery schema as of 2026: `unique_id` and
+ *   `default_entity_id` ("light.desk_pi_board"; `object_id` is ignored since Home Assistant 2026.4),
+ *   an `origin` block, and a device with `sw_version` (and `configuration_url` when the web board is
+ *   reachable from the network).
  * - `parseLightCommand` never throws: a payload it cannot read gives a reason, and nothing changes.
+ *   A `flash` (Home Assistant sends flash_time_short or flash_time_long, in seconds) is an identify
+ *   of the whole board and only that: the state and brightness of the same command are not applied.
  */
 
 import { INSTANCE_STATES } from '../../shared/instance-state.ts';
+import type { Config } from '../config.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { KINDS } from '../layout/kinds.ts';
 import type { Legend, LegendBrightness } from '../layout/legend.ts';
@@ -78,7 +85,17 @@ export interface DeviceInfo {
   readonly nodeId: string;
   /** The board kind, for the device's model ("unicornhatmini"). */
   readonly board: string;
+  /** The agent's version (version.ts), the device's sw_version and the origin's. */
+  readonly swVersion: string;
+  /** The web board, when Home Assistant can reach it (webBoardUrl); none: left out. */
+  readonly configurationUrl?: string | undefined;
 }
+
+/** Home Assistant's flash durations, in seconds: what it sends as `flash` (the short one is its default). */
+export const FLASH_SHORT_S = 2;
+export const FLASH_LONG_S = 10;
+/** The longest flash obeyed, in seconds. */
+const MAX_FLASH_S = 60;
 
 function device(info: DeviceInfo) {
   return {
@@ -86,7 +103,37 @@ function device(info: DeviceInfo) {
     name: `ec2-led ${info.nodeId}`,
     manufacturer: 'ec2-led',
     model: info.board,
+    sw_version: info.swVersion,
+    ...(info.configurationUrl === undefined ? {} : { configuration_url: info.configurationUrl }),
   };
+}
+
+/** What published the discovery configs (Home Assistant logs it with each entity). */
+function origin(info: DeviceInfo) {
+  return { name: 'ec2-led', sw_version: info.swVersion };
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/i;
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * The web board's address as Home Assistant, on another machine, can open it; undefined when the
+ * board is off, on an ephemeral port or on loopback only (the default 127.0.0.1). Listening on every
+ * address, the board is named by the Pi's host name (`desk-pi.local`, mDNS, as Raspberry Pi OS has).
+ */
+export function webBoardUrl(
+  config: Pick<Config, 'web'> & { readonly display: Pick<Config['display'], 'board'> },
+  hostname: string,
+): string | undefined {
+  const { web } = config;
+  if (!(web.enabled || config.display.board === 'web') || web.port === 0 || LOOPBACK.test(web.host))
+    return undefined;
+  let host = web.host;
+  if (ANY_ADDRESS.has(host)) {
+    if (!/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(hostname)) return undefined;
+    host = hostname.includes('.') ? hostname : `${hostname}.local`;
+  } else if (host.includes(':')) host = `[${host}]`;
+  return `http://${host}:${web.port}/`;
 }
 
 /** The pixels of an urgent-capable kind (one binary sensor each), by object id. */
@@ -113,16 +160,19 @@ function urgentCapable(kind: string): boolean {
 
 /** The retained discovery configs of the light and the instance sensors. */
 export function boardDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMessage[] {
-  const common = { availability_topic: topics.availability, device: device(info) };
+  const common = { availability_topic: topics.availability, device: device(info), origin: origin(info) };
   const light = {
     name: 'Board',
     unique_id: `${info.nodeId}_board`,
-    object_id: `${info.nodeId}_board`,
+    default_entity_id: `light.${info.nodeId}_board`,
     schema: 'json',
     command_topic: topics.lightCommand,
     state_topic: topics.lightState,
     supported_color_modes: ['brightness'],
     brightness_scale: 255,
+    flash: true,
+    flash_time_short: FLASH_SHORT_S,
+    flash_time_long: FLASH_LONG_S,
     ...common,
   };
   const sensors = INSTANCE_STATES.map((state) => {
@@ -132,7 +182,7 @@ export function boardDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMes
       payload: JSON.stringify({
         name: `Instances ${state}`,
         unique_id: `${info.nodeId}_${id}`,
-        object_id: `${info.nodeId}_${id}`,
+        default_entity_id: `sensor.${info.nodeId}_${id}`,
         state_topic: topics.instances,
         value_template: `{{ value_json[${JSON.stringify(state)}] }}`,
         unit_of_measurement: 'instances',
@@ -157,20 +207,28 @@ export function pixelDiscovery(
     payload: JSON.stringify({
       name,
       unique_id: `${info.nodeId}_${id}`,
-      object_id: `${info.nodeId}_${id}`,
+      default_entity_id: `binary_sensor.${info.nodeId}_${id}`,
       state_topic: topics.pixel(id),
       device_class: 'problem',
       availability_topic: topics.availability,
       device: device(info),
+      origin: origin(info),
     }),
   };
 }
 
-/** The light's state, Home Assistant's JSON schema: {"state":"ON","brightness":128,"color_mode":"brightness"}. */
+/**
+ * The light's state, Home Assistant's JSON schema: {"state":"ON","brightness":128,"color_mode":"brightness"}.
+ * A lit level too low for 1/255 still says brightness 1: "ON" at 0 reads as off in Home Assistant.
+ */
 export function lightState(brightness: LegendBrightness | undefined, configured: number): string {
   const level = brightness?.level ?? configured;
   if (level === 'off' || level === 0) return JSON.stringify({ state: 'OFF' });
-  return JSON.stringify({ state: 'ON', brightness: Math.round(level * 255), color_mode: 'brightness' });
+  return JSON.stringify({
+    state: 'ON',
+    brightness: Math.max(1, Math.round(level * 255)),
+    color_mode: 'brightness',
+  });
 }
 
 /** How many instances are in each state: {"pending":0,"running":3,...}, every state present. */
@@ -183,12 +241,18 @@ export function instanceCounts(fleet: Fleet): string {
 }
 
 export type LightCommand =
-  | { readonly ok: true; readonly level: Level }
+  | { readonly ok: true; readonly action: 'level'; readonly level: Level }
+  | { readonly ok: true; readonly action: 'flash'; readonly durationMs: number }
   | { readonly ok: false; readonly reason: string };
+
+/** The lowest lit level: 1/255 rounded up, so the display's 0-255 level is at least 1. */
+export const MIN_LIT_LEVEL = 0.004;
 
 /**
  * A command on the light's command topic: {"state":"OFF"}, {"state":"ON"} (back to `onLevel`: the
- * level now if lit, else display.brightness), {"state":"ON","brightness":0-255}.
+ * level now if lit, else display.brightness), {"state":"ON","brightness":0-255} (0 is off; any other
+ * is at least MIN_LIT_LEVEL), {"state":"ON","flash":2} (blink the whole board for 2 s, nothing else).
+ * Other keys Home Assistant may send (transition) are ignored.
  */
 export function parseLightCommand(payload: string, onLevel: number): LightCommand {
   let parsed: unknown;
@@ -200,12 +264,20 @@ export function parseLightCommand(payload: string, onLevel: number): LightComman
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, reason: 'not a JSON object' };
   }
-  const { state, brightness } = parsed as { state?: unknown; brightness?: unknown };
-  if (state === 'OFF') return { ok: true, level: 'off' };
-  if (state !== 'ON') return { ok: false, reason: 'state is not "ON" or "OFF"' };
-  if (brightness === undefined) return { ok: true, level: onLevel };
+  const { state, brightness, flash } = parsed as { state?: unknown; brightness?: unknown; flash?: unknown };
+  if (state !== 'ON' && state !== 'OFF') return { ok: false, reason: 'state is not "ON" or "OFF"' };
+  if (flash !== undefined) {
+    if (typeof flash !== 'number' || !(flash > 0 && flash <= MAX_FLASH_S)) {
+      return { ok: false, reason: `flash is not a number of seconds above 0, at most ${MAX_FLASH_S}` };
+    }
+    return { ok: true, action: 'flash', durationMs: Math.round(flash * 1000) };
+  }
+  if (state === 'OFF') return { ok: true, action: 'level', level: 'off' };
+  if (brightness === undefined) return { ok: true, action: 'level', level: onLevel };
   if (typeof brightness !== 'number' || !(brightness >= 0 && brightness <= 255)) {
     return { ok: false, reason: 'brightness is not a number from 0 to 255' };
   }
-  return { ok: true, level: brightness === 0 ? 'off' : Math.round((brightness / 255) * 1000) / 1000 };
+  if (brightness === 0) return { ok: true, action: 'level', level: 'off' };
+  const level = Math.max(MIN_LIT_LEVEL, Math.round((brightness / 255) * 1000) / 1000);
+  return { ok: true, action: 'level', level };
 }

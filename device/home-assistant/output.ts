@@ -11,7 +11,8 @@
  * - `show` publishes a state only when it changed (the light, the instance counts, each urgent pixel),
  *   and gives a pixel that appears its discovery config, one that goes an empty one (removed).
  * - A light command becomes `onLevel(level)` (agent.setBrightness: it holds until the schedule's next
- *   transition); a bad one is logged and changes nothing. Nothing received can throw into aws-crt.
+ *   transition), a flash `onFlash(ms)` (agent.identify of the whole board); a bad one changes nothing.
+ *   Commands are logged at a bounded cost (commands.ts). Nothing received can throw into aws-crt.
  * - `close` publishes "offline", disconnects (at most 2 s) and is idempotent.
  */
 import { io, mqtt } from 'aws-iot-device-sdk-v2';
@@ -21,6 +22,8 @@ import type { Level } from '../layout/schedule.ts';
 import type { Logger } from '../log.ts';
 import type { Output } from '../outputs.ts';
 import { backoffMs, sleep } from '../sources/retry.ts';
+import { VERSION } from '../version.ts';
+import { lightCommands } from './commands.ts';
 import {
   boardDiscovery,
   type DeviceInfo,
@@ -28,7 +31,6 @@ import {
   instanceCounts,
   lightState,
   objectId,
-  parseLightCommand,
   pixelDiscovery,
   urgentPixels,
 } from './discovery.ts';
@@ -43,6 +45,10 @@ export interface HomeAssistantOptions {
   /** display.brightness: the level "ON" without a brightness goes back to when the board is off. */
   readonly brightness: number;
   readonly onLevel: (level: Level) => void;
+  /** A flash from Home Assistant: blink the whole board for `durationMs` (agent.identify). */
+  readonly onFlash: (durationMs: number) => void;
+  /** The device's configuration_url (discovery.ts webBoardUrl); none: left out. */
+  readonly configurationUrl?: string | undefined;
   readonly log: Logger;
 }
 
@@ -78,7 +84,12 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
   const log = parentLog.child({ output: 'home assistant' });
   const nodeId = config.nodeId ?? objectId(options.clientId);
   const topics = haTopics(config.discoveryPrefix, nodeId);
-  const info: DeviceInfo = { nodeId, board: options.board };
+  const info: DeviceInfo = {
+    nodeId,
+    board: options.board,
+    swVersion: VERSION,
+    configurationUrl: options.configurationUrl,
+  };
   /** What the broker holds (retained) per topic, as we last published it. */
   const published = new Map<string, string>();
   /** What it should hold: the states of the last picture. */
@@ -104,23 +115,13 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
     for (const [topic, payload] of wanted) if (published.get(topic) !== payload) publish(topic, payload);
   };
 
-  const onCommand = (_topic: string, payload: ArrayBuffer): void => {
-    try {
-      const text = new TextDecoder('utf-8', { fatal: false }).decode(payload).slice(0, 1024);
-      const command = parseLightCommand(text, onLevelNow);
-      if (!command.ok) {
-        log.warn('light command ignored', {
-          reason: command.reason,
-          fix: 'send {"state":"ON","brightness":0-255} or {"state":"OFF"}',
-        });
-        return;
-      }
-      log.info('light command', { level: command.level });
-      options.onLevel(command.level);
-    } catch (error) {
-      log.error('light command failed', { error: (error as Error).message });
-    }
-  };
+  const commands = lightCommands({
+    log,
+    onLevelNow: () => onLevelNow,
+    onLevel: options.onLevel,
+    onFlash: options.onFlash,
+  });
+  const onCommand = (_topic: string, payload: ArrayBuffer): void => commands.receive(payload);
 
   const announce = (current: mqtt.MqttClientConnection): void => {
     online = true;
@@ -219,6 +220,7 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
       closing ??= (async () => {
         closed = true;
         stop.abort();
+        commands.close();
         const current = connection;
         const done = current !== undefined && online ? goodbye(current) : (running ?? Promise.resolve());
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

@@ -17,7 +17,8 @@
  *   frame (the display applies it instead of the configured one) and the legend carries the level and
  *   the next change. While the board is off, animations ask for no frames. With `urgentOverridesOff`,
  *   an urgent pixel (kinds.ts) lights while the level is "off": only the urgent pixels, at the
- *   configured brightness.
+ *   configured brightness. Identify of the whole board (Home Assistant's flash) blinks at the
+ *   configured brightness while the level is "off", and changes neither the level nor the legend.
  */
 
 import type { Frame } from '../display/display.ts';
@@ -25,7 +26,7 @@ import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from './kinds.ts';
 import type { Legend, LegendBrightness } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
-import { type FeedStatus, type Identify, renderBoard } from './render.ts';
+import { type FeedStatus, type Identify, identifiesBoard, renderBoard } from './render.ts';
 import { type ManualLevel, type Night, type NightSettings, nightAt } from './schedule.ts';
 import { assignSlots, type Layout, type SlotMap, type Zones } from './slots.ts';
 
@@ -181,8 +182,13 @@ export function composePicture(input: PictureInput): Picture {
   );
   let frame = out.frame;
   let brightness = night.brightness;
+  const flashing = night.level === 'off' && identifiesBoard(input.identify, nowMs);
   const urgent =
-    nightSettings.urgentOverridesOff && night.level === 'off' && out.view.pixels.some(isUrgentPixel);
+    !flashing &&
+    nightSettings.urgentOverridesOff &&
+    night.level === 'off' &&
+    out.view.pixels.some(isUrgentPixel);
+  if (flashing) brightness = nightSettings.brightness;
   if (urgent) {
     frame = urgentOnly(out.frame, out.view);
     brightness = nightSettings.brightness;

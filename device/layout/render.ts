@@ -9,7 +9,7 @@
  *   account could not be listed, or it was restored at start and nothing has confirmed it yet); the
  *   overflow pixel is steady; the status pixel (bottom-right) blinks while disconnected or not yet
  *   synced, and alternates with amber while the clock is not NTP-synchronized (amber alone when that
- *   is all); identify blinks one pixel over all.
+ *   is all); identify blinks one pixel, or every pixel (the whole board), over all.
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
  *   state (no pulse, no dimming, no blink) and its entry (kind, id, state...) or null. So it changes only when the
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
@@ -48,8 +48,13 @@ export interface FeedStatus {
   readonly clockSynced?: boolean | undefined;
 }
 
-/** A pixel, or an instance wherever its pixel is. */
-export type IdentifyTarget = Pixel | { readonly instanceId: string };
+/** A pixel, an instance wherever its pixel is, or the whole board (Home Assistant's flash). */
+export type IdentifyTarget = Pixel | { readonly instanceId: string } | { readonly board: true };
+
+/** True while `identify` blinks the whole board at `nowMs`. */
+export function identifiesBoard(identify: Identify | undefined, nowMs: number): boolean {
+  return identify !== undefined && 'board' in identify.target && nowMs < identify.untilMs;
+}
 
 export interface Identify {
   readonly target: IdentifyTarget;
@@ -104,6 +109,7 @@ function isStale(instance: Instance, input: RenderInput): boolean {
 
 function identifiedPixel(identify: Identify, layout: Layout): Pixel | undefined {
   const target = identify.target;
+  if ('board' in target) return undefined;
   const pixel = 'instanceId' in target ? layout.slots.get(target.instanceId) : target;
   if (pixel === undefined || pixel.x < 0 || pixel.y < 0) return undefined;
   return pixel.x < layout.width && pixel.y < layout.height ? pixel : undefined;
@@ -175,8 +181,10 @@ export function renderBoard(input: RenderInput): Rendered {
   const identify = input.identify;
   if (identify !== undefined && nowMs < identify.untilMs) {
     const pixel = identifiedPixel(identify, layout);
-    if (pixel !== undefined) {
-      colors[at(pixel)] = blinkOn(nowMs, IDENTIFY_PERIOD_MS) ? WHITE : BLACK;
+    const blink = blinkOn(nowMs, IDENTIFY_PERIOD_MS) ? WHITE : BLACK;
+    if (pixel !== undefined) colors[at(pixel)] = blink;
+    else if ('board' in identify.target) colors.fill(blink);
+    if (pixel !== undefined || 'board' in identify.target) {
       wakeUps.push(Math.min(msToToggle(nowMs, IDENTIFY_PERIOD_MS), identify.untilMs - nowMs));
       animating = true;
     }

@@ -5,6 +5,9 @@
  *
  * Contract:
  * - Only REMOTE_KEYS may be set from the shadow; any other desired key is refused with a reason.
+ *   A key named `__proto__`, `constructor` or `prototype`, at any depth, is refused by its path and
+ *   dropped before anything reads the section: no object here ever takes one as a property name
+ *   that could reach a prototype (`put` defines own properties only).
  * - Precedence: file < shadow < environment and flags. A key set on the device by an `EC2LED_*`
  *   variable or a flag is pinned: the shadow cannot change it, and the reason says where it is set.
  * - Each desired value is validated on its own by `parseConfig` over the local config with only
@@ -44,10 +47,50 @@ function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Key names that reach a prototype when assigned (`o[k] = v`) or read through a lookup. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/** A desired section nested deeper than this is refused there (8 KB of JSON could nest 4,000 deep). */
+const MAX_DEPTH = 16;
+
+/** Sets an own, enumerable property, even one named "__proto__" (plain assignment would set the prototype). */
+function put(target: Obj, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A copy of `value` without any key in FORBIDDEN_KEYS, at any depth; each one dropped (and each
+ * object nested past MAX_DEPTH) is put in `dropped`: its dotted path, why.
+ */
+function withoutForbiddenKeys(
+  value: unknown,
+  prefix: string,
+  dropped: Map<string, string>,
+  depth = 0,
+): unknown {
+  if (Array.isArray(value))
+    return value.map((item) => withoutForbiddenKeys(item, prefix, dropped, depth + 1));
+  if (!isObject(value)) return value;
+  if (depth >= MAX_DEPTH) {
+    dropped.set(prefix, `${prefix} nests deeper than ${MAX_DEPTH} levels; remove it`);
+    return undefined;
+  }
+  const out: Obj = {};
+  for (const [name, item] of Object.entries(value)) {
+    const at = prefix === '' ? name : `${prefix}.${name}`;
+    if (FORBIDDEN_KEYS.has(name)) {
+      dropped.set(at, `${at}: a key named ${name} is never accepted; remove it`);
+      continue;
+    }
+    const clean = withoutForbiddenKeys(item, at, dropped, depth + 1);
+    if (clean !== undefined) put(out, name, clean);
+  }
+  return out;
+}
+
 export function getPath(target: unknown, key: string): unknown {
   let node = target;
   for (const part of key.split('.')) {
-    if (!isObject(node)) return undefined;
+    if (!isObject(node) || !Object.hasOwn(node, part)) return undefined;
     node = node[part];
   }
   return node;
@@ -59,11 +102,11 @@ export function withPath(target: Obj, key: string, value: unknown): Obj {
   const copy = { ...target };
   if (rest.length === 0) {
     if (value === undefined) delete copy[head];
-    else copy[head] = value;
+    else put(copy, head, value);
     return copy;
   }
-  const child = isObject(target[head]) ? target[head] : {};
-  copy[head] = withPath(child, rest.join('.'), value);
+  const child = Object.hasOwn(target, head) && isObject(target[head]) ? target[head] : {};
+  put(copy, head, withPath(child, rest.join('.'), value));
   return copy;
 }
 
@@ -150,10 +193,12 @@ export function resolveSettings(input: {
   readonly keys?: readonly string[];
 }): Resolved {
   const keys = input.keys ?? REMOTE_KEYS;
-  const desired = isObject(input.desired) ? input.desired : {};
+  const forbidden = new Map<string, string>();
+  const desired = (isObject(input.desired) ? withoutForbiddenKeys(input.desired, '', forbidden) : {}) as Obj;
   const errors: Record<string, string> = {};
+  for (const [at, why] of forbidden) put(errors, at, cut(why));
   for (const key of unknownKeys(desired, '', keys)) {
-    errors[key] = cut(`${key} cannot be set from the shadow; remove it (settable: ${keys.join(', ')})`);
+    put(errors, key, cut(`${key} cannot be set from the shadow; remove it (settable: ${keys.join(', ')})`));
   }
   const local = input.local as unknown as Obj;
   let merged: Obj = local;
@@ -202,7 +247,7 @@ export function reportedState(
     const value = getPath(config, key);
     if (!isObject(value) || Object.keys(value).length > 0) reported = withPath(reported, key, value);
   }
-  if (Object.keys(errors).length > 0) reported.errors = { ...errors };
+  if (Object.keys(errors).length > 0) put(reported, 'errors', { ...errors });
   return reported;
 }
 
@@ -215,16 +260,17 @@ export function reportPatch(stored: unknown, next: Obj): Obj | undefined {
   const patch: Obj = {};
   for (const [key, value] of Object.entries(next)) {
     if (value === undefined) continue;
-    const old = before[key];
+    const old = Object.hasOwn(before, key) ? before[key] : undefined;
     if (isObject(value) && isObject(old)) {
       const inner = reportPatch(old, value);
-      if (inner !== undefined) patch[key] = inner;
+      if (inner !== undefined) put(patch, key, inner);
     } else if (!sameJson(old, value)) {
-      patch[key] = value;
+      put(patch, key, value);
     }
   }
   for (const key of Object.keys(before)) {
-    if (before[key] !== undefined && next[key] === undefined) patch[key] = null;
+    if (before[key] !== undefined && !(Object.hasOwn(next, key) && next[key] !== undefined))
+      put(patch, key, null);
   }
   return Object.keys(patch).length === 0 ? undefined : patch;
 }

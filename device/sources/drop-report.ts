@@ -19,6 +19,10 @@ export interface DropReportOptions {
   /** Added to every line, e.g. the fix. */
   readonly context?: LogContext;
   readonly intervalMs?: number;
+  /** Default "warn". "info" counts what is accepted, e.g. Home Assistant's commands obeyed. */
+  readonly level?: 'warn' | 'info';
+  /** The name of the count since the last line; default "dropped". */
+  readonly countName?: string;
 }
 
 export interface DropReport {
@@ -39,9 +43,9 @@ export function createDropReport(options: DropReportOptions): DropReport {
     if (counts.size === 0) return;
     let dropped = 0;
     for (const count of counts.values()) dropped += count;
-    options.log.warn(options.message, {
+    options.log[options.level ?? 'warn'](options.message, {
       ...options.context,
-      dropped,
+      [options.countName ?? 'dropped']: dropped,
       total,
       counts: Object.fromEntries(counts),
     });

@@ -42,7 +42,11 @@ const reported = () => shadow.document()?.reported ?? {};
 
 async function start(): Promise<{ agent: Agent; probe: ReturnType<typeof brightnessOutput> }> {
   const log = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const started = await startAgent({ config: world.config, log });
+  const started = await startAgent({
+    config: world.config,
+    log,
+    shadowTiming: { getTimeoutMs: 500, retry: { minMs: 100, maxMs: 1_000 } },
+  });
   agent = started;
   const probe = brightnessOutput();
   await started.attach(probe);
@@ -157,6 +161,54 @@ describe('agent: settings from the shadow', () => {
     await waitFor('brightness from the shadow', () => probe.levels.includes(0.3), 10_000);
     expect(gets()).toBe(1);
     await waitFor('reported', () => (reported().display as { brightness?: number }).brightness === 0.3);
+  });
+
+  it('gets the document again when the answer to a get is lost, and applies the deltas after it', async () => {
+    // The first answer is lost (QoS 0 on IoT Core): before, nothing was reported or applied until
+    // the next reconnection.
+    shadow.loseGetAnswers(1);
+    const { probe } = await start();
+    expect(logLines.some((line) => line.includes('shadow get failed; retrying'))).toBe(true);
+    // Lost again, on a delta; the next delta comes while that get waits for its answer.
+    shadow.loseGetAnswers(1);
+    await shadow.setDesired({ display: { brightness: 0.2 } });
+    await shadow.setDesired({ display: { brightness: 0.3 } });
+    await waitFor('brightness 0.3 applied', () => probe.levels.at(-1) === 0.3, 8_000);
+    await waitFor('reported', () => (reported().display as { brightness?: number }).brightness === 0.3);
+    const gets = shadow.requests.filter((request) => request.operation === 'get');
+    expect(gets.length).toBeGreaterThanOrEqual(4);
+    expect(gets.every((request) => typeof request.body.clientToken === 'string')).toBe(true);
+  });
+
+  it('pays a bounded cost for junk on the shadow topics: a log line or two, no report published', async () => {
+    const { agent: a, probe } = await start();
+    const updates = () => shadow.requests.filter((request) => request.operation === 'update').length;
+    const before = updates();
+    const refused = JSON.stringify({
+      state: { desired: { mqtt: { endpoint: 'evil.example.com' } }, reported: {} },
+    });
+    const junk = ['not json', '[1]', '{"no":"state"}'];
+    const operations = ['get/accepted', 'get/rejected', 'update/rejected', 'update/delta'];
+    for (let i = 0; i < 7_000; i += 500) {
+      await Promise.all(
+        Array.from({ length: 500 }, (_, j) => {
+          const n = i + j;
+          // 5,000 that are not shadow messages, then 2,000 refused documents no get asked for.
+          return n < 5_000
+            ? shadow.forge(operations[n % 4] as string, junk[n % 3] as string)
+            : shadow.forge('get/accepted', refused);
+        }),
+      );
+    }
+    // A real delta after the junk, on the same connection: once it is applied, all junk has arrived.
+    await shadow.setDesired({ display: { brightness: 0.2 } });
+    await waitFor('brightness 0.2 applied', () => probe.levels.includes(0.2), 10_000);
+    await waitFor('its report', () => updates() === before + 1);
+    await a.stop(); // logs what the drop counter still holds
+    const dropped = logLines.filter((line) => line.includes('dropped shadow messages'));
+    expect(dropped).toHaveLength(2);
+    expect(JSON.parse(dropped[1] as string).context).toMatchObject({ total: 7_000 });
+    expect(logLines.filter((line) => line.includes('shadow settings refused'))).toEqual([]);
   });
 
   it('keeps desired and reported within the 8 KB a shadow holds, trimming the report', async () => {

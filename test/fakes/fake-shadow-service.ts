@@ -9,7 +9,9 @@
  *   and desired still differs from reported, `update/delta` carries the difference.
  * - A document whose desired + reported state would exceed 8192 bytes is refused: `update/rejected`
  *   `{ code: 413 }`, nothing stored.
+ * - A request's `clientToken` comes back in its answers (accepted or rejected), as AWS reflects it.
  * `setDesired` is the admin's UpdateThingShadow (HTTP): the same update, from outside MQTT.
+ * `loseGetAnswers(n)` drops the answers to the next n `get`s, as a QoS 0 answer is lost on IoT Core.
  */
 import { io, iot, mqtt } from 'aws-iot-device-sdk-v2';
 import { SHADOW_STATE_LIMIT_BYTES, stateBytes } from '../../device/settings/remote.ts';
@@ -64,6 +66,10 @@ export interface FakeShadowService {
   readonly answers: { readonly operation: string; readonly body: Obj }[];
   /** As the admin's UpdateThingShadow: merge into desired, publish accepted and delta. */
   setDesired(patch: Obj): Promise<void>;
+  /** The answers to the next `count` gets are never published. */
+  loseGetAnswers(count: number): void;
+  /** Publishes `payload` on a response topic ("update/delta"...) as no request asked: junk or a forgery. */
+  forge(operation: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,7 +95,13 @@ export async function startFakeShadowService(
   let doc: ShadowDocument | undefined = options.initial;
   const requests: FakeShadowService['requests'] = [];
   const answers: FakeShadowService['answers'] = [];
-  const answer = async (operation: string, body: Obj): Promise<void> => {
+  let lose = 0;
+  const answer = async (operation: string, body: Obj, request?: Obj): Promise<void> => {
+    if (typeof request?.clientToken === 'string') body = { ...body, clientToken: request.clientToken };
+    if (operation.startsWith('get/') && lose > 0) {
+      lose -= 1;
+      return;
+    }
     answers.push({ operation, body });
     await connection.publish(topic(operation), JSON.stringify(body), mqtt.QoS.AtLeastOnce);
   };
@@ -98,18 +110,26 @@ export async function startFakeShadowService(
   const update = async (body: Obj): Promise<void> => {
     const state = isObject(body.state) ? body.state : undefined;
     if (state === undefined) {
-      await answer('update/rejected', { code: 400, message: 'Missing required node: state' });
+      await answer('update/rejected', { code: 400, message: 'Missing required node: state' }, body);
       return;
     }
     const before = doc ?? { desired: {}, reported: {}, version: 0 };
     const desired = isObject(state.desired) ? mergeState(before.desired, state.desired) : before.desired;
     const reported = isObject(state.reported) ? mergeState(before.reported, state.reported) : before.reported;
     if (stateBytes(desired, reported) > SHADOW_STATE_LIMIT_BYTES) {
-      await answer('update/rejected', { code: 413, message: 'The payload exceeds the maximum size allowed' });
+      await answer(
+        'update/rejected',
+        { code: 413, message: 'The payload exceeds the maximum size allowed' },
+        body,
+      );
       return;
     }
     doc = { desired, reported, version: before.version + 1 };
-    await answer('update/accepted', { state, metadata: {}, version: doc.version, timestamp: timestamp() });
+    await answer(
+      'update/accepted',
+      { state, metadata: {}, version: doc.version, timestamp: timestamp() },
+      body,
+    );
     const delta = deltaOf(desired, reported);
     if (isObject(state.desired) && Object.keys(delta).length > 0) {
       await answer('update/delta', {
@@ -121,15 +141,23 @@ export async function startFakeShadowService(
     }
   };
 
-  const get = async (): Promise<void> => {
+  const get = async (request: Obj): Promise<void> => {
     if (doc === undefined) {
-      await answer('get/rejected', { code: 404, message: `No shadow exists with name: '${shadow}'` });
+      await answer(
+        'get/rejected',
+        { code: 404, message: `No shadow exists with name: '${shadow}'` },
+        request,
+      );
       return;
     }
     const delta = deltaOf(doc.desired, doc.reported);
     const state: Obj = { desired: doc.desired, reported: doc.reported };
     if (Object.keys(delta).length > 0) state.delta = delta;
-    await answer('get/accepted', { state, metadata: {}, version: doc.version, timestamp: timestamp() });
+    await answer(
+      'get/accepted',
+      { state, metadata: {}, version: doc.version, timestamp: timestamp() },
+      request,
+    );
   };
 
   // One at a time, in arrival order, as the service orders a shadow's updates.
@@ -144,7 +172,7 @@ export async function startFakeShadowService(
     }
     const operation = received === topic('get') ? 'get' : 'update';
     requests.push({ operation, body });
-    queue = queue.then(() => (operation === 'get' ? get() : update(body))).catch(() => undefined);
+    queue = queue.then(() => (operation === 'get' ? get(body) : update(body))).catch(() => undefined);
   });
   await Promise.all([
     connection.subscribe(topic('get'), mqtt.QoS.AtLeastOnce),
@@ -158,6 +186,12 @@ export async function startFakeShadowService(
     setDesired(patch) {
       queue = queue.then(() => update({ state: { desired: patch } }));
       return queue;
+    },
+    loseGetAnswers(count) {
+      lose = count;
+    },
+    async forge(operation, payload) {
+      await connection.publish(topic(operation), payload, mqtt.QoS.AtLeastOnce);
     },
     async close() {
       await Promise.race([connection.disconnect(), new Promise((resolve) => setTimeout(resolve, 2_000))]);

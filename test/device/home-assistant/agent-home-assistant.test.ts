@@ -46,9 +46,28 @@ it('turns the board off and on again from Home Assistant, and reports it back', 
       board: config.display.board,
       brightness: config.display.brightness,
       onLevel: (level) => a.setBrightness(level),
+      onFlash: (durationMs) => a.identify({ board: true }, durationMs),
       log: silentLogger,
     }),
   );
+  /** What the board shows: how many pixels are white, and at which brightness. */
+  const shown: { white: number; brightness: number | undefined }[] = [];
+  await a.attach({
+    name: 'frame probe',
+    open: async () => undefined,
+    close: async () => undefined,
+    show: async (picture) => {
+      let white = 0;
+      for (let i = 0; i < picture.frame.rgb.length; i += 3)
+        if (
+          picture.frame.rgb[i] === 255 &&
+          picture.frame.rgb[i + 1] === 255 &&
+          picture.frame.rgb[i + 2] === 255
+        )
+          white += 1;
+      shown.push({ white, brightness: picture.brightness });
+    },
+  });
   await waitFor('synced', () => a.legend().synced, 8_000);
   await waitFor('the counts', () => m.get('ec2led/desk_pi/instances')?.includes('"running":1'), 8_000);
   expect(JSON.parse(m.get('ec2led/desk_pi/instances') as string)).toMatchObject({ running: 1, stopped: 1 });
@@ -60,6 +79,28 @@ it('turns the board off and on again from Home Assistant, and reports it back', 
   await waitFor('the board off', () => a.legend().brightness?.level === 'off', 5_000);
   expect(a.legend().brightness).toEqual({ level: 'off', manual: true });
   await waitFor('the light off', () => m.get('ec2led/desk_pi/light/state') === '{"state":"OFF"}');
+
+  // Flash (Home Assistant's identify): the dark board blinks white for 2 s, then is dark again;
+  // its level, its legend and the light's state never change.
+  await waitFor('the fade to off done', () => shown.at(-1)?.brightness === 0, 8_000);
+  const before = shown.length;
+  await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON","flash":2}');
+  await waitFor(
+    'the board blinking',
+    () => shown.slice(before).some((s) => s.white === 16 && (s.brightness ?? 0) > 0),
+    3_000,
+  );
+  await waitFor('blinking off and on', () =>
+    shown.slice(before).some((s) => s.white === 0 && (s.brightness ?? 0) > 0),
+  );
+  expect(a.legend().brightness).toEqual({ level: 'off', manual: true });
+  await waitFor(
+    'dark again after 2 s',
+    () => shown.at(-1)?.brightness === 0 && shown.at(-1)?.white === 0,
+    4_000,
+  );
+  expect(a.legend().brightness).toEqual({ level: 'off', manual: true });
+  expect(m.get('ec2led/desk_pi/light/state')).toBe('{"state":"OFF"}');
 
   await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON"}');
   await waitFor('the board back at 0.5', () => a.legend().brightness?.level === 0.5, 5_000);

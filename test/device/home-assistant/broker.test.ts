@@ -7,11 +7,12 @@ import type { Instance } from '../../../device/fleet/instance.ts';
 import { homeAssistantOutput } from '../../../device/home-assistant/output.ts';
 import { composePicture } from '../../../device/layout/picture.ts';
 import type { Level } from '../../../device/layout/schedule.ts';
-import { silentLogger } from '../../../device/log.ts';
+import { createLogger, silentLogger } from '../../../device/log.ts';
 import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
 import { watch } from '../../fakes/mqtt-watcher.ts';
 import { startStallProxy } from '../../fakes/stall-proxy.ts';
-import { waitFor } from '../../fakes/wait.ts';
+import { waitFor, waitForAsync } from '../../fakes/wait.ts';
+import { lightJsonConfig, sensorConfig } from './ha-schema.ts';
 
 function instance(n: number, state: Instance['state']): Instance {
   return {
@@ -40,6 +41,7 @@ describe('Home Assistant output against mosquitto', () => {
     const proxy = await startStallProxy(broker.port, false);
     const watcher = await watch(broker.port);
     const levels: Level[] = [];
+    const flashes: number[] = [];
     const output = homeAssistantOutput({
       config: {
         host: '127.0.0.1',
@@ -52,6 +54,7 @@ describe('Home Assistant output against mosquitto', () => {
       board: 'unicornhatmini',
       brightness: 0.5,
       onLevel: (level) => levels.push(level),
+      onFlash: (durationMs) => flashes.push(durationMs),
       log: silentLogger,
     });
     try {
@@ -70,6 +73,12 @@ describe('Home Assistant output against mosquitto', () => {
         'six sensor configs',
         () => [...m.keys()].filter((t) => t.startsWith('homeassistant/sensor/desk_pi/')).length === 6,
       );
+      // What the broker holds is what Home Assistant's schema takes.
+      for (const [t, payload] of m) {
+        if (!t.startsWith('homeassistant/')) continue;
+        const schema = t.startsWith('homeassistant/light/') ? lightJsonConfig : sensorConfig;
+        expect(schema.safeParse(JSON.parse(payload)).error?.issues ?? [], t).toEqual([]);
+      }
 
       const fleet = new Map(
         [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')].map((i) => [i.id, i]),
@@ -99,8 +108,10 @@ describe('Home Assistant output against mosquitto', () => {
       await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON","brightness":51}');
       await watcher.publish('ec2led/desk_pi/light/set', 'not json');
       await watcher.publish('ec2led/desk_pi/light/set', '{"state":"OFF"}');
-      await waitFor('two commands applied', () => levels.length >= 2);
+      await watcher.publish('ec2led/desk_pi/light/set', '{"state":"ON","flash":10}');
+      await waitFor('three commands applied', () => levels.length >= 2 && flashes.length >= 1);
       expect(levels).toEqual([0.2, 'off']);
+      expect(flashes).toEqual([10_000]);
 
       // The agent's connection dies without a goodbye: the broker publishes its last will.
       await proxy.close();
@@ -112,6 +123,54 @@ describe('Home Assistant output against mosquitto', () => {
     }
   }, 30_000);
 
+  it('10,000 bad commands and 10,001 valid ones through the broker cost a few log lines', async () => {
+    const watcher = await watch(broker.port);
+    const lines: { msg: string; context?: Record<string, unknown> }[] = [];
+    let obeyed = 0;
+    const output = homeAssistantOutput({
+      config: { host: '127.0.0.1', port: broker.port, tls: false, discoveryPrefix: 'ha', nodeId: 'flood' },
+      clientId: 'flood',
+      board: 'none',
+      brightness: 0.5,
+      onLevel: () => {
+        obeyed += 1;
+      },
+      onFlash: () => {
+        obeyed += 1;
+      },
+      log: createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) }),
+    });
+    try {
+      await output.open();
+      await waitFor('online', () => watcher.messages.get('ec2led/flood/availability') === 'online', 10_000);
+      // The SUBACK of the command topic follows the CONNACK: a command it would miss is not counted.
+      await waitForAsync('subscribed', async () => {
+        await watcher.publish('ec2led/flood/light/set', '{"state":"ON"}');
+        return obeyed > 0;
+      });
+      const before = obeyed;
+      const send = async (count: number, payload: (i: number) => string): Promise<void> => {
+        for (let i = 0; i < count; i += 500) {
+          const batch = Array.from({ length: Math.min(500, count - i) }, (_, j) => payload(i + j));
+          await Promise.all(batch.map((p) => watcher.publish('ec2led/flood/light/set', p)));
+        }
+      };
+      await send(10_000, (i) => (i % 2 === 0 ? `not json ${i}` : '{"state":"on"}'));
+      await send(10_001, (i) =>
+        i % 2 === 0 ? '{"state":"OFF"}' : `{"state":"ON","brightness":${1 + (i % 255)}}`,
+      );
+      await waitFor('every valid command obeyed', () => obeyed - before === 10_001, 30_000);
+      const commandLines = lines.filter((line) => line.msg.startsWith('light command'));
+      expect(commandLines.map((line) => line.msg)).toEqual(['light commands', 'light commands ignored']);
+      expect(lines.length).toBeLessThan(10);
+    } finally {
+      await output.close();
+      await watcher.close();
+    }
+    const commandLines = lines.filter((line) => line.msg.startsWith('light command'));
+    expect(commandLines.at(-1)?.context).toMatchObject({ total: obeyed });
+  }, 60_000);
+
   it('opens while the broker does not answer, says online once it does, and offline on close', async () => {
     const proxy = await startStallProxy(broker.port, true);
     const watcher = await watch(broker.port);
@@ -121,6 +180,7 @@ describe('Home Assistant output against mosquitto', () => {
       board: 'none',
       brightness: 0.5,
       onLevel: () => undefined,
+      onFlash: () => undefined,
       log: silentLogger,
     });
     try {

@@ -213,6 +213,29 @@ describe('no timer between transitions', () => {
   });
 });
 
+describe('flash (identify of the whole board)', () => {
+  it('blinks a board that is off at the configured brightness, changing neither its level nor its legend', () => {
+    const offAt = at('2024-01-16T23:30:00Z');
+    const identify = { target: { board: true as const }, untilMs: offAt + 2_000 };
+    const dark = compose(offAt);
+    expect(dark.brightness).toBe(0);
+    const blinking = compose(offAt, { identify, previous: dark });
+    expect(blinking.brightness).toBe(night.brightness);
+    expect([...blinking.frame.rgb].every((v) => v === 255)).toBe(true);
+    expect(blinking.legend).toBe(dark.legend);
+    expect(blinking.wakeInMs).toBe(125);
+    const after = compose(offAt + 2_000, { identify, previous: blinking });
+    expect(after.brightness).toBe(0);
+    expect(after.legend.brightness).toEqual(dark.legend.brightness);
+  });
+
+  it('blinks a lit board at its own brightness', () => {
+    const dayAt = at('2024-01-16T12:00:00Z');
+    const identify = { target: { board: true as const }, untilMs: dayAt + 2_000 };
+    expect(compose(dayAt, { identify }).brightness).toBe(0.5);
+  });
+});
+
 describe('urgent pixels', () => {
   it('no instance state is urgent', () => {
     for (const state of INSTANCE_STATES) expect(isUrgent('instance', state)).toBe(false);

@@ -136,6 +136,16 @@ describe('render: the frame', () => {
     });
   });
 
+  it('blinks the whole board white and off when the board is identified (a flash), then stops', () => {
+    const identify: Identify = { target: { board: true }, untilMs: 2_000 };
+    expect(ascii(draw(steady, { identify, nowMs: 0 }).frame)).toBe(art('WWWW\nWWWW\nWWWW'));
+    expect(ascii(draw(steady, { identify, nowMs: 130 }).frame)).toBe(art('....\n....\n....'));
+    expect(draw(steady, { identify, nowMs: 1_990 })).toMatchObject({ animating: true, nextFrameInMs: 10 });
+    // The legend (the web board, Home Assistant's state) never shows the blink.
+    expect(draw(steady, { identify, nowMs: 0 }).view).toEqual(draw(steady).view);
+    expect(ascii(draw(steady, { identify, nowMs: 2_000 }).frame)).toBe(art('BRB.\n....\n....'));
+  });
+
   it('blinks an identified pixel even when it is free, and ignores one off the board', () => {
     const free: Identify = { target: { x: 3, y: 2 }, untilMs: 1000 };
     expect(ascii(draw(steady, { identify: free }).frame)).toBe(art('BRB.\n....\n...W'));

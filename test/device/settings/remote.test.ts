@@ -106,6 +106,44 @@ describe('resolveSettings', () => {
     expect(after.changed).toEqual(['colors']);
   });
 
+  it('names __proto__, constructor and prototype keys among the refused, at any depth, and pollutes nothing', () => {
+    // JSON.parse makes "__proto__" an own key, as the shadow document arrives.
+    const desired = JSON.parse(
+      '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"prototype":2,' +
+        '"pins":{"__proto__":"1,1","web":"2,2"},"display":{"__proto__":{"brightness":0.1},"brightness":0.3}}',
+    );
+    const out = resolve(desired);
+    expect(Object.keys(out.errors).sort()).toEqual([
+      '__proto__',
+      'constructor',
+      'display.__proto__',
+      'pins.__proto__',
+      'prototype',
+    ]);
+    expect(Object.getOwnPropertyDescriptor(out.errors, '__proto__')?.value).toBe(
+      '__proto__: a key named __proto__ is never accepted; remove it',
+    );
+    // The rest of the document still applies, without the refused entries.
+    expect(out.config.pins).toEqual({ web: '2,2' });
+    expect(Object.getPrototypeOf(out.config.pins)).toBe(Object.prototype);
+    expect(out.config.display.brightness).toBe(0.3);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    // The report names them too, as own keys that survive JSON.
+    const report = reportedState(out.config, out.errors);
+    const sent = JSON.parse(JSON.stringify(reportPatch({}, report))) as { errors: Record<string, string> };
+    expect(Object.keys(sent.errors)).toContain('__proto__');
+    expect(Object.getPrototypeOf(sent.errors)).toBe(Object.prototype);
+  });
+
+  it('refuses a desired section nested deeper than 16 levels where it goes too deep', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    const out = resolve({ colors: deep, resyncMinutes: 5 });
+    expect(Object.keys(out.errors)).toEqual([expect.stringMatching(/^colors(\.a)+$/), 'colors']);
+    expect(out.config.resyncMinutes).toBe(5);
+  });
+
   it('treats a desired section that is not an object as empty', () => {
     for (const desired of [null, 'x', 3, [1]])
       expect(resolve(desired)).toEqual({ config: LOCAL, errors: {}, changed: [] });
