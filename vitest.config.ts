@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Temp files under test-results/tmp/, checked empty at the end (nothing of a run lands in /tmp).
+    // Temp files under one short folder per run in /tmp (unix socket paths fit wherever the clone is),
+    // checked empty at the end.
     globalSetup: ['test/global-setup.ts'],
     // aws-crt aborts the run under worker threads (toolchain trap 2): forks for everything.
     pool: 'forks',
