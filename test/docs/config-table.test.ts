@@ -53,7 +53,12 @@ describe('docs/config.md', () => {
     const cells = text
       .split('\n')
       .filter((line) => line.startsWith('|') && !/^\|[\s|:-]+\|$/.test(line))
-      .flatMap((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+      .flatMap((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
     expect(cells.length).toBeGreaterThan(200);
     expect(cells.filter((cell) => [...cell].length > CELL_MAX)).toEqual([]);
   });
