@@ -194,9 +194,12 @@ function shellCommentsOf(text: string): { line: number; text: string }[] {
     .filter((comment): comment is { line: number; text: string } => comment.text !== undefined);
 }
 
-/** A file path in prose: folders, a name and an extension of the files a repository holds. */
+/**
+ * A file path in prose: folders, a name and an extension of the files a repository holds. Not a
+ * manual page (`systemd.service(5)`), nor the argument of a flag in an example (`--out FILE.png`).
+ */
 const FILE_PATH =
-  /(?<![\w./@:~$*{-])((?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w][\w.-]*\.(?:ts|mjs|js|md|json|ya?ml|sh|service|png))(?![\w/-])/g;
+  /(?<![\w./@:~$*{-]|--[\w-]+[ =])((?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w][\w.-]*\.(?:ts|mjs|js|md|json|ya?ml|sh|service|png))(?![\w/-]|\(\d)/g;
 
 /** The packages package.json names: a path under one of them (`vitest/vitest.mjs`) is the package's. */
 const PACKAGES = (() => {
@@ -320,6 +323,14 @@ describe('file paths in comments', () => {
     expect(citedFileResolves('playwright-core/lib/server/chromium.js', from, every)).toBe(true);
     expect(citedFileResolves('slots.json', from, every)).toBe(true);
     expect(citedFileResolves('Node.js', from, every)).toBe(true);
+  });
+
+  it('takes no manual page and no argument of a flag for a file', () => {
+    const found = (text: string) => [...text.matchAll(FILE_PATH)].map((match) => match[1]);
+    expect(found('a clean stop (systemd.service(5)), see unit.ts')).toEqual(['unit.ts']);
+    expect(found('npm run screenshot -- --out FILE.png, or docs/web-board.png')).toEqual([
+      'docs/web-board.png',
+    ]);
   });
 
   it('reads comments, not strings, globs, templates or regular expressions', () => {
