@@ -54,7 +54,7 @@ async function cpuPercent(pid: number, seconds: number): Promise<number> {
   return (((await cpuSeconds(pid)) - before) / seconds) * 100;
 }
 
-/** The packed agent into `out` (inside node_modules, so its external packages resolve), and out/run.mjs. */
+/** The packed agent into `out` (inside node_modules, so its external packages resolve), and `${out}/run.mjs`. */
 export async function buildPackedAgent(out: string): Promise<void> {
   await rm(out, { recursive: true, force: true });
   await build({ ...deviceBuildOptions(out), sourcemap: false });

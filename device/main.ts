@@ -20,6 +20,8 @@ Commands:
   status           which pixel shows which instance, from the running agent
   replay FILE      the board after a file of EventBridge events
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
+  device list      the devices of the stack, with their certificates
+  device set       set a device's brightness, schedule, pins or colours from the admin machine
   device delete    remove it again
   doctor           check this Pi: architecture, Node, config, certificates, board, endpoints, clock
   setup BUNDLE     on the Pi (root): bus, user, bundle, service; waits for synced

@@ -1,4 +1,7 @@
-/** Holds the dependency direction of STYLE.md: shared imports nothing; lambda never imports device or infra. */
+/**
+ * Holds the dependency direction of the README's folder table ("must not import"): shared imports
+ * nothing; lambda never imports device or infra.
+ */
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsOf as importsWithKind, sources } from './source-tree.ts';

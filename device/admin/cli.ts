@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { THING_NAME_PATTERN } from '../../shared/patterns.ts';
 import { DEFAULT_STACK_NAME } from '../../shared/stack.ts';
+import { wrapHelp } from '../cli/help.ts';
 import { BOARD_KINDS } from '../display/display.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import { checkRemoteValue, desiredPatch, REMOTE_KEYS, SHADOW_STATE_LIMIT_BYTES } from '../settings/remote.ts';
@@ -31,15 +32,15 @@ Examples:
   ec2led device set desk-pi pins.web-1=null        # back to the device's own config
 
 Usage:
-  ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST] [--stack NAME] [--region R]
-                          [--install USER@HOST [--deb FILE]]
+  ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST]
+                            [--stack NAME] [--region R] [--install USER@HOST [--deb FILE]]
   ec2led device list [--stack NAME] [--region R]
   ec2led device delete NAME [--force] [--region R]
   ec2led device set NAME KEY=VALUE... [--stack NAME] [--region R]
 
   NAME          the thing name and MQTT client id: 1-128 letters, digits, "_", "-" or ":"
   --board KIND  display.board in config.json (default terminal); one of
-                ${BOARD_KINDS.join(', ')}
+                ${wrapHelp(BOARD_KINDS.join(', '), 16)}
   --out DIR     where the bundle goes (default ./ec2led-NAME); must be new or empty
   --csr FILE    a PEM certificate signing request made on the Pi; no key is written
   --accounts LIST  member accounts the board also shows, after the home stack's own:
@@ -58,10 +59,11 @@ Usage:
 create reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
 list prints one JSON line per device of the stack: its certificates and their status.
 set writes the desired state of the device's ec2led-settings shadow; the Pi applies it within
-seconds when online, else when it connects. KEY is one of ${REMOTE_KEYS.join(', ')}, or an entry
-of pins or colors (pins.NAME, colors.STATE). VALUE is read as JSON when it parses, else as text;
-null removes the key, and the device's config file applies again. Checked with the config schema
-before it is sent; a value the Pi refuses shows in the shadow's reported.errors (docs/pi.md).
+seconds when online, else when it connects.
+${wrapHelp(`KEY is one of ${REMOTE_KEYS.join(', ')}, or an entry of pins or colors (pins.NAME, colors.STATE).`, 0)}
+VALUE is read as JSON when it parses, else as text; null removes the key, and the device's config
+file applies again. Checked with the config schema before it is sent; a value the Pi refuses shows
+in the shadow's reported.errors (docs/pi.md).
 `;
 
 export interface Io {

@@ -19,6 +19,7 @@ import { pinnedKeys } from '../settings/remote.ts';
 import type { WebBoard } from '../web/server.ts';
 import { parseAgentArgs, UsageError } from './args.ts';
 import { type LoadedConfig, loadConfig } from './config-load.ts';
+import { wrapHelp } from './help.ts';
 import { type BoardSocket, serveBoard, socketPath } from './status-socket.ts';
 
 export const AGENT_USAGE = `ec2led agent — run the board: MQTT feed, DescribeInstances, LED display
@@ -30,11 +31,12 @@ Examples:
 
 Flags:
   --config FILE        the device bundle's config.json
-  --display KIND       display.board: ${BOARD_KINDS.join(', ')}
+  --display KIND       ${wrapHelp(`display.board: ${BOARD_KINDS.join(', ')}`, 23)}
   --once               list once, render one frame, exit (no MQTT)
   --log-format FORMAT  json (default) or pretty
   --log-level LEVEL    debug, info (default), warn, error
-Every config key and its EC2LED_* variable: docs/config.md. Exit codes: 0 stopped, 1 failed, 2 bad usage or config.
+Every config key and its EC2LED_* variable: docs/config.md.
+Exit codes: 0 stopped, 1 failed, 2 bad usage or config.
 `;
 
 /** Hard limit for shutdown: the unit's stop timeout is generous, users are not. */

@@ -16,7 +16,8 @@ Examples:
   ec2led blank --config ./ec2led-desk-pi/config.json
 
 Flags:
-  --config FILE   the agent's config.json (display.*); default /etc/ec2led/config.json or $EC2LED_CONFIG
+  --config FILE   the agent's config.json (display.*); default /etc/ec2led/config.json or
+                  $EC2LED_CONFIG
 Boards none, terminal and web have no LEDs: nothing is done. Exit codes: 0 dark (or nothing to do),
 1 the board could not be opened, 2 bad usage or config.
 `;

@@ -1,6 +1,6 @@
 /**
  * The running agent's board, on a unix socket: `${stateDir}/agent.sock`, mode 0660, answering
- * `GET /api/board` with the web board's JSON (display/board-view.ts `legendToWire`). Always on, even with the
+ * `GET /api/board` with the web board's JSON (`legendToWire` of device/layout/legend.ts). Always on, even with the
  * web board off, so `ec2led status` works on any install; only the agent's user and group can connect.
  * A socket that still answers means another agent runs with this state directory: refuse to start
  * (two agents would fight over one MQTT client id).
@@ -16,6 +16,30 @@ export const SOCKET_NAME = 'agent.sock';
 
 export function socketPath(stateDir: string): string {
   return join(stateDir, SOCKET_NAME);
+}
+
+/**
+ * The longest unix socket path, in bytes: `sun_path` holds 108 bytes on Linux and 104 on macOS and
+ * the BSDs, the closing NUL included (unix(7)). Node does not refuse a longer one: it binds a
+ * truncated path, or fails with an error that names something else (EADDRINUSE).
+ */
+export function socketPathMaxBytes(platform: NodeJS.Platform = process.platform): number {
+  return platform === 'linux' ? 107 : 103;
+}
+
+/** Why `path` cannot be a unix socket here, naming the fix; undefined when it fits. */
+export function socketPathProblem(
+  path: string,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  const bytes = Buffer.byteLength(path);
+  const max = socketPathMaxBytes(platform);
+  if (bytes <= max) return undefined;
+  const stateDirMax = max - Buffer.byteLength(`/${SOCKET_NAME}`);
+  return (
+    `the status socket ${path} is ${bytes} bytes long, and a unix socket path holds at most ${max}; ` +
+    `set a shorter stateDir (at most ${stateDirMax} bytes, e.g. the default /var/lib/ec2led)`
+  );
 }
 
 /** An output of the agent: it answers with the legend of the last picture shown. */
@@ -40,6 +64,8 @@ function answers(path: string): Promise<boolean> {
  */
 export async function serveBoard(path: string, initial: Legend): Promise<BoardSocket> {
   let legend = initial;
+  const tooLong = socketPathProblem(path);
+  if (tooLong !== undefined) throw new Error(tooLong);
   if (await answers(path)) {
     throw new Error(`another ec2led agent answers on ${path}; stop it first (systemctl stop ec2led)`);
   }
@@ -82,6 +108,8 @@ export async function serveBoard(path: string, initial: Legend): Promise<BoardSo
 
 /** Asks the agent on `path` for its board. Rejects with an Error naming the fix. */
 export function fetchBoard(path: string, timeoutMs = 2_000): Promise<Legend> {
+  const tooLong = socketPathProblem(path);
+  if (tooLong !== undefined) return Promise.reject(new Error(tooLong));
   return new Promise((resolve, reject) => {
     const req = request(
       { socketPath: path, path: '/api/board', method: 'GET', timeout: timeoutMs },

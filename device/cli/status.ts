@@ -19,9 +19,10 @@ Examples:
   ec2led status --json | jq '.pixels[] | select(.entry) | .entry.name'
 
 Flags:
-  --config FILE   the agent's config.json (for stateDir); default /etc/ec2led/config.json or $EC2LED_CONFIG.
-                  Without either, and when the default is missing or unreadable: the socket in
-                  $EC2LED_STATE_DIR, else /var/lib/ec2led (the service's; members of group ec2led may connect)
+  --config FILE   the agent's config.json (for stateDir); default /etc/ec2led/config.json or
+                  $EC2LED_CONFIG. Without either, and when the default is missing or unreadable:
+                  the socket in $EC2LED_STATE_DIR, else /var/lib/ec2led (the service's; members of
+                  group ec2led may connect)
   --json          the board as JSON (the web board's /api/board schema)
 Exit codes: 0 shown, 1 no agent answered, 2 bad usage or config.
 `;

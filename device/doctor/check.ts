@@ -56,9 +56,14 @@ export async function withLimit(
   }
 }
 
-/** One line per check, fix after a dash. */
-export function formatResult(result: CheckResult): string {
-  const label = result.status === 'fail' ? 'FAIL' : result.status === 'warn' ? 'WARN' : result.status;
-  const fix = result.fix === undefined ? '' : ` — fix: ${result.fix}`;
-  return `${label.padEnd(5)}${result.name.padEnd(13)}${result.detail}${fix}`;
+/** One line per check: status, name, what was found, the fix after a dash; names in a column as wide as the longest. */
+export function formatResults(results: readonly CheckResult[]): string {
+  const width = Math.max(0, ...results.map((result) => result.name.length)) + 1;
+  return results
+    .map((result) => {
+      const label = result.status === 'fail' ? 'FAIL' : result.status === 'warn' ? 'WARN' : result.status;
+      const fix = result.fix === undefined ? '' : ` — fix: ${result.fix}`;
+      return `${label.padEnd(5)}${result.name.padEnd(width)}${result.detail}${fix}\n`;
+    })
+    .join('');
 }

@@ -4,10 +4,11 @@
  * one (a valid config, credentials) are skipped when it failed, saying which.
  */
 import { parseArgs } from 'node:util';
+import { RECOMMENDED_NODE } from '../cli/node-version.ts';
 import { account, realSystem, type System } from '../service/system.ts';
 import { SERVICE_USER } from '../service/unit.ts';
 import type { AwsCredentials } from '../sources/credentials.ts';
-import { type CheckResult, fail, formatResult, ok, skip, withLimit } from './check.ts';
+import { type CheckResult, fail, formatResults, ok, skip, withLimit } from './check.ts';
 import {
   checkArch,
   checkBoard,
@@ -32,11 +33,11 @@ Examples:
   ec2led doctor --config ./ec2led-desk-pi/config.json
   sudo ec2led doctor --json | jq '.checks[] | select(.status == "fail")'
 
-Checks: arch (arm64 or x86-64), node (20 works, 22 recommended), config, certificate (readable by
-the ec2led user, parseable, key matches), ca, board (bus present and open to ec2led, its groups),
-mqtt and credentials-tls (resolve, TLS with the device certificate), credentials (the IoT
-credentials provider), ec2 (DescribeInstances in every region), clock (NTP, the time-sync wait, within 60 s of
-the credentials endpoint's Date header).
+Checks: arch (arm64 or x86-64), node (${RECOMMENDED_NODE} recommended, 22 supported, 20 works), watchdog
+(unix-dgram loads), config, certificate (readable by the ec2led user, parseable, key matches), ca,
+board (bus present and open to ec2led, its groups), mqtt and credentials-tls (resolve, TLS with the
+device certificate), credentials (the IoT credentials provider), ec2 (DescribeInstances in every
+region), clock (NTP, the time-sync wait, within 60 s of the credentials endpoint's Date header).
 
 Flags:
   --config FILE     default /etc/ec2led/config.json or $EC2LED_CONFIG
@@ -181,6 +182,6 @@ export async function doctorMain(argv: readonly string[], deps: DoctorDeps): Pro
   );
   const failed = results.some((r) => r.status === 'fail');
   if (values.json === true) deps.stdout(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);
-  else deps.stdout(`${results.map(formatResult).join('\n')}\n`);
+  else deps.stdout(formatResults(results));
   return failed ? 1 : 0;
 }

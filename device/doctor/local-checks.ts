@@ -87,6 +87,13 @@ export function checkConfig(
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    // A file that is missing, unreadable or not JSON: its one problem ends with its own fix
+    // (config-load.ts, "config file PATH does not exist: FIX"), the only one to give.
+    const [problem, ...more] = error.problems;
+    const at = problem?.lastIndexOf(': ') ?? -1;
+    if (problem !== undefined && more.length === 0 && problem.startsWith('config file ') && at > 0) {
+      return { result: fail('config', problem.slice(0, at), problem.slice(at + 2)) };
+    }
     return {
       result: fail(
         'config',

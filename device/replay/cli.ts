@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { wrapHelp } from '../cli/help.ts';
 import type { Io } from '../cli/io.ts';
 import { drawLegend } from '../display/boards/terminal-legend.ts';
 import { drawPicture } from '../display/boards/terminal-picture.ts';
@@ -34,8 +35,7 @@ warning, ...) are counted as ignored.
 On a terminal the board is drawn above the legend, each pixel in its state's steady colour.
 
 Flags:
-  --board WxH|KIND  board size, or a board kind (${BOARD_KINDS.filter((k) => k !== 'web').join(', ')}); default 16x16,
-                    or the config's board with --config
+  --board WxH|KIND  ${wrapHelp(`board size, or a board kind (${BOARD_KINDS.filter((k) => k !== 'web').join(', ')}); default 16x16, or the config's board with --config`, 20)}
   --config FILE     draw as the agent with this config would: its board, pins, colours, grace
   --json            the board in the web board's /api/board schema
 Exit codes: 0 every state change applied, 1 some lines were bad (reported, skipped), 2 bad usage.
@@ -45,6 +45,18 @@ Exit codes: 0 every state change applied, 1 some lines were bad (reported, skipp
 export interface ReplayOutput {
   readonly isTty: boolean;
   readonly columns?: number | undefined;
+}
+
+/** The width of a terminal whose width is not known, and of a pipe. */
+export const DEFAULT_COLUMNS = 100;
+
+/**
+ * The width the legend is laid out for: a terminal's own, else 100 for a pipe as for a terminal
+ * that gives no width (0 under some emulators), so a pipe gets the table a 100-column terminal shows.
+ */
+export function legendColumns(output: ReplayOutput): number {
+  const { columns } = output;
+  return output.isTty && columns !== undefined && columns > 0 ? columns : DEFAULT_COLUMNS;
 }
 
 /** The view as a still frame: every pixel in its steady colour (no pulse, no status blink). */
@@ -136,7 +148,7 @@ export async function replayMain(
     const asOf = result.nowMs === undefined ? 'no events' : new Date(result.nowMs).toISOString();
     const shown = result.view.pixels.filter((pixel) => pixel.entry !== null).length;
     const header = `replay: ${size.width}x${size.height} board as of ${asOf}: ${shown} shown, ${result.view.overflow} overflow`;
-    const columns = output.isTty ? (output.columns ?? 100) : 120;
+    const columns = legendColumns(output);
     const lines = [
       header,
       ...(output.isTty ? [...drawPicture(frameOfView(result.view)), ''] : []),

@@ -42,8 +42,26 @@ function valueAt(object: unknown, key: string): unknown {
     .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], object);
 }
 
+/** The longest a table cell may be: longer explanations go below the table, where they wrap. */
+const CELL_MAX = 250;
+
 describe('docs/config.md', () => {
   const table = rows();
+
+  it(`keeps every table cell to ${CELL_MAX} characters`, () => {
+    const text = readFileSync(`${ROOT}docs/config.md`, 'utf8');
+    const cells = text
+      .split('\n')
+      .filter((line) => line.startsWith('|') && !/^\|[\s|:-]+\|$/.test(line))
+      .flatMap((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    expect(cells.length).toBeGreaterThan(200);
+    expect(cells.filter((cell) => [...cell].length > CELL_MAX)).toEqual([]);
+  });
   const documented = new Map(table.flatMap((row) => row.keys.map((key) => [key, row] as const)));
 
   it('documents every environment variable under its key, and only those', () => {

@@ -2,9 +2,9 @@
  * A real Debian mosquitto for integration tests: mutual TLS with a throwaway CA (certs.ts), or plain
  * TCP, on a random free port of 127.0.0.1, started and killed by its own PID.
  *
- * Privileges: started as root it keeps root (`user root`), since its files live in the clone's
- * test-results/tmp/, which the `mosquitto` user may not reach; started as any other user it keeps
- * that user.
+ * Privileges: started as root it keeps root (`user root`), since its files live in temp folders of
+ * mode 0700 (mkdtemp), which the `mosquitto` user may not reach; started as any
+ * other user it keeps that user.
  * No persistence: a restarted broker has forgotten every session, which is the case the agent must
  * heal by resubscribing. Every wait here is bounded.
  */
@@ -60,7 +60,7 @@ async function canConnect(port: number): Promise<boolean> {
 function configText(port: number, pki: TestPki | undefined): string {
   const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type all'];
   // Started as root, mosquitto would drop to the `mosquitto` user, which may not reach the test
-  // files inside the clone (under /root, say): a throwaway broker on loopback stays root instead.
+  // files in their 0700 temp folders: a throwaway broker on loopback stays root instead.
   if (process.getuid?.() === 0) lines.push('user root');
   if (pki === undefined) lines.push('allow_anonymous true');
   else {

@@ -4,8 +4,8 @@
  * `render()` sends it, `finalize()` releases the driver. Loaded lazily.
  *
  * Two traps of that module are closed here:
- * - Not root, it returns a stub that silently does nothing (lib/get-native-bindings.js), so we check
- *   the uid first and fail with the fix instead of showing nothing.
+ * - Not root, it returns a stub that silently does nothing (rpi-ws281x-native/lib/get-native-bindings.js),
+ *   so we check the uid first and fail with the fix instead of showing nothing.
  * - Its code default DMA channel is 5, which corrupts SD cards on a Pi 3; the caller always passes
  *   the configured channel (default 10).
  */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECOMMENDED_NODE } from '../../../device/cli/node-version.ts';
 import { configSchema } from '../../../device/config.ts';
 import type { CheckResult } from '../../../device/doctor/check.ts';
 import { DOCTOR_USAGE, doctorMain } from '../../../device/doctor/cli.ts';
@@ -130,8 +131,12 @@ describe('ec2led doctor against the local fakes', () => {
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(12);
     expect(lines[7]).toMatch(
-      /^FAIL mqtt {9}TLS to 127\.0\.0\.1:1 failed \(ECONNREFUSED\) — fix: check mqtt\.endpoint and mqtt\.port/,
+      /^FAIL mqtt {12}TLS to 127\.0\.0\.1:1 failed \(ECONNREFUSED\) — fix: check mqtt\.endpoint and mqtt\.port/,
     );
+    // The longest name keeps a space before its text: one column for every name.
+    expect(lines[8]).toMatch(/^ok {3}credentials-tls 127\.0\.0\.1:\d+ /);
+    const column = lines.map((line) => /^\S+ +\S+ +/.exec(line)?.[0].length);
+    expect(new Set(column)).toEqual(new Set([21]));
   });
 
   it('fails config with the key and skips what needs it', async () => {
@@ -298,6 +303,28 @@ describe('doctor checks that need no network', () => {
     let out = '';
     expect(await doctorMain(['--help'], { stdout: (t) => (out += t), stderr: () => {} })).toBe(0);
     expect(out).toBe(DOCTOR_USAGE);
+    expect(out).toContain(`node (${RECOMMENDED_NODE} recommended, 22 supported, 20 works)`);
+  });
+
+  it('gives one fix for a config file that is missing: its own', async () => {
+    const run = async (argv: string[]) => {
+      let out = '';
+      const code = await doctorMain([...argv, '--root', root, '--timeout', '5'], {
+        stdout: (t) => (out += t),
+        stderr: () => {},
+        env: {},
+        arch: 'arm64',
+        nodeVersion: 'v24.11.0',
+      });
+      return { code, config: out.split('\n').find((line) => line.includes(' config ')) ?? '' };
+    };
+    const missing = join(dir, 'missing.json');
+    const given = await run(['--config', missing]);
+    expect(given.code).toBe(1);
+    expect(given.config).toBe(
+      `FAIL config          config file ${missing} does not exist — fix: check the path`,
+    );
+    expect(given.config.match(/fix/g)).toHaveLength(1);
   });
 });
 

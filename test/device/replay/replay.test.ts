@@ -10,6 +10,7 @@ import { parseReplayFile, replay } from '../../../device/replay/replay.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import { fixture } from '../../fixtures/load.ts';
 
+const ESC = '\u001b';
 const line = (name: string, dir = 'eventbridge') => JSON.stringify(fixture(dir, name));
 
 function io() {
@@ -300,6 +301,25 @@ describe('ec2led replay', () => {
     expect(lines[2]).toBe('');
     expect(lines[3]).toMatch(/pixel +instance/);
     expect(out.stdout.indexOf('▀')).toBeLessThan(out.stdout.indexOf('i-1234567890abcdef0'));
+  });
+
+  it('prints the same header and legend into a pipe as on a terminal of unknown or default width', async () => {
+    const file = join(dir, 'same.json');
+    await writeFile(file, `[${line('pending')},${line('running')}]`);
+    const run = async (output?: { isTty: boolean; columns?: number }) => {
+      const { out, io: streams } = io();
+      expect(await replayMain([file, '--board', '4x2'], streams, output)).toBe(0);
+      const lines = out.stdout.split('\n');
+      // A terminal also gets the picture (2 lines) and colour swatches: drop both.
+      const legend = output?.isTty ? [lines[0], ...lines.slice(3)] : lines;
+      const swatch = new RegExp(`^${ESC}\\[[\\d;]*m■${ESC}\\[0m`);
+      return legend.map((text) => text?.replace(swatch, ' '));
+    };
+    const pipe = await run();
+    expect(pipe[1]).toMatch(/^ {2}pixel instance +name +state +region +since$/);
+    expect(await run({ isTty: true, columns: 100 })).toEqual(pipe);
+    expect(await run({ isTty: true, columns: 0 })).toEqual(pipe);
+    expect(await run({ isTty: true })).toEqual(pipe);
   });
 
   it('exits 0 and says how many were ignored for a file with a Spot interruption warning', async () => {
