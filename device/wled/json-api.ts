@@ -183,6 +183,9 @@ export function wledHttp(
         port: target.port,
         method,
         path,
+        // A new connection each time: WLED's small server drops idle ones, and a pooled socket it
+        // closed would fail the next request.
+        agent: false,
         headers: {
           ...(body === undefined
             ? {}

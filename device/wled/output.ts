@@ -55,6 +55,8 @@ export interface WledStatus {
   readonly leds: number;
   readonly frames: number;
   readonly outages: number;
+  /** Failed checks in the current outage. */
+  readonly failures: number;
   readonly downSinceMs?: number | undefined;
   readonly reason?: string | undefined;
 }
@@ -245,6 +247,7 @@ export function wledOutput(options: WledOptions): WledOutput {
       leds: sources.length,
       frames,
       outages: link.outages,
+      failures: link.failures,
       ...(link.status === 'down' ? { downSinceMs: link.downSinceMs, reason: link.reason } : {}),
     }),
     async close() {
