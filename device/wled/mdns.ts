@@ -4,9 +4,9 @@
  * (no dependency for some 150 lines). Used only when asked: `ec2led wled list`, and `ec2led doctor`
  * when a configured device does not answer. Never by the agent.
  *
- * The question is a one-shot query from an ephemeral port (RFC 6762 §5.1) with the unicast-response
- * bit (§5.4): responders answer straight to that port, so nothing listens on 5353 and nothing joins
- * the group. Answers are parsed with RFC 1035 §4.1 name compression, bounded: at most 64 name
+ * The question is a one-shot query from an ephemeral port (RFC 6762 section 5.1) with the unicast-response
+ * bit (section 5.4): responders answer straight to that port, so nothing listens on 5353 and nothing joins
+ * the group. Answers are parsed with RFC 1035 section 4.1 name compression, bounded: at most 64 name
  * pointers followed, every offset checked against the datagram; a bad answer is ignored, never
  * thrown. A device is a PTR to an instance, its SRV (host and port) and the host's A record.
  */
