@@ -174,6 +174,7 @@ export function wledHttp(
   path: string,
   body: string | undefined,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<string> {
   const where = `http://${target.host}:${target.port}${path}`;
   return new Promise((resolve, reject) => {
@@ -186,6 +187,7 @@ export function wledHttp(
         // A new connection each time: WLED's small server drops idle ones, and a pooled socket it
         // closed would fail the next request.
         agent: false,
+        ...(signal === undefined ? {} : { signal }),
         headers: {
           ...(body === undefined
             ? {}

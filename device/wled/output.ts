@@ -22,6 +22,8 @@
  *   gamma to them, wled00/FX_fcn.cpp).
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIPv4 } from 'node:net';
 import { toneTable } from '../display/gamma.ts';
 import type { Rotation } from '../display/mapping.ts';
 import type { Logger } from '../log.ts';
@@ -102,6 +104,8 @@ export function wledOutput(options: WledOptions): WledOutput {
   let keepAliveTimer: unknown;
   let socket: Socket | undefined;
   let sequence = 1;
+  /** DDP: the device's IPv4 address, resolved at each check. */
+  let address = device.host;
   let frames = 0;
   let warnedCount = false;
   // The mapping, recomputed when the picture's size changes.
@@ -112,6 +116,8 @@ export function wledOutput(options: WledOptions): WledOutput {
   /** JSON: what WLED holds (undefined: unknown, send every LED), the post in flight, a newer frame waiting. */
   let acked: Uint8Array | undefined;
   let posting: Promise<void> | undefined;
+  /** Aborts the requests in flight at `close`, so no frame lands after WLED is handed back. */
+  const stopping = new AbortController();
 
   const observe = (event: LinkEvent): void => {
     if (closed) return;
@@ -141,7 +147,7 @@ export function wledOutput(options: WledOptions): WledOutput {
   const check = async (): Promise<void> => {
     let text: string;
     try {
-      text = await wledHttp(http, 'GET', '/json/si', undefined, httpTimeoutMs);
+      text = await wledHttp(http, 'GET', '/json/si', undefined, httpTimeoutMs, stopping.signal);
     } catch (error) {
       observe({ type: 'failed', reason: (error as Error).message, nowMs: clock.now() });
       return;
@@ -166,13 +172,23 @@ export function wledOutput(options: WledOptions): WledOutput {
         fix: "set wled.mapping's width and height, or the LED count in WLED's LED preferences",
       });
     }
+    if (ddp) {
+      // Resolved at each check, not at each datagram: a name (wled-desk.local) would otherwise cost a
+      // lookup per packet, and a device that moved to another address is followed within a check.
+      try {
+        address = await resolve(device.host, httpTimeoutMs);
+      } catch (error) {
+        observe({ type: 'failed', reason: (error as Error).message, nowMs: clock.now() });
+        return;
+      }
+    }
     observe({ type: 'answered', uptimeS: answer.uptimeS, nowMs: clock.now() });
   };
 
   const sendDdp = (frame: Uint8Array): void => {
     if (socket === undefined) return;
     for (const packet of encodeDdp(frame, sequence)) {
-      socket.send(packet, port, device.host, (error) => {
+      socket.send(packet, port, address, (error) => {
         if (error !== null && error !== undefined && link.status === 'up') {
           observe({ type: 'failed', reason: `UDP send failed (${errorCode(error)})`, nowMs: clock.now() });
         }
@@ -193,11 +209,12 @@ export function wledOutput(options: WledOptions): WledOutput {
       while (!closed && link.status === 'up' && current !== undefined && current !== acked) {
         const frame = current;
         try {
-          for (const body of segmentBodies(frame, acked)) {
-            await wledHttp(http, 'POST', '/json/state', body, httpTimeoutMs);
+          const bodies = segmentBodies(frame, acked);
+          for (const body of bodies) {
+            await wledHttp(http, 'POST', '/json/state', body, httpTimeoutMs, stopping.signal);
           }
           acked = frame;
-          frames += 1;
+          if (bodies.length > 0) frames += 1;
         } catch (error) {
           acked = undefined;
           observe({ type: 'failed', reason: (error as Error).message, nowMs: clock.now() });
@@ -255,6 +272,8 @@ export function wledOutput(options: WledOptions): WledOutput {
       closed = true;
       if (checkTimer !== undefined) clock.clearTimeout(checkTimer);
       if (keepAliveTimer !== undefined) clock.clearTimeout(keepAliveTimer);
+      stopping.abort();
+      await posting?.catch(() => undefined);
       if (link.status === 'up' || saved !== undefined) {
         await wledHttp(http, 'POST', '/json/state', restoreBody(saved), CLOSE_TIMEOUT_MS).then(
           () => log.info('wled handed back', context),
@@ -267,6 +286,28 @@ export function wledOutput(options: WledOptions): WledOutput {
       if (open !== undefined) await new Promise<void>((resolve) => open.close(() => resolve()));
     },
   };
+}
+
+/** The IPv4 address of `host` (an address stays as it is), within `timeoutMs`. */
+async function resolve(host: string, timeoutMs: number): Promise<string> {
+  if (isIPv4(host)) return host;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${host} did not resolve within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const found = await Promise.race([lookup(host, { family: 4 }), late]);
+    return found.address;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === undefined
+        ? (error as Error).message
+        : `${host} has no IPv4 address (${code}); check wled.host`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function errorCode(error: Error): string {

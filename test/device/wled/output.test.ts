@@ -80,6 +80,13 @@ describe('wled output over DDP', () => {
     expect(output.status()).toMatchObject({ link: 'up', leds: 512, frames: 4, protocol: 'ddp' });
   });
 
+  it('sends to the address a host name resolves to', async () => {
+    const { fake, output } = await setUp('ddp', 512, { host: 'localhost' });
+    await output.show(picture(frameOf(1), 1));
+    await waitFor('frame', () => fake.frames.length === 1);
+    expect(output.status().host).toBe('localhost');
+  });
+
   it('applies the picture brightness (night mode) capped at maxBrightness, with gamma', async () => {
     const { fake, output } = await setUp('ddp', 512, { maxBrightness: 0.5 });
     const white: Frame = { width: 32, height: 16, rgb: new Uint8Array(512 * 3).fill(255) };
