@@ -21,6 +21,7 @@ import type { Level } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import { createAgentMetrics } from './metrics/agent-metrics.ts';
+import { renderExposition } from './metrics/exposition.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { type Clock, createRuntime, systemClock } from './runtime.ts';
@@ -34,6 +35,8 @@ import { createShadowSettings, type ShadowSettingsOptions } from './sources/shad
 import { createStage } from './stage.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
+import { wledFamilies } from './wled/metrics.ts';
+import { type WledOutput, type WledStatus, wledOutput } from './wled/output.ts';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -73,6 +76,8 @@ export interface Agent {
   setBrightness(level: Level): void;
   /** The metrics in Prometheus text format, as of now (the web board's `/metrics`). */
   metrics(): string;
+  /** Each configured WLED device (config `wled`): whether it answers, frames sent (`ec2led status`). */
+  wled(): readonly WledStatus[];
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
   onFatal(listener: (error: Error) => void): void;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
@@ -100,6 +105,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     });
   const settings = pictureSettings(config);
   const metrics = createAgentMetrics(now);
+  const wled: WledOutput[] = (config.wled ?? []).map((device) =>
+    wledOutput({
+      device,
+      brightness: config.display.brightness,
+      log,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    }),
+  );
   const stage = createStage({
     settings,
     slots: loaded.slots,
@@ -110,6 +123,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       slotsOutput(config.stateDir, loaded.slots, log),
       fleetOutput(config.stateDir, restored.fleet, log, options.clock),
       brightnessLogOutput(log),
+      ...wled,
     ],
     log,
   });
@@ -174,7 +188,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
-    metrics: () => metrics.render(runtime.state()),
+    metrics() {
+      const families = wledFamilies(wled.map((w) => w.status()));
+      return metrics.render(runtime.state()) + (families.length === 0 ? '' : renderExposition(families));
+    },
+    wled: () => wled.map((w) => w.status()),
     setBrightness(level) {
       stage.setManualLevel({ level, atMs: now() });
       runtime.redraw();

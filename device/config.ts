@@ -373,6 +373,90 @@ export const configSchema = z.strictObject({
         .meta(setting('use lower-case letters, digits and "_" (up to 64), such as "desk_pi"')),
     })
     .optional(),
+  // WLED (wled/, docs/wled.md): LED strips and matrices on the LAN that mirror the board.
+  /** WLED devices that show the picture too; absent (default): none, nothing is sent. */
+  wled: z
+    .array(
+      z.strictObject({
+        host: z
+          .string()
+          .regex(HOST)
+          .meta(
+            setting(
+              'use the WLED device\'s host name or address, such as "wled-desk.local" or "192.168.1.50"',
+            ),
+          ),
+        /** DDP: the UDP port, default 4048; JSON: the HTTP port, default 80. */
+        port: z
+          .int()
+          .min(1)
+          .max(65535)
+          .optional()
+          .meta(setting('use a port number, or remove it for 4048 (ddp) or 80 (json)')),
+        /** The JSON API's HTTP port, which DDP uses to check the device and hand it back; default 80. */
+        httpPort: z
+          .int()
+          .min(1)
+          .max(65535)
+          .optional()
+          .meta(setting("use the HTTP port of WLED's web page, or remove it for 80")),
+        /**
+         * Default "ddp": WLED's realtime path, one UDP datagram per 480 LEDs, nothing for the ESP to
+         * parse, so animations keep the agent's pace. "json": `seg.i` over HTTP, for a device or
+         * network that drops UDP; slower, no keep-alive.
+         */
+        protocol: z.enum(['ddp', 'json']).default('ddp').meta(setting('use "ddp" (default) or "json"')),
+        mapping: z
+          .strictObject({
+            layout: z
+              .enum(['strip', 'serpentine', 'matrix'])
+              .meta(
+                setting('use "strip", "serpentine" (zig-zag matrix) or "matrix" (every row the same way)'),
+              ),
+            /** LEDs a row (a strip: the LED count); default the picture's, scaled and turned. */
+            width: z
+              .int()
+              .min(1)
+              .max(4096)
+              .optional()
+              .meta(setting('use a whole number of LEDs from 1 to 4096')),
+            height: z
+              .int()
+              .min(1)
+              .max(256)
+              .optional()
+              .meta(setting('use a whole number of LED rows from 1 to 256')),
+            /** Where LED 0 is, seen from the front; default top-left. */
+            origin: z
+              .enum(['top-left', 'top-right', 'bottom-left', 'bottom-right'])
+              .optional()
+              .meta(setting('use "top-left", "top-right", "bottom-left" or "bottom-right": where LED 0 is')),
+            /** Clockwise turn of the picture on the matrix; default 0. */
+            rotation: z
+              .union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)])
+              .optional()
+              .meta(setting('use 0, 90, 180 or 270')),
+            /** LEDs a board pixel takes along each side (a strip: LEDs a pixel); default 1. */
+            scale: z
+              .int()
+              .min(1)
+              .max(16)
+              .optional()
+              .meta(setting('use a whole number from 1 to 16: 2 shows each pixel as a 2x2 block')),
+          })
+          .meta(setting('use { "layout": "serpentine", "width": 16, "height": 16 }')),
+        /** Brightness cap 0..1 over the board's (night mode's) brightness; default 1. */
+        maxBrightness: z.number().min(0).max(1).optional().meta(setting('use a number from 0 to 1')),
+      }),
+    )
+    .min(1)
+    .max(8)
+    .optional()
+    .meta(
+      setting(
+        'use a list of 1-8 devices such as [{ "host": "wled-desk.local", "mapping": { "layout": "strip" } }]',
+      ),
+    ),
   /** Slots and the status socket live here. systemd's StateDirectory= sets $STATE_DIRECTORY. */
   stateDir: z
     .string()
@@ -572,6 +656,18 @@ function crossChecks(raw: unknown, options: CheckOptions): string[] {
       problems.push(`probes lists ${probe.name} twice: give each probe its own name`);
     probeNames.add(probe.name);
   }
+
+  const wled = valid(configSchema.shape.wled, top.wled) ?? [];
+  wled.forEach((device, index) => {
+    const { mapping } = device;
+    if (mapping.layout !== 'strip') return;
+    for (const key of ['height', 'origin', 'rotation'] as const) {
+      if (mapping[key] === undefined) continue;
+      problems.push(
+        `wled.${index}.mapping.${key} means nothing for a strip: remove it, or use "layout": "matrix" or "serpentine"`,
+      );
+    }
+  });
 
   const display = valid(configSchema.shape.display, top.display);
   const pins = valid(configSchema.shape.pins, top.pins);

@@ -212,7 +212,9 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     await mkdir(config.stateDir, { recursive: true });
     if (stop.signal !== undefined) return false;
     const empty = emptyLegend(config.display.virtualWidth, config.display.virtualHeight);
-    socket = await make(serveBoard(socketPath(config.stateDir), empty));
+    // `ec2led status` shows each WLED device (config wled) under the board.
+    const wled = () => (config.wled === undefined ? {} : { wled: agent?.wled() ?? [] });
+    socket = await make(serveBoard(socketPath(config.stateDir), empty, wled));
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;

@@ -60,9 +60,13 @@ function answers(path: string): Promise<boolean> {
 
 /**
  * Serves `initial` on the socket until the agent shows it a picture. Rejects when another agent
- * already answers there.
+ * already answers there. `extra` adds fields beside the board's (the WLED devices' status).
  */
-export async function serveBoard(path: string, initial: Legend): Promise<BoardSocket> {
+export async function serveBoard(
+  path: string,
+  initial: Legend,
+  extra: () => Readonly<Record<string, unknown>> = () => ({}),
+): Promise<BoardSocket> {
   let legend = initial;
   const tooLong = socketPathProblem(path);
   if (tooLong !== undefined) throw new Error(tooLong);
@@ -75,7 +79,9 @@ export async function serveBoard(path: string, initial: Legend): Promise<BoardSo
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"only GET /api/board"}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(legendToWire(legend)));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ ...legendToWire(legend), ...extra() }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -7,6 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { ConfigError } from '../config.ts';
 import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
+import { wledStatusLines } from '../wled/status.ts';
 import { parseStatusArgs, UsageError } from './args.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config-load.ts';
 import { fetchBoard, socketPath } from './status-socket.ts';
@@ -89,7 +90,8 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
       Number.POSITIVE_INFINITY,
       tty,
     );
-    deps.stdout(`${[drawStatus(view), ...legend].join('\n')}\n`);
+    const wled = wledStatusLines((view as { wled?: unknown }).wled, (deps.now ?? Date.now)());
+    deps.stdout(`${[drawStatus(view), ...wled, ...legend].join('\n')}\n`);
     return 0;
   } catch (error) {
     deps.stderr(`ec2led status: ${(error as Error).message}\n`);

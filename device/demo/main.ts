@@ -20,6 +20,7 @@ import { formatAge } from '../display/boards/terminal-legend.ts';
 import type { Legend } from '../layout/legend.ts';
 import { createLogger } from '../log.ts';
 import { sleep } from '../sources/retry.ts';
+import { parseWledTarget } from '../wled/target.ts';
 import { alarmDay, alarmEventIdFor, DEMO_ALARMS } from './alarm-sim.ts';
 import { viewChanges } from './lines.ts';
 import { startPipeline } from './pipeline.ts';
@@ -51,6 +52,7 @@ Flags:
   --port N    web board port on 127.0.0.1 (default 8080; 0 picks a free one)
   --board K   terminal (default on a terminal), lines (default when piped) or none
   --accounts N  simulated accounts, 1-4 (default 1); the others are read through a loopback STS
+  --wled HOST[:PORT][,LAYOUT[,SCALE]]  mirror the board to a WLED over DDP (docs/wled.md)
 `;
 
 /** The demo's accounts, home first; `--accounts N` takes the first N. */
@@ -78,6 +80,8 @@ interface DemoArgs {
   readonly port: number;
   readonly board: DemoBoard;
   readonly accounts: number;
+  /** WLED devices to mirror to (config `wled` entries), from --wled. */
+  readonly wled?: readonly Record<string, unknown>[];
 }
 
 /** terminal: full-screen frames; lines: one plain line per change (for a pipe or a file); none: web only. */
@@ -102,6 +106,7 @@ export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): Demo
       port: { type: 'string', default: '8080' },
       board: { type: 'string' },
       accounts: { type: 'string', default: '1' },
+      wled: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -117,6 +122,7 @@ export function parseDemoArgs(argv: readonly string[], stdoutIsTTY = true): Demo
     port: Math.round(number('port', values.port, 0, 65535)),
     board,
     accounts: Math.round(number('accounts', values.accounts, 1, DEMO_ACCOUNTS.length)),
+    ...(values.wled === undefined ? {} : { wled: values.wled.map(parseWledTarget) }),
   };
 }
 
@@ -236,6 +242,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       height: side,
       webPort: args.port,
       workDir: DEMO_DIR,
+      ...(args.wled === undefined ? {} : { wled: args.wled }),
       alarms: DEMO_ALARMS,
       log,
       ...demoAgentSettings(side, args.speed),

@@ -58,6 +58,8 @@ export interface PipelineOptions {
    * frame): the place to print the URL and the status command where no frame overwrites them.
    */
   readonly onListening?: (info: { readonly url: string | undefined; readonly statusCommand: string }) => void;
+  /** Config `wled` entries: WLED devices that mirror the board (`--wled`); default none. */
+  readonly wled?: readonly Record<string, unknown>[];
 }
 
 export interface Pipeline {
@@ -167,6 +169,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       ...(options.graceMinutes === undefined ? {} : { graceMinutes: options.graceMinutes }),
       stateDir,
       display: { board: options.board, virtualWidth: options.width, virtualHeight: options.height },
+      ...(options.wled === undefined ? {} : { wled: options.wled }),
     });
     const handler = createHandler({
       publisher: () => broker.publisher,

@@ -37,7 +37,8 @@ Checks: arch (arm64 or x86-64), node (${RECOMMENDED_NODE} recommended, 22 suppor
 (unix-dgram loads), config, certificate (readable by the ec2led user, parseable, key matches), ca,
 board (bus present and open to ec2led, its groups), mqtt and credentials-tls (resolve, TLS with the
 device certificate), credentials (the IoT credentials provider), ec2 (DescribeInstances in every
-region), clock (NTP, the time-sync wait, within 60 s of the credentials endpoint's Date header).
+region), clock (NTP, the time-sync wait, within 60 s of the credentials endpoint's Date header);
+with a wled list in the config, wled (each device answers; if not, mDNS names those on the LAN).
 
 Flags:
   --config FILE     default /etc/ec2led/config.json or $EC2LED_CONFIG
@@ -133,6 +134,15 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
       checkClock(config, system, now, signal),
     ),
   );
+  if (config.wled !== undefined) {
+    const { checkWled } = await import('../wled/doctor-check.ts');
+    const devices = config.wled;
+    results.push(
+      await withLimit('wled', limit, 'check wled.host and the network', () =>
+        checkWled(devices, { timeoutMs: Math.min(limit, 3_000) }),
+      ),
+    );
+  }
   return results;
 }
 
