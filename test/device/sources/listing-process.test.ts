@@ -220,6 +220,12 @@ describe('the listing process', () => {
       expect(timedOut.message).toMatch(/did not answer in time/);
       expect(classifyListingError(badProvider.cause)).toBe('credentials-provider');
       expect(badProvider.message).toMatch(/cannot read the device certificate files/);
+
+      // A page that is not a DescribeInstancesResponse fails in the child and reads the same here.
+      ec2.breakNext(1, 'html');
+      const broken = await failure(createProcessEc2Source(options()).list());
+      expect(classifyListingError(broken.cause)).toBe('malformed');
+      expect(broken.message).toMatch(/the root element is <html>|unexpected markup "<!DOCTYPE/);
     },
     CHILD_TEST_MS,
   );
