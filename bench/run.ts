@@ -11,6 +11,7 @@ import { benchBoards } from './boards.ts';
 import { benchFootprint } from './footprint.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
+import { benchListingMemory, benchSoak } from './listing-memory.ts';
 import { benchPolling } from './polling.ts';
 import { benchReconcile } from './reconcile.ts';
 import {
@@ -33,6 +34,8 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['agent', benchAgentResources],
   ['accounts', benchAccounts],
   ['footprint', benchFootprint],
+  ['listing', benchListingMemory],
+  ['soak', benchSoak],
 ];
 
 async function previousSections(): Promise<readonly Section[]> {
