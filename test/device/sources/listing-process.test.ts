@@ -274,27 +274,28 @@ describe('the listing process', () => {
   );
 
   it(
-    "collects the agent's garbage once after a listing far smaller than the one before, not after others",
+    "collects the agent's garbage once after a listing that replaced a large one, not after others",
     async () => {
       let collections = 0;
       let collected: () => void = () => undefined;
       const source = createProcessEc2Source(
         options({
-          collectAfterShrinkBy: 2,
+          collectAfterReplacing: 3,
           collect: () => {
             collections += 1;
             collected();
           },
         }),
       );
-      ec2.setInstances('eu-west-1', [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')]);
+      ec2.setInstances('eu-west-1', [instance(1, 'running'), instance(2, 'running')]);
       await source.list();
-      await source.list(); // as large: nothing to collect
+      ec2.setInstances('eu-west-1', [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')]);
+      await source.list(); // replaced 2 things: nothing to collect
       ec2.setInstances('eu-west-1', [instance(1, 'running')]);
       const done = new Promise<void>((resolve) => {
         collected = resolve;
       });
-      await source.list();
+      await source.list(); // replaced 3
       await Promise.race([
         done,
         new Promise((_, reject) => setTimeout(() => reject(new Error('no collection in 10 s')), 10_000)),
