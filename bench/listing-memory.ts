@@ -42,7 +42,7 @@ const REGIONS = ['us-east-1', 'eu-west-1'];
 const SMALL = 1000;
 const LARGE = Number(process.env.BENCH_LISTING_INSTANCES ?? 30_000);
 const HOSTILE_TAG_BYTES = 50_000_000;
-/** "Returns to within 10 % of its steady level" (issue 22). */
+/** RSS after a listing must return to within this much of its steady level. */
 const RETURN_PERCENT = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
