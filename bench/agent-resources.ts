@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,10 +54,17 @@ async function cpuPercent(pid: number, seconds: number): Promise<number> {
   return (((await cpuSeconds(pid)) - before) / seconds) * 100;
 }
 
-/** The packed agent into `out` (inside node_modules, so its external packages resolve), and `${out}/run.mjs`. */
+/**
+ * The packed agent into `out` (inside node_modules, so its external packages resolve), with the web
+ * board's page, and out/run.mjs.
+ */
 export async function buildPackedAgent(out: string): Promise<void> {
   await rm(out, { recursive: true, force: true });
   await build({ ...deviceBuildOptions(out), sourcemap: false });
+  // The web board's page, where scripts/build.ts puts it beside the bundle (device/web/server.ts).
+  await cp(fileURLToPath(new URL('../device/web/public', import.meta.url)), join(out, 'public'), {
+    recursive: true,
+  });
   await writeFile(
     join(out, 'run.mjs'),
     "import { main } from './cli.mjs';\nprocess.exitCode = await main(process.argv.slice(2));\n",

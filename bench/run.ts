@@ -11,6 +11,7 @@ import { benchBoards } from './boards.ts';
 import { benchFootprint } from './footprint.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
+import { benchListingMemory, benchSoak } from './listing-memory.ts';
 import { benchPolling } from './polling.ts';
 import { benchProbe } from './probe.ts';
 import { benchReconcile } from './reconcile.ts';
@@ -35,6 +36,8 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['probe', benchProbe],
   ['accounts', benchAccounts],
   ['footprint', benchFootprint],
+  ['listing', benchListingMemory],
+  ['soak', benchSoak],
 ];
 
 async function previousSections(): Promise<readonly Section[]> {

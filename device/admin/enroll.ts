@@ -49,9 +49,16 @@ export interface AdminClients {
   readonly cloudformation: CloudFormationClient;
 }
 
-/** `region` undefined: the SDK's default chain (AWS_REGION, the profile), like `cdk deploy`. */
+/**
+ * `region` undefined: the SDK's default chain (AWS_REGION, the profile), like `cdk deploy`. Every
+ * request gives up after 10 s to connect and 60 s in all, so an endpoint that never answers ends the
+ * command with a message instead of holding it.
+ */
 export function adminClients(region: string | undefined): AdminClients {
-  const config = region === undefined ? {} : { region };
+  const config = {
+    ...(region === undefined ? {} : { region }),
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
+  };
   return { iot: new IoTClient(config), cloudformation: new CloudFormationClient(config) };
 }
 

@@ -10,6 +10,10 @@
  * and a call counter per region. Keyed by account too: a request signed with a fake STS session
  * (fake-sts.ts, whose access key carries the account) sees that account's fleet; any other key sees
  * the server's own account. Used by the tests, the local demo and the benchmarks.
+ *
+ * It can also answer like a broken network in between (`breakNext`): a page padded with spaces, cut
+ * short, an HTML page, gzip bytes, no reservationSet... each with HTTP 200, the answers the AWS SDK
+ * reads as an empty page without an error (sources/ec2-page.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -38,6 +42,8 @@ export interface FakeEc2 {
   readonly calls: Readonly<Record<string, number>>;
   /** The next `n` requests (to `region`, or to any region) fail with RequestLimitExceeded; 0 clears. */
   throttleNext(n: number, region?: string): void;
+  /** The next `n` DescribeInstances answers are broken by `fault` (HTTP 200 all the same); 0 clears. */
+  breakNext(n: number, fault: PageFault, options?: { readonly padBytes?: number }): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +76,62 @@ function instanceXml(instance: FakeInstance): string {
     `<instanceState><code>${STATE_CODES[instance.state]}</code><name>${instance.state}</name></instanceState>` +
     `<instanceType>t4g.nano</instanceType><tagSet>${tags}</tagSet></item>`
   );
+}
+
+/** How a broken proxy or endpoint can spoil a DescribeInstances page that was right. */
+export type PageFault =
+  /** `padBytes` spaces (default 1) just inside <reservationSet>, no newline: a proxy's padding. */
+  | 'padded'
+  /** The first half of the page only. */
+  | 'truncated'
+  /** A captive portal's or load balancer's HTML page. */
+  | 'html'
+  /** The answer without its <reservationSet>. */
+  | 'no-reservation-set'
+  /** No body at all. */
+  | 'empty'
+  /** Compressed bytes the client never asked for. */
+  | 'gzip-junk'
+  /** The reservations renamed (<itme>), as a corrupting proxy might. */
+  | 'wrong-item'
+  /** Another document after the page (two answers glued together). */
+  | 'trailing-junk';
+
+export const PAGE_FAULTS: readonly PageFault[] = [
+  'padded',
+  'truncated',
+  'html',
+  'no-reservation-set',
+  'empty',
+  'gzip-junk',
+  'wrong-item',
+  'trailing-junk',
+];
+
+/** `page` (a DescribeInstancesResponse) spoiled by `fault`. */
+export function breakPage(page: string, fault: PageFault, padBytes = 1): string | Buffer {
+  switch (fault) {
+    case 'padded':
+      return page.replace('<reservationSet>', `<reservationSet>${' '.repeat(padBytes)}`);
+    case 'truncated':
+      return page.slice(0, Math.floor(page.length / 2));
+    case 'html':
+      return '<!DOCTYPE html>\n<html><head><title>Login</title></head><body><p>Sign in to continue</p></body></html>';
+    case 'no-reservation-set':
+      return page.replace(/<reservationSet>[\s\S]*<\/reservationSet>|<reservationSet\/>/, '');
+    case 'empty':
+      return '';
+    case 'gzip-junk':
+      return Buffer.from([
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0xae, 0x05, 0x00,
+      ]);
+    case 'wrong-item':
+      return page
+        .replace(/<item><reservationId>([^<]*)<\/reservationId>/g, '<itme><reservationId>$1</reservationId>')
+        .replace(/<\/instancesSet><\/item>/g, '</instancesSet></itme>');
+    case 'trailing-junk':
+      return `${page}<DescribeInstancesResponse><requestId>x</requestId>`;
+  }
 }
 
 function errorXml(code: string, message: string): string {
@@ -126,8 +188,9 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
   const fleets = new Map<string, FakeInstance[]>();
   const calls: Record<string, number> = {};
   const throttles = { any: 0, byRegion: new Map<string, number>() };
+  const faults = { left: 0, fault: 'padded' as PageFault, padBytes: 1 };
 
-  const send = (res: ServerResponse, status: number, body: string): void => {
+  const send = (res: ServerResponse, status: number, body: string | Buffer): void => {
     res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': randomUUID() });
     res.end(body);
   };
@@ -199,6 +262,11 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
     }
     const caller = accountOfAccessKey(/Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1]);
     const [status, body] = describe(region, caller, params);
+    if (status === 200 && faults.left > 0) {
+      faults.left -= 1;
+      send(res, 200, breakPage(body, faults.fault, faults.padBytes));
+      return;
+    }
     send(res, status, body);
   };
 
@@ -231,6 +299,11 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
         fleet(region, owner).filter((i) => i.instanceId !== instanceId),
       ),
     instances: (region, owner) => [...fleet(region, owner)],
+    breakNext: (n, fault, breakOptions) => {
+      faults.left = n;
+      faults.fault = fault;
+      faults.padBytes = breakOptions?.padBytes ?? 1;
+    },
     throttleNext: (n, region) => {
       if (region === undefined) throttles.any = n;
       else throttles.byRegion.set(region, n);

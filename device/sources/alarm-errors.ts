@@ -29,6 +29,9 @@ export function alarmListingFix(region: string, error: unknown, endpoint: string
       return 'CloudWatch answered with a server error (usually brief): the agent relists with backoff';
     case 'aborted':
       return 'the listing was cancelled (the agent is stopping or a newer listing took over)';
+    // DescribeAlarms pages are not checked by ec2-page.ts, and alarms use no assumed role.
+    case 'malformed':
+    case 'assume-role':
     case 'other':
       return 'check alarms.prefixes, alarms.regions and alarms.endpoint';
   }

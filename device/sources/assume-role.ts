@@ -8,7 +8,8 @@
  * the STS client calls on every request, and each assumed session here, `refreshBeforeMs` (5 min)
  * before its expiration. Role chaining caps the session at one hour, so one hour is asked for. One
  * request at a time per account however many callers wait; a still-valid session keeps being served
- * when a refresh fails. Errors name the role, the account and the fix, never a secret.
+ * when a refresh fails. Errors name the role, the account and the fix in STS's terms (ec2-errors.ts
+ * `stsFix`: aws.stsEndpoint, the reader role's trust policy, the organization), never a secret.
  *
  * The client is `@aws-sdk/nested-clients/sts`, the STS client the SDK's own credential providers use:
  * already installed with @aws-sdk/client-ec2, so the agent gains no package for it. It is loaded on
@@ -17,6 +18,7 @@
 import type { STSClient } from '@aws-sdk/nested-clients/sts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
+import { ASSUME_ROLE_ERROR, stsFix } from './ec2-errors.ts';
 import { defaultProvider } from './lazy-default-credentials.ts';
 
 /** The role the member stack creates in every account (IAM names are global: one per account). */
@@ -52,18 +54,6 @@ export interface AssumedRoleProvider extends CredentialProvider {
 
 export function roleArn(account: string): string {
   return `arn:aws:iam::${account}:role/${READER_ROLE_NAME}`;
-}
-
-function fixFor(account: string, error: unknown): string {
-  const name = (error as Error).name;
-  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-    return (
-      `deploy the ec2-led member stack in ${account} (docs/accounts.md), or remove ${account} from aws.accounts; ` +
-      'the role must trust the home device role, within the organization'
-    );
-  }
-  if (name === 'RegionDisabledException') return 'activate STS in that region (IAM account settings)';
-  return 'check the network and the home credentials; the listing retries with backoff';
 }
 
 /** A caching, refreshing credential provider for `ec2led-reader` in `options.account`. */
@@ -131,7 +121,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
       return credentials;
     } catch (error) {
       const name = (error as Error).name;
-      const fix = fixFor(options.account, error);
+      const fix = stsFix(options.account, options.region, error, options.endpoint);
       const message = `AssumeRole ${arn} failed: ${name}: ${(error as Error).message}; ${fix}`;
       if (fresh(cached, 0) && cached !== undefined) {
         log.warn('role session refresh failed; using the current session until it expires', {
@@ -140,7 +130,8 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
         return cached;
       }
       const failure = new Error(message, { cause: error });
-      failure.name = name === 'AccessDenied' ? 'AccessDenied' : 'AssumeRoleError';
+      // One name for every STS failure: ec2-errors.ts then gives the listing an STS fix, never EC2's.
+      failure.name = ASSUME_ROLE_ERROR;
       throw failure;
     }
   };

@@ -2,7 +2,9 @@
  * What a failed DescribeInstances means and what to do about it, by cause: throttled, refused by
  * IAM, bad or expired credentials (or the IoT credentials provider failing first), a region not
  * enabled for the account, the endpoint unreachable, or reached but silent past the request timeout,
- * an EC2 server error. Only what matches none of these falls back to "check aws.regions and
+ * an EC2 server error, a page that is not a DescribeInstancesResponse (ec2-page.ts), or the member
+ * account's role not assumed (STS failed first: assume-role.ts names the STS fix, `stsFix` here,
+ * and EC2 was never asked). Only what matches none of these falls back to "check aws.regions and
  * aws.ec2Endpoint". Imports no SDK: the agent, which keeps the EC2 client out of its memory
  * (listing-process.ts), uses it too.
  */
@@ -26,8 +28,22 @@ export type ListingFailure =
   | 'unreachable'
   | 'timeout'
   | 'server-error'
+  | 'malformed'
+  | 'assume-role'
   | 'aborted'
   | 'other';
+
+/** The name of the error for a page that is not a DescribeInstancesResponse, or beyond EC2's limits. */
+export const MALFORMED_RESPONSE = 'MalformedResponse';
+
+/** The name assume-role.ts gives every AssumeRole failure; its message carries the STS fix. */
+export const ASSUME_ROLE_ERROR = 'AssumeRoleError';
+
+export function malformedResponse(problem: string): Error {
+  const error = new Error(`the answer is not a DescribeInstancesResponse EC2 could send: ${problem}`);
+  error.name = MALFORMED_RESPONSE;
+  return error;
+}
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -65,9 +81,22 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether `error` or one of its causes is named `name`. */
+function inChain(error: unknown, name: string): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth += 1) {
+    if (shape(current).name === name) return true;
+    current = shape(current).cause;
+  }
+  return false;
+}
+
 export function classifyListingError(error: unknown): ListingFailure {
   const { name = '', message = '', $metadata } = shape(error);
   if (name === 'AbortError') return 'aborted';
+  // Before anything read off the cause: an STS failure carries STS's AccessDenied, network codes, ...
+  if (inChain(error, ASSUME_ROLE_ERROR)) return 'assume-role';
+  if (name === MALFORMED_RESPONSE) return 'malformed';
   if (name === 'RequestLimitExceeded' || name === 'Throttling' || name === 'ThrottlingException') {
     return 'throttled';
   }
@@ -114,9 +143,66 @@ export function listingFix(region: string, error: unknown, endpoint: string | un
       return `${where} did not answer in time: check the network and aws.ec2Endpoint; the agent relists with backoff`;
     case 'server-error':
       return `EC2 answered HTTP ${shape(error).$metadata?.httpStatusCode} (a server error, usually brief): the agent relists with backoff`;
+    case 'malformed':
+      return (
+        `${where} answered with a page the agent cannot take as the truth, so the listing failed: ` +
+        'something between the agent and EC2 (an HTTP proxy, a captive portal, aws.ec2Endpoint) changes or cuts ' +
+        'the answer; the agent keeps the board as it was and relists with backoff'
+      );
+    case 'assume-role':
+      return 'EC2 was not asked: fix what the AssumeRole error names; the agent relists with backoff';
     case 'aborted':
       return 'the listing was cancelled (the agent is stopping or a newer listing took over)';
     case 'other':
       return 'check aws.regions and aws.ec2Endpoint';
+  }
+}
+
+/**
+ * The fix for a failed AssumeRole of `roleArn` (assume-role.ts), by cause, in STS's terms: the STS
+ * endpoint (aws.stsEndpoint, or sts.REGION.amazonaws.com), the reader role's trust policy and the
+ * organization, the home credentials. `region` is the STS region (the first of aws.regions).
+ */
+export function stsFix(
+  account: string,
+  region: string,
+  error: unknown,
+  endpoint: string | undefined,
+): string {
+  const where = endpoint === undefined ? `sts.${region}.amazonaws.com` : `aws.stsEndpoint ${endpoint}`;
+  const { name = '' } = shape(error);
+  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+    return (
+      `STS refused: deploy the ec2-led member stack in ${account} (docs/accounts.md) so that ec2led-reader exists, ` +
+      "and check that its trust policy admits the home account's device role and that both accounts are in " +
+      `the organization it names; or remove ${account} from aws.accounts`
+    );
+  }
+  if (name === 'RegionDisabledException') {
+    return `STS is not activated in ${region} for the home account: activate it (IAM, Account settings) or put another region first in aws.regions`;
+  }
+  if (name === 'ValidationError') {
+    return `STS refused the request as invalid: check that ${account} in aws.accounts is a 12-digit account id`;
+  }
+  switch (classifyListingError(error)) {
+    case 'throttled':
+      return 'STS throttled AssumeRole: the agent backs off and relists by itself';
+    case 'credentials':
+      return (
+        `STS did not accept the home credentials (${name}): check the clock (NTP), aws.credentials and ` +
+        'aws.roleAlias; the IoT credentials provider must hand out the home device role'
+      );
+    case 'credentials-provider':
+      return 'no home credentials to assume the role with: fix what the credentials error names (STS was not asked)';
+    case 'region-not-enabled':
+      return `STS is not enabled in ${region}: put an enabled region first in aws.regions`;
+    case 'unreachable':
+      return `${where} is unreachable (${networkCode(error) ?? 'no connection'}): check the network, DNS and aws.stsEndpoint; the agent relists with backoff`;
+    case 'timeout':
+      return `${where} did not answer in time: check the network and aws.stsEndpoint; the agent relists with backoff`;
+    case 'server-error':
+      return `STS answered HTTP ${shape(error).$metadata?.httpStatusCode} (a server error, usually brief): the agent relists with backoff`;
+    default:
+      return `check aws.stsEndpoint (now ${endpoint ?? 'the default'}) and the home credentials; the agent relists with backoff`;
   }
 }

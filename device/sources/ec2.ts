@@ -13,18 +13,33 @@
  * the whole request (DEFAULT_AWS_TIMEOUTS), so an endpoint that accepts and never answers cannot hold
  * a listing for ever. A timed-out request is not retried here: the listing fails at once, and the
  * sync core retries the whole listing with its backoff.
+ *
+ * A broken answer is not the truth: every page is read into memory up to MAX_PAGE_BYTES (and every
+ * page of one listing together up to MAX_LISTING_BYTES), checked to be a DescribeInstancesResponse
+ * before the SDK reads it (ec2-page.ts: the SDK returns an empty page, no error, for much that is
+ * not one), and the SDK's reading is held to the number of instances the page holds. What one
+ * listing may hold is bounded as AWS bounds it (LIMITS: tags, tag keys and values, ids). Any of these
+ * fails the listing at once (`MalformedResponse`, not retried here), into the sync core's backoff as
+ * for a 500, never a listing taken as the truth.
+ *
+ * Why a middleware on the command and not a request handler around the SDK's: the middleware stack
+ * is the SDK's public way in, keeps the SDK's own handler and its timeouts as they are, and sees the
+ * raw response of exactly this call (its budget is the listing's); wrapping the handler would mean
+ * building the SDK's Node handler ourselves from a package we do not depend on directly.
  */
 import {
   DescribeInstancesCommand,
   type DescribeInstancesCommandOutput,
   EC2Client,
   type Filter,
+  type Reservation,
 } from '@aws-sdk/client-ec2';
 import { isInstanceState } from '../../shared/instance-state.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { CredentialProvider } from './credentials.ts';
-import { Ec2Error, listingFix } from './ec2-errors.ts';
+import { Ec2Error, listingFix, malformedResponse } from './ec2-errors.ts';
+import { checkDescribeInstancesPage, MAX_LISTING_BYTES, MAX_PAGE_BYTES } from './ec2-page.ts';
 
 // Where it always was, for its importers; it lives in ec2-errors.ts, which loads no SDK.
 export { Ec2Error };
@@ -57,6 +72,13 @@ export interface Ec2Source {
 }
 
 const PAGE_SIZE = 1000;
+
+/**
+ * What EC2 can hold, so anything beyond is a bad response: 50 user tags an instance, keys of 128
+ * characters and values of 256 (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html,
+ * "Tag restrictions"; a few `aws:` tags come on top, hence 60); instance and account ids are under 20.
+ */
+export const LIMITS = { tags: 60, keyChars: 128, valueChars: 256, idChars: 64 } as const;
 /** EC2 accepts up to 200 values per filter. */
 const IDS_PER_REQUEST = 200;
 
@@ -83,10 +105,55 @@ function explain(region: string, error: unknown, endpoint?: string): Ec2Error {
   return new Ec2Error(message, isThrottle(error), error);
 }
 
-function toDetails(region: string, output: DescribeInstancesCommandOutput, log: Logger): InstanceDetails[] {
+/** Length in characters (code points), as AWS counts them; a UTF-16 length at most twice that. */
+function chars(text: string, max: number): number {
+  return text.length <= max ? text.length : [...text].length;
+}
+
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+}
+
+/** Why this instance cannot have come from EC2, or undefined. */
+function beyondLimits(
+  instance: NonNullable<Reservation['Instances']>[number],
+  ownerId: string,
+): string | undefined {
+  const id = instance.InstanceId ?? '';
+  if (id.length > LIMITS.idChars) return `an instance id of ${id.length} characters (${quoted(id)})`;
+  if (ownerId.length > LIMITS.idChars) return `an owner id of ${ownerId.length} characters`;
+  const tags = instance.Tags ?? [];
+  if (tags.length > LIMITS.tags) return `${id} with ${tags.length} tags (EC2 allows 50)`;
+  for (const tag of tags) {
+    const key = tag.Key ?? '';
+    const value = tag.Value ?? '';
+    if (chars(key, LIMITS.keyChars) > LIMITS.keyChars) {
+      return `${id} with a tag key of ${chars(key, LIMITS.keyChars)} characters (EC2 allows ${LIMITS.keyChars}): ${quoted(key)}`;
+    }
+    if (chars(value, LIMITS.valueChars) > LIMITS.valueChars) {
+      return `${id} with a tag ${quoted(key)} of ${chars(value, LIMITS.valueChars)} characters (EC2 allows ${LIMITS.valueChars})`;
+    }
+  }
+  return undefined;
+}
+
+function toDetails(
+  region: string,
+  output: DescribeInstancesCommandOutput,
+  expected: number | undefined,
+  log: Logger,
+): InstanceDetails[] {
   const out: InstanceDetails[] = [];
-  for (const reservation of output.Reservations ?? []) {
+  const reservations = output.Reservations;
+  if (reservations === undefined) throw malformedResponse('the SDK read no reservationSet from the page');
+  const read = reservations.reduce((sum, r) => sum + (r.Instances?.length ?? 0), 0);
+  if (expected !== undefined && read !== expected) {
+    throw malformedResponse(`the page holds ${expected} instances and the SDK read ${read}`);
+  }
+  for (const reservation of reservations) {
     for (const instance of reservation.Instances ?? []) {
+      const bad = beyondLimits(instance, reservation.OwnerId ?? '');
+      if (bad !== undefined) throw malformedResponse(`the page holds ${bad}`);
       const state = instance.State?.Name;
       if (instance.InstanceId === undefined || !isInstanceState(state)) {
         log.warn('skipped an instance without id or known state', { region, id: instance.InstanceId, state });
@@ -105,6 +172,93 @@ function toDetails(region: string, output: DescribeInstancesCommandOutput, log: 
     }
   }
   return out;
+}
+
+/** The bytes one listing (or describe) has read so far, across its regions and pages. */
+interface ListingBudget {
+  bytes: number;
+}
+
+function newBudget(): ListingBudget {
+  return { bytes: 0 };
+}
+
+/** What the page guard found in the last attempt of one page: how many instances it holds. */
+interface CheckedPage {
+  instances?: number;
+}
+
+interface RawResponse {
+  statusCode?: number;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+}
+
+/** The body, read up to `limit` bytes; 'over' (the stream destroyed) past it. */
+async function readBounded(response: RawResponse, limit: number): Promise<Uint8Array | 'over'> {
+  const body = response.body;
+  const destroy = () => (body as { destroy?: () => void } | undefined)?.destroy?.();
+  if (Number(response.headers?.['content-length'] ?? 0) > limit) {
+    destroy();
+    return 'over';
+  }
+  if (body === undefined || body === null) return new Uint8Array();
+  if (typeof body === 'string') {
+    const bytes = Buffer.from(body);
+    return bytes.byteLength > limit ? 'over' : bytes;
+  }
+  if (body instanceof Uint8Array) return body.byteLength > limit ? 'over' : body;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += bytes.byteLength;
+    if (total > limit) {
+      destroy();
+      return 'over';
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * A deserialize-step middleware just inside the SDK's deserializer: it reads the raw body (bounded by
+ * the page and the listing budget), refuses a 2xx page that is not a DescribeInstancesResponse, notes
+ * how many instances the page holds, and hands the SDK the bytes it read.
+ */
+function pageGuard(budget: ListingBudget, checked: CheckedPage) {
+  return <Args, Output>(next: (args: Args) => Promise<Output>) =>
+    async (args: Args): Promise<Output> => {
+      const result = await next(args);
+      const response = (result as { response?: RawResponse }).response;
+      if (response === undefined) return result;
+      const pageLimit = Math.min(MAX_PAGE_BYTES, MAX_LISTING_BYTES - budget.bytes);
+      const bytes = await readBounded(response, pageLimit);
+      if (bytes === 'over') {
+        throw malformedResponse(
+          pageLimit < MAX_PAGE_BYTES
+            ? `the listing's pages together ran over ${MAX_LISTING_BYTES / MIB} MiB`
+            : `a page ran over ${MAX_PAGE_BYTES / MIB} MiB`,
+        );
+      }
+      budget.bytes += bytes.byteLength;
+      response.body = bytes;
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) return result; // the SDK reads the error, as before
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw malformedResponse(`HTTP ${status}, a body that is not UTF-8 text`);
+      }
+      const check = checkDescribeInstancesPage(text);
+      if (!check.ok) throw malformedResponse(`HTTP ${status}, ${check.problem}`);
+      checked.instances = check.instances;
+      return result;
+    };
 }
 
 export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
@@ -153,6 +307,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
   const describeAll = async (
     region: string,
     filters: Filter[],
+    budget: ListingBudget,
     signal?: AbortSignal,
   ): Promise<InstanceDetails[]> => {
     const out: InstanceDetails[] = [];
@@ -162,8 +317,18 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
       const command = new DescribeInstancesCommand(
         token === undefined ? input : { ...input, NextToken: token },
       );
+      const checked: CheckedPage = {};
+      command.middlewareStack.addRelativeTo(pageGuard(budget, checked), {
+        relation: 'after',
+        toMiddleware: 'deserializerMiddleware',
+        name: 'ec2ledPageGuard',
+      });
       const output = await send(region, command, signal);
-      out.push(...toDetails(region, output, log));
+      try {
+        out.push(...toDetails(region, output, checked.instances, log));
+      } catch (error) {
+        throw explain(region, error, options.endpoint);
+      }
       token = output.NextToken || undefined;
       if (token === undefined) return out;
     }
@@ -173,8 +338,9 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
   return {
     async list(signal) {
       const startedAtMs = now();
+      const budget = newBudget();
       const perRegion = await Promise.all(
-        options.regions.map((region) => describeAll(region, tagFilters, signal)),
+        options.regions.map((region) => describeAll(region, tagFilters, budget, signal)),
       );
       return { startedAtMs, instances: perRegion.flat() };
     },
@@ -188,10 +354,16 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
         );
       }
       const out: InstanceDetails[] = [];
+      const budget = newBudget();
       for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) {
         const chunk = ids.slice(i, i + IDS_PER_REQUEST);
         out.push(
-          ...(await describeAll(region, [{ Name: 'instance-id', Values: chunk }, ...tagFilters], signal)),
+          ...(await describeAll(
+            region,
+            [{ Name: 'instance-id', Values: chunk }, ...tagFilters],
+            budget,
+            signal,
+          )),
         );
       }
       return out;

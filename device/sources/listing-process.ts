@@ -19,10 +19,19 @@
  *   from each child and are handed to the next while valid.
  * - Aborting a call (cancel-list, stop) kills its process. A process that crashes, is killed, or runs
  *   over `maxLifetimeMs` fails its call (sync.ts then backs off and relists); it never fails the agent.
+ * - A listing that replaces one of COLLECT_AFTER_REPLACING things or more is followed, a moment after
+ *   the agent applied it, by one full garbage collection: the fleet it replaced (every thing is a new
+ *   object from the listing process) stays in the agent's heap as garbage until V8's next major
+ *   collection, which an idle agent does not run for many minutes, and the resident memory follows
+ *   V8's heap. Measured with bench (i) before this: 108 MB after going from 30,000 instances back to
+ *   1,000, against 76 MB steady; with 30,000 held, 137 MB after the second listing against 112 MB
+ *   after the first.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { silentLogger } from '../log.ts';
 import type { AccountsEc2Options } from './accounts-ec2.ts';
@@ -55,6 +64,10 @@ export const LISTING_LIFETIME_MS = 5 * 60_000;
 export interface ProcessEc2Options extends Omit<AccountsEc2Options, 'sessions' | 'onSession'> {
   /** Default LISTING_LIFETIME_MS. */
   readonly maxLifetimeMs?: number;
+  /** Default COLLECT_AFTER_REPLACING. */
+  readonly collectAfterReplacing?: number;
+  /** Default a full collection of V8's heap (`fullCollection`); tests count the calls. */
+  readonly collect?: () => void;
   /** Called with each listing process once started (tests kill it). */
   readonly onSpawn?: (child: ChildProcess) => void;
 }
@@ -88,6 +101,36 @@ const CHILD_FLAGS = ['--max-semi-space-size=1'];
 
 type Answer = Extract<ChildMessage, { type: 'listed' | 'described' }>;
 
+/**
+ * A listing that replaces this many things or more is followed by one full collection (at most one
+ * a listing: every resync, 15 minutes by default). 5,000 things are a few MB of heap; fewer are
+ * collected in the normal course soon enough.
+ */
+export const COLLECT_AFTER_REPLACING = 5_000;
+
+/** After the listing's answer is applied (sync.ts replaces the fleet at once): then the drop is garbage. */
+const COLLECT_DELAY_MS = 2_000;
+
+let gc: (() => void) | null | undefined;
+
+/**
+ * One full collection of this process's heap. V8's `gc` is not exposed without --expose-gc at start;
+ * set at run time, the flag gives the next new context its `gc` (node:v8 setFlagsFromString), so this
+ * needs no change to how the agent is started. Does nothing where that is refused.
+ */
+export function fullCollection(): void {
+  if (gc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      const found = runInNewContext('gc') as unknown;
+      gc = typeof found === 'function' ? (found as () => void) : null;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.();
+}
+
 export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
   const log = options.log ?? silentLogger;
   const now = options.now ?? Date.now;
@@ -95,6 +138,10 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
   const entry = listingEntry();
   const sessions = new Map<string, WireCredentials>();
   const children = new Set<ChildProcess>();
+  const collectAfter = options.collectAfterReplacing ?? COLLECT_AFTER_REPLACING;
+  const collect = options.collect ?? fullCollection;
+  let lastListed: number | undefined;
+  let collection: NodeJS.Timeout | undefined;
 
   const validSessions = (): Record<string, WireCredentials> => {
     const out: Record<string, WireCredentials> = {};
@@ -231,6 +278,13 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
       const startedAtMs = now();
       const answer = await run({ kind: 'list' }, signal);
       const snapshot = (answer as Extract<Answer, { type: 'listed' }>).snapshot;
+      const listed = snapshot.instances.length;
+      if (lastListed !== undefined && lastListed >= collectAfter) {
+        clearTimeout(collection);
+        collection = setTimeout(collect, COLLECT_DELAY_MS);
+        collection.unref();
+      }
+      lastListed = listed;
       return { ...snapshot, startedAtMs } satisfies Snapshot;
     },
     async describeIds(region, ids, signal): Promise<InstanceDetails[]> {
@@ -238,6 +292,7 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
       return [...(answer as Extract<Answer, { type: 'described' }>).details];
     },
     close() {
+      clearTimeout(collection);
       for (const child of children) child.kill('SIGKILL');
       children.clear();
     },

@@ -85,6 +85,18 @@ describe('the agent’s /metrics', () => {
     expect(Math.abs(Date.now() / 1000 - listedAt)).toBeLessThan(30);
   });
 
+  it('a listing from a broken page (a space a proxy inserted) is a failure, counted; synced comes from the next good one', async () => {
+    world.ec2.breakNext(1, 'padded');
+    const a = await start();
+    const families = await scrape();
+    expect(value(families, 'ec2led_listing_failures_total')).toBe(1);
+    expect(value(families, 'ec2led_listings_total')).toBeGreaterThanOrEqual(1);
+    expect([...a.state().fleet.keys()].sort()).toEqual(
+      [WEB.instanceId, DB.instanceId, CACHE.instanceId].sort(),
+    );
+    expect(value(families, 'ec2led_instances', { kind: 'instance', state: 'running' })).toBe(2);
+  });
+
   it('counts a message as it arrives and shows the fleet gauge move', async () => {
     const a = await start();
     const before = await scrape();

@@ -1,7 +1,7 @@
 /**
  * The ordering contract of shared/ lifted to the whole sync: whatever the feed does (drops,
  * duplicates, reorders, disconnects, rejoined or fresh sessions, failed and throttled listings, forged
- * stamps and forged terminations), the fleet converges on the truth. The fake also checks, at every
+ * stamps and forged terminations, listings whose page does not parse), the fleet converges on the truth. The fake also checks, at every
  * step, that no instance goes back to an older state, that `synced` never claims a listing the current
  * connection did not make, and right after every listing that the board equals the listing but for
  * what arrived while it ran. The pool holds two CloudWatch alarms beside the instances: the same
@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PAGE_FAULTS } from '../../../device/demo/fake-ec2.ts';
 import type { Change } from '../../../device/fleet/instance.ts';
 import { MAX_CLOCK_SKEW_MS } from '../../../device/fleet/sync.ts';
 import { ALARM_STATES } from '../../../shared/alarm-message.ts';
@@ -103,6 +104,8 @@ function scriptArb(shape: Shape): fc.Arbitrary<Script> {
           throttled: fc.boolean(),
           durationMs: fc.integer({ min: 0, max: 3000 }),
           lagMs: fc.integer({ min: 0, max: 3000 }),
+          // A page spoiled on the way (a proxy's padding, cut short, an HTML page...) in half of them.
+          unparsable: fc.option(fc.constantFrom(...PAGE_FAULTS), { freq: 2, nil: undefined }),
         }),
         { maxLength: 8 },
       ),
@@ -165,6 +168,7 @@ function coverage() {
     echoesDropped: 0,
     forgedOverridden: 0,
     futureDropped: 0,
+    unparsable: 0,
   };
   return {
     runs,
@@ -189,16 +193,24 @@ describe('sync convergence (property)', () => {
       'echoesDropped',
       'forgedOverridden',
       'futureDropped',
+      'unparsable',
     ] as const;
     for (const key of lossyKeys) {
       expect(lossy.runs[key], `lossy runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
-    for (const key of ['held', 'listFailures', 'cancelledListings', 'reconnects', 'resubscribes'] as const) {
+    for (const key of [
+      'held',
+      'listFailures',
+      'cancelledListings',
+      'reconnects',
+      'resubscribes',
+      'unparsable',
+    ] as const) {
       expect(lossless.runs[key], `lossless runs with ${key}`).toBeGreaterThan(RUNS / 10);
     }
   });
 
-  it('equals the truth after any drops, duplicates, reorders, disconnects and forgeries, once relisted', () => {
+  it('equals the truth after any drops, duplicates, reorders, disconnects, forgeries and pages that do not parse, once relisted', () => {
     // Changes end at 20 s and outages by 33 s; the final relist asks at 40 s, late copies arrive
     // until 80 s, and no resync timer is armed after 40 s: the late echoes meet no further listing.
     // Forged messages go out by 28 s: the final listing starts after every one of them arrived.

@@ -220,6 +220,12 @@ describe('the listing process', () => {
       expect(timedOut.message).toMatch(/did not answer in time/);
       expect(classifyListingError(badProvider.cause)).toBe('credentials-provider');
       expect(badProvider.message).toMatch(/cannot read the device certificate files/);
+
+      // A page that is not a DescribeInstancesResponse fails in the child and reads the same here.
+      ec2.breakNext(1, 'html');
+      const broken = await failure(createProcessEc2Source(options()).list());
+      expect(classifyListingError(broken.cause)).toBe('malformed');
+      expect(broken.message).toMatch(/the root element is <html>|unexpected markup "<!DOCTYPE/);
     },
     CHILD_TEST_MS,
   );
@@ -263,6 +269,39 @@ describe('the listing process', () => {
       ec2.setInstances('eu-west-1', [instance(1, 'running')]);
       const next = createProcessEc2Source(options());
       expect((await next.list()).instances).toHaveLength(1);
+    },
+    CHILD_TEST_MS,
+  );
+
+  it(
+    "collects the agent's garbage once after a listing that replaced a large one, not after others",
+    async () => {
+      let collections = 0;
+      let collected: () => void = () => undefined;
+      const source = createProcessEc2Source(
+        options({
+          collectAfterReplacing: 3,
+          collect: () => {
+            collections += 1;
+            collected();
+          },
+        }),
+      );
+      ec2.setInstances('eu-west-1', [instance(1, 'running'), instance(2, 'running')]);
+      await source.list();
+      ec2.setInstances('eu-west-1', [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')]);
+      await source.list(); // replaced 2 things: nothing to collect
+      ec2.setInstances('eu-west-1', [instance(1, 'running')]);
+      const done = new Promise<void>((resolve) => {
+        collected = resolve;
+      });
+      await source.list(); // replaced 3
+      await Promise.race([
+        done,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no collection in 10 s')), 10_000)),
+      ]);
+      expect(collections).toBe(1);
+      source.close();
     },
     CHILD_TEST_MS,
   );

@@ -1,6 +1,7 @@
 /**
  * A fake of everything the sync talks to: IoT Core (an MQTT session that can be rejoined or lost),
- * EC2 (listings that fail, throttle, and take time) and the agent's timers, on one virtual clock.
+ * EC2 (listings that fail, throttle, take time, or come back as a page that does not parse) and the
+ * agent's timers, on one virtual clock.
  *
  * It knows the true history of every instance, so it can answer DescribeInstances at any time, and it
  * delivers that history as live messages that it drops, duplicates, delays (so reorders) and holds
@@ -10,6 +11,7 @@
  * that the fleet equals it but for what arrived while it ran.
  */
 
+import { breakPage, type PageFault } from '../../../../device/demo/fake-ec2.ts';
 import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
 import { ALARM_STATE_RANK, changeSupersedes } from '../../../../device/fleet/order.ts';
 import type { Fleet } from '../../../../device/fleet/store.ts';
@@ -21,6 +23,7 @@ import {
   step,
 } from '../../../../device/fleet/sync.ts';
 import type { KindState } from '../../../../device/layout/kinds.ts';
+import { checkDescribeInstancesPage } from '../../../../device/sources/ec2-page.ts';
 import type { AlarmState } from '../../../../shared/alarm-message.ts';
 import { type InstanceState, STATE_RANK } from '../../../../shared/instance-state.ts';
 
@@ -53,6 +56,12 @@ export interface Outage {
 export interface ListingOutcome {
   readonly fail: boolean;
   readonly throttled: boolean;
+  /**
+   * The page comes back spoiled by this fault (a proxy's padding, cut short, an HTML page...): it goes
+   * through the agent's page check (sources/ec2-page.ts), which must refuse it (a failed listing) or,
+   * when the fault left it right (padding an empty page), find the true count in it.
+   */
+  readonly unparsable?: PageFault | undefined;
   readonly durationMs: number;
   /** The listing shows the truth this long after it started (at most durationMs). */
   readonly lagMs: number;
@@ -106,6 +115,22 @@ export function truthAt(script: Script, atMs: number): Map<string, KindState> {
   return truth;
 }
 
+/** A DescribeInstancesResponse page of `instances`, as EC2 would send it (one reservation each). */
+function pageOf(instances: readonly InstanceDetails[]): string {
+  const items = instances
+    .map(
+      (d, n) =>
+        `<item><reservationId>r-${n}</reservationId><ownerId>${d.account}</ownerId><instancesSet><item>` +
+        `<instanceId>${d.instanceId}</instanceId><instanceState><name>${d.state}</name></instanceState>` +
+        '</item></instancesSet></item>',
+    )
+    .join('');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
+    `<requestId>fake</requestId><reservationSet>${items}</reservationSet></DescribeInstancesResponse>`
+  );
+}
+
 function forgedKey(
   change: Pick<Change, 'state' | 'timeMs'> & { readonly id?: string; readonly instanceId?: string },
 ) {
@@ -149,6 +174,8 @@ export class FakeSource {
     forgedOverridden: 0,
     /** A forged message was dropped for its stamp beyond the clock. */
     futureDropped: 0,
+    /** A listing's page did not parse and the listing failed. */
+    unparsable: 0,
   };
   #queue: Timed[] = [];
   #forged = new Set<string>();
@@ -391,7 +418,21 @@ export class FakeSource {
         this.#feed({ type: 'list-failed', throttled: outcome.throttled, reason: 'fake failure' });
         return;
       }
-      const snapshot: Snapshot = { startedAtMs, instances: this.#details(truthAt(this.script, truthAtMs)) };
+      const instances = this.#details(truthAt(this.script, truthAtMs));
+      if (outcome.unparsable !== undefined) {
+        const page = breakPage(pageOf(instances), outcome.unparsable);
+        const check = checkDescribeInstancesPage(typeof page === 'string' ? page : page.toString('latin1'));
+        if (!check.ok) {
+          this.seen.unparsable++;
+          this.#feed({ type: 'list-failed', throttled: false, reason: check.problem });
+          return;
+        }
+        // Accepted: then it must be the truth, never what a lenient reader makes of a broken page.
+        if (check.instances !== instances.length) {
+          throw new Error(`a ${outcome.unparsable} page was taken as a listing of ${check.instances}`);
+        }
+      }
+      const snapshot: Snapshot = { startedAtMs, instances };
       this.listings.push({ startedAtMs, truthAtMs });
       this.#feed({ type: 'listed', snapshot });
     });
