@@ -56,7 +56,7 @@ async function cpuPercent(pid: number, seconds: number): Promise<number> {
 
 /**
  * The packed agent into `out` (inside node_modules, so its external packages resolve), with the web
- * board's page, and out/run.mjs.
+ * board's page, and `${out}/run.mjs`.
  */
 export async function buildPackedAgent(out: string): Promise<void> {
   await rm(out, { recursive: true, force: true });
