@@ -116,7 +116,7 @@ describe('agent after a reboot without network', () => {
 });
 
 describe('agent restoring a fleet of every kind', () => {
-  // Issue 23: the fleet file wrote probe entries and refused them on load, so with `probes`
+  // The fleet file once wrote probe entries and refused them on load, so with `probes`
   // configured every start logged "fleet not restored" and restored nothing.
   it('restores instances, alarms and probes, stale, with no warning', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'fleet-kinds-'));

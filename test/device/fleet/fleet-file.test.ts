@@ -34,7 +34,7 @@ const DB: Instance = {
   name: undefined,
   tags: {},
 };
-/** An alarm and a desk probe (sources/probes.ts): the fleet file keeps every kind (issue 23). */
+/** An alarm and a desk probe (sources/probes.ts): the fleet file keeps every kind. */
 const API_5XX: Instance = {
   kind: 'alarm',
   id: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-5xx',

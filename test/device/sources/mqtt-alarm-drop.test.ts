@@ -77,7 +77,7 @@ describe("today's agent and alarm messages", () => {
       );
       await publisher.publish(`ec2led/v1/123456789012/eu-west-1/${INSTANCE.id}`, encodeAlarmMessage(ALARM));
       await publisher.publishMessage('ec2led', INSTANCE);
-      // Published last on one connection: the broker delivers the alarms before it (MQTT 3.1.1 §4.6).
+      // Published last on one connection: the broker delivers the alarms before it (MQTT 3.1.1, "Message ordering").
       await waitFor('the instance message', () => events.some((e) => e.type === 'message'));
       expect(events.filter((e) => e.type === 'message')).toEqual([
         { type: 'message', topic: `ec2led/v1/123456789012/eu-west-1/${INSTANCE.id}`, message: INSTANCE },
@@ -124,7 +124,7 @@ describe("today's agent and alarm messages", () => {
       );
       await publisher.publish(topic, '{"v":1,"kind":"alarm"}');
       await publisher.publish(topic, encodeAlarmMessage(ALARM));
-      // Published last on one connection: the broker delivers the others before it (MQTT 3.1.1 §4.6).
+      // Published last on one connection: the broker delivers the others before it (MQTT 3.1.1, "Message ordering").
       await waitFor('the alarm message', () => events.some((e) => e.type === 'alarm'));
       const alarms = events.filter((e) => e.type === 'alarm');
       expect(alarms).toEqual([

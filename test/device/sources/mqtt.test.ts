@@ -116,7 +116,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     await publisher.publish(`ec2led/v1/123456789012/us-east-1/${MESSAGE.id}`, JSON.stringify(MESSAGE));
     await publisher.publish('ec2led/v1/other', JSON.stringify(MESSAGE));
     await publisher.publishMessage(PREFIX, { ...MESSAGE, state: 'stopped' });
-    // Published last on one connection: the broker delivers the rest before it (MQTT 3.1.1 §4.6).
+    // Published last on one connection: the broker delivers the rest before it (MQTT 3.1.1, "Message ordering").
     await waitFor('the good message', () => count('message') === 1);
     expect(events.filter((e) => e.type === 'message')).toEqual([
       expect.objectContaining({ message: { ...MESSAGE, state: 'stopped' } }),
@@ -251,7 +251,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     source.start();
     await waitFor('connected', () => events.some((e) => e.type === 'connected'));
     // A round trip on the same connection: a SUBSCRIBE sent on connect would be acknowledged
-    // before this PUBLISH is (the broker answers one connection's packets in order, MQTT 3.1.1 §4.6).
+    // before this PUBLISH is (the broker answers one connection's packets in order, MQTT 3.1.1 "Message ordering").
     await source.publish('ec2led/v1/other', 'after connect');
     expect(events).toEqual([{ type: 'connected', rejoined: false, first: true }]);
     source.subscribe();
