@@ -10,6 +10,7 @@ import {
 } from '../../../device/fleet/fleet-file.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
+import { KIND_NAMES, KINDS, type Kind } from '../../../device/layout/kinds.ts';
 
 const WEB: Instance = {
   kind: 'instance',
@@ -58,6 +59,12 @@ const WWW: Instance = {
   name: 'www',
   tags: {},
 };
+/** A member of every kind the agent knows: a new kind fails to compile here until it has one. */
+const ONE_OF_EACH: Record<Kind, Instance> = {
+  instance: { ...WEB, tags: { Name: 'web-1' } },
+  alarm: API_5XX,
+  probe: WWW,
+};
 /** The agent's clock in these tests: a day after the fleet's stamps. */
 const NOW = 1_764_490_000_000;
 const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
@@ -74,7 +81,7 @@ describe('fleet file', () => {
   });
 
   it('round-trips an instance, an alarm and a probe, each as its kind', () => {
-    const fleet = fleetOf({ ...WEB, tags: { Name: 'web-1' } }, API_5XX, WWW);
+    const fleet = fleetOf(...Object.values(ONE_OF_EACH));
     const text = serializeFleet(fleet, 1_764_403_200_000);
     expect(JSON.parse(text).instances.map((entry: { kind?: string }) => entry.kind)).toEqual([
       'alarm',
@@ -84,6 +91,13 @@ describe('fleet file', () => {
     const parsed = parseFleet(text, NOW);
     expect(parsed.reason).toBeUndefined();
     expect(parsed.fleet).toEqual(fleet);
+  });
+
+  it("holds each kind's id to its own pattern and no other kind's (one id is never two kinds)", () => {
+    for (const [kind, sample] of Object.entries(ONE_OF_EACH)) {
+      const matching = KIND_NAMES.filter((other) => KINDS[other].idPattern.test(sample.id));
+      expect(matching, sample.id).toEqual([kind]);
+    }
   });
 
   it('checks each entry against its own kind: an id, a state or a place of another kind is a bad entry', () => {
