@@ -5,6 +5,7 @@
  */
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
+import { UNIT_TESTS } from './vitest.tiers.ts';
 
 // Not mergeConfig: it would append this list to the base's test/**/*.test.ts.
 export default defineConfig({
@@ -15,21 +16,6 @@ export default defineConfig({
     pool: 'threads',
     // Pure modules keep no state worth isolating: one module graph for every file saves most of the time.
     isolate: false,
-    include: [
-      'test/shared/**/*.test.ts',
-      'test/lambda/translate.test.ts',
-      'test/device/fleet/**/*.test.ts',
-      'test/device/layout/**/*.test.ts',
-      'test/device/display/**/*.test.ts',
-      'test/device/config.test.ts',
-      'test/device/settings/**/*.test.ts',
-      'test/device/sources/shadow.test.ts',
-      'test/device/web/guards.test.ts',
-      'test/device/web/events.test.ts',
-      'test/device/demo/simulator.test.ts',
-      'test/device/demo/lines.test.ts',
-      'test/scripts/**/*.test.ts',
-      'test/architecture.test.ts',
-    ],
+    include: [...UNIT_TESTS],
   },
 });

@@ -63,6 +63,8 @@ export interface Agent {
   /** The legend of the last picture (the web board, `ec2led status`). */
   legend(): Legend;
   readonly state: () => SyncState;
+  /** True while no frame is armed or drawing (runtime.ts `framesIdle`): nothing animates or waits. */
+  readonly framesIdle: () => boolean;
   /**
    * Blinks a pixel, an instance's pixel or the whole board for `durationMs` (default IDENTIFY_MS);
    * the whole board blinks even while its brightness is "off", and nothing else changes.
@@ -182,6 +184,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   return {
     legend: stage.legend,
     state: () => runtime.state(),
+    framesIdle: () => runtime.framesIdle(),
     identify(target, durationMs = IDENTIFY_MS) {
       stage.identify(target, now() + durationMs);
       runtime.redraw();

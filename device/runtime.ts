@@ -11,6 +11,8 @@
  *   period ending) or for a redraw asked for during the frame: no timer runs while nothing animates.
  * - A `list` runs at once or after its delay; `cancel-list` aborts it and it reports nothing after.
  *   At most one timer per key (resync, each region's describe, the list retry).
+ * - `framesIdle()` is true while no frame is armed or drawing: once true, nothing draws until an
+ *   event or a redraw (a test's "nothing more is drawn", checked without waiting).
  * - `frameWaitMs` tells how long a frame asked for has waited to be drawn (the watchdog's check that
  *   the render loop is not stuck on a hung bus write).
  * - `stop()` takes no more events, clears every timer, aborts the listing and describes in flight,
@@ -71,6 +73,8 @@ export interface Runtime {
    * been drawing, at `nowMs`; 0 when nothing waits. The watchdog's "render loop not stuck".
    */
   frameWaitMs(nowMs: number): number;
+  /** True while no frame is armed or drawing (always after `stop` resolved). */
+  framesIdle(): boolean;
   state(): SyncState;
   /** Idempotent; resolves once the frame in flight is drawn. */
   stop(): Promise<void>;
@@ -239,6 +243,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     dispatch,
     redraw,
     frameWaitMs: (nowMs) => Math.max(0, nowMs - Math.min(askedAt ?? nowMs, drawingSince ?? nowMs)),
+    framesIdle: () => (stopped || frameTimer === undefined) && !drawing,
     state: () => state,
     stop() {
       stopping ??= (() => {

@@ -9,7 +9,9 @@
  *     "instances": [
  *       { "id": "i-0123456789abcdef0", "state": "running", "timeMs": 1764403100000,
  *         "sinceMs": 1764400000000, "region": "eu-west-1", "account": "123456789012",
- *         "name": "web-1", "tags": { "Name": "web-1" }, "listed": true }
+ *         "name": "web-1", "tags": { "Name": "web-1" }, "listed": true },
+ *       { "kind": "probe", "id": "probe:www", "state": "up", "timeMs": 1764403150000,
+ *         "sinceMs": 1764403150000, "region": "desk", "account": "desk", "name": "www", "tags": {} }
  *     ]
  *   }
  *
@@ -24,13 +26,13 @@
  *   entry (one stamped after that bound too) is skipped and counted in the reason. A stamp from the
  *   future would outrank every live change until a listing showed another state (store.ts keeps a
  *   confirmed stamp).
+ * - Every kind (layout/kinds.ts KINDS) is kept and restored alike: an entry names its `kind` (absent:
+ *   an EC2 instance, as before kinds) and is checked against that kind's own id pattern, states,
+ *   region and account; a kind this agent does not know is a bad entry, skipped.
  * - `serializeFleet` writes instances in id order, so equal fleets give equal text.
  */
 
-import { ALARM_ARN_PATTERN, isAlarmState } from '../../shared/alarm-message.ts';
-import { isInstanceState } from '../../shared/instance-state.ts';
-import { INSTANCE_ID_PATTERN } from '../../shared/message.ts';
-import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../shared/patterns.ts';
+import { isKind, isStateOf, KIND_NAMES, KINDS, type KindRules } from '../layout/kinds.ts';
 import type { Instance } from './instance.ts';
 import { EMPTY_FLEET, type Fleet } from './store.ts';
 
@@ -114,25 +116,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-/** One entry as an instance, or why not; stamps after `latestMs` are bad values. */
+const article = (words: string): string => `${/^[aeiou]/i.test(words) ? 'an' : 'a'} ${words}`;
+
+/** One entry as a fleet member of its kind, or why not; stamps after `latestMs` are bad values. */
 function instanceOf(entry: unknown, latestMs: number): Instance | string {
   if (!isRecord(entry)) return 'an entry is not an object';
   const { kind = 'instance', id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
-  if (kind === 'alarm') {
-    if (typeof id !== 'string' || !ALARM_ARN_PATTERN.test(id))
-      return `${JSON.stringify(id)} is not an alarm ARN`;
-    if (!isAlarmState(state)) return `${id}: state ${JSON.stringify(state)} is not an alarm state`;
-  } else if (kind === 'instance') {
-    if (typeof id !== 'string' || !INSTANCE_ID_PATTERN.test(id))
-      return `${JSON.stringify(id)} is not an instance id`;
-    if (!isInstanceState(state)) return `${id}: state ${JSON.stringify(state)} is not an instance state`;
-  } else {
-    return `kind ${JSON.stringify(kind)} is not one this agent knows`;
-  }
+  if (!isKind(kind))
+    return `kind ${JSON.stringify(kind)} is not one this agent knows (${KIND_NAMES.join(', ')})`;
+  const rules: KindRules = KINDS[kind];
+  if (typeof id !== 'string' || !rules.idPattern.test(id))
+    return `${JSON.stringify(id)} is not ${article(rules.idName)}`;
+  if (!isStateOf(kind, state))
+    return `${id}: state ${JSON.stringify(state)} is not ${article(`${rules.label} state`)}`;
   if (!isTime(timeMs) || !isTime(sinceMs)) return `${id}: timeMs and sinceMs must be epoch milliseconds`;
   if (timeMs > latestMs || sinceMs > latestMs) return `${id}: stamped in the future`;
-  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) return `${id}: bad region`;
-  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) return `${id}: bad account`;
+  if (typeof region !== 'string' || !rules.regionPattern.test(region)) return `${id}: bad region`;
+  if (typeof account !== 'string' || !rules.accountPattern.test(account)) return `${id}: bad account`;
   if (name !== undefined && (typeof name !== 'string' || name.length > MAX_TAG_LENGTH))
     return `${id}: bad name`;
   if (!isRecord(tags)) return `${id}: tags is not an object`;

@@ -14,9 +14,14 @@
  *   each other and neither needs pixels set aside.
  * - `urgent`: states that must be seen whatever else the board is told (an ALARM): an output that
  *   dims or darkens the board (a night mode) keeps these lit.
+ * - `idPattern`, `regionPattern`, `accountPattern`: what a thing of this kind carries. Ids never
+ *   match two kinds' patterns (one id is never two kinds). The fleet file (fleet/fleet-file.ts)
+ *   accepts an entry of any kind here by these and `states`, with no branch per kind.
  */
-import { ALARM_STATES, type AlarmState } from '../../shared/alarm-message.ts';
+import { ALARM_ARN_PATTERN, ALARM_STATES, type AlarmState } from '../../shared/alarm-message.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../shared/instance-state.ts';
+import { INSTANCE_ID_PATTERN } from '../../shared/message.ts';
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../shared/patterns.ts';
 
 /** Where a kind's new pixels start: row by row from the top-left, or from the bottom-left upwards. */
 export type FillFrom = 'top' | 'bottom';
@@ -34,6 +39,13 @@ export interface KindRules<S extends string = string> {
   readonly urgent?: ReadonlySet<S>;
   /** Where new pixels of this kind start by default (config `zones` overrides it). */
   readonly from: FillFrom;
+  /** Every id of this kind matches, and no id of another kind does. */
+  readonly idPattern: RegExp;
+  /** The words for such an id in a message: "instance id", "alarm ARN". */
+  readonly idName: string;
+  /** The region and account such a thing carries: an AWS region and account id, or a fixed word. */
+  readonly regionPattern: RegExp;
+  readonly accountPattern: RegExp;
 }
 
 const instanceRules: KindRules<InstanceState> = {
@@ -49,6 +61,10 @@ const instanceRules: KindRules<InstanceState> = {
   },
   pulsing: new Set(['pending', 'stopping', 'shutting-down']),
   from: 'top',
+  idPattern: INSTANCE_ID_PATTERN,
+  idName: 'instance id',
+  regionPattern: REGION_PATTERN,
+  accountPattern: ACCOUNT_PATTERN,
 };
 
 /**
@@ -69,11 +85,20 @@ const alarmRules: KindRules<AlarmState> = {
   flashing: new Set(['ALARM']),
   urgent: new Set(['ALARM']),
   from: 'bottom',
+  idPattern: ALARM_ARN_PATTERN,
+  idName: 'alarm ARN',
+  regionPattern: REGION_PATTERN,
+  accountPattern: ACCOUNT_PATTERN,
 };
 
 /** What a desk probe (sources/probes.ts) saw: HTTP and TCP are up or down; HLS has all four looks. */
 export const PROBE_STATES = ['up', 'degraded', 'down', 'off-air'] as const;
 export type ProbeState = (typeof PROBE_STATES)[number];
+/** A probe's region and account: what the legend shows for "seen from this desk". */
+export const DESK = 'desk';
+/** A probe's id: `probe:` and its name (config `probes[].name`, 1-64 of these characters). */
+export const PROBE_ID_PATTERN = /^probe:[A-Za-z0-9._-]{1,64}$/;
+const DESK_PATTERN = new RegExp(`^${DESK}$`);
 
 /**
  * A check run from this desk (config `probes`). The alarm's colour rules in their own hues: `up` a
@@ -93,6 +118,10 @@ const probeRules: KindRules<ProbeState> = {
   flashing: new Set(['down']),
   urgent: new Set(['down']),
   from: 'bottom',
+  idPattern: PROBE_ID_PATTERN,
+  idName: 'probe id ("probe:" and its name)',
+  regionPattern: DESK_PATTERN,
+  accountPattern: DESK_PATTERN,
 };
 
 export const KINDS = { instance: instanceRules, alarm: alarmRules, probe: probeRules } as const;
@@ -105,6 +134,16 @@ export const KIND_NAMES = Object.keys(KINDS) as readonly Kind[];
 
 /** Every kind's states, in kind order: the palette's state keys. */
 export const ALL_STATES: readonly KindState[] = KIND_NAMES.flatMap((kind) => KINDS[kind].states);
+
+/** True when `name` is a kind this agent knows (a file or message may name any string). */
+export function isKind(name: unknown): name is Kind {
+  return typeof name === 'string' && Object.hasOwn(KINDS, name);
+}
+
+/** True when `state` is one of `kind`'s states. */
+export function isStateOf(kind: Kind, state: unknown): state is KindState {
+  return typeof state === 'string' && (KINDS[kind].states as readonly string[]).includes(state);
+}
 
 /** True when a pixel of `kind` in `state` pulses. */
 export function pulsesAs(kind: Kind, state: string): boolean {

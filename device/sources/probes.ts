@@ -24,7 +24,7 @@ import { describeFetchError } from '../../shared/fetch-error.ts';
 import { checkStream } from '../../shared/hls-check.ts';
 import { readAtMost } from '../../shared/read-body.ts';
 import type { InstanceDetails, ProbeChange } from '../fleet/instance.ts';
-import type { ProbeState } from '../layout/kinds.ts';
+import { DESK, type ProbeState } from '../layout/kinds.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { sleep } from './retry.ts';
 
@@ -43,8 +43,8 @@ export type ProbeTarget =
   | { readonly type: 'tcp'; readonly host: string; readonly port: number }
   | { readonly type: 'hls'; readonly url: string };
 
-/** The probe region and account: what the legend shows for "seen from this desk". */
-export const DESK = 'desk';
+/** The probe region and account (layout/kinds.ts, which checks it). */
+export { DESK };
 /** One HTTP request or TCP connect. */
 export const TIMEOUT_MS = 10_000;
 /** Route 53 reads this much of a body for a string match. */

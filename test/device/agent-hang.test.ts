@@ -9,7 +9,7 @@ import type { Config } from '../../device/config.ts';
 import { createLogger } from '../../device/log.ts';
 import type { AwsTimeouts } from '../../device/sources/aws-client.ts';
 import { type StallProxy, startStallProxy } from '../fakes/stall-proxy.ts';
-import { delay, waitFor } from '../fakes/wait.ts';
+import { waitFor } from '../fakes/wait.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';
 
 const WEB = instance(1, 'running', 'web');
@@ -62,7 +62,8 @@ describe('a DescribeInstances that hangs', () => {
     proxy = await startStallProxy(Number(new URL(world.ec2.url).port));
     const a = await start(); // default timeouts: far longer than this test waits
     await waitFor('the first listing at the stalled endpoint', () => proxy.accepted === 1, 8_000);
-    await delay(300);
+    // It is the outstanding listing, and sync.ts starts no other while one is (its contract).
+    expect(a.state().listing).toMatchObject({ connection: a.state().connection });
     expect(count('listing')).toBe(1);
     proxy.heal();
     await world.broker.kill();

@@ -5,7 +5,7 @@ import { IDENTIFY_MS } from '../../device/layout/animate.ts';
 import { silentLogger } from '../../device/log.ts';
 import { startAgentWebBoard } from '../../device/web/agent-board.ts';
 import type { WebBoard } from '../../device/web/server.ts';
-import { delay, waitFor } from '../fakes/wait.ts';
+import { waitFor } from '../fakes/wait.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';
 
 const WHITE = '38;2;255;255;255';
@@ -39,10 +39,11 @@ it('blinks the chosen pixel on the board after the web board asks, then stops bl
   web = await startAgentWebBoard(a, { host: '127.0.0.1', port: 0 }, silentLogger);
   await waitFor('synced', () => a.legend().synced, 8_000);
   const lit = await waitFor('a lit pixel', () => a.legend().pixels.find((p) => p.entry !== null));
-  await delay(100);
+  await waitFor('the board drawn, no frame armed', () => a.framesIdle(), 2_000);
   const before = writes.length;
   expect(writes.some((w) => w.includes(WHITE))).toBe(false);
 
+  const identifiedAt = Date.now();
   const response = await fetch(`${web.url}api/identify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: web.url.replace(/\/$/, '') },
@@ -57,10 +58,9 @@ it('blinks the chosen pixel on the board after the web board asks, then stops bl
   const blinking = writes.slice(before);
   expect(blinking.some((w) => !w.includes(WHITE))).toBe(true); // on and off, not steady
 
-  // Identify lasts IDENTIFY_MS; then the pixel shows its state again and frames stop.
-  await delay(IDENTIFY_MS + 300);
+  // Identify lasts IDENTIFY_MS; then the pixel shows its state again and frames stop (no frame
+  // armed: a blink would keep one armed).
+  await waitFor('frames stopped', () => a.framesIdle(), IDENTIFY_MS + 2_000);
+  expect(Date.now() - identifiedAt).toBeGreaterThanOrEqual(IDENTIFY_MS - 50); // not idle before it ended
   expect(writes.at(-1)).not.toContain(WHITE);
-  const settled = writes.length;
-  await delay(300);
-  expect(writes.length).toBe(settled);
 }, 20_000);

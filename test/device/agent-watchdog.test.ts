@@ -4,10 +4,13 @@
  * the last known fleet comes back from the state directory, dimmed as stale.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent.ts';
-import { FLEET_FILE_NAME } from '../../device/fleet-store.ts';
+import type { Instance } from '../../device/fleet/instance.ts';
+import { FLEET_FILE_NAME, saveFleet } from '../../device/fleet-store.ts';
 import type { Legend } from '../../device/layout/legend.ts';
 import { createLogger } from '../../device/log.ts';
 import { type FakeNotifySocket, startFakeNotifySocket } from '../fakes/notify-socket.ts';
@@ -109,5 +112,71 @@ describe('agent after a reboot without network', () => {
     agent = third;
     await waitFor('synced', () => third.legend().synced, 8_000);
     expect(shown(third.legend())).toEqual({ web: { state: 'running', stale: false } });
+  });
+});
+
+describe('agent restoring a fleet of every kind', () => {
+  // The fleet file once wrote probe entries and refused them on load, so with `probes`
+  // configured every start logged "fleet not restored" and restored nothing.
+  it('restores instances, alarms and probes, stale, with no warning', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'fleet-kinds-'));
+    try {
+      const at = Date.now() - 60_000;
+      const base = { timeMs: at, sinceMs: at, tags: {}, listed: true } as const;
+      const items: Instance[] = [
+        {
+          ...base,
+          kind: 'instance',
+          id: 'i-0123456789abcdef0',
+          state: 'running',
+          region: 'eu-west-1',
+          account: '123456789012',
+          name: 'web',
+          tags: { Name: 'web' },
+        },
+        {
+          ...base,
+          kind: 'alarm',
+          id: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-5xx',
+          state: 'ALARM',
+          region: 'eu-west-1',
+          account: '123456789012',
+          name: 'api-5xx',
+        },
+        {
+          ...base,
+          kind: 'probe',
+          id: 'probe:www',
+          state: 'up',
+          region: 'desk',
+          account: 'desk',
+          name: 'www',
+        },
+      ];
+      await saveFleet(stateDir, new Map(items.map((item) => [item.id, item])), at);
+      const offline = {
+        ...world.config,
+        stateDir,
+        mqtt: { ...world.config.mqtt, port: 9 },
+        aws: { ...world.config.aws, ec2Endpoint: 'http://127.0.0.1:9' },
+      };
+      const a = await startAgent({ config: offline, log, readClockSynced: unknownClock });
+      agent = a;
+      const view = await waitFor('restored fleet', () =>
+        a.legend().pixels.length > 0 ? a.legend() : undefined,
+      );
+      expect(shown(view)).toEqual({
+        web: { state: 'running', stale: true },
+        'api-5xx': { state: 'ALARM', stale: true },
+        www: { state: 'up', stale: true },
+      });
+      const messages = lines.map((line) => JSON.parse(line).msg);
+      expect(messages).toContain('fleet restored, stale until listed');
+      expect(messages).not.toContain('fleet not restored');
+      await a.stop();
+      agent = undefined;
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

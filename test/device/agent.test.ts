@@ -87,13 +87,15 @@ describe('agent', () => {
     await waitFor('synced', () => a.legend().synced, 8_000);
     expect(shown(a.legend())).toEqual({ web: 'running' });
     // An event newer than the first listing (else it is a tombstone already), older than the relist.
-    await delay(300);
+    const firstListing = a.state().listedAtMs ?? Number.POSITIVE_INFINITY;
+    await waitFor('the clock 50 ms past the first listing', () => Date.now() - 50 > firstListing);
     const calls = world.ec2.calls[REGION] ?? 0;
     await world.publish(DB.instanceId, 'pending', Date.now() - 50);
     // DescribeInstances for the newcomer finds no tag, so the agent relists: two calls.
     await waitFor('describe and relist', () => (world.ec2.calls[REGION] ?? 0) >= calls + 2, 10_000);
-    await waitFor('the next frame', () => a.legend().synced, 1_000);
-    await delay(200);
+    await waitFor('the relist applied', () => (a.state().listedAtMs ?? 0) > firstListing, 5_000);
+    expect(a.state().fleet.has(DB.instanceId)).toBe(false);
+    await waitFor('its frame drawn', () => a.framesIdle(), 2_000);
     expect(shown(a.legend())).toEqual({ web: 'running' });
   });
 
@@ -146,14 +148,11 @@ describe('agent', () => {
     const a = agent;
     await waitFor('synced', () => a.legend().synced, 8_000);
     await waitFor('a frame with the legend', () => writes.some((w) => w.includes('web')), 2_000);
-    const settled = writes.length;
-    await delay(300);
-    expect(writes).toHaveLength(settled); // nothing pulses or blinks: no timer, no frames
+    // Nothing pulses or blinks: once drawn, no frame is armed (a pulse would keep one armed).
+    await waitFor('no frame armed', () => a.framesIdle(), 2_000);
     await a.stop();
     expect(writes.at(-1)).toContain('\u001b[?1049l');
-    const count = writes.length;
-    await delay(200);
-    expect(writes).toHaveLength(count);
+    expect(a.framesIdle()).toBe(true); // stopped: no timer left to draw again
   });
 
   it('drops a message stamped a year ahead, ignores an early forged termination, and relists over one', async () => {

@@ -61,6 +61,7 @@ describe('runtime frames', () => {
     await clock.advance(100);
     expect(frames).toHaveLength(1);
     expect(clock.timers.size).toBe(0);
+    expect(runtime.framesIdle()).toBe(true);
     await clock.advance(60_000);
     expect(frames).toHaveLength(1);
   });
@@ -68,8 +69,13 @@ describe('runtime frames', () => {
   it('draws again when the picture asks (an animation), and stops when it no longer does', async () => {
     let animating = 3;
     const { clock, frames, runtime } = setUp({ wakeInMs: () => (animating-- > 0 ? 50 : undefined) });
+    expect(runtime.framesIdle()).toBe(true);
     runtime.redraw();
-    await clock.advance(1_000);
+    expect(runtime.framesIdle()).toBe(false); // armed
+    await clock.advance(60);
+    expect(runtime.framesIdle()).toBe(false); // animating: the next step is armed
+    await clock.advance(940);
+    expect(runtime.framesIdle()).toBe(true);
     expect(frames.map((at) => at - (frames[0] as number))).toEqual([0, 50, 100, 150]);
     expect(clock.timers.size).toBe(0);
   });
@@ -124,9 +130,11 @@ describe('runtime frames', () => {
     });
     await settle();
     expect(stopped).toBe(false);
+    expect(runtime.framesIdle()).toBe(false); // drawing
     release();
     await stop;
     expect(stopped).toBe(true);
+    expect(runtime.framesIdle()).toBe(true);
     animating = true;
     runtime.redraw();
     await clock.advance(1_000);

@@ -314,6 +314,5 @@ describe('ec2led status', () => {
     const status = await statusOf(['--config', join(world.dir, 'missing.json')]);
     expect(status.code).toBe(2);
     expect(status.err).toMatch(/missing\.json does not exist/);
-    await delay(0);
   });
 });

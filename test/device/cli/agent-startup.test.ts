@@ -66,12 +66,13 @@ describe('a stop during start-up', () => {
     expect(cli.exits).toEqual([0]);
     expect(existsSync(sock)).toBe(false);
     // The agent that finished starting after the signal was stopped: a stopped agent blanks its
-    // board and drops every later event, so its view no longer changes when a message arrives.
+    // board and draws nothing again, even when asked to (identify asks for frames at once).
     expect(cli.started).toHaveLength(1);
     const agent = cli.started[0] as Agent;
     const before = JSON.stringify(agent.legend());
-    await world.publish('i-00000000000000001', 'stopped', Date.now());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(agent.framesIdle()).toBe(true);
+    agent.identify({ board: true });
+    expect(agent.framesIdle()).toBe(true); // no frame armed: a running agent would arm one here
     expect(JSON.stringify(agent.legend())).toBe(before);
   });
 });

@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BLANK_USAGE, type BlankDeps, blankMain } from '../../../device/cli/blank.ts';
 import type { DisplayDeps } from '../../../device/display/open.ts';
 import { main } from '../../../device/main.ts';
-import { FakeI2cBus } from '../display/fakes/fake-i2c-bus.ts';
-import { FakeSpiBus } from '../display/fakes/fake-spi-bus.ts';
+import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
+import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

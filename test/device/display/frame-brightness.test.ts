@@ -7,8 +7,8 @@ import type { Board, BoardProfile } from '../../../device/display/boards/board.t
 import { createUnicornHatMini } from '../../../device/display/boards/unicornhatmini.ts';
 import type { Frame } from '../../../device/display/display.ts';
 import { mappedDisplay, mappingFor } from '../../../device/display/mapped-display.ts';
-import { FakeSpiBus } from './fakes/fake-spi-bus.ts';
-import { hex } from './fakes/hex.ts';
+import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
+import { hex } from '../../fakes/display/hex.ts';
 import { onePixel } from './frames.ts';
 
 /** A board that records the physical frames it is shown. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FramePacer } from '../../../device/display/boards/frame-pacer.ts';
-import { FakeClock } from './fakes/fake-clock.ts';
+import { FakeClock } from '../../fakes/display/fake-clock.ts';
 
 describe('FramePacer', () => {
   it('sends the first frame at once and spaces the next by the interval', async () => {

@@ -1,5 +1,5 @@
 /** Expected IS31FL3731 traffic (docs/reference/hardware.md §5), spelled out as FakeI2cBus log lines. */
-import { hex } from './fakes/hex.ts';
+import { hex } from '../../fakes/display/hex.ts';
 
 /** The five block writes of a 144-byte PWM image: 0x24, 0x44, 0x64, 0x84 (32 bytes), 0xA4 (16) (§5.4). */
 export function pwmBlocks(address: number, pwm: Uint8Array): string[] {

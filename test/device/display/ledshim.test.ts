@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { enableBytesFor } from '../../../device/display/boards/is31fl3731.ts';
 import { createLedShim, LED_SHIM, LED_SHIM_ENABLE } from '../../../device/display/boards/ledshim.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
-import { FakeI2cBus } from './fakes/fake-i2c-bus.ts';
-import { hex } from './fakes/hex.ts';
+import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
+import { hex } from '../../fakes/display/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 import { initSequence, pwmWith, showFrame } from './is31.ts';
 

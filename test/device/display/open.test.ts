@@ -5,13 +5,13 @@ import type { Ws281xOptions } from '../../../device/display/buses/ws281x-channel
 import { blankFrame } from '../../../device/display/frame.ts';
 import { createDisplay, type DisplayDeps } from '../../../device/display/open.ts';
 import { type DisplayOptions, displayOptionsSchema } from '../../../device/display/options.ts';
-import { FakeClock } from './fakes/fake-clock.ts';
-import { FakeI2cBus } from './fakes/fake-i2c-bus.ts';
-import { FakeLedsDevice } from './fakes/fake-leds-device.ts';
-import { FakeOutput } from './fakes/fake-output.ts';
-import { FakeSpiBus } from './fakes/fake-spi-bus.ts';
-import { FakeWs281xChannel } from './fakes/fake-ws281x-channel.ts';
-import { hex } from './fakes/hex.ts';
+import { FakeClock } from '../../fakes/display/fake-clock.ts';
+import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
+import { FakeLedsDevice } from '../../fakes/display/fake-leds-device.ts';
+import { FakeOutput } from '../../fakes/display/fake-output.ts';
+import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
+import { FakeWs281xChannel } from '../../fakes/display/fake-ws281x-channel.ts';
+import { hex } from '../../fakes/display/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 
 function options(input: Record<string, unknown>): DisplayOptions {

@@ -6,8 +6,8 @@ import {
   RGB_MATRIX_5X5_ENABLE,
 } from '../../../device/display/boards/rgbmatrix5x5.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
-import { FakeI2cBus } from './fakes/fake-i2c-bus.ts';
-import { hex } from './fakes/hex.ts';
+import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
+import { hex } from '../../fakes/display/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 import { initSequence, pwmWith, showFrame } from './is31.ts';
 

@@ -3,8 +3,8 @@ import { createUnicornHatHd } from '../../../device/display/boards/unicornhathd.
 import { createUnicornHatMini } from '../../../device/display/boards/unicornhatmini.ts';
 import type { Frame } from '../../../device/display/display.ts';
 import { mappedDisplay, mappingFor } from '../../../device/display/mapped-display.ts';
-import { FakeClock } from './fakes/fake-clock.ts';
-import { FakeSpiBus } from './fakes/fake-spi-bus.ts';
+import { FakeClock } from '../../fakes/display/fake-clock.ts';
+import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
 
 const WHITE: Frame = { width: 16, height: 16, rgb: new Uint8Array(16 * 16 * 3).fill(255) };
 const MAPPING = { rotation: 0, flipX: false, flipY: false, gamma: true } as const;

@@ -4,7 +4,7 @@ import { formatAge } from '../../../device/display/boards/terminal-legend.ts';
 import type { Frame } from '../../../device/display/display.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
 import type { Legend, LegendPixel } from '../../../device/layout/legend.ts';
-import { FakeOutput } from './fakes/fake-output.ts';
+import { FakeOutput } from '../../fakes/display/fake-output.ts';
 import { art } from './frames.ts';
 
 const ESC = '\x1b';

@@ -7,9 +7,9 @@ import {
   openWs281xStrip,
 } from '../../../device/display/boards/ws2812-strip.ts';
 import { LED_GAMMA } from '../../../device/display/gamma.ts';
-import { FakeLedsDevice } from './fakes/fake-leds-device.ts';
-import { FakeWs281xChannel } from './fakes/fake-ws281x-channel.ts';
-import { hex } from './fakes/hex.ts';
+import { FakeLedsDevice } from '../../fakes/display/fake-leds-device.ts';
+import { FakeWs281xChannel } from '../../fakes/display/fake-ws281x-channel.ts';
+import { hex } from '../../fakes/display/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 
 /** docs/reference/hardware.md §2.3, Unicorn HAT LED index of (x, y) as printed, rows y = 0..7. */

@@ -5,9 +5,9 @@ import {
   UNICORN_HAT_HD,
 } from '../../../device/display/boards/unicornhathd.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
-import { FakeClock } from './fakes/fake-clock.ts';
-import { FakeSpiBus } from './fakes/fake-spi-bus.ts';
-import { hex, zeros } from './fakes/hex.ts';
+import { FakeClock } from '../../fakes/display/fake-clock.ts';
+import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
+import { hex, zeros } from '../../fakes/display/hex.ts';
 import { at, onePixel, uniqueFrame } from './frames.ts';
 
 async function openHd() {

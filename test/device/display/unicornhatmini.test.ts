@@ -5,8 +5,8 @@ import {
   UNICORN_HAT_MINI,
 } from '../../../device/display/boards/unicornhatmini.ts';
 import { blankFrame, setPixel } from '../../../device/display/frame.ts';
-import { FakeSpiBus } from './fakes/fake-spi-bus.ts';
-import { zeros } from './fakes/hex.ts';
+import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
+import { zeros } from '../../fakes/display/hex.ts';
 import { at, onePixel } from './frames.ts';
 
 /** docs/reference/hardware.md §4.3 as printed: row x (0-8), column y (0-6), "R,G,B" offsets in one controller's RAM. */

@@ -10,6 +10,7 @@ import {
 } from '../../../device/fleet/fleet-file.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
+import { KIND_NAMES, KINDS, type Kind } from '../../../device/layout/kinds.ts';
 
 const WEB: Instance = {
   kind: 'instance',
@@ -34,6 +35,36 @@ const DB: Instance = {
   name: undefined,
   tags: {},
 };
+/** An alarm and a desk probe (sources/probes.ts): the fleet file keeps every kind. */
+const API_5XX: Instance = {
+  kind: 'alarm',
+  id: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-5xx',
+  state: 'ALARM',
+  timeMs: 1_764_403_050_000,
+  sinceMs: 1_764_403_050_000,
+  region: 'eu-west-1',
+  account: '123456789012',
+  name: 'api-5xx',
+  tags: {},
+  listed: true,
+};
+const WWW: Instance = {
+  kind: 'probe',
+  id: 'probe:www',
+  state: 'off-air',
+  timeMs: 1_764_403_150_000,
+  sinceMs: 1_764_403_150_000,
+  region: 'desk',
+  account: 'desk',
+  name: 'www',
+  tags: {},
+};
+/** A member of every kind the agent knows: a new kind fails to compile here until it has one. */
+const ONE_OF_EACH: Record<Kind, Instance> = {
+  instance: { ...WEB, tags: { Name: 'web-1' } },
+  alarm: API_5XX,
+  probe: WWW,
+};
 /** The agent's clock in these tests: a day after the fleet's stamps. */
 const NOW = 1_764_490_000_000;
 const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
@@ -47,6 +78,56 @@ describe('fleet file', () => {
     expect(parsed.fleet).toEqual(fleetOf({ ...WEB, tags: { Name: 'web-1', 'ec2led:pixel': '3,1' } }, DB));
     expect(serializeFleet(parsed.fleet, 1_764_403_200_000)).toBe(text);
     expect(JSON.parse(text).version).toBe(FLEET_FILE_VERSION);
+  });
+
+  it('round-trips an instance, an alarm and a probe, each as its kind', () => {
+    const fleet = fleetOf(...Object.values(ONE_OF_EACH));
+    const text = serializeFleet(fleet, 1_764_403_200_000);
+    expect(JSON.parse(text).instances.map((entry: { kind?: string }) => entry.kind)).toEqual([
+      'alarm',
+      undefined, // an instance is written without `kind`, as before kinds
+      'probe',
+    ]);
+    const parsed = parseFleet(text, NOW);
+    expect(parsed.reason).toBeUndefined();
+    expect(parsed.fleet).toEqual(fleet);
+  });
+
+  it("holds each kind's id to its own pattern and no other kind's (one id is never two kinds)", () => {
+    for (const [kind, sample] of Object.entries(ONE_OF_EACH)) {
+      const matching = KIND_NAMES.filter((other) => KINDS[other].idPattern.test(sample.id));
+      expect(matching, sample.id).toEqual([kind]);
+    }
+  });
+
+  it('checks each entry against its own kind: an id, a state or a place of another kind is a bad entry', () => {
+    const probe = JSON.parse(serializeFleet(fleetOf(WWW), 0)).instances[0];
+    const bad = [
+      { ...probe, kind: 'deploy' },
+      { ...probe, id: 'i-0123456789abcdef0' },
+      { ...probe, state: 'running' },
+      { ...probe, id: 'probe:a b' },
+      { ...probe, id: 'probe:other', region: 'eu-west-1' },
+      { ...probe, id: 'probe:third', account: '123456789012' },
+      { ...probe, kind: undefined },
+      { ...probe, kind: 'alarm' },
+      { ...probe, kind: '__proto__' },
+    ];
+    const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, instances: bad }), NOW);
+    expect(parsed.fleet.size).toBe(0);
+    expect(parsed.reason).toMatch(
+      /^fleet file: skipped 9 bad entries \(kind "deploy" is not one this agent knows \(instance, alarm, probe\); "i-0123456789abcdef0" is not a probe id \("probe:" and its name\); probe:www: state "running" is not a probe state; \.\.\.\)$/,
+    );
+    const one = (entry: object) =>
+      parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, instances: [entry] }), NOW).reason;
+    expect(bad.slice(3).map(one)).toEqual([
+      'fleet file: skipped 1 bad entry ("probe:a b" is not a probe id ("probe:" and its name))',
+      'fleet file: skipped 1 bad entry (probe:other: bad region)',
+      'fleet file: skipped 1 bad entry (probe:third: bad account)',
+      'fleet file: skipped 1 bad entry ("probe:www" is not an instance id)',
+      'fleet file: skipped 1 bad entry ("probe:www" is not an alarm ARN)',
+      'fleet file: skipped 1 bad entry (kind "__proto__" is not one this agent knows (instance, alarm, probe))',
+    ]);
   });
 
   it('writes the same text for the same fleet whatever the insertion order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change, InstanceDetails, Snapshot } from '../../../device/fleet/instance.ts';
+import type { InstanceDetails, Snapshot } from '../../../device/fleet/instance.ts';
 import {
   applyChange,
   applyChanges,
@@ -9,25 +9,10 @@ import {
   isTombstoned,
   replaceWithSnapshot,
 } from '../../../device/fleet/store.ts';
-import type { InstanceState } from '../../../shared/instance-state.ts';
+import { change, listed } from '../../kit/builders.ts';
 
 const WEB = 'i-00000001';
 const DB = 'i-00000002';
-
-function change(instanceId: string, state: InstanceState, timeMs: number): Change {
-  return { instanceId, state, timeMs, region: 'us-east-1', account: '111111111111', eventId: `e-${timeMs}` };
-}
-
-function listed(instanceId: string, state: InstanceState, name?: string): InstanceDetails {
-  return {
-    instanceId,
-    state,
-    region: 'us-east-1',
-    account: '111111111111',
-    name,
-    tags: name === undefined ? {} : { Name: name },
-  };
-}
 
 function snapshot(startedAtMs: number, ...instances: InstanceDetails[]): Snapshot {
   return { startedAtMs, instances };

@@ -2,14 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceDetails } from '../../../device/fleet/instance.ts';
 import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../device/fleet/sync.ts';
-import type { InstanceState } from '../../../shared/instance-state.ts';
+import { listed } from '../../kit/builders.ts';
 
 const PROD = '111111111111';
 const STAGING = '222222222222';
-
-function listed(instanceId: string, state: InstanceState, account: string): InstanceDetails {
-  return { instanceId, state, region: 'us-east-1', account, name: instanceId, tags: {} };
-}
 
 function run(events: readonly [number, SyncEvent][]): SyncState {
   let state = initialSyncState();
@@ -27,7 +23,10 @@ const START: [number, SyncEvent][] = [
       type: 'listed',
       snapshot: {
         startedAtMs: 1000,
-        instances: [listed('i-prod1', 'running', PROD), listed('i-stag1', 'running', STAGING)],
+        instances: [
+          listed('i-prod1', 'running', undefined, { account: PROD }),
+          listed('i-stag1', 'running', undefined, { account: STAGING }),
+        ],
       },
     },
   ],
@@ -49,7 +48,7 @@ describe('sync: an account that cannot be listed', () => {
     const state = run([
       ...START,
       [600_000, { type: 'resync-due' }],
-      [601_000, failedStaging(600_000, listed('i-prod2', 'pending', PROD))],
+      [601_000, failedStaging(600_000, listed('i-prod2', 'pending', undefined, { account: PROD }))],
     ]);
     expect(states(state)).toEqual({ 'i-stag1': 'running', 'i-prod2': 'pending' });
   });
@@ -86,7 +85,10 @@ describe('sync: an account that cannot be listed', () => {
         1_201_000,
         {
           type: 'listed',
-          snapshot: { startedAtMs: 1_200_000, instances: [listed('i-prod1', 'stopped', PROD)] },
+          snapshot: {
+            startedAtMs: 1_200_000,
+            instances: [listed('i-prod1', 'stopped', undefined, { account: PROD })],
+          },
         },
       ],
     ]);

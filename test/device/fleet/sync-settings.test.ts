@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceDetails } from '../../../device/fleet/instance.ts';
 import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../device/fleet/sync.ts';
+import { listed } from '../../kit/builders.ts';
 
 const half = () => 0.5;
 const WEB = 'i-00000001';
 const DB = 'i-00000002';
-
-function listed(instanceId: string, name: string): InstanceDetails {
-  return {
-    instanceId,
-    state: 'running',
-    region: 'us-east-1',
-    account: '111111111111',
-    name,
-    tags: { Name: name },
-  };
-}
 
 function run(events: readonly [number, SyncEvent][], state: SyncState = initialSyncState()) {
   let last: readonly unknown[] = [];
@@ -32,7 +21,13 @@ const SYNCED: [number, SyncEvent][] = [
   [20, { type: 'subscribed' }],
   [
     1500,
-    { type: 'listed', snapshot: { startedAtMs: 1000, instances: [listed(WEB, 'web'), listed(DB, 'db')] } },
+    {
+      type: 'listed',
+      snapshot: {
+        startedAtMs: 1000,
+        instances: [listed(WEB, 'running', 'web'), listed(DB, 'running', 'db')],
+      },
+    },
   ],
 ];
 
@@ -52,7 +47,12 @@ describe('sync: settings changed at run time', () => {
     expect(after.last).toEqual([{ type: 'list', afterMs: 0 }]);
     expect(after.state.tagFiltered).toBe(true);
     const relisted = run(
-      [[2500, { type: 'listed', snapshot: { startedAtMs: 2000, instances: [listed(WEB, 'web')] } }]],
+      [
+        [
+          2500,
+          { type: 'listed', snapshot: { startedAtMs: 2000, instances: [listed(WEB, 'running', 'web')] } },
+        ],
+      ],
       after.state,
     );
     expect([...relisted.state.fleet.keys()]).toEqual([WEB]);

@@ -8,20 +8,12 @@ import {
   type SyncState,
   step,
 } from '../../../device/fleet/sync.ts';
-import type { InstanceState } from '../../../shared/instance-state.ts';
+import { change, listed } from '../../kit/builders.ts';
 
 const WEB = 'i-00000001';
 const DB = 'i-00000002';
 const NEW = 'i-00000003';
 const half = () => 0.5;
-
-function change(instanceId: string, state: InstanceState, timeMs: number, region = 'us-east-1'): Change {
-  return { instanceId, state, timeMs, region, account: '111111111111' };
-}
-
-function listed(instanceId: string, state: InstanceState, name: string): InstanceDetails {
-  return { instanceId, state, region: 'us-east-1', account: '111111111111', name, tags: { Name: name } };
-}
 
 const connected = (rejoined = false, first = false): SyncEvent => ({ type: 'connected', rejoined, first });
 const message = (c: Change): SyncEvent => ({ type: 'message', change: c });
@@ -276,7 +268,7 @@ describe('sync: describing new instances', () => {
       ...SYNCED,
       [2000, message(change(NEW, 'pending', 2000))],
       [2100, message(change(DB, 'pending', 2000))],
-      [2200, message(change('i-00000004', 'pending', 2000, 'eu-west-1'))],
+      [2200, message(change('i-00000004', 'pending', 2000, { region: 'eu-west-1' }))],
     ]);
     expect(commands[3]).toEqual([{ type: 'describe', region: 'us-east-1', ids: [NEW] }, { type: 'render' }]);
     expect(commands[4]).toEqual([

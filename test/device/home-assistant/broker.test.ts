@@ -3,7 +3,6 @@
  * discovery configs and states, a light command obeyed, and the last will when the connection dies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
 import { homeAssistantOutput } from '../../../device/home-assistant/output.ts';
 import { composePicture } from '../../../device/layout/picture.ts';
 import type { Level } from '../../../device/layout/schedule.ts';
@@ -12,21 +11,8 @@ import { type Mosquitto, startMosquitto } from '../../fakes/mosquitto.ts';
 import { watch } from '../../fakes/mqtt-watcher.ts';
 import { startStallProxy } from '../../fakes/stall-proxy.ts';
 import { waitFor, waitForAsync } from '../../fakes/wait.ts';
+import { instance } from '../../kit/builders.ts';
 import { lightJsonConfig, sensorConfig } from './ha-schema.ts';
-
-function instance(n: number, state: Instance['state']): Instance {
-  return {
-    kind: 'instance',
-    id: `i-${n}`,
-    state,
-    timeMs: 0,
-    sinceMs: 0,
-    region: 'r',
-    account: 'a',
-    name: `web"/#${n}`,
-    tags: {},
-  };
-}
 
 describe('Home Assistant output against mosquitto', () => {
   let broker: Mosquitto;
@@ -81,7 +67,11 @@ describe('Home Assistant output against mosquitto', () => {
       }
 
       const fleet = new Map(
-        [instance(1, 'running'), instance(2, 'running'), instance(3, 'stopped')].map((i) => [i.id, i]),
+        [
+          instance(1, 'running', 'web"/#1'),
+          instance(2, 'running', 'web"/#2'),
+          instance(3, 'stopped', 'web"/#3'),
+        ].map((i) => [i.id, i]),
       );
       const picture = composePicture({
         fleet,
@@ -186,7 +176,7 @@ describe('Home Assistant output against mosquitto', () => {
     try {
       await output.open(); // returns at once, the connect hangs in the stalled proxy
       await waitFor('a connection to the stalled proxy', () => proxy.accepted > 0);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Stalled, the proxy passes no byte to the broker: nothing can be published until it heals.
       expect(watcher.messages.has('ec2led/second/availability')).toBe(false);
       proxy.heal();
       await waitFor('online', () => watcher.messages.get('ec2led/second/availability') === 'online', 20_000);

@@ -23,22 +23,9 @@ import {
 import { createLogger, silentLogger } from '../../../device/log.ts';
 import { brightnessLogOutput } from '../../../device/outputs.ts';
 import { createRuntime } from '../../../device/runtime.ts';
-import { INSTANCE_STATES, type InstanceState } from '../../../shared/instance-state.ts';
+import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import { TimerClock } from '../../fakes/timer-clock.ts';
-
-function instance(n: number, state: InstanceState): Instance {
-  return {
-    kind: 'instance',
-    id: `i-0000000${n}`,
-    state,
-    timeMs: 0,
-    sinceMs: 0,
-    region: 'us-east-1',
-    account: '111111111111',
-    name: `n${n}`,
-    tags: {},
-  };
-}
+import { instance } from '../../kit/builders.ts';
 
 const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const at = (iso: string): number => Date.parse(iso);

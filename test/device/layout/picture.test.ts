@@ -5,21 +5,7 @@ import { DEFAULT_PALETTE, parsePalette } from '../../../device/layout/palette.ts
 import { composePicture, type PictureInput } from '../../../device/layout/picture.ts';
 import { renderBoard } from '../../../device/layout/render.ts';
 import { assignSlots } from '../../../device/layout/slots.ts';
-import type { InstanceState } from '../../../shared/instance-state.ts';
-
-function instance(n: number, state: InstanceState, name?: string): Instance {
-  return {
-    kind: 'instance',
-    id: `i-0000000${n}`,
-    state,
-    timeMs: 0,
-    sinceMs: 0,
-    region: 'us-east-1',
-    account: '111111111111',
-    name,
-    tags: {},
-  };
-}
+import { instance } from '../../kit/builders.ts';
 
 const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const steady = fleetOf(

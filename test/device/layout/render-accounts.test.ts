@@ -1,30 +1,16 @@
 /** Several accounts on one board: labels in the view and the legends, a stale account dimmed. */
 import { describe, expect, it } from 'vitest';
 import { drawLegend, drawStatus } from '../../../device/display/boards/terminal-legend.ts';
-import type { Instance } from '../../../device/fleet/instance.ts';
 import { DISCONNECTED_DIM } from '../../../device/layout/animate.ts';
 import { legendToWire } from '../../../device/layout/legend.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/layout/palette.ts';
 import { renderBoard } from '../../../device/layout/render.ts';
 import { assignSlots } from '../../../device/layout/slots.ts';
-
-function instance(id: string, account: string): Instance {
-  return {
-    kind: 'instance',
-    id,
-    state: 'running',
-    timeMs: 0,
-    sinceMs: 0,
-    region: 'us-east-1',
-    account,
-    name: id,
-    tags: {},
-  };
-}
+import { instance } from '../../kit/builders.ts';
 
 const fleet = new Map([
-  ['i-00000001', instance('i-00000001', '111111111111')],
-  ['i-00000002', instance('i-00000002', '222222222222')],
+  ['i-00000001', instance(1, 'running', 'i-00000001', { account: '111111111111' })],
+  ['i-00000002', instance(2, 'running', 'i-00000002', { account: '222222222222' })],
 ]);
 const layout = assignSlots({ fleet, previous: new Map(), width: 4, height: 1, nowMs: 0, listed: true });
 const labels = new Map([

@@ -5,22 +5,8 @@ import { IDENTIFY_MS, PULSE_FRAME_MS } from '../../../device/layout/animate.ts';
 import { DEFAULT_PALETTE, parsePalette } from '../../../device/layout/palette.ts';
 import { type Identify, type RenderInput, renderBoard } from '../../../device/layout/render.ts';
 import { assignSlots, type Layout } from '../../../device/layout/slots.ts';
-import type { InstanceState } from '../../../shared/instance-state.ts';
+import { instance } from '../../kit/builders.ts';
 import { art, ascii } from './ascii.ts';
-
-function instance(n: number, state: InstanceState, name?: string, sinceMs = 0): Instance {
-  return {
-    kind: 'instance',
-    id: `i-0000000${n}`,
-    state,
-    timeMs: 0,
-    sinceMs,
-    region: 'us-east-1',
-    account: '111111111111',
-    name,
-    tags: {},
-  };
-}
 
 function fleetOf(...instances: Instance[]): Fleet {
   return new Map(instances.map((i) => [i.id, i]));
@@ -154,7 +140,7 @@ describe('render: the frame', () => {
   });
 
   it('shows a terminated instance dim until its grace ends, and wakes up once for that', () => {
-    const fleet = fleetOf(instance(1, 'running'), instance(2, 'terminated', undefined, 0));
+    const fleet = fleetOf(instance(1, 'running'), instance(2, 'terminated', undefined, { sinceMs: 0 }));
     const previous = new Map([
       ['i-00000001', { x: 0, y: 0 }],
       ['i-00000002', { x: 1, y: 0 }],

@@ -8,22 +8,9 @@ import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import type { Pixel } from '../../../device/layout/pins.ts';
 import { assignSlots, type SlotInput } from '../../../device/layout/slots.ts';
+import { instance } from '../../kit/builders.ts';
 
 const ACCOUNT = '111111111111';
-
-function instance(n: number, name?: string): Instance {
-  return {
-    kind: 'instance',
-    id: `i-${n.toString(16).padStart(8, '0')}`,
-    state: 'running',
-    timeMs: 0,
-    sinceMs: 0,
-    region: 'us-east-1',
-    account: ACCOUNT,
-    name,
-    tags: {},
-  };
-}
 
 function alarm(name: string, state: 'OK' | 'ALARM' = 'OK'): Instance {
   return {
@@ -52,7 +39,14 @@ function where(fleet: Fleet, layout: { slots: ReadonlyMap<string, Pixel> }): Rec
 
 describe('slots: zones per kind', () => {
   it('by default puts instances from the top-left and alarms from the bottom-left upwards', () => {
-    const fleet = fleetOf(instance(1, 'a'), instance(2, 'b'), alarm('x'), alarm('y'), alarm('z'), alarm('w'));
+    const fleet = fleetOf(
+      instance(1, 'running', 'a'),
+      instance(2, 'running', 'b'),
+      alarm('x'),
+      alarm('y'),
+      alarm('z'),
+      alarm('w'),
+    );
     expect(where(fleet, lay(fleet))).toEqual({
       a: '0,0',
       b: '1,0',
@@ -64,13 +58,13 @@ describe('slots: zones per kind', () => {
   });
 
   it('follows a configured zone: alarms from the top, instances from the bottom', () => {
-    const fleet = fleetOf(instance(1, 'a'), alarm('x'));
+    const fleet = fleetOf(instance(1, 'running', 'a'), alarm('x'));
     const layout = lay(fleet, { zones: { alarm: { from: 'top' }, instance: { from: 'bottom' } } });
     expect(where(fleet, layout)).toEqual({ x: '0,0', a: '0,2' });
   });
 
   it('reserves rows for a kind: no other kind lands there, and the kind stays inside', () => {
-    const fleet = fleetOf(...[1, 2, 3, 4, 5, 6, 7].map((n) => instance(n, `i${n}`)), alarm('x'));
+    const fleet = fleetOf(...[1, 2, 3, 4, 5, 6, 7].map((n) => instance(n, 'running', `i${n}`)), alarm('x'));
     const layout = lay(fleet, { zones: { alarm: { rows: 1 } } });
     const placed = where(fleet, layout);
     expect(placed.x).toBe('0,2');
@@ -92,7 +86,7 @@ describe('slots: zones per kind', () => {
   });
 
   it('moves a thing held outside its zone (the zone changed) and keeps one held inside', () => {
-    const fleet = fleetOf(instance(1, 'a'), alarm('x'));
+    const fleet = fleetOf(instance(1, 'running', 'a'), alarm('x'));
     const previous = new Map<string, Pixel>([
       [instance(1).id, { x: 2, y: 2 }],
       [alarm('x').id, { x: 1, y: 2 }],
@@ -102,7 +96,7 @@ describe('slots: zones per kind', () => {
   });
 
   it('pins an alarm by name or by ARN, anywhere, whatever its zone', () => {
-    const fleet = fleetOf(alarm('x'), alarm('y'), instance(1, 'a'));
+    const fleet = fleetOf(alarm('x'), alarm('y'), instance(1, 'running', 'a'));
     const layout = lay(fleet, {
       pins: { x: '2,0', [alarm('y').id]: '1,1' },
       zones: { alarm: { rows: 1 } },
@@ -111,7 +105,7 @@ describe('slots: zones per kind', () => {
   });
 
   it('warns when two kinds reserve the same row, and gives it to the first kind', () => {
-    const fleet = fleetOf(instance(1, 'a'), alarm('x'));
+    const fleet = fleetOf(instance(1, 'running', 'a'), alarm('x'));
     const layout = lay(fleet, { zones: { instance: { rows: 3 }, alarm: { rows: 1 } } });
     expect(layout.warnings).toContain('zones: row 2 is reserved for instance already; alarm does not get it');
     expect(layout.overflow).toBe(1);

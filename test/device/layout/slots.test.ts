@@ -5,23 +5,7 @@ import type { Fleet } from '../../../device/fleet/store.ts';
 import type { Pixel } from '../../../device/layout/pins.ts';
 import { assignSlots, DEFAULT_GRACE_MS, type SlotInput, sameSlots } from '../../../device/layout/slots.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../../shared/instance-state.ts';
-
-const id = (n: number) => `i-${n.toString(16).padStart(8, '0')}`;
-
-function instance(n: number, over: Partial<Instance> = {}): Instance {
-  return {
-    kind: 'instance',
-    id: id(n),
-    state: 'running',
-    timeMs: 0,
-    sinceMs: 0,
-    region: 'us-east-1',
-    account: '111111111111',
-    name: undefined,
-    tags: {},
-    ...over,
-  };
-}
+import { instanceId as id, instance } from '../../kit/builders.ts';
 
 const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const slotsOf = (entries: Record<string, string>) =>
@@ -45,10 +29,10 @@ describe('slots: new instances', () => {
   it('fill free pixels row by row from the top-left, by Name then id, unnamed last', () => {
     const fleet = fleetOf(
       instance(1),
-      instance(2, { name: 'web' }),
-      instance(3, { name: 'api' }),
-      instance(4, { name: 'web' }),
-      instance(5, { name: '' }),
+      instance(2, 'running', 'web'),
+      instance(3, 'running', 'api'),
+      instance(4, 'running', 'web'),
+      instance(5, 'running', ''),
     );
     expect(where(lay(fleet))).toEqual({
       [id(3)]: '0,0',
@@ -61,7 +45,7 @@ describe('slots: new instances', () => {
 
   it('keep every existing instance on its pixel and take the first free one', () => {
     const previous = slotsOf({ [id(9)]: '0,0', [id(8)]: '2,0' });
-    const layout = lay(fleetOf(instance(9), instance(8), instance(1, { name: 'aaa' })), { previous });
+    const layout = lay(fleetOf(instance(9), instance(8), instance(1, 'running', 'aaa')), { previous });
     expect(where(layout)).toEqual({ [id(9)]: '0,0', [id(8)]: '2,0', [id(1)]: '1,0' });
   });
 
@@ -73,46 +57,57 @@ describe('slots: new instances', () => {
 
 describe('slots: pins', () => {
   it('puts an instance on its config pin, by id or by Name', () => {
-    const fleet = fleetOf(instance(1), instance(2, { name: 'db' }));
+    const fleet = fleetOf(instance(1), instance(2, 'running', 'db'));
     const layout = lay(fleet, { pins: { [id(1)]: '2,1', db: '1,1' } });
     expect(where(layout)).toEqual({ [id(1)]: '2,1', [id(2)]: '1,1' });
     expect(layout.warnings).toEqual([]);
   });
 
   it('puts an instance on the pixel of its ec2led:pixel tag', () => {
-    const layout = lay(fleetOf(instance(1, { tags: { 'ec2led:pixel': '2,0' } })));
+    const layout = lay(fleetOf(instance(1, 'running', undefined, { tags: { 'ec2led:pixel': '2,0' } })));
     expect(where(layout)).toEqual({ [id(1)]: '2,0' });
   });
 
   it('moves an unpinned instance off a pixel a pin claims', () => {
     const previous = slotsOf({ [id(1)]: '0,0' });
-    const fleet = fleetOf(instance(1), instance(2, { tags: { 'ec2led:pixel': '0,0' } }));
+    const fleet = fleetOf(
+      instance(1),
+      instance(2, 'running', undefined, { tags: { 'ec2led:pixel': '0,0' } }),
+    );
     expect(where(lay(fleet, { previous }))).toEqual({ [id(2)]: '0,0', [id(1)]: '1,0' });
   });
 
   it('lets a config pin beat a tag pin for the same pixel, and says so', () => {
-    const fleet = fleetOf(instance(1, { tags: { 'ec2led:pixel': '1,0' } }), instance(2));
+    const fleet = fleetOf(
+      instance(1, 'running', undefined, { tags: { 'ec2led:pixel': '1,0' } }),
+      instance(2),
+    );
     const layout = lay(fleet, { pins: { [id(2)]: '1,0' } });
     expect(where(layout)).toEqual({ [id(2)]: '1,0', [id(1)]: '0,0' });
     expect(layout.warnings).toEqual([`tag pin of ${id(1)} to "1,0" lost to ${id(2)}, pinned there first`]);
   });
 
   it('lets the config id pin beat the config Name pin', () => {
-    const fleet = fleetOf(instance(1, { name: 'web' }), instance(2));
+    const fleet = fleetOf(instance(1, 'running', 'web'), instance(2));
     const layout = lay(fleet, { pins: { web: '0,1', [id(2)]: '0,1' } });
     expect(where(layout)[id(2)]).toBe('0,1');
   });
 
   it('settles two tag pins on one pixel for the instance already there, else the lowest id', () => {
     const tag = { 'ec2led:pixel': '2,1' };
-    const fleet = fleetOf(instance(5, { tags: tag }), instance(7, { tags: tag }));
+    const fleet = fleetOf(
+      instance(5, 'running', undefined, { tags: tag }),
+      instance(7, 'running', undefined, { tags: tag }),
+    );
     expect(where(lay(fleet))[id(5)]).toBe('2,1');
     expect(where(lay(fleet, { previous: slotsOf({ [id(7)]: '2,1' }) }))[id(7)]).toBe('2,1');
   });
 
   it('ignores hostile or invalid tag values with a reason, never throwing', () => {
     const bad = ['9,9', '-1,0', 'x', '1,2,3', '1.5,0', '', '\u001b[2J0,0', `${'9'.repeat(5000)},0`, '0x1,0'];
-    const fleet = fleetOf(...bad.map((value, i) => instance(i + 1, { tags: { 'ec2led:pixel': value } })));
+    const fleet = fleetOf(
+      ...bad.map((value, i) => instance(i + 1, 'running', undefined, { tags: { 'ec2led:pixel': value } })),
+    );
     const layout = lay(fleet, { width: 4, height: 3 });
     expect(layout.slots.size).toBe(bad.length);
     expect(layout.warnings).toHaveLength(bad.length);
@@ -130,7 +125,7 @@ describe('slots: pins', () => {
   });
 
   it('falls back from a bad config pin to the tag pin, with a warning', () => {
-    const fleet = fleetOf(instance(1, { tags: { 'ec2led:pixel': '1,1' } }));
+    const fleet = fleetOf(instance(1, 'running', undefined, { tags: { 'ec2led:pixel': '1,1' } }));
     const layout = lay(fleet, { pins: { [id(1)]: 'top-left' } });
     expect(where(layout)).toEqual({ [id(1)]: '1,1' });
     expect(layout.warnings[0]).toMatch(/^config pin "i-00000001" ignored: "top-left" is not "x,y"/);
@@ -139,7 +134,7 @@ describe('slots: pins', () => {
 
 describe('slots: terminated and vanished instances', () => {
   const previous = slotsOf({ [id(1)]: '1,0' });
-  const gone = (sinceMs: number) => instance(1, { state: 'terminated', sinceMs });
+  const gone = (sinceMs: number) => instance(1, 'terminated', undefined, { sinceMs });
 
   it('keeps a terminated instance on its pixel for the grace period, and says when it ends', () => {
     const layout = lay(fleetOf(gone(1000)), { previous, nowMs: 1000 + DEFAULT_GRACE_MS - 1 });
@@ -165,9 +160,9 @@ describe('slots: terminated and vanished instances', () => {
     const full = slotsOf({ [id(1)]: '0,0', [id(2)]: '1,0', [id(3)]: '2,0', [id(4)]: '0,1', [id(5)]: '1,1' });
     const fleet = fleetOf(
       ...[2, 3, 4, 5].map((n) => instance(n)),
-      instance(1, { state: 'terminated', sinceMs: 0 }),
-      instance(6, { name: 'a' }),
-      instance(7, { name: 'b' }),
+      instance(1, 'terminated', undefined, { sinceMs: 0 }),
+      instance(6, 'running', 'a'),
+      instance(7, 'running', 'b'),
     );
     const layout = lay(fleet, { previous: full, nowMs: 1000 });
     expect(where(layout)).toMatchObject({ [id(6)]: '2,1', [id(7)]: '0,0' });
@@ -230,7 +225,7 @@ describe('slots (property)', () => {
     .map((items) =>
       fleetOf(
         ...items.map(({ n, state, name, tag, sinceMs }) =>
-          instance(n, {
+          instance(n, 'running', undefined, {
             state: state as InstanceState,
             name,
             sinceMs,

@@ -14,23 +14,9 @@ import {
   LISTING_BUCKETS_S,
 } from '../../../device/metrics/agent-metrics.ts';
 import type { SyncEffects } from '../../../device/runtime.ts';
-import type { InstanceState } from '../../../shared/instance-state.ts';
+import { instance } from '../../kit/builders.ts';
 
 const T0 = 1_764_115_200_000;
-
-function instance(n: number, state: InstanceState, name?: string): Instance {
-  return {
-    kind: 'instance',
-    id: `i-${n.toString(16).padStart(17, '0')}`,
-    state,
-    timeMs: T0,
-    sinceMs: T0,
-    region: 'eu-west-1',
-    account: '123456789012',
-    name,
-    tags: name === undefined ? {} : { Name: name },
-  };
-}
 
 function stateWith(instances: readonly Instance[], extra: Partial<SyncState> = {}): SyncState {
   return { ...initialSyncState(), fleet: new Map(instances.map((i) => [i.id, i])), ...extra };
@@ -210,7 +196,8 @@ describe('agent metrics', () => {
 
   it('never labels by instance, Name, account or region, whatever the fleet holds', () => {
     const metrics = createAgentMetrics(() => T0);
-    const hostile = { ...instance(7, 'running', '"} 1\nowned 1'), region: 'x"y', account: 'a\nb' };
+    const name = '"} 1\nowned 1';
+    const hostile = instance(7, 'running', name, { tags: { Name: name }, region: 'x"y', account: 'a\nb' });
     const text = metrics.render(stateWith([hostile], { staleAccounts: new Map([['a\nb', 'x']]) }));
     expect(text).not.toContain(hostile.id);
     expect(text).not.toContain('owned');

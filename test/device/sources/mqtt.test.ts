@@ -50,8 +50,10 @@ function mqttConfig(overrides: Partial<MqttConfig> = {}): MqttConfig {
 
 function start(overrides: Partial<MqttConfig> = {}, stableMs?: number) {
   const events: MqttEvent[] = [];
+  const logs: string[] = [];
   const source = createMqttSource({
     mqtt: mqttConfig(overrides),
+    log: createLogger({ write: (line) => logs.push(line), level: 'debug' }),
     topicPrefix: PREFIX,
     accounts: [MESSAGE.account],
     regions: [MESSAGE.region],
@@ -60,7 +62,10 @@ function start(overrides: Partial<MqttConfig> = {}, stableMs?: number) {
   });
   sources.push(source);
   source.start();
-  return { source, events, count: (type: MqttEvent['type']) => events.filter((e) => e.type === type).length };
+  const count = (type: MqttEvent['type']) => events.filter((e) => e.type === type).length;
+  /** The lines logged with this message (`msg`), in order. */
+  const logged = (msg: string) => logs.filter((line) => JSON.parse(line).msg === msg);
+  return { source, events, count, logged };
 }
 
 beforeAll(async () => {
@@ -111,8 +116,8 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     await publisher.publish(`ec2led/v1/123456789012/us-east-1/${MESSAGE.id}`, JSON.stringify(MESSAGE));
     await publisher.publish('ec2led/v1/other', JSON.stringify(MESSAGE));
     await publisher.publishMessage(PREFIX, { ...MESSAGE, state: 'stopped' });
+    // Published last on one connection: the broker delivers the rest before it (MQTT 3.1.1, "Message ordering").
     await waitFor('the good message', () => count('message') === 1);
-    await delay(100);
     expect(events.filter((e) => e.type === 'message')).toEqual([
       expect.objectContaining({ message: { ...MESSAGE, state: 'stopped' } }),
     ]);
@@ -211,8 +216,8 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
   it('connects once the broker comes up when it was down at start', async () => {
     await broker.kill();
     try {
-      const { count } = start();
-      await delay(1_500);
+      const { count, logged } = start();
+      await waitFor('a failed connect', () => logged('connect failed').length > 0, 5_000);
       expect(count('connected')).toBe(0);
       await broker.start();
       await waitFor('subscribed', () => count('subscribed') === 1, 6_000);
@@ -245,7 +250,9 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     sources.push(source);
     source.start();
     await waitFor('connected', () => events.some((e) => e.type === 'connected'));
-    await delay(200);
+    // A round trip on the same connection: a SUBSCRIBE sent on connect would be acknowledged
+    // before this PUBLISH is (the broker answers one connection's packets in order, MQTT 3.1.1 "Message ordering").
+    await source.publish('ec2led/v1/other', 'after connect');
     expect(events).toEqual([{ type: 'connected', rejoined: false, first: true }]);
     source.subscribe();
     await waitFor('subscribed', () => events.some((e) => e.type === 'subscribed'));
