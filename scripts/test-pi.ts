@@ -6,6 +6,8 @@
  * to vitest. `EC2LED_PI_DEB=path` tests a package built earlier instead of building one.
  */
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from './lambda-bundle.ts';
 import { buildPiPackage } from './package-pi.ts';
 import { ensureBinfmt, ensurePiTools, PI_TEST_TOOLS } from './pi-tools.ts';
@@ -30,9 +32,16 @@ function main(args: readonly string[]): number {
   return result.status ?? 1;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`test:pi: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+function isMain(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
+}
+
+if (isMain()) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`test:pi: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
