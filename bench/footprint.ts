@@ -58,7 +58,14 @@ async function childRss(pid: number): Promise<number> {
   return sum;
 }
 
-export async function benchFootprint(): Promise<Section> {
+/** Another Node for the same measurement (bench/pi-node.ts): its binary, section id and title. */
+export interface FootprintNode {
+  readonly node: string;
+  readonly id: string;
+  readonly title: string;
+}
+
+export async function benchFootprint(other?: FootprintNode): Promise<Section> {
   const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
   const soakMessages = Number(process.env.BENCH_SOAK_MESSAGES ?? 864_000);
   await buildPackedAgent(OUT);
@@ -100,7 +107,7 @@ export async function benchFootprint(): Promise<Section> {
   let sampler: NodeJS.Timeout | undefined;
   try {
     agent = spawn(
-      process.execPath,
+      other?.node ?? process.execPath,
       [join(OUT, 'run.mjs'), 'agent', '--config', join(stateDir, 'config.json')],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -197,8 +204,10 @@ export async function benchFootprint(): Promise<Section> {
     agent.kill('SIGTERM');
     await once(agent, 'exit');
     return {
-      id: 'footprint',
-      title: '(h) Footprint: the packed agent with 1,000 instances, steady and over a compressed day',
+      id: other?.id ?? 'footprint',
+      title:
+        other?.title ??
+        '(h) Footprint: the packed agent with 1,000 instances, steady and over a compressed day',
       metrics: [
         { name: 'RSS after the first listing', value: firstListingRss, unit: 'MB' },
         {

@@ -11,6 +11,7 @@ import { benchBoards } from './boards.ts';
 import { benchFootprint } from './footprint.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
+import { benchFootprintNode24, benchFootprintQemu, benchListingChild } from './pi-node.ts';
 import { benchPolling } from './polling.ts';
 import { benchReconcile } from './reconcile.ts';
 import {
@@ -32,7 +33,10 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['reconcile', benchReconcile],
   ['agent', benchAgentResources],
   ['accounts', benchAccounts],
-  ['footprint', benchFootprint],
+  ['footprint', () => benchFootprint()],
+  ['footprint-node24', benchFootprintNode24],
+  ['footprint-qemu', benchFootprintQemu],
+  ['listing-child', benchListingChild],
 ];
 
 async function previousSections(): Promise<readonly Section[]> {

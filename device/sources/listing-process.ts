@@ -82,9 +82,12 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
 
 /**
  * Small young-generation semi-spaces: parsing a page of 1,000 instances then peaks at about 98 MB
- * resident instead of 122 MB (measured, packed, this machine), for a listing a few percent slower.
+ * resident instead of 124 MB (Node 20; Node 24: 119 instead of 153). V8's lite mode (no optimizing
+ * compiler, lazy feedback) takes 11-14 MB more off a process that lives a second or two, at about
+ * the same listing time: 87 MB on Node 20, 105 MB on Node 24. --jitless saves a little less,
+ * --max-old-space-size=48 and --single-threaded nothing worth it (npm run bench -- listing-child).
  */
-const CHILD_FLAGS = ['--max-semi-space-size=1'];
+const CHILD_FLAGS = ['--max-semi-space-size=1', '--lite-mode'];
 
 type Answer = Extract<ChildMessage, { type: 'listed' | 'described' }>;
 

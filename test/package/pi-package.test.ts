@@ -42,7 +42,7 @@ describe('the pinned Node', () => {
     );
     expect(integrityProblem('n.tgz', NODE_PIN.integrity)).toBeUndefined();
     expect(integrityProblem('.cache/pi/n.tgz', 'sha512-other')).toMatch(
-      /^\.cache\/pi\/n\.tgz has integrity sha512-other, but NODE_PIN .* records sha512-IZx0.*delete it and run again/,
+      /^\.cache\/pi\/n\.tgz has integrity sha512-other, but the pin in the repository records sha512-IZx0.*delete it and run again/,
     );
   });
 });

@@ -108,7 +108,7 @@ describe('the listing process', () => {
     );
     expect(listingEntry('file:///usr/lib/ec2-led/dist/chunks/chunk-AB12.mjs')).toEqual({
       file: '/usr/lib/ec2-led/dist/ec2-listing.mjs',
-      execArgv: ['--max-semi-space-size=1'],
+      execArgv: ['--max-semi-space-size=1', '--lite-mode'],
     });
   });
 
