@@ -205,9 +205,9 @@ const FAKE_COMMANDS = [
 ];
 
 /**
- * THE ONE CALL TO SWITCH when `ec2led setup BUNDLE --root DIR` replaces `ec2led service install`
- * (issue 20 item 2): today's command, run by the arm64 build against an empty-ish tree with the fake
- * account and systemd commands of test/fakes/fake-command.ts on PATH.
+ * THE ONE CALL TO SWITCH when `ec2led setup BUNDLE --root DIR` replaces `ec2led service install`:
+ * today's command, run by the arm64 build against a fresh tree with the fake account and systemd
+ * commands of test/fakes/fake-command.ts on PATH.
  */
 async function setupUnderRoot(): Promise<{ status: number; stderr: string; root: string }> {
   const root = join(work, 'install-root');
