@@ -74,10 +74,10 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
     const tsx = createRequire(import.meta.url).resolve('tsx');
     return {
       file: fileURLToPath(new URL('./listing-child.ts', here)),
-      execArgv: [...CHILD_FLAGS, '--import', pathToFileURL(tsx).href],
+      execArgv: [...childFlags(), '--import', pathToFileURL(tsx).href],
     };
   }
-  return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: [...CHILD_FLAGS] };
+  return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: childFlags() };
 }
 
 /**
@@ -87,7 +87,11 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
  * the same listing time: 87 MB on Node 20, 105 MB on Node 24. --jitless saves a little less,
  * --max-old-space-size=48 and --single-threaded nothing worth it (npm run bench -- listing-child).
  */
-const CHILD_FLAGS = ['--max-semi-space-size=1', '--lite-mode'];
+export function childFlags(nodeMajor = Number(process.versions.node.split('.')[0])): string[] {
+  // Node 20 and 22 print "disabling flag --expose_wasm" to stderr in lite mode unless it is off
+  // already; Node 24's V8 has no such flag and refuses it.
+  return ['--max-semi-space-size=1', '--lite-mode', ...(nodeMajor < 24 ? ['--no-expose-wasm'] : [])];
+}
 
 type Answer = Extract<ChildMessage, { type: 'listed' | 'described' }>;
 
