@@ -202,7 +202,7 @@ Upstream-Name: ec2-led
 Source: https://www.npmjs.com/package/ec2-led
 
 Files: *
-Copyright: ec2-led contributors
+Copyright: 2026 ec2-led contributors
 License: Apache-2.0
 
 Files: usr/lib/ec2-led/bin/node
@@ -510,7 +510,7 @@ export function buildPiPackage(version?: string): PackageResult {
   const tooBig = sizeProblem(debBytes);
   if (tooBig !== undefined) throw new Error(tooBig);
   say('lintian');
-  const lint = spawnSync('lintian', ['--no-tag-display-limit', deb], {
+  const lint = spawnSync('lintian', ['--tag-display-limit', '0', deb], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
