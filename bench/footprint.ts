@@ -58,7 +58,14 @@ async function childRss(pid: number): Promise<number> {
   return sum;
 }
 
-export async function benchFootprint(): Promise<Section> {
+/** Another Node for the same measurement (bench/pi-node.ts): its binary, section id and title. */
+export interface FootprintNode {
+  readonly node: string;
+  readonly id: string;
+  readonly title: string;
+}
+
+export async function benchFootprint(other?: FootprintNode): Promise<Section> {
   const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
   const soakMessages = Number(process.env.BENCH_SOAK_MESSAGES ?? 864_000);
   await buildPackedAgent(OUT);
@@ -100,7 +107,7 @@ export async function benchFootprint(): Promise<Section> {
   let sampler: NodeJS.Timeout | undefined;
   try {
     agent = spawn(
-      process.execPath,
+      other?.node ?? process.execPath,
       [join(OUT, 'run.mjs'), 'agent', '--config', join(stateDir, 'config.json')],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -134,8 +141,13 @@ export async function benchFootprint(): Promise<Section> {
     clearInterval(sampler);
     await sleep(2000);
     const idle: number[] = [];
+    const idleAnon: number[] = [];
     for (let i = 0; i < 10; i += 1) {
-      if ((await childrenOf(pid)).length === 0) idle.push((await rssMb(pid)).rss);
+      if ((await childrenOf(pid)).length === 0) {
+        const sample = await rssMb(pid);
+        idle.push(sample.rss);
+        idleAnon.push(sample.anon);
+      }
       await sleep(1000);
     }
     const steady = median(idle);
@@ -197,8 +209,10 @@ export async function benchFootprint(): Promise<Section> {
     agent.kill('SIGTERM');
     await once(agent, 'exit');
     return {
-      id: 'footprint',
-      title: '(h) Footprint: the packed agent with 1,000 instances, steady and over a compressed day',
+      id: other?.id ?? 'footprint',
+      title:
+        other?.title ??
+        '(h) Footprint: the packed agent with 1,000 instances, steady and over a compressed day',
       metrics: [
         { name: 'RSS after the first listing', value: firstListingRss, unit: 'MB' },
         {
@@ -210,6 +224,12 @@ export async function benchFootprint(): Promise<Section> {
           unit: 'MB',
           target: `<= ${TARGET_RSS_MB}`,
           pass: steady <= TARGET_RSS_MB,
+        },
+        {
+          name: 'steady-state RSS, anonymous part (RssAnon: heap, stacks, malloc)',
+          note: 'the rest is clean file pages of node and its libraries, which the kernel can drop under pressure',
+          value: median(idleAnon),
+          unit: 'MB',
         },
         {
           name: 'agent + listing process during a listing, highest sampled (every 50 ms)',

@@ -12,6 +12,7 @@ import { benchFootprint } from './footprint.ts';
 import { benchLambda } from './lambda.ts';
 import { benchLatency } from './latency.ts';
 import { benchListingMemory, benchSoak } from './listing-memory.ts';
+import { benchFootprintNode24, benchFootprintQemu, benchListingChild } from './pi-node.ts';
 import { benchPolling } from './polling.ts';
 import { benchProbe } from './probe.ts';
 import { benchReconcile } from './reconcile.ts';
@@ -35,7 +36,10 @@ const SECTIONS: ReadonlyArray<readonly [string, () => Promise<Section>]> = [
   ['agent', benchAgentResources],
   ['probe', benchProbe],
   ['accounts', benchAccounts],
-  ['footprint', benchFootprint],
+  ['footprint', () => benchFootprint()],
+  ['footprint-node24', benchFootprintNode24],
+  ['footprint-qemu', benchFootprintQemu],
+  ['listing-child', benchListingChild],
   ['listing', benchListingMemory],
   ['soak', benchSoak],
 ];

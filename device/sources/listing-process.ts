@@ -87,17 +87,24 @@ export function listingEntry(here: string = import.meta.url): { file: string; ex
     const tsx = createRequire(import.meta.url).resolve('tsx');
     return {
       file: fileURLToPath(new URL('./listing-child.ts', here)),
-      execArgv: [...CHILD_FLAGS, '--import', pathToFileURL(tsx).href],
+      execArgv: [...childFlags(), '--import', pathToFileURL(tsx).href],
     };
   }
-  return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: [...CHILD_FLAGS] };
+  return { file: fileURLToPath(new URL('../ec2-listing.mjs', here)), execArgv: childFlags() };
 }
 
 /**
  * Small young-generation semi-spaces: parsing a page of 1,000 instances then peaks at about 98 MB
- * resident instead of 122 MB (measured, packed, this machine), for a listing a few percent slower.
+ * resident instead of 124 MB (Node 20; Node 24: 119 instead of 153). V8's lite mode (no optimizing
+ * compiler, lazy feedback) takes 11-14 MB more off a process that lives a second or two, at about
+ * the same listing time: 87 MB on Node 20, 105 MB on Node 24. --jitless saves a little less,
+ * --max-old-space-size=48 and --single-threaded nothing worth it (npm run bench -- listing-child).
  */
-const CHILD_FLAGS = ['--max-semi-space-size=1'];
+export function childFlags(nodeMajor = Number(process.versions.node.split('.')[0])): string[] {
+  // Node 20 and 22 print "disabling flag --expose_wasm" to stderr in lite mode unless it is off
+  // already; Node 24's V8 has no such flag and refuses it.
+  return ['--max-semi-space-size=1', '--lite-mode', ...(nodeMajor < 24 ? ['--no-expose-wasm'] : [])];
+}
 
 type Answer = Extract<ChildMessage, { type: 'listed' | 'described' }>;
 

@@ -16,6 +16,7 @@ import { createAccountsEc2Source } from '../../../device/sources/accounts-ec2.ts
 import { iotCredentialsProvider } from '../../../device/sources/credentials.ts';
 import { classifyListingError } from '../../../device/sources/ec2-errors.ts';
 import {
+  childFlags,
   createProcessEc2Source,
   listingEntry,
   type ProcessEc2Options,
@@ -108,8 +109,14 @@ describe('the listing process', () => {
     );
     expect(listingEntry('file:///usr/lib/ec2-led/dist/chunks/chunk-AB12.mjs')).toEqual({
       file: '/usr/lib/ec2-led/dist/ec2-listing.mjs',
-      execArgv: ['--max-semi-space-size=1'],
+      execArgv: childFlags(),
     });
+  });
+
+  it('runs the child small: 1 MB semi-spaces and lite mode, WebAssembly off where lite mode would warn', () => {
+    expect(childFlags(20)).toEqual(['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm']);
+    expect(childFlags(22)).toEqual(['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm']);
+    expect(childFlags(24)).toEqual(['--max-semi-space-size=1', '--lite-mode']);
   });
 
   it(
