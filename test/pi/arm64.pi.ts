@@ -4,7 +4,7 @@
  * runs as arm64; `ec2led --version`; `agent --once` against the real mosquitto (mutual TLS) and
  * FakeEc2 draws the fleet; the live agent reaches `synced` and applies a published change; the
  * native modules load under that Node (a missing bus fails with ENOENT, not a load or ABI error);
- * `service install --root` works with the arm64 build.
+ * `ec2led setup BUNDLE --root` works with the arm64 build on an empty tree.
  *
  * What qemu-user cannot show: GPIO, SPI and I2C transfers to a real board, systemd as PID 1 (the
  * unit's Type=notify watchdog, ExecStopPost blank), the maintainer scripts under a real dpkg on
@@ -181,7 +181,7 @@ describe('the arm64 package under qemu-user', () => {
     expect(err).toContain('"msg":"stopped"');
   }, 240_000);
 
-  it('installs the service under --root with the arm64 build', async () => {
+  it('sets up an empty --root tree with the arm64 build (ec2led setup)', async () => {
     const result = await setupUnderRoot();
     expect(result.stderr).toContain('created system user ec2led');
     expect(result.status).toBe(0);
@@ -194,6 +194,9 @@ describe('the arm64 package under qemu-user', () => {
 });
 
 const FAKE_COMMANDS = [
+  'systemd-sysusers',
+  'dtparam',
+  'modprobe',
   'useradd',
   'groupadd',
   'usermod',
@@ -205,9 +208,8 @@ const FAKE_COMMANDS = [
 ];
 
 /**
- * THE ONE CALL TO SWITCH when `ec2led setup BUNDLE --root DIR` replaces `ec2led service install`:
- * today's command, run by the arm64 build against a fresh tree with the fake account and systemd
- * commands of test/fakes/fake-command.ts on PATH.
+ * `ec2led setup BUNDLE --root DIR`, run by the arm64 build against an empty tree with the fake account
+ * and systemd commands of test/fakes/fake-command.ts on PATH.
  */
 async function setupUnderRoot(): Promise<{ status: number; stderr: string; root: string }> {
   const root = join(work, 'install-root');
@@ -226,10 +228,10 @@ async function setupUnderRoot(): Promise<{ status: number; stderr: string; root:
   }
   const bundle = await writeFakeBundle(world, 'terminal');
   try {
-    const result = await arm64(
-      [bin, 'service', 'install', '--root', root, '--bundle', bundle, '--board', 'none', '--wait', '0'],
-      { PATH: `${shims}:${process.env.PATH}`, SUDO_USER: 'pi' },
-    );
+    const result = await arm64([bin, 'setup', bundle, '--root', root, '--board', 'none'], {
+      PATH: `${shims}:${process.env.PATH}`,
+      SUDO_USER: 'pi',
+    });
     return { status: result.status, stderr: result.stderr, root };
   } finally {
     rmSync(dirname(bundle), { recursive: true, force: true });
