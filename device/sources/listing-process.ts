@@ -25,8 +25,9 @@
  *   until V8's next major collection, which an idle agent does not run for many minutes, and the
  *   resident memory follows V8's heap. Measured with bench (i) before this: 108 MB after going from
  *   30,000 instances back to 1,000, against 76 MB steady; with 30,000 held, 137 MB after the second
- *   listing against 112 MB after the first. The rest of that memory was glibc's (the unit's
- *   MALLOC_MMAP_THRESHOLD_, device/service/unit.ts).
+ *   listing against 112 MB after the first. With one collection: 94 and 127 MB; with these two and
+ *   the unit's MALLOC_MMAP_THRESHOLD_ (device/service/unit.ts: the rest was glibc's), 75.7 MB back
+ *   at 1,000 (74.7 steady) and 98-101 MB after the second 30,000 (98-107 after the first).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
