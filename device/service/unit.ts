@@ -67,6 +67,11 @@ Environment=AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # Two glibc malloc arenas instead of one per thread: the agent's threads (libuv, V8, aws-crt) then
 # keep about 6 MB less resident memory, at no measurable CPU cost (npm run bench -- agent).
 Environment=MALLOC_ARENA_MAX=2
+# A fixed malloc mmap threshold (128 KiB, glibc's starting value; setting it turns off glibc's
+# raising of it): the buffer a large listing's answer arrives in (8-10 MB for 30,000 instances) is
+# then mapped on its own and goes back to the system when freed, instead of staying in malloc's
+# heap, 10-12 MB resident long after (npm run bench -- listing, docs/benchmarks.md section (i)).
+Environment=MALLOC_MMAP_THRESHOLD_=131072
 # Young-generation semi-spaces of 1 MB instead of up to 16 MB: under a burst of changes the agent
 # then stays about 30 MB smaller, at more, shorter collections (npm run bench -- footprint).
 Environment=NODE_OPTIONS=--max-semi-space-size=1
