@@ -5,16 +5,25 @@
  * 143, killed by the signal). Every child is killed by its PID after the test; every wait is bounded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeFifo } from '../../fakes/hostile-files.ts';
 import { waitFor } from '../../fakes/wait.ts';
 import { instance, startWorld, type World } from '../../fakes/world.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/ec2led.js', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(REPO, 'bin/ec2led.js');
 let world: World;
 let child: ChildProcess | undefined;
 
@@ -25,8 +34,8 @@ interface Run {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function run(nodeArgs: string[], args: string[], env: Record<string, string> = {}): Run {
-  const proc = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+function run(nodeArgs: string[], args: string[], env: Record<string, string> = {}, bin = BIN): Run {
+  const proc = spawn(process.execPath, [...nodeArgs, bin, ...args], {
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,29 +123,30 @@ describe('a SIGTERM while Node still loads the agent', () => {
   });
 
   it('exits 0, not 143: the entry listens from its first statement', async () => {
-    // A module hook holds the import of device/main.ts (up to 10 s) and says so with a marker file:
-    // the signal then arrives, deterministically, after the entry's first line and before any agent code.
+    // The entry, byte for byte, in a tree of its own whose device/main.ts says it is loading (a marker
+    // file) and then waits 10 s at its top level: the signal then arrives, deterministically, after the
+    // entry's first statement and before any agent code. The wait is a timer, so the event loop runs
+    // and a handler can answer; a module hook that holds the import instead would freeze the event loop
+    // on Node 24, which runs module hooks synchronously for the main thread.
     const marker = join(dir, 'holding');
-    const hooks = join(dir, 'hooks.mjs');
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'bin'), { recursive: true });
+    mkdirSync(join(tree, 'device'));
+    copyFileSync(BIN, join(tree, 'bin/ec2led.js'));
+    copyFileSync(join(REPO, 'package.json'), join(tree, 'package.json'));
+    symlinkSync(join(REPO, 'node_modules'), join(tree, 'node_modules'));
     writeFileSync(
-      hooks,
+      join(tree, 'device/main.ts'),
       `import { writeFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  if (specifier.includes('/device/main.ts')) {
-    writeFileSync(${JSON.stringify(marker)}, 'holding');
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
-  }
-  return next(specifier, context);
+writeFileSync(${JSON.stringify(marker)}, 'holding');
+await new Promise((resolve) => setTimeout(resolve, 10_000));
+export async function main(): Promise<number> {
+  return 0;
 }
 `,
     );
-    const preload = join(dir, 'preload.mjs');
-    writeFileSync(
-      preload,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
-    );
-    const agent = run(['--import', pathToFileURL(preload).href], ['agent', '--config', world.configPath]);
-    await waitFor('the import of device/main.ts held', () => existsSync(marker), 20_000);
+    const agent = run([], ['agent', '--config', world.configPath], {}, join(tree, 'bin/ec2led.js'));
+    await waitFor('device/main.ts loading', () => existsSync(marker), 20_000);
     agent.child.kill('SIGTERM');
     expect(await exitWithin(agent, 3_000, 'an early SIGTERM')).toEqual({ code: 0, signal: null });
     expect(agent.stdout() + agent.stderr()).toBe(''); // no agent code ran: no log line, no usage
