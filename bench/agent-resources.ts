@@ -48,6 +48,19 @@ export async function rssMb(pid: number): Promise<{ rss: number; peak: number; a
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024 };
 }
 
+/** The child processes of `pid` (the agent's listing process while one runs). */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number);
+}
+
+/** The summed RSS of `pid`'s children, in MB (0 when it has none). */
+export async function childRss(pid: number): Promise<number> {
+  let sum = 0;
+  for (const child of await childrenOf(pid)) sum += (await rssMb(child).catch(() => ({ rss: 0 }))).rss || 0;
+  return sum;
+}
+
 async function cpuPercent(pid: number, seconds: number): Promise<number> {
   const before = await cpuSeconds(pid);
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));

