@@ -5,13 +5,55 @@
  * with device/config.ts. Relative certificate paths in the file are resolved against the file's
  * folder, so a device bundle works wherever it is unpacked.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, ENV_KEYS, parseConfig, type ReadableCheck } from '../config.ts';
 import type { EnvKind } from '../config-table.ts';
 import type { TlsCheck } from '../tls-files.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
+
+/** A config file larger than this is refused unread (the device bundle's is about 1 kB). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** A config file that is not one: named, with what it is, instead of an errno code. */
+class NotAConfigFile extends Error {}
+
+function whatItIs(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+/**
+ * The config file's text: a regular file only, opened without blocking (a FIFO there would stop
+ * the agent before its first log line, deaf to SIGTERM, as it did for the state files), its size
+ * checked before reading and at most that read. Throws errno errors as readFileSync does, and
+ * NotAConfigFile for anything else.
+ */
+export function readConfigFile(path: string, maxBytes = MAX_CONFIG_FILE_BYTES): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new NotAConfigFile(`is ${whatItIs(stats)}, not a regular file`);
+    if (stats.size > maxBytes) throw new NotAConfigFile(`is ${stats.size} bytes, over ${maxBytes}`);
+    // One byte more than the size tells a file that grew since the stat, or a /proc-like file.
+    const buffer = Buffer.alloc(stats.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > stats.size) throw new NotAConfigFile('grew while it was read');
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** One command-line flag already mapped to its key, e.g. `--display web` -> display.board. */
 export interface FlagValue {
@@ -96,6 +138,11 @@ function readJson(path: string, readFile: (path: string) => string, explicit: bo
   try {
     text = readFile(path);
   } catch (error) {
+    if (error instanceof NotAConfigFile) {
+      throw new ConfigError([
+        `config file ${path} ${error.message}, so it was not read: point --config at the JSON file`,
+      ]);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const fix = explicit
       ? 'check the path'
@@ -128,7 +175,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     raw.stateDir = stateDirectory;
     origins.set('stateDir', 'STATE_DIRECTORY');
   }
-  const file = readJson(path, options.readFile ?? ((p) => readFileSync(p, 'utf8')), explicit !== undefined);
+  const file = readJson(path, options.readFile ?? readConfigFile, explicit !== undefined);
   for (const [key, value] of Object.entries(file)) {
     raw[key] = value;
     origins.set(key, path);

@@ -1,7 +1,8 @@
 /**
  * The real entry (bin/ec2led.js agent) in a child process, where it was found stuck or killed:
  * a FIFO as the state directory's fleet.json and slots.json (the agent stopped before its first log
- * line and then ignored SIGTERM), and a SIGTERM while Node still loads the agent's modules (it exited
+ * line and then ignored SIGTERM), a FIFO as the config file (the same, before any log line), and a
+ * SIGTERM while Node still loads the agent's modules (it exited
  * 143, killed by the signal). Every child is killed by its PID after the test; every wait is bounded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -109,6 +110,23 @@ describe('ec2led agent with a FIFO for each state file', () => {
     } finally {
       rmSync(fleet, { force: true });
       rmSync(slots, { force: true });
+    }
+  }, 30_000);
+});
+
+describe('ec2led agent with a FIFO as its config file', () => {
+  it('refuses it at once with the fix (exit 2) instead of waiting for a writer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ec2led-config-'));
+    try {
+      const config = join(dir, 'config.json');
+      makeFifo(config);
+      const agent = run([], ['agent', '--config', config]);
+      expect(await exitWithin(agent, 10_000, 'a FIFO config')).toEqual({ code: 2, signal: null });
+      expect(agent.stderr()).toContain(
+        `config file ${config} is a FIFO (named pipe), not a regular file, so it was not read: point --config at the JSON file`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 });
