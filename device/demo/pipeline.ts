@@ -15,7 +15,7 @@ import { createHandler, type Handler } from '../../lambda/handler.ts';
 import type { AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import { type Agent, startAgent } from '../agent.ts';
-import { type BoardSocket, serveBoard, socketPath } from '../cli/status-socket.ts';
+import { type BoardSocket, serveBoard, socketPath, socketPathProblem } from '../cli/status-socket.ts';
 import { type Config, parseConfig } from '../config.ts';
 import type { DisplayDeps } from '../display/open.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
@@ -45,7 +45,10 @@ export interface PipelineOptions {
   readonly log: Logger;
   readonly displayDeps?: DisplayDeps;
   readonly resyncMinutes?: number;
-  /** Folder for the agent's state folder (created inside it, removed on stop). Default: the OS temp folder. */
+  /**
+   * Folder for the agent's state folder (created inside it, removed on stop); the OS temp folder when
+   * the status socket would not fit under it. Default: the OS temp folder.
+   */
   readonly workDir?: string;
   /** CloudWatch alarms of the home account, listed from a fake CloudWatch; default none. */
   readonly alarms?: readonly SimAlarm[];
@@ -111,9 +114,22 @@ function statusCommandFor(stateDir: string): string {
   return `EC2LED_STATE_DIR=${shown.startsWith('..') || isAbsolute(shown) ? stateDir : shown} npx ec2led status`;
 }
 
+const STATE_DIR_PREFIX = 'ec2led-demo-';
+
+/**
+ * Where the agent's state folder goes: `workDir` when its status socket fits there (mkdtemp adds six
+ * characters), else the OS temp folder, so a clone in a deep folder still runs the demo (a unix socket
+ * path holds at most 107 bytes).
+ */
+export function stateParent(workDir: string | undefined, temp = tmpdir()): string {
+  if (workDir === undefined) return temp;
+  const deepest = socketPath(join(workDir, `${STATE_DIR_PREFIX}XXXXXX`));
+  return socketPathProblem(deepest) === undefined ? workDir : temp;
+}
+
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   useDemoCredentials();
-  const stateDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'ec2led-demo-'));
+  const stateDir = await mkdtemp(join(stateParent(options.workDir), STATE_DIR_PREFIX));
   // Everything started so far, stopped in reverse if a later step fails (a web port in use, say),
   // so a failed start leaves no process, socket or state folder behind.
   const undo: (() => Promise<void>)[] = [() => rm(stateDir, { recursive: true, force: true })];
