@@ -1,13 +1,6 @@
-/**
- * Child process of bench/reconcile.ts: one full reconcile as the agent does it (paged
- * DescribeInstances in every region in parallel, then the fleet replaced by the snapshot), measured
- * alone in its own process so its peak RSS is the agent's, not the fake EC2 server's.
- * argv: EC2_URL REGION[,REGION...]
- */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { EMPTY_FLEET, replaceWithSnapshot } from '../device/fleet/store.ts';
 import { createEc2Source } from '../device/sources/ec2.ts';
+import { isMain } from '../scripts/is-main.ts';
 
 async function main(url: string, regions: string): Promise<void> {
   const source = createEc2Source({
@@ -33,12 +26,7 @@ async function main(url: string, regions: string): Promise<void> {
   );
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const [url, regions] = process.argv.slice(2);
   if (url === undefined || regions === undefined) throw new Error('usage: reconcile-child EC2_URL REGIONS');
   await main(url, regions);

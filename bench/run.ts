@@ -1,10 +1,6 @@
-/**
- * `npm run bench`: runs every benchmark section in turn, then writes bench/results.json and
- * docs/benchmarks.md. Sections run one at a time so they do not disturb each other's timings.
- */
-import { realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { isMain } from '../scripts/is-main.ts';
 import { benchAccounts } from './accounts.ts';
 import { benchAgentResources } from './agent-resources.ts';
 import { benchBoards } from './boards.ts';
@@ -86,12 +82,7 @@ async function main(): Promise<void> {
   process.stderr.write('bench: wrote bench/results.json, docs/benchmarks.md and the README summary\n');
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   // An aws-crt client keeps the process alive after it stops (toolchain trap 3): exit explicitly.
   main().then(
     () => process.exit(0),

@@ -4,11 +4,10 @@
  * `npm pack` (prepack) and `npm run package:device` build it once.
  */
 import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { deviceBuildOptions } from './device-bundle.ts';
+import { isMain } from './is-main.ts';
 import { LAMBDA_BUDGET_BYTES, lambdaBuildOptions, ROOT } from './lambda-bundle.ts';
 
 async function buildLambda(): Promise<void> {
@@ -53,12 +52,7 @@ async function main(): Promise<void> {
   synthesize();
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   main().catch((error: unknown) => {
     process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

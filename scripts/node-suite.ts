@@ -13,9 +13,10 @@
  * load those instead. Arguments after the major go to vitest: `npm run test:node -- 26 test/shared`.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMain } from './is-main.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = 'npm run test:node -- MAJOR [vitest args], e.g. npm run test:node -- 26 test/shared';
@@ -147,12 +148,7 @@ function main(args: readonly string[]): number {
   return result.status ?? 1;
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     process.exitCode = main(process.argv.slice(2));
   } catch (error) {

@@ -4,8 +4,7 @@
  * is what `npm publish` would upload, so `npm install -g ec2-led` from a registry gives the same.
  */
 import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isMain } from './is-main.ts';
 import { ROOT } from './lambda-bundle.ts';
 
 /** The Pi-side install: the scripts that must run (aws-crt's binary check, the board modules' builds). */
@@ -42,10 +41,5 @@ function main(): number {
   return 0;
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
 // Only when run as the script: the packed-install test imports ALLOW_SCRIPTS from here.
-if (isMain()) process.exitCode = main();
+if (isMain(import.meta.url)) process.exitCode = main();

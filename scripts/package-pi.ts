@@ -31,15 +31,14 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { renderUnit } from '../device/service/unit.ts';
+import { isMain } from './is-main.ts';
 import { ROOT } from './lambda-bundle.ts';
 import { ensurePiTools, PI_BUILD_TOOLS } from './pi-tools.ts';
 
@@ -522,12 +521,7 @@ export function buildPiPackage(version?: string): PackageResult {
   return { deb, tarball, debBytes, installedSizeKiB, lintian };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     if (ensurePiTools(PI_BUILD_TOOLS, 'package:pi') !== 0) {
       process.exitCode = 1;

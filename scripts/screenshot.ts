@@ -1,19 +1,7 @@
-/**
- * `npm run screenshot`: retakes docs/web-board.png, the README's picture of the web board, from
- * today's page. It starts the demo's pipeline (embedded broker, fake EC2 and CloudWatch, the real
- * Lambda handler and agent; device/demo/pipeline.ts) with the demo's first fleet (seed 1, 40
- * instances, the four demo alarms), makes a few things happen (two dev boxes starting, an alarm
- * firing, a service stopping), opens the web board in Chromium at 1,280 x 900 and pins the detail of
- * one pixel. Animations are frozen for the picture. Offline: everything listens on 127.0.0.1.
- *
- *   npm run screenshot                    # writes docs/web-board.png
- *   npm run screenshot -- --out FILE.png  # somewhere else
- */
-import { realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { DEMO_ALARMS } from '../device/demo/alarm-sim.ts';
@@ -23,6 +11,7 @@ import { createSimulation, DEFAULT_SIM_OPTIONS, type SimInstance } from '../devi
 import type { Legend } from '../device/layout/legend.ts';
 import { createLogger } from '../device/log.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
+import { isMain } from './is-main.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const VIEWPORT = { width: 1280, height: 900 } as const;
@@ -124,12 +113,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   // The agent's aws-crt client keeps the process alive after it stops (docs/reference/toolchain.md §3).
   main().then(
     (code) => process.exit(code),

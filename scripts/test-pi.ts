@@ -6,8 +6,7 @@
  * to vitest. `EC2LED_PI_DEB=path` tests a package built earlier instead of building one.
  */
 import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isMain } from './is-main.ts';
 import { ROOT } from './lambda-bundle.ts';
 import { buildPiPackage } from './package-pi.ts';
 import { ensureBinfmt, ensurePiTools, PI_TEST_TOOLS } from './pi-tools.ts';
@@ -32,12 +31,7 @@ function main(args: readonly string[]): number {
   return result.status ?? 1;
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     process.exitCode = main(process.argv.slice(2));
   } catch (error) {

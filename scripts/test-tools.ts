@@ -22,10 +22,10 @@
  * injected file check, so the tests can play a machine without any of them.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, realpathSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isMain } from './is-main.ts';
 
 export interface TestTool {
   /** The command the tests run. */
@@ -164,11 +164,6 @@ export function ensureTestTools(deps: ToolDeps = defaultToolDeps()): number {
   return 0;
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && pathToFileURL(realpathSync(entry)).href === import.meta.url;
-}
-
 /** What compiles an optional native module when npm ci found no toolchain. */
 export const BUILD_TOOLS: readonly TestTool[] = [
   { command: 'g++', package: 'g++', why: 'compiles the native module unix-dgram' },
@@ -207,4 +202,4 @@ export function ensureNativeModules(
   return 1;
 }
 
-if (isMain()) process.exitCode = ensureTestTools() || ensureNativeModules();
+if (isMain(import.meta.url)) process.exitCode = ensureTestTools() || ensureNativeModules();
