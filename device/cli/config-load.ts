@@ -5,10 +5,11 @@
  * with device/config.ts. Relative certificate paths in the file are resolved against the file's
  * folder, so a device bundle works wherever it is unpacked.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, ENV_KEYS, parseConfig, type ReadableCheck } from '../config.ts';
 import type { EnvKind } from '../config-table.ts';
+import { whatItIs } from '../layout/slot-store.ts';
 import type { TlsCheck } from '../tls-files.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';
@@ -18,15 +19,6 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 /** A config file that is not one: named, with what it is, instead of an errno code. */
 class NotAConfigFile extends Error {}
-
-function whatItIs(stats: Stats): string {
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isDirectory()) return 'a directory';
-  return 'not a regular file';
-}
 
 /**
  * The config file's text: a regular file only, opened without blocking (a FIFO there would stop

@@ -44,7 +44,8 @@ export type StateFileRead =
   /** Not read, or not all of it: `reason` names the path, what it is and the fix. */
   | { readonly kind: 'refused'; readonly reason: string };
 
-function whatItIs(stats: Awaited<ReturnType<FileHandle['stat']>>): string {
+/** What a path that is not a regular file is, for a message that refuses it (the config file's too). */
+export function whatItIs(stats: Awaited<ReturnType<FileHandle['stat']>>): string {
   if (stats.isFIFO()) return 'a FIFO (named pipe)';
   if (stats.isCharacterDevice()) return 'a character device';
   if (stats.isBlockDevice()) return 'a block device';
