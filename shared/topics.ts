@@ -203,3 +203,19 @@ export function shadowResponseArns(
 ): string[] {
   return SHADOW_RESPONSES.map((op) => iotArn(scope, `${kind}/${shadowTopic(thing, op, shadow)}`));
 }
+
+/**
+ * The AWS IoT Jobs MQTT API topics a device uses for its updates (shared/update-job.ts): it
+ * subscribes to `notify-next` and to the responses of its two requests, and publishes `start-next`
+ * (take the next queued job, IN_PROGRESS) and `{jobId}/update` (report progress or the outcome).
+ * `thing` may be the IoT policy variable `${iot:Connection.Thing.ThingName}`, for a policy.
+ */
+export type JobsTopic =
+  | { readonly op: 'notify-next' }
+  | { readonly op: 'start-next' | 'start-next/accepted' | 'start-next/rejected' }
+  | { readonly op: 'update' | 'update/accepted' | 'update/rejected'; readonly jobId: string };
+
+export function jobsTopic(thing: string, topic: JobsTopic): string {
+  const base = `$aws/things/${thing}/jobs`;
+  return 'jobId' in topic ? `${base}/${topic.jobId}/${topic.op}` : `${base}/${topic.op}`;
+}

@@ -79,3 +79,12 @@ describe('update job document', () => {
     expect(compareVersions('1.0.0-rc.1', '1.0.0')).toBeLessThan(0);
   });
 });
+
+describe('jobs topics', () => {
+  it('builds the IoT Jobs MQTT API topics of one thing', async () => {
+    const { jobsTopic } = await import('../../shared/topics.ts');
+    expect(jobsTopic('pi', { op: 'notify-next' })).toBe('$aws/things/pi/jobs/notify-next');
+    expect(jobsTopic('pi', { op: 'start-next/accepted' })).toBe('$aws/things/pi/jobs/start-next/accepted');
+    expect(jobsTopic('pi', { op: 'update', jobId: 'up-1' })).toBe('$aws/things/pi/jobs/up-1/update');
+  });
+});
