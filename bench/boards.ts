@@ -1,11 +1,6 @@
-/**
- * (f) Per board: frame encoding time and bytes per frame on the bus. Each board runs its real
- * driver and mapping over counting buses (no hardware here), so the time is our encoding and the
- * mapping, not the wire; bytes are what the wire would carry for one full frame.
- */
-
-import type { BoardKind, Frame } from '../device/display/display.ts';
+import type { Frame } from '../device/display/frame.ts';
 import { createDisplay } from '../device/display/open.ts';
+import type { BoardKind } from '../device/display/options.ts';
 import { DEFAULT_DISPLAY_OPTIONS, type DisplayOptions } from '../device/display/options.ts';
 import type { Metric, Section } from './report.ts';
 

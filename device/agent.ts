@@ -8,6 +8,7 @@
  * process afterwards (aws-crt).
  */
 
+import { type Clock, systemClock } from './clock.ts';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
@@ -24,7 +25,7 @@ import { createAgentMetrics } from './metrics/agent-metrics.ts';
 import { renderExposition } from './metrics/exposition.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
-import { type Clock, createRuntime, systemClock } from './runtime.ts';
+import { createRuntime } from './runtime.ts';
 import { liveSettings, swappableEc2 } from './settings/live.ts';
 import type { Pinned } from './settings/remote.ts';
 import type { AwsTimeouts } from './sources/aws-client.ts';

@@ -12,8 +12,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Clock, systemClock } from './clock.ts';
 import type { Logger } from './log.ts';
-import { type Clock, systemClock } from './runtime.ts';
 
 export const TIMESYNC_DIR = '/run/systemd/timesync';
 /** How often the clock is looked at: a sync shows on the board within this. */

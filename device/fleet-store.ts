@@ -13,13 +13,13 @@
  *   (slot-store.ts `writeStateFile`); `close` saves what is still pending and waits for it.
  */
 import { join } from 'node:path';
+import { type Clock, systemClock } from './clock.ts';
 import { type FleetParse, MAX_FLEET_FILE_BYTES, parseFleet, serializeFleet } from './fleet/fleet-file.ts';
 import type { Fleet } from './fleet/store.ts';
 import { EMPTY_FLEET } from './fleet/store.ts';
-import { readStateFile, writeStateFile } from './layout/slot-store.ts';
+import { readStateFile, writeStateFile } from './layout/state-file.ts';
 import type { Logger } from './log.ts';
 import type { Output } from './outputs.ts';
-import { type Clock, systemClock } from './runtime.ts';
 
 export const FLEET_FILE_NAME = 'fleet.json';
 /** At most one write a minute: about 1,400 small writes a day while the fleet keeps changing. */

@@ -19,6 +19,7 @@
  *   and resolves once the frame in flight (if any) has been drawn: after it, nothing draws again.
  */
 
+import { type Clock, systemClock } from './clock.ts';
 import type { InstanceDetails, Snapshot } from './fleet/instance.ts';
 import type { SyncCommand, SyncEvent, SyncState } from './fleet/sync.ts';
 import { step } from './fleet/sync.ts';
@@ -30,19 +31,6 @@ import type { Logger } from './log.ts';
  * the CPU are spared the rest. Every board takes a frame in less (the HAT HD's minimum is 8.3 ms).
  */
 export const MIN_FRAME_INTERVAL_MS = 10;
-
-/** Time and timers; tests pass a fake clock that they advance by hand. */
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** What the runtime needs from the world to carry out sync commands. */
 export interface SyncEffects {

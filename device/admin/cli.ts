@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { THING_NAME_PATTERN } from '../../shared/patterns.ts';
 import { DEFAULT_STACK_NAME } from '../../shared/stack.ts';
 import { wrapHelp } from '../cli/help.ts';
-import { BOARD_KINDS } from '../display/display.ts';
+import { BOARD_KINDS } from '../display/options.ts';
 import { type AccountEntry, accountIds } from '../fleet/accounts.ts';
 import { checkRemoteValue, desiredPatch, REMOTE_KEYS, SHADOW_STATE_LIMIT_BYTES } from '../settings/remote.ts';
 import { AdminError, usageError } from './errors.ts';

@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Agent, AgentOptions } from '../agent.ts';
 import { type Config, ConfigError } from '../config.ts';
-import { BOARD_KINDS } from '../display/display.ts';
+import { BOARD_KINDS } from '../display/options.ts';
 import { emptyLegend } from '../layout/legend.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { pinnedKeys } from '../settings/remote.ts';

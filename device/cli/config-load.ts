@@ -9,7 +9,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Config, ConfigError, ENV_KEYS, parseConfig, type ReadableCheck } from '../config.ts';
 import type { EnvKind } from '../config-table.ts';
-import { whatItIs } from '../layout/slot-store.ts';
+import { whatItIs } from '../layout/state-file.ts';
 import type { TlsCheck } from '../tls-files.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ec2led/config.json';

@@ -19,39 +19,8 @@
  * unverified (docs/reference/hardware.md §8.1). `rotation`, `flipX` and `flipY` exist to fix that on site.
  */
 import type { Legend } from '../layout/legend.ts';
-
-export type BoardKind =
-  | 'unicornhathd'
-  | 'unicornhatmini'
-  | 'rgbmatrix5x5'
-  | 'ledshim'
-  | 'unicornhat'
-  | 'unicornphat'
-  | 'terminal'
-  | 'web'
-  | 'none';
-
-/** Every kind once; a Record so the compiler flags a kind added to the union but not here. */
-const KINDS: Readonly<Record<BoardKind, true>> = {
-  unicornhathd: true,
-  unicornhatmini: true,
-  rgbmatrix5x5: true,
-  ledshim: true,
-  unicornhat: true,
-  unicornphat: true,
-  terminal: true,
-  web: true,
-  none: true,
-};
-
-export const BOARD_KINDS = Object.keys(KINDS) as readonly BoardKind[];
-
-/** Logical frame: row-major RGB, 3 bytes per pixel, (0,0) top-left, width*height*3 bytes. */
-export interface Frame {
-  readonly width: number;
-  readonly height: number;
-  readonly rgb: Uint8Array;
-}
+import type { Frame } from './frame.ts';
+import type { BoardKind } from './options.ts';
 
 export interface Display {
   readonly kind: BoardKind;

@@ -1,6 +1,3 @@
-/** Small pure helpers over Frame: create, check, read and write one pixel. */
-import type { Frame } from './display.ts';
-
 export type Rgb = readonly [r: number, g: number, b: number];
 
 export function blankFrame(width: number, height: number): Frame {
@@ -42,4 +39,11 @@ export function setPixel(frame: Frame, x: number, y: number, [r, g, b]: Rgb): vo
   frame.rgb[i] = r;
   frame.rgb[i + 1] = g;
   frame.rgb[i + 2] = b;
+}
+
+/** Logical frame: row-major RGB, 3 bytes per pixel, (0,0) top-left, width*height*3 bytes. */
+export interface Frame {
+  readonly width: number;
+  readonly height: number;
+  readonly rgb: Uint8Array;
 }

@@ -5,7 +5,8 @@
  */
 import type { Legend } from '../layout/legend.ts';
 import type { Board, BoardProfile } from './boards/board.ts';
-import type { Display, Frame } from './display.ts';
+import type { Display } from './display.ts';
+import type { Frame } from './frame.ts';
 import { assertFrameSize } from './frame.ts';
 import { brightnessLevel, IDENTITY_MAPPING, logicalSize, type Mapping, mapFrame } from './mapping.ts';
 import type { DisplayOptions } from './options.ts';

@@ -6,7 +6,33 @@
 import { z } from 'zod';
 import { setting } from '../config-table.ts';
 import { MAX_SUN_OFFSET_MINUTES, parseTimeOfDay } from '../layout/schedule.ts';
-import { BOARD_KINDS } from './display.ts';
+
+/** The boards a config may name (`display.board`); display/open.ts opens each. */
+export type BoardKind =
+  | 'unicornhathd'
+  | 'unicornhatmini'
+  | 'rgbmatrix5x5'
+  | 'ledshim'
+  | 'unicornhat'
+  | 'unicornphat'
+  | 'terminal'
+  | 'web'
+  | 'none';
+
+/** Every kind once; a Record so the compiler flags a kind added to the union but not here. */
+const KINDS: Readonly<Record<BoardKind, true>> = {
+  unicornhathd: true,
+  unicornhatmini: true,
+  rgbmatrix5x5: true,
+  ledshim: true,
+  unicornhat: true,
+  unicornphat: true,
+  terminal: true,
+  web: true,
+  none: true,
+};
+
+export const BOARD_KINDS = Object.keys(KINDS) as readonly BoardKind[];
 
 const I2C_ADDRESS = /^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i;
 

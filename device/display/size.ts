@@ -1,13 +1,5 @@
-/**
- * The logical size a `display` config gives, without creating or opening anything: the config
- * checks need it to refuse pins outside the board before any bus is touched. Physical boards have
- * their own size (rotation 90 and 270 swap it); the virtual ones (terminal, web, none) take
- * virtualWidth x virtualHeight and ignore rotation. test/device/display/size.test.ts holds this
- * table to what createDisplay builds.
- */
-import type { BoardKind } from './display.ts';
 import { logicalSize, type Size } from './mapping.ts';
-import type { DisplayOptions } from './options.ts';
+import type { BoardKind, DisplayOptions } from './options.ts';
 
 const PHYSICAL: Readonly<Record<Exclude<BoardKind, 'terminal' | 'web' | 'none'>, Size>> = {
   unicornhathd: { width: 16, height: 16 },

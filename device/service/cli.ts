@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchBoard, SOCKET_NAME } from '../cli/status-socket.ts';
 import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
-import { BOARD_KINDS, type BoardKind } from '../display/display.ts';
+import { BOARD_KINDS, type BoardKind } from '../display/options.ts';
 import type { Legend } from '../layout/legend.ts';
 import { InstallError, install, type ServiceDeps, uninstall } from './install.ts';
 import { must, realSystem, type System } from './system.ts';

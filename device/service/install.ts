@@ -21,7 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../cli/config-load.ts';
 import { type Config, ConfigError } from '../config.ts';
 import { readPiModel } from '../display/buses/pi-model.ts';
-import type { BoardKind } from '../display/display.ts';
+import type { BoardKind } from '../display/options.ts';
 import { type BoardAccess, boardAccess, UDEV_RULE_PATH } from './board-access.ts';
 import {
   BLACKLIST_PATH,

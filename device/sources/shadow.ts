@@ -24,9 +24,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SHADOW_RESPONSES, shadowTopic } from '../../shared/topics.ts';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Clock } from '../runtime.ts';
 import {
   fitReport,
   type Pinned,

@@ -14,8 +14,9 @@
  * - `stop()` sends STOPPING=1, clears its timers and closes the socket. Idempotent.
  * A send that fails is logged (rate-limited by transition), never thrown.
  */
+
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { Clock } from '../runtime.ts';
 import { type Notifier, notifySocketPath, openNotifier } from './notify.ts';
 
 /** Longest wait for the first listing before READY=1 anyway (well under systemd's 90 s start timeout). */

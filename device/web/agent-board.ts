@@ -6,11 +6,11 @@
  * `listenAgentWebBoard` opens the listener before there is an agent (the demo does, so a port in use
  * fails before the terminal shows a frame); until `attach`, the board is empty and identify fails.
  */
-import type { Agent } from '../agent.ts';
 import { emptyLegend, type Legend } from '../layout/legend.ts';
 import type { Palette } from '../layout/palette.ts';
+import type { IdentifyTarget } from '../layout/render.ts';
 import type { Logger } from '../log.ts';
-import { legendOutput } from '../outputs.ts';
+import { legendOutput, type Output } from '../outputs.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
 
 export interface AgentWebOptions {
@@ -24,7 +24,13 @@ export interface AgentWebOptions {
   readonly palette?: Palette;
 }
 
-type WebAgent = Pick<Agent, 'legend' | 'identify' | 'attach' | 'metrics'>;
+/** What the web board needs of a running agent (agent.ts `Agent` has it): outputs never import the agent. */
+export interface WebAgent {
+  legend(): Legend;
+  identify(target: IdentifyTarget, durationMs?: number): void;
+  attach(output: Output): Promise<void>;
+  metrics(): string;
+}
 
 export interface ListeningWebBoard {
   readonly board: WebBoard;

@@ -24,11 +24,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
+import { type Clock, systemClock } from '../clock.ts';
 import { toneTable } from '../display/gamma.ts';
 import type { Rotation } from '../display/mapping.ts';
 import type { Logger } from '../log.ts';
 import type { Output } from '../outputs.ts';
-import { type Clock, systemClock } from '../runtime.ts';
 import { DDP_PORT, encodeDdp, nextSequence } from './ddp.ts';
 import { parseStateInfo, restoreBody, segmentBodies, type WledState, wledHttp } from './json-api.ts';
 import { type LedMapping, ledBytes, ledSources } from './led-map.ts';

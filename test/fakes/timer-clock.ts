@@ -1,5 +1,4 @@
-/** A runtime Clock (device/runtime.ts) whose timers run only in `advance`, in time order. */
-import type { Clock } from '../../device/runtime.ts';
+import type { Clock } from '../../device/clock.ts';
 
 export class TimerClock implements Clock {
   nowMs: number;

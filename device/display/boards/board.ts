@@ -8,7 +8,8 @@
  * missing `open` and when called twice.
  */
 import type { Legend } from '../../layout/legend.ts';
-import type { BoardKind, Frame } from '../display.ts';
+import type { Frame } from '../frame.ts';
+import type { BoardKind } from '../options.ts';
 
 export interface BoardProfile {
   readonly kind: BoardKind;

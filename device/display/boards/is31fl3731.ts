@@ -9,7 +9,7 @@
  */
 
 import { I2C_BLOCK_MAX, type I2cBus } from '../buses/i2c-bus.ts';
-import type { Frame } from '../display.ts';
+import type { Frame } from '../frame.ts';
 import type { Board, BoardProfile } from './board.ts';
 
 const COMMAND = 0xfd;

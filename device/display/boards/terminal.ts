@@ -7,7 +7,7 @@
  * Into a pipe or a file (`plain`) it writes the status and legend as text, and only on a change.
  */
 import { emptyLegend, type Legend } from '../../layout/legend.ts';
-import type { Frame } from '../display.ts';
+import type { Frame } from '../frame.ts';
 import { sanitizeText } from '../sanitize.ts';
 import type { Board, BoardProfile } from './board.ts';
 import { drawLegend, drawStatus, formatAge } from './terminal-legend.ts';

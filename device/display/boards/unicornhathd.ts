@@ -8,7 +8,7 @@
  */
 
 import type { SpiBus } from '../buses/spi-bus.ts';
-import type { Frame } from '../display.ts';
+import type { Frame } from '../frame.ts';
 import { blankFrame } from '../frame.ts';
 import type { Board, BoardProfile } from './board.ts';
 import { type Clock, FramePacer } from './frame-pacer.ts';

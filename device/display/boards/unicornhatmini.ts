@@ -9,7 +9,7 @@
  */
 
 import type { SpiBus } from '../buses/spi-bus.ts';
-import type { Frame } from '../display.ts';
+import type { Frame } from '../frame.ts';
 import type { Board, BoardProfile } from './board.ts';
 
 const WIDTH = 17;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Board, BoardProfile } from '../../../device/display/boards/board.ts';
 import { createUnicornHatMini } from '../../../device/display/boards/unicornhatmini.ts';
-import type { Frame } from '../../../device/display/display.ts';
+import type { Frame } from '../../../device/display/frame.ts';
 import { mappedDisplay, mappingFor } from '../../../device/display/mapped-display.ts';
 import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';
 import { hex } from '../../fakes/display/hex.ts';

@@ -1,8 +1,4 @@
-/**
- * Golden frames as ASCII art: one character per pixel, rows top to bottom. Lines are trimmed and
- * blank lines ignored, so art can be indented in a template literal.
- */
-import type { Frame } from '../../../device/display/display.ts';
+import type { Frame } from '../../../device/display/frame.ts';
 import { blankFrame, getPixel, type Rgb, setPixel } from '../../../device/display/frame.ts';
 
 export const PALETTE: Readonly<Record<string, Rgb>> = {

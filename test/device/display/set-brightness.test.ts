@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUnicornHatHd } from '../../../device/display/boards/unicornhathd.ts';
 import { createUnicornHatMini } from '../../../device/display/boards/unicornhatmini.ts';
-import type { Frame } from '../../../device/display/display.ts';
+import type { Frame } from '../../../device/display/frame.ts';
 import { mappedDisplay, mappingFor } from '../../../device/display/mapped-display.ts';
 import { FakeClock } from '../../fakes/display/fake-clock.ts';
 import { FakeSpiBus } from '../../fakes/display/fake-spi-bus.ts';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BOARD_KINDS } from '../../../device/display/display.ts';
 import { createDisplay } from '../../../device/display/open.ts';
-import { displayOptionsSchema } from '../../../device/display/options.ts';
+import { BOARD_KINDS, displayOptionsSchema } from '../../../device/display/options.ts';
 import { displaySize } from '../../../device/display/size.ts';
 
 describe('display size from the options alone', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTerminalBoard } from '../../../device/display/boards/terminal.ts';
 import { formatAge } from '../../../device/display/boards/terminal-legend.ts';
-import type { Frame } from '../../../device/display/display.ts';
+import type { Frame } from '../../../device/display/frame.ts';
 import { blankFrame } from '../../../device/display/frame.ts';
 import type { Legend, LegendPixel } from '../../../device/layout/legend.ts';
 import { FakeOutput } from '../../fakes/display/fake-output.ts';

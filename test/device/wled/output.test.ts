@@ -4,7 +4,7 @@
  * like WLED's, timers on a fake clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Frame } from '../../../device/display/display.ts';
+import type { Frame } from '../../../device/display/frame.ts';
 import type { Picture } from '../../../device/layout/picture.ts';
 import { createLogger } from '../../../device/log.ts';
 import { type WledDevice, type WledOutput, wledOutput } from '../../../device/wled/output.ts';
