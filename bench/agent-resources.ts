@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { fetchBoard, socketPath } from '../device/cli/status-socket.ts';
 import { startBroker } from '../device/demo/broker.ts';
 import { startFakeEc2 } from '../device/demo/fake-ec2.ts';
 import { seedFakeEc2 } from '../device/demo/pipeline.ts';
 import { toEventBridgeEvent } from '../device/demo/simulator.ts';
+import { fetchBoard, socketPath } from '../device/outputs/status-socket.ts';
 import { createHandler } from '../lambda/handler.ts';
 import { deviceBuildOptions } from '../scripts/device-bundle.ts';
 import { ACCOUNT, benchFleet, nextEventId } from './latency.ts';
@@ -74,8 +74,8 @@ async function cpuPercent(pid: number, seconds: number): Promise<number> {
 export async function buildPackedAgent(out: string): Promise<void> {
   await rm(out, { recursive: true, force: true });
   await build({ ...deviceBuildOptions(out), sourcemap: false });
-  // The web board's page, where scripts/build.ts puts it beside the bundle (device/web/server.ts).
-  await cp(fileURLToPath(new URL('../device/web/public', import.meta.url)), join(out, 'public'), {
+  // The web board's page, where scripts/build.ts puts it beside the bundle (device/outputs/web/server.ts).
+  await cp(fileURLToPath(new URL('../device/outputs/web/public', import.meta.url)), join(out, 'public'), {
     recursive: true,
   });
   await writeFile(

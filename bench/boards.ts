@@ -1,7 +1,7 @@
-import type { Frame } from '../device/display/frame.ts';
-import { createDisplay } from '../device/display/open.ts';
-import type { BoardKind } from '../device/display/options.ts';
-import { DEFAULT_DISPLAY_OPTIONS, type DisplayOptions } from '../device/display/options.ts';
+import type { BoardKind } from '../device/config/display-options.ts';
+import { DEFAULT_DISPLAY_OPTIONS, type DisplayOptions } from '../device/config/display-options.ts';
+import { createDisplay } from '../device/outputs/display/open.ts';
+import type { Frame } from '../device/picture/frame.ts';
 import type { Metric, Section } from './report.ts';
 
 const PHYSICAL: readonly BoardKind[] = [

@@ -5,10 +5,10 @@
  * which the change first shows (the agent's view-change hook, called as the frame is rendered).
  */
 
+import { silentLogger } from '../device/base/log.ts';
 import { startPipeline } from '../device/demo/pipeline.ts';
 import type { SimInstance } from '../device/demo/simulator.ts';
-import type { Legend } from '../device/layout/legend.ts';
-import { silentLogger } from '../device/log.ts';
+import type { Legend } from '../device/picture/legend.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { type Metric, type Section, summarize, until } from './report.ts';
 

@@ -7,9 +7,9 @@
  * transition it never sees (pending came and went between two polls) is counted as missed.
  */
 
+import { silentLogger } from '../device/base/log.ts';
 import { startPipeline } from '../device/demo/pipeline.ts';
 import { type SimInstance, seededRandom, simulateDay } from '../device/demo/simulator.ts';
-import { silentLogger } from '../device/log.ts';
 import { createEc2Source } from '../device/sources/ec2.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { nextEventId } from './latency.ts';

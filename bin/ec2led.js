@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // The first statement (the imports above are Node built-ins, ready before any code runs). A stop
 // signal that reaches `ec2led agent` while Node still loads tsx, main.ts and the agent's modules
-// (0.1-1 s; device/cli/agent.ts listens from agentMain's first line) would otherwise kill the
+// (0.1-1 s; device/commands/cli/agent.ts listens from agentMain's first line) would otherwise kill the
 // process by the signal, exit 143. Nothing that needs undoing exists yet, so it leaves as the agent
 // does for a stop: 0. Once agentMain listens, this handler steps aside and the agent's own handlers
 // take over. Only Node's own start-up, before this line (about 30 ms), is left uncovered.

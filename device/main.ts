@@ -3,7 +3,7 @@
  * subcommand is loaded only when it runs, so `ec2led --help` loads no SDK and no native module.
  */
 
-import type { Io } from './cli/io.ts';
+import type { Io } from './commands/cli/io.ts';
 
 export const USAGE = `ec2led — one LED pixel per EC2 instance
 
@@ -49,25 +49,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stderr(USAGE);
     return 2;
   }
-  if (command === 'device') return (await import('./admin/cli.ts')).deviceMain(argv.slice(1), io);
+  if (command === 'device') return (await import('./commands/admin/cli.ts')).deviceMain(argv.slice(1), io);
   if (command === 'replay') {
     const output = { isTty: process.stdout.isTTY === true, columns: process.stdout.columns };
-    return (await import('./replay/cli.ts')).replayMain(argv.slice(1), io, output);
+    return (await import('./commands/replay/cli.ts')).replayMain(argv.slice(1), io, output);
   }
-  if (command === 'agent') return (await import('./cli/agent.ts')).agentMain(argv.slice(1), io);
-  if (command === 'blank') return (await import('./cli/blank.ts')).blankMain(argv.slice(1), io);
-  if (command === 'doctor') return (await import('./doctor/cli.ts')).doctorMain(argv.slice(1), io);
-  if (command === 'wled') return (await import('./wled/cli.ts')).wledMain(argv.slice(1), io);
-  if (command === 'setup') return (await import('./service/cli.ts')).setupMain(argv.slice(1), io);
-  if (command === 'service') return (await import('./service/cli.ts')).serviceMain(argv.slice(1), io);
+  if (command === 'agent') return (await import('./commands/cli/agent.ts')).agentMain(argv.slice(1), io);
+  if (command === 'blank') return (await import('./commands/cli/blank.ts')).blankMain(argv.slice(1), io);
+  if (command === 'doctor') return (await import('./commands/doctor/cli.ts')).doctorMain(argv.slice(1), io);
+  if (command === 'wled') return (await import('./commands/cli/wled.ts')).wledMain(argv.slice(1), io);
+  if (command === 'setup') return (await import('./commands/service/cli.ts')).setupMain(argv.slice(1), io);
+  if (command === 'service')
+    return (await import('./commands/service/cli.ts')).serviceMain(argv.slice(1), io);
   if (command === 'status') {
     const columns = process.stdout.columns;
     const isTty = process.stdout.isTTY === true;
-    return (await import('./cli/status.ts')).statusMain(argv.slice(1), { ...io, columns, isTty });
+    return (await import('./commands/cli/status.ts')).statusMain(argv.slice(1), { ...io, columns, isTty });
   }
   if (command === '--version') {
     io.stdout('0.1.0\n');
-    const { nodeAdvice } = await import('./cli/node-version.ts');
+    const { nodeAdvice } = await import('./commands/cli/node-version.ts');
     io.stderr(`${nodeAdvice(process.version)}\n`);
     return 0;
   }

@@ -24,7 +24,7 @@ async function buildDevice(): Promise<void> {
   }
   const result = await build(deviceBuildOptions(`${ROOT}dist`));
   // The web board serves its page from ./public/ beside the module that holds it.
-  await cp(`${ROOT}device/web/public`, `${ROOT}dist/public`, { recursive: true });
+  await cp(`${ROOT}device/outputs/web/public`, `${ROOT}dist/public`, { recursive: true });
   const bytes = Object.entries(result.metafile?.outputs ?? {})
     .filter(([file]) => file.endsWith('.mjs'))
     .reduce((sum, [, output]) => sum + output.bytes, 0);

@@ -4,7 +4,7 @@
  * resolves to nothing (`--host-resolver-rules`; without it Chromium made a dozen DNS lookups of its
  * own even with background networking off; docs/reference/toolchain.md §17), and background services
  * are off. Shared by the page
- * tests (test/device/web/browser.ts) and `npm run screenshot` (scripts/screenshot.ts).
+ * tests (test/device/outputs/web/browser.ts) and `npm run screenshot` (scripts/screenshot.ts).
  */
 import { findTool, isExecutable, missingToolMessage } from './test-tools.ts';
 

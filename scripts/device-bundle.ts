@@ -16,7 +16,7 @@ export const DEVICE_EXTERNALS = [
   'rpi-ws281x-native',
   '@aws-sdk/client-iot',
   '@aws-sdk/client-cloudformation',
-  // `ec2led device set` (admin/shadow-set.ts); the agent speaks to its shadow over MQTT instead.
+  // `ec2led device set` (commands/admin/shadow-set.ts); the agent speaks to its shadow over MQTT instead.
   '@aws-sdk/client-iot-data-plane',
 ];
 

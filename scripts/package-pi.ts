@@ -13,7 +13,7 @@
  *   `aarch64-linux-gnu-g++` through node-gyp against that Node's own headers (`include/node` of the
  *   same package, so the ABI is that Node's), keeping only the `.node` files;
  * - `/usr/bin/ec2led`: runs the agent's bin/ec2led.js with the bundled Node;
- * - `/lib/systemd/system/ec2led.service`: device/service/unit.ts's unit for these paths;
+ * - `/lib/systemd/system/ec2led.service`: device/commands/service/unit.ts's unit for these paths;
  * - `/usr/share/doc/ec2-led/`: copyright and changelog; the maintainer scripts from device/debian/.
  *
  * The decisions (the pin and its check, what is pruned, file modes, control, wrapper, the verdict of
@@ -37,7 +37,7 @@ import {
 } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { renderUnit } from '../device/service/unit.ts';
+import { renderUnit } from '../device/commands/service/unit.ts';
 import { isMain } from './is-main.ts';
 import { ROOT } from './lambda-bundle.ts';
 import { ensurePiTools, PI_BUILD_TOOLS } from './pi-tools.ts';

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { createLogger } from '../device/base/log.ts';
 import { DEMO_ALARMS } from '../device/demo/alarm-sim.ts';
 import { boardSide, demoAgentSettings } from '../device/demo/main.ts';
 import { startPipeline } from '../device/demo/pipeline.ts';
 import { createSimulation, DEFAULT_SIM_OPTIONS, type SimInstance } from '../device/demo/simulator.ts';
-import type { Legend } from '../device/layout/legend.ts';
-import { createLogger } from '../device/log.ts';
+import type { Legend } from '../device/picture/legend.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
 import { isMain } from './is-main.ts';
 

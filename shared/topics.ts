@@ -150,7 +150,7 @@ export function alarmFilterArn(scope: IotScope, prefix: string): string {
 }
 
 /**
- * The named shadow holding the settings a user may change without SSH (device/settings/remote.ts).
+ * The named shadow holding the settings a user may change without SSH (device/config/remote-settings.ts).
  * Named, not the classic shadow, so other tools can keep their own state on the thing.
  */
 export const SETTINGS_SHADOW = 'ec2led-settings';

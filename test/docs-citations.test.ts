@@ -6,7 +6,7 @@
  * has a numbered item b, or n is a numbered item of the file ("17. ..."). Nothing may cite the
  * reference files that used to live outside the repository, nor the issue tracker by number.
  *
- * A plain file path in a comment of the code (`lambda/translate.ts`, `display/options.ts`,
+ * A plain file path in a comment of the code (`lambda/translate.ts`, `config/display-options.ts`,
  * `./source-tree.ts`, `kinds.ts`) is a citation too, and must name a file of the repository: see
  * `citedFileResolves` for what counts and what is left alone (build outputs, data files, packages).
  */
@@ -214,7 +214,7 @@ const PACKAGES = (() => {
 /**
  * Whether a path cited in a comment of `file` names a file of the repository:
  * - starting with `./` or `../`: from the citing file's folder (`./source-tree.ts`, `../device/main.ts`);
- * - with folders: a repository path that is it or ends with it (`display/options.ts`);
+ * - with folders: a repository path that is it or ends with it (`config/display-options.ts`);
  * - a bare name: a repository file of that name anywhere (`kinds.ts`).
  * Left alone: paths under the git-ignored outputs (`dist/cli.mjs`) or a package (`vitest/vitest.mjs`),
  * bare `.json` names (the data files the agent writes and reads: `slots.json`, `config.json`), and
@@ -254,7 +254,7 @@ describe('document citations', () => {
     expect(all.length).toBeGreaterThan(100);
     expect(all).toContainEqual(
       expect.objectContaining({
-        file: 'device/display/gamma.ts',
+        file: 'device/outputs/display/gamma.ts',
         doc: 'docs/reference/hardware.md',
         number: '7.1',
       }),
@@ -295,9 +295,9 @@ describe('file paths in comments', () => {
   it('finds them (the scan itself works)', () => {
     expect(cited.length).toBeGreaterThan(200);
     expect(cited).toContainEqual({
-      file: 'device/cli/status-socket.ts',
+      file: 'device/outputs/status-socket.ts',
       line: 1,
-      cited: 'device/layout/legend.ts',
+      cited: 'device/picture/legend.ts',
     });
   });
 
@@ -307,11 +307,16 @@ describe('file paths in comments', () => {
   });
 
   it('resolves from the citing folder, by a path ending, or by a name; fails a file that is gone', () => {
-    const every = ['device/layout/legend.ts', 'device/cli/status.ts', 'test/fakes/wait.ts', 'README.md'];
-    const from = 'device/cli/status-socket.ts';
+    const every = [
+      'device/picture/legend.ts',
+      'device/commands/cli/status.ts',
+      'test/fakes/wait.ts',
+      'README.md',
+    ];
+    const from = 'device/outputs/status-socket.ts';
     expect(citedFileResolves('./status.ts', from, every)).toBe(true);
     expect(citedFileResolves('../layout/legend.ts', from, every)).toBe(true);
-    expect(citedFileResolves('layout/legend.ts', from, every)).toBe(true);
+    expect(citedFileResolves('picture/legend.ts', from, every)).toBe(true);
     expect(citedFileResolves('legend.ts', from, every)).toBe(true);
     expect(citedFileResolves('README.md', from, every)).toBe(true);
     expect(citedFileResolves('display/board-view.ts', from, every)).toBe(false);

@@ -8,9 +8,9 @@
  * frame) is not seen, exactly as the board would not show it. Names are sanitized (they are tags).
  */
 
-import { drawStatus } from '../display/boards/terminal-legend.ts';
-import { sanitizeText } from '../display/sanitize.ts';
-import type { Legend, LegendEntry } from '../layout/legend.ts';
+import { sanitizeText } from '../base/sanitize.ts';
+import { drawStatus } from '../outputs/display/boards/terminal-legend.ts';
+import type { Legend, LegendEntry } from '../picture/legend.ts';
 
 function instances(view: Legend | undefined): Map<string, LegendEntry> {
   const byId = new Map<string, LegendEntry>();

@@ -26,13 +26,13 @@
  *   entry (one stamped after that bound too) is skipped and counted in the reason. A stamp from the
  *   future would outrank every live change until a listing showed another state (store.ts keeps a
  *   confirmed stamp).
- * - Every kind (layout/kinds.ts KINDS) is kept and restored alike: an entry names its `kind` (absent:
+ * - Every kind (kinds/kinds.ts KINDS) is kept and restored alike: an entry names its `kind` (absent:
  *   an EC2 instance, as before kinds) and is checked against that kind's own id pattern, states,
  *   region and account; a kind this agent does not know is a bad entry, skipped.
  * - `serializeFleet` writes instances in id order, so equal fleets give equal text.
  */
 
-import { isKind, isStateOf, KIND_NAMES, KINDS, type KindRules } from '../layout/kinds.ts';
+import { isKind, isStateOf, KIND_NAMES, KINDS, type KindRules } from '../kinds/kinds.ts';
 import type { Instance } from './instance.ts';
 import { EMPTY_FLEET, type Fleet } from './store.ts';
 

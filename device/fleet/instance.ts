@@ -2,7 +2,7 @@
  * The agent's vocabulary for instances, shared by the pure core (fleet, layout) and the adapters
  * (sources). Plain data only.
  *
- * Kinds (layout/kinds.ts): the fleet holds every thing a pixel can show, not only EC2 instances.
+ * Kinds (kinds/kinds.ts): the fleet holds every thing a pixel can show, not only EC2 instances.
  * A change, a listed item and a fleet member each carry their `kind` (absent on a change or listed
  * item: an EC2 instance, as before kinds) and a state of that kind. `instanceId` is the thing's id
  * whatever its kind: an instance id, or an alarm's ARN (unique across accounts and regions, and
@@ -11,7 +11,7 @@
 import type { AlarmMessage, AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
-import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
+import type { Kind, KindState, ProbeState } from '../kinds/kinds.ts';
 
 /** One state change of one instance (or other thing), from a live message or a listing. */
 export type Change = InstanceChange | AlarmChange | ProbeChange;
@@ -116,7 +116,7 @@ export interface AccountFailure {
 
 /** One instance as the fleet holds it. */
 export interface Instance {
-  /** What it is (layout/kinds.ts): its colour rules and the legend's word for it. */
+  /** What it is (kinds/kinds.ts): its colour rules and the legend's word for it. */
   readonly kind: Kind;
   readonly id: string;
   /** A state of `kind` (kinds.ts). */

@@ -12,7 +12,7 @@
  */
 import type { AlarmState } from '../../shared/alarm-message.ts';
 import { type InstanceState, supersedes } from '../../shared/instance-state.ts';
-import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
+import type { Kind, KindState, ProbeState } from '../kinds/kinds.ts';
 
 /** Tie-break between alarm states with the same stamp: the more alarming wins. */
 export const ALARM_STATE_RANK: Readonly<Record<AlarmState, number>> = {

@@ -10,9 +10,10 @@
  * `describeIds` asks every account (a message's region is known, its ids' account is not to the
  * describe queue) and rejects only when every account fails.
  */
+
+import { type Logger, silentLogger } from '../base/log.ts';
 import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails } from '../fleet/instance.ts';
-import { type Logger, silentLogger } from '../log.ts';
 import { assumeRoleCredentials } from './assume-role.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';

@@ -22,8 +22,8 @@ import {
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import { isAlarmState, parseAlarmArn } from '../../shared/alarm-message.ts';
+import { type Logger, silentLogger } from '../base/log.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
-import { type Logger, silentLogger } from '../log.ts';
 import { alarmListingFix } from './alarm-errors.ts';
 import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import type { CredentialProvider } from './credentials.ts';

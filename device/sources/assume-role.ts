@@ -16,7 +16,7 @@
  * the first AssumeRole only: a single-account board (the Pi's memory budget) never loads it.
  */
 import type { STSClient } from '@aws-sdk/nested-clients/sts';
-import { type Logger, silentLogger } from '../log.ts';
+import { type Logger, silentLogger } from '../base/log.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
 import { ASSUME_ROLE_ERROR, stsFix } from './ec2-errors.ts';
 import { defaultProvider } from './lazy-default-credentials.ts';

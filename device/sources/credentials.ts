@@ -14,8 +14,8 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
-import type { Config } from '../config.ts';
-import { type Logger, silentLogger } from '../log.ts';
+import { type Logger, silentLogger } from '../base/log.ts';
+import type { Config } from '../config/config.ts';
 
 /** Structurally the SDK v3 `AwsCredentialIdentity`. */
 export interface AwsCredentials {

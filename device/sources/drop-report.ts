@@ -5,7 +5,7 @@
  * sender cannot grow the map) and cut short; the rest is counted under "(other)". `close()` logs
  * what is still counted and stops the timer.
  */
-import type { LogContext, Logger } from '../log.ts';
+import type { LogContext, Logger } from '../base/log.ts';
 
 /** One line a minute at most while drops keep coming. */
 export const DROP_REPORT_INTERVAL_MS = 60_000;

@@ -35,8 +35,8 @@ import {
   type Reservation,
 } from '@aws-sdk/client-ec2';
 import { isInstanceState } from '../../shared/instance-state.ts';
+import { type Logger, silentLogger } from '../base/log.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
-import { type Logger, silentLogger } from '../log.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { Ec2Error, listingFix, malformedResponse } from './ec2-errors.ts';
 import { checkDescribeInstancesPage, MAX_LISTING_BYTES, MAX_PAGE_BYTES } from './ec2-page.ts';

@@ -1,17 +1,9 @@
-/**
- * The agent's feed from the config: the sync options, the MQTT source's scope, and the EC2 side as
- * the runtime's effects (listing and describing through the EC2 source — with config `alarms`,
- * DescribeAlarms too, in the same listing: listing.ts — subscribing through the MQTT source, and
- * the rate-limited log of changes sync.ts dropped for being stamped ahead of this clock). Decides
- * nothing: sync.ts does.
- */
-
-import type { Config } from '../config.ts';
+import type { Logger } from '../base/log.ts';
+import type { Config } from '../config/config.ts';
 import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
+import type { SyncEffects } from '../fleet/effects.ts';
 import type { ProbeChange } from '../fleet/instance.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
-import type { Logger } from '../log.ts';
-import type { SyncEffects } from '../runtime.ts';
 import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import { credentialsFromConfig } from './credentials.ts';

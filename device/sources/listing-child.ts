@@ -12,7 +12,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type LogContext, type Logger, type LogLevel, redact } from '../log.ts';
+import { type LogContext, type Logger, type LogLevel, redact } from '../base/log.ts';
 import { createAccountsEc2Source } from './accounts-ec2.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
 import {

@@ -26,7 +26,7 @@
  *   resident memory follows V8's heap. Measured with bench (i) before this: 108 MB after going from
  *   30,000 instances back to 1,000, against 76 MB steady; with 30,000 held, 137 MB after the second
  *   listing against 112 MB after the first. With one collection: 94 and 127 MB; with these two and
- *   the unit's MALLOC_MMAP_THRESHOLD_ (device/service/unit.ts: the rest was glibc's), 75.7 MB back
+ *   the unit's MALLOC_MMAP_THRESHOLD_ (device/commands/service/unit.ts: the rest was glibc's), 75.7 MB back
  *   at 1,000 (74.7 steady) and 98-101 MB after the second 30,000 (98-107 after the first).
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -34,8 +34,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { silentLogger } from '../base/log.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
-import { silentLogger } from '../log.ts';
 import type { AccountsEc2Options } from './accounts-ec2.ts';
 import type { AwsCredentials } from './credentials.ts';
 import type { Ec2Source } from './ec2.ts';

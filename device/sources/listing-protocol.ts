@@ -5,9 +5,10 @@
  * ec2-errors.ts classifies by (name, message, network code, HTTP status, throttled, causes), so a
  * failure reads and is handled the same on both sides.
  */
+
+import type { LogContext, LogLevel } from '../base/log.ts';
 import type { Account } from '../fleet/accounts.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
-import type { LogContext, LogLevel } from '../log.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import type { AwsCredentials } from './credentials.ts';
 import type { Ec2SourceOptions } from './ec2.ts';

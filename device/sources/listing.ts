@@ -8,7 +8,7 @@
  * back: the snapshot names the home account as failed for the kind `alarm` only, so the fleet keeps
  * its alarms as they were and the instances are listed as usual; the reason and its fix are logged.
  */
-import type { Logger } from '../log.ts';
+import type { Logger } from '../base/log.ts';
 import type { AlarmSource } from './alarms.ts';
 import type { Ec2Source } from './ec2.ts';
 import type { ProbeRunner } from './probes.ts';

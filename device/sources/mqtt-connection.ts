@@ -3,7 +3,7 @@
  * a custom CA via the IoT builder, or plain TCP), and what to check when a connect fails.
  */
 import { io, iot, type mqtt } from 'aws-iot-device-sdk-v2';
-import type { MqttConfig } from '../config.ts';
+import type { MqttConfig } from '../config/config.ts';
 
 export function buildConfig(m: MqttConfig): mqtt.MqttConnectionConfig {
   const common = {

@@ -44,10 +44,10 @@ import {
   parseInstanceTopic,
   subscriptionFilters,
 } from '../../shared/topics.ts';
-import type { MqttConfig } from '../config.ts';
+import { type Logger, silentLogger } from '../base/log.ts';
+import type { MqttConfig } from '../config/config.ts';
 import { alarmChangeOf, changeOf } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
-import { type Logger, silentLogger } from '../log.ts';
 import { createDropReport } from './drop-report.ts';
 import { buildConfig, hintFor } from './mqtt-connection.ts';
 import { backoffMs, sleep } from './retry.ts';

@@ -1,6 +1,6 @@
 /**
  * Desk probes (config `probes`): HTTP(S), TCP and HLS checks run from the Pi itself, each at its own
- * interval, shown as pixels of the kind `probe` (layout/kinds.ts), "seen from this desk": region and
+ * interval, shown as pixels of the kind `probe` (kinds/kinds.ts), "seen from this desk": region and
  * account `desk`. They cost nothing on AWS and see what this network sees; the Route 53 and HLS
  * checks of docs/checks.md see the internet's view and keep watching while the Pi is off.
  *
@@ -23,9 +23,9 @@ import { connect } from 'node:net';
 import { describeFetchError } from '../../shared/fetch-error.ts';
 import { checkStream } from '../../shared/hls-check.ts';
 import { readAtMost } from '../../shared/read-body.ts';
+import { type Logger, silentLogger } from '../base/log.ts';
 import type { InstanceDetails, ProbeChange } from '../fleet/instance.ts';
-import { DESK, type ProbeState } from '../layout/kinds.ts';
-import { type Logger, silentLogger } from '../log.ts';
+import { DESK, type ProbeState } from '../kinds/kinds.ts';
 import { sleep } from './retry.ts';
 
 export interface ProbeConfig {
@@ -43,7 +43,7 @@ export type ProbeTarget =
   | { readonly type: 'tcp'; readonly host: string; readonly port: number }
   | { readonly type: 'hls'; readonly url: string };
 
-/** The probe region and account (layout/kinds.ts, which checks it). */
+/** The probe region and account (kinds/kinds.ts, which checks it). */
 export { DESK };
 /** One HTTP request or TCP connect. */
 export const TIMEOUT_MS = 10_000;

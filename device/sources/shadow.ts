@@ -2,7 +2,7 @@
  * The settings shadow over the agent's MQTT connection (the `ec2led-settings` named shadow of the
  * device's own thing). Level-based, like the fleet: a delta or an accepted update is only a hint to
  * fetch the whole document again, and every document received is resolved in full
- * (settings/remote.ts). So a desired key removed by an update (which makes no delta) is undone too.
+ * (config/remote-settings.ts). So a desired key removed by an update (which makes no delta) is undone too.
  *
  * - On every connection, after the SUBACK of the response topics: `get`. A 404 (no shadow yet) reads
  *   as an empty document, and the report creates the shadow.
@@ -24,9 +24,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SHADOW_RESPONSES, shadowTopic } from '../../shared/topics.ts';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
+import type { Clock } from '../base/clock.ts';
+import type { Logger } from '../base/log.ts';
+import type { Config } from '../config/config.ts';
 import {
   fitReport,
   type Pinned,
@@ -34,7 +34,7 @@ import {
   reportedState,
   reportPatch,
   resolveSettings,
-} from '../settings/remote.ts';
+} from '../config/remote-settings.ts';
 import { createDropReport } from './drop-report.ts';
 import type { SideTopics } from './mqtt.ts';
 import { backoffMs } from './retry.ts';

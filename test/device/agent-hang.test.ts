@@ -4,9 +4,9 @@
  * accepts connections and never answers, then heals. Every wait is bounded.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../../device/agent.ts';
-import type { Config } from '../../device/config.ts';
-import { createLogger } from '../../device/log.ts';
+import { type Agent, startAgent } from '../../device/agent/agent.ts';
+import { createLogger } from '../../device/base/log.ts';
+import type { Config } from '../../device/config/config.ts';
 import type { AwsTimeouts } from '../../device/sources/aws-client.ts';
 import { type StallProxy, startStallProxy } from '../fakes/stall-proxy.ts';
 import { waitFor } from '../fakes/wait.ts';

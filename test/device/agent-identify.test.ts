@@ -1,10 +1,10 @@
 /** Identify end to end: the web board's button -> POST /api/identify -> the agent -> the board blinks. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../../device/agent.ts';
-import { IDENTIFY_MS } from '../../device/layout/animate.ts';
-import { silentLogger } from '../../device/log.ts';
-import { startAgentWebBoard } from '../../device/web/agent-board.ts';
-import type { WebBoard } from '../../device/web/server.ts';
+import { type Agent, startAgent } from '../../device/agent/agent.ts';
+import { silentLogger } from '../../device/base/log.ts';
+import { startAgentWebBoard } from '../../device/outputs/web/agent-board.ts';
+import type { WebBoard } from '../../device/outputs/web/server.ts';
+import { IDENTIFY_MS } from '../../device/picture/animate.ts';
 import { waitFor } from '../fakes/wait.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';
 

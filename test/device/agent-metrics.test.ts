@@ -5,10 +5,10 @@
  */
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../../device/agent.ts';
-import { createLogger } from '../../device/log.ts';
-import { startAgentWebBoard } from '../../device/web/agent-board.ts';
-import type { WebBoard } from '../../device/web/server.ts';
+import { type Agent, startAgent } from '../../device/agent/agent.ts';
+import { createLogger } from '../../device/base/log.ts';
+import { startAgentWebBoard } from '../../device/outputs/web/agent-board.ts';
+import type { WebBoard } from '../../device/outputs/web/server.ts';
 import { encodeMessage, type StateMessage } from '../../shared/message.ts';
 import { instanceTopic } from '../../shared/topics.ts';
 import { connectPublisher, type Publisher } from '../fakes/mqtt-publisher.ts';

@@ -7,10 +7,10 @@
 import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../../device/agent.ts';
-import type { Config } from '../../device/config.ts';
-import type { Legend } from '../../device/layout/legend.ts';
-import { createLogger } from '../../device/log.ts';
+import { type Agent, startAgent } from '../../device/agent/agent.ts';
+import { createLogger } from '../../device/base/log.ts';
+import type { Config } from '../../device/config/config.ts';
+import type { Legend } from '../../device/picture/legend.ts';
 import type { StateMessage } from '../../shared/message.ts';
 import { connectPublisher, type Publisher } from '../fakes/mqtt-publisher.ts';
 import { waitFor } from '../fakes/wait.ts';

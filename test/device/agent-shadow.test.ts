@@ -4,11 +4,11 @@
  * (fakes/fake-shadow-service.ts), FakeEc2, the `none` board. Every wait is bounded.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../../device/agent.ts';
-import type { Legend } from '../../device/layout/legend.ts';
-import { createLogger } from '../../device/log.ts';
-import type { Output } from '../../device/outputs.ts';
-import { SHADOW_STATE_LIMIT_BYTES, stateBytes } from '../../device/settings/remote.ts';
+import { type Agent, startAgent } from '../../device/agent/agent.ts';
+import { createLogger } from '../../device/base/log.ts';
+import { SHADOW_STATE_LIMIT_BYTES, stateBytes } from '../../device/config/remote-settings.ts';
+import type { Output } from '../../device/outputs/outputs.ts';
+import type { Legend } from '../../device/picture/legend.ts';
 import { type FakeShadowService, startFakeShadowService } from '../fakes/fake-shadow-service.ts';
 import { waitFor } from '../fakes/wait.ts';
 import { instance, REGION, startWorld, type World } from '../fakes/world.ts';

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../../device/agent.ts';
-import type { Legend } from '../../device/layout/legend.ts';
-import { createLogger } from '../../device/log.ts';
+import { type Agent, startAgent } from '../../device/agent/agent.ts';
+import { createLogger } from '../../device/base/log.ts';
+import type { Legend } from '../../device/picture/legend.ts';
 import { delay, waitFor } from '../fakes/wait.ts';
 import { instance, REGION, startWorld, type World } from '../fakes/world.ts';
 

@@ -61,7 +61,7 @@ describe('the packed agent bundle', () => {
     const outputs = Object.entries(metafile.outputs);
     const holding = (input: string) =>
       outputs.filter(([, output]) => Object.keys(output.inputs).some((file) => file === input));
-    const [agentChunk] = holding('device/agent.ts').map(([file]) => file);
+    const [agentChunk] = holding('device/agent/agent.ts').map(([file]) => file);
     const listing = outputs.find(([file]) => file.endsWith('/ec2-listing.mjs'))?.[0] as string;
     const inputsOf = (files: Set<string>) =>
       [...files].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLOCK_POLL_MS, readClockSynced, watchClockSync } from '../../device/clock-sync.ts';
-import { createLogger } from '../../device/log.ts';
+import { CLOCK_POLL_MS, readClockSynced, watchClockSync } from '../../device/agent/clock-sync.ts';
+import { createLogger } from '../../device/base/log.ts';
 import { TimerClock } from '../fakes/timer-clock.ts';
 
 const dirs: string[] = [];

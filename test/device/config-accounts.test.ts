@@ -1,6 +1,6 @@
 /** aws.accounts entries: an id, or { id, label, tagFilter }; each account once. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../device/config.ts';
+import { ConfigError, parseConfig } from '../../device/config/config.ts';
 import { accountLabels, accountsOf } from '../../device/fleet/accounts.ts';
 
 function raw(accounts: unknown) {

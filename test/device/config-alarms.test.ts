@@ -1,7 +1,7 @@
 /** Config `alarms` and `zones`: absent changes nothing; present, every bad value names its fix. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../device/config.ts';
-import { pictureSettings } from '../../device/picture-settings.ts';
+import { ConfigError, parseConfig } from '../../device/config/config.ts';
+import { pictureSettings } from '../../device/config/picture-settings.ts';
 import { alarmScope } from '../../device/sources/feed.ts';
 
 const BASE = {

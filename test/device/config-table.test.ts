@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CONFIG_KEYS, ConfigError, ENV_KEYS, parseConfig } from '../../device/config.ts';
-import { setting, settingsOf } from '../../device/config-table.ts';
+import { CONFIG_KEYS, ConfigError, ENV_KEYS, parseConfig } from '../../device/config/config.ts';
+import { setting, settingsOf } from '../../device/config/config-table.ts';
 
 const MINIMAL = {
   mqtt: { endpoint: 'example.iot.eu-west-1.amazonaws.com', clientId: 'desk', tls: false },

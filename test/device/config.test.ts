@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { deviceConfig } from '../../device/admin/bundle.ts';
-import { type FlagValue, loadConfig } from '../../device/cli/config-load.ts';
-import { ConfigError, parseConfig } from '../../device/config.ts';
-import type { TlsCheck } from '../../device/tls-files.ts';
+import { deviceConfig } from '../../device/commands/admin/bundle.ts';
+import { ConfigError, parseConfig } from '../../device/config/config.ts';
+import { type FlagValue, loadConfig } from '../../device/config/config-load.ts';
+import type { TlsCheck } from '../../device/config/tls-files.ts';
 
 /** The config.json that `ec2led device create` writes into the device bundle (the bundle contract in docs/deploy.md). */
 const DEVICE_CREATE_CONFIG = {

@@ -3,18 +3,18 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_FLEET_FILE_BYTES } from '../../device/fleet/fleet-file.ts';
-import type { Instance } from '../../device/fleet/instance.ts';
-import type { Fleet } from '../../device/fleet/store.ts';
 import {
   FLEET_FILE_NAME,
   FLEET_SAVE_INTERVAL_MS,
   fleetOutput,
   loadFleet,
   saveFleet,
-} from '../../device/fleet-store.ts';
-import type { Picture } from '../../device/layout/picture.ts';
-import { createLogger } from '../../device/log.ts';
+} from '../../device/agent/fleet-store.ts';
+import { createLogger } from '../../device/base/log.ts';
+import { MAX_FLEET_FILE_BYTES } from '../../device/fleet/fleet-file.ts';
+import type { Instance } from '../../device/fleet/instance.ts';
+import type { Fleet } from '../../device/fleet/store.ts';
+import type { Picture } from '../../device/picture/picture.ts';
 import { linkToDevZero, makeSparseFile, within } from '../fakes/hostile-files.ts';
 import { TimerClock } from '../fakes/timer-clock.ts';
 import { waitForAsync } from '../fakes/wait.ts';

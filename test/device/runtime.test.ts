@@ -3,10 +3,11 @@
  * only when the test advances the clock, so every assertion is exact and nothing waits for real time.
  */
 import { describe, expect, it } from 'vitest';
+import { createRuntime, MIN_FRAME_INTERVAL_MS } from '../../device/agent/runtime.ts';
+import { silentLogger } from '../../device/base/log.ts';
+import type { SyncEffects } from '../../device/fleet/effects.ts';
 import type { Snapshot } from '../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState } from '../../device/fleet/sync.ts';
-import { silentLogger } from '../../device/log.ts';
-import { createRuntime, MIN_FRAME_INTERVAL_MS, type SyncEffects } from '../../device/runtime.ts';
 import { settle, TimerClock } from '../fakes/timer-clock.ts';
 
 const noEffects: SyncEffects = {

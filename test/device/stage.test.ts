@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createStage } from '../../device/agent/stage.ts';
+import { createLatch } from '../../device/base/latch.ts';
+import { createLogger } from '../../device/base/log.ts';
 import type { Instance } from '../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState } from '../../device/fleet/sync.ts';
-import { createLatch } from '../../device/latch.ts';
-import type { Picture } from '../../device/layout/picture.ts';
-import { createLogger } from '../../device/log.ts';
-import type { Output } from '../../device/outputs.ts';
-import { createStage } from '../../device/stage.ts';
+import type { Output } from '../../device/outputs/outputs.ts';
+import type { Picture } from '../../device/picture/picture.ts';
 
 function running(id: string): Instance {
   return {

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FLEET_FILE_NAME, loadFleet } from '../../device/fleet-store.ts';
-import { loadSlots, SLOT_FILE_NAME } from '../../device/layout/slot-store.ts';
+import { FLEET_FILE_NAME, loadFleet } from '../../device/agent/fleet-store.ts';
+import { loadSlots, SLOT_FILE_NAME } from '../../device/outputs/slot-store.ts';
 import { makeFifo, within } from '../fakes/hostile-files.ts';
 
 let dir: string;

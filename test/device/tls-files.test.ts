@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../device/config.ts';
+import { ConfigError, parseConfig } from '../../device/config/config.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 
 let pki: TestPki;

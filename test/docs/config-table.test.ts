@@ -1,10 +1,10 @@
 /**
  * Holds docs/config.md to the code: every key the schema has, its environment variable (ENV_KEYS)
- * and its default — all three read off the schema (device/config-table.ts) — appear in the tables as the code has them, and nothing else does.
+ * and its default — all three read off the schema (device/config/config-table.ts) — appear in the tables as the code has them, and nothing else does.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENV_KEYS, parseConfig } from '../../device/config.ts';
+import { ENV_KEYS, parseConfig } from '../../device/config/config.ts';
 import { ROOT } from '../source-tree.ts';
 
 interface Row {

@@ -1,10 +1,10 @@
 /**
- * Holds docs/layout.md's timings to device/layout/animate.ts: how fast ALARM flashes (and how long
+ * Holds docs/layout.md's timings to device/picture/animate.ts: how fast ALARM flashes (and how long
  * each half lasts, at what level), and how fast identify blinks.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FLASH_LOW, FLASH_PERIOD_MS, IDENTIFY_PERIOD_MS } from '../../device/layout/animate.ts';
+import { FLASH_LOW, FLASH_PERIOD_MS, IDENTIFY_PERIOD_MS } from '../../device/picture/animate.ts';
 import { ROOT } from '../source-tree.ts';
 
 const text = readFileSync(`${ROOT}docs/layout.md`, 'utf8');

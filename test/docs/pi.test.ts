@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { setupMain } from '../../device/service/cli.ts';
+import { setupMain } from '../../device/commands/service/cli.ts';
 import { ROOT } from '../../scripts/lambda-bundle.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');

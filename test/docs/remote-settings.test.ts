@@ -1,7 +1,7 @@
-/** Holds docs/config.md's list of remote settings to settings/remote.ts REMOTE_KEYS. */
+/** Holds docs/config.md's list of remote settings to config/remote-settings.ts REMOTE_KEYS. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REMOTE_KEYS } from '../../device/settings/remote.ts';
+import { REMOTE_KEYS } from '../../device/config/remote-settings.ts';
 import { ROOT } from '../source-tree.ts';
 
 describe('docs/config.md, Remote settings', () => {

@@ -1,12 +1,12 @@
 /**
- * A device bundle as `ec2led device create` writes it (device/admin/bundle.ts: certificate, key,
+ * A device bundle as `ec2led device create` writes it (device/commands/admin/bundle.ts: certificate, key,
  * Amazon Root CA 1, config.json, folder 0700), then pointed at a World's local fakes: the test CA
  * replaces Amazon's and config.json names the loopback broker, credentials server and FakeEc2.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFiles, CONFIG_FILE, ROOT_CA_FILE, writeBundle } from '../../device/admin/bundle.ts';
+import { bundleFiles, CONFIG_FILE, ROOT_CA_FILE, writeBundle } from '../../device/commands/admin/bundle.ts';
 import type { World } from './world.ts';
 
 /** The parts of a World a bundle needs: its PKI and the endpoints in its raw config. */

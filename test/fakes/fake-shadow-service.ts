@@ -14,7 +14,7 @@
  * `loseGetAnswers(n)` drops the answers to the next n `get`s, as a QoS 0 answer is lost on IoT Core.
  */
 import { io, iot, mqtt } from 'aws-iot-device-sdk-v2';
-import { SHADOW_STATE_LIMIT_BYTES, stateBytes } from '../../device/settings/remote.ts';
+import { SHADOW_STATE_LIMIT_BYTES, stateBytes } from '../../device/config/remote-settings.ts';
 import { SETTINGS_SHADOW, shadowTopic } from '../../shared/topics.ts';
 import type { TestPki } from './certs.ts';
 

@@ -8,7 +8,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandResult, System } from '../../device/service/system.ts';
+import type { CommandResult, System } from '../../device/commands/service/system.ts';
 
 export interface FakeSystem extends System {
   readonly commands: string[];

@@ -9,7 +9,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDdpAssembler, decodeDdp } from '../../device/wled/ddp.ts';
+import { createDdpAssembler, decodeDdp } from '../../device/outputs/wled/ddp.ts';
 
 export interface FakeWled {
   readonly httpPort: number;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../device/clock.ts';
+import type { Clock } from '../../device/base/clock.ts';
 
 export class TimerClock implements Clock {
   nowMs: number;

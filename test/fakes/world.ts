@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, parseConfig } from '../../device/config.ts';
+import { type Config, parseConfig } from '../../device/config/config.ts';
 import { type FakeEc2, type FakeInstance, startFakeEc2 } from '../../device/demo/fake-ec2.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import { makeTestPki, type TestPki } from './certs.ts';

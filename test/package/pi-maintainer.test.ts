@@ -22,8 +22,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UDEV_RULE_PATH } from '../../device/service/board-access.ts';
-import { ETC_DIR, ROOT_DROP_IN_PATH, SERVICE_USER, STATE_DIR, UNIT_PATH } from '../../device/service/unit.ts';
+import { UDEV_RULE_PATH } from '../../device/commands/service/board-access.ts';
+import {
+  ETC_DIR,
+  ROOT_DROP_IN_PATH,
+  SERVICE_USER,
+  STATE_DIR,
+  UNIT_PATH,
+} from '../../device/commands/service/unit.ts';
 import { ROOT } from '../../scripts/lambda-bundle.ts';
 import { controlFile } from '../../scripts/package-pi.ts';
 

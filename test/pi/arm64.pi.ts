@@ -26,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { statusMain } from '../../device/cli/status.ts';
+import { statusMain } from '../../device/commands/cli/status.ts';
 import { ROOT } from '../../scripts/lambda-bundle.ts';
 import { AGENT_BIN, AGENT_DIR, debFileName, NODE_PATH, wrapperScript } from '../../scripts/package-pi.ts';
 import { writeFakeBundle } from '../fakes/device-bundle.ts';

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { displayWidth } from '../../../device/base/sanitize.ts';
 import {
   alarmRows,
   boardSide,
@@ -15,8 +16,7 @@ import {
   startOffsetMs,
 } from '../../../device/demo/main.ts';
 import { createSimulation, DEFAULT_SIM_OPTIONS, type SimDay } from '../../../device/demo/simulator.ts';
-import { displayWidth } from '../../../device/display/sanitize.ts';
-import type { Legend } from '../../../device/layout/legend.ts';
+import type { Legend } from '../../../device/picture/legend.ts';
 import { waitFor, waitForAsync } from '../../fakes/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

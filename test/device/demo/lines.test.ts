@@ -1,7 +1,7 @@
 /** The demo's plain-line output: what changed between two board views, one line each. */
 import { describe, expect, it } from 'vitest';
 import { viewChanges } from '../../../device/demo/lines.ts';
-import type { Legend, LegendEntry } from '../../../device/layout/legend.ts';
+import type { Legend, LegendEntry } from '../../../device/picture/legend.ts';
 import type { InstanceState } from '../../../shared/instance-state.ts';
 
 function instance(id: string, name: string, state: InstanceState): LegendEntry {

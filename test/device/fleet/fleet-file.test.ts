@@ -10,7 +10,7 @@ import {
 } from '../../../device/fleet/fleet-file.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
-import { KIND_NAMES, KINDS, type Kind } from '../../../device/layout/kinds.ts';
+import { KIND_NAMES, KINDS, type Kind } from '../../../device/kinds/kinds.ts';
 
 const WEB: Instance = {
   kind: 'instance',

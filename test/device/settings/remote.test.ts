@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../device/cli/config-load.ts';
-import { type Config, parseConfig } from '../../../device/config.ts';
+import { type Config, parseConfig } from '../../../device/config/config.ts';
+import { loadConfig } from '../../../device/config/config-load.ts';
 import {
   fitReport,
   type Pinned,
@@ -11,7 +11,7 @@ import {
   resolveSettings,
   SHADOW_STATE_LIMIT_BYTES,
   stateBytes,
-} from '../../../device/settings/remote.ts';
+} from '../../../device/config/remote-settings.ts';
 
 const LOCAL: Config = parseConfig(
   {

@@ -5,10 +5,10 @@
  * lost alarm event is healed by the relist.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../device/base/log.ts';
 import { type FakeCloudWatch, startFakeCloudWatch } from '../../../device/demo/fake-cloudwatch.ts';
 import { type FakeEc2, startFakeEc2 } from '../../../device/demo/fake-ec2.ts';
 import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../device/fleet/sync.ts';
-import { silentLogger } from '../../../device/log.ts';
 import { type AlarmSourceOptions, createAlarmSource } from '../../../device/sources/alarms.ts';
 import { createEc2Source } from '../../../device/sources/ec2.ts';
 import { withAlarms } from '../../../device/sources/listing.ts';

@@ -1,6 +1,6 @@
 /** The counted, rate-limited drop warning, under vitest's fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../../device/log.ts';
+import { createLogger } from '../../../device/base/log.ts';
 import { createDropReport } from '../../../device/sources/drop-report.ts';
 
 const lines: Array<{ msg: string; context: Record<string, unknown> }> = [];

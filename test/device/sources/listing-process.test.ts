@@ -8,10 +8,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../device/base/log.ts';
 import { type FakeEc2, startFakeEc2 } from '../../../device/demo/fake-ec2.ts';
 import { type FakeSts, startFakeSts } from '../../../device/demo/fake-sts.ts';
 import { accountsOf } from '../../../device/fleet/accounts.ts';
-import { createLogger } from '../../../device/log.ts';
 import { createAccountsEc2Source } from '../../../device/sources/accounts-ec2.ts';
 import { iotCredentialsProvider } from '../../../device/sources/credentials.ts';
 import { classifyListingError } from '../../../device/sources/ec2-errors.ts';

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../device/log.ts';
+import { createLogger } from '../../../device/base/log.ts';
 import { createMqttSource, type MqttSource } from '../../../device/sources/mqtt.ts';
 import { waitFor } from '../../fakes/wait.ts';
 

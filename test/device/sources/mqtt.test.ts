@@ -3,8 +3,8 @@
  * Every wait is bounded; brokers and clients are stopped in afterEach/afterAll.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { MqttConfig } from '../../../device/config.ts';
-import { createLogger, type Logger } from '../../../device/log.ts';
+import { createLogger, type Logger } from '../../../device/base/log.ts';
+import type { MqttConfig } from '../../../device/config/config.ts';
 import { createMqttSource, type MqttEvent, type MqttSource } from '../../../device/sources/mqtt.ts';
 import type { StateMessage } from '../../../shared/message.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';

@@ -3,8 +3,8 @@
  * received, when it retries a lost `get`, and what junk costs in log lines and publishes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Config, parseConfig } from '../../../device/config.ts';
-import { createLogger } from '../../../device/log.ts';
+import { createLogger } from '../../../device/base/log.ts';
+import { type Config, parseConfig } from '../../../device/config/config.ts';
 import { createShadowSettings, GET_TIMEOUT_MS } from '../../../device/sources/shadow.ts';
 import { shadowTopic } from '../../../shared/topics.ts';
 import { TimerClock } from '../../fakes/timer-clock.ts';

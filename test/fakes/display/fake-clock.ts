@@ -1,5 +1,5 @@
 /** Virtual time: sleep advances the clock at once and records how long it was asked to wait. */
-import type { Clock } from '../../../device/display/boards/frame-pacer.ts';
+import type { Clock } from '../../../device/outputs/display/boards/frame-pacer.ts';
 
 export class FakeClock implements Clock {
   time = 0;

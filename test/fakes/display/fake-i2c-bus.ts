@@ -2,7 +2,7 @@
  * A recording I2C bus with the real one's limits: a block write of more than 32 bytes throws like
  * i2c-bus does, and a write can be made to fail with an errno-style error.
  */
-import { I2C_BLOCK_MAX, type I2cBus } from '../../../device/display/buses/i2c-bus.ts';
+import { I2C_BLOCK_MAX, type I2cBus } from '../../../device/outputs/display/buses/i2c-bus.ts';
 import { hex } from './hex.ts';
 
 export interface I2cWrite {

@@ -6,8 +6,8 @@
  * `gamma[v * brightness / 255]`: with `passThrough` (kernels after 6.12.55, raspberrypi/linux#7110)
  * brightness 0 sends values unchanged; without it, brightness 0 is black.
  */
-import type { LedsDevice } from '../../../device/display/buses/leds-device.ts';
-import { LED_GAMMA } from '../../../device/display/gamma.ts';
+import type { LedsDevice } from '../../../device/outputs/display/buses/leds-device.ts';
+import { LED_GAMMA } from '../../../device/outputs/display/gamma.ts';
 
 export interface LedsWrite {
   readonly position: number;

@@ -1,5 +1,5 @@
 /** A terminal stream that keeps everything written to it. */
-import type { TerminalOutput } from '../../../device/display/boards/terminal.ts';
+import type { TerminalOutput } from '../../../device/outputs/display/boards/terminal.ts';
 
 export class FakeOutput implements TerminalOutput {
   readonly chunks: string[] = [];

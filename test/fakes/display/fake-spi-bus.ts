@@ -1,5 +1,5 @@
 /** A recording SPI bus: one entry per transfer, copied, so later mutation cannot rewrite history. */
-import type { SpiBus } from '../../../device/display/buses/spi-bus.ts';
+import type { SpiBus } from '../../../device/outputs/display/buses/spi-bus.ts';
 import { hex } from './hex.ts';
 
 export class FakeSpiBus implements SpiBus {

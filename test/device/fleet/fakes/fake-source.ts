@@ -22,7 +22,7 @@ import {
   type SyncState,
   step,
 } from '../../../../device/fleet/sync.ts';
-import type { KindState } from '../../../../device/layout/kinds.ts';
+import type { KindState } from '../../../../device/kinds/kinds.ts';
 import { checkDescribeInstancesPage } from '../../../../device/sources/ec2-page.ts';
 import type { AlarmState } from '../../../../shared/alarm-message.ts';
 import { type InstanceState, STATE_RANK } from '../../../../shared/instance-state.ts';

@@ -1,0 +1,222 @@
+/**
+ * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the desk probes
+ * feed sync.ts through the runtime (runtime.ts),
+ * which carries out its commands and paces the frames; the stage (stage.ts) composes the picture
+ * each frame and every output (outputs.ts) shows it: the display, the slot file, and what the CLI
+ * attaches (the web board, the status socket). `stop()` stops the feed, waits for the frame in
+ * flight, then closes every output (blanking the board, saving the slots); the CLI exits the
+ * process afterwards (aws-crt).
+ */
+
+import { type Clock, systemClock } from '../base/clock.ts';
+import { createLatch } from '../base/latch.ts';
+import type { Logger } from '../base/log.ts';
+import type { Level } from '../brightness/schedule.ts';
+import type { Config } from '../config/config.ts';
+import { pictureSettings } from '../config/picture-settings.ts';
+import type { Pinned } from '../config/remote-settings.ts';
+import { initialSyncState, type SyncState } from '../fleet/sync.ts';
+import { createDisplay, type DisplayDeps } from '../outputs/display/open.ts';
+import { createAgentMetrics } from '../outputs/metrics/agent-metrics.ts';
+import { renderExposition } from '../outputs/metrics/exposition.ts';
+import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from '../outputs/outputs.ts';
+import { loadSlots } from '../outputs/slot-store.ts';
+import { wledFamilies } from '../outputs/wled/metrics.ts';
+import { type WledOutput, type WledStatus, wledOutput } from '../outputs/wled/output.ts';
+import { IDENTIFY_MS } from '../picture/animate.ts';
+import type { Legend } from '../picture/legend.ts';
+import type { IdentifyTarget } from '../picture/render.ts';
+import type { AwsTimeouts } from '../sources/aws-client.ts';
+import {
+  ec2SourceFor,
+  feedEffects,
+  mqttOptionsFor,
+  probeRunnerFor,
+  syncOptionsFor,
+} from '../sources/feed.ts';
+import { withProbes } from '../sources/listing.ts';
+import { createMqttSource, toSyncEvent } from '../sources/mqtt.ts';
+import { createShadowSettings, type ShadowSettingsOptions } from '../sources/shadow.ts';
+import { clockOptions, watchClockSync } from './clock-sync.ts';
+import { fleetOutput, loadFleet } from './fleet-store.ts';
+import { liveSettings, swappableEc2 } from './live-settings.ts';
+import { createRuntime } from './runtime.ts';
+import { createStage } from './stage.ts';
+import { agentChecks } from './watchdog/health.ts';
+import { openWatchdog } from './watchdog/watchdog.ts';
+
+export interface AgentOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** Display adapters (tests: a terminal on a buffer, or the `none` board). */
+  readonly displayDeps?: DisplayDeps;
+  /** AWS request timeouts; default sources/aws-client.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
+  readonly awsTimeouts?: AwsTimeouts;
+  /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (agent/watchdog/watchdog.ts); default none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The clock of the watchdog's, the fleet file's and the clock check's timers; default the system's. */
+  readonly clock?: Clock;
+  /** Whether the Pi's clock is NTP-synchronized; default clock-sync.ts `readClockSynced`. */
+  readonly readClockSynced?: () => Promise<boolean | undefined>;
+  /** Remote keys set by the environment or a flag, which the settings shadow cannot change. */
+  readonly pinned?: Pinned;
+  /** How long a shadow `get` may go unanswered, and the retry delays; default sources/shadow.ts (tests: shorter). */
+  readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
+}
+
+export interface Agent {
+  /** The legend of the last picture (the web board, `ec2led status`). */
+  legend(): Legend;
+  readonly state: () => SyncState;
+  /** True while no frame is armed or drawing (runtime.ts `framesIdle`): nothing animates or waits. */
+  readonly framesIdle: () => boolean;
+  /**
+   * Blinks a pixel, an instance's pixel or the whole board for `durationMs` (default IDENTIFY_MS);
+   * the whole board blinks even while its brightness is "off", and nothing else changes.
+   */
+  identify(target: IdentifyTarget, durationMs?: number): void;
+  /** Called after a picture whose legend differs from the last. */
+  onLegendChange(listener: () => void): void;
+  /** Opens an output and shows it every picture from the current one on; `stop` closes it. */
+  attach(output: Output): Promise<void>;
+  /** Sets the brightness by hand (Home Assistant): it holds until the schedule's next transition. */
+  setBrightness(level: Level): void;
+  /** The metrics in Prometheus text format, as of now (the web board's `/metrics`). */
+  metrics(): string;
+  /** Each configured WLED device (config `wled`): whether it answers, frames sent (`ec2led status`). */
+  wled(): readonly WledStatus[];
+  /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
+  onFatal(listener: (error: Error) => void): void;
+  /** Stops the feed, blanks the board, saves the slots. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The configured board as an output; none for `web`, which shows the web board alone. */
+export function boardOutputs(config: Config, deps: DisplayDeps = {}): Output[] {
+  return config.display.board === 'web' ? [] : [displayOutput(createDisplay(config.display, deps))];
+}
+
+/** Starts everything but the process: outputs, feed, timers. Rejects if the display cannot open. */
+export async function startAgent(options: AgentOptions): Promise<Agent> {
+  const { config, log } = options;
+  const now = options.now ?? Date.now;
+  const watchdog = await openWatchdog({ env: options.env ?? {}, log, clock: options.clock ?? systemClock });
+  const loaded = await loadSlots(config.stateDir);
+  if (loaded.reason !== undefined) log.warn('slots not restored', { reason: loaded.reason });
+  const restored = await loadFleet(config.stateDir);
+  if (restored.reason !== undefined) log.warn('fleet not restored', { reason: restored.reason });
+  else if (restored.fleet.size > 0)
+    log.info('fleet restored, stale until listed', {
+      instances: restored.fleet.size,
+      savedAtMs: restored.savedAtMs,
+    });
+  const settings = pictureSettings(config);
+  const metrics = createAgentMetrics(now);
+  const wled: WledOutput[] = (config.wled ?? []).map((device) =>
+    wledOutput({
+      device,
+      brightness: config.display.brightness,
+      log,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    }),
+  );
+  const stage = createStage({
+    settings,
+    slots: loaded.slots,
+    restored: restored.fleet,
+    clockSynced: () => clockSync?.synced,
+    outputs: [
+      ...boardOutputs(config, options.displayDeps),
+      slotsOutput(config.stateDir, loaded.slots, log),
+      fleetOutput(config.stateDir, restored.fleet, log, options.clock),
+      brightnessLogOutput(log),
+      ...wled,
+    ],
+    log,
+  });
+  const probes = probeRunnerFor(config, (change) => runtime.dispatch({ type: 'message', change }), log);
+  const ec2 = swappableEc2(withProbes(ec2SourceFor(config, log, options.awsTimeouts), probes));
+  const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
+  const runtime = createRuntime({
+    initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
+    effects: metrics.effects(feed),
+    draw: metrics.frames(stage.draw),
+    log,
+    clock: { ...systemClock, now },
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const fatal = createLatch<Error>(); // the MQTT TLS context failed: the agent cannot work
+  const shadow = createShadowSettings({
+    thingName: config.mqtt.clientId,
+    local: config,
+    pinned: options.pinned ?? new Map(),
+    ...options.shadowTiming,
+    publish: (topic, payload) => mqtt.publish(topic, payload),
+    log,
+    apply: liveSettings({
+      log,
+      outputs: stage.outputs,
+      picture: (next) => {
+        stage.setSettings(next);
+        runtime.redraw();
+      },
+      dispatch: (event) => runtime.dispatch(event),
+      ec2,
+      ec2For: (next) => withProbes(ec2SourceFor(next, log, options.awsTimeouts), probes),
+    }),
+  });
+  const mqtt = createMqttSource({
+    ...mqttOptionsFor(config),
+    onEvent: (event) => {
+      metrics.observe(event);
+      runtime.dispatch(toSyncEvent(event));
+    },
+    onFatal: fatal.set,
+    side: shadow,
+    counters: metrics.messages,
+    log,
+  });
+
+  await stage.open();
+  log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
+  const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
+  runtime.redraw();
+  mqtt.start();
+  probes.start();
+  watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    legend: stage.legend,
+    state: () => runtime.state(),
+    framesIdle: () => runtime.framesIdle(),
+    identify(target, durationMs = IDENTIFY_MS) {
+      stage.identify(target, now() + durationMs);
+      runtime.redraw();
+    },
+    onLegendChange: stage.onLegendChange,
+    attach: stage.attach,
+    metrics() {
+      const families = wledFamilies(wled.map((w) => w.status()));
+      return metrics.render(runtime.state()) + (families.length === 0 ? '' : renderExposition(families));
+    },
+    wled: () => wled.map((w) => w.status()),
+    setBrightness(level) {
+      stage.setManualLevel({ level, atMs: now() });
+      runtime.redraw();
+    },
+    onFatal: fatal.on,
+    stop() {
+      watchdog.stop();
+      clockSync.stop();
+      shadow.close();
+      // The frame in flight first: closing the display before it ends would light the board again.
+      stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(stage.close)]).then(() =>
+        feed.close(),
+      );
+      return stopping;
+    },
+  };
+}

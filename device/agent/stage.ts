@@ -1,0 +1,115 @@
+/**
+ * The stage: the picture of the moment and the outputs that show it. The runtime calls `draw` with
+ * the sync state; the stage composes the picture (picture/picture.ts, reusing the last one's layout
+ * and legend where they hold) and hands it to every output at once.
+ *
+ * Contract:
+ * - Outputs open in order before the first picture; one attached later is opened and shown the
+ *   current picture at once. A failing `show` is logged and never stops the others.
+ * - Legend listeners run after a picture whose legend differs from the last, by content.
+ * - `close` closes every output (the display blanks the board, the slot file waits for its save);
+ *   call it only after the runtime has stopped, so no frame lights the board again.
+ */
+
+import type { Logger } from '../base/log.ts';
+import type { ManualLevel } from '../brightness/schedule.ts';
+import type { Fleet } from '../fleet/store.ts';
+import type { SyncState } from '../fleet/sync.ts';
+import { legendOutput, type Output } from '../outputs/outputs.ts';
+import { emptyLegend, type Legend } from '../picture/legend.ts';
+import { composePicture, type Picture, type PictureSettings } from '../picture/picture.ts';
+import type { Identify, IdentifyTarget } from '../picture/render.ts';
+import type { SlotMap } from '../picture/slots.ts';
+
+export interface Stage {
+  /** Composes and shows the picture for `state`; resolves to when to draw again (undefined: not until something changes). */
+  draw(state: SyncState, nowMs: number): Promise<number | undefined>;
+  legend(): Legend;
+  /** Blinks a pixel (or an instance's pixel) until `untilMs`; takes effect at the next draw. */
+  identify(target: IdentifyTarget, untilMs: number): void;
+  onLegendChange(listener: () => void): void;
+  /** A brightness set by hand (Home Assistant): holds until the schedule's next transition. */
+  setManualLevel(level: ManualLevel): void;
+  /** New settings (remote settings: pins, colours, brightness): the next draw lays out again. */
+  setSettings(next: PictureSettings): void;
+  /** The outputs now showing the picture, those attached later included. */
+  outputs(): readonly Output[];
+  open(): Promise<void>;
+  attach(output: Output): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createStage(options: {
+  readonly settings: PictureSettings;
+  /** The slots loaded from the state directory: the first layout keeps them. */
+  readonly slots: SlotMap;
+  readonly outputs: readonly Output[];
+  readonly log: Logger;
+  /** The fleet restored at start (fleet-store.ts): shown stale until the first listing. */
+  readonly restored?: Fleet | undefined;
+  /** Whether the Pi's clock is NTP-synchronized (clock-sync.ts); undefined: unknown. */
+  readonly clockSynced?: () => boolean | undefined;
+}): Stage {
+  const { log } = options;
+  let settings = options.settings;
+  let relayout = false;
+  const listeners: (() => void)[] = [];
+  const outputs: Output[] = [
+    ...options.outputs,
+    legendOutput('legend', () => {
+      for (const listener of listeners) listener();
+    }),
+  ];
+  let picture: Picture | undefined;
+  let identify: Identify | undefined;
+  let manualLevel: ManualLevel | undefined;
+  const show = (output: Output, shown: Picture): Promise<void> =>
+    output.show(shown).catch((error: unknown) => log.error(`${output.name} render failed`, { error }));
+
+  return {
+    async draw(state, nowMs) {
+      const listed = state.listedAtMs !== undefined;
+      const shown = composePicture({
+        fleet: state.fleet,
+        slots: picture?.layout.slots ?? options.slots,
+        listed,
+        settings,
+        status: { connected: state.connected, synced: state.synced, clockSynced: options.clockSynced?.() },
+        nowMs,
+        identify,
+        staleAccounts: state.staleAccounts,
+        restored: listed ? undefined : options.restored,
+        manualLevel,
+        previous: relayout ? undefined : picture,
+      });
+      relayout = false;
+      picture = shown;
+      await Promise.all(outputs.map((output) => show(output, shown)));
+      return shown.wakeInMs;
+    },
+    legend: () => picture?.legend ?? emptyLegend(settings.width, settings.height),
+    identify(target, untilMs) {
+      identify = { target, untilMs };
+    },
+    onLegendChange: (listener) => void listeners.push(listener),
+    setManualLevel(level) {
+      manualLevel = level;
+    },
+    setSettings(next) {
+      settings = next;
+      relayout = true;
+    },
+    outputs: () => outputs,
+    async open() {
+      for (const output of outputs) await output.open();
+    },
+    async attach(output) {
+      await output.open();
+      outputs.push(output);
+      if (picture !== undefined) await show(output, picture);
+    },
+    async close() {
+      await Promise.all(outputs.map((output) => output.close().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,511 @@
+/**
+ * `ec2led device create|delete|list`: enrols a Raspberry Pi in IoT Core, removes it, or lists them. Run where the admin
+ * runs `cdk deploy` (same credentials, same region). Parsing is pure (`parseDeviceArgs`); the AWS
+ * adapter (enroll.ts, the only importer of the admin SDK clients) is loaded only when a command runs.
+ *
+ * Exit codes: 0 done (also: nothing to do), 1 AWS or the machine failed, 2 usage error.
+ * Data (one JSON line) to stdout, messages to stderr.
+ */
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { THING_NAME_PATTERN } from '../../../shared/patterns.ts';
+import { DEFAULT_STACK_NAME } from '../../../shared/stack.ts';
+import { BOARD_KINDS } from '../../config/display-options.ts';
+import {
+  checkRemoteValue,
+  desiredPatch,
+  REMOTE_KEYS,
+  SHADOW_STATE_LIMIT_BYTES,
+} from '../../config/remote-settings.ts';
+import { type AccountEntry, accountIds } from '../../fleet/accounts.ts';
+import { wrapHelp } from '../cli/help.ts';
+import { AdminError, usageError } from './errors.ts';
+
+export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, remove it, or list them
+
+Examples:
+  ec2led device create desk-pi
+  ec2led device create desk-pi --board unicornhatmini --out ./desk-pi
+  ec2led device create desk-pi --csr desk-pi.csr      # the private key never leaves the Pi
+  ec2led device create desk-pi --board unicornhatmini --install pi@desk-pi.local
+  ec2led device create wall-pi --accounts 222222222222=staging,333333333333=sandbox
+  ec2led device list
+  ec2led device delete desk-pi
+  ec2led device set desk-pi display.brightness=0.2 pins.web-1=0,3 colors.running='#00ff00'
+  ec2led device set desk-pi pins.web-1=null        # back to the device's own config
+
+Usage:
+  ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST]
+                            [--stack NAME] [--region R] [--install USER@HOST [--deb FILE]]
+  ec2led device list [--stack NAME] [--region R]
+  ec2led device delete NAME [--force] [--region R]
+  ec2led device set NAME KEY=VALUE... [--stack NAME] [--region R]
+
+  NAME          the thing name and MQTT client id: 1-128 letters, digits, "_", "-" or ":"
+  --board KIND  display.board in config.json (default terminal); one of
+                ${wrapHelp(BOARD_KINDS.join(', '), 16)}
+  --out DIR     where the bundle goes (default ./ec2led-NAME); must be new or empty
+  --csr FILE    a PEM certificate signing request made on the Pi; no key is written
+  --accounts LIST  member accounts the board also shows, after the home stack's own:
+                ACCOUNT[=LABEL],... e.g. 111111111111=prod,222222222222=staging
+                (each needs the member stack, docs/accounts.md)
+  --stack NAME  the home stack (default ${DEFAULT_STACK_NAME})
+  --region R    the home region (default: AWS_REGION or your profile's, as for cdk deploy)
+  --force       delete a thing even without the ec2led-stack attribute create sets
+                (a device made before devices were marked)
+  --install USER@HOST  then install it on that Pi over ssh: copies the .deb and the bundle, runs
+                sudo apt install and sudo ec2led setup there, streaming their output; exit 3 when
+                the Pi needs its one reboot (docs/pi.md)
+  --deb FILE    the package to install (default: the newest ec2-led_*_arm64.deb here, which
+                npm run package:pi writes)
+
+create reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
+list prints one JSON line per device of the stack: its certificates and their status.
+set writes the desired state of the device's ec2led-settings shadow; the Pi applies it within
+seconds when online, else when it connects.
+${wrapHelp(`KEY is one of ${REMOTE_KEYS.join(', ')}, or an entry of pins or colors (pins.NAME, colors.STATE).`, 0)}
+VALUE is read as JSON when it parses, else as text; null removes the key, and the device's config
+file applies again. Checked with the config schema before it is sent; a value the Pi refuses shows
+in the shadow's reported.errors (docs/pi.md).
+`;
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export const DEFAULT_BOARD = 'terminal';
+
+export type DeviceCommand =
+  | { readonly kind: 'help' }
+  /** `ec2led device` alone: the usage on stderr, exit 2, as for any other usage error. */
+  | { readonly kind: 'missing' }
+  | {
+      readonly kind: 'create';
+      readonly thingName: string;
+      readonly board: string;
+      readonly outDir: string;
+      readonly csrFile: string | undefined;
+      /** `--accounts`: member accounts after the home one. */
+      readonly accounts: readonly AccountEntry[];
+      readonly stackName: string;
+      readonly region: string | undefined;
+      /** `--install USER@HOST` and `--deb FILE`: install the bundle on that Pi over ssh. */
+      readonly install: { readonly host: string; readonly deb: string | undefined } | undefined;
+    }
+  | {
+      readonly kind: 'delete';
+      readonly thingName: string;
+      readonly force: boolean;
+      readonly region: string | undefined;
+    }
+  | { readonly kind: 'list'; readonly stackName: string; readonly region: string | undefined }
+  | {
+      readonly kind: 'set';
+      readonly thingName: string;
+      /** The desired patch: every KEY=VALUE merged, later wins. */
+      readonly desired: Readonly<Record<string, unknown>>;
+      readonly stackName: string;
+      readonly region: string | undefined;
+    };
+
+function checkThingName(name: string | undefined): string {
+  if (name === undefined) throw usageError('missing NAME; run ec2led device --help');
+  if (!THING_NAME_PATTERN.test(name)) {
+    throw usageError(
+      `thing name ${JSON.stringify(name)} is invalid: use 1-128 letters, digits, "_", "-" or ":" ` +
+        '(it is also the MQTT client id), e.g. desk-pi',
+    );
+  }
+  return name;
+}
+
+/** Pure: argv after `device` -> a command, or a usage error (exit code 2) naming the fix. */
+export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCommand {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    throw usageError(`${(error as Error).message}; run ec2led device --help`);
+  }
+  const { values, positionals } = parsed;
+  const [command, name, ...extra] = positionals;
+  if (values.help === true || command === 'help') return { kind: 'help' };
+  if (command === undefined) return { kind: 'missing' };
+  if (command === 'set') {
+    const unsupported = (['board', 'out', 'csr', 'force', 'accounts', 'install', 'deb'] as const).filter(
+      (key) => values[key] !== undefined,
+    );
+    if (unsupported.length > 0) {
+      throw usageError(`device set takes no --${unsupported.join(', --')}; it takes --stack and --region`);
+    }
+    return {
+      kind: 'set',
+      thingName: checkThingName(name),
+      desired: parseAssignments(extra),
+      stackName: values.stack ?? DEFAULT_STACK_NAME,
+      region: values.region,
+    };
+  }
+  if (extra.length > 0) throw usageError(`unexpected ${extra.join(' ')}; give one NAME`);
+  if (command === 'create') {
+    if (values.force !== undefined) throw usageError('device create takes no --force; --force is for delete');
+    const thingName = checkThingName(name);
+    const board = values.board ?? DEFAULT_BOARD;
+    if (!(BOARD_KINDS as readonly string[]).includes(board)) {
+      throw usageError(
+        `--board ${JSON.stringify(board)} is not a board kind; use one of ${BOARD_KINDS.join(', ')}`,
+      );
+    }
+    if (values.deb !== undefined && values.install === undefined) {
+      throw usageError('--deb goes with --install USER@HOST, the Pi to install it on');
+    }
+    if (values.install !== undefined && values.csr !== undefined) {
+      throw usageError(
+        '--install copies a bundle with its private key; with --csr the key stays on the Pi: copy the bundle and install by hand (docs/pi.md)',
+      );
+    }
+    if (values.install !== undefined && !/^[\w.@:-]+$/.test(values.install)) {
+      throw usageError(
+        `--install ${JSON.stringify(values.install)} is not USER@HOST or a host name, e.g. pi@desk-pi.local`,
+      );
+    }
+    return {
+      kind: 'create',
+      thingName,
+      board,
+      outDir: resolve(cwd, values.out ?? `ec2led-${thingName}`),
+      csrFile: values.csr === undefined ? undefined : resolve(cwd, values.csr),
+      accounts: parseAccountsFlag(values.accounts),
+      stackName: values.stack ?? DEFAULT_STACK_NAME,
+      region: values.region,
+      install:
+        values.install === undefined
+          ? undefined
+          : { host: values.install, deb: values.deb === undefined ? undefined : resolve(cwd, values.deb) },
+    };
+  }
+  if (command === 'delete') {
+    const unsupported = (['board', 'out', 'csr', 'stack', 'accounts', 'install', 'deb'] as const).filter(
+      (key) => values[key] !== undefined,
+    );
+    if (unsupported.length > 0) {
+      throw usageError(
+        `device delete takes no --${unsupported.join(', --')}; it takes NAME, --force and --region`,
+      );
+    }
+    return {
+      kind: 'delete',
+      thingName: checkThingName(name),
+      force: values.force === true,
+      region: values.region,
+    };
+  }
+  if (command === 'list') {
+    if (name !== undefined)
+      throw usageError(`device list takes no NAME (got ${name}); it lists every device`);
+    const unsupported = (['board', 'out', 'csr', 'force', 'accounts', 'install', 'deb'] as const).filter(
+      (key) => values[key] !== undefined,
+    );
+    if (unsupported.length > 0) {
+      throw usageError(`device list takes no --${unsupported.join(', --')}; it takes --stack and --region`);
+    }
+    return { kind: 'list', stackName: values.stack ?? DEFAULT_STACK_NAME, region: values.region };
+  }
+  throw usageError(`unknown device command ${JSON.stringify(command)}; use create, list, delete or set`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    const old = out[key];
+    out[key] = isObject(old) && isObject(value) ? mergeInto(old, value) : value;
+  }
+  return out;
+}
+
+/**
+ * `KEY=VALUE...` -> one desired patch. VALUE is JSON when it parses (0.2, null, {"key":"env"}),
+ * else text (0,3 and #00ff00 are text). Each value is checked with the config schema here, so a typo
+ * fails on the admin machine instead of in the shadow's reported.errors.
+ */
+export function parseAssignments(assignments: readonly string[]): Record<string, unknown> {
+  if (assignments.length === 0) {
+    throw usageError(
+      `device set needs KEY=VALUE, e.g. display.brightness=0.2; keys: ${REMOTE_KEYS.join(', ')}`,
+    );
+  }
+  let desired: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const assignment of assignments) {
+    const at = assignment.indexOf('=');
+    if (at <= 0) {
+      problems.push(`${JSON.stringify(assignment)} is not KEY=VALUE; write e.g. display.brightness=0.2`);
+      continue;
+    }
+    const name = assignment.slice(0, at);
+    const text = assignment.slice(at + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    const found = value === null ? [] : checkRemoteValue(name, value);
+    if (found.length > 0) {
+      problems.push(...found);
+      continue;
+    }
+    try {
+      desired = mergeInto(desired, desiredPatch(name, value));
+    } catch {
+      problems.push(`${name} cannot be set from the shadow; use one of ${REMOTE_KEYS.join(', ')}`);
+    }
+  }
+  if (problems.length > 0) throw usageError(problems.join('\n  '));
+  const bytes = Buffer.byteLength(JSON.stringify({ desired }), 'utf8');
+  if (bytes > SHADOW_STATE_LIMIT_BYTES) {
+    throw usageError(
+      `the desired settings take ${bytes} bytes; a shadow holds ${SHADOW_STATE_LIMIT_BYTES} for desired and reported together: set fewer at once`,
+    );
+  }
+  return desired;
+}
+
+/** `111111111111=prod,222222222222` -> aws.accounts entries; a usage error names a bad one. */
+export function parseAccountsFlag(value: string | undefined): AccountEntry[] {
+  if (value === undefined) return [];
+  const entries: AccountEntry[] = [];
+  for (const part of value.split(',')) {
+    const match = /^\s*(\d{12})\s*(?:=\s*([^,=]{1,32}?)\s*)?$/.exec(part);
+    if (match === null) {
+      throw usageError(
+        `--accounts entry ${JSON.stringify(part)} is not ACCOUNT or ACCOUNT=LABEL; ` +
+          'write e.g. --accounts 111111111111=prod,222222222222=staging',
+      );
+    }
+    const [, id = '', label] = match;
+    if (accountIds(entries).includes(id))
+      throw usageError(`--accounts lists ${id} twice; list each account once`);
+    entries.push(label === undefined ? id : { id, label });
+  }
+  return entries;
+}
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      board: { type: 'string' },
+      out: { type: 'string' },
+      csr: { type: 'string' },
+      accounts: { type: 'string' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      force: { type: 'boolean' },
+      install: { type: 'string' },
+      deb: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** The .deb `--install` copies: `--deb`, else the newest ec2-led_*_arm64.deb in `cwd`. */
+async function findDeb(given: string | undefined, cwd: string): Promise<string> {
+  if (given !== undefined) {
+    if (
+      !(await stat(given).then(
+        (info) => info.isFile(),
+        () => false,
+      ))
+    ) {
+      throw usageError(
+        `--deb ${given} is not a file; pass the ec2-led_*_arm64.deb that npm run package:pi wrote`,
+      );
+    }
+    return given;
+  }
+  const { newestDeb } = await import('./install-over-ssh.ts');
+  const found = newestDeb(await readdir(cwd).catch(() => []));
+  if (found === undefined) {
+    throw usageError(
+      `no ec2-led_*_arm64.deb in ${cwd} to install: run npm run package:pi first, or pass --deb FILE`,
+    );
+  }
+  return resolve(cwd, found);
+}
+
+async function readCsr(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw usageError(
+      `--csr ${file} cannot be read (${(error as Error).message}); pass the CSR file made on the Pi`,
+    );
+  }
+  if (!/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(text)) {
+    throw usageError(
+      `--csr ${file} is not a PEM certificate signing request; make one on the Pi with ` +
+        '`openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout private.pem.key -subj /CN=NAME -out NAME.csr`',
+    );
+  }
+  return text;
+}
+
+type Enroll = typeof import('./enroll.ts');
+type ShadowSet = typeof import('./shadow-set.ts');
+
+export interface DeviceDeps {
+  /** The AWS adapter; tests replace it to simulate a clone without the admin SDK clients. */
+  readonly load?: () => Promise<Enroll>;
+  /** The shadow adapter of `device set`; tests replace it like `load`. */
+  readonly loadShadow?: () => Promise<ShadowSet>;
+  readonly cwd?: string;
+  /** Between retries of deletes that wait for a detachment; tests pass a no-op. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** How `--install` runs scp and ssh; default the real ones with this terminal. */
+  readonly runStep?: import('./install-over-ssh.ts').RunStep;
+}
+
+async function loadEnroll<T = Enroll>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\/client-(iot|cloudformation)/.test(String(error))) {
+      throw new AdminError(
+        'the device admin commands need @aws-sdk/client-iot, @aws-sdk/client-iot-data-plane and @aws-sdk/client-cloudformation, which ' +
+          'are development dependencies; run from the repository clone where `npm ci` installed the admin tools',
+        1,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Runs a command; resolves to its exit code when it is not 0 (`--install` on a Pi that needs a reboot: 3). */
+async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<number | undefined> {
+  if (command.kind === 'help') {
+    io.stdout(DEVICE_USAGE);
+    return;
+  }
+  if (command.kind === 'missing') {
+    io.stderr(DEVICE_USAGE);
+    throw usageError('missing command: create or delete');
+  }
+  const say = (line: string) => io.stderr(`${line}\n`);
+  if (command.kind === 'create') {
+    const csr = command.csrFile === undefined ? undefined : await readCsr(command.csrFile);
+    // Before anything is enrolled: a missing package is a usage error that changes nothing.
+    const deb =
+      command.install === undefined
+        ? undefined
+        : await findDeb(command.install.deb, deps.cwd ?? process.cwd());
+    const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
+    const result = await enroll.createDevice(
+      enroll.adminClients(command.region),
+      {
+        thingName: command.thingName,
+        board: command.board,
+        outDir: command.outDir,
+        stackName: command.stackName,
+        csr,
+        accounts: command.accounts,
+      },
+      say,
+      deps.sleep,
+    );
+    io.stdout(
+      `${JSON.stringify({ thing: command.thingName, ...result, ...(result.status === 'created' ? { bundle: command.outDir } : {}) })}\n`,
+    );
+    if (command.install !== undefined && deb !== undefined) {
+      if (
+        !(await stat(resolve(command.outDir, 'config.json')).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        throw new AdminError(
+          `no bundle in ${command.outDir} to install (${command.thingName} was enrolled earlier); pass --out with its folder, ` +
+            `or ec2led device delete ${command.thingName} and create it again`,
+          1,
+        );
+      }
+      const { installOverSsh } = await import('./install-over-ssh.ts');
+      const code = await installOverSsh(
+        { host: command.install.host, deb, bundleDir: command.outDir },
+        say,
+        deps.runStep,
+      );
+      return code === 0 ? undefined : code;
+    }
+    if (result.status === 'created') {
+      say(
+        csr === undefined
+          ? `next: copy ec2-led_*_arm64.deb (npm run package:pi) and ${command.outDir} to the Pi, then there ` +
+              `sudo apt install ./ec2-led_*_arm64.deb and sudo ec2led setup ~/${command.outDir.split('/').at(-1)} ` +
+              '(docs/pi.md), or run this with --install USER@HOST'
+          : `next: copy ${command.outDir} to the Pi, put the Pi's private key next to it as private.pem.key, ` +
+              'and run sudo ec2led setup with that folder (docs/pi.md)',
+      );
+    }
+    return;
+  }
+  if (command.kind === 'set') {
+    const shadow = await loadEnroll(deps.loadShadow ?? (() => import('./shadow-set.ts')));
+    const result = await shadow.setDesired(command);
+    io.stdout(
+      `${JSON.stringify({ thing: command.thingName, shadow: 'ec2led-settings', desired: command.desired, ...result })}\n`,
+    );
+    say(
+      `${command.thingName} applies it within seconds when online, else when it connects; a refused value shows ` +
+        `in the shadow's reported.errors: aws iot-data get-thing-shadow --thing-name ${command.thingName} ` +
+        '--shadow-name ec2led-settings /dev/stdout',
+    );
+    return;
+  }
+  const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
+  if (command.kind === 'list') {
+    const devices = await enroll.listDevices(enroll.adminClients(command.region), command.stackName);
+    for (const device of devices) io.stdout(`${JSON.stringify(device)}\n`);
+    say(
+      `${devices.length} device${devices.length === 1 ? '' : 's'} of stack ${command.stackName}` +
+        (devices.length === 0 ? '; enrol one with ec2led device create NAME' : ''),
+    );
+    return;
+  }
+  const result = await enroll.deleteDevice(
+    enroll.adminClients(command.region),
+    command.thingName,
+    say,
+    deps.sleep,
+    { force: command.force },
+  );
+  io.stdout(`${JSON.stringify({ thing: command.thingName, ...result })}\n`);
+}
+
+/** Runs `ec2led device ...` and resolves to the exit code; never throws. */
+export async function deviceMain(argv: readonly string[], io: Io, deps: DeviceDeps = {}): Promise<number> {
+  try {
+    return (await run(parseDeviceArgs(argv, deps.cwd ?? process.cwd()), io, deps)) ?? 0;
+  } catch (error) {
+    if (error instanceof AdminError) {
+      io.stderr(`ec2led device: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr(
+      `ec2led device: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
+ * board, on the events' own clock. EC2 state changes and CloudWatch Alarm State Changes both count
+ * (an alarm is ordered by its state's own timestamp, as the agent orders it). Events are applied in
+ * event-time order (ties: instance id or alarm ARN, then rank, then event id), so the final board
+ * does not depend on the order of the lines in the file; the layout follows after every event as the agent's would, and the final board is drawn
+ * at the latest event time. Events of another kind (a Spot interruption warning, an Auto Scaling
+ * event) are counted as ignored, not as problems. Nothing here is connected or listed, so the view
+ * says `connected: false`, `synced: false`, and instance Names are unknown (EC2 events carry none;
+ * an alarm's event carries its name).
+ */
+import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../../lambda/translate.ts';
+import {
+  ALARM_STATE_CHANGE,
+  CLOUDWATCH_SOURCE,
+  translateAlarmEvent,
+} from '../../../lambda/translate-alarm.ts';
+import { parseAlarmArn } from '../../../shared/alarm-message.ts';
+import { type InstanceState, STATE_RANK } from '../../../shared/instance-state.ts';
+import { alarmChangeOf, type Change, changeOf } from '../../fleet/instance.ts';
+import { ALARM_STATE_RANK } from '../../fleet/order.ts';
+import { applyChange, EMPTY_FLEET, type Fleet } from '../../fleet/store.ts';
+import type { Legend } from '../../picture/legend.ts';
+import { composePicture, type Picture, type PictureSettings } from '../../picture/picture.ts';
+
+export interface ReplayInput {
+  /** Where the event came from, for error messages: "line 3" or "element 3". */
+  readonly where: string;
+  readonly event: unknown;
+}
+
+export interface ReplayProblem {
+  readonly where: string;
+  readonly reason: string;
+}
+
+export interface ParsedInput {
+  readonly inputs: readonly ReplayInput[];
+  readonly problems: readonly ReplayProblem[];
+}
+
+/**
+ * A JSON array of events, one event as a JSON document, or one event per line (JSON lines, blank
+ * lines ignored). Never throws.
+ */
+export function parseReplayFile(text: string): ParsedInput {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && trimmed.includes('\n'))) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) {
+        return { inputs: parsed.map((event, i) => ({ where: `element ${i + 1}`, event })), problems: [] };
+      }
+      return { inputs: [{ where: 'element 1', event: parsed }], problems: [] };
+    } catch {
+      // Not one JSON document: read it as JSON lines below, which names the bad line.
+    }
+  }
+  const inputs: ReplayInput[] = [];
+  const problems: ReplayProblem[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `line ${index + 1}`;
+    try {
+      inputs.push({ where, event: JSON.parse(line) });
+    } catch (error) {
+      problems.push({ where, reason: `not JSON: ${(error as Error).message}` });
+    }
+  });
+  return { inputs, problems };
+}
+
+export interface ReplayResult {
+  readonly view: Legend;
+  readonly applied: number;
+  /** Events that are neither EC2 nor alarm state changes (other source or detail-type): skipped, not bad. */
+  readonly ignored: number;
+  readonly problems: readonly ReplayProblem[];
+  /** The replay's "now": the latest event time, epoch ms (undefined when nothing applied). */
+  readonly nowMs: number | undefined;
+}
+
+/** The envelope's source and detail-type, when both are strings. */
+function envelopeKind(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined;
+  const { source, 'detail-type': detailType } = event as Record<string, unknown>;
+  if (typeof source !== 'string' || typeof detailType !== 'string') return undefined;
+  return `${source} ${detailType}`;
+}
+
+const ALARM_EVENT = `${CLOUDWATCH_SOURCE} ${ALARM_STATE_CHANGE}`;
+const KNOWN_EVENTS = new Set([`${EC2_SOURCE} ${EC2_STATE_CHANGE}`, ALARM_EVENT]);
+
+/** The change an event stands for, or why it cannot be read (the Lambda's own translations). */
+function changeOfEvent(event: unknown): { change: Change } | { reason: string } {
+  if (envelopeKind(event) === ALARM_EVENT) {
+    const result = translateAlarmEvent(event);
+    if (!result.ok) return { reason: result.reason };
+    const arn = parseAlarmArn(result.message.arn) as { region: string; account: string };
+    return { change: alarmChangeOf(result.message, arn.region, arn.account) };
+  }
+  const result = translateEvent(event);
+  return result.ok ? { change: changeOf(result.message) } : { reason: result.reason };
+}
+
+function rankOf(change: Change): number {
+  return change.kind === 'alarm' ? ALARM_STATE_RANK[change.state] : STATE_RANK[change.state as InstanceState];
+}
+
+/** Event time, then id, then rank, then event id: one order for any file order. */
+function byEventTime(a: Change, b: Change): number {
+  if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
+  if (a.instanceId !== b.instanceId) return a.instanceId < b.instanceId ? -1 : 1;
+  if (a.state !== b.state) return rankOf(a) - rankOf(b);
+  const ae = a.eventId ?? '';
+  const be = b.eventId ?? '';
+  return ae < be ? -1 : ae > be ? 1 : 0;
+}
+
+/**
+ * `settings`: the board size, and the config's pins, grace and colours when there is a config
+ * (without one: no pins, the default grace and palette).
+ */
+export function replay(inputs: readonly ReplayInput[], settings: PictureSettings): ReplayResult {
+  const problems: ReplayProblem[] = [];
+  let fleet: Fleet = EMPTY_FLEET;
+  let picture: Picture | undefined;
+  let nowMs: number | undefined;
+  let applied = 0;
+  let ignored = 0;
+  // Nothing here is connected or listed live: the legend says so (the layout still counts as listed).
+  const compose = (at: number) =>
+    composePicture({
+      fleet,
+      slots: picture?.layout.slots ?? new Map(),
+      listed: true,
+      settings,
+      status: { connected: false, synced: false },
+      nowMs: at,
+    });
+  const changes: Change[] = [];
+  for (const { where, event } of inputs) {
+    const result = changeOfEvent(event);
+    const kind = envelopeKind(event);
+    if ('change' in result) changes.push(result.change);
+    else if (kind !== undefined && !KNOWN_EVENTS.has(kind)) ignored += 1;
+    else problems.push({ where, reason: result.reason });
+  }
+  // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.
+  changes.sort(byEventTime);
+  for (const change of changes) {
+    nowMs = Math.max(nowMs ?? change.timeMs, change.timeMs);
+    fleet = applyChange(fleet, change, change.timeMs);
+    picture = compose(change.timeMs);
+    applied += 1;
+  }
+  const { legend: view } = compose(nowMs ?? 0);
+  return { view, applied, ignored, problems, nowMs };
+}

@@ -1,0 +1,61 @@
+/**
+ * Animations as pure functions of the clock: a pixel's look at `nowMs` follows from `nowMs` alone, so
+ * any frame can be rendered (and tested) for any time, and every pulsing pixel breathes in step with
+ * the others, which reads calmer than a board of pixels out of phase.
+ *
+ * - In-between states (pending, stopping, shutting-down) pulse: brightness follows a cosine from 100%
+ *   down to PULSE_MIN and back every PULSE_PERIOD_MS. Settled states are steady and cost no frames.
+ * - The status pixel blinks: half of each BLINK_PERIOD_MS in its indicator colour, half showing what
+ *   lies beneath it, so the instance on that pixel is never hidden for long.
+ * - A flashing state (an alarm in ALARM, kinds.ts) alternates full colour and FLASH_LOW every
+ *   FLASH_PERIOD_MS: faster than the status blink, never dark (an ALARM pixel is never read as off).
+ * - Identify blinks a pixel white and off, IDENTIFY_PERIOD_MS a cycle, until its end time: fast and
+ *   colourless, unlike anything else on the board, so it is found at a glance.
+ */
+import type { InstanceState } from '../../shared/instance-state.ts';
+import { pulsesAs } from '../kinds/kinds.ts';
+
+/** One breath of a pulsing pixel: 2 s, slow enough to read as "in progress", not as an alarm. */
+export const PULSE_PERIOD_MS = 2000;
+/** The dimmest point of a pulse, as a fraction of full brightness; never off, never mistaken for off. */
+export const PULSE_MIN = 0.3;
+/** Frame interval while anything pulses: 20 frames a second (boards with a slower limit coalesce). */
+export const PULSE_FRAME_MS = 50;
+/** The status pixel: 500 ms indicator, 500 ms what lies beneath. */
+export const BLINK_PERIOD_MS = 1000;
+/** A flashing pixel: 200 ms full colour, 200 ms at FLASH_LOW. */
+export const FLASH_PERIOD_MS = 400;
+/** The low half of a flash, as a fraction of full brightness. */
+export const FLASH_LOW = 0.15;
+/** Identify: 125 ms white, 125 ms off. */
+export const IDENTIFY_PERIOD_MS = 250;
+/** How long identify blinks when the caller does not say: 5 s. */
+export const IDENTIFY_MS = 5000;
+/** The fleet's brightness while disconnected: 30%, visibly stale, colours still readable. */
+export const DISCONNECTED_DIM = 0.3;
+
+/** True for the in-between instance states, which pulse (kinds.ts holds each kind's rule). */
+export function pulses(state: InstanceState): boolean {
+  return pulsesAs('instance', state);
+}
+
+function phase(nowMs: number, periodMs: number): number {
+  return (((nowMs % periodMs) + periodMs) % periodMs) / periodMs;
+}
+
+/** Brightness factor of a pulsing pixel at `nowMs`: 1 at whole periods, PULSE_MIN half-way. */
+export function pulseFactor(nowMs: number): number {
+  return PULSE_MIN + (1 - PULSE_MIN) * (0.5 + 0.5 * Math.cos(2 * Math.PI * phase(nowMs, PULSE_PERIOD_MS)));
+}
+
+/** True in the first half of each period (blink "on"). */
+export function blinkOn(nowMs: number, periodMs: number): boolean {
+  return phase(nowMs, periodMs) < 0.5;
+}
+
+/** Milliseconds until `blinkOn` next changes (at least 1). */
+export function msToToggle(nowMs: number, periodMs: number): number {
+  const half = periodMs / 2;
+  const into = ((nowMs % half) + half) % half;
+  return Math.max(1, Math.ceil(half - into));
+}

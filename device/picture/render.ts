@@ -1,0 +1,202 @@
+import type { Instance } from '../fleet/instance.ts';
+import type { Fleet } from '../fleet/store.ts';
+import { flashesAs, pulsesAs } from '../kinds/kinds.ts';
+import {
+  BLINK_PERIOD_MS,
+  blinkOn,
+  DISCONNECTED_DIM,
+  FLASH_LOW,
+  FLASH_PERIOD_MS,
+  IDENTIFY_PERIOD_MS,
+  msToToggle,
+  PULSE_FRAME_MS,
+  pulseFactor,
+} from './animate.ts';
+import type { Frame } from './frame.ts';
+import { blankFrame, type Rgb } from './frame.ts';
+import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
+import { type Palette, scaleColor, toHex } from './palette.ts';
+import type { Pixel } from './pins.ts';
+import type { Layout } from './slots.ts';
+
+export interface FeedStatus {
+  /** The MQTT feed is up (sync state `connected`). */
+  readonly connected: boolean;
+  /** A listing since the current connection has been applied (sync state `synced`). */
+  readonly synced: boolean;
+  /** The Pi's clock is NTP-synchronized; undefined: unknown (clock-sync.ts), shown as fine. */
+  readonly clockSynced?: boolean | undefined;
+}
+
+/** A pixel, an instance wherever its pixel is, or the whole board (Home Assistant's flash). */
+export type IdentifyTarget = Pixel | { readonly instanceId: string } | { readonly board: true };
+
+/** True while `identify` blinks the whole board at `nowMs`. */
+export function identifiesBoard(identify: Identify | undefined, nowMs: number): boolean {
+  return identify !== undefined && 'board' in identify.target && nowMs < identify.untilMs;
+}
+
+export interface Identify {
+  readonly target: IdentifyTarget;
+  /** Agent time when blinking stops (now + IDENTIFY_MS, say). */
+  readonly untilMs: number;
+}
+
+export interface RenderInput {
+  readonly fleet: Fleet;
+  readonly layout: Layout;
+  readonly palette: Palette;
+  readonly status: FeedStatus;
+  readonly nowMs: number;
+  readonly identify?: Identify | undefined;
+  /** Account id -> label (aws.accounts); with more than one, the view names each instance's account. */
+  readonly accountLabels?: ReadonlyMap<string, string> | undefined;
+  /** Accounts the last listing could not read, with the reason: their pixels are dimmed. */
+  readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
+  /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
+  readonly restored?: Fleet | undefined;
+}
+
+export interface Rendered {
+  readonly frame: Frame;
+  readonly view: Legend;
+  readonly animating: boolean;
+  readonly nextFrameInMs: number | undefined;
+}
+
+const BLACK: Rgb = [0, 0, 0];
+const WHITE: Rgb = [255, 255, 255];
+
+function legendEntry(instance: Instance, input: RenderInput, many: boolean): LegendEntry {
+  const label = many ? input.accountLabels?.get(instance.account) : undefined;
+  return {
+    kind: instance.kind,
+    id: instance.id,
+    name: instance.name ?? '',
+    state: instance.state,
+    region: instance.region,
+    account: instance.account,
+    ...(label === undefined ? {} : { accountLabel: label }),
+    ...(isStale(instance, input) ? { stale: true } : {}),
+    sinceMs: instance.sinceMs,
+  };
+}
+
+/** From an account the last listing could not read, or restored at start and not seen since. */
+function isStale(instance: Instance, input: RenderInput): boolean {
+  return input.staleAccounts?.has(instance.account) === true || input.restored?.get(instance.id) === instance;
+}
+
+function identifiedPixel(identify: Identify, layout: Layout): Pixel | undefined {
+  const target = identify.target;
+  if ('board' in target) return undefined;
+  const pixel = 'instanceId' in target ? layout.slots.get(target.instanceId) : target;
+  if (pixel === undefined || pixel.x < 0 || pixel.y < 0) return undefined;
+  return pixel.x < layout.width && pixel.y < layout.height ? pixel : undefined;
+}
+
+export function renderBoard(input: RenderInput): Rendered {
+  const { fleet, layout, palette, status, nowMs } = input;
+  const { width, height } = layout;
+  const frame = blankFrame(width, height);
+  const colors: Rgb[] = Array.from({ length: width * height }, () => BLACK);
+  const pixels: LegendPixel[] = Array.from({ length: width * height }, (_, i) => ({
+    x: i % width,
+    y: Math.floor(i / width),
+    color: '#000000',
+    entry: null,
+  }));
+  const at = (pixel: Pixel) => pixel.y * width + pixel.x;
+  const wakeUps: number[] = [];
+  let animating = false;
+  let pulsing = false;
+  const many = (input.accountLabels?.size ?? 0) > 1;
+
+  for (const [id, pixel] of layout.slots) {
+    const instance = fleet.get(id);
+    if (instance === undefined || pixel.x >= width || pixel.y >= height) continue; // reserved
+    const base = palette[instance.state];
+    pixels[at(pixel)] = {
+      x: pixel.x,
+      y: pixel.y,
+      color: toHex(base),
+      entry: legendEntry(instance, input, many),
+    };
+    let color = base;
+    if (pulsesAs(instance.kind, instance.state)) {
+      color = scaleColor(color, pulseFactor(nowMs));
+      pulsing = true;
+    } else if (flashesAs(instance.kind, instance.state)) {
+      if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
+      wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
+      animating = true;
+    }
+    const stale = !status.connected || isStale(instance, input);
+    colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
+  }
+  if (pulsing) wakeUps.push(PULSE_FRAME_MS);
+  animating ||= pulsing;
+
+  const last = { x: width - 1, y: height - 1 };
+  if (layout.overflowPixel !== undefined) {
+    colors[at(last)] = palette.overflow;
+    pixels[at(last)] = { ...last, color: toHex(palette.overflow), entry: null };
+  }
+
+  const indicator = !status.connected ? 'disconnected' : !status.synced ? 'not-synced' : undefined;
+  const clockOff = status.clockSynced === false;
+  if (indicator !== undefined || clockOff) {
+    // An unsynchronized clock takes the blink's other half (or the whole blink when alone).
+    const on = blinkOn(nowMs, BLINK_PERIOD_MS);
+    const shown = on
+      ? (indicator ?? 'clock-unsynced')
+      : indicator !== undefined && clockOff
+        ? 'clock-unsynced'
+        : undefined;
+    if (shown !== undefined) colors[at(last)] = palette[shown];
+    wakeUps.push(msToToggle(nowMs, BLINK_PERIOD_MS));
+    animating = true;
+  }
+
+  const identify = input.identify;
+  if (identify !== undefined && nowMs < identify.untilMs) {
+    const pixel = identifiedPixel(identify, layout);
+    const blink = blinkOn(nowMs, IDENTIFY_PERIOD_MS) ? WHITE : BLACK;
+    if (pixel !== undefined) colors[at(pixel)] = blink;
+    else if ('board' in identify.target) colors.fill(blink);
+    if (pixel !== undefined || 'board' in identify.target) {
+      wakeUps.push(Math.min(msToToggle(nowMs, IDENTIFY_PERIOD_MS), identify.untilMs - nowMs));
+      animating = true;
+    }
+  }
+  if (layout.nextExpiryAtMs !== undefined) wakeUps.push(Math.max(1, layout.nextExpiryAtMs - nowMs));
+
+  colors.forEach(([r, g, b], i) => {
+    frame.rgb[i * 3] = r;
+    frame.rgb[i * 3 + 1] = g;
+    frame.rgb[i * 3 + 2] = b;
+  });
+  const view: Legend = {
+    width,
+    height,
+    connected: status.connected,
+    synced: status.synced,
+    overflow: layout.overflow,
+    ...(clockOff ? { clockSynced: false as const } : {}),
+    pixels,
+    ...(many && input.accountLabels !== undefined
+      ? {
+          accounts: [...input.accountLabels].map(([id, label]) => {
+            const reason = input.staleAccounts?.get(id);
+            return reason === undefined ? { id, label } : { id, label, stale: reason };
+          }),
+        }
+      : {}),
+  };
+  return {
+    frame,
+    view,
+    animating,
+    nextFrameInMs: wakeUps.length > 0 ? Math.min(...wakeUps) : undefined,
+  };
+}
