@@ -1,3 +1,8 @@
+/**
+ * (f) Per board: frame encoding time and bytes per frame on the bus. Each board runs its real
+ * driver and mapping over counting buses (no hardware here), so the time is our encoding and the
+ * mapping, not the wire; bytes are what the wire would carry for one full frame.
+ */
 import type { BoardKind } from '../device/config/display-options.ts';
 import { DEFAULT_DISPLAY_OPTIONS, type DisplayOptions } from '../device/config/display-options.ts';
 import { createDisplay } from '../device/outputs/display/open.ts';

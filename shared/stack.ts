@@ -1,6 +1,6 @@
 /**
  * The home stack's name and output keys: written by infra/home-stack.ts, read by
- * `ec2led device create` (device/admin), so both sides take them from here.
+ * `ec2led device create` (device/commands/admin), so both sides take them from here.
  */
 
 /** The home stack's default name (context `stackName` overrides it). */

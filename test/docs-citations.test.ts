@@ -313,7 +313,7 @@ describe('file paths in comments', () => {
       'test/fakes/wait.ts',
       'README.md',
     ];
-    const from = 'device/outputs/status-socket.ts';
+    const from = 'device/commands/cli/agent.ts';
     expect(citedFileResolves('./status.ts', from, every)).toBe(true);
     expect(citedFileResolves('../layout/legend.ts', from, every)).toBe(true);
     expect(citedFileResolves('picture/legend.ts', from, every)).toBe(true);

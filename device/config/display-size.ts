@@ -1,3 +1,10 @@
+/**
+ * The logical size a `display` config gives, without creating or opening anything: the config
+ * checks need it to refuse pins outside the board before any bus is touched. Physical boards have
+ * their own size (rotation 90 and 270 swap it); the virtual ones (terminal, web, none) take
+ * virtualWidth x virtualHeight and ignore rotation. test/device/outputs/display/size.test.ts holds this
+ * table to what createDisplay builds.
+ */
 import { logicalSize, type Size } from '../picture/frame.ts';
 import type { BoardKind, DisplayOptions } from './display-options.ts';
 

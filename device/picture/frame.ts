@@ -1,3 +1,4 @@
+/** Small pure helpers over Frame: create, check, read and write one pixel. */
 export type Rgb = readonly [r: number, g: number, b: number];
 
 export function blankFrame(width: number, height: number): Frame {

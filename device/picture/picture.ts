@@ -1,3 +1,25 @@
+/**
+ * The picture pipeline, once: (fleet, previous slots, settings, status, clock, identify) -> layout,
+ * frame, legend and when to compose again. Pure. The agent, `agent --once`, `replay` and the
+ * benchmarks all call `composePicture`, so the picture they show cannot drift apart.
+ *
+ * Contract:
+ * - The layout is `assignSlots` over the fleet (pins, grace, overflow: slots.ts), the frame and the
+ *   legend are `renderBoard` over that layout (render.ts).
+ * - Given the previous picture, the layout is reused while the fleet (by identity) and the listing
+ *   flag are unchanged and no grace period has ended: an animation frame does not lay out every
+ *   instance again. The legend is reused (same object) while the fleet, the layout and the status
+ *   are unchanged, so an output can tell "legend unchanged" by identity, without serializing it.
+ * - `wakeInMs` is when to compose again (next animation step, end of a grace or of identify, next
+ *   step of a fade, next scheduled brightness change); undefined: nothing changes until the fleet or
+ *   the status does.
+ * - With a brightness schedule (`settings.night`, schedule.ts), `brightness` is the one to show this
+ *   frame (the display applies it instead of the configured one) and the legend carries the level and
+ *   the next change. While the board is off, animations ask for no frames. With `urgentOverridesOff`,
+ *   an urgent pixel (kinds.ts) lights while the level is "off": only the urgent pixels, at the
+ *   configured brightness. Identify of the whole board (Home Assistant's flash) blinks at the
+ *   configured brightness while the level is "off", and changes neither the level nor the legend.
+ */
 import { type ManualLevel, type Night, type NightSettings, nightAt } from '../brightness/schedule.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from '../kinds/kinds.ts';

@@ -1,3 +1,22 @@
+/**
+ * The picture: (fleet, layout, palette, status, clock, identify) -> frame for the display, view for
+ * the web board and the terminal legend, and when to draw again. Pure.
+ *
+ * Contract:
+ * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
+ *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts);
+ *   the whole fleet is dimmed to DISCONNECTED_DIM while disconnected, and so is a stale pixel (its
+ *   account could not be listed, or it was restored at start and nothing has confirmed it yet); the
+ *   overflow pixel is steady; the status pixel (bottom-right) blinks while disconnected or not yet
+ *   synced, and alternates with amber while the clock is not NTP-synchronized (amber alone when that
+ *   is all); identify blinks one pixel, or every pixel (the whole board), over all.
+ * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
+ *   state (no pulse, no dimming, no blink) and its entry (kind, id, state...) or null. So it changes only when the
+ *   fleet, the layout or the flags change, and the agent can broadcast it only then.
+ * - `animating` is true while a pulse or a blink runs; `nextFrameInMs` is when to render again:
+ *   the next frame of an animation, or, with `animating` false, one wake-up for the end of a
+ *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
+ */
 import type { Instance } from '../fleet/instance.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { flashesAs, pulsesAs } from '../kinds/kinds.ts';

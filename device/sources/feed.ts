@@ -1,3 +1,10 @@
+/**
+ * The agent's feed from the config: the sync options, the MQTT source's scope, and the EC2 side as
+ * the runtime's effects (listing and describing through the EC2 source — with config `alarms`,
+ * DescribeAlarms too, in the same listing: listing.ts — subscribing through the MQTT source, and
+ * the rate-limited log of changes sync.ts dropped for being stamped ahead of this clock). Decides
+ * nothing: sync.ts does.
+ */
 import type { Logger } from '../base/log.ts';
 import type { Config } from '../config/config.ts';
 import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';

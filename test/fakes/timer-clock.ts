@@ -1,3 +1,4 @@
+/** A runtime Clock (device/agent/runtime.ts) whose timers run only in `advance`, in time order. */
 import type { Clock } from '../../device/base/clock.ts';
 
 export class TimerClock implements Clock {

@@ -127,7 +127,7 @@ afterAll(() => {
 });
 
 describe('the maintainer scripts under dpkg', () => {
-  it('name the paths, user and unit of device/service', () => {
+  it('name the paths, user and unit of device/commands/service', () => {
     const postrm = readFileSync(join(ROOT, 'device/debian/postrm'), 'utf8');
     for (const path of [
       ETC_DIR,

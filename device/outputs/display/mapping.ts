@@ -1,3 +1,20 @@
+/**
+ * Logical frame -> physical pixel values (pure).
+ *
+ * Contract:
+ * - Rotation turns the logical picture clockwise on the board: at 90 the logical top-left pixel lands
+ *   on the board's top-right corner, at 270 on its bottom-left. Under 90 and 270 the logical width
+ *   and height swap (a 17x7 board renders 7x17 frames).
+ * - flipX and flipY mirror the result as seen on the board (after rotation), so they fix a board that
+ *   shows a mirror image whatever its rotation. "The board" means the physical frame at the driver's
+ *   rotation 0, whose true origin is unverified for several boards (docs/reference/hardware.md §8.1).
+ * - Every logical pixel lands on exactly one physical pixel, and every physical pixel is written.
+ * - Each channel goes through one tone table (gamma.ts): brightness level first, then gamma, with the
+ *   floor that keeps a lit channel lit.
+ * - Brightness is clamped to the board's safe cap, not scaled into it: brightness 0.3 means 30% on
+ *   every board, and on the Unicorn HAT anything above 50% is held at 50%, the current limit
+ *   Pimoroni's library enforces (docs/reference/hardware.md §2.2: 128/255).
+ */
 import { type Frame, logicalSize, type Rotation, type Size } from '../../picture/frame.ts';
 
 import { toneTable } from './gamma.ts';

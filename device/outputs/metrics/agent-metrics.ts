@@ -1,3 +1,20 @@
+/**
+ * The agent's metrics: counters fed by the places that already count and log (the MQTT source's
+ * drops, the runtime's listings and clock-ahead drops, the frames), and gauges read from the sync
+ * state when scraped. No I/O and no timer: the web board's `/metrics` asks for `render(state)`.
+ *
+ * Contract:
+ * - Counters only go up, from 0 at start; every label combination they can have is shown from the
+ *   start (at 0), so a rate never misses its first increment.
+ * - Every label value comes from a fixed list of ours (drop reasons, kinds, states), never from a
+ *   message, a topic or a tag: the number of series is bounded whatever arrives. Nothing is labelled
+ *   by instance, account or region.
+ * - Timestamps are seconds since the epoch on the Pi's clock; Prometheus computes ages
+ *   (`time() - ec2led_last_message_timestamp_seconds`). A time that has not happened yet (no message
+ *   so far) has no sample.
+ * - A listing is timed from the call to the answer; a listing superseded and aborted is counted
+ *   started but neither failed nor timed.
+ */
 import type { SyncEffects } from '../../fleet/effects.ts';
 import type { SyncCommand, SyncState } from '../../fleet/sync.ts';
 import { KIND_NAMES, KINDS } from '../../kinds/kinds.ts';

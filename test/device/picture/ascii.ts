@@ -1,3 +1,11 @@
+/**
+ * Golden frames as ASCII art: one letter per pixel, so a layout change reads well in review.
+ *
+ *   G pending  B running  Y stopping  R stopped  O shutting-down  T terminated
+ *   M magenta (disconnected)  C cyan (not synced)  W white (overflow, identify)  . off
+ *
+ * A lowercase letter is that colour dimmed (a pulse or the disconnected fleet); `?` is anything else.
+ */
 import type { Frame } from '../../../device/picture/frame.ts';
 import { getPixel, type Rgb } from '../../../device/picture/frame.ts';
 import { DEFAULT_PALETTE } from '../../../device/picture/palette.ts';

@@ -1,3 +1,9 @@
+/**
+ * A frame as truecolour ANSI half-blocks (pure): each text row carries two pixel rows, the upper
+ * half block "▀" in the top pixel's colour (foreground) over the bottom pixel's (background). A
+ * terminal cell is about twice as tall as wide, so each pixel comes out square. Truecolour
+ * (SGR 38;2 / 48;2) works in every current terminal and over SSH; nothing here depends on the host.
+ */
 import type { Frame } from '../../../picture/frame.ts';
 import { getPixel, type Rgb } from '../../../picture/frame.ts';
 

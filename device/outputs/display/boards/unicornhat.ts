@@ -1,3 +1,11 @@
+/**
+ * Pimoroni Unicorn HAT (8x8) and Unicorn pHAT (8x4): WS2812 LEDs on GPIO18 (docs/reference/hardware.md §2), driven
+ * through a Ws2812Strip (the Pi 5 kernel driver or rpi-ws281x, see ws2812-strip.ts). Both are capped
+ * at 50% brightness, Pimoroni's current limit (§2.2).
+ *
+ * Pixel maps at the library's rotation 0 (§2.3): (0,0) top left with the HDMI port facing down (HAT),
+ * or looking at the PCB with the header at the top (pHAT).
+ */
 import type { Frame } from '../../../picture/frame.ts';
 import type { Board, BoardProfile } from './board.ts';
 import type { Ws2812Strip } from './ws2812-strip.ts';

@@ -25,11 +25,11 @@ describe('admin SDK clients', () => {
       importsOf(file)
         .filter(([, lazy]) => !lazy)
         .map(([spec]) => spec);
-    expect(eager('device/main.ts')).not.toContain('./admin/cli.ts');
-    expect(importsOf('device/main.ts')).toContainEqual(['./admin/cli.ts', true]);
+    expect(eager('device/main.ts')).not.toContain('./commands/admin/cli.ts');
+    expect(importsOf('device/main.ts')).toContainEqual(['./commands/admin/cli.ts', true]);
     expect(eager('device/commands/admin/cli.ts')).not.toContain('./enroll.ts');
     expect(eager('device/commands/admin/cli.ts')).not.toContain('./shadow-set.ts');
-    for (const file of sources('device/admin').filter((name) => !ADAPTERS.includes(name))) {
+    for (const file of sources('device/commands/admin').filter((name) => !ADAPTERS.includes(name))) {
       const adapters = eager(file).filter((spec) => ['./enroll.ts', './shadow-set.ts'].includes(spec));
       expect([...adapters, ...eager(file).filter((spec) => ADMIN_CLIENTS.test(spec))]).toEqual([]);
     }

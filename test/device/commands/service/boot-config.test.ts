@@ -19,7 +19,7 @@ import {
 } from '../../../../device/commands/service/boot-config.ts';
 
 const boot = (name: string) =>
-  readFileSync(new URL(`../../fixtures/boot/${name}.txt`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../fixtures/boot/${name}.txt`, import.meta.url), 'utf8');
 
 /** Debian kmod's /etc/modules as installed. */
 const MODULES = `# /etc/modules: kernel modules to load at boot time.

@@ -143,7 +143,7 @@ async function cli(
 }
 
 const bootFixture = (name: string) =>
-  readFileSync(new URL(`../../fixtures/boot/${name}.txt`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../fixtures/boot/${name}.txt`, import.meta.url), 'utf8');
 
 /** A Pi of this model with this config.txt (under /boot/firmware unless `at` says otherwise). */
 function pi(root: string, model: string, config = 'bookworm-config', at = 'boot/firmware/config.txt'): void {

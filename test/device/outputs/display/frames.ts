@@ -1,3 +1,7 @@
+/**
+ * Golden frames as ASCII art: one character per pixel, rows top to bottom. Lines are trimmed and
+ * blank lines ignored, so art can be indented in a template literal.
+ */
 import type { Frame } from '../../../../device/picture/frame.ts';
 import { blankFrame, getPixel, type Rgb, setPixel } from '../../../../device/picture/frame.ts';
 
