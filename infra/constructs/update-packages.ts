@@ -57,7 +57,8 @@ export class UpdatePackages extends Construct {
     const account = Stack.of(this).account;
     this.downloadRole = new iam.Role(this, 'DownloadRole', {
       assumedBy: new iam.ServicePrincipal('iot.amazonaws.com', {
-        // Confused deputy: only IoT Core acting for this account may use it.
+        // Confused deputy: only IoT Core acting for this account may use it (the PresignedUrlConfig
+        // reference sends readers to IoT's cross-service confused deputy prevention page).
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
       description: 'ec2led update jobs: IoT pre-signs the package download URL of a job with this role',
