@@ -1,13 +1,13 @@
 /**
  * The home stack, in the first region of `regions`: the rule, the Lambda publishing to IoT Core, the
- * dead-letter queues, the alarms and where they notify, the IoT endpoints, device access, and the outputs that
- * `ec2led device create` reads. Composition only; each part lives in constructs/.
+ * dead-letter queues, the alarms and where they notify, the IoT endpoints, device access, the update
+ * packages' bucket, and the outputs that `ec2led device create` and `ec2led device update` read. Composition only; each part lives in constructs/.
  */
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { STACK_OUTPUT_KEYS } from '../shared/stack.ts';
+import { STACK_OUTPUT_KEYS, UPDATE_OUTPUT_KEYS } from '../shared/stack.ts';
 import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { AlarmStateChangeRule } from './constructs/alarm-state-change-rule.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
@@ -20,6 +20,7 @@ import {
 import { IngestBus, ingestBusName } from './constructs/ingest-bus.ts';
 import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
+import { UpdatePackages } from './constructs/update-packages.ts';
 import type { Settings } from './settings.ts';
 
 export interface HomeStackProps extends StackProps {
@@ -141,6 +142,16 @@ export class HomeStack extends Stack {
     for (const [key, output] of Object.entries(outputs)) {
       new CfnOutput(this, STACK_OUTPUT_KEYS[key as keyof typeof STACK_OUTPUT_KEYS], output);
     }
+
+    const updates = new UpdatePackages(this, 'Updates');
+    new CfnOutput(this, UPDATE_OUTPUT_KEYS.bucket, {
+      value: updates.bucket.bucketName,
+      description: 'The bucket ec2led device update uploads packages to',
+    });
+    new CfnOutput(this, UPDATE_OUTPUT_KEYS.downloadRoleArn, {
+      value: updates.downloadRole.roleArn,
+      description: 'The role IoT Jobs pre-signs package download URLs with (presignedUrlConfig)',
+    });
 
     // Last: it attaches to every alarm above.
     new AlarmNotifications(this, 'AlarmTopic', { email: settings.alarmEmail });

@@ -14,7 +14,10 @@
  *   same package, so the ABI is that Node's), keeping only the `.node` files;
  * - `/usr/bin/ec2led`: runs the agent's bin/ec2led.js with the bundled Node;
  * - `/lib/systemd/system/ec2led.service`: device/commands/service/unit.ts's unit for these paths;
- * - `/usr/share/doc/ec2-led/`: copyright and changelog; the maintainer scripts from device/debian/.
+ * - `/usr/share/doc/ec2-led/`: copyright and changelog; the maintainer scripts from device/debian/;
+ * - `/usr/lib/ec2-led/update-keys/<keyId>.pem`: with `EC2LED_UPDATE_KEYS=FILE[,FILE...]` (the
+ *   `.pub.pem` files of `ec2led device update-key create`), the update keys every Pi with this package
+ *   trusts besides its bundle's; without it the package ships none and is built as before.
  *
  * The decisions (the pin and its check, what is pruned, file modes, control, wrapper, the verdict of
  * lintian and of the size) are pure and tested in test/package/pi-package.test.ts; `main` is the
@@ -22,7 +25,7 @@
  * with apt-get, or a message with the install command).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -37,6 +40,7 @@ import {
 } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { type PublicKey, publicKeyOf } from '../device/commands/admin/update-key.ts';
 import { renderUnit } from '../device/commands/service/unit.ts';
 import { isMain } from './is-main.ts';
 import { ROOT } from './lambda-bundle.ts';
@@ -71,6 +75,53 @@ export const AGENT_DIR = `${PREFIX}/lib/node_modules/ec2-led`;
 export const AGENT_BIN = `${AGENT_DIR}/bin/ec2led.js`;
 export const UNIT_FILE = '/lib/systemd/system/ec2led.service';
 export const DOC_DIR = '/usr/share/doc/ec2-led';
+
+/** Where the package's update keys go (device side: the agent's job runner reads them). */
+export const UPDATE_KEYS_DIR = `${PREFIX}/update-keys`;
+/** The variable naming the public update key files the package ships. */
+export const UPDATE_KEYS_ENV = 'EC2LED_UPDATE_KEYS';
+
+/**
+ * The public keys `EC2LED_UPDATE_KEYS` names (comma-separated files), checked to be Ed25519 public
+ * keys; unset or empty: none. A private key is refused: the package must never carry one.
+ */
+export function packageUpdateKeys(
+  env: NodeJS.ProcessEnv,
+  read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): PublicKey[] {
+  const files = (env[UPDATE_KEYS_ENV] ?? '')
+    .split(',')
+    .map((file) => file.trim())
+    .filter((file) => file !== '');
+  const keys = files.map((file) => {
+    let text: string;
+    try {
+      text = read(file);
+    } catch (error) {
+      throw new Error(`${UPDATE_KEYS_ENV}: ${file} cannot be read (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    if (/PRIVATE KEY-----/.test(text)) {
+      throw new Error(
+        `${UPDATE_KEYS_ENV}: ${file} holds a private key; name the .pub.pem beside it (a package must never carry a private key)`,
+      );
+    }
+    let key: ReturnType<typeof createPublicKey>;
+    try {
+      key = createPublicKey(text);
+    } catch (error) {
+      throw new Error(`${UPDATE_KEYS_ENV}: ${file} is not a PEM public key`, { cause: error });
+    }
+    if (key.asymmetricKeyType !== 'ed25519') {
+      throw new Error(
+        `${UPDATE_KEYS_ENV}: ${file} is a ${key.asymmetricKeyType} key, not Ed25519; make one with ec2led device update-key create`,
+      );
+    }
+    return publicKeyOf(key);
+  });
+  return keys.filter((key, index) => keys.findIndex((other) => other.keyId === key.keyId) === index);
+}
 
 /** The issue's budget for the .deb (xz-compressed). */
 export const SIZE_LIMIT_BYTES = 40 * 1024 * 1024;
@@ -469,6 +520,13 @@ export function buildPiPackage(version?: string): PackageResult {
     join(tree, DOC_DIR, 'changelog.gz'),
     gzipSync(changelogText(debVersion, new Date(commitTime)), { level: 9 }),
   );
+
+  const updateKeys = packageUpdateKeys(process.env);
+  if (updateKeys.length > 0) {
+    mkdirSync(join(tree, UPDATE_KEYS_DIR), { recursive: true });
+    for (const key of updateKeys) writeFileSync(join(tree, UPDATE_KEYS_DIR, `${key.keyId}.pem`), key.pem);
+    say(`update keys: ${updateKeys.map((key) => key.keyId).join(', ')}`);
+  }
 
   mkdirSync(join(tree, 'usr/share/lintian/overrides'), { recursive: true });
   writeFileSync(join(tree, 'usr/share/lintian/overrides/ec2-led'), lintianOverrides());

@@ -15,3 +15,12 @@ export const STACK_OUTPUT_KEYS = {
   topicPrefix: 'TopicPrefix',
   regions: 'Regions',
 } as const;
+
+/**
+ * Output keys of the home stack for updates by job (`ec2led device update`), apart from
+ * STACK_OUTPUT_KEYS so a device can still be created from a stack deployed before updates existed.
+ */
+export const UPDATE_OUTPUT_KEYS = {
+  bucket: 'UpdateBucketName',
+  downloadRoleArn: 'UpdateDownloadRoleArn',
+} as const;

@@ -111,7 +111,8 @@ export interface IotScope {
   readonly account: string;
 }
 
-function iotArn(scope: IotScope, resource: string): string {
+/** `arn:{partition}:iot:{region}:{account}:{resource}`, for a resource such as `topic/...`. */
+export function iotArn(scope: IotScope, resource: string): string {
   return `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${resource}`;
 }
 

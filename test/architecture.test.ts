@@ -108,8 +108,8 @@ describe('device/ layers', () => {
         if (!spec.startsWith('.')) continue;
         const target = normalize(join(dirname(file), spec));
         if (!target.startsWith('device/') || folderOf(target) === folderOf(file)) continue;
-        let targets = folders.get(folderOf(file));
-        if (targets === undefined) folders.set(folderOf(file), (targets = new Set()));
+        const targets = folders.get(folderOf(file)) ?? new Set<string>();
+        folders.set(folderOf(file), targets);
         targets.add(folderOf(target));
       }
     }

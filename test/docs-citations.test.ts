@@ -315,7 +315,7 @@ describe('file paths in comments', () => {
     ];
     const from = 'device/commands/cli/agent.ts';
     expect(citedFileResolves('./status.ts', from, every)).toBe(true);
-    expect(citedFileResolves('../layout/legend.ts', from, every)).toBe(true);
+    expect(citedFileResolves('../../picture/legend.ts', from, every)).toBe(true);
     expect(citedFileResolves('picture/legend.ts', from, every)).toBe(true);
     expect(citedFileResolves('legend.ts', from, every)).toBe(true);
     expect(citedFileResolves('README.md', from, every)).toBe(true);

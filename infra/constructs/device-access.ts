@@ -13,6 +13,10 @@
  *   and `update`, subscribe to and receive its five response topics, each topic named exactly, the
  *   thing by the policy variable. The thing name is the client id (iot:Connect above), so a
  *   certificate reaches no other thing's shadow and no other shadow of its own thing.
+ * - Its own AWS IoT Jobs topics (`jobsTopic`, for updates by job): publish `start-next` and
+ *   `{jobId}/update`, subscribe to and receive `notify-next` and the accepted/rejected responses of
+ *   both. The thing is the policy variable as for the shadow; the only wildcard is the job id level
+ *   (`jobs/{any job id}/update...`), since job ids are made per update. No `get`, no other thing's jobs.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -24,6 +28,9 @@ import {
   checkTopicPrefix,
   clientArn,
   instanceTopicsArn,
+  iotArn,
+  type JobsTopic,
+  jobsTopic,
   roleAliasArn,
   shadowRequestArns,
   shadowResponseArns,
@@ -51,6 +58,19 @@ export interface DeviceAccessProps {
 export const CREDENTIAL_DURATION = Duration.hours(1);
 /** The IoT policy variable for the name of the thing the connecting certificate is attached to. */
 export const THING_NAME_VARIABLE = '${iot:Connection.Thing.ThingName}';
+
+/** The job id level of the jobs topics in the policy: any job of the thing (ids are made per update). */
+const ANY_JOB = '*';
+/** What the device publishes to the Jobs service. */
+const JOBS_REQUESTS: readonly JobsTopic[] = [{ op: 'start-next' }, { op: 'update', jobId: ANY_JOB }];
+/** What the Jobs service sends the device. */
+const JOBS_RESPONSES: readonly JobsTopic[] = [
+  { op: 'notify-next' },
+  { op: 'start-next/accepted' },
+  { op: 'start-next/rejected' },
+  { op: 'update/accepted', jobId: ANY_JOB },
+  { op: 'update/rejected', jobId: ANY_JOB },
+];
 
 export class DeviceAccess extends Construct {
   readonly role: iam.Role;
@@ -134,6 +154,8 @@ export class DeviceAccess extends Construct {
 
     const stack = Stack.of(this);
     const scopeOf = { partition: stack.partition, region: stack.region, account: stack.account };
+    const jobsArn = (kind: 'topic' | 'topicfilter', topic: JobsTopic) =>
+      iotArn(scopeOf, `${kind}/${jobsTopic(THING_NAME_VARIABLE, topic)}`);
     this.policy = new iot.CfnPolicy(this, 'Policy', {
       policyDocument: {
         Version: '2012-10-17',
@@ -179,6 +201,21 @@ export class DeviceAccess extends Construct {
             Effect: 'Allow',
             Action: 'iot:Receive',
             Resource: shadowResponseArns(scopeOf, THING_NAME_VARIABLE, 'topic'),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: JOBS_REQUESTS.map((topic) => jobsArn('topic', topic)),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: JOBS_RESPONSES.map((topic) => jobsArn('topicfilter', topic)),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'iot:Receive',
+            Resource: JOBS_RESPONSES.map((topic) => jobsArn('topic', topic)),
           },
           {
             Effect: 'Allow',

@@ -302,10 +302,21 @@ describe('home stack: least privilege', () => {
           },
         ],
       },
+      'Updates/DownloadRole': {
+        trust: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'iot.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+        ],
+        statements: [{ Action: 's3:GetObject', Resource: '${Updates/Bucket.Arn}/packages/*' }],
+      },
     });
   });
 
-  it('lets a device connect only as its own attached thing, subscribe, receive, use its own settings shadow and get credentials', () => {
+  it('lets a device connect only as its own attached thing, subscribe, receive, use its own settings shadow and jobs, and get credentials', () => {
     const shadow = (kind: string, op: string) =>
       iotArn(`${kind}/$aws/things/\${iot:Connection.Thing.ThingName}/shadow/name/ec2led-settings/${op}`);
     const responses = ['get/accepted', 'get/rejected', 'update/accepted', 'update/rejected', 'update/delta'];
@@ -333,6 +344,10 @@ describe('home stack: least privilege', () => {
             Resource: responses.map((op) => shadow('topicfilter', op)),
           },
           { Effect: 'Allow', Action: 'iot:Receive', Resource: responses.map((op) => shadow('topic', op)) },
+          // Its jobs topics, for updates by job (test/infra/update-packages.test.ts holds them exactly).
+          { Effect: 'Allow', Action: 'iot:Publish', Resource: expect.any(Array) },
+          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: expect.any(Array) },
+          { Effect: 'Allow', Action: 'iot:Receive', Resource: expect.any(Array) },
           {
             Effect: 'Allow',
             Action: 'iot:AssumeRoleWithCertificate',
@@ -348,7 +363,7 @@ describe('home stack: least privilege', () => {
       PolicyDocument: { Statement: { Resource: string | string[] }[] };
     };
     const resources = policy.PolicyDocument.Statement.flatMap((s) => [s.Resource].flat());
-    const shadowArns = resources.filter((r) => r.includes('$aws'));
+    const shadowArns = resources.filter((r) => r.includes('$aws') && r.includes('/shadow/'));
     expect(shadowArns).toHaveLength(12);
     for (const arn of shadowArns) {
       expect(arn).toMatch(
@@ -385,6 +400,9 @@ describe('home stack: outputs', () => {
       AlarmNotifications: { Description: expect.any(String), Value: expect.stringMatching(/^none: /) },
       // For member stacks (-c deviceRoleArn=...), docs/accounts.md.
       DeviceRoleArn: { Description: expect.any(String), Value: '${DeviceAccess/Role.Arn}' },
+      // For ec2led device update (test/infra/update-packages.test.ts).
+      UpdateBucketName: { Description: expect.any(String), Value: '${Updates/Bucket}' },
+      UpdateDownloadRoleArn: { Description: expect.any(String), Value: '${Updates/DownloadRole.Arn}' },
     });
   });
 });
@@ -403,7 +421,11 @@ describe('home stack with endpoints and topic prefix from context', () => {
 
   it('uses the given endpoints and creates no lookup', () => {
     expect(given.resources('Custom::AWS')).toEqual({});
-    expect(Object.keys(given.roles()).sort()).toEqual(['DeviceAccess/Role', 'Publisher/Role']);
+    expect(Object.keys(given.roles()).sort()).toEqual([
+      'DeviceAccess/Role',
+      'Publisher/Role',
+      'Updates/DownloadRole',
+    ]);
     expect(given.resources('AWS::Lambda::Function')['Publisher/Function']?.Environment).toEqual({
       Variables: { IOT_DATA_ENDPOINT: 'abc123-ats.iot.eu-west-1.amazonaws.com', TOPIC_PREFIX: 'lab' },
     });
@@ -478,6 +500,8 @@ describe('cdk-nag', () => {
       ],
       'Ec2Led/UndeliveredEvents/Queue': ['AwsSolutions-SQS3'],
       'Ec2Led/DeviceAccess/Role': ['AwsSolutions-IAM5[Resource::*]'],
+      'Ec2Led/Updates/Bucket': ['AwsSolutions-S1'],
+      'Ec2Led/Updates/DownloadRole': ['AwsSolutions-IAM5[Resource::<UpdatesBucket70A9D26E.Arn>/packages/*]'],
     });
   });
 

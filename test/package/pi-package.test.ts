@@ -4,6 +4,7 @@
  * the size budget, and what to install on a machine without the tools. The package itself is built
  * and run under qemu by `npm run test:pi`.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   AGENT_BIN,
@@ -17,6 +18,7 @@ import {
   NODE_PATH,
   NODE_PIN,
   packagedUnit,
+  packageUpdateKeys,
   SIZE_LIMIT_BYTES,
   sizeProblem,
   wrapperScript,
@@ -118,6 +120,47 @@ describe('the tree', () => {
       CC: 'aarch64-linux-gnu-gcc',
       npm_config_nodedir: '/cache/node',
     });
+  });
+});
+
+describe('the update keys (EC2LED_UPDATE_KEYS)', () => {
+  const ed25519 = () => generateKeyPairSync('ed25519');
+  const files: Record<string, string> = {};
+  const read = (file: string) => {
+    const text = files[file];
+    if (text === undefined) throw new Error('ENOENT');
+    return text;
+  };
+
+  it('ships none when the variable is unset or empty: the package builds as before', () => {
+    expect(packageUpdateKeys({}, read)).toEqual([]);
+    expect(packageUpdateKeys({ EC2LED_UPDATE_KEYS: ' ' }, read)).toEqual([]);
+  });
+
+  it('ships each named public key once, by its key id', () => {
+    const a = ed25519().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const b = ed25519().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    files['a.pub.pem'] = a;
+    files['b.pub.pem'] = b;
+    const keys = packageUpdateKeys({ EC2LED_UPDATE_KEYS: 'a.pub.pem, b.pub.pem,a.pub.pem' }, read);
+    expect(keys.map((key) => key.pem)).toEqual([a, b]);
+    for (const key of keys) expect(key.keyId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('refuses a private key, a key that is not Ed25519 and a missing file, naming the variable', () => {
+    files['private.pem'] = ed25519().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    files['ec.pub.pem'] = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    expect(() => packageUpdateKeys({ EC2LED_UPDATE_KEYS: 'private.pem' }, read)).toThrow(
+      /EC2LED_UPDATE_KEYS: private\.pem holds a private key; name the \.pub\.pem beside it/,
+    );
+    expect(() => packageUpdateKeys({ EC2LED_UPDATE_KEYS: 'ec.pub.pem' }, read)).toThrow(
+      /is a ec key, not Ed25519/,
+    );
+    expect(() => packageUpdateKeys({ EC2LED_UPDATE_KEYS: 'gone.pem' }, read)).toThrow(
+      /EC2LED_UPDATE_KEYS: gone\.pem cannot be read/,
+    );
   });
 });
 

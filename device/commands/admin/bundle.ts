@@ -3,15 +3,20 @@
  * on the Pi from a CSR), Amazon Root CA 1 and a ready agent `config.json` whose file paths are relative
  * to the bundle folder, so the folder can be copied to the Pi as it is.
  *
+ * With an update key (`ec2led device update-key create`), its public half as
+ * `update-keys/<keyId>.pem`: the agent trusts update jobs signed by it (`ec2led setup` installs it
+ * beside the certificate).
+ *
  * Pure planning (`deviceConfig`, `bundleFiles`) and a thin file-system adapter (`checkOutDir`,
  * `writeBundle`). The key is written 0600 in a folder of mode 0700, never overwriting a file.
  */
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type AccountEntry, accountIds } from '../../fleet/accounts.ts';
 import { usageError } from './errors.ts';
 import { AMAZON_ROOT_CA_1 } from './root-ca.ts';
 import type { DeviceAccess } from './stack-outputs.ts';
+import { type PublicKey, UPDATE_KEYS_DIR } from './update-key.ts';
 
 export const CERTIFICATE_FILE = 'certificate.pem.crt';
 export const PRIVATE_KEY_FILE = 'private.pem.key';
@@ -96,6 +101,8 @@ export interface BundleInput {
   readonly privateKey: string | undefined;
   /** Member accounts from `--accounts`, after the home one. */
   readonly accounts?: readonly AccountEntry[];
+  /** The public half of the admin's update signing key, when there is one. */
+  readonly updateKey?: PublicKey;
 }
 
 export function bundleFiles(input: BundleInput): BundleFile[] {
@@ -105,6 +112,13 @@ export function bundleFiles(input: BundleInput): BundleFile[] {
   files.push({ name: ROOT_CA_FILE, text: AMAZON_ROOT_CA_1, mode: 0o644 });
   const config = deviceConfig(input.thingName, input.board, input.access, input.accounts);
   files.push({ name: CONFIG_FILE, text: `${JSON.stringify(config, null, 2)}\n`, mode: 0o644 });
+  if (input.updateKey !== undefined) {
+    files.push({
+      name: `${UPDATE_KEYS_DIR}/${input.updateKey.keyId}.pem`,
+      text: input.updateKey.pem,
+      mode: 0o644,
+    });
+  }
   return files;
 }
 
@@ -132,13 +146,17 @@ export async function writeBundle(dir: string, files: readonly BundleFile[]): Pr
     await chmod(dir, 0o700);
     for (const file of files) {
       const path = join(dir, file.name);
+      await mkdir(dirname(path), { recursive: true, mode: 0o755 });
       await writeFile(path, file.text, { mode: file.mode, flag: 'wx' });
       written.push(path);
       await chmod(path, file.mode);
     }
   } catch (error) {
     if (made !== undefined) await rm(made, { recursive: true, force: true });
-    else await Promise.all(written.map((path) => rm(path, { force: true })));
+    else {
+      await Promise.all(written.map((path) => rm(path, { force: true })));
+      await rm(join(dir, UPDATE_KEYS_DIR), { recursive: true, force: true });
+    }
     throw error;
   }
 }

@@ -1,7 +1,9 @@
 /**
- * `ec2led device create|delete|list`: enrols a Raspberry Pi in IoT Core, removes it, or lists them. Run where the admin
+ * `ec2led device create|delete|list|set|update|update-key`: enrols a Raspberry Pi in IoT Core, removes
+ * it, lists them, sets its settings, or updates its package by an IoT job signed with the update key. Run where the admin
  * runs `cdk deploy` (same credentials, same region). Parsing is pure (`parseDeviceArgs`); the AWS
- * adapter (enroll.ts, the only importer of the admin SDK clients) is loaded only when a command runs.
+ * adapters (enroll.ts, shadow-set.ts, update.ts: the only importers of the admin SDK clients) are loaded
+ * only when a command runs.
  *
  * Exit codes: 0 done (also: nothing to do), 1 AWS or the machine failed, 2 usage error.
  * Data (one JSON line) to stdout, messages to stderr.
@@ -22,8 +24,9 @@ import {
 import { type AccountEntry, accountIds } from '../../fleet/accounts.ts';
 import { wrapHelp } from '../cli/help.ts';
 import { AdminError, usageError } from './errors.ts';
+import { defaultKeyFile, loadPublicKey, type PublicKey, publicKeyFileOf } from './update-key.ts';
 
-export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, remove it, or list them
+export const DEVICE_USAGE = `ec2led device — enrol a Raspberry Pi in IoT Core, remove, list, set or update it
 
 Examples:
   ec2led device create desk-pi
@@ -35,13 +38,22 @@ Examples:
   ec2led device delete desk-pi
   ec2led device set desk-pi display.brightness=0.2 pins.web-1=0,3 colors.running='#00ff00'
   ec2led device set desk-pi pins.web-1=null        # back to the device's own config
+  ec2led device update-key create                  # once: the key that signs updates
+  ec2led device update desk-pi --package ec2-led_0.2.0_arm64.deb
+  ec2led device update --all --package ec2-led_0.2.0_arm64.deb
+  ec2led device update --status                    # each Pi's execution of the newest update
 
 Usage:
   ec2led device create NAME [--board KIND] [--out DIR] [--csr FILE] [--accounts LIST]
                             [--stack NAME] [--region R] [--install USER@HOST [--deb FILE]]
+                            [--update-key FILE]
   ec2led device list [--stack NAME] [--region R]
   ec2led device delete NAME [--force] [--region R]
   ec2led device set NAME KEY=VALUE... [--stack NAME] [--region R]
+  ec2led device update NAME|--all --package FILE [--allow-downgrade] [--key FILE]
+                            [--stack NAME] [--region R]
+  ec2led device update --status [JOB] [--region R]
+  ec2led device update-key create [--out FILE]
 
   NAME          the thing name and MQTT client id: 1-128 letters, digits, "_", "-" or ":"
   --board KIND  display.board in config.json (default terminal); one of
@@ -60,6 +72,15 @@ Usage:
                 the Pi needs its one reboot (docs/pi.md)
   --deb FILE    the package to install (default: the newest ec2-led_*_arm64.deb here, which
                 npm run package:pi writes)
+  --update-key FILE  the update key whose public half goes into the bundle, so the Pi accepts
+                updates signed by it (default: the .pub.pem beside the default --key, if any)
+  --package FILE  the .deb to send (version and architecture are read from its control file)
+  --all         every device of the stack
+  --allow-downgrade  sign permission to install a version older than the running one
+  --key FILE    the private update key (default ${'${XDG_CONFIG_HOME:-~/.config}'}/ec2led/update-key.pem)
+  --status      each device's execution of JOB (default: the newest update job) and what it reported
+  --out FILE    with update-key create: where the private key goes (default as --key); the public
+                half goes beside it as .pub.pem. Never overwrites
 
 create reads the home stack's outputs, so deploy first (docs/deploy.md). Safe to rerun.
 list prints one JSON line per device of the stack: its certificates and their status.
@@ -69,6 +90,9 @@ ${wrapHelp(`KEY is one of ${REMOTE_KEYS.join(', ')}, or an entry of pins or colo
 VALUE is read as JSON when it parses, else as text; null removes the key, and the device's config
 file applies again. Checked with the config schema before it is sent; a value the Pi refuses shows
 in the shadow's reported.errors (docs/pi.md).
+update uploads the package to the stack's update bucket, signs it with the update key and creates an
+IoT job; each Pi checks the signature, hash, version and architecture before it installs, and a Pi
+that is offline takes the job when it connects (docs/pi.md, "Updating").
 `;
 
 export interface Io {
@@ -94,6 +118,8 @@ export type DeviceCommand =
       readonly region: string | undefined;
       /** `--install USER@HOST` and `--deb FILE`: install the bundle on that Pi over ssh. */
       readonly install: { readonly host: string; readonly deb: string | undefined } | undefined;
+      /** `--update-key FILE`: the update key whose public half goes into the bundle. */
+      readonly updateKey?: string | undefined;
     }
   | {
       readonly kind: 'delete';
@@ -109,7 +135,37 @@ export type DeviceCommand =
       readonly desired: Readonly<Record<string, unknown>>;
       readonly stackName: string;
       readonly region: string | undefined;
-    };
+    }
+  | {
+      readonly kind: 'update';
+      /** A thing name, or `all`: every device of the stack. */
+      readonly target: string;
+      readonly all: boolean;
+      readonly packageFile: string;
+      readonly keyFile: string;
+      readonly allowDowngrade: boolean;
+      readonly stackName: string;
+      readonly region: string | undefined;
+    }
+  | {
+      readonly kind: 'update-status';
+      readonly jobId: string | undefined;
+      readonly region: string | undefined;
+    }
+  | { readonly kind: 'update-key-create'; readonly out: string };
+
+/** Flags only some commands take; any other command refuses them. */
+const UPDATE_FLAGS = ['package', 'all', 'allow-downgrade', 'key', 'status'] as const;
+
+function refuse(
+  command: string,
+  values: Record<string, unknown>,
+  flags: readonly string[],
+  takes: string,
+): void {
+  const given = flags.filter((key) => values[key] !== undefined);
+  if (given.length > 0) throw usageError(`device ${command} takes no --${given.join(', --')}; ${takes}`);
+}
 
 function checkThingName(name: string | undefined): string {
   if (name === undefined) throw usageError('missing NAME; run ec2led device --help');
@@ -123,7 +179,11 @@ function checkThingName(name: string | undefined): string {
 }
 
 /** Pure: argv after `device` -> a command, or a usage error (exit code 2) naming the fix. */
-export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCommand {
+export function parseDeviceArgs(
+  argv: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DeviceCommand {
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
@@ -134,6 +194,15 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
   const [command, name, ...extra] = positionals;
   if (values.help === true || command === 'help') return { kind: 'help' };
   if (command === undefined) return { kind: 'missing' };
+  if (command === 'update' || command === 'update-key') {
+    return parseUpdateArgs(command, name, extra, values, cwd, env);
+  }
+  refuse(
+    command,
+    values,
+    [...UPDATE_FLAGS, ...(command === 'create' ? [] : ['update-key'])],
+    'see ec2led device --help',
+  );
   if (command === 'set') {
     const unsupported = (['board', 'out', 'csr', 'force', 'accounts', 'install', 'deb'] as const).filter(
       (key) => values[key] !== undefined,
@@ -185,6 +254,7 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
         values.install === undefined
           ? undefined
           : { host: values.install, deb: values.deb === undefined ? undefined : resolve(cwd, values.deb) },
+      updateKey: values['update-key'] === undefined ? undefined : resolve(cwd, values['update-key']),
     };
   }
   if (command === 'delete') {
@@ -214,7 +284,71 @@ export function parseDeviceArgs(argv: readonly string[], cwd: string): DeviceCom
     }
     return { kind: 'list', stackName: values.stack ?? DEFAULT_STACK_NAME, region: values.region };
   }
-  throw usageError(`unknown device command ${JSON.stringify(command)}; use create, list, delete or set`);
+  throw usageError(
+    `unknown device command ${JSON.stringify(command)}; use create, list, delete, set, update or update-key`,
+  );
+}
+
+function parseUpdateArgs(
+  command: 'update' | 'update-key',
+  name: string | undefined,
+  extra: readonly string[],
+  values: ReturnType<typeof parseOptions>['values'],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): DeviceCommand {
+  const other = ['board', 'csr', 'force', 'accounts', 'install', 'deb', 'update-key'] as const;
+  if (extra.length > 0) throw usageError(`unexpected ${extra.join(' ')}; see ec2led device --help`);
+  if (command === 'update-key') {
+    if (name !== 'create') {
+      throw usageError(
+        `device update-key ${name ?? ''} is not a command; use ec2led device update-key create`,
+      );
+    }
+    refuse(
+      'update-key create',
+      values,
+      [...other, ...UPDATE_FLAGS, 'stack', 'region'],
+      'it takes --out FILE',
+    );
+    return { kind: 'update-key-create', out: resolve(cwd, values.out ?? defaultKeyFile(env)) };
+  }
+  refuse('update', values, [...other, 'out'], 'see ec2led device --help');
+  if (values.status === true) {
+    refuse(
+      'update --status',
+      values,
+      ['package', 'all', 'allow-downgrade', 'key', 'stack'],
+      'it takes JOB and --region',
+    );
+    if (name !== undefined && !/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
+      throw usageError(
+        `${JSON.stringify(name)} is not a job id (1-64 letters, digits, "_" or "-"); ec2led device update --status alone shows the newest`,
+      );
+    }
+    return { kind: 'update-status', jobId: name, region: values.region };
+  }
+  if (values.package === undefined) {
+    throw usageError(
+      'device update needs --package FILE, the ec2-led_*_arm64.deb that npm run package:pi wrote',
+    );
+  }
+  if (values.all === true && name !== undefined) {
+    throw usageError(`give NAME or --all, not both (got ${name} and --all)`);
+  }
+  if (values.all !== true && name === undefined) {
+    throw usageError('device update needs NAME, or --all for every device of the stack');
+  }
+  return {
+    kind: 'update',
+    target: values.all === true ? '' : checkThingName(name),
+    all: values.all === true,
+    packageFile: resolve(cwd, values.package),
+    keyFile: resolve(cwd, values.key ?? defaultKeyFile(env)),
+    allowDowngrade: values['allow-downgrade'] === true,
+    stackName: values.stack ?? DEFAULT_STACK_NAME,
+    region: values.region,
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -313,6 +447,12 @@ function parseOptions(argv: readonly string[]) {
       force: { type: 'boolean' },
       install: { type: 'string' },
       deb: { type: 'string' },
+      'update-key': { type: 'string' },
+      package: { type: 'string' },
+      all: { type: 'boolean' },
+      'allow-downgrade': { type: 'boolean' },
+      key: { type: 'string' },
+      status: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -343,6 +483,34 @@ async function findDeb(given: string | undefined, cwd: string): Promise<string> 
   return resolve(cwd, found);
 }
 
+/**
+ * The update key for a new bundle: `--update-key`, else the public half beside the default private
+ * key when it exists, else none. `note` says which, for after the bundle is written (with the fix
+ * when there is none: such a Pi trusts only the keys its package ships).
+ */
+async function bundleUpdateKey(
+  given: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ readonly key: PublicKey | undefined; readonly note: string }> {
+  const file = given ?? publicKeyFileOf(defaultKeyFile(env));
+  if (
+    given !== undefined ||
+    (await stat(file).then(
+      (info) => info.isFile(),
+      () => false,
+    ))
+  ) {
+    const key = await loadPublicKey(file);
+    return { key, note: `the bundle trusts update key ${key.keyId} (${file})` };
+  }
+  return {
+    key: undefined,
+    note:
+      'no update key in the bundle: this Pi trusts only the update keys its package ships; make one with ' +
+      'ec2led device update-key create before creating devices (docs/deploy.md, "Signing key")',
+  };
+}
+
 async function readCsr(file: string): Promise<string> {
   let text: string;
   try {
@@ -363,12 +531,19 @@ async function readCsr(file: string): Promise<string> {
 
 type Enroll = typeof import('./enroll.ts');
 type ShadowSet = typeof import('./shadow-set.ts');
+type Update = typeof import('./update.ts');
 
 export interface DeviceDeps {
   /** The AWS adapter; tests replace it to simulate a clone without the admin SDK clients. */
   readonly load?: () => Promise<Enroll>;
   /** The shadow adapter of `device set`; tests replace it like `load`. */
   readonly loadShadow?: () => Promise<ShadowSet>;
+  /** The update adapter of `device update`; tests replace it like `load`. */
+  readonly loadUpdate?: () => Promise<Update>;
+  /** For the default update key's place (XDG_CONFIG_HOME); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The clock that names update jobs; tests fix it. */
+  readonly now?: () => Date;
   readonly cwd?: string;
   /** Between retries of deletes that wait for a detachment; tests pass a no-op. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -381,9 +556,9 @@ async function loadEnroll<T = Enroll>(load: () => Promise<T>): Promise<T> {
     return await load();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\/client-(iot|cloudformation)/.test(String(error))) {
+    if (code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\/client-(iot|cloudformation|s3)/.test(String(error))) {
       throw new AdminError(
-        'the device admin commands need @aws-sdk/client-iot, @aws-sdk/client-iot-data-plane and @aws-sdk/client-cloudformation, which ' +
+        'the device admin commands need @aws-sdk/client-iot, @aws-sdk/client-iot-data-plane, @aws-sdk/client-cloudformation and @aws-sdk/client-s3, which ' +
           'are development dependencies; run from the repository clone where `npm ci` installed the admin tools',
         1,
         { cause: error },
@@ -411,6 +586,7 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<nu
       command.install === undefined
         ? undefined
         : await findDeb(command.install.deb, deps.cwd ?? process.cwd());
+    const updateKey = await bundleUpdateKey(command.updateKey, deps.env ?? process.env);
     const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
     const result = await enroll.createDevice(
       enroll.adminClients(command.region),
@@ -421,6 +597,7 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<nu
         stackName: command.stackName,
         csr,
         accounts: command.accounts,
+        ...(updateKey.key === undefined ? {} : { updateKey: updateKey.key }),
       },
       say,
       deps.sleep,
@@ -428,6 +605,7 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<nu
     io.stdout(
       `${JSON.stringify({ thing: command.thingName, ...result, ...(result.status === 'created' ? { bundle: command.outDir } : {}) })}\n`,
     );
+    if (result.status === 'created') say(updateKey.note);
     if (command.install !== undefined && deb !== undefined) {
       if (
         !(await stat(resolve(command.outDir, 'config.json')).then(
@@ -474,6 +652,46 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<nu
     );
     return;
   }
+  if (command.kind === 'update-key-create') {
+    const { createUpdateKey } = await import('./update-key.ts');
+    const created = await createUpdateKey(command.out);
+    io.stdout(`${JSON.stringify(created)}\n`);
+    say(
+      `made update key ${created.keyId}: keep ${created.privateKeyFile} private (it signs updates); ` +
+        `${created.publicKeyFile} goes into each new device bundle (ec2led device create), and into the package ` +
+        'with EC2LED_UPDATE_KEYS (docs/deploy.md, "Signing key")',
+    );
+    return;
+  }
+  if (command.kind === 'update' || command.kind === 'update-status') {
+    const update = await loadEnroll(deps.loadUpdate ?? (() => import('./update.ts')));
+    const clients = update.updateClients(command.region);
+    if (command.kind === 'update-status') {
+      const status = await update.updateStatus(clients, command.jobId);
+      for (const execution of status.executions) io.stdout(`${JSON.stringify(execution)}\n`);
+      say(
+        `job ${status.job}: ${status.status}, ${status.executions.length} execution${status.executions.length === 1 ? '' : 's'}` +
+          (status.executions.some((e) => e.status === 'QUEUED')
+            ? '; QUEUED waits for the Pi to connect and take it'
+            : ''),
+      );
+      return;
+    }
+    const result = await update.startUpdate(
+      clients,
+      {
+        target: command.all ? 'all' : command.target,
+        packageFile: command.packageFile,
+        keyFile: command.keyFile,
+        allowDowngrade: command.allowDowngrade,
+        stackName: command.stackName,
+      },
+      say,
+      deps.now === undefined ? {} : { now: deps.now },
+    );
+    io.stdout(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const enroll = await loadEnroll(deps.load ?? (() => import('./enroll.ts')));
   if (command.kind === 'list') {
     const devices = await enroll.listDevices(enroll.adminClients(command.region), command.stackName);
@@ -497,7 +715,7 @@ async function run(command: DeviceCommand, io: Io, deps: DeviceDeps): Promise<nu
 /** Runs `ec2led device ...` and resolves to the exit code; never throws. */
 export async function deviceMain(argv: readonly string[], io: Io, deps: DeviceDeps = {}): Promise<number> {
   try {
-    return (await run(parseDeviceArgs(argv, deps.cwd ?? process.cwd()), io, deps)) ?? 0;
+    return (await run(parseDeviceArgs(argv, deps.cwd ?? process.cwd(), deps.env), io, deps)) ?? 0;
   } catch (error) {
     if (error instanceof AdminError) {
       io.stderr(`ec2led device: ${error.message}\n`);

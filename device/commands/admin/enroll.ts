@@ -1,7 +1,7 @@
 /**
  * The AWS side of `ec2led device create|delete|list`: CloudFormation for the home stack's outputs, IoT
- * Core for things and certificates. The only module that imports the admin SDK clients; loaded lazily
- * by cli.ts, never by the agent.
+ * Core for things and certificates. With shadow-set.ts and update.ts, the only modules that import
+ * the admin SDK clients; loaded lazily by cli.ts, never by the agent.
  *
  * Every thing create makes carries the attribute `ec2led-stack` = the home stack's name: list finds
  * devices by it, and delete refuses a thing without it (unless forced), so a typo cannot remove
@@ -43,6 +43,7 @@ import type { AccountEntry } from '../../fleet/accounts.ts';
 import { bundleFiles, checkOutDir, writeBundle } from './bundle.ts';
 import { AdminError, awsError } from './errors.ts';
 import { type DeviceAccess, readDeviceAccess } from './stack-outputs.ts';
+import type { PublicKey } from './update-key.ts';
 
 export interface AdminClients {
   readonly iot: IoTClient;
@@ -218,6 +219,8 @@ export interface CreateRequest {
   readonly csr: string | undefined;
   /** Member accounts (`--accounts`), written after the home account into aws.accounts. */
   readonly accounts?: readonly AccountEntry[];
+  /** The public half of the update signing key, written as `update-keys/<keyId>.pem`. */
+  readonly updateKey?: PublicKey;
 }
 
 export type CreateResult =
@@ -316,6 +319,7 @@ export async function createDevice(
         certificatePem: issued.certificatePem,
         privateKey: issued.privateKey,
         ...(request.accounts === undefined ? {} : { accounts: request.accounts }),
+        ...(request.updateKey === undefined ? {} : { updateKey: request.updateKey }),
       }),
     ).catch((error: unknown) => {
       throw new AdminError(`writing the bundle to ${request.outDir}: ${(error as Error).message}`, 1, {

@@ -11,6 +11,7 @@ import {
 } from '../../../../device/commands/admin/bundle.ts';
 import { AMAZON_ROOT_CA_1, AMAZON_ROOT_CA_1_SHA256 } from '../../../../device/commands/admin/root-ca.ts';
 import type { DeviceAccess } from '../../../../device/commands/admin/stack-outputs.ts';
+import { createUpdateKey, loadPublicKey } from '../../../../device/commands/admin/update-key.ts';
 import { parseConfig } from '../../../../device/config/config.ts';
 
 const access: DeviceAccess = {
@@ -136,5 +137,32 @@ describe('bundle files', () => {
       ]),
     ).rejects.toMatchObject({ code: 'EEXIST' });
     expect(() => statSync(dir)).toThrow();
+  });
+});
+
+describe('bundle files: the update key', () => {
+  it('writes the public half of the update key as update-keys/<keyId>.pem, and never the private half', async () => {
+    const created = await createUpdateKey(join(scratch, 'admin', 'update-key.pem'));
+    const updateKey = await loadPublicKey(created.privateKeyFile);
+    expect(updateKey.keyId).toBe(created.keyId);
+    const files = bundleFiles({
+      thingName: 'desk-pi',
+      board: 'terminal',
+      access,
+      certificatePem: 'CERT',
+      privateKey: 'KEY',
+      updateKey,
+    });
+    expect(files.at(-1)).toEqual({
+      name: `update-keys/${created.keyId}.pem`,
+      text: readFileSync(created.publicKeyFile, 'utf8'),
+      mode: 0o644,
+    });
+    expect(files.at(-1)?.text).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    const dir = join(scratch, 'with-update-key');
+    await writeBundle(dir, files);
+    const written = join(dir, 'update-keys', `${created.keyId}.pem`);
+    expect(readFileSync(written, 'utf8')).toBe(readFileSync(created.publicKeyFile, 'utf8'));
+    expect(statSync(written).mode & 0o777).toBe(0o644);
   });
 });

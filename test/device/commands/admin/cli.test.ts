@@ -110,7 +110,7 @@ describe('parseDeviceArgs', () => {
     expect(usageFailure(['create', 'a', 'b'])).toMatch(/unexpected b; give one NAME/);
     expect(usageFailure(['delete', 'desk-pi', '--out', 'x'])).toMatch(/device delete takes no --out/);
     expect(usageFailure(['enrol', 'desk-pi'])).toMatch(
-      /unknown device command "enrol"; use create, list, delete or set/,
+      /unknown device command "enrol"; use create, list, delete, set, update or update-key/,
     );
     expect(usageFailure(['list', 'desk-pi'])).toMatch(/device list takes no NAME \(got desk-pi\)/);
     expect(usageFailure(['list', '--force'])).toMatch(/device list takes no --force/);

@@ -27,6 +27,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceMain } from '../../../../device/commands/admin/cli.ts';
+import { createUpdateKey } from '../../../../device/commands/admin/update-key.ts';
 
 const iot = mockClient(IoTClient);
 const cloudformation = mockClient(CloudFormationClient);
@@ -92,7 +93,8 @@ async function run(argv: string[]) {
   const code = await deviceMain(
     argv,
     { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) },
-    { sleep: async (ms) => void sleeps.push(ms) },
+    // No update key where the default one would be, whatever this machine's ~/.config holds.
+    { sleep: async (ms) => void sleeps.push(ms), env: { XDG_CONFIG_HOME: join(scratch, 'no-config') } },
   );
   return { code, stdout: stdout.join(''), stderr: stderr.join(''), sleeps };
 }
@@ -105,6 +107,40 @@ function freshThing() {
 }
 
 describe('ec2led device create', () => {
+  it('puts the public half of --update-key in the bundle as update-keys/<keyId>.pem, and says so', async () => {
+    freshThing();
+    iot.on(CreateKeysAndCertificateCommand).resolves({
+      certificateArn: CERT_ARN,
+      certificateId: ID,
+      certificatePem: 'CERT PEM',
+      keyPair: { PublicKey: 'PUBLIC', PrivateKey: 'PRIVATE KEY PEM' },
+    });
+    const key = await createUpdateKey(join(scratch, `keys-${n}`, 'update-key.pem'));
+
+    const result = await run(['create', 'desk-pi', '--out', out, '--update-key', key.privateKeyFile]);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(join(out, 'update-keys'))).toEqual([`${key.keyId}.pem`]);
+    expect(readFileSync(join(out, 'update-keys', `${key.keyId}.pem`), 'utf8')).toBe(
+      readFileSync(key.publicKeyFile, 'utf8'),
+    );
+    expect(result.stderr).toContain(`the bundle trusts update key ${key.keyId}`);
+  });
+
+  it('without an update key, writes none and says how to make one', async () => {
+    freshThing();
+    iot.on(CreateKeysAndCertificateCommand).resolves({
+      certificateArn: CERT_ARN,
+      certificateId: ID,
+      certificatePem: 'CERT PEM',
+      keyPair: { PublicKey: 'PUBLIC', PrivateKey: 'PRIVATE KEY PEM' },
+    });
+    const result = await run(['create', 'desk-pi', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(out)).not.toContain('update-keys');
+    expect(result.stderr).toMatch(/no update key in the bundle: .*ec2led device update-key create/);
+  });
+
   it('creates the thing, a key pair and certificate, attaches policy and thing, and writes the bundle', async () => {
     freshThing();
     iot.on(CreateKeysAndCertificateCommand).resolves({
