@@ -3,6 +3,7 @@
  * grace, colours, zones and the brightness schedule. The agent, `agent --once` and `replay --config`
  * all read it here.
  */
+import { buttonsSetBrightness } from './buttons/options.ts';
 import type { Config } from './config.ts';
 import { displaySize } from './display/size.ts';
 import { accountLabels } from './fleet/accounts.ts';
@@ -48,10 +49,13 @@ export function pictureSettings(
     readonly aws?: Pick<Config['aws'], 'accounts'>;
     readonly zones?: Config['zones'];
     readonly homeAssistant?: Config['homeAssistant'];
+    readonly buttons?: Config['buttons'];
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
-  const night = nightSettings(config.display, localTimeZone(), config.homeAssistant !== undefined);
+  // Home Assistant and a brightness button set the level by hand, which needs night settings.
+  const manual = config.homeAssistant !== undefined || buttonsSetBrightness(config.buttons);
+  const night = nightSettings(config.display, localTimeZone(), manual);
   return {
     ...displaySize(config.display),
     pins: config.pins,

@@ -1,0 +1,92 @@
+/**
+ * The buttons: a line reader's edges through each button's gesture state (gestures.ts) to its
+ * actions (actions.ts). Holds the states and the long-press timers; decides nothing itself.
+ *
+ * Time: edges carry the kernel's CLOCK_MONOTONIC timestamp; the long-press timer reads the same
+ * clock (`monotonicClock`, process.hrtime), so a press's length is measured on one clock. Tests
+ * pass a fake clock and fake edges stamped on it.
+ */
+import type { Clock } from '../runtime.ts';
+import { type ActionDeps, runAction } from './actions.ts';
+import {
+  BUTTON_UP,
+  type ButtonState,
+  type GestureOptions,
+  type GestureStep,
+  onEdge,
+  reset,
+  tick,
+} from './gestures.ts';
+import type { LineEvents } from './line-events.ts';
+import type { Button } from './options.ts';
+
+/** setTimeout with now() on CLOCK_MONOTONIC in ms, the clock of the kernel's edge timestamps. */
+export const monotonicClock: Clock = {
+  now: () => Number(process.hrtime.bigint() / 1000n) / 1000,
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface StartButtonsOptions extends ActionDeps {
+  readonly buttons: readonly Button[];
+  readonly reader: LineEvents;
+  readonly gestures: GestureOptions;
+  readonly clock?: Clock;
+}
+
+export interface Buttons {
+  stop(): Promise<void>;
+}
+
+export function startButtons(options: StartButtonsOptions): Buttons {
+  const { log, reader, gestures } = options;
+  const clock = options.clock ?? monotonicClock;
+  const byLine = new Map(options.buttons.map((b) => [b.line, b]));
+  const states = new Map<number, ButtonState>();
+  const timers = new Map<number, unknown>();
+  let stopped = false;
+
+  const apply = (line: number, step: GestureStep): void => {
+    const button = byLine.get(line);
+    if (button === undefined || stopped) return;
+    states.set(line, step.state);
+    const timer = timers.get(line);
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timers.delete(line);
+    if (step.wakeAtMs !== undefined) {
+      timers.set(
+        line,
+        clock.setTimeout(
+          () => {
+            timers.delete(line);
+            apply(line, tick(states.get(line) ?? BUTTON_UP, clock.now(), gestures));
+          },
+          Math.max(0, step.wakeAtMs - clock.now()),
+        ),
+      );
+    }
+    if (step.gesture === undefined) return;
+    const action = step.gesture === 'press' ? button.press : button.longPress;
+    log.info('button pressed', { button: button.name, gesture: step.gesture, action });
+    runAction(action, button.name, options);
+  };
+
+  reader.start({
+    onEvent(event) {
+      const atMs = Number(event.timestampNs / 1000n) / 1000;
+      apply(event.line, onEdge(states.get(event.line) ?? BUTTON_UP, event.edge, atMs, gestures));
+    },
+    onReset() {
+      for (const line of byLine.keys()) apply(line, { state: reset() });
+    },
+  });
+
+  return {
+    async stop() {
+      stopped = true;
+      for (const timer of timers.values()) clock.clearTimeout(timer);
+      timers.clear();
+      await reader.stop();
+    },
+  };
+}
