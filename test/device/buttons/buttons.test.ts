@@ -27,7 +27,12 @@ function setup(raw: unknown = {}, targets?: Partial<ButtonTargets>) {
       highlightNextUrgent: (...args) => calls.push(['highlightNextUrgent', ...args]),
       ...targets,
     },
-    brightness: { level: () => level ?? 0.5, set: (next) => void (level = next) },
+    brightness: {
+      level: () => level ?? 0.5,
+      set(next) {
+        level = next;
+      },
+    },
     snoozeMs: options.snoozeMinutes * 60_000,
     log,
   });
