@@ -13,7 +13,7 @@ import { nodeAdvice, nodeMajor, RECOMMENDED_NODE } from '../cli/node-version.ts'
 import { type Config, ConfigError } from '../config.ts';
 import { describeLeds0Mode } from '../display/boards/ws2812-backend.ts';
 import { readPiModel } from '../display/buses/pi-model.ts';
-import { boardAccess } from '../service/board-access.ts';
+import { boardAccess, withButtons } from '../service/board-access.ts';
 import type { Account } from '../service/system.ts';
 import { SERVICE_USER } from '../service/unit.ts';
 import { realTlsCheck } from '../tls-files.ts';
@@ -198,7 +198,7 @@ export async function checkBoard(
 ): Promise<CheckResult> {
   const { display } = config;
   const model = await readPiModel(join(root, '/proc/device-tree/model')).catch(() => '');
-  const access = boardAccess(display, model);
+  const access = withButtons(boardAccess(display, model), config.buttons);
   const on = model === '' ? '' : ` on a ${model}`;
   if (access.devices.length === 0 && access.rootReason === undefined) {
     return ok('board', `${display.board}${on}: no bus needed`);
