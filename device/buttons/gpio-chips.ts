@@ -1,9 +1,9 @@
 /**
  * Which GPIO chip holds the 40-pin header's lines (pure, over what `gpiodetect` lists). The chip's
- * number is not stable: a Pi 5 on kernels before 6.6.45 lists the header as gpiochip4, later ones as
- * gpiochip0, and a Pi 4's is gpiochip0 beside the firmware's expander; only the label says which is
- * the header's. Labels: `pinctrl-bcm2835` (Pi 1-3, Zero), `pinctrl-bcm2711` (Pi 4, 400, CM4),
- * `pinctrl-rp1` (Pi 5, the RP1 south bridge) — docs/reference/hardware.md §10.
+ * number is not stable: a Pi 5 listed the header as gpiochip4 on its first kernels and as gpiochip0
+ * on later ones, and a Pi 4's sits beside the firmware's expander; only the label says which is the
+ * header's. Labels: `pinctrl-bcm2835` (Pi 1-3, Zero), `pinctrl-bcm2711` (Pi 4, 400, CM4),
+ * `pinctrl-rp1` (Pi 5, the RP1 south bridge) — docs/reference/hardware.md §4.5.
  */
 
 export interface GpioChip {

@@ -3,7 +3,7 @@
  * with an action for a short and for a long press. Absent (default): no GPIO is read at all.
  *
  * `{}` is the Unicorn HAT Mini's four buttons (A, B, X, Y on BCM 5, 6, 16 and 24, active low with
- * the pull-up on, as in Pimoroni's unicornhatmini library) with the default map below; `map` entries
+ * the pull-up on: docs/reference/hardware.md §4.5) with the default map below; `map` entries
  * change a field of one of those or add a button on any other line (then `line` is required).
  */
 import { z } from 'zod';
