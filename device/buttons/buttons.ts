@@ -2,9 +2,10 @@
  * The buttons: a line reader's edges through each button's gesture state (gestures.ts) to its
  * actions (actions.ts). Holds the states and the long-press timers; decides nothing itself.
  *
- * Time: edges carry the kernel's CLOCK_MONOTONIC timestamp; the long-press timer reads the same
- * clock (`monotonicClock`, process.hrtime), so a press's length is measured on one clock. Tests
- * pass a fake clock and fake edges stamped on it.
+ * Time: a press's length between two edges is measured on the edges' own timestamps (the kernel's);
+ * the long-press timer runs on `clock` (default CLOCK_MONOTONIC, immune to the wall clock being set)
+ * and reads the edges' clock as the last edge's timestamp plus the time elapsed on `clock` since it
+ * arrived, so the two clocks need not be the same one.
  */
 import type { Clock } from '../runtime.ts';
 import { type ActionDeps, runAction } from './actions.ts';
@@ -20,7 +21,7 @@ import {
 import type { LineEvents } from './line-events.ts';
 import type { Button } from './options.ts';
 
-/** setTimeout with now() on CLOCK_MONOTONIC in ms, the clock of the kernel's edge timestamps. */
+/** setTimeout with now() on CLOCK_MONOTONIC in ms (process.hrtime). */
 export const monotonicClock: Clock = {
   now: () => Number(process.hrtime.bigint() / 1000n) / 1000,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -44,7 +45,10 @@ export function startButtons(options: StartButtonsOptions): Buttons {
   const byLine = new Map(options.buttons.map((b) => [b.line, b]));
   const states = new Map<number, ButtonState>();
   const timers = new Map<number, unknown>();
+  /** Per line: the last edge's timestamp minus `clock.now()` when it arrived. */
+  const offsets = new Map<number, number>();
   let stopped = false;
+  const edgeClockNow = (line: number): number => clock.now() + (offsets.get(line) ?? 0);
 
   const apply = (line: number, step: GestureStep): void => {
     const button = byLine.get(line);
@@ -59,9 +63,9 @@ export function startButtons(options: StartButtonsOptions): Buttons {
         clock.setTimeout(
           () => {
             timers.delete(line);
-            apply(line, tick(states.get(line) ?? BUTTON_UP, clock.now(), gestures));
+            apply(line, tick(states.get(line) ?? BUTTON_UP, edgeClockNow(line), gestures));
           },
-          Math.max(0, step.wakeAtMs - clock.now()),
+          Math.max(0, step.wakeAtMs - edgeClockNow(line)),
         ),
       );
     }
@@ -74,6 +78,7 @@ export function startButtons(options: StartButtonsOptions): Buttons {
   reader.start({
     onEvent(event) {
       const atMs = Number(event.timestampNs / 1000n) / 1000;
+      if (byLine.has(event.line)) offsets.set(event.line, atMs - clock.now());
       apply(event.line, onEdge(states.get(event.line) ?? BUTTON_UP, event.edge, atMs, gestures));
     },
     onReset() {

@@ -14,7 +14,8 @@
  *
  * Contract (line-events.ts): a failure (tools missing, no chip, permission, a busy line, gpiomon
  * exiting) is logged with its fix, reported as a reset, and retried with full-jitter backoff up to
- * a minute apart; `stop()` ends the child (by its pid) and every timer.
+ * a minute apart; `stop()` ends the child (by its pid) and every timer. If the agent dies without
+ * `stop()`, systemd ends the child with the unit's cgroup (KillMode=control-group, the default).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { type BackoffPolicy, fullJitterDelay } from '../fleet/backoff.ts';
@@ -217,6 +218,9 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
         listener?.onEvent(event);
       }
     });
+    // A pipe error ends in 'close' like any exit; it must not be an unhandled 'error'.
+    proc.stdout?.on('error', () => undefined);
+    proc.stderr?.on('error', () => undefined);
     proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-MAX_STDERR);
     });
@@ -225,7 +229,7 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
       log.info('buttons read', { chip, lines: options.lines, libgpiod: version });
     });
     exited = new Promise((resolve) => {
-      proc.once('error', (error: NodeJS.ErrnoException) => {
+      proc.on('error', (error: NodeJS.ErrnoException) => {
         if (!started) {
           child = undefined;
           fail(

@@ -84,6 +84,19 @@ describe('the HAT Mini buttons with the default map', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('times the long press on its own clock, whatever clock the edges are stamped on', async () => {
+    const { reader, clock, calls } = setup({ map: { A: { longPress: 'snooze-all' } } });
+    const kernel = (ms: number) => ms + 987_654_321; // the edges' clock, far from the timer's
+    reader.down(5, kernel(clock.nowMs));
+    await clock.advance(999);
+    expect(calls).toEqual([]);
+    await clock.advance(1);
+    expect(calls).toEqual([['snooze', { all: true }, 3_600_000, 'button']]);
+    reader.up(5, kernel(clock.nowMs));
+    await clock.advance(50);
+    expect(calls).toHaveLength(1);
+  });
+
   it('runs one action for a press that bounces', async () => {
     const { reader, clock, calls } = setup();
     for (const [edge, at] of [
