@@ -152,6 +152,27 @@ function run(file: string, args: readonly string[]): Promise<string> {
   });
 }
 
+/**
+ * The libgpiod version and the chip that holds `lines` (by label, gpio-chips.ts); rejects with what
+ * is wrong and its fix. The reader runs it before each start of gpiomon, `ec2led doctor` once.
+ */
+export async function findLines(
+  tools: GpioTools,
+  chipLabel: string,
+  lines: readonly number[],
+): Promise<{ version: LibgpiodMajor; chip: string; label: string }> {
+  const said = await run(tools.gpiomon, ['--version']);
+  const version = parseLibgpiodVersion(said);
+  if (version === undefined) {
+    throw new Error(
+      `gpiomon --version said ${JSON.stringify(said.slice(0, 80))}: expected libgpiod v1 or v2`,
+    );
+  }
+  const choice = findChip(parseGpiodetect(await run(tools.gpiodetect, [])), chipLabel, lines);
+  if (!choice.ok) throw new Error(choice.reason);
+  return { version, chip: choice.chip.name, label: choice.chip.label };
+}
+
 export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
   const { log } = options;
   const tools = options.tools ?? DEBIAN_GPIO_TOOLS;
@@ -177,22 +198,10 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
   };
 
   const begin = async (): Promise<void> => {
-    let version: LibgpiodMajor | undefined;
+    let version: LibgpiodMajor;
     let chip: string;
     try {
-      const said = await run(tools.gpiomon, ['--version']);
-      version = parseLibgpiodVersion(said);
-      if (version === undefined)
-        throw new Error(
-          `gpiomon --version said ${JSON.stringify(said.slice(0, 80))}: expected libgpiod v1 or v2`,
-        );
-      const choice = findChip(
-        parseGpiodetect(await run(tools.gpiodetect, [])),
-        options.chipLabel,
-        options.lines,
-      );
-      if (!choice.ok) throw new Error(choice.reason);
-      chip = choice.chip.name;
+      ({ version, chip } = await findLines(tools, options.chipLabel, options.lines));
     } catch (error) {
       fail((error as Error).message);
       return;

@@ -2,8 +2,7 @@
  * The gpiomon reader: its command lines and output for libgpiod v1 and v2 (pure), then the adapter
  * itself running scripts that stand in for `gpiomon` and `gpiodetect` (no GPIO chip here).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../../../device/buttons/gpiomon.ts';
 import type { LineEvent, LineEvents } from '../../../device/buttons/line-events.ts';
 import { silentLogger } from '../../../device/log.ts';
+import { standInGpioTools } from '../../fakes/gpio-tools.ts';
 import { TimerClock } from '../../fakes/timer-clock.ts';
 import { waitFor } from '../../fakes/wait.ts';
 
@@ -112,20 +112,10 @@ describe('the gpiomon reader on stand-in tools', () => {
     dir = undefined;
   });
 
-  /** Scripts named gpiomon and gpiodetect; gpiomon writes its arguments to args.txt. */
   function tools(version: string, listing: string, monitor: string): { gpiomon: string; gpiodetect: string } {
-    dir = mkdtempSync(join(tmpdir(), 'ec2led-gpio-'));
-    const gpiomon = join(dir, 'gpiomon');
-    const gpiodetect = join(dir, 'gpiodetect');
-    writeFileSync(
-      gpiomon,
-      `#!/bin/sh\nif [ "$1" = --version ]; then echo 'gpiomon (libgpiod) ${version}'; exit 0; fi\n` +
-        `printf '%s\\n' "$@" > '${dir}/args.txt'\n${monitor}\n`,
-    );
-    writeFileSync(gpiodetect, `#!/bin/sh\nprintf '${listing}'\n`);
-    chmodSync(gpiomon, 0o755);
-    chmodSync(gpiodetect, 0o755);
-    return { gpiomon, gpiodetect };
+    const stand = standInGpioTools(version, listing, monitor);
+    dir = stand.dir;
+    return stand;
   }
 
   function listen(events: LineEvent[], resets: string[]) {
@@ -138,7 +128,7 @@ describe('the gpiomon reader on stand-in tools', () => {
   it('finds the header chip, runs gpiomon v2 on it and delivers its edges in order', async () => {
     const stand = tools(
       'v2.2.1',
-      'gpiochip0 [gpio-brcmstb@107d508500] (32 lines)\\ngpiochip4 [pinctrl-rp1] (54 lines)\\n',
+      'gpiochip0 [gpio-brcmstb@107d508500] (32 lines)\ngpiochip4 [pinctrl-rp1] (54 lines)\n',
       "printf '5 falling 10.000000000\\n5 rising 10.200000000\\n'\nexec sleep 30",
     );
     const events: LineEvent[] = [];
@@ -164,7 +154,7 @@ describe('the gpiomon reader on stand-in tools', () => {
   it('speaks v1 to a v1 gpiomon', async () => {
     const stand = tools(
       'v1.6.3',
-      'gpiochip0 [pinctrl-bcm2711] (58 lines)\\n',
+      'gpiochip0 [pinctrl-bcm2711] (58 lines)\n',
       "printf '24 0 3 5\\n'\nexec sleep 30",
     );
     const events: LineEvent[] = [];
@@ -185,7 +175,7 @@ describe('the gpiomon reader on stand-in tools', () => {
   it('reports a busy line as a reset with its fix, and retries only when its backoff is due', async () => {
     const stand = tools(
       'v2.2.1',
-      'gpiochip0 [pinctrl-bcm2711] (58 lines)\\n',
+      'gpiochip0 [pinctrl-bcm2711] (58 lines)\n',
       "echo 'gpiomon: unable to request lines on chip /dev/gpiochip0: Device or resource busy' >&2\nexit 1",
     );
     const clock = new TimerClock();
