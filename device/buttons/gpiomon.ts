@@ -118,6 +118,8 @@ export const GPIOMON_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 60_000 };
 const MAX_LINE = 128;
 const MAX_STDERR = 2048;
 const TOOL_TIMEOUT_MS = 5000;
+/** gpiomon requests its lines within milliseconds of starting; still running after this, it holds them. */
+const STEADY_MS = 2000;
 
 export interface GpiomonReaderOptions {
   /** A chip label, or "auto" for the header's (gpio-chips.ts). */
@@ -184,12 +186,18 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
   let retry: unknown;
   let attempt = 0;
   let stopped = false;
+  /** The timer that logs "buttons read" once gpiomon has stayed up; the last failure logged as a warning. */
+  let steady: unknown;
+  let warned: string | undefined;
 
   const fail = (reason: string): void => {
     if (stopped) return;
     const inMs = fullJitterDelay(GPIOMON_BACKOFF, attempt, random);
     attempt += 1;
-    log.warn('buttons not read', { reason, retryInMs: inMs });
+    // A transition is logged once: the same failure again (a line still busy) only at debug level.
+    if (reason === warned) log.debug('buttons not read', { reason, retryInMs: inMs });
+    else log.warn('buttons not read', { reason, retryInMs: inMs });
+    warned = reason;
     listener?.onReset(reason);
     retry = clock.setTimeout(() => {
       retry = undefined;
@@ -235,7 +243,12 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
     });
     proc.once('spawn', () => {
       started = true;
-      log.info('buttons read', { chip, lines: options.lines, libgpiod: version });
+      // gpiomon says nothing once it holds the lines (v1 has no banner): up for STEADY_MS, it does.
+      steady = clock.setTimeout(() => {
+        steady = undefined;
+        warned = undefined;
+        log.info('buttons read', { chip, lines: options.lines, libgpiod: version });
+      }, STEADY_MS);
     });
     exited = new Promise((resolve) => {
       proc.on('error', (error: NodeJS.ErrnoException) => {
@@ -251,6 +264,8 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
       });
       proc.once('close', (code) => {
         child = undefined;
+        if (steady !== undefined) clock.clearTimeout(steady);
+        steady = undefined;
         resolve();
         if (started) fail(explainExit(stderr, code, monitor));
       });
@@ -265,7 +280,9 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
     async stop() {
       stopped = true;
       if (retry !== undefined) clock.clearTimeout(retry);
+      if (steady !== undefined) clock.clearTimeout(steady);
       retry = undefined;
+      steady = undefined;
       const running = child;
       try {
         if (running?.pid !== undefined) process.kill(running.pid, 'SIGTERM');

@@ -13,10 +13,15 @@ import {
   parseLibgpiodVersion,
 } from '../../../device/buttons/gpiomon.ts';
 import type { LineEvent, LineEvents } from '../../../device/buttons/line-events.ts';
-import { silentLogger } from '../../../device/log.ts';
+import { createLogger, silentLogger } from '../../../device/log.ts';
 import { standInGpioTools } from '../../fakes/gpio-tools.ts';
 import { TimerClock } from '../../fakes/timer-clock.ts';
 import { waitFor } from '../../fakes/wait.ts';
+
+function capture() {
+  const lines: { level: string; msg: string; context?: unknown }[] = [];
+  return { lines, log: createLogger({ write: (line) => lines.push(JSON.parse(line)), level: 'debug' }) };
+}
 
 const MONITOR = { chip: 'gpiochip0', lines: [5, 6, 16, 24], debounceMs: 10, activeLow: true };
 
@@ -180,12 +185,13 @@ describe('the gpiomon reader on stand-in tools', () => {
     );
     const clock = new TimerClock();
     const resets: string[] = [];
+    const { log, lines } = capture();
     reader = gpiomonReader({
       chipLabel: 'auto',
       lines: [5],
       debounceMs: 10,
       activeLow: true,
-      log: silentLogger,
+      log,
       tools: stand,
       clock,
       random: () => 0.5,
@@ -197,6 +203,31 @@ describe('the gpiomon reader on stand-in tools', () => {
     await clock.advance(500);
     await waitFor('a second reset', () => resets.length >= 2, 5_000);
     expect([...clock.timers.values()].map((t) => t.at - clock.nowMs)).toEqual([1000]); // then of 2 s
+    // The same failure again is no new transition: one warning, then debug lines.
+    expect(lines.filter((l) => l.msg === 'buttons not read').map((l) => l.level)).toEqual(['warn', 'debug']);
+  });
+
+  it('says "buttons read" once gpiomon has held the lines for 2 s', async () => {
+    const stand = tools('v2.2.1', 'gpiochip0 [pinctrl-rp1] (54 lines)\n', 'exec sleep 30');
+    const clock = new TimerClock();
+    const { log, lines } = capture();
+    reader = gpiomonReader({
+      chipLabel: 'auto',
+      lines: [5],
+      debounceMs: 10,
+      activeLow: true,
+      log,
+      tools: stand,
+      clock,
+    });
+    reader.start(listen([], []));
+    await waitFor('gpiomon started', () => clock.timers.size === 1, 5_000);
+    await clock.advance(1999);
+    expect(lines).toEqual([]);
+    await clock.advance(1);
+    expect(lines.map((l) => [l.msg, l.context])).toEqual([
+      ['buttons read', { chip: 'gpiochip0', lines: [5], libgpiod: 2 }],
+    ]);
   });
 
   it('says to install the gpiod package when the tools are missing', async () => {
