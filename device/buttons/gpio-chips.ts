@@ -54,7 +54,7 @@ export function findChip(chips: readonly GpioChip[], wanted: string, lines: read
       reason:
         `no GPIO chip labelled ${what}; chips: ${listed}. ` +
         (chips.length === 0
-          ? 'no /dev/gpiochip* is readable: add the service user to the gpio group (sudo ec2led setup does)'
+          ? 'no /dev/gpiochip* could be read: on a Raspberry Pi, add the service user to the gpio group (sudo ec2led setup does)'
           : 'set buttons.chip to the label of the chip the buttons are wired to'),
     };
   }
