@@ -6,11 +6,12 @@
  * Why the tools and not a native addon over the kernel's uAPI: the agent ships no compiler to the Pi
  * and every native module is a cross-compiled binary per Node ABI and architecture
  * (scripts/package-pi.ts); the tools are one `apt` package on every Raspberry Pi OS, maintained with
- * the kernel's GPIO character device, and they cost one idle process (about 1 MB) that reads
- * nothing until a button moves. The price is two command lines: libgpiod v1 (bookworm, 1.6) and v2
- * (trixie, 2.x) differ in options, output format and the edge codes; `gpiomon --version` says which.
- * v1 has no debounce option (gestures.ts debounces in software either way) and must be told to
- * flush each line (`--line-buffered`); v2 flushes by itself and asks the kernel to debounce too.
+ * the kernel's GPIO character device, and they cost one small process asleep in poll() until a
+ * button moves (its memory not measured: no GPIO chip where this was built). The price is two
+ * command lines: libgpiod v1 (bookworm, 1.6) and v2 (trixie, 2.x) differ in options, output format
+ * and edge codes; `gpiomon --version` says which. v1 has no debounce option (gestures.ts debounces
+ * in software either way) and must be told to flush each line (`--line-buffered`); v2 flushes by
+ * itself and asks the kernel to debounce too.
  *
  * Contract (line-events.ts): a failure (tools missing, no chip, permission, a busy line, gpiomon
  * exiting) is logged with its fix, reported as a reset, and retried with full-jitter backoff up to
