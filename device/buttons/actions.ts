@@ -1,5 +1,5 @@
 /**
- * What a button does. Acknowledge, snooze and highlight belong to the attention core (issue 24):
+ * What a button does. Acknowledge, snooze and highlight belong to the attention core:
  * the agent hands in an object of the `ButtonTargets` shape it exports. The brightness lives here:
  * a step down a fixed ladder set as a manual level (layout/schedule.ts: it holds until the schedule's
  * next change, so a press at night is the night override), and a long press that hands the
