@@ -8,11 +8,9 @@
  * process afterwards (aws-crt).
  */
 
-import { type ButtonTargets, unavailableTargets } from './buttons/actions.ts';
-import { type Buttons, startButtons } from './buttons/buttons.ts';
-import { gpiomonReader } from './buttons/gpiomon.ts';
+import type { ButtonTargets } from './buttons/actions.ts';
+import { openAgentButtons } from './buttons/agent-buttons.ts';
 import type { LineEvents } from './buttons/line-events.ts';
-import { resolveButtons } from './buttons/options.ts';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
@@ -64,7 +62,7 @@ export interface AgentOptions {
   readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
   /** The buttons' line reader (config `buttons`); default gpiomon (buttons/gpiomon.ts). Tests: fake edges. */
   readonly lineEvents?: (lines: readonly number[]) => LineEvents;
-  /** The buttons' clock, on the edges' timestamps; default CLOCK_MONOTONIC (buttons/buttons.ts). */
+  /** The clock of the buttons' long-press timers; default CLOCK_MONOTONIC (buttons/buttons.ts). */
   readonly buttonClock?: Clock;
   /** Acknowledge, snooze and highlight for the buttons; default: each logs that it is not available. */
   readonly buttonTargets?: ButtonTargets;
@@ -183,37 +181,25 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     log,
   });
 
-  const openButtons = (section: NonNullable<Config['buttons']>): Buttons => {
-    const wired = resolveButtons(section);
-    const lines = wired.map((b) => b.line);
-    return startButtons({
-      buttons: wired,
-      reader:
-        options.lineEvents?.(lines) ??
-        gpiomonReader({
-          chipLabel: section.chip,
-          lines,
-          debounceMs: section.debounceMs,
-          activeLow: section.activeLow,
-          log,
-        }),
-      gestures: section,
-      targets: options.buttonTargets ?? unavailableTargets(log),
-      brightness: {
-        level: () => stage.legend().brightness?.level ?? config.display.brightness,
-        set(level) {
-          stage.setManualLevel(level === undefined ? undefined : { level, atMs: now() });
-          runtime.redraw();
-        },
-      },
-      snoozeMs: section.snoozeMinutes * 60_000,
-      log,
-      ...(options.buttonClock === undefined ? {} : { clock: options.buttonClock }),
-    });
-  };
   await stage.open();
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
-  const buttons = config.buttons === undefined ? undefined : openButtons(config.buttons);
+  const buttons =
+    config.buttons === undefined
+      ? undefined
+      : openAgentButtons({
+          section: config.buttons,
+          log,
+          targets: options.buttonTargets,
+          lineEvents: options.lineEvents,
+          clock: options.buttonClock,
+          brightness: {
+            level: () => stage.legend().brightness?.level ?? config.display.brightness,
+            set(level) {
+              stage.setManualLevel(level === undefined ? undefined : { level, atMs: now() });
+              runtime.redraw();
+            },
+          },
+        });
   const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
