@@ -90,6 +90,28 @@ describe('the agent with `buttons: {}`', () => {
     ]);
   });
 
+  it('takes a press that bounces as one press', async () => {
+    const calls: unknown[][] = [];
+    const { reader, clock } = await start({
+      acknowledge: (...args) => calls.push(['acknowledge', ...args]),
+      snooze: () => undefined,
+      highlightNextUrgent: () => undefined,
+    });
+    for (const [edge, atMs] of [
+      ['down', 0],
+      ['up', 3],
+      ['down', 6],
+      ['up', 150],
+      ['down', 153],
+      ['up', 158],
+    ] as const) {
+      await clock.advance(atMs - clock.nowMs);
+      reader[edge](5, clock.nowMs);
+    }
+    await clock.advance(2000);
+    expect(calls).toEqual([['acknowledge', { all: true }, 'button']]);
+  });
+
   it('says "acknowledge not available" without them, and stops the reader with the agent', async () => {
     const { agent, press, lines, reader } = await start();
     await press(5, 80);
