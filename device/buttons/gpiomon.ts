@@ -121,6 +121,7 @@ const MAX_STDERR = 2048;
 const TOOL_TIMEOUT_MS = 5000;
 /** gpiomon requests its lines within milliseconds of starting; still running after this, it holds them. */
 const STEADY_MS = 2000;
+const STOP_MS = 2000;
 
 export interface GpiomonReaderOptions {
   /** A chip label, or "auto" for the header's (gpio-chips.ts). */
@@ -232,7 +233,6 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
       for (const text of lines) {
         const event = text.length > MAX_LINE ? undefined : parseEventLine(version, text);
         if (event === undefined) continue;
-        attempt = 0; // edges arrive: the next failure starts the backoff over
         listener?.onEvent(event);
       }
     });
@@ -248,6 +248,7 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
       steady = clock.setTimeout(() => {
         steady = undefined;
         warned = undefined;
+        attempt = 0;
         log.info('buttons read', { chip, lines: options.lines, libgpiod: version });
       }, STEADY_MS);
     });
@@ -284,13 +285,18 @@ export function gpiomonReader(options: GpiomonReaderOptions): LineEvents {
       if (steady !== undefined) clock.clearTimeout(steady);
       retry = undefined;
       steady = undefined;
-      const running = child;
-      try {
-        if (running?.pid !== undefined) process.kill(running.pid, 'SIGTERM');
-      } catch {
-        // it exited already
-      }
+      const signal = (name: NodeJS.Signals): void => {
+        try {
+          if (child?.pid !== undefined) process.kill(child.pid, name);
+        } catch {
+          // it exited already
+        }
+      };
+      signal('SIGTERM');
+      // gpiomon ends on SIGTERM at once; one that does not is killed after STOP_MS.
+      const kill = clock.setTimeout(() => signal('SIGKILL'), STOP_MS);
       await exited;
+      clock.clearTimeout(kill);
       listener = undefined;
     },
   };

@@ -230,6 +230,28 @@ describe('the gpiomon reader on stand-in tools', () => {
     ]);
   });
 
+  it('kills a gpiomon that ignores SIGTERM 2 s into stop', async () => {
+    const stand = tools(
+      'v2.2.1',
+      'gpiochip0 [pinctrl-rp1] (54 lines)\n',
+      "trap '' TERM\nprintf '5 falling 1.0\\n'\nexec sleep 30",
+    );
+    const events: LineEvent[] = [];
+    const running = gpiomonReader({
+      chipLabel: 'auto',
+      lines: [5],
+      debounceMs: 10,
+      activeLow: true,
+      log: silentLogger,
+      tools: stand,
+    });
+    running.start(listen(events, []));
+    await waitFor('gpiomon running', () => events.length === 1, 5_000);
+    const began = Date.now();
+    await running.stop();
+    expect(Date.now() - began).toBeGreaterThanOrEqual(1_900);
+  });
+
   it('says to install the gpiod package when the tools are missing', async () => {
     const clock = new TimerClock();
     const resets: string[] = [];
