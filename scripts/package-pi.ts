@@ -224,7 +224,9 @@ export interface ControlFields {
 /**
  * DEBIAN/control. Depends are what the bundled Node and the .node files link (readelf NEEDED: libc,
  * libm, libdl, libpthread, libgcc_s, libstdc++; Node 24 needs glibc 2.28) and adduser, which postinst
- * runs. Node 24 has no armv7 build, so there is no armhf package.
+ * runs. Recommends gpiod: Debian's libgpiod tools, through which the agent reads the board's buttons
+ * (device/sources/buttons/gpiomon.ts); apt installs it by default, and the agent runs without it (no buttons).
+ * Node 24 has no armv7 build, so there is no armhf package.
  */
 export function controlFile(fields: ControlFields): string {
   return [
@@ -234,6 +236,7 @@ export function controlFile(fields: ControlFields): string {
     `Maintainer: ${MAINTAINER}`,
     `Installed-Size: ${fields.installedSizeKiB}`,
     'Depends: adduser, libc6 (>= 2.28), libgcc-s1, libstdc++6 (>= 8)',
+    'Recommends: gpiod',
     'Section: misc',
     'Priority: optional',
     'Description: one LED pixel per EC2 instance on a Raspberry Pi LED board',

@@ -27,6 +27,9 @@ import { IDENTIFY_MS } from '../picture/animate.ts';
 import type { Legend } from '../picture/legend.ts';
 import type { IdentifyTarget } from '../picture/render.ts';
 import type { AwsTimeouts } from '../sources/aws-client.ts';
+import type { ButtonTargets } from '../sources/buttons/actions.ts';
+import { openAgentButtons } from '../sources/buttons/agent-buttons.ts';
+import type { LineEvents } from '../sources/buttons/line-events.ts';
 import {
   ec2SourceFor,
   feedEffects,
@@ -54,7 +57,7 @@ export interface AgentOptions {
   readonly displayDeps?: DisplayDeps;
   /** AWS request timeouts; default sources/aws-client.ts DEFAULT_AWS_TIMEOUTS (tests: shorter). */
   readonly awsTimeouts?: AwsTimeouts;
-  /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (agent/watchdog/watchdog.ts); default none. */
+  /** $NOTIFY_SOCKET and $WATCHDOG_USEC for the systemd watchdog (watchdog/watchdog.ts); default none. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The clock of the watchdog's, the fleet file's and the clock check's timers; default the system's. */
   readonly clock?: Clock;
@@ -64,6 +67,12 @@ export interface AgentOptions {
   readonly pinned?: Pinned;
   /** How long a shadow `get` may go unanswered, and the retry delays; default sources/shadow.ts (tests: shorter). */
   readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
+  /** The buttons' line reader (config `buttons`); default gpiomon (sources/buttons/gpiomon.ts). Tests: fake edges. */
+  readonly lineEvents?: (lines: readonly number[]) => LineEvents;
+  /** The clock of the buttons' long-press timers; default CLOCK_MONOTONIC (sources/buttons/buttons.ts). */
+  readonly buttonClock?: Clock;
+  /** Acknowledge, snooze and highlight for the buttons; default: each logs that it is not available. */
+  readonly buttonTargets?: ButtonTargets;
 }
 
 export interface Agent {
@@ -181,6 +190,23 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   await stage.open();
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
+  const buttons =
+    config.buttons === undefined
+      ? undefined
+      : openAgentButtons({
+          section: config.buttons,
+          log,
+          targets: options.buttonTargets,
+          lineEvents: options.lineEvents,
+          clock: options.buttonClock,
+          brightness: {
+            level: () => stage.legend().brightness?.level ?? config.display.brightness,
+            set(level) {
+              stage.setManualLevel(level === undefined ? undefined : { level, atMs: now() });
+              runtime.redraw();
+            },
+          },
+        });
   const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
@@ -213,9 +239,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       clockSync.stop();
       shadow.close();
       // The frame in flight first: closing the display before it ends would light the board again.
-      stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(stage.close)]).then(() =>
-        feed.close(),
-      );
+      stopping ??= Promise.all([
+        mqtt.stop(),
+        probes.stop(),
+        buttons?.stop(),
+        runtime.stop().then(stage.close),
+      ]).then(() => feed.close());
       return stopping;
     },
   };

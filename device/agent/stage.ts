@@ -28,8 +28,8 @@ export interface Stage {
   /** Blinks a pixel (or an instance's pixel) until `untilMs`; takes effect at the next draw. */
   identify(target: IdentifyTarget, untilMs: number): void;
   onLegendChange(listener: () => void): void;
-  /** A brightness set by hand (Home Assistant): holds until the schedule's next transition. */
-  setManualLevel(level: ManualLevel): void;
+  /** A brightness set by hand (Home Assistant, a button): holds until the schedule's next transition; undefined: none. */
+  setManualLevel(level: ManualLevel | undefined): void;
   /** New settings (remote settings: pins, colours, brightness): the next draw lays out again. */
   setSettings(next: PictureSettings): void;
   /** The outputs now showing the picture, those attached later included. */

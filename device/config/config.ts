@@ -23,6 +23,7 @@ import { accountIds } from '../fleet/accounts.ts';
 import { KIND_NAMES, type Kind } from '../kinds/kinds.ts';
 import { PALETTE_KEYS, type PaletteKey } from '../picture/palette.ts';
 import { offBoard, parsePixel } from '../picture/pins.ts';
+import { buttonsOptionsSchema } from './buttons-options.ts';
 import { type EnvKind, type Setting, setting, settingsOf } from './config-table.ts';
 import { displayOptionsSchema } from './display-options.ts';
 import { displaySize } from './display-size.ts';
@@ -457,6 +458,8 @@ export const configSchema = z.strictObject({
         'use a list of 1-8 devices such as [{ "host": "wled-desk.local", "mapping": { "layout": "strip" } }]',
       ),
     ),
+  /** Buttons on GPIO lines (config/buttons-options.ts, docs/pi.md#buttons); `{}`: the Unicorn HAT Mini's four. Absent: none. */
+  buttons: buttonsOptionsSchema.optional(),
   /** Slots and the status socket live here. systemd's StateDirectory= sets $STATE_DIRECTORY. */
   stateDir: z
     .string()

@@ -8,6 +8,7 @@ import { type NightSettings, parseTimeOfDay, type ScheduleEntry } from '../brigh
 import { accountLabels } from '../fleet/accounts.ts';
 import { DEFAULT_PALETTE, parsePalette } from '../picture/palette.ts';
 import type { PictureSettings } from '../picture/picture.ts';
+import { buttonsSetBrightness } from './buttons-options.ts';
 import type { Config } from './config.ts';
 import { displaySize } from './display-size.ts';
 
@@ -49,10 +50,13 @@ export function pictureSettings(
     readonly aws?: Pick<Config['aws'], 'accounts'>;
     readonly zones?: Config['zones'];
     readonly homeAssistant?: Config['homeAssistant'];
+    readonly buttons?: Config['buttons'];
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
-  const night = nightSettings(config.display, localTimeZone(), config.homeAssistant !== undefined);
+  // Home Assistant and a brightness button set the level by hand, which needs night settings.
+  const manual = config.homeAssistant !== undefined || buttonsSetBrightness(config.buttons);
+  const night = nightSettings(config.display, localTimeZone(), manual);
   return {
     ...displaySize(config.display),
     pins: config.pins,

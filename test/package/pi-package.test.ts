@@ -102,6 +102,7 @@ describe('the tree', () => {
     expect(control).toMatch(/^Package: ec2-led\nVersion: 0\.2\.0\nArchitecture: arm64\n/);
     expect(control).toContain('Installed-Size: 113456\n');
     expect(control).toContain('Depends: adduser, libc6 (>= 2.28), libgcc-s1, libstdc++6 (>= 8)\n');
+    expect(control).toContain('Recommends: gpiod\n');
     expect(control.endsWith('\n')).toBe(true);
     // Continuation lines of the description start with a space; no empty line inside the stanza.
     expect(

@@ -42,6 +42,8 @@ export interface DeviceConfig {
   };
   readonly topicPrefix: string;
   readonly display: { readonly board: string };
+  /** The Unicorn HAT Mini's buttons with their default map (docs/pi.md#buttons); other boards have none. */
+  readonly buttons?: Record<string, never>;
 }
 
 export interface BundleFile {
@@ -89,6 +91,7 @@ export function deviceConfig(
     },
     topicPrefix: access.topicPrefix,
     display: { board },
+    ...(board === 'unicornhatmini' ? { buttons: {} } : {}),
   };
 }
 

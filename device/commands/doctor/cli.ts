@@ -134,6 +134,15 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
       checkClock(config, system, now, signal),
     ),
   );
+  if (config.buttons !== undefined) {
+    const { checkButtons } = await import('./buttons-check.ts');
+    const buttons = config.buttons;
+    results.push(
+      await withLimit('buttons', limit, 'install gpiod (sudo apt install gpiod)', () =>
+        checkButtons(buttons),
+      ),
+    );
+  }
   if (config.wled !== undefined) {
     const { checkWled } = await import('./wled-check.ts');
     const devices = config.wled;

@@ -14,7 +14,7 @@ import { realTlsCheck } from '../../config/tls-files.ts';
 import { describeLeds0Mode } from '../../outputs/display/boards/ws2812-backend.ts';
 import { readPiModel } from '../../outputs/display/buses/pi-model.ts';
 import { nodeAdvice, nodeMajor, RECOMMENDED_NODE } from '../cli/node-version.ts';
-import { boardAccess } from '../service/board-access.ts';
+import { boardAccess, withButtons } from '../service/board-access.ts';
 import type { Account } from '../service/system.ts';
 import { SERVICE_USER } from '../service/unit.ts';
 import { type CheckResult, fail, ok, warn } from './check.ts';
@@ -49,7 +49,7 @@ export function checkNode(version: string): CheckResult {
 }
 
 /**
- * The native module the systemd watchdog sends through (agent/watchdog/notify.ts): without it the service
+ * The native module the systemd watchdog sends through (watchdog/notify.ts): without it the service
  * (Type=notify) cannot start. `load` imports it; tests pass one that fails.
  */
 export async function checkWatchdogModule(
@@ -198,7 +198,7 @@ export async function checkBoard(
 ): Promise<CheckResult> {
   const { display } = config;
   const model = await readPiModel(join(root, '/proc/device-tree/model')).catch(() => '');
-  const access = boardAccess(display, model);
+  const access = withButtons(boardAccess(display, model), config.buttons);
   const on = model === '' ? '' : ` on a ${model}`;
   if (access.devices.length === 0 && access.rootReason === undefined) {
     return ok('board', `${display.board}${on}: no bus needed`);

@@ -108,3 +108,13 @@ export function boardAccess(display: DisplayOptions, model: string): BoardAccess
       return NONE;
   }
 }
+
+/**
+ * With `buttons` configured the agent also reads /dev/gpiochip* (sources/buttons/gpiomon.ts), which Raspberry
+ * Pi OS's udev rules open to the gpio group: the service user joins it (not needed as root).
+ */
+export function withButtons(access: BoardAccess, buttons: object | undefined): BoardAccess {
+  if (buttons === undefined || access.rootReason !== undefined || access.groups.includes('gpio'))
+    return access;
+  return { ...access, groups: [...access.groups, 'gpio'] };
+}

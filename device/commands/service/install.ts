@@ -22,7 +22,7 @@ import { type Config, ConfigError } from '../../config/config.ts';
 import { loadConfig } from '../../config/config-load.ts';
 import type { BoardKind } from '../../config/display-options.ts';
 import { readPiModel } from '../../outputs/display/buses/pi-model.ts';
-import { type BoardAccess, boardAccess, UDEV_RULE_PATH } from './board-access.ts';
+import { type BoardAccess, boardAccess, UDEV_RULE_PATH, withButtons } from './board-access.ts';
 import {
   BLACKLIST_PATH,
   type BootFiles,
@@ -395,7 +395,7 @@ export async function install(options: InstallOptions, deps: ServiceDeps): Promi
   const bundle = await readBundle(resolve(dir), options.board);
   const { board } = bundle.config.display;
   const model = await readPiModel(under(root, '/proc/device-tree/model')).catch(() => '');
-  const access = boardAccess(bundle.config.display, model);
+  const access = withButtons(boardAccess(bundle.config.display, model), bundle.config.buttons);
   say(`board ${board}${model === '' ? '' : ` on a ${model}`}`);
   if (access.rootReason !== undefined) say(`runs as root: ${access.rootReason}`);
 

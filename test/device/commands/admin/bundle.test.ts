@@ -45,7 +45,17 @@ describe('device config', () => {
       },
       topicPrefix: 'ec2led',
       display: { board: 'unicornhatmini' },
+      buttons: {},
     });
+  });
+});
+
+describe('device config: buttons', () => {
+  it("turns on the Unicorn HAT Mini's buttons, and no other board's", () => {
+    expect(deviceConfig('desk-pi', 'unicornhatmini', access).buttons).toEqual({});
+    for (const board of ['unicornhathd', 'rgbmatrix5x5', 'terminal']) {
+      expect(deviceConfig('desk-pi', board, access), board).not.toHaveProperty('buttons');
+    }
   });
 });
 

@@ -212,6 +212,7 @@ describe('ec2led device create', () => {
       },
       topicPrefix: 'ec2led',
       display: { board: 'unicornhatmini' },
+      buttons: {},
     });
     expect(result.stderr).toMatch(
       /created thing desk-pi \(attribute ec2led-stack=Ec2Led\)\ncreated certificate a1a1/,

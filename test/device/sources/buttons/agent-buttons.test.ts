@@ -1,0 +1,127 @@
+/**
+ * The buttons in the agent: fake edges through the same LineEvents interface gpiomon feeds drive
+ * the agent's actions — the brightness in the legend, and the attention core's targets (or the log
+ * line that says they are not there).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, startAgent } from '../../../../device/agent/agent.ts';
+import { createLogger } from '../../../../device/base/log.ts';
+import { parseConfig } from '../../../../device/config/config.ts';
+import type { ButtonTargets } from '../../../../device/sources/buttons/actions.ts';
+import { FakeLineEvents } from '../../../fakes/fake-line-events.ts';
+import { TimerClock } from '../../../fakes/timer-clock.ts';
+import { waitFor } from '../../../fakes/wait.ts';
+import { instance, startWorld, type World } from '../../../fakes/world.ts';
+
+let world: World;
+const agents: Agent[] = [];
+
+beforeAll(async () => {
+  world = await startWorld([instance(1, 'running', 'web')], { buttons: {} });
+});
+
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.stop()));
+  await world?.close();
+});
+
+async function start(targets?: ButtonTargets) {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ write: (line) => lines.push(JSON.parse(line)), level: 'info' });
+  const reader = new FakeLineEvents();
+  const clock = new TimerClock(0);
+  const asked: (readonly number[])[] = [];
+  const agent = await startAgent({
+    config: parseConfig(world.raw),
+    log,
+    lineEvents: (wired) => {
+      asked.push(wired);
+      return reader;
+    },
+    buttonClock: clock,
+    ...(targets === undefined ? {} : { buttonTargets: targets }),
+  });
+  agents.push(agent);
+  const press = async (line: number, ms: number) => {
+    reader.down(line, clock.nowMs);
+    await clock.advance(ms);
+    reader.up(line, clock.nowMs);
+    await clock.advance(50);
+  };
+  return { agent, reader, clock, lines, asked, press };
+}
+
+describe('the agent with `buttons: {}`', () => {
+  it("reads the HAT Mini's four lines; X steps the brightness and, held, gives it back to the schedule", async () => {
+    const { agent, asked, press, lines } = await start();
+    expect(asked).toEqual([[5, 6, 16, 24]]);
+    await waitFor('a legend with a level', () => agent.legend().brightness);
+    expect(agent.legend().brightness).toEqual({ level: 0.5 });
+
+    await press(16, 100);
+    await waitFor('0.25 by hand', () => agent.legend().brightness?.level === 0.25);
+    expect(agent.legend().brightness).toEqual({ level: 0.25, manual: true });
+    await press(16, 100);
+    await waitFor('0.1 by hand', () => agent.legend().brightness?.level === 0.1);
+
+    await press(16, 1200);
+    await waitFor('the configured level again', () => agent.legend().brightness?.manual !== true);
+    expect(agent.legend().brightness).toEqual({ level: 0.5 });
+    expect(lines.filter((l) => l.msg === 'brightness set by button').map((l) => l.context)).toEqual([
+      { button: 'X', from: 0.5, to: 0.25 },
+      { button: 'X', from: 0.25, to: 0.1 },
+    ]);
+  });
+
+  it('hands A, B and Y to the attention targets it is given', async () => {
+    const calls: unknown[][] = [];
+    const { press } = await start({
+      acknowledge: (...args) => calls.push(['acknowledge', ...args]),
+      snooze: (...args) => calls.push(['snooze', ...args]),
+      highlightNextUrgent: (...args) => calls.push(['highlight', ...args]),
+    });
+    await press(5, 80);
+    await press(6, 80);
+    await press(24, 80);
+    expect(calls).toEqual([
+      ['acknowledge', { all: true }, 'button'],
+      ['snooze', { all: true }, 3_600_000, 'button'],
+      ['highlight', 'button'],
+    ]);
+  });
+
+  it('takes a press that bounces as one press', async () => {
+    const calls: unknown[][] = [];
+    const { reader, clock } = await start({
+      acknowledge: (...args) => calls.push(['acknowledge', ...args]),
+      snooze: () => undefined,
+      highlightNextUrgent: () => undefined,
+    });
+    for (const [edge, atMs] of [
+      ['down', 0],
+      ['up', 3],
+      ['down', 6],
+      ['up', 150],
+      ['down', 153],
+      ['up', 158],
+    ] as const) {
+      await clock.advance(atMs - clock.nowMs);
+      reader[edge](5, clock.nowMs);
+    }
+    await clock.advance(2000);
+    expect(calls).toEqual([['acknowledge', { all: true }, 'button']]);
+  });
+
+  it('says "acknowledge not available" without them, and stops the reader with the agent', async () => {
+    const { agent, press, lines, reader } = await start();
+    await press(5, 80);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toContain('acknowledge not available');
+    expect(lines.find((l) => l.msg === 'button pressed')?.context).toEqual({
+      button: 'A',
+      gesture: 'press',
+      action: 'acknowledge-all',
+    });
+    await agent.stop();
+    expect(reader.stopped).toBe(true);
+  });
+});
