@@ -8,6 +8,7 @@
  * process afterwards (aws-crt).
  */
 
+import { attentionOutput, loadAttention } from './attention-store.ts';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
@@ -15,12 +16,24 @@ import { initialSyncState, type SyncState } from './fleet/sync.ts';
 import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { createLatch } from './latch.ts';
 import { IDENTIFY_MS } from './layout/animate.ts';
+import {
+  type AttentionBy,
+  type AttentionControl,
+  type AttentionReply,
+  type AttentionResult,
+  acknowledge,
+  DEFAULT_SNOOZE_MS,
+  nextUrgent,
+  snooze,
+  unsnooze,
+} from './layout/attention.ts';
 import type { Legend } from './layout/legend.ts';
 import type { IdentifyTarget } from './layout/render.ts';
 import type { Level } from './layout/schedule.ts';
 import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import { createAgentMetrics } from './metrics/agent-metrics.ts';
+import { type AttentionAction, createAttentionCounters } from './metrics/attention-metrics.ts';
 import { renderExposition } from './metrics/exposition.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
@@ -59,7 +72,8 @@ export interface AgentOptions {
   readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
 }
 
-export interface Agent {
+/** The agent; acknowledge, snooze, unsnooze and highlight (AttentionControl) come from every place. */
+export interface Agent extends AttentionControl {
   /** The legend of the last picture (the web board, `ec2led status`). */
   legend(): Legend;
   readonly state: () => SyncState;
@@ -105,6 +119,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       instances: restored.fleet.size,
       savedAtMs: restored.savedAtMs,
     });
+  const restoredAttention = await loadAttention(config.stateDir, now());
+  if (restoredAttention.reason !== undefined)
+    log.warn('acknowledgements not restored', { reason: restoredAttention.reason });
   const settings = pictureSettings(config);
   const metrics = createAgentMetrics(now);
   const wled: WledOutput[] = (config.wled ?? []).map((device) =>
@@ -119,12 +136,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     settings,
     slots: loaded.slots,
     restored: restored.fleet,
+    attention: restoredAttention.attention,
     clockSynced: () => clockSync?.synced,
     outputs: [
       ...boardOutputs(config, options.displayDeps),
       slotsOutput(config.stateDir, loaded.slots, log),
       fleetOutput(config.stateDir, restored.fleet, log, options.clock),
       brightnessLogOutput(log),
+      attentionOutput(config.stateDir, restoredAttention.attention, log),
       ...wled,
     ],
     log,
@@ -180,6 +199,28 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   probes.start();
   watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
+  const attentionCounters = createAttentionCounters();
+  /** Carries out one acknowledge / snooze / unsnooze: logged (with who), counted, drawn. */
+  const command = (
+    action: AttentionAction,
+    by: AttentionBy,
+    run: (current: ReturnType<typeof stage.attention>) => AttentionResult,
+  ): AttentionReply => {
+    const result = run(stage.attention());
+    if (!result.ok) {
+      log.info(`${action} refused`, { by, reason: result.reason });
+      return result;
+    }
+    attentionCounters.count(action, by);
+    if (result.ids.length > 0) {
+      log.info(result.message, { action, by, ids: result.ids.slice(0, 20), count: result.ids.length });
+      stage.setAttention(result.attention);
+      runtime.redraw();
+    }
+    return { ok: true, ids: result.ids, message: result.message };
+  };
+  let highlighted: string | undefined;
+
   let stopping: Promise<void> | undefined;
   return {
     legend: stage.legend,
@@ -191,8 +232,31 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
+    acknowledge: (target, by) =>
+      command('acknowledge', by, (current) => acknowledge(current, runtime.state().fleet, target, by, now())),
+    snooze: (target, durationMs, by) =>
+      command('snooze', by, (current) =>
+        snooze(current, runtime.state().fleet, target, durationMs ?? DEFAULT_SNOOZE_MS, by, now()),
+      ),
+    unsnooze: (target, by) => command('unsnooze', by, (current) => unsnooze(current, target)),
+    highlightNextUrgent(by) {
+      const { pixels } = stage.legend();
+      const id = nextUrgent(pixels, highlighted);
+      if (id === undefined) return undefined;
+      highlighted = id;
+      attentionCounters.count('highlight', by);
+      stage.identify({ instanceId: id }, now() + IDENTIFY_MS, true);
+      runtime.redraw();
+      const entry = pixels.find((pixel) => pixel.entry?.id === id)?.entry;
+      const name = entry?.name === undefined || entry.name === '' ? id : entry.name;
+      log.info('highlighted', { by, id });
+      return { id, name };
+    },
     metrics() {
-      const families = wledFamilies(wled.map((w) => w.status()));
+      const families = [
+        ...wledFamilies(wled.map((w) => w.status())),
+        ...attentionCounters.families(stage.attention()),
+      ];
       return metrics.render(runtime.state()) + (families.length === 0 ? '' : renderExposition(families));
     },
     wled: () => wled.map((w) => w.status()),

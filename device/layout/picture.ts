@@ -19,10 +19,14 @@
  *   an urgent pixel (kinds.ts) lights while the level is "off": only the urgent pixels, at the
  *   configured brightness. Identify of the whole board (Home Assistant's flash) blinks at the
  *   configured brightness while the level is "off", and changes neither the level nor the legend.
+ * - `attention` (attention.ts, reconciled by the caller) quiets acknowledged and snoozed urgent
+ *   items: they flash no more, and night mode's urgent override leaves them dark. The legend is
+ *   new when the attention is (another object), and a picture wakes when the next snooze expires.
  */
 
 import type { Frame } from '../display/display.ts';
 import type { Fleet } from '../fleet/store.ts';
+import { type Attention, attentionOf, nextExpiryMs } from './attention.ts';
 import { isUrgent } from './kinds.ts';
 import type { Legend, LegendBrightness } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
@@ -68,6 +72,8 @@ export interface PictureInput {
   readonly restored?: Fleet | undefined;
   /** The last picture composed with the same settings: its layout and legend are reused when they hold. */
   readonly previous?: Picture | undefined;
+  /** Acknowledgements and snoozes, reconciled with `fleet` (attention.ts); default none. */
+  readonly attention?: Attention | undefined;
 }
 
 export interface Picture {
@@ -89,6 +95,8 @@ export interface Picture {
   /** The schedule's answer for this frame (reused by the next picture while it holds). */
   readonly night: Night | undefined;
   readonly manualLevel: ManualLevel | undefined;
+  /** The attention this picture shows (the attention file saves it when it changes). */
+  readonly attention: Attention | undefined;
 }
 
 /** `frame` with every pixel dark but those whose entry is urgent. */
@@ -102,8 +110,13 @@ export function urgentOnly(frame: Frame, legend: Legend, urgent = isUrgentPixel)
   return { width: frame.width, height: frame.height, rgb };
 }
 
+/** Urgent and neither acknowledged nor snoozed (attention.ts): what lights a board that is off. */
 function isUrgentPixel(pixel: Legend['pixels'][number]): boolean {
-  return pixel.entry !== null && isUrgent(pixel.entry.kind, pixel.entry.state);
+  return (
+    pixel.entry !== null &&
+    isUrgent(pixel.entry.kind, pixel.entry.state) &&
+    pixel.entry.attention === undefined
+  );
 }
 
 function sameBrightness(a: LegendBrightness | undefined, b: LegendBrightness | undefined): boolean {
@@ -144,6 +157,7 @@ export function composePicture(input: PictureInput): Picture {
       listed,
     });
   const palette = settings.palette ?? DEFAULT_PALETTE;
+  const { attention } = input;
   const out = renderBoard({
     fleet,
     layout,
@@ -154,7 +168,13 @@ export function composePicture(input: PictureInput): Picture {
     accountLabels: settings.accountLabels,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    attentionOf: attention === undefined ? undefined : (item) => attentionOf(attention, item, nowMs),
   });
+  const expiry = attention === undefined ? undefined : nextExpiryMs(attention);
+  const nextFrameInMs = earliest(
+    out.nextFrameInMs,
+    expiry === undefined ? undefined : Math.max(1, expiry - nowMs),
+  );
   const manualLevel = input.manualLevel;
   const nightSettings = settings.night;
   if (nightSettings === undefined) {
@@ -166,12 +186,15 @@ export function composePicture(input: PictureInput): Picture {
       status,
       layout,
       frame: out.frame,
-      legend: sameLegend(input, layout, undefined) ? (previous as Picture).legend : out.view,
+      legend: sameLegend(input, layout, undefined, out.view.highlight)
+        ? (previous as Picture).legend
+        : out.view,
       animating: out.animating,
-      wakeInMs: out.nextFrameInMs,
+      wakeInMs: nextFrameInMs,
       brightness: undefined,
       night: undefined,
       manualLevel,
+      attention,
     };
   }
   const night = nightAt(
@@ -201,7 +224,11 @@ export function composePicture(input: PictureInput): Picture {
   };
   // A dark board needs no animation frames: only the schedule's own wake-ups.
   const dark = brightness === 0 && nowMs >= night.steadyFromMs;
-  const animationWake = dark ? undefined : out.nextFrameInMs;
+  const animationWake = dark
+    ? expiry === undefined
+      ? undefined
+      : Math.max(1, expiry - nowMs)
+    : nextFrameInMs;
   return {
     fleet,
     listed,
@@ -210,7 +237,7 @@ export function composePicture(input: PictureInput): Picture {
     status,
     layout,
     frame,
-    legend: sameLegend(input, layout, legendBrightness)
+    legend: sameLegend(input, layout, legendBrightness, out.view.highlight)
       ? (previous as Picture).legend
       : { ...out.view, brightness: legendBrightness },
     animating: out.animating && !dark,
@@ -218,11 +245,21 @@ export function composePicture(input: PictureInput): Picture {
     brightness,
     night,
     manualLevel,
+    attention,
   };
 }
 
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
 /** The previous legend still says it all: same fleet, layout, status and brightness levels. */
-function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrightness | undefined): boolean {
+function sameLegend(
+  input: PictureInput,
+  layout: Layout,
+  brightness: LegendBrightness | undefined,
+  highlight: Legend['highlight'],
+): boolean {
   const { previous, status } = input;
   return (
     previous !== undefined &&
@@ -233,6 +270,9 @@ function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrigh
     previous.status.connected === status.connected &&
     previous.status.synced === status.synced &&
     previous.status.clockSynced === status.clockSynced &&
+    previous.attention === input.attention &&
+    previous.legend.highlight?.id === highlight?.id &&
+    previous.legend.highlight?.untilMs === highlight?.untilMs &&
     sameBrightness(previous.legend.brightness, brightness)
   );
 }
