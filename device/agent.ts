@@ -238,7 +238,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       command('snooze', by, (current) =>
         snooze(current, runtime.state().fleet, target, durationMs ?? DEFAULT_SNOOZE_MS, by, now()),
       ),
-    unsnooze: (target, by) => command('unsnooze', by, (current) => unsnooze(current, target)),
+    unsnooze: (target, by) =>
+      command('unsnooze', by, (current) => unsnooze(current, target, runtime.state().fleet)),
     highlightNextUrgent(by) {
       const { pixels } = stage.legend();
       const id = nextUrgent(pixels, highlighted);

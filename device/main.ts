@@ -18,6 +18,9 @@ Examples:
 Commands:
   agent            run the board: MQTT feed, DescribeInstances, the LED display (the service)
   status           which pixel shows which instance, from the running agent
+  ack [ITEM]       acknowledge urgent pixels: they stop flashing (ITEM or all)
+  snooze ITEM      no urgency from an item (or --kind KIND) for a while (--for 2h)
+  unsnooze ITEM    end a snooze (or --kind KIND, --all)
   replay FILE      the board after a file of EventBridge events
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
   device list      the devices of the stack, with their certificates
@@ -64,6 +67,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const columns = process.stdout.columns;
     const isTty = process.stdout.isTTY === true;
     return (await import('./cli/status.ts')).statusMain(argv.slice(1), { ...io, columns, isTty });
+  }
+  if (command === 'ack' || command === 'snooze' || command === 'unsnooze') {
+    return (await import('./cli/attention.ts')).attentionMain(command, argv.slice(1), io);
   }
   if (command === '--version') {
     io.stdout('0.1.0\n');

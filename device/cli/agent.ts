@@ -214,7 +214,13 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     const empty = emptyLegend(config.display.virtualWidth, config.display.virtualHeight);
     // `ec2led status` shows each WLED device (config wled) under the board.
     const wled = () => (config.wled === undefined ? {} : { wled: agent?.wled() ?? [] });
-    socket = await make(serveBoard(socketPath(config.stateDir), empty, wled));
+    // `ec2led ack`, `snooze` and `unsnooze` act through the agent once there is one.
+    const { runAttentionRequest } = await import('../attention-request.ts');
+    const attention = (request: Parameters<typeof runAttentionRequest>[1]) =>
+      agent === undefined
+        ? { ok: false as const, reason: 'the agent is still starting; try again in a few seconds' }
+        : runAttentionRequest(agent, request, 'cli');
+    socket = await make(serveBoard(socketPath(config.stateDir), empty, wled, attention));
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;

@@ -30,7 +30,10 @@ import { isKind, isUrgent, type Kind } from './kinds.ts';
 export const ATTENTION_SOURCES = ['button', 'web', 'home-assistant', 'cli'] as const;
 export type AttentionBy = (typeof ATTENTION_SOURCES)[number];
 
-/** Every urgent item, one item by id, or a whole kind (snooze and unsnooze only). */
+/**
+ * Every urgent item, one item by id (or by its name when no other item has it), or a whole kind
+ * (snooze and unsnooze only).
+ */
 export type AttentionTarget = { readonly all: true } | { readonly id: string } | { readonly kind: string };
 
 /** A snooze when the caller does not say: one hour. */
@@ -245,9 +248,10 @@ function named(item: Instance): string {
     : item.id;
 }
 
+/** The item `id` names: its id, or its name when unique (resolveItem). */
 function itemOf(fleet: Fleet, id: string): Instance | AttentionResult {
-  const item = fleet.get(id);
-  return item ?? fail(`no item ${JSON.stringify(id)} on the board; ${LISTED}`);
+  const found = resolveItem(fleet, id);
+  return 'reason' in found ? fail(found.reason) : (fleet.get(found.id) as Instance);
 }
 
 function urgentItems(fleet: Fleet): Instance[] {
@@ -348,8 +352,15 @@ export function snooze(
   };
 }
 
-/** Ends the snooze of one item (also letting it go from its kind's), of a kind, or every snooze. */
-export function unsnooze(attention: Attention, target: AttentionTarget): AttentionResult {
+/**
+ * Ends the snooze of one item (also letting it go from its kind's), of a kind, or every snooze. An
+ * item is named by id, or by name when `fleet` has exactly one item of that name.
+ */
+export function unsnooze(
+  attention: Attention,
+  target: AttentionTarget,
+  fleet: Fleet = new Map(),
+): AttentionResult {
   if ('all' in target) {
     const ids = [...attention.items.keys(), ...attention.kinds.keys()];
     return {
@@ -371,7 +382,8 @@ export function unsnooze(attention: Attention, target: AttentionTarget): Attenti
       message: `unsnoozed every ${target.kind}`,
     };
   }
-  const { id } = target;
+  const named = resolveItem(fleet, target.id);
+  const id = 'id' in named && !attention.items.has(target.id) ? named.id : target.id;
   const items = new Map(attention.items);
   const had = items.delete(id);
   const kinds = new Map(attention.kinds);
@@ -393,6 +405,7 @@ export function unsnooze(attention: Attention, target: AttentionTarget): Attenti
  */
 export function resolveItem(fleet: Fleet, text: string): { id: string } | { reason: string } {
   if (fleet.has(text)) return { id: text };
+  if (text === '') return { reason: `an empty item name; ${LISTED}` };
   const matches = [...fleet.values()].filter((item) => item.name === text);
   if (matches.length === 1) return { id: (matches[0] as Instance).id };
   if (matches.length === 0)
