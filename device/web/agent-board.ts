@@ -1,12 +1,14 @@
 /**
  * The web board of a running agent, as one of its outputs: it shows the legend of the agent's last
- * picture, pushes it to every page when it changes, and blinks through the agent's identify. Used by
+ * picture, pushes it to every page when it changes, blinks through the agent's identify, and
+ * acknowledges and snoozes through the agent (as `web`). Used by
  * `ec2led agent` and by the demo.
  *
  * `listenAgentWebBoard` opens the listener before there is an agent (the demo does, so a port in use
  * fails before the terminal shows a frame); until `attach`, the board is empty and identify fails.
  */
 import type { Agent } from '../agent.ts';
+import { runAttentionRequest } from '../attention-request.ts';
 import { emptyLegend, type Legend } from '../layout/legend.ts';
 import type { Palette } from '../layout/palette.ts';
 import type { Logger } from '../log.ts';
@@ -24,7 +26,10 @@ export interface AgentWebOptions {
   readonly palette?: Palette;
 }
 
-type WebAgent = Pick<Agent, 'legend' | 'identify' | 'attach' | 'metrics'>;
+type WebAgent = Pick<
+  Agent,
+  'legend' | 'identify' | 'attach' | 'metrics' | 'acknowledge' | 'snooze' | 'unsnooze' | 'highlightNextUrgent'
+>;
 
 export interface ListeningWebBoard {
   readonly board: WebBoard;
@@ -46,6 +51,10 @@ export async function listenAgentWebBoard(options: AgentWebOptions, log: Logger)
       if (agent === undefined) throw new Error('the agent is still starting');
       agent.identify(target);
     },
+    onAttention: (request) =>
+      agent === undefined
+        ? { ok: false, reason: 'the agent is still starting; try again in a few seconds' }
+        : runAttentionRequest(agent, request, 'web'),
     log: (level, msg, context) => log[level](msg, context),
   });
   return {
