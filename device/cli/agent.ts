@@ -123,6 +123,10 @@ async function attachHomeAssistant(agent: Agent, config: Config, log: Logger): P
       brightness: config.display.brightness,
       onLevel: (level) => agent.setBrightness(level),
       onFlash: (durationMs) => agent.identify({ board: true }, durationMs),
+      onButton: (button) =>
+        button === 'acknowledge_all'
+          ? agent.acknowledge({ all: true }, 'home-assistant')
+          : agent.snooze({ all: true }, undefined, 'home-assistant'),
       configurationUrl: webBoardUrl(config, hostname()),
       log,
     }),
