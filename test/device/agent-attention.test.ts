@@ -142,6 +142,12 @@ it('acknowledges and snoozes from the CLI: steady dimmed bytes, the legend, stat
   expect(agent.metrics()).toContain('ec2led_attention_actions_total{action="acknowledge",by="cli"} 1');
   expect(agent.metrics()).toContain('ec2led_snoozes{target="kind"} 1');
 
+  // "Which one?" (the HAT's Y button): the next urgent pixel blinks and is named in status.
+  expect(agent.highlightNextUrgent('button')).toEqual({ id: 'probe:www', name: 'www' });
+  await waitFor('the legend names it', () => agent.legend().highlight?.id === 'probe:www', 2_000);
+  expect((await cli(['status'])).out).toContain('blinking: www (probe:www)');
+  expect(agent.metrics()).toContain('ec2led_attention_actions_total{action="highlight",by="button"} 1');
+
   const bad = await cli(['snooze', 'www', '--for', '10s']);
   expect(bad.code).toBe(2);
   expect(bad.err).toMatch(/not a duration from 1m to 7d/);

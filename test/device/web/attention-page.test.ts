@@ -127,6 +127,10 @@ it('acknowledges and snoozes from the detail panel with the keyboard; every page
   await page.locator('#attention-status', { hasText: 'unsnoozed probe:www' }).waitFor();
   await other.locator('#attention-state', { hasText: /^Acknowledged by web/ }).waitFor();
 
+  // "Which one?" from the HAT's button: every page names the blinking item.
+  expect(a.highlightNextUrgent('button')?.id).toBe('probe:www');
+  await other.locator('#badge-highlight', { hasText: 'blinking: www' }).waitFor();
+
   for (const watch of [acting, watching]) {
     expect(watch.problems).toEqual([]);
     expect(await watch.cspViolations()).toEqual([]);
