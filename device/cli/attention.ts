@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { AttentionRequest } from '../attention-request.ts';
 import { ConfigError } from '../config.ts';
 import { DEFAULT_SNOOZE_MS, MAX_SNOOZE_MS } from '../layout/attention.ts';
+import { KIND_NAMES } from '../layout/kinds.ts';
 import { UsageError } from './args.ts';
 import { agentStateDir, type StatusDeps } from './status.ts';
 import { postAttention, socketPath } from './status-socket.ts';
@@ -39,7 +40,7 @@ Examples:
 
 Flags:
   --for DURATION  how long: 90s, 30m, 2h, 1d, 1h30m (default 1h, at most 7d, at least 1m)
-  --kind KIND     every item of this kind (instance, alarm, probe)
+  --kind KIND     every item of this kind (${KIND_NAMES.join(', ')})
   --all           every urgent item now
 ${CONFIG_FLAG}
 Exit codes: 0 done, 1 the agent refused or did not answer, 2 bad usage or config.

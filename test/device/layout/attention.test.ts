@@ -4,6 +4,7 @@
  * look on the frame (bytes), in night mode and in the legend.
  */
 import { describe, expect, it } from 'vitest';
+import { createLedShim } from '../../../device/display/boards/ledshim.ts';
 import { getPixel } from '../../../device/display/frame.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
@@ -25,7 +26,9 @@ import { parseAttention, serializeAttention } from '../../../device/layout/atten
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/layout/palette.ts';
 import { composePicture, type PictureInput } from '../../../device/layout/picture.ts';
 import { parseTimeOfDay } from '../../../device/layout/schedule.ts';
+import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
 import { instance } from '../../kit/builders.ts';
+import { showFrame } from '../display/is31.ts';
 
 const ARN = 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:cpu-high';
 const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', sinceMs = 0): Instance => ({
@@ -81,7 +84,7 @@ describe('acknowledge', () => {
     expect(refused).toEqual({ ok: false, reason: expect.stringMatching(/is up, which is not urgent/) });
     expect(acknowledge(NO_ATTENTION, fleet, { id: 'i-nope' }, 'cli', T0)).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/no item "i-nope".*ec2led status/),
+      reason: expect.stringMatching(/no item with the id or name "i-nope".*ec2led status/),
     });
     expect(acknowledge(NO_ATTENTION, fleet, { kind: 'alarm' }, 'cli', T0).ok).toBe(false);
   });
@@ -260,6 +263,31 @@ describe('the quiet look', () => {
     expect(scaleColor(pink, QUIET_LEVEL)).not.toEqual(scaleColor(pink, FLASH_LOW));
     const entry = compose(acked, T0).legend.pixels[0]?.entry;
     expect(entry?.attention).toEqual({ acknowledged: { by: 'button', atMs: T0 } });
+  });
+
+  it("writes the LED SHIM's bus the same quiet bytes at both halves of a flash", async () => {
+    const bus = new FakeI2cBus();
+    const shim = createLedShim(async () => bus);
+    await shim.open();
+    const settings = { width: 28, height: 1 };
+    const acked = ok(acknowledge(NO_ATTENTION, fleetOf(alarm('ALARM')), { id: ARN }, 'web', T0));
+    const written = async (attention: Attention | undefined, nowMs: number) => {
+      bus.clear();
+      await shim.show(compose(attention, nowMs, { settings }).frame);
+      return bus.log();
+    };
+    const half = FLASH_PERIOD_MS / 2;
+    // Unacknowledged: the bytes change with the flash; acknowledged: one steady image.
+    expect(await written(undefined, T0)).not.toEqual(await written(undefined, T0 + half));
+    const quiet = await written(acked, T0);
+    expect(await written(acked, T0 + half)).toEqual(quiet);
+    // Pixel 0's red LED is PWM register 118 (docs/reference/hardware.md §5.5): 40% of 0xff.
+    const pwm = new Uint8Array(144);
+    pwm[118] = 102;
+    pwm[69] = 0;
+    pwm[85] = 51; // 40% of 0x80
+    expect(quiet).toEqual(showFrame(0x75, 0, pwm));
+    await shim.close();
   });
 
   it('wakes when the next snooze expires, and keeps a snoozed item in the legend', () => {
