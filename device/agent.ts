@@ -100,6 +100,14 @@ export interface Agent extends AttentionControl {
   stop(): Promise<void>;
 }
 
+/** The log line of each action that changed something. */
+const DONE: Readonly<Record<AttentionAction, string>> = {
+  acknowledge: 'acknowledged',
+  snooze: 'snoozed',
+  unsnooze: 'unsnoozed',
+  highlight: 'highlighted',
+};
+
 /** The configured board as an output; none for `web`, which shows the web board alone. */
 export function boardOutputs(config: Config, deps: DisplayDeps = {}): Output[] {
   return config.display.board === 'web' ? [] : [displayOutput(createDisplay(config.display, deps))];
@@ -213,7 +221,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
     attentionCounters.count(action, by);
     if (result.ids.length > 0) {
-      log.info(result.message, { action, by, ids: result.ids.slice(0, 20), count: result.ids.length });
+      // A fixed message: the result's names an item by its (untrusted) Name.
+      log.info(DONE[action], { by, ids: result.ids.slice(0, 20), count: result.ids.length });
       stage.setAttention(result.attention);
       runtime.redraw();
     }

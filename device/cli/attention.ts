@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { AttentionRequest } from '../attention-request.ts';
 import { ConfigError } from '../config.ts';
+import { sanitizeText } from '../display/sanitize.ts';
 import { DEFAULT_SNOOZE_MS, MAX_SNOOZE_MS } from '../layout/attention.ts';
 import { KIND_NAMES } from '../layout/kinds.ts';
 import { UsageError } from './args.ts';
@@ -145,10 +146,11 @@ export async function attentionMain(
   }
   try {
     const done = await postAttention(socketPath(stateDir), request);
-    deps.stdout(`${done.message}\n`);
+    // Names are user data (a Name tag): no escape sequence or bidi override reaches the terminal.
+    deps.stdout(`${sanitizeText(done.message)}\n`);
     return 0;
   } catch (error) {
-    deps.stderr(`ec2led ${command}: ${(error as Error).message}\n`);
+    deps.stderr(`ec2led ${command}: ${sanitizeText((error as Error).message)}\n`);
     return 1;
   }
 }
