@@ -331,7 +331,9 @@ function legendRow(pixel) {
   cell(keyOf(pixel.x, pixel.y), 'mono');
   const swatch = document.createElement('span');
   swatch.className = 'swatch';
-  swatch.style.backgroundColor = COLOR.test(pixel.color) ? pixel.color : '#000000';
+  const quiet = isQuiet(instance) ? ui.quiet.get(`${instance.kind} ${instance.state}`) : undefined;
+  const shown = quiet && COLOR.test(quiet) ? quiet : pixel.color;
+  swatch.style.backgroundColor = COLOR.test(shown) ? shown : '#000000';
   cell('').append(swatch);
   cell(sanitize(instance.kind));
   setText(cell('', 'mono'), sanitize(instance.id), ID_MAX, shortenMiddle);
