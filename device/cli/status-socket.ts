@@ -20,7 +20,7 @@ import {
 import type { AttentionReply } from '../layout/attention.ts';
 import { type Legend, legendToWire } from '../layout/legend.ts';
 import type { Output } from '../outputs.ts';
-import { readBody } from '../web/http.ts';
+import { readBodyWithin } from '../web/http.ts';
 
 export const SOCKET_NAME = 'agent.sock';
 /** How long a client may take to send a whole request. */
@@ -94,7 +94,12 @@ export async function serveBoard(
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   const act = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req, MAX_ATTENTION_REQUEST_BYTES);
+    const body = await readBodyWithin(req, MAX_ATTENTION_REQUEST_BYTES, REQUEST_TIMEOUT_MS);
+    if (!body.ok && 'timedOut' in body) {
+      reply(res, 408, { error: `the request did not arrive within ${REQUEST_TIMEOUT_MS} ms` });
+      req.destroy();
+      return;
+    }
     if (!body.ok)
       return reply(res, 413, { error: `request larger than ${MAX_ATTENTION_REQUEST_BYTES} bytes` });
     const parsed = parseAttentionRequest(body.text);

@@ -28,7 +28,15 @@ import { type Legend, legendToWire } from '../layout/legend.ts';
 import type { Palette } from '../layout/palette.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.ts';
 import { type LogFn, SseHub } from './events.ts';
-import { isHostAllowed, isSameOrigin, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
+import {
+  isHostAllowed,
+  isSameOrigin,
+  readBody,
+  readBodyWithin,
+  sendError,
+  sendJson,
+  setSecurityHeaders,
+} from './http.ts';
 import { type PixelTarget, parseIdentify } from './identify.ts';
 import { colourKey } from './key.ts';
 
@@ -50,6 +58,8 @@ export interface WebBoardOptions {
   readonly onIdentify: (target: PixelTarget) => void | Promise<void>;
   /** Acknowledge, snooze or unsnooze (the detail panel's buttons); default none: 404. */
   readonly onAttention?: (request: AttentionRequest) => AttentionReply;
+  /** How long a POST's body may take to arrive; default REQUEST_TIMEOUT_MS (10 s). */
+  readonly requestTimeoutMs?: number;
   /**
    * Serve the page and /api/*. Default true. False leaves a listener for `/metrics` alone, for a
    * scraper that should not see instance names or blink pixels.
@@ -77,7 +87,7 @@ const MAX_BODY_BYTES = 1024;
 const MAX_SSE_CLIENTS = 32;
 const MIN_EVENT_INTERVAL_MS = 50;
 /** How long a client may take to send a whole request (headers and body): a slow POST is cut off. */
-const REQUEST_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 15_000;
 
 const STATIC_FILES = [
@@ -169,7 +179,15 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       return sendError(res, 415, 'send the body as Content-Type: application/json');
     }
-    const body = await readBody(req, MAX_ATTENTION_REQUEST_BYTES);
+    const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const body = await readBodyWithin(req, MAX_ATTENTION_REQUEST_BYTES, timeoutMs);
+    if (!body.ok && 'timedOut' in body) {
+      sendError(res, 408, `the body did not arrive within ${timeoutMs} ms; send it at once`, {
+        Connection: 'close',
+      });
+      req.destroy();
+      return;
+    }
     if (!body.ok) {
       return sendError(res, 413, `body larger than ${MAX_ATTENTION_REQUEST_BYTES} bytes`, {
         Connection: 'close',
@@ -243,6 +261,7 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     });
   });
 
+  // Node's own bound on every request (checked every 30 s); the attention POST has its own, exact one.
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
