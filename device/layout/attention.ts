@@ -131,6 +131,22 @@ export function attentionOf(attention: Attention, item: Instance, nowMs: number)
   return { ...(acknowledged && { acknowledged }), ...(snoozed && { snoozed }) };
 }
 
+/** `attentionOf` every item of `fleet` that has any, by id (computed once per change, not per frame). */
+export function attentionMarks(
+  attention: Attention,
+  fleet: Fleet,
+  nowMs: number,
+): ReadonlyMap<string, ItemAttention> {
+  const marks = new Map<string, ItemAttention>();
+  if (attention.acknowledged.size === 0 && attention.items.size === 0 && attention.kinds.size === 0)
+    return marks;
+  for (const item of fleet.values()) {
+    const mark = attentionOf(attention, item, nowMs);
+    if (mark !== undefined) marks.set(item.id, mark);
+  }
+  return marks;
+}
+
 /** True when an item of `kind` in `state` with this attention shows the quiet look (no urgency). */
 export function isQuiet(kind: Kind, state: string, attention: ItemAttention | undefined): boolean {
   return attention !== undefined && isUrgent(kind, state);
@@ -158,18 +174,27 @@ export function reconcileAttention(
   nowMs: number,
   listed: boolean,
 ): Reconciled {
+  if (attention.acknowledged.size === 0 && attention.items.size === 0 && attention.kinds.size === 0)
+    return { attention, ended: [] }; // every frame of a board nobody acknowledged: no work
+  // Maps are copied only when something ends or changes: an animation frame allocates nothing.
   const ended: AttentionEnded[] = [];
-  const acknowledged = new Map(attention.acknowledged);
+  let acknowledged = attention.acknowledged;
   for (const [id, ack] of attention.acknowledged) {
     const item = fleet.get(id);
-    if (item === undefined) {
-      if (listed) ended.push({ what: 'acknowledgement', id, reason: 'gone' });
-      else continue;
-    } else if (item.state === ack.state && item.sinceMs === ack.sinceMs) continue;
-    else ended.push({ what: 'acknowledgement', id, reason: 'state changed' });
-    acknowledged.delete(id);
+    const reason =
+      item === undefined
+        ? listed
+          ? 'gone'
+          : undefined
+        : item.state === ack.state && item.sinceMs === ack.sinceMs
+          ? undefined
+          : 'state changed';
+    if (reason === undefined) continue;
+    ended.push({ what: 'acknowledgement', id, reason });
+    if (acknowledged === attention.acknowledged) acknowledged = new Map(acknowledged);
+    (acknowledged as Map<string, Acknowledgement>).delete(id);
   }
-  const items = new Map(attention.items);
+  let items = attention.items;
   for (const [id, snooze] of attention.items) {
     const item = fleet.get(id);
     const reason =
@@ -184,46 +209,47 @@ export function reconcileAttention(
             : undefined;
     if (reason === undefined) continue;
     ended.push({ what: 'snooze', id, reason });
-    items.delete(id);
+    if (items === attention.items) items = new Map(items);
+    (items as Map<string, ItemSnooze>).delete(id);
   }
-  const kinds = new Map(attention.kinds);
+  let kinds = attention.kinds;
+  const setKind = (kind: Kind, next: KindSnooze | undefined): void => {
+    const copy = kinds === attention.kinds ? new Map(kinds) : (kinds as Map<Kind, KindSnooze>);
+    if (next === undefined) copy.delete(kind);
+    else copy.set(kind, next);
+    kinds = copy;
+  };
   for (const [kind, snooze] of attention.kinds) {
     if (nowMs >= snooze.untilMs) {
       ended.push({ what: 'snooze', kind, reason: 'expired' });
-      kinds.delete(kind);
+      setKind(kind, undefined);
       continue;
     }
-    const baseline = new Map(snooze.baseline);
-    const released = new Set(snooze.released);
-    let changed = false;
+    let baseline: Map<string, string> | undefined;
+    let released: Set<string> | undefined;
+    const own = () => {
+      baseline ??= new Map(snooze.baseline);
+      released ??= new Set(snooze.released);
+      return { baseline, released };
+    };
     for (const item of fleet.values()) {
-      if (item.kind !== kind || released.has(item.id)) continue;
-      const from = baseline.get(item.id);
-      if (from === undefined) {
-        baseline.set(item.id, item.state);
-        changed = true;
-      } else if (isWorse(kind, from, item.state)) {
-        baseline.delete(item.id);
-        released.add(item.id);
+      if (item.kind !== kind || snooze.released.has(item.id)) continue;
+      const from = snooze.baseline.get(item.id);
+      if (from === undefined) own().baseline.set(item.id, item.state);
+      else if (isWorse(kind, from, item.state)) {
+        own().baseline.delete(item.id);
+        own().released.add(item.id);
         ended.push({ what: 'snooze', kind, id: item.id, reason: 'worse' });
-        changed = true;
       }
     }
     if (listed) {
-      for (const id of [...baseline.keys(), ...released]) {
-        if (fleet.has(id)) continue;
-        baseline.delete(id);
-        released.delete(id);
-        changed = true;
-      }
+      for (const id of snooze.baseline.keys()) if (!fleet.has(id)) own().baseline.delete(id);
+      for (const id of snooze.released) if (!fleet.has(id)) own().released.delete(id);
     }
-    if (changed) kinds.set(kind, { ...snooze, baseline, released });
+    if (baseline !== undefined && released !== undefined) setKind(kind, { ...snooze, baseline, released });
   }
   const same =
-    acknowledged.size === attention.acknowledged.size &&
-    items.size === attention.items.size &&
-    [...kinds].every(([kind, snooze]) => attention.kinds.get(kind) === snooze) &&
-    kinds.size === attention.kinds.size;
+    acknowledged === attention.acknowledged && items === attention.items && kinds === attention.kinds;
   return { attention: same ? attention : { acknowledged, items, kinds }, ended };
 }
 

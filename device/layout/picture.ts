@@ -26,7 +26,7 @@
 
 import type { Frame } from '../display/display.ts';
 import type { Fleet } from '../fleet/store.ts';
-import { type Attention, attentionOf, nextExpiryMs } from './attention.ts';
+import { type Attention, attentionMarks, type ItemAttention, nextExpiryMs } from './attention.ts';
 import { isUrgent } from './kinds.ts';
 import type { Legend, LegendBrightness } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
@@ -97,6 +97,8 @@ export interface Picture {
   readonly manualLevel: ManualLevel | undefined;
   /** The attention this picture shows (the attention file saves it when it changes). */
   readonly attention: Attention | undefined;
+  /** Each item's attention, by id: reused by the next picture while fleet and attention hold. */
+  readonly marks: ReadonlyMap<string, ItemAttention> | undefined;
 }
 
 /** `frame` with every pixel dark but those whose entry is urgent. */
@@ -158,6 +160,16 @@ export function composePicture(input: PictureInput): Picture {
     });
   const palette = settings.palette ?? DEFAULT_PALETTE;
   const { attention } = input;
+  const expiry = attention === undefined ? undefined : nextExpiryMs(attention);
+  const marks =
+    attention === undefined
+      ? undefined
+      : previous?.attention === attention &&
+          previous.fleet === fleet &&
+          previous.marks !== undefined &&
+          nowMs < (expiry ?? Number.POSITIVE_INFINITY)
+        ? previous.marks
+        : attentionMarks(attention, fleet, nowMs);
   const out = renderBoard({
     fleet,
     layout,
@@ -168,9 +180,8 @@ export function composePicture(input: PictureInput): Picture {
     accountLabels: settings.accountLabels,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
-    attentionOf: attention === undefined ? undefined : (item) => attentionOf(attention, item, nowMs),
+    attentionOf: marks === undefined ? undefined : (item) => marks.get(item.id),
   });
-  const expiry = attention === undefined ? undefined : nextExpiryMs(attention);
   const nextFrameInMs = earliest(
     out.nextFrameInMs,
     expiry === undefined ? undefined : Math.max(1, expiry - nowMs),
@@ -195,6 +206,7 @@ export function composePicture(input: PictureInput): Picture {
       night: undefined,
       manualLevel,
       attention,
+      marks,
     };
   }
   const night = nightAt(
@@ -246,6 +258,7 @@ export function composePicture(input: PictureInput): Picture {
     night,
     manualLevel,
     attention,
+    marks,
   };
 }
 

@@ -290,6 +290,21 @@ describe('the quiet look', () => {
     await shim.close();
   });
 
+  it('works out who acknowledged what once per change, not every animation frame', () => {
+    const fleet = fleetOf(alarm('ALARM'), probe('degraded'));
+    const slots = new Map([
+      [ARN, { x: 0, y: 0 }],
+      ['probe:www', { x: 1, y: 0 }],
+    ]);
+    const acked = ok(acknowledge(NO_ATTENTION, fleet, { id: ARN }, 'web', T0));
+    const first = compose(acked, T0, { fleet, slots });
+    const next = compose(acked, T0 + 50, { fleet, slots, previous: first });
+    expect(next.marks).toBe(first.marks); // the probe pulses: a frame, same marks
+    expect(next.legend).toBe(first.legend);
+    const other = ok(snooze(acked, fleet, { id: 'probe:www' }, HOUR, 'cli', T0 + 60));
+    expect(compose(other, T0 + 100, { fleet, slots, previous: next }).marks).not.toBe(first.marks);
+  });
+
   it('wakes when the next snooze expires, and keeps a snoozed item in the legend', () => {
     const snoozed = ok(snooze(NO_ATTENTION, fleetOf(alarm('ALARM')), { id: ARN }, HOUR, 'cli', T0));
     const picture = compose(snoozed, T0 + 1000);
