@@ -15,7 +15,7 @@ import { startBroker } from '../device/demo/broker.ts';
 import { startFakeEc2 } from '../device/demo/fake-ec2.ts';
 import { seedFakeEc2 } from '../device/demo/pipeline.ts';
 import { toEventBridgeEvent } from '../device/demo/simulator.ts';
-import { fetchBoard, socketPath } from '../device/outputs/status-socket.ts';
+import { fetchBoard, socketPath } from '../device/outputs/web/status-socket.ts';
 import { createHandler } from '../lambda/handler.ts';
 import { deviceBuildOptions } from '../scripts/device-bundle.ts';
 import { ACCOUNT, benchFleet, nextEventId } from './latency.ts';

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '../device/demo/broker.ts';
 import { type FakeInstance, startFakeEc2 } from '../device/demo/fake-ec2.ts';
-import { fetchBoard, socketPath } from '../device/outputs/status-socket.ts';
+import { fetchBoard, socketPath } from '../device/outputs/web/status-socket.ts';
 import type { InstanceState } from '../shared/instance-state.ts';
 import { encodeMessage } from '../shared/message.ts';
 import { instanceTopic } from '../shared/topics.ts';

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startBroker } from '../device/demo/broker.ts';
 import { startFakeEc2 } from '../device/demo/fake-ec2.ts';
 import { seedFakeEc2 } from '../device/demo/pipeline.ts';
-import { fetchBoard, socketPath } from '../device/outputs/status-socket.ts';
+import { fetchBoard, socketPath } from '../device/outputs/web/status-socket.ts';
 import { buildPackedAgent, rssMb, unitEnvironment } from './agent-resources.ts';
 import { ACCOUNT, benchFleet } from './latency.ts';
 import { type Section, until } from './report.ts';

@@ -18,11 +18,16 @@ Examples:
 Commands:
   agent            run the board: MQTT feed, DescribeInstances, the LED display (the service)
   status           which pixel shows which instance, from the running agent
+  ack [ITEM]       acknowledge urgent pixels: they stop flashing (ITEM or all)
+  snooze ITEM      no urgency from an item (or --kind KIND) for a while (--for 2h)
+  unsnooze ITEM    end a snooze (or --kind KIND, --all)
   replay FILE      the board after a file of EventBridge events
   device create    enrol a Raspberry Pi in IoT Core (admin machine, after cdk deploy)
   device list      the devices of the stack, with their certificates
   device set       set a device's brightness, schedule, pins or colours from the admin machine
   device delete    remove it again
+  device update    send a signed package to devices by IoT job; --status shows each one's execution
+  device update-key  create the Ed25519 key that signs update packages (once, admin machine)
   doctor           check this Pi: architecture, Node, config, certificates, board, endpoints, clock
   setup BUNDLE     on the Pi (root): bus, user, bundle, service; waits for synced
   service          service install (= setup), service uninstall
@@ -65,6 +70,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const columns = process.stdout.columns;
     const isTty = process.stdout.isTTY === true;
     return (await import('./commands/cli/status.ts')).statusMain(argv.slice(1), { ...io, columns, isTty });
+  }
+  if (command === 'ack' || command === 'snooze' || command === 'unsnooze') {
+    return (await import('./commands/cli/attention.ts')).attentionMain(command, argv.slice(1), io);
   }
   if (command === '--version') {
     io.stdout('0.1.0\n');

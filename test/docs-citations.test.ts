@@ -295,7 +295,7 @@ describe('file paths in comments', () => {
   it('finds them (the scan itself works)', () => {
     expect(cited.length).toBeGreaterThan(200);
     expect(cited).toContainEqual({
-      file: 'device/outputs/status-socket.ts',
+      file: 'device/outputs/web/status-socket.ts',
       line: 1,
       cited: 'device/picture/legend.ts',
     });

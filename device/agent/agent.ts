@@ -18,12 +18,24 @@ import type { Pinned } from '../config/remote-settings.ts';
 import { initialSyncState, type SyncState } from '../fleet/sync.ts';
 import { createDisplay, type DisplayDeps } from '../outputs/display/open.ts';
 import { createAgentMetrics } from '../outputs/metrics/agent-metrics.ts';
+import { type AttentionAction, createAttentionCounters } from '../outputs/metrics/attention-metrics.ts';
 import { renderExposition } from '../outputs/metrics/exposition.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from '../outputs/outputs.ts';
 import { loadSlots } from '../outputs/slot-store.ts';
 import { wledFamilies } from '../outputs/wled/metrics.ts';
 import { type WledOutput, type WledStatus, wledOutput } from '../outputs/wled/output.ts';
 import { IDENTIFY_MS } from '../picture/animate.ts';
+import {
+  type AttentionBy,
+  type AttentionControl,
+  type AttentionReply,
+  type AttentionResult,
+  acknowledge,
+  DEFAULT_SNOOZE_MS,
+  nextUrgent,
+  snooze,
+  unsnooze,
+} from '../picture/attention.ts';
 import type { Legend } from '../picture/legend.ts';
 import type { IdentifyTarget } from '../picture/render.ts';
 import type { AwsTimeouts } from '../sources/aws-client.ts';
@@ -40,6 +52,7 @@ import {
 import { withProbes } from '../sources/listing.ts';
 import { createMqttSource, toSyncEvent } from '../sources/mqtt.ts';
 import { createShadowSettings, type ShadowSettingsOptions } from '../sources/shadow.ts';
+import { attentionOutput, loadAttention } from './attention-store.ts';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { liveSettings, swappableEc2 } from './live-settings.ts';
@@ -75,7 +88,8 @@ export interface AgentOptions {
   readonly buttonTargets?: ButtonTargets;
 }
 
-export interface Agent {
+/** The agent; acknowledge, snooze, unsnooze and highlight (AttentionControl) come from every place. */
+export interface Agent extends AttentionControl {
   /** The legend of the last picture (the web board, `ec2led status`). */
   legend(): Legend;
   readonly state: () => SyncState;
@@ -102,6 +116,14 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
+/** The log line of each action that changed something. */
+const DONE: Readonly<Record<AttentionAction, string>> = {
+  acknowledge: 'acknowledged',
+  snooze: 'snoozed',
+  unsnooze: 'unsnoozed',
+  highlight: 'highlighted',
+};
+
 /** The configured board as an output; none for `web`, which shows the web board alone. */
 export function boardOutputs(config: Config, deps: DisplayDeps = {}): Output[] {
   return config.display.board === 'web' ? [] : [displayOutput(createDisplay(config.display, deps))];
@@ -121,6 +143,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       instances: restored.fleet.size,
       savedAtMs: restored.savedAtMs,
     });
+  const restoredAttention = await loadAttention(config.stateDir, now());
+  if (restoredAttention.reason !== undefined)
+    log.warn('acknowledgements not restored', { reason: restoredAttention.reason });
   const settings = pictureSettings(config);
   const metrics = createAgentMetrics(now);
   const wled: WledOutput[] = (config.wled ?? []).map((device) =>
@@ -135,12 +160,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     settings,
     slots: loaded.slots,
     restored: restored.fleet,
+    attention: restoredAttention.attention,
     clockSynced: () => clockSync?.synced,
     outputs: [
       ...boardOutputs(config, options.displayDeps),
       slotsOutput(config.stateDir, loaded.slots, log),
       fleetOutput(config.stateDir, restored.fleet, log, options.clock),
       brightnessLogOutput(log),
+      attentionOutput(config.stateDir, restoredAttention.attention, log),
       ...wled,
     ],
     log,
@@ -190,13 +217,19 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   await stage.open();
   log.info('display opened', { board: config.display.board, width: settings.width, height: settings.height });
+  // The buttons act on the agent's own acknowledge, snooze and highlight (the agent below).
+  let control: AttentionControl | undefined;
   const buttons =
     config.buttons === undefined
       ? undefined
       : openAgentButtons({
           section: config.buttons,
           log,
-          targets: options.buttonTargets,
+          targets: options.buttonTargets ?? {
+            acknowledge: (target, by) => control?.acknowledge(target, by),
+            snooze: (target, durationMs, by) => control?.snooze(target, durationMs, by),
+            highlightNextUrgent: (by) => control?.highlightNextUrgent(by),
+          },
           lineEvents: options.lineEvents,
           clock: options.buttonClock,
           brightness: {
@@ -213,8 +246,31 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   probes.start();
   watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
+  const attentionCounters = createAttentionCounters();
+  /** Carries out one acknowledge / snooze / unsnooze: logged (with who), counted, drawn. */
+  const command = (
+    action: AttentionAction,
+    by: AttentionBy,
+    run: (current: ReturnType<typeof stage.attention>) => AttentionResult,
+  ): AttentionReply => {
+    const result = run(stage.attention());
+    if (!result.ok) {
+      log.info(`${action} refused`, { by, reason: result.reason });
+      return result;
+    }
+    attentionCounters.count(action, by);
+    if (result.ids.length > 0) {
+      // A fixed message: the result's names an item by its (untrusted) Name.
+      log.info(DONE[action], { by, ids: result.ids.slice(0, 20), count: result.ids.length });
+      stage.setAttention(result.attention);
+      runtime.redraw();
+    }
+    return { ok: true, ids: result.ids, message: result.message };
+  };
+  let highlighted: string | undefined;
+
   let stopping: Promise<void> | undefined;
-  return {
+  const agent: Agent = {
     legend: stage.legend,
     state: () => runtime.state(),
     framesIdle: () => runtime.framesIdle(),
@@ -224,8 +280,32 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
+    acknowledge: (target, by) =>
+      command('acknowledge', by, (current) => acknowledge(current, runtime.state().fleet, target, by, now())),
+    snooze: (target, durationMs, by) =>
+      command('snooze', by, (current) =>
+        snooze(current, runtime.state().fleet, target, durationMs ?? DEFAULT_SNOOZE_MS, by, now()),
+      ),
+    unsnooze: (target, by) =>
+      command('unsnooze', by, (current) => unsnooze(current, target, runtime.state().fleet)),
+    highlightNextUrgent(by) {
+      const { pixels } = stage.legend();
+      const id = nextUrgent(pixels, highlighted);
+      if (id === undefined) return undefined;
+      highlighted = id;
+      attentionCounters.count('highlight', by);
+      stage.identify({ instanceId: id }, now() + IDENTIFY_MS, true);
+      runtime.redraw();
+      const entry = pixels.find((pixel) => pixel.entry?.id === id)?.entry;
+      const name = entry?.name === undefined || entry.name === '' ? id : entry.name;
+      log.info('highlighted', { by, id });
+      return { id, name };
+    },
     metrics() {
-      const families = wledFamilies(wled.map((w) => w.status()));
+      const families = [
+        ...wledFamilies(wled.map((w) => w.status())),
+        ...attentionCounters.families(stage.attention()),
+      ];
       return metrics.render(runtime.state()) + (families.length === 0 ? '' : renderExposition(families));
     },
     wled: () => wled.map((w) => w.status()),
@@ -248,4 +328,6 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       return stopping;
     },
   };
+  control = agent;
+  return agent;
 }

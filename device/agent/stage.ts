@@ -7,6 +7,9 @@
  * - Outputs open in order before the first picture; one attached later is opened and shown the
  *   current picture at once. A failing `show` is logged and never stops the others.
  * - Legend listeners run after a picture whose legend differs from the last, by content.
+ * - Acknowledgements and snoozes (picture/attention.ts) are reconciled with the fleet before each
+ *   picture; an entry that ends by itself (its item left the urgent state, got worse, expired or
+ *   went) is logged once, as a transition.
  * - `close` closes every output (the display blanks the board, the slot file waits for its save);
  *   call it only after the runtime has stopped, so no frame lights the board again.
  */
@@ -16,6 +19,7 @@ import type { ManualLevel } from '../brightness/schedule.ts';
 import type { Fleet } from '../fleet/store.ts';
 import type { SyncState } from '../fleet/sync.ts';
 import { legendOutput, type Output } from '../outputs/outputs.ts';
+import { type Attention, NO_ATTENTION, reconcileAttention } from '../picture/attention.ts';
 import { emptyLegend, type Legend } from '../picture/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from '../picture/picture.ts';
 import type { Identify, IdentifyTarget } from '../picture/render.ts';
@@ -25,13 +29,20 @@ export interface Stage {
   /** Composes and shows the picture for `state`; resolves to when to draw again (undefined: not until something changes). */
   draw(state: SyncState, nowMs: number): Promise<number | undefined>;
   legend(): Legend;
-  /** Blinks a pixel (or an instance's pixel) until `untilMs`; takes effect at the next draw. */
-  identify(target: IdentifyTarget, untilMs: number): void;
+  /**
+   * Blinks a pixel (or an item's pixel) until `untilMs`; takes effect at the next draw. With
+   * `announce`, the legend names the item meanwhile (`highlight`).
+   */
+  identify(target: IdentifyTarget, untilMs: number, announce?: boolean): void;
   onLegendChange(listener: () => void): void;
   /** A brightness set by hand (Home Assistant, a button): holds until the schedule's next transition; undefined: none. */
   setManualLevel(level: ManualLevel | undefined): void;
   /** New settings (remote settings: pins, colours, brightness): the next draw lays out again. */
   setSettings(next: PictureSettings): void;
+  /** Acknowledgements and snoozes as of the last picture, or as last set. */
+  attention(): Attention;
+  /** New acknowledgements and snoozes (attention.ts commands): the next draw shows them. */
+  setAttention(next: Attention): void;
   /** The outputs now showing the picture, those attached later included. */
   outputs(): readonly Output[];
   open(): Promise<void>;
@@ -49,6 +60,8 @@ export function createStage(options: {
   readonly restored?: Fleet | undefined;
   /** Whether the Pi's clock is NTP-synchronized (clock-sync.ts); undefined: unknown. */
   readonly clockSynced?: () => boolean | undefined;
+  /** Acknowledgements and snoozes restored from the state directory; default none. */
+  readonly attention?: Attention | undefined;
 }): Stage {
   const { log } = options;
   let settings = options.settings;
@@ -63,12 +76,17 @@ export function createStage(options: {
   let picture: Picture | undefined;
   let identify: Identify | undefined;
   let manualLevel: ManualLevel | undefined;
+  let attention = options.attention ?? NO_ATTENTION;
   const show = (output: Output, shown: Picture): Promise<void> =>
     output.show(shown).catch((error: unknown) => log.error(`${output.name} render failed`, { error }));
 
   return {
     async draw(state, nowMs) {
       const listed = state.listedAtMs !== undefined;
+      const reconciled = reconcileAttention(attention, state.fleet, nowMs, listed);
+      attention = reconciled.attention;
+      for (const { what, reason, ...which } of reconciled.ended)
+        log.info(`${what} ended`, { ...which, reason });
       const shown = composePicture({
         fleet: state.fleet,
         slots: picture?.layout.slots ?? options.slots,
@@ -80,6 +98,7 @@ export function createStage(options: {
         staleAccounts: state.staleAccounts,
         restored: listed ? undefined : options.restored,
         manualLevel,
+        attention,
         previous: relayout ? undefined : picture,
       });
       relayout = false;
@@ -88,12 +107,16 @@ export function createStage(options: {
       return shown.wakeInMs;
     },
     legend: () => picture?.legend ?? emptyLegend(settings.width, settings.height),
-    identify(target, untilMs) {
-      identify = { target, untilMs };
+    identify(target, untilMs, announce = false) {
+      identify = { target, untilMs, ...(announce ? { announce } : {}) };
     },
     onLegendChange: (listener) => void listeners.push(listener),
     setManualLevel(level) {
       manualLevel = level;
+    },
+    attention: () => attention,
+    setAttention(next) {
+      attention = next;
     },
     setSettings(next) {
       settings = next;

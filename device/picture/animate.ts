@@ -9,6 +9,9 @@
  *   lies beneath it, so the instance on that pixel is never hidden for long.
  * - A flashing state (an alarm in ALARM, kinds.ts) alternates full colour and FLASH_LOW every
  *   FLASH_PERIOD_MS: faster than the status blink, never dark (an ALARM pixel is never read as off).
+ * - An acknowledged or snoozed urgent pixel (attention.ts) is steady at QUIET_LEVEL of its colour:
+ *   neither the flash's full colour nor its low half held still, so it reads as "seen" on every
+ *   board, a one-row LED SHIM and the terminal included.
  * - Identify blinks a pixel white and off, IDENTIFY_PERIOD_MS a cycle, until its end time: fast and
  *   colourless, unlike anything else on the board, so it is found at a glance.
  */
@@ -27,6 +30,8 @@ export const BLINK_PERIOD_MS = 1000;
 export const FLASH_PERIOD_MS = 400;
 /** The low half of a flash, as a fraction of full brightness. */
 export const FLASH_LOW = 0.15;
+/** An acknowledged or snoozed urgent pixel: steady at 40% of its colour. */
+export const QUIET_LEVEL = 0.4;
 /** Identify: 125 ms white, 125 ms off. */
 export const IDENTIFY_PERIOD_MS = 250;
 /** How long identify blinks when the caller does not say: 5 s. */

@@ -5,7 +5,9 @@
  * Text fields (name above all: it is a user-controlled tag) are untrusted and must be sanitized by
  * whoever prints them (sanitize.ts).
  */
+
 import type { Kind, KindState } from '../kinds/kinds.ts';
+import type { ItemAttention } from './attention.ts';
 
 export interface LegendEntry {
   /** What the pixel shows (kinds.ts): "instance" for an EC2 instance. */
@@ -22,6 +24,8 @@ export interface LegendEntry {
   readonly stale?: boolean;
   /** Epoch milliseconds at which the instance entered `state`. */
   readonly sinceMs: number;
+  /** Acknowledged and/or snoozed (attention.ts): by whom, when, until when. Absent: neither. */
+  readonly attention?: ItemAttention;
 }
 
 export interface LegendPixel {
@@ -49,6 +53,8 @@ export interface Legend {
   readonly accounts?: readonly LegendAccount[];
   /** With a brightness schedule (`display.schedule`): the level now and the next change. */
   readonly brightness?: LegendBrightness;
+  /** The urgent item blinking on request ("which one?", agent.highlightNextUrgent), until `untilMs`. */
+  readonly highlight?: { readonly id: string; readonly name: string; readonly untilMs: number };
 }
 
 /** Night mode in the legend: levels, not the frames of a fade (a fade does not change the legend). */
@@ -101,6 +107,7 @@ export function legendToWire(view: Legend): Legend {
               ...(i.accountLabel === undefined ? {} : { accountLabel: i.accountLabel }),
               ...(i.stale === true ? { stale: true } : {}),
               sinceMs: i.sinceMs,
+              ...(i.attention === undefined ? {} : { attention: attentionToWire(i.attention) }),
             },
     })),
     ...(view.accounts === undefined
@@ -111,6 +118,20 @@ export function legendToWire(view: Legend): Legend {
           ),
         }),
     ...(view.brightness === undefined ? {} : { brightness: brightnessToWire(view.brightness) }),
+    ...(view.highlight === undefined
+      ? {}
+      : { highlight: { id: view.highlight.id, name: view.highlight.name, untilMs: view.highlight.untilMs } }),
+  };
+}
+
+function attentionToWire({ acknowledged: a, snoozed: s }: ItemAttention): ItemAttention {
+  return {
+    ...(a === undefined ? {} : { acknowledged: { by: a.by, atMs: a.atMs } }),
+    ...(s === undefined
+      ? {}
+      : {
+          snoozed: { by: s.by, atMs: s.atMs, untilMs: s.untilMs, ...(s.kind === true ? { kind: true } : {}) },
+        }),
   };
 }
 

@@ -19,10 +19,15 @@
  *   an urgent pixel (kinds.ts) lights while the level is "off": only the urgent pixels, at the
  *   configured brightness. Identify of the whole board (Home Assistant's flash) blinks at the
  *   configured brightness while the level is "off", and changes neither the level nor the legend.
+ * - `attention` (attention.ts, reconciled by the caller) quiets acknowledged and snoozed urgent
+ *   items: they flash no more, and night mode's urgent override leaves them dark. The legend is
+ *   new when the attention is (another object), and a picture wakes when the next snooze expires.
  */
+
 import { type ManualLevel, type Night, type NightSettings, nightAt } from '../brightness/schedule.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from '../kinds/kinds.ts';
+import { type Attention, attentionMarks, type ItemAttention, nextExpiryMs } from './attention.ts';
 import type { Frame } from './frame.ts';
 import type { Legend, LegendBrightness } from './legend.ts';
 import { DEFAULT_PALETTE, type Palette } from './palette.ts';
@@ -67,6 +72,8 @@ export interface PictureInput {
   readonly restored?: Fleet | undefined;
   /** The last picture composed with the same settings: its layout and legend are reused when they hold. */
   readonly previous?: Picture | undefined;
+  /** Acknowledgements and snoozes, reconciled with `fleet` (attention.ts); default none. */
+  readonly attention?: Attention | undefined;
 }
 
 export interface Picture {
@@ -88,6 +95,10 @@ export interface Picture {
   /** The schedule's answer for this frame (reused by the next picture while it holds). */
   readonly night: Night | undefined;
   readonly manualLevel: ManualLevel | undefined;
+  /** The attention this picture shows (the attention file saves it when it changes). */
+  readonly attention: Attention | undefined;
+  /** Each item's attention, by id: reused by the next picture while fleet and attention hold. */
+  readonly marks: ReadonlyMap<string, ItemAttention> | undefined;
 }
 
 /** `frame` with every pixel dark but those whose entry is urgent. */
@@ -101,8 +112,13 @@ export function urgentOnly(frame: Frame, legend: Legend, urgent = isUrgentPixel)
   return { width: frame.width, height: frame.height, rgb };
 }
 
+/** Urgent and neither acknowledged nor snoozed (attention.ts): what lights a board that is off. */
 function isUrgentPixel(pixel: Legend['pixels'][number]): boolean {
-  return pixel.entry !== null && isUrgent(pixel.entry.kind, pixel.entry.state);
+  return (
+    pixel.entry !== null &&
+    isUrgent(pixel.entry.kind, pixel.entry.state) &&
+    pixel.entry.attention === undefined
+  );
 }
 
 function sameBrightness(a: LegendBrightness | undefined, b: LegendBrightness | undefined): boolean {
@@ -143,6 +159,17 @@ export function composePicture(input: PictureInput): Picture {
       listed,
     });
   const palette = settings.palette ?? DEFAULT_PALETTE;
+  const { attention } = input;
+  const expiry = attention === undefined ? undefined : nextExpiryMs(attention);
+  const marks =
+    attention === undefined
+      ? undefined
+      : previous?.attention === attention &&
+          previous.fleet === fleet &&
+          previous.marks !== undefined &&
+          nowMs < (expiry ?? Number.POSITIVE_INFINITY)
+        ? previous.marks
+        : attentionMarks(attention, fleet, nowMs);
   const out = renderBoard({
     fleet,
     layout,
@@ -153,7 +180,12 @@ export function composePicture(input: PictureInput): Picture {
     accountLabels: settings.accountLabels,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    attentionOf: marks === undefined ? undefined : (item) => marks.get(item.id),
   });
+  const nextFrameInMs = earliest(
+    out.nextFrameInMs,
+    expiry === undefined ? undefined : Math.max(1, expiry - nowMs),
+  );
   const manualLevel = input.manualLevel;
   const nightSettings = settings.night;
   if (nightSettings === undefined) {
@@ -165,12 +197,16 @@ export function composePicture(input: PictureInput): Picture {
       status,
       layout,
       frame: out.frame,
-      legend: sameLegend(input, layout, undefined) ? (previous as Picture).legend : out.view,
+      legend: sameLegend(input, layout, undefined, out.view.highlight)
+        ? (previous as Picture).legend
+        : out.view,
       animating: out.animating,
-      wakeInMs: out.nextFrameInMs,
+      wakeInMs: nextFrameInMs,
       brightness: undefined,
       night: undefined,
       manualLevel,
+      attention,
+      marks,
     };
   }
   const night = nightAt(
@@ -200,7 +236,11 @@ export function composePicture(input: PictureInput): Picture {
   };
   // A dark board needs no animation frames: only the schedule's own wake-ups.
   const dark = brightness === 0 && nowMs >= night.steadyFromMs;
-  const animationWake = dark ? undefined : out.nextFrameInMs;
+  const animationWake = dark
+    ? expiry === undefined
+      ? undefined
+      : Math.max(1, expiry - nowMs)
+    : nextFrameInMs;
   return {
     fleet,
     listed,
@@ -209,7 +249,7 @@ export function composePicture(input: PictureInput): Picture {
     status,
     layout,
     frame,
-    legend: sameLegend(input, layout, legendBrightness)
+    legend: sameLegend(input, layout, legendBrightness, out.view.highlight)
       ? (previous as Picture).legend
       : { ...out.view, brightness: legendBrightness },
     animating: out.animating && !dark,
@@ -217,11 +257,22 @@ export function composePicture(input: PictureInput): Picture {
     brightness,
     night,
     manualLevel,
+    attention,
+    marks,
   };
 }
 
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
 /** The previous legend still says it all: same fleet, layout, status and brightness levels. */
-function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrightness | undefined): boolean {
+function sameLegend(
+  input: PictureInput,
+  layout: Layout,
+  brightness: LegendBrightness | undefined,
+  highlight: Legend['highlight'],
+): boolean {
   const { previous, status } = input;
   return (
     previous !== undefined &&
@@ -232,6 +283,9 @@ function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrigh
     previous.status.connected === status.connected &&
     previous.status.synced === status.synced &&
     previous.status.clockSynced === status.clockSynced &&
+    previous.attention === input.attention &&
+    previous.legend.highlight?.id === highlight?.id &&
+    previous.legend.highlight?.untilMs === highlight?.untilMs &&
     sameBrightness(previous.legend.brightness, brightness)
   );
 }

@@ -10,6 +10,10 @@
  *   overflow pixel is steady; the status pixel (bottom-right) blinks while disconnected or not yet
  *   synced, and alternates with amber while the clock is not NTP-synchronized (amber alone when that
  *   is all); identify blinks one pixel, or every pixel (the whole board), over all.
+ * - Attention (attention.ts, through the `attentionOf` hook): an acknowledged or snoozed item in an
+ *   urgent state shows the quiet look, steady at QUIET_LEVEL of its colour instead of flashing; its
+ *   legend entry carries who, when and until when. An identify with `announce` names its item in
+ *   the view (`highlight`: the web board and `ec2led status` show it).
  * - The view is the legend, not the picture: every pixel row-major, with the steady colour of its
  *   state (no pulse, no dimming, no blink) and its entry (kind, id, state...) or null. So it changes only when the
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
@@ -17,6 +21,7 @@
  *   the next frame of an animation, or, with `animating` false, one wake-up for the end of a
  *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
  */
+
 import type { Instance } from '../fleet/instance.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { flashesAs, pulsesAs } from '../kinds/kinds.ts';
@@ -30,7 +35,9 @@ import {
   msToToggle,
   PULSE_FRAME_MS,
   pulseFactor,
+  QUIET_LEVEL,
 } from './animate.ts';
+import { type ItemAttention, isQuiet } from './attention.ts';
 import type { Frame } from './frame.ts';
 import { blankFrame, type Rgb } from './frame.ts';
 import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
@@ -59,6 +66,8 @@ export interface Identify {
   readonly target: IdentifyTarget;
   /** Agent time when blinking stops (now + IDENTIFY_MS, say). */
   readonly untilMs: number;
+  /** Name the item blinking in the view (`highlight`): "which one is urgent?" from a button. */
+  readonly announce?: boolean;
 }
 
 export interface RenderInput {
@@ -74,6 +83,8 @@ export interface RenderInput {
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
   /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
   readonly restored?: Fleet | undefined;
+  /** Who acknowledged or snoozed an item, if anyone (attention.ts `attentionOf`); default no one. */
+  readonly attentionOf?: ((item: Instance) => ItemAttention | undefined) | undefined;
 }
 
 export interface Rendered {
@@ -86,7 +97,12 @@ export interface Rendered {
 const BLACK: Rgb = [0, 0, 0];
 const WHITE: Rgb = [255, 255, 255];
 
-function legendEntry(instance: Instance, input: RenderInput, many: boolean): LegendEntry {
+function legendEntry(
+  instance: Instance,
+  input: RenderInput,
+  many: boolean,
+  attention: ItemAttention | undefined,
+): LegendEntry {
   const label = many ? input.accountLabels?.get(instance.account) : undefined;
   return {
     kind: instance.kind,
@@ -98,6 +114,7 @@ function legendEntry(instance: Instance, input: RenderInput, many: boolean): Leg
     ...(label === undefined ? {} : { accountLabel: label }),
     ...(isStale(instance, input) ? { stale: true } : {}),
     sinceMs: instance.sinceMs,
+    ...(attention === undefined ? {} : { attention }),
   };
 }
 
@@ -135,14 +152,17 @@ export function renderBoard(input: RenderInput): Rendered {
     const instance = fleet.get(id);
     if (instance === undefined || pixel.x >= width || pixel.y >= height) continue; // reserved
     const base = palette[instance.state];
+    const attention = input.attentionOf?.(instance);
     pixels[at(pixel)] = {
       x: pixel.x,
       y: pixel.y,
       color: toHex(base),
-      entry: legendEntry(instance, input, many),
+      entry: legendEntry(instance, input, many, attention),
     };
     let color = base;
-    if (pulsesAs(instance.kind, instance.state)) {
+    if (isQuiet(instance.kind, instance.state, attention)) {
+      color = scaleColor(color, QUIET_LEVEL);
+    } else if (pulsesAs(instance.kind, instance.state)) {
       color = scaleColor(color, pulseFactor(nowMs));
       pulsing = true;
     } else if (flashesAs(instance.kind, instance.state)) {
@@ -178,7 +198,12 @@ export function renderBoard(input: RenderInput): Rendered {
   }
 
   const identify = input.identify;
+  let highlight: Legend['highlight'];
   if (identify !== undefined && nowMs < identify.untilMs) {
+    if (identify.announce === true && 'instanceId' in identify.target) {
+      const item = fleet.get(identify.target.instanceId);
+      if (item !== undefined) highlight = { id: item.id, name: item.name ?? '', untilMs: identify.untilMs };
+    }
     const pixel = identifiedPixel(identify, layout);
     const blink = blinkOn(nowMs, IDENTIFY_PERIOD_MS) ? WHITE : BLACK;
     if (pixel !== undefined) colors[at(pixel)] = blink;
@@ -203,6 +228,7 @@ export function renderBoard(input: RenderInput): Rendered {
     overflow: layout.overflow,
     ...(clockOff ? { clockSynced: false as const } : {}),
     pixels,
+    ...(highlight === undefined ? {} : { highlight }),
     ...(many && input.accountLabels !== undefined
       ? {
           accounts: [...input.accountLabels].map(([id, label]) => {

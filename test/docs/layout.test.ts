@@ -1,10 +1,10 @@
 /**
  * Holds docs/layout.md's timings to device/picture/animate.ts: how fast ALARM flashes (and how long
- * each half lasts, at what level), and how fast identify blinks.
+ * each half lasts, at what level), how fast identify blinks, and the acknowledged look's level.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FLASH_LOW, FLASH_PERIOD_MS, IDENTIFY_PERIOD_MS } from '../../device/picture/animate.ts';
+import { FLASH_LOW, FLASH_PERIOD_MS, IDENTIFY_PERIOD_MS, QUIET_LEVEL } from '../../device/picture/animate.ts';
 import { ROOT } from '../source-tree.ts';
 
 const text = readFileSync(`${ROOT}docs/layout.md`, 'utf8');
@@ -18,6 +18,10 @@ describe('docs/layout.md', () => {
     expect(Number(row?.[1])).toBe(1000 / FLASH_PERIOD_MS);
     const half = FLASH_PERIOD_MS / 2;
     expect(prose).toContain(`**flashes**: ${half} ms full colour, ${half} ms at ${FLASH_LOW * 100}%`);
+  });
+
+  it('gives the acknowledged look the level the code has', () => {
+    expect(prose).toContain(`acknowledged or snoozed urgent pixel is **steady at ${QUIET_LEVEL * 100}%**`);
   });
 
   it('gives the identify blink rate the code has', () => {

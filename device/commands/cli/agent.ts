@@ -16,8 +16,8 @@ import { type Config, ConfigError } from '../../config/config.ts';
 import { type LoadedConfig, loadConfig } from '../../config/config-load.ts';
 import { BOARD_KINDS } from '../../config/display-options.ts';
 import { pinnedKeys } from '../../config/remote-settings.ts';
-import { type BoardSocket, serveBoard, socketPath } from '../../outputs/status-socket.ts';
 import type { WebBoard } from '../../outputs/web/server.ts';
+import { type BoardSocket, serveBoard, socketPath } from '../../outputs/web/status-socket.ts';
 import { emptyLegend } from '../../picture/legend.ts';
 import { parseAgentArgs, UsageError } from './args.ts';
 import { wrapHelp } from './help.ts';
@@ -123,6 +123,10 @@ async function attachHomeAssistant(agent: Agent, config: Config, log: Logger): P
       brightness: config.display.brightness,
       onLevel: (level) => agent.setBrightness(level),
       onFlash: (durationMs) => agent.identify({ board: true }, durationMs),
+      onButton: (button) =>
+        button === 'acknowledge_all'
+          ? agent.acknowledge({ all: true }, 'home-assistant')
+          : agent.snooze({ all: true }, undefined, 'home-assistant'),
       configurationUrl: webBoardUrl(config, hostname()),
       log,
     }),
@@ -214,7 +218,13 @@ export async function agentMain(argv: readonly string[], deps: AgentCliDeps): Pr
     const empty = emptyLegend(config.display.virtualWidth, config.display.virtualHeight);
     // `ec2led status` shows each WLED device (config wled) under the board.
     const wled = () => (config.wled === undefined ? {} : { wled: agent?.wled() ?? [] });
-    socket = await make(serveBoard(socketPath(config.stateDir), empty, wled));
+    // `ec2led ack`, `snooze` and `unsnooze` act through the agent once there is one.
+    const { runAttentionRequest } = await import('../../outputs/web/attention-request.ts');
+    const attention = (request: Parameters<typeof runAttentionRequest>[1]) =>
+      agent === undefined
+        ? { ok: false as const, reason: 'the agent is still starting; try again in a few seconds' }
+        : runAttentionRequest(agent, request, 'cli');
+    socket = await make(serveBoard(socketPath(config.stateDir), empty, wled, attention));
     if (stop.signal !== undefined) return false;
     const startAgent = deps.startAgent ?? (await import('../../agent/agent.ts')).startAgent;
     if (stop.signal !== undefined) return false;

@@ -7,8 +7,8 @@
 import { accessSync, constants } from 'node:fs';
 import { ConfigError } from '../../config/config.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/config-load.ts';
-import { drawLegend, drawStatus } from '../../outputs/display/boards/terminal-legend.ts';
-import { fetchBoard, socketPath } from '../../outputs/status-socket.ts';
+import { drawAttention, drawLegend, drawStatus } from '../../outputs/display/boards/terminal-legend.ts';
+import { fetchBoard, socketPath } from '../../outputs/web/status-socket.ts';
 import { wledStatusLines } from '../../outputs/wled/status.ts';
 import { parseStatusArgs, UsageError } from './args.ts';
 
@@ -51,6 +51,21 @@ function readable(path: string): boolean {
   }
 }
 
+/**
+ * The state directory whose socket to ask: from --config or $EC2LED_CONFIG, else from the default
+ * config when this user can read it, else $EC2LED_STATE_DIR or the service's. Throws ConfigError.
+ */
+export function agentStateDir(configPath: string | undefined, deps: StatusDeps): string {
+  const env = deps.env ?? process.env;
+  const explicit = configPath ?? env.EC2LED_CONFIG;
+  if (explicit === undefined && !(deps.canReadDefaultConfig ?? (() => readable(DEFAULT_CONFIG_PATH)))()) {
+    // No config needed: the service's socket, readable by its group (the config may not be).
+    return env.EC2LED_STATE_DIR ?? DEFAULT_STATE_DIR;
+  }
+  // Only stateDir is needed: do not insist on reading the agent's private key.
+  return loadConfig({ configPath, env, readable: () => undefined }).config.stateDir;
+}
+
 export async function statusMain(argv: readonly string[], deps: StatusDeps): Promise<number> {
   let stateDir: string;
   let json: boolean;
@@ -61,16 +76,7 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
       return 0;
     }
     json = args.json;
-    const env = deps.env ?? process.env;
-    const explicit = args.configPath ?? env.EC2LED_CONFIG;
-    if (explicit === undefined && !(deps.canReadDefaultConfig ?? (() => readable(DEFAULT_CONFIG_PATH)))()) {
-      // No config needed: the service's socket, readable by its group (the config may not be).
-      stateDir = env.EC2LED_STATE_DIR ?? DEFAULT_STATE_DIR;
-    } else {
-      // Only stateDir is needed: do not insist on reading the agent's private key.
-      const loaded = loadConfig({ configPath: args.configPath, env, readable: () => undefined });
-      stateDir = loaded.config.stateDir;
-    }
+    stateDir = agentStateDir(args.configPath, deps);
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
     deps.stderr(`ec2led status: ${error.message}\n`);
@@ -91,7 +97,8 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
       tty,
     );
     const wled = wledStatusLines((view as { wled?: unknown }).wled, (deps.now ?? Date.now)());
-    deps.stdout(`${[drawStatus(view), ...wled, ...legend].join('\n')}\n`);
+    const attention = drawAttention(view, (deps.now ?? Date.now)());
+    deps.stdout(`${[drawStatus(view), ...attention, ...wled, ...legend].join('\n')}\n`);
     return 0;
   } catch (error) {
     deps.stderr(`ec2led status: ${(error as Error).message}\n`);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BOARD_KINDS, type BoardKind } from '../../config/display-options.ts';
 import { drawLegend, drawStatus } from '../../outputs/display/boards/terminal-legend.ts';
-import { fetchBoard, SOCKET_NAME } from '../../outputs/status-socket.ts';
+import { fetchBoard, SOCKET_NAME } from '../../outputs/web/status-socket.ts';
 import type { Legend } from '../../picture/legend.ts';
 import { InstallError, install, type ServiceDeps, uninstall } from './install.ts';
 import { must, realSystem, type System } from './system.ts';

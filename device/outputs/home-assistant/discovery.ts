@@ -8,8 +8,10 @@
  *   alarm name) is ever a topic level; names travel only inside JSON, which JSON.stringify escapes.
  * - Entities: one `light` (the board: on/off, brightness and flash), one `sensor` per instance state
  *   (how many instances are in it), one `binary_sensor` per pixel of an urgent-capable kind (kinds.ts
- *   `urgent`; none today). All share one device and one availability topic ("online"/"offline",
- *   retained; the broker publishes "offline" as the connection's last will).
+ *   `urgent`), whose attributes say whether it is acknowledged and until when it is snoozed
+ *   (picture/attention.ts), and two `button`s: acknowledge every urgent pixel, snooze them for an
+ *   hour. All share one device and one availability topic ("online"/"offline", retained; the broker
+ *   publishes "offline" as the connection's last will).
  * - Each config follows Home Assistant's MQTT discovery schema as of 2026: `unique_id` and
  *   `default_entity_id` ("light.desk_pi_board"; `object_id` is ignored since Home Assistant 2026.4),
  *   an `origin` block, and a device with `sw_version` (and `configuration_url` when the web board is
@@ -24,6 +26,7 @@ import type { Level } from '../../brightness/schedule.ts';
 import type { Config } from '../../config/config.ts';
 import type { Fleet } from '../../fleet/store.ts';
 import { KINDS } from '../../kinds/kinds.ts';
+import type { ItemAttention } from '../../picture/attention.ts';
 import type { Legend, LegendBrightness } from '../../picture/legend.ts';
 
 export interface HaTopics {
@@ -33,9 +36,19 @@ export interface HaTopics {
   readonly instances: string;
   /** The state topic of the binary sensor of one pixel's entry (by its sanitized object id). */
   pixel(objectId: string): string;
+  /** Its attributes (JSON): acknowledged, by whom, snoozed until. */
+  pixelAttributes(objectId: string): string;
+  /** The command topic of one of BUTTONS. */
+  button(objectId: HaButton): string;
   /** The discovery config topic of one entity. */
-  config(component: 'light' | 'sensor' | 'binary_sensor', objectId: string): string;
+  config(component: 'light' | 'sensor' | 'binary_sensor' | 'button', objectId: string): string;
 }
+
+/** Home Assistant's buttons: acknowledge every urgent pixel; snooze every urgent pixel for an hour. */
+export const BUTTONS = ['acknowledge_all', 'snooze_all'] as const;
+export type HaButton = (typeof BUTTONS)[number];
+/** What Home Assistant sends when a button is pressed (its default `payload_press`). */
+export const PAYLOAD_PRESS = 'PRESS';
 
 export interface DiscoveryMessage {
   readonly topic: string;
@@ -77,6 +90,8 @@ export function haTopics(discoveryPrefix: string, nodeId: string): HaTopics {
     lightCommand: `${base}/light/set`,
     instances: `${base}/instances`,
     pixel: (id) => `${base}/pixel/${id}`,
+    pixelAttributes: (id) => `${base}/pixel/${id}/attributes`,
+    button: (id) => `${base}/button/${id}/press`,
     config: (component, id) => `${discoveryPrefix}/${component}/${nodeId}/${id}/config`,
   };
 }
@@ -136,18 +151,40 @@ export function webBoardUrl(
   return `http://${host}:${web.port}/`;
 }
 
+/** One urgent-capable pixel: its binary sensor's name, state, and attributes (JSON). */
+export interface UrgentPixel {
+  readonly name: string;
+  readonly urgent: boolean;
+  readonly attributes: string;
+}
+
+/**
+ * The binary sensor's attributes: `{"acknowledged": false}`, or with who acknowledged it and when,
+ * and `snoozed_until` (ISO 8601) while snoozed.
+ */
+export function pixelAttributes(attention: ItemAttention | undefined): string {
+  const a = attention?.acknowledged;
+  const z = attention?.snoozed;
+  return JSON.stringify({
+    acknowledged: a !== undefined,
+    ...(a === undefined ? {} : { acknowledged_by: a.by, acknowledged_at: new Date(a.atMs).toISOString() }),
+    ...(z === undefined ? {} : { snoozed_by: z.by, snoozed_until: new Date(z.untilMs).toISOString() }),
+  });
+}
+
 /** The pixels of an urgent-capable kind (one binary sensor each), by object id. */
 export function urgentPixels(
   legend: Legend,
   capable: (kind: string) => boolean = urgentCapable,
-): Map<string, { readonly name: string; readonly urgent: boolean }> {
-  const out = new Map<string, { name: string; urgent: boolean }>();
+): Map<string, UrgentPixel> {
+  const out = new Map<string, UrgentPixel>();
   for (const { entry } of legend.pixels) {
     if (entry === null || !capable(entry.kind)) continue;
     const rules = KINDS[entry.kind] as { readonly urgent?: ReadonlySet<string> };
     out.set(objectId(`${entry.kind}_${entry.id}`), {
       name: entry.name === '' ? entry.id : entry.name,
       urgent: rules.urgent?.has(entry.state) === true,
+      attributes: pixelAttributes(entry.attention),
     });
   }
   return out;
@@ -195,6 +232,29 @@ export function boardDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMes
   return [{ topic: topics.config('light', 'board'), payload: JSON.stringify(light) }, ...sensors];
 }
 
+const BUTTON_LOOKS: Readonly<Record<HaButton, { readonly name: string; readonly icon: string }>> = {
+  acknowledge_all: { name: 'Acknowledge all', icon: 'mdi:check-all' },
+  snooze_all: { name: 'Snooze all for 1 h', icon: 'mdi:alarm-snooze' },
+};
+
+/** The retained discovery configs of the two buttons (acknowledge all, snooze all). */
+export function buttonDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMessage[] {
+  return BUTTONS.map((id) => ({
+    topic: topics.config('button', id),
+    payload: JSON.stringify({
+      name: BUTTON_LOOKS[id].name,
+      unique_id: `${info.nodeId}_${id}`,
+      default_entity_id: `button.${info.nodeId}_${id}`,
+      command_topic: topics.button(id),
+      payload_press: PAYLOAD_PRESS,
+      icon: BUTTON_LOOKS[id].icon,
+      availability_topic: topics.availability,
+      device: device(info),
+      origin: origin(info),
+    }),
+  }));
+}
+
 /** The discovery config of one pixel's binary sensor. */
 export function pixelDiscovery(
   topics: HaTopics,
@@ -209,6 +269,7 @@ export function pixelDiscovery(
       unique_id: `${info.nodeId}_${id}`,
       default_entity_id: `binary_sensor.${info.nodeId}_${id}`,
       state_topic: topics.pixel(id),
+      json_attributes_topic: topics.pixelAttributes(id),
       device_class: 'problem',
       availability_topic: topics.availability,
       device: device(info),

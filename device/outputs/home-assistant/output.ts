@@ -10,6 +10,8 @@
  *   command topic subscribed.
  * - `show` publishes a state only when it changed (the light, the instance counts, each urgent pixel),
  *   and gives a pixel that appears its discovery config, one that goes an empty one (removed).
+ * - A button press ("PRESS" on a button's command topic) becomes `onButton(button)`: acknowledge
+ *   every urgent pixel, or snooze them (the agent's AttentionControl, as `home-assistant`).
  * - A light command becomes `onLevel(level)` (agent.setBrightness: it holds until the schedule's next
  *   transition), a flash `onFlash(ms)` (agent.identify of the whole board); a bad one changes nothing.
  *   Commands are logged at a bounded cost (commands.ts). Nothing received can throw into aws-crt.
@@ -25,13 +27,18 @@ import { backoffMs, sleep } from '../../sources/retry.ts';
 import type { Output } from '../outputs.ts';
 import { lightCommands } from './commands.ts';
 import {
+  BUTTONS,
   boardDiscovery,
+  buttonDiscovery,
   type DeviceInfo,
+  type HaButton,
   haTopics,
   instanceCounts,
   lightState,
   objectId,
+  PAYLOAD_PRESS,
   pixelDiscovery,
+  type UrgentPixel,
   urgentPixels,
 } from './discovery.ts';
 
@@ -47,6 +54,8 @@ export interface HomeAssistantOptions {
   readonly onLevel: (level: Level) => void;
   /** A flash from Home Assistant: blink the whole board for `durationMs` (agent.identify). */
   readonly onFlash: (durationMs: number) => void;
+  /** A button pressed in Home Assistant: acknowledge every urgent pixel, or snooze them; default none. */
+  readonly onButton?: (button: HaButton) => void;
   /** The device's configuration_url (discovery.ts webBoardUrl); none: left out. */
   readonly configurationUrl?: string | undefined;
   readonly log: Logger;
@@ -94,7 +103,7 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
   const published = new Map<string, string>();
   /** What it should hold: the states of the last picture. */
   const wanted = new Map<string, string>();
-  let pixels = new Map<string, { name: string; urgent: boolean }>();
+  let pixels = new Map<string, UrgentPixel>();
   let legend: Legend | undefined;
   let onLevelNow = options.brightness;
   let connection: mqtt.MqttClientConnection | undefined;
@@ -122,6 +131,26 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
     onFlash: options.onFlash,
   });
   const onCommand = (_topic: string, payload: ArrayBuffer): void => commands.receive(payload);
+  const onPress =
+    (button: HaButton) =>
+    (_topic: string, payload: ArrayBuffer): void => {
+      try {
+        // "PRESS" is 5 bytes: anything longer is not a press, and is not decoded.
+        const text = payload.byteLength <= 64 ? new TextDecoder().decode(payload) : '';
+        if (text !== PAYLOAD_PRESS) {
+          log.warn('button payload ignored', {
+            button,
+            bytes: payload.byteLength,
+            fix: `send "${PAYLOAD_PRESS}"`,
+          });
+          return;
+        }
+        log.info('button pressed', { button });
+        options.onButton?.(button);
+      } catch (error) {
+        log.error('button failed', { button, error: (error as Error).message });
+      }
+    };
 
   const announce = (current: mqtt.MqttClientConnection): void => {
     online = true;
@@ -129,6 +158,8 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
     log.info('connected', { host: config.host, port: config.port, nodeId });
     publish(topics.availability, 'online');
     for (const message of boardDiscovery(topics, info)) publish(message.topic, message.payload);
+    if (options.onButton !== undefined)
+      for (const message of buttonDiscovery(topics, info)) publish(message.topic, message.payload);
     for (const [id, pixel] of pixels) {
       const message = pixelDiscovery(topics, info, id, pixel.name);
       publish(message.topic, message.payload);
@@ -137,6 +168,13 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
     current.subscribe(topics.lightCommand, mqtt.QoS.AtLeastOnce, onCommand).catch((error: unknown) => {
       log.warn('subscribe failed', { topic: topics.lightCommand, error: (error as Error).message });
     });
+    if (options.onButton === undefined) return;
+    for (const button of BUTTONS)
+      current
+        .subscribe(topics.button(button), mqtt.QoS.AtLeastOnce, onPress(button))
+        .catch((error: unknown) => {
+          log.warn('subscribe failed', { topic: topics.button(button), error: (error as Error).message });
+        });
   };
 
   const run = async (): Promise<void> => {
@@ -207,11 +245,13 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
           publish(message.topic, message.payload);
         }
         wanted.set(topics.pixel(id), pixel.urgent ? 'ON' : 'OFF');
+        wanted.set(topics.pixelAttributes(id), pixel.attributes);
       }
       for (const id of pixels.keys()) {
         if (next.has(id)) continue;
         publish(topics.config('binary_sensor', id), '');
         wanted.delete(topics.pixel(id));
+        wanted.delete(topics.pixelAttributes(id));
       }
       pixels = next;
       sync();

@@ -1,6 +1,7 @@
 /**
  * The web board of a running agent, as one of its outputs: it shows the legend of the agent's last
- * picture, pushes it to every page when it changes, and blinks through the agent's identify. Used by
+ * picture, pushes it to every page when it changes, blinks through the agent's identify, and
+ * acknowledges and snoozes through the agent (as `web`). Used by
  * `ec2led agent` and by the demo.
  *
  * `listenAgentWebBoard` opens the listener before there is an agent (the demo does, so a port in use
@@ -8,10 +9,12 @@
  */
 
 import type { Logger } from '../../base/log.ts';
+import type { AttentionControl } from '../../picture/attention.ts';
 import { emptyLegend, type Legend } from '../../picture/legend.ts';
 import type { Palette } from '../../picture/palette.ts';
 import type { IdentifyTarget } from '../../picture/render.ts';
 import { legendOutput, type Output } from '../outputs.ts';
+import { runAttentionRequest } from './attention-request.ts';
 import { startWebBoard, type WebBoard } from './server.ts';
 
 export interface AgentWebOptions {
@@ -25,8 +28,11 @@ export interface AgentWebOptions {
   readonly palette?: Palette;
 }
 
-/** What the web board needs of a running agent (agent.ts `Agent` has it): outputs never import the agent. */
-export interface WebAgent {
+/**
+ * What the web board needs of a running agent (agent/agent.ts `Agent` has it): outputs never import
+ * the agent. Acknowledge, snooze and highlight are the agent's AttentionControl.
+ */
+export interface WebAgent extends AttentionControl {
   legend(): Legend;
   identify(target: IdentifyTarget, durationMs?: number): void;
   attach(output: Output): Promise<void>;
@@ -53,6 +59,10 @@ export async function listenAgentWebBoard(options: AgentWebOptions, log: Logger)
       if (agent === undefined) throw new Error('the agent is still starting');
       agent.identify(target);
     },
+    onAttention: (request) =>
+      agent === undefined
+        ? { ok: false, reason: 'the agent is still starting; try again in a few seconds' }
+        : runAttentionRequest(agent, request, 'web'),
     log: (level, msg, context) => log[level](msg, context),
   });
   return {

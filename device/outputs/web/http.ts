@@ -123,3 +123,23 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     req.on('error', reject);
   });
 }
+
+/**
+ * `readBody`, given at most `timeoutMs` from now: a client that sends its body slower than that
+ * (a slowloris) gets `{ ok: false, timedOut: true }`, and the caller answers 408 and closes.
+ */
+export async function readBodyWithin(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<BodyResult | { readonly ok: false; readonly timedOut: true }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<{ ok: false; timedOut: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, timedOut: true }), timeoutMs);
+  });
+  try {
+    return await Promise.race([readBody(req, limit), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

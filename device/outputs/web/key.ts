@@ -3,10 +3,13 @@
  * the board shows it in (the agent's palette, so config `colors` holds here too) and its look:
  * steady, pulsing (in progress) or flashing (the loudest: an ALARM). Served as `GET /api/kinds`; the
  * page draws its key from it and animates its pixels by it. Nothing here names a kind: a new kind
- * in kinds.ts appears in the key by itself.
+ * in kinds.ts appears in the key by itself. An urgent state also gives its quiet colour: how it
+ * looks once acknowledged or snoozed (steady at QUIET_LEVEL, picture/attention.ts).
  */
+
 import { KIND_NAMES, KINDS, type KindRules } from '../../kinds/kinds.ts';
-import { DEFAULT_PALETTE, type Palette, type PaletteKey, toHex } from '../../picture/palette.ts';
+import { QUIET_LEVEL } from '../../picture/animate.ts';
+import { DEFAULT_PALETTE, type Palette, type PaletteKey, scaleColor, toHex } from '../../picture/palette.ts';
 
 export type Look = 'steady' | 'pulsing' | 'flashing';
 
@@ -17,6 +20,8 @@ export interface KeyState {
   readonly look: Look;
   /** Present, true, for a state a dimmed or dark board still shows. */
   readonly urgent?: true;
+  /** An urgent state's look once acknowledged or snoozed: steady, '#rrggbb' at QUIET_LEVEL. */
+  readonly quietColor?: string;
 }
 
 export interface KeyKind {
@@ -41,7 +46,12 @@ export function colourKey(palette: Palette = DEFAULT_PALETTE): ColourKey {
           state,
           color: toHex(palette[state as PaletteKey]),
           look: rules.flashing?.has(state) ? 'flashing' : rules.pulsing.has(state) ? 'pulsing' : 'steady',
-          ...(rules.urgent?.has(state) === true ? { urgent: true as const } : {}),
+          ...(rules.urgent?.has(state) === true
+            ? {
+                urgent: true as const,
+                quietColor: toHex(scaleColor(palette[state as PaletteKey], QUIET_LEVEL)),
+              }
+            : {}),
         })),
       };
     }),

@@ -8,6 +8,8 @@
  *   GET  /api/kinds              the colour key: kinds, their states, colours and looks (key.ts)
  *   GET  /api/events             Server-Sent Events: the board on connect and after every notify()
  *   POST /api/identify           {"x", "y"} -> 202, and onIdentify is called
+ *   POST /api/attention          acknowledge / snooze / unsnooze (attention-request.ts) -> 200 with
+ *                                what the agent did, 422 with why it did nothing; only with onAttention
  *   GET  /metrics                Prometheus text format, only when `metrics` is given
  * Anything else is 404, a known path with another method 405. With `board: false` the listener
  * serves /metrics alone: the page and /api/* are 404. See docs/web-board.md.
@@ -16,11 +18,25 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AttentionReply } from '../../picture/attention.ts';
 import { type Legend, legendToWire } from '../../picture/legend.ts';
 import type { Palette } from '../../picture/palette.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics/exposition.ts';
+import {
+  type AttentionRequest,
+  MAX_ATTENTION_REQUEST_BYTES,
+  parseAttentionRequest,
+} from './attention-request.ts';
 import { type LogFn, SseHub } from './events.ts';
-import { isHostAllowed, isSameOrigin, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
+import {
+  isHostAllowed,
+  isSameOrigin,
+  readBody,
+  readBodyWithin,
+  sendError,
+  sendJson,
+  setSecurityHeaders,
+} from './http.ts';
 import { type PixelTarget, parseIdentify } from './identify.ts';
 import { colourKey } from './key.ts';
 
@@ -40,6 +56,10 @@ export interface WebBoardOptions {
   readonly view: () => Legend;
   /** Blink this pixel on the physical board. Called after validation; a rejection is logged. */
   readonly onIdentify: (target: PixelTarget) => void | Promise<void>;
+  /** Acknowledge, snooze or unsnooze (the detail panel's buttons); default none: 404. */
+  readonly onAttention?: (request: AttentionRequest) => AttentionReply;
+  /** How long a POST's body may take to arrive; default REQUEST_TIMEOUT_MS (10 s). */
+  readonly requestTimeoutMs?: number;
   /**
    * Serve the page and /api/*. Default true. False leaves a listener for `/metrics` alone, for a
    * scraper that should not see instance names or blink pixels.
@@ -66,6 +86,8 @@ const MAX_BODY_BYTES = 1024;
 /** Open pages at once; each holds a socket and gets every broadcast. */
 const MAX_SSE_CLIENTS = 32;
 const MIN_EVENT_INTERVAL_MS = 50;
+/** How long a client may take to send a whole request (headers and body): a slow POST is cut off. */
+export const REQUEST_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 15_000;
 
 const STATIC_FILES = [
@@ -147,6 +169,37 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     }
   };
 
+  /** Same checks as identify: same origin, JSON, bounded body; then the agent decides. */
+  const attention = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const onAttention = options.onAttention;
+    if (onAttention === undefined) return sendError(res, 404, 'no such page: /api/attention');
+    if (!isSameOrigin(req.headers.origin, req.headers.host)) {
+      return sendError(res, 403, 'cross-origin request refused');
+    }
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return sendError(res, 415, 'send the body as Content-Type: application/json');
+    }
+    const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const body = await readBodyWithin(req, MAX_ATTENTION_REQUEST_BYTES, timeoutMs);
+    if (!body.ok && 'timedOut' in body) {
+      sendError(res, 408, `the body did not arrive within ${timeoutMs} ms; send it at once`, {
+        Connection: 'close',
+      });
+      req.destroy();
+      return;
+    }
+    if (!body.ok) {
+      return sendError(res, 413, `body larger than ${MAX_ATTENTION_REQUEST_BYTES} bytes`, {
+        Connection: 'close',
+      });
+    }
+    const parsed = parseAttentionRequest(body.text);
+    if (!parsed.ok) return sendError(res, 400, parsed.reason);
+    const done = onAttention(parsed.request);
+    if (!done.ok) return sendError(res, 422, done.reason);
+    sendJson(res, 200, { message: done.message, ids: done.ids });
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     setSecurityHeaders(res);
     if (!isHostAllowed(req.headers.host, host)) {
@@ -187,6 +240,11 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
         'Retry-After': '10',
       });
     }
+    if (path === '/api/attention') {
+      if (method !== 'POST')
+        return sendError(res, 405, `${method} not allowed on ${path}`, { Allow: 'POST' });
+      return attention(req, res);
+    }
     if (path === '/api/identify') {
       if (method !== 'POST')
         return sendError(res, 405, `${method} not allowed on ${path}`, { Allow: 'POST' });
@@ -203,6 +261,9 @@ export async function startWebBoard(options: WebBoardOptions): Promise<WebBoard>
     });
   });
 
+  // Node's own bound on every request (checked every 30 s); the attention POST has its own, exact one.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(

@@ -4,6 +4,10 @@
  * account), and how long it has been in that state. Every text cell goes through sanitizeCell:
  * names are user data (sanitize.ts).
  *
+ * An acknowledged or snoozed item (picture/attention.ts) says so beside its state: `ALARM ack` (seen:
+ * steady at a reduced level instead of flashing), `down snoozed` (no urgency until the snooze ends);
+ * a line under the rows explains the marks, and `drawAttention` lists who did it, when and until when.
+ *
  * Fitting a width: the name column has priority. Columns are as wide as what they hold (the state
  * column as the longest state of the kinds shown, `INSUFFICIENT_DATA` included); an id that only
  * repeats the name (an alarm's ARN ending in its name, `probe:<name>`) is left blank. When the names
@@ -139,7 +143,7 @@ export function drawLegend(
   const states = [...kinds].flatMap(
     (kind) => (KINDS[kind] as { states: readonly string[] } | undefined)?.states ?? [],
   );
-  const stateWidth = widest('state', [...states, ...entries.map((entry) => sanitizeText(entry.state))]);
+  const stateWidth = widest('state', [...states, ...entries.map(stateText)]);
   const account = (entry: LegendEntry) => `${entry.accountLabel ?? entry.account}${entry.stale ? '*' : ''}`;
 
   const layout = (kind: boolean, id: number) => {
@@ -158,7 +162,7 @@ export function drawLegend(
         : []),
     ];
     const after: Column[] = [
-      { header: 'state', width: stateWidth, cell: (e) => sanitizeText(e.state) },
+      { header: 'state', width: stateWidth, cell: stateText },
       {
         header: 'region',
         width: widest(
@@ -214,7 +218,57 @@ export function drawLegend(
     ].join(' '),
   );
   if (rows.length === 0) return [header, '(no instances yet)'];
-  if (rows.length + 1 <= maxRows) return [header, ...rows];
+  const marks = entries.some((e) => e.attention !== undefined) ? [ATTENTION_KEY] : [];
+  if (rows.length + 1 + marks.length <= maxRows) return [header, ...rows, ...marks];
   const keep = Math.max(0, maxRows - 2);
   return [header, ...rows.slice(0, keep), `… ${rows.length - keep} more rows (see the web board)`];
+}
+
+/** What the marks beside a state mean (under the rows when one shows). */
+export const ATTENTION_KEY =
+  'ack: acknowledged, steady and dimmed instead of flashing until it leaves that state · snoozed: no urgency until the snooze ends or it gets worse';
+
+/** The state, and `ack` / `snoozed` when someone said "I've seen it". */
+function stateText(entry: LegendEntry): string {
+  const state = sanitizeText(entry.state);
+  if (entry.attention?.acknowledged !== undefined) return `${state} ack`;
+  if (entry.attention?.snoozed !== undefined) return `${state} snoozed`;
+  return state;
+}
+
+/** "16:05" in `timeZone` (default this process's). */
+function clock(ms: number, timeZone?: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    ...(timeZone === undefined ? {} : { timeZone }),
+  }).format(ms);
+}
+
+/**
+ * `ec2led status`: the item blinking on request, then every acknowledgement and snooze, who did it,
+ * how long ago, and until when: "snoozed  www (probe:www) by cli 5m ago, until Mon 17:05".
+ */
+export function drawAttention(view: Legend, nowMs: number, timeZone?: string): string[] {
+  const lines: string[] = [];
+  if (view.highlight !== undefined && nowMs < view.highlight.untilMs) {
+    const name = sanitizeCell(view.highlight.name || view.highlight.id, 64).trimEnd();
+    lines.push(`blinking: ${name} (${sanitizeCell(view.highlight.id, 120).trimEnd()})`);
+  }
+  for (const { entry } of view.pixels) {
+    const attention = entry?.attention;
+    if (entry === null || entry === undefined || attention === undefined) continue;
+    const name = sanitizeCell(entry.name || entry.id, 40).trimEnd();
+    const id = sanitizeCell(entry.id, 120).trimEnd();
+    const { acknowledged: a, snoozed: z } = attention;
+    if (a !== undefined)
+      lines.push(`acknowledged  ${name} (${id}) by ${a.by} ${formatAge(a.atMs, nowMs)} ago`);
+    if (z !== undefined)
+      lines.push(
+        `snoozed  ${name} (${id})${z.kind === true ? ` with every ${sanitizeText(entry.kind)}` : ''} by ${z.by} ${formatAge(z.atMs, nowMs)} ago, until ${clock(z.untilMs, timeZone)}`,
+      );
+  }
+  return lines;
 }

@@ -88,6 +88,7 @@ const ui = {
   agent: 'connecting', // 'connecting' | 'live' | 'lost'
   key: null, // GET /api/kinds: every kind, its states, colours and looks
   looks: new Map(), // "kind state" -> 'steady' | 'pulsing' | 'flashing'
+  quiet: new Map(), // "kind state" of an urgent state -> its colour once acknowledged or snoozed
   keyShown: null, // the kinds the key shows now, space-separated
 };
 
@@ -95,6 +96,17 @@ const ID_MAX = 24;
 const LOOKS = new Set(['steady', 'pulsing', 'flashing']);
 /** The look of a pixel's state (the board pulses things in progress and flashes an ALARM). */
 const lookOf = (entry) => (entry ? (ui.looks.get(`${entry.kind} ${entry.state}`) ?? 'steady') : 'steady');
+/** True for an urgent state (it flashes until someone acknowledges or snoozes it). */
+const isUrgent = (entry) => Boolean(entry) && ui.quiet.has(`${entry.kind} ${entry.state}`);
+/** Acknowledged or snoozed and urgent: the board shows it steady and dimmed instead of flashing. */
+const isQuiet = (entry) => isUrgent(entry) && Boolean(entry.attention);
+
+/** "acknowledged" / "snoozed" / "" for a legend entry. */
+function attentionWord(entry) {
+  if (entry?.attention?.acknowledged) return 'acknowledged';
+  if (entry?.attention?.snoozed) return 'snoozed';
+  return '';
+}
 
 const keyOf = (x, y) => `${x},${y}`;
 const shownKey = () => ui.hovered ?? ui.pinned;
@@ -116,7 +128,10 @@ function buildCells(width, height) {
       cell.addEventListener('mouseenter', () => show(key, ui.pinned));
       cell.addEventListener('mouseleave', () => show(null, ui.pinned));
       cell.addEventListener('click', () => show(null, key));
-      cell.addEventListener('focus', () => show(null, key));
+      // Focus shows a pixel like hover does; Enter or Space (a click) pins it, so Tab can go on
+      // past the other pixels to the detail panel's buttons with the chosen one still shown.
+      cell.addEventListener('focus', () => show(key, ui.pinned));
+      cell.addEventListener('blur', () => show(null, ui.pinned));
       cells.push(cell);
     }
   }
@@ -132,19 +147,23 @@ function renderBoard() {
     const x = index % width;
     const y = Math.floor(index / width);
     const pixel = ui.pixels.get(keyOf(x, y));
-    const color = pixel && COLOR.test(pixel.color) ? pixel.color : '#000000';
+    const instance = pixel?.entry;
+    const quiet = isQuiet(instance) ? ui.quiet.get(`${instance.kind} ${instance.state}`) : undefined;
+    const color =
+      quiet && COLOR.test(quiet) ? quiet : pixel && COLOR.test(pixel.color) ? pixel.color : '#000000';
     const on = color !== '#000000';
     cell.classList.toggle('lit', on);
     cell.style.backgroundColor = on ? color : '';
     cell.style.color = on ? color : '';
     cell.classList.toggle('selected', ui.pinned === keyOf(x, y));
-    const instance = pixel?.entry;
-    const look = on ? lookOf(instance) : 'steady';
+    cell.classList.toggle('quiet', quiet !== undefined);
+    const look = on && quiet === undefined ? lookOf(instance) : 'steady';
     cell.classList.toggle('pulsing', look === 'pulsing');
     cell.classList.toggle('flashing', look === 'flashing');
     if (instance) counts.set(instance.kind, (counts.get(instance.kind) ?? 0) + 1);
+    const seen = attentionWord(instance);
     const label = instance
-      ? `${shorten(displayName(instance), NAME_MAX)}, ${sanitize(instance.state)}`
+      ? `${shorten(displayName(instance), NAME_MAX)}, ${sanitize(instance.state)}${seen ? `, ${seen}` : ''}`
       : 'free';
     cell.setAttribute('aria-label', `pixel ${x},${y}: ${label}`);
   });
@@ -192,6 +211,15 @@ function renderBadges() {
   const overflow = Number(view.overflow) || 0;
   $('badge-overflow').hidden = overflow === 0;
   badge('badge-overflow', `+${overflow} instance${overflow === 1 ? '' : 's'} without a pixel`, 'warn');
+  const highlight = view.highlight;
+  const blinking = highlight && Number(highlight.untilMs) > Date.now();
+  $('badge-highlight').hidden = !blinking;
+  if (blinking)
+    badge(
+      'badge-highlight',
+      `blinking: ${shorten(sanitize(highlight.name) || sanitize(highlight.id), NAME_MAX)}`,
+      'warn',
+    );
   const brightness = view.brightness;
   $('badge-brightness').hidden = !brightness;
   if (brightness)
@@ -230,6 +258,44 @@ function renderDetail() {
   $('detail-account').textContent = instance ? accountText(instance) : '—';
   $('detail-since').textContent = instance ? sinceText(instance) : '—';
   $('detail-since').setAttribute('title', instance ? sinceTitle(instance) : '');
+  renderAttention(instance);
+}
+
+/** "by web 3 min ago" */
+function whoText(record) {
+  return `by ${sanitize(record.by)} ${duration(Date.now() - Number(record.atMs))} ago`.replace(
+    'under a minute ago',
+    'just now',
+  );
+}
+
+function clockText(ms) {
+  const date = new Date(Number(ms));
+  if (Number.isNaN(date.getTime())) return '?';
+  return date.toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The detail panel's "I've seen it": acknowledge (urgent and not yet acknowledged), snooze for a
+ * chosen time, end a snooze; and what holds now, for every viewer (it comes with the board).
+ */
+function renderAttention(instance) {
+  $('attention').hidden = !instance;
+  if (!instance) return;
+  const { acknowledged, snoozed } = instance.attention ?? {};
+  const lines = [];
+  if (acknowledged) lines.push(`Acknowledged ${whoText(acknowledged)}.`);
+  if (snoozed)
+    lines.push(
+      `Snoozed${snoozed.kind ? ` with every ${sanitize(instance.kind)}` : ''} ${whoText(snoozed)}, until ${clockText(snoozed.untilMs)}.`,
+    );
+  if (lines.length === 0)
+    lines.push(
+      isUrgent(instance) ? 'Urgent: it flashes until someone acknowledges or snoozes it.' : 'Not urgent.',
+    );
+  $('attention-state').textContent = lines.join(' ');
+  $('acknowledge').hidden = !isUrgent(instance) || Boolean(acknowledged);
+  $('unsnooze').hidden = !snoozed;
 }
 
 /** "prod (111111111111)" with a label, else the id; "stale" when the account could not be listed. */
@@ -265,12 +331,15 @@ function legendRow(pixel) {
   cell(keyOf(pixel.x, pixel.y), 'mono');
   const swatch = document.createElement('span');
   swatch.className = 'swatch';
-  swatch.style.backgroundColor = COLOR.test(pixel.color) ? pixel.color : '#000000';
+  const quiet = isQuiet(instance) ? ui.quiet.get(`${instance.kind} ${instance.state}`) : undefined;
+  const shown = quiet && COLOR.test(quiet) ? quiet : pixel.color;
+  swatch.style.backgroundColor = COLOR.test(shown) ? shown : '#000000';
   cell('').append(swatch);
   cell(sanitize(instance.kind));
   setText(cell('', 'mono'), sanitize(instance.id), ID_MAX, shortenMiddle);
   setText(cell('', 'name'), sanitize(instance.name), NAME_MAX);
-  cell(sanitize(instance.state));
+  const seen = attentionWord(instance);
+  cell(seen ? `${sanitize(instance.state)} · ${seen}` : sanitize(instance.state));
   cell(sanitize(instance.region));
   cell(instance.accountLabel ? sanitize(instance.accountLabel) : sanitize(instance.account), 'mono').title =
     sanitize(instance.stale ? `${instance.account} (stale)` : instance.account);
@@ -330,6 +399,20 @@ function renderKey() {
         item.append(how);
       }
       list.append(item);
+      if (state.urgent && COLOR.test(state.quietColor ?? '')) {
+        // The same state once someone said "I've seen it": steady, dimmed.
+        const quiet = document.createElement('li');
+        const dim = document.createElement('span');
+        dim.className = 'swatch key-swatch steady';
+        dim.style.backgroundColor = state.quietColor;
+        const text = document.createElement('span');
+        text.textContent = `${sanitize(state.state)}, acknowledged or snoozed`;
+        const how = document.createElement('span');
+        how.className = 'muted';
+        how.textContent = ' steady, dimmed';
+        quiet.append(dim, text, how);
+        list.append(quiet);
+      }
     }
     group.append(title, list);
     return group;
@@ -348,6 +431,13 @@ async function loadKey() {
     ui.looks = new Map(
       key.kinds.flatMap((k) =>
         (Array.isArray(k.states) ? k.states : []).map((s) => [`${k.kind} ${s.state}`, s.look]),
+      ),
+    );
+    ui.quiet = new Map(
+      key.kinds.flatMap((k) =>
+        (Array.isArray(k.states) ? k.states : [])
+          .filter((s) => s.urgent)
+          .map((s) => [`${k.kind} ${s.state}`, s.quietColor]),
       ),
     );
     renderKey();
@@ -372,6 +462,7 @@ function show(hovered, pinned) {
   ui.pinned = pinned;
   if (!repin) return renderDetail();
   $('identify-status').textContent = '';
+  $('attention-status').textContent = '';
   render();
 }
 
@@ -404,6 +495,28 @@ async function identify() {
     status.textContent = res.ok
       ? `Pixel ${key} is blinking on the board.`
       : sanitize(body.error || res.status);
+  } catch {
+    status.textContent = 'Could not reach the agent.';
+  }
+}
+
+/** Acknowledge / snooze / unsnooze the item on the shown pixel; the board event shows the result. */
+async function attention(action) {
+  const key = shownKey();
+  const instance = key === null ? undefined : ui.pixels.get(key)?.entry;
+  if (!instance) return;
+  const status = $('attention-status');
+  const body = { action, target: { id: String(instance.id) } };
+  if (action === 'snooze') body.durationMs = Number($('snooze-for').value);
+  status.textContent = 'Asking the agent…';
+  try {
+    const res = await fetch('/api/attention', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    status.textContent = sanitize(res.ok ? answer.message : answer.error || res.status);
   } catch {
     status.textContent = 'Could not reach the agent.';
   }
@@ -459,6 +572,9 @@ setInterval(() => {
 }, 5_000);
 
 $('identify').addEventListener('click', identify);
+$('acknowledge').addEventListener('click', () => attention('acknowledge'));
+$('snooze').addEventListener('click', () => attention('snooze'));
+$('unsnooze').addEventListener('click', () => attention('unsnooze'));
 // Keep "running for 3 min" true while nothing changes.
 setInterval(render, 15_000);
 renderBadges();

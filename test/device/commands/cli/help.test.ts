@@ -12,7 +12,7 @@ function listedCommands(): string[][] {
   const section = USAGE.split('\nCommands:\n')[1]?.split('\nEach command')[0] ?? '';
   return section
     .split('\n')
-    .map((line) => /^ {2}(\S+)(?: ([a-z]+))?/.exec(line))
+    .map((line) => /^ {2}(\S+)(?: ([a-z-]+))?/.exec(line))
     .filter((match) => match !== null)
     .map(([, command, sub]) => (sub === undefined ? [command as string] : [command as string, sub]));
 }
@@ -29,8 +29,8 @@ const tooWide = (text: string) => text.split('\n').filter((line) => [...line].le
 describe('ec2led --help', () => {
   it('lists every subcommand of ec2led device', () => {
     const usage = DEVICE_USAGE.split('\nUsage:\n')[1]?.split('\n\n')[0] ?? '';
-    const subcommands = [...usage.matchAll(/^ {2}ec2led device ([a-z]+) /gm)].map((m) => m[1]);
-    expect(subcommands).toEqual(['create', 'list', 'delete', 'set']);
+    const subcommands = [...new Set([...usage.matchAll(/^ {2}ec2led device ([a-z-]+) /gm)].map((m) => m[1]))];
+    expect(subcommands).toEqual(['create', 'list', 'delete', 'set', 'update', 'update-key']);
     const listed = listedCommands()
       .filter(([command]) => command === 'device')
       .map(([, sub]) => sub);

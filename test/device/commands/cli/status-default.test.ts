@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../device/base/log.ts';
 import { statusMain } from '../../../../device/commands/cli/status.ts';
 import { startPipeline } from '../../../../device/demo/pipeline.ts';
-import { type BoardSocket, serveBoard } from '../../../../device/outputs/status-socket.ts';
+import { type BoardSocket, serveBoard } from '../../../../device/outputs/web/status-socket.ts';
 import type { Legend } from '../../../../device/picture/legend.ts';
 import { ROOT } from '../../../../scripts/lambda-bundle.ts';
 import { waitForAsync } from '../../../fakes/wait.ts';

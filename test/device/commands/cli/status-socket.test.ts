@@ -12,7 +12,7 @@ import {
   serveBoard,
   socketPathMaxBytes,
   socketPathProblem,
-} from '../../../../device/outputs/status-socket.ts';
+} from '../../../../device/outputs/web/status-socket.ts';
 import { emptyLegend, type Legend } from '../../../../device/picture/legend.ts';
 
 const EMPTY: Legend = emptyLegend(1, 1);

@@ -27,7 +27,7 @@ import {
   UNIT_PATH,
   unitPathProblem,
 } from '../../../../device/commands/service/unit.ts';
-import { type BoardSocket, serveBoard } from '../../../../device/outputs/status-socket.ts';
+import { type BoardSocket, serveBoard } from '../../../../device/outputs/web/status-socket.ts';
 import type { Legend } from '../../../../device/picture/legend.ts';
 import { ROOT } from '../../../../scripts/lambda-bundle.ts';
 import { makeTestPki, type TestPki } from '../../../fakes/certs.ts';

@@ -1,6 +1,12 @@
 /** The terminal legend fitted to an 80-column terminal: golden text, swatches off. */
 import { describe, expect, it } from 'vitest';
-import { drawLegend, idText, shortenId } from '../../../../device/outputs/display/boards/terminal-legend.ts';
+import {
+  ATTENTION_KEY,
+  drawAttention,
+  drawLegend,
+  idText,
+  shortenId,
+} from '../../../../device/outputs/display/boards/terminal-legend.ts';
 import { wantsColor } from '../../../../device/outputs/display/boards/terminal-picture.ts';
 import type { Legend, LegendEntry, LegendPixel } from '../../../../device/picture/legend.ts';
 
@@ -122,5 +128,33 @@ describe('wantsColor', () => {
     expect(wantsColor({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
     expect(wantsColor({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(true);
     expect(wantsColor({ isTTY: false }, { FORCE_COLOR: '0' })).toBe(false);
+  });
+});
+
+describe('acknowledged and snoozed in the terminal legend', () => {
+  it('marks the state, explains the marks under the rows, and lists who, when and until when', () => {
+    const acked: LegendEntry = {
+      ...alarm('cpu-high', 'ALARM'),
+      attention: { acknowledged: { by: 'button', atMs: NOW - 5 * 60_000 } },
+    };
+    const snoozed: LegendEntry = {
+      ...alarm('disk-full', 'ALARM'),
+      attention: { snoozed: { by: 'cli', atMs: NOW - 60_000, untilMs: NOW + 3_600_000, kind: true } },
+    };
+    const view = board([instance(1, 'web', 'running'), acked, snoozed], {
+      highlight: { id: acked.id, name: 'cpu-high', untilMs: NOW + 5_000 },
+    });
+    const lines = drawLegend(view, NOW, 100, Number.POSITIVE_INFINITY, false);
+    expect(lines.find((line) => line.includes('cpu-high'))).toMatch(/ ALARM ack /);
+    expect(lines.find((line) => line.includes('disk-full'))).toMatch(/ ALARM snoozed /);
+    expect(lines.at(-1)).toBe(ATTENTION_KEY);
+    expect(drawAttention(view, NOW, 'UTC')).toEqual([
+      `blinking: cpu-high (${acked.id})`,
+      `acknowledged  cpu-high (${acked.id}) by button 5m ago`,
+      `snoozed  disk-full (${snoozed.id}) with every alarm by cli 1m ago, until Mon 13:00`,
+    ]);
+    // Nothing to say: no key line, no attention lines.
+    expect(drawLegend(board([instance(1, 'web', 'running')]), NOW, 100).at(-1)).not.toBe(ATTENTION_KEY);
+    expect(drawAttention(board([]), NOW)).toEqual([]);
   });
 });

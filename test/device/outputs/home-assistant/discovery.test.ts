@@ -8,6 +8,7 @@ import type { Instance } from '../../../../device/fleet/instance.ts';
 import { brightnessLevel } from '../../../../device/outputs/display/mapping.ts';
 import {
   boardDiscovery,
+  buttonDiscovery,
   FLASH_LONG_S,
   FLASH_SHORT_S,
   haTopics,
@@ -16,13 +17,21 @@ import {
   MIN_LIT_LEVEL,
   objectId,
   parseLightCommand,
+  pixelAttributes,
   pixelDiscovery,
+  type UrgentPixel,
   urgentPixels,
   webBoardUrl,
 } from '../../../../device/outputs/home-assistant/discovery.ts';
 import { emptyLegend, type Legend } from '../../../../device/picture/legend.ts';
 import packageJson from '../../../../package.json' with { type: 'json' };
-import { binarySensorConfig, lightJsonConfig, lightJsonState, sensorConfig } from './ha-schema.ts';
+import {
+  binarySensorConfig,
+  buttonConfig,
+  lightJsonConfig,
+  lightJsonState,
+  sensorConfig,
+} from './ha-schema.ts';
 
 const topics = haTopics('homeassistant', 'desk_pi');
 const info = {
@@ -35,7 +44,7 @@ const info = {
 describe('objectId', () => {
   it('keeps a safe id and makes anything else safe, with a hash so two ids never collide', () => {
     expect(objectId('desk_pi')).toBe('desk_pi');
-    const hostile = ['a/b/#', 'a/b/+', 'A B', '../../..', '\u202e\u0000evil', '', 'x'.repeat(200)];
+    const hostile = ['a/b/#', 'a/b/+', 'A B', '../..', '\u202e\u0000evil', '', 'x'.repeat(200)];
     const ids = hostile.map(objectId);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9_]{1,64}$/);
     expect(new Set(ids).size).toBe(hostile.length);
@@ -96,7 +105,22 @@ describe('discovery configs', () => {
       }
       const pixel = pixelDiscovery(topics, { ...info, configurationUrl }, 'alarm_x', 'Disk full');
       expect(binarySensorConfig.safeParse(JSON.parse(pixel.payload)).error?.issues ?? []).toEqual([]);
+      for (const button of buttonDiscovery(topics, { ...info, configurationUrl })) {
+        expect(button.topic).toMatch(/^homeassistant\/button\/desk_pi\/[a-z_]+\/config$/);
+        expect(buttonConfig.safeParse(JSON.parse(button.payload)).error?.issues ?? [], button.topic).toEqual(
+          [],
+        );
+      }
     }
+    const button = JSON.parse(buttonDiscovery(topics, info)[0]?.payload ?? '{}');
+    expect(button).toMatchObject({
+      name: 'Acknowledge all',
+      command_topic: 'ec2led/desk_pi/button/acknowledge_all/press',
+      payload_press: 'PRESS',
+      default_entity_id: 'button.desk_pi_acknowledge_all',
+    });
+    expect(buttonConfig.safeParse({ ...button, state_topic: 'x' }).success).toBe(false); // a button has no state
+    expect(buttonConfig.safeParse({ ...button, default_entity_id: 'switch.desk_pi_x' }).success).toBe(false);
     // The schema does refuse what Home Assistant 2026.4 ignores, and a foreign domain.
     const light = JSON.parse(boardDiscovery(topics, info)[0]?.payload ?? '{}');
     expect(lightJsonConfig.safeParse({ ...light, object_id: 'desk_pi_board' }).success).toBe(false);
@@ -161,15 +185,32 @@ describe('discovery configs', () => {
     };
     expect(urgentPixels(legend).size).toBe(0); // no kind is urgent-capable today
     const pixels = urgentPixels(legend, (kind) => kind === 'instance');
-    const [[id, pixel]] = [...pixels] as [[string, { name: string; urgent: boolean }]];
+    const [[id, pixel]] = [...pixels] as [[string, UrgentPixel]];
     expect(id).toMatch(/^[a-z0-9_]+$/);
-    expect(pixel).toEqual({ name, urgent: false });
+    expect(pixel).toEqual({ name, urgent: false, attributes: '{"acknowledged":false}' });
     const message = pixelDiscovery(topics, info, id, pixel.name);
     expect(message.topic).toBe(`homeassistant/binary_sensor/desk_pi/${id}/config`);
     expect(JSON.parse(message.payload)).toMatchObject({
       name,
       state_topic: `ec2led/desk_pi/pixel/${id}`,
       default_entity_id: `binary_sensor.desk_pi_${id}`,
+    });
+  });
+});
+
+describe('attention attributes', () => {
+  it('say whether a pixel is acknowledged, by whom and when, and until when it is snoozed', () => {
+    expect(JSON.parse(pixelAttributes(undefined))).toEqual({ acknowledged: false });
+    const both = pixelAttributes({
+      acknowledged: { by: 'web', atMs: Date.UTC(2026, 11, 7, 16) },
+      snoozed: { by: 'home-assistant', atMs: 0, untilMs: Date.UTC(2026, 11, 7, 17) },
+    });
+    expect(JSON.parse(both)).toEqual({
+      acknowledged: true,
+      acknowledged_by: 'web',
+      acknowledged_at: '2026-12-07T16:00:00.000Z',
+      snoozed_by: 'home-assistant',
+      snoozed_until: '2026-12-07T17:00:00.000Z',
     });
   });
 });

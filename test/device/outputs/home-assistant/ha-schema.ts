@@ -5,7 +5,9 @@
  * home-assistant/core#164460; `default_entity_id` replaces it and names its domain, "light.foobar").
  *
  * Sources (home-assistant.io, source/_integrations/): light.mqtt.markdown "JSON schema -
- * Configuration" and its state payload, sensor.mqtt.markdown, binary_sensor.mqtt.markdown, and
+ * Configuration" and its state payload, sensor.mqtt.markdown, binary_sensor.mqtt.markdown,
+ * button.mqtt.markdown (command_template, command_topic required, device_class identify / restart /
+ * update, payload_press default "PRESS", qos, retain; no state topic), and
  * mqtt.markdown "Discovery payload" for the `origin` block; the device and origin keys as in
  * homeassistant/components/mqtt/schemas.py (MQTT_ENTITY_DEVICE_INFO_SCHEMA, MQTT_ORIGIN_INFO_SCHEMA).
  * `platform` is left out: it belongs to device-based discovery messages only.
@@ -163,6 +165,19 @@ export const binarySensorConfig = z
   })
   .refine(entityRules('binary_sensor'), {
     message: 'default_entity_id must be binary_sensor.<id>; a device needs a unique_id',
+  });
+
+export const buttonConfig = z
+  .strictObject({
+    ...entity,
+    command_template: template.optional(),
+    command_topic: topic,
+    device_class: z.enum(['identify', 'restart', 'update']).nullable().optional(),
+    payload_press: z.string().optional(),
+    retain: z.boolean().optional(),
+  })
+  .refine(entityRules('button'), {
+    message: 'default_entity_id must be button.<id>; a device needs a unique_id',
   });
 
 /** The JSON light's state payload, for a light whose only color mode is brightness (scale 255). */

@@ -19,7 +19,7 @@ import {
   ViewHolder,
 } from './views.ts';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../../../', import.meta.url));
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeViolation {
@@ -218,10 +218,16 @@ describe('web board page', () => {
       .filter((k) => k.kind !== 'probe') // no probe on this board
       .map((k) => ({
         title: k.label,
-        states: k.states.map((s) => ({
-          text: `${s.state}${s.look === 'steady' ? '' : s.look === 'flashing' ? ' flashes' : ' pulses'}`,
-          color: rgb(s.color),
-        })),
+        states: k.states.flatMap((s) => [
+          {
+            text: `${s.state}${s.look === 'steady' ? '' : s.look === 'flashing' ? ' flashes' : ' pulses'}`,
+            color: rgb(s.color),
+          },
+          // An urgent state, then its look once acknowledged or snoozed.
+          ...(s.quietColor === undefined
+            ? []
+            : [{ text: `${s.state}, acknowledged or snoozed steady, dimmed`, color: rgb(s.quietColor) }]),
+        ]),
       }));
     expect(groups).toEqual(expected);
     expect(await page.locator('#board-caption').textContent()).toBe(

@@ -76,7 +76,8 @@ describe('web board HTTP API', () => {
     const alarm = key.kinds.find((k) => k.kind === 'alarm');
     expect(alarm?.states).toEqual([
       { state: 'OK', color: '#008060', look: 'steady' },
-      { state: 'ALARM', color: '#ff0080', look: 'flashing', urgent: true },
+      // Acknowledged or snoozed: steady at 40% (picture/animate.ts QUIET_LEVEL).
+      { state: 'ALARM', color: '#ff0080', look: 'flashing', urgent: true, quietColor: '#660033' },
       { state: 'INSUFFICIENT_DATA', color: '#8000ff', look: 'steady' },
     ]);
     expect(key.kinds[0]?.states.find((s) => s.state === 'pending')?.look).toBe('pulsing');

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../../../device/agent/agent.ts';
 import { createLogger } from '../../../../device/base/log.ts';
-import { fetchBoard, serveBoard, socketPath } from '../../../../device/outputs/status-socket.ts';
+import { fetchBoard, serveBoard, socketPath } from '../../../../device/outputs/web/status-socket.ts';
 import { wledStatusLines } from '../../../../device/outputs/wled/status.ts';
 import { type FakeWled, startFakeWled } from '../../../fakes/fake-wled.ts';
 import { waitFor } from '../../../fakes/wait.ts';

@@ -112,10 +112,19 @@ describe('the agent with `buttons: {}`', () => {
     expect(calls).toEqual([['acknowledge', { all: true }, 'button']]);
   });
 
-  it('says "acknowledge not available" without them, and stops the reader with the agent', async () => {
+  it("acts on the agent's own acknowledge without targets given, and stops the reader with the agent", async () => {
     const { agent, press, lines, reader } = await start();
     await press(5, 80);
-    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toContain('acknowledge not available');
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).not.toContain(
+      'acknowledge not available',
+    );
+    // Nothing is urgent on this board: the agent's acknowledge answers so, and counts the button's action.
+    expect(agent.acknowledge({ all: true }, 'cli')).toMatchObject({
+      ok: true,
+      ids: [],
+      message: 'nothing urgent to acknowledge',
+    });
+    expect(agent.metrics()).toMatch(/ec2led_attention_actions_total\{action="acknowledge",by="button"\} 1/);
     expect(lines.find((l) => l.msg === 'button pressed')?.context).toEqual({
       button: 'A',
       gesture: 'press',
