@@ -88,8 +88,12 @@ describe('alarm message v1', () => {
     ['a name with a newline', withField('name', 'a\nb'), /printable/],
     ['a time in seconds as text', withField('time', '2019-10-02'), /time "2019-10-02"/],
     ['an extra key', JSON.stringify({ ...message, region: 'us-east-1' }), /unexpected key "region"/],
-    ['a missing key', JSON.stringify({ ...message, event: undefined }), /missing key event/],
-    ['a nested key', withField('state', { value: 'OK' }), /key state is nested/],
+    [
+      'a missing key',
+      JSON.stringify({ ...message, event: undefined }),
+      /^event is missing, expected an event id$/,
+    ],
+    ['a nested key', withField('state', { value: 'OK' }), /^state \{"value":"OK"\} is not an alarm state/],
     ['not JSON', '{"v":1', /not UTF-8 JSON/],
     ['an empty payload', new ArrayBuffer(0), /payload is empty/],
   ])('rejects %s', (_what, payload, reason) => {
