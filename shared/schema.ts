@@ -125,6 +125,20 @@ export function unknown(what = 'anything'): Schema<unknown> {
   return { what, parse: (value) => ok(value) };
 }
 
+/**
+ * `schema`, but a reason never shows the value: for a pre-signed URL, whose query signs a request,
+ * or anything else a log must not hold.
+ */
+export function secret<T>(schema: Schema<T>): Schema<T> {
+  return {
+    ...schema,
+    parse(value, path) {
+      const parsed = schema.parse(value, path);
+      return parsed.ok ? parsed : fail(value === undefined ? parsed.reason : `${path} is not ${schema.what}`);
+    },
+  };
+}
+
 /** A list whose every item passes `item`, at most `max` long; the reason names the index. */
 export function array<T>(item: Schema<T>, what: string, max = 1000): Schema<T[]> {
   return {

@@ -50,7 +50,7 @@ describe('update job document', () => {
     const { document } = signedDocument();
     expect(decodeUpdateDocument(null)).toEqual({ error: 'the job document is not a JSON object' });
     expect(decodeUpdateDocument({ ...document, extra: 1 })).toEqual({
-      error: 'the job document has unknown fields: extra',
+      error: 'unexpected key "extra"',
     });
     expect(decodeUpdateDocument({ ...document, version: '1.2' })).toMatchObject({
       error: expect.stringContaining('version'),
