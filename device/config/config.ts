@@ -18,6 +18,7 @@ import {
   THING_NAME_PATTERN,
   TOPIC_PREFIX_PATTERN,
 } from '../../shared/patterns.ts';
+import { isRecord } from '../../shared/schema.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../../shared/topics.ts';
 import { accountIds } from '../fleet/accounts.ts';
 import { KIND_NAMES, type Kind } from '../kinds/kinds.ts';
@@ -591,10 +592,6 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Origins): string {
   const reason =
     issue.code === 'invalid_format' ? 'wrong format' : issue.message.replace(/^Invalid (input|option): /, '');
   return `${path}${originOf(path, origins)} ${what}: ${reason}; ${fixFor(path)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A field through its own schema: the value the config would hold, or undefined when invalid. */
