@@ -21,20 +21,14 @@
  */
 
 import { isRecord } from '../../shared/schema.ts';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, parseConfig, REMOTE_CONFIG_KEYS } from './config.ts';
 
 /**
- * The dotted config keys a shadow may set. Adding a key is one line here (its schema and fix text
- * already live in config.ts); docs/config.md lists them.
+ * The dotted config keys a shadow may set: read off the config schema, where each carries
+ * `remote(...)` beside its type and fix text (config.ts, config-table.ts). Adding a key is that one
+ * mark; docs/config.md lists them (test/docs/remote-settings.test.ts).
  */
-export const REMOTE_KEYS: readonly string[] = [
-  'display.brightness',
-  'display.schedule',
-  'colors',
-  'pins',
-  'tagFilter',
-  'resyncMinutes',
-];
+export const REMOTE_KEYS: readonly string[] = REMOTE_CONFIG_KEYS;
 
 /** The shadow service refuses a document whose desired and reported state exceed this (HTTP 413). */
 export const SHADOW_STATE_LIMIT_BYTES = 8192;
