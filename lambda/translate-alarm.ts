@@ -26,6 +26,7 @@ import {
   oneOf,
   type Parsed,
   type Schema,
+  show,
   unknown,
 } from '../shared/schema.ts';
 
@@ -104,8 +105,7 @@ export function translateAlarmEvent(event: unknown): AlarmTranslateResult {
   );
   if (arn === undefined) return fail('resources holds no CloudWatch alarm ARN');
   const arnName = parseAlarmArn(arn)?.name;
-  if (arnName !== name)
-    return fail(`resources names alarm ${JSON.stringify(arnName)}, detail names ${JSON.stringify(name)}`);
+  if (arnName !== name) return fail(`resources names alarm ${show(arnName)}, detail names ${show(name)}`);
 
   const checked = checkAlarmMessage({
     v: ALARM_MESSAGE_VERSION,

@@ -28,7 +28,7 @@ export type TranslateResult =
 
 // Whole seconds as AWS sends them; fractional seconds accepted in case they ever appear.
 const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]+)$/;
+const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]{8,17})$/;
 
 /**
  * The event as far as the board needs it (EventBridge's `aws.ec2` sample in the EC2 user guide);
