@@ -16,7 +16,7 @@
  *
  * Why not zod or valibot: the Lambda bundles this, and its budget (200 KiB, lambda/README.md) leaves
  * ~10 KB; zod's mini build added 22.5 KB and valibot 9.2 KB for the same four schemas, this kit
- * about 1 KB. The device's config stays on zod (device/config.ts), which it bundles anyway.
+ * about 1 KB. The device's config stays on zod (device/config/config.ts), which it bundles anyway.
  */
 
 export type Parsed<T> =

@@ -15,7 +15,7 @@ export interface Setting {
   /** What to write instead, for an error message ("use ..."). */
   readonly fix?: string | undefined;
   readonly env?: { readonly name: string; readonly kind: EnvKind } | undefined;
-  /** True when the device's settings shadow may set it (settings/remote.ts REMOTE_KEYS). */
+  /** True when the device's settings shadow may set it (remote-settings.ts REMOTE_KEYS). */
   readonly remote?: boolean | undefined;
 }
 
@@ -30,7 +30,7 @@ export function setting(
 
 /**
  * Marks a key as settable from the settings shadow: `.meta(remote(setting(...)))`. The remote key
- * list (settings/remote.ts) is read off the schema, so it cannot name a key the config lacks.
+ * list (remote-settings.ts) is read off the schema, so it cannot name a key the config lacks.
  */
 export function remote(meta: Record<string, unknown>): Record<string, unknown> {
   return { ...meta, ec2led: { ...(meta.ec2led as Setting), remote: true } satisfies Setting };

@@ -235,7 +235,9 @@ export const configSchema = z.strictObject({
       z.string().regex(PIXEL).meta(setting('use "x,y" pixel coordinates such as "0,3"')),
     )
     .default({})
-    .meta(remote(setting(undefined))),
+    .meta(
+      remote(setting('use { "NAME": "x,y" } with an instance id or Name tag, such as { "web-1": "0,3" }')),
+    ),
   /** Colour per state or indicator (disconnected, not-synced, overflow), '#rrggbb'; unset keys keep the palette. */
   colors: z
     .partialRecord(
@@ -246,7 +248,7 @@ export const configSchema = z.strictObject({
         .meta(setting(`use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`)),
     )
     .default({})
-    .meta(remote(setting(undefined))),
+    .meta(remote(setting('use { "STATE": "#rrggbb" }, such as { "ALARM": "#ff0000" }'))),
   // Kinds beyond instances (docs/checks.md, docs/layout.md): which alarms, and where each kind goes.
   /** CloudWatch alarms of the home account as pixels; absent: none (no DescribeAlarms, no alarm topics). */
   alarms: z
