@@ -201,26 +201,29 @@ export function object<S extends Shape>(
 ): Schema<ObjectOf<S>> {
   const keys = Object.keys(shape);
   const what = options.what ?? 'an object';
+  const labels = options.labels ?? {};
+  // Each key once: its schema and its name in a reason, so a parse only joins paths.
+  const fields = keys.map((key) => ({
+    key,
+    schema: shape[key] as Schema<unknown>,
+    name: Object.hasOwn(labels, key) ? (labels[key] as string) : key,
+  }));
   return {
     what,
     parse(value, path) {
       if (!isRecord(value)) return fail(path === '' ? `is not ${what}` : isNot(path, value, what));
-      const at = (key: string) => {
-        const name =
-          options.labels !== undefined && Object.hasOwn(options.labels, key) ? options.labels[key] : key;
-        return path === '' ? `${name}` : `${path}.${name}`;
-      };
       if (options.strict === true) {
-        for (const key of Object.keys(value)) {
-          if (!Object.hasOwn(shape, key)) return fail(`unexpected key ${show(at(key))}`);
+        for (const key in value) {
+          if (Object.hasOwn(value, key) && !Object.hasOwn(shape, key)) {
+            return fail(`unexpected key ${show(path === '' ? key : `${path}.${key}`)}`);
+          }
         }
       }
       const out: Record<string, unknown> = {};
-      for (const key of keys) {
-        const schema = shape[key] as Schema<unknown>;
-        const parsed = schema.parse(field(value, key), at(key));
+      for (const { key, schema, name } of fields) {
+        const parsed = schema.parse(field(value, key), path === '' ? name : `${path}.${name}`);
         if (!parsed.ok) return parsed;
-        if (parsed.value !== undefined || !schema.optional) out[key] = parsed.value;
+        if (parsed.value !== undefined || schema.optional !== true) out[key] = parsed.value;
       }
       return ok(out as ObjectOf<S>);
     },
