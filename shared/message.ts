@@ -18,7 +18,18 @@
 
 import { INSTANCE_STATES, type InstanceState } from './instance-state.ts';
 import { ACCOUNT_PATTERN, EVENT_ID_PATTERN, REGION_PATTERN } from './patterns.ts';
-import { check, int, literal, object, oneOf, type Parsed, pattern, type Schema } from './schema.ts';
+import {
+  check,
+  int,
+  isRecord,
+  literal,
+  object,
+  oneOf,
+  type Parsed,
+  pattern,
+  type Schema,
+  show,
+} from './schema.ts';
 
 export const MESSAGE_VERSION = 1;
 /** Larger payloads are refused before parsing. A real v1 message is about 170 bytes. */
@@ -50,6 +61,30 @@ export const wire = {
   instanceId: pattern(INSTANCE_ID_PATTERN, '"i-" followed by 8 or 17 hex digits'),
   instanceState: oneOf(INSTANCE_STATES, `an EC2 state (${INSTANCE_STATES.join(', ')})`),
 };
+
+/** A value for a reason text (schema.ts): kept here for modules written before the kit. */
+export { show };
+
+/**
+ * The shape the wire messages shared before schema.ts: a JSON object with exactly `keys`, none of
+ * them nested. Kept for messages written against it this round; a new message declares an
+ * `object(..., { strict: true })` schema instead, which gives better reasons.
+ */
+export function checkFlatRecord(
+  value: unknown,
+  keys: readonly string[],
+): { ok: true; record: Record<string, unknown> } | { ok: false; reason: string } {
+  if (!isRecord(value)) return { ok: false, reason: 'message is not a JSON object' };
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) return { ok: false, reason: `unexpected key ${show(key)}` };
+    const field = value[key];
+    if (typeof field === 'object' && field !== null) return { ok: false, reason: `key ${key} is nested` };
+  }
+  for (const key of keys) {
+    if (!Object.hasOwn(value, key)) return { ok: false, reason: `missing key ${key}` };
+  }
+  return { ok: true, record: value };
+}
 
 /** Message v1, key order as encoded; no other key. */
 export const stateMessageSchema: Schema<StateMessage> = object(
