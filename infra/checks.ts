@@ -15,6 +15,8 @@
  * port for TCP). Names must differ: each becomes the alarm `<stackName>-check-<name>`.
  */
 
+import { isRecord } from '../shared/schema.ts';
+
 export type Check =
   | {
       readonly kind: 'http';
@@ -63,10 +65,7 @@ function parseUrl(text: string, what: string): URL {
 }
 
 function one(entry: unknown): Check {
-  const object =
-    typeof entry === 'object' && entry !== null && !Array.isArray(entry)
-      ? (entry as Record<string, unknown>)
-      : undefined;
+  const object = isRecord(entry) ? entry : undefined;
   const name = object?.name;
   if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {
     throw new Error(`name ${JSON.stringify(name)} is not 1-64 letters, digits, ".", "_" or "-"`);

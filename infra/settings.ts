@@ -23,10 +23,12 @@
  *   comma list or JSON array): taken as commercial regions with an IoT credentials provider. Default none.
  *
  * Every bad value is a SettingsError: one sentence naming the key, the value and the fix, which
- * app.ts prints as one line instead of a stack trace.
+ * app.ts prints as one line instead of a stack trace. The string keys are one table (STRING_KEYS:
+ * each key's rule and fix, through shared/schema.ts); the lists and checks are parsed below it.
  */
 
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/patterns.ts';
+import { pattern, type Schema, show, text } from '../shared/schema.ts';
 import { DEFAULT_STACK_NAME } from '../shared/stack.ts';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from '../shared/topics.ts';
 import { type Check, checkAlarmPrefix, parseChecks } from './checks.ts';
@@ -77,16 +79,78 @@ const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,100}$/;
 const HOST_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 // Deliberately loose: SNS confirms the address by e-mail; this catches a missing @ or a stray space.
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// CloudWatch limits: alarm names 1-255 characters; tag keys 1-128, values 0-256, no `aws:` prefix.
+const ALARM_PREFIX_MAX = 255;
+const TAG_PATTERN = /^([^=\s][^=]{0,127})(?:=(.{0,256}))?$/s;
 
-function optionalString(context: ContextReader, key: string): string | undefined {
-  const value = context(key);
-  if (value === undefined || value === null || value === '') return undefined;
+const endpointRule = {
+  schema: pattern(HOST_PATTERN, 'a host name such as abc123-ats.iot.eu-west-1.amazonaws.com (no https://)'),
+  fix: 'copy it from aws iot describe-endpoint, or remove it to look it up at deploy time',
+};
+
+/**
+ * The context keys that hold one string: each one's rule (shared/schema.ts) and the fix its error
+ * gives. An empty or absent value means the default; the value is trimmed first.
+ */
+const STRING_KEYS = {
+  stackName: {
+    schema: pattern(STACK_NAME_PATTERN, 'a letter then letters, digits or "-"'),
+    fix: `fix it or remove it for ${DEFAULT_STACK_NAME}`,
+  },
+  account: {
+    schema: pattern(ACCOUNT_PATTERN, '12 digits'),
+    fix: 'fix context account or CDK_DEFAULT_ACCOUNT',
+  },
+  iotDataEndpoint: endpointRule,
+  iotCredentialsEndpoint: endpointRule,
+  alarmEmail: {
+    schema: pattern(EMAIL_PATTERN, 'one e-mail address such as you@example.com'),
+    fix: 'fix it, or remove it to deploy alarms that notify no one',
+  },
+  alarmTag: {
+    schema: text(
+      1,
+      400,
+      'key or key=value (a key of 1-128 characters, not starting with aws:, a value of up to 256)',
+      (tag) => {
+        const match = TAG_PATTERN.exec(tag);
+        return match !== null && !(match[1] as string).startsWith('aws:');
+      },
+    ),
+    fix: 'set it like -c alarmTag=board=desk',
+  },
+  organizationId: {
+    schema: pattern(/^o-[a-z0-9]{10,32}$/, 'an organization id like o-a1b2c3d4e5'),
+    fix: 'copy it from `aws organizations describe-organization --query Organization.Id`',
+  },
+  deviceRoleArn: {
+    schema: pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'a role ARN'),
+    fix: 'copy the home stack output DeviceRoleArn',
+  },
+} as const satisfies Record<string, { readonly schema: Schema<string>; readonly fix: string }>;
+
+/**
+ * A string context key through its rule: undefined when absent or empty, else the trimmed value,
+ * or a SettingsError naming the key, the value, what it must be and the fix. `fallback` (an
+ * environment variable's value) is checked alike when the context has none.
+ */
+function stringSetting(
+  context: ContextReader,
+  key: keyof typeof STRING_KEYS,
+  fallback?: string,
+): string | undefined {
+  const raw = context(key);
+  const value = raw === undefined || raw === null || raw === '' ? fallback : raw;
+  if (value === undefined) return undefined;
   if (typeof value !== 'string') {
-    throw new SettingsError(
-      `context ${key} is ${JSON.stringify(value)}, expected a string; fix it in cdk.json or -c`,
-    );
+    throw new SettingsError(`context ${key} is ${show(value)}, expected a string; fix it in cdk.json or -c`);
   }
-  return value.trim();
+  const { schema, fix } = STRING_KEYS[key];
+  const parsed = schema.parse(value.trim(), key);
+  if (!parsed.ok) {
+    throw new SettingsError(`context ${key} is ${show(value.trim())}, expected ${schema.what}; ${fix}`);
+  }
+  return parsed.value;
 }
 
 /**
@@ -150,18 +214,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-function endpoint(context: ContextReader, key: string): string | undefined {
-  const value = optionalString(context, key);
-  if (value !== undefined && !HOST_PATTERN.test(value)) {
-    throw new SettingsError(
-      `context ${key} is ${JSON.stringify(value)}, expected a host name such as ` +
-        `abc123-ats.iot.eu-west-1.amazonaws.com (no https://); copy it from aws iot describe-endpoint, ` +
-        'or remove it to look it up at deploy time',
-    );
-  }
-  return value;
-}
-
 /** The CLI's region (AWS_REGION or the profile's) when context names none. */
 function cliRegion(region: string, allowed: readonly string[]): string[] {
   try {
@@ -179,18 +231,8 @@ export function readSettings(
   context: ContextReader,
   env: Readonly<Record<string, string | undefined>>,
 ): Settings {
-  const stackName = optionalString(context, 'stackName') ?? DEFAULT_STACK_NAME;
-  if (!STACK_NAME_PATTERN.test(stackName)) {
-    throw new SettingsError(
-      `context stackName is ${JSON.stringify(stackName)}, expected a letter then letters, digits or "-"; ` +
-        `fix it or remove it for ${DEFAULT_STACK_NAME}`,
-    );
-  }
-
-  const account = optionalString(context, 'account') ?? (env.CDK_DEFAULT_ACCOUNT || undefined);
-  if (account !== undefined && !ACCOUNT_PATTERN.test(account)) {
-    throw new SettingsError(`account is ${JSON.stringify(account)}, expected 12 digits; fix context account`);
-  }
+  const stackName = stringSetting(context, 'stackName') ?? DEFAULT_STACK_NAME;
+  const account = stringSetting(context, 'account', env.CDK_DEFAULT_ACCOUNT || undefined);
 
   const regionsContext = context('regions');
   const hasRegions = regionsContext !== undefined && regionsContext !== null && regionsContext !== '';
@@ -202,20 +244,20 @@ export function readSettings(
       ? undefined
       : cliRegion(defaultRegion, allowed);
 
-  let topicPrefix = optionalString(context, 'topicPrefix') ?? DEFAULT_TOPIC_PREFIX;
+  const rawPrefix = context('topicPrefix');
+  if (rawPrefix !== undefined && rawPrefix !== null && typeof rawPrefix !== 'string') {
+    throw new SettingsError(
+      `context topicPrefix is ${show(rawPrefix)}, expected a string; fix it in cdk.json or -c`,
+    );
+  }
+  let topicPrefix = rawPrefix?.trim() || DEFAULT_TOPIC_PREFIX;
   try {
     topicPrefix = checkTopicPrefix(topicPrefix);
   } catch (error) {
     throw new SettingsError(`context topicPrefix: ${(error as Error).message}`, { cause: error });
   }
 
-  const alarmEmail = optionalString(context, 'alarmEmail');
-  if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) {
-    throw new SettingsError(
-      `context alarmEmail is ${JSON.stringify(alarmEmail)}, expected one e-mail address such as ` +
-        'you@example.com; fix it, or remove it to deploy alarms that notify no one',
-    );
-  }
+  const alarmEmail = stringSetting(context, 'alarmEmail');
 
   let checks: Check[];
   try {
@@ -229,21 +271,9 @@ export function readSettings(
         'there; set -c regions=<home region> or the CLI region',
     );
   }
-  const organizationId = optionalString(context, 'organizationId');
-  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
-    throw new SettingsError(
-      `context organizationId is ${JSON.stringify(organizationId)}, expected an organization id like ` +
-        'o-a1b2c3d4e5; copy it from `aws organizations describe-organization --query Organization.Id`',
-    );
-  }
-  const deviceRoleArn = optionalString(context, 'deviceRoleArn');
+  const organizationId = stringSetting(context, 'organizationId');
+  const deviceRoleArn = stringSetting(context, 'deviceRoleArn');
   if (deviceRoleArn !== undefined) {
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(deviceRoleArn)) {
-      throw new SettingsError(
-        `context deviceRoleArn is ${JSON.stringify(deviceRoleArn)}, expected a role ARN; ` +
-          'copy the home stack output DeviceRoleArn',
-      );
-    }
     if (organizationId === undefined) {
       throw new SettingsError('context deviceRoleArn needs organizationId too; set -c organizationId=o-…');
     }
@@ -264,19 +294,15 @@ export function readSettings(
     checks,
     regions,
     topicPrefix,
-    iotDataEndpoint: endpoint(context, 'iotDataEndpoint'),
-    iotCredentialsEndpoint: endpoint(context, 'iotCredentialsEndpoint'),
+    iotDataEndpoint: stringSetting(context, 'iotDataEndpoint'),
+    iotCredentialsEndpoint: stringSetting(context, 'iotCredentialsEndpoint'),
     alarmEmail,
   };
 }
 
-// CloudWatch limits: alarm names 1-255 characters; tag keys 1-128, values 0-256, no `aws:` prefix.
-const ALARM_PREFIX_MAX = 255;
-const TAG_PATTERN = /^([^=\s][^=]{0,127})(?:=(.{0,256}))?$/s;
-
 function readAlarmSelection(context: ContextReader): AlarmSelection | undefined {
   const rawPrefixes = context('alarmPrefix');
-  const rawTag = optionalString(context, 'alarmTag');
+  const rawTag = stringSetting(context, 'alarmTag');
   let namePrefixes: string[] = [];
   if (rawPrefixes !== undefined && rawPrefixes !== null && rawPrefixes !== '') {
     let list: unknown = rawPrefixes;
@@ -297,16 +323,8 @@ function readAlarmSelection(context: ContextReader): AlarmSelection | undefined 
     namePrefixes = [...new Set(list as string[])];
   }
   let tag: AlarmSelection['tag'];
-  if (rawTag !== undefined) {
-    const match = TAG_PATTERN.exec(rawTag);
-    if (match === null || (match[1] as string).startsWith('aws:')) {
-      throw new SettingsError(
-        `context alarmTag is ${JSON.stringify(rawTag)}, expected key or key=value (a key of 1-128 characters, ` +
-          'not starting with aws:, a value of up to 256); set it like -c alarmTag=board=desk',
-      );
-    }
-    tag = { key: (match[1] as string).trim(), value: match[2] };
-  }
+  const match = rawTag === undefined ? null : TAG_PATTERN.exec(rawTag);
+  if (match !== null) tag = { key: (match[1] as string).trim(), value: match[2] };
   if (namePrefixes.length === 0 && tag === undefined) return undefined;
   return { namePrefixes, tag };
 }

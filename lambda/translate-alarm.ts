@@ -12,9 +12,23 @@ import {
   ALARM_STATES,
   type AlarmMessage,
   checkAlarmMessage,
-  isAlarmState,
   parseAlarmArn,
 } from '../shared/alarm-message.ts';
+import {
+  array,
+  check,
+  field,
+  isNot,
+  isRecord,
+  leaf,
+  literal,
+  object,
+  oneOf,
+  type Parsed,
+  type Schema,
+  show,
+  unknown,
+} from '../shared/schema.ts';
 
 export const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
@@ -25,20 +39,6 @@ export type AlarmTranslateResult =
 
 // CloudWatch writes `2019-10-02T17:04:40.989+0000`; the envelope writes `2019-10-02T17:04:40Z`.
 const TIMESTAMP_PATTERN = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})$/;
-
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNot(name: string, value: unknown, what: string): string {
-  if (value === undefined) return `${name} is missing, expected ${what}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return `${name} ${text.length > 60 ? `${text.slice(0, 57)}...` : text} is not ${what}`;
-}
 
 /** Epoch milliseconds of a CloudWatch or EventBridge timestamp, or undefined. */
 export function parseAlarmTimestamp(value: unknown): number | undefined {
@@ -51,6 +51,36 @@ export function parseAlarmTimestamp(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** A CloudWatch or EventBridge timestamp, parsed to epoch milliseconds. */
+const alarmTime: Schema<number> = {
+  what: 'an ISO-8601 time',
+  parse(value, path): Parsed<number> {
+    const ms = parseAlarmTimestamp(value);
+    return ms === undefined
+      ? { ok: false, reason: isNot(path, value, 'an ISO-8601 time') }
+      : { ok: true, value: ms };
+  },
+};
+
+/**
+ * The event as far as the board needs it (CloudWatch's "Alarm events and EventBridge" sample);
+ * other keys, the reasons, metrics and tags among them, are ignored. `time` is the envelope's,
+ * read only when `detail.state.timestamp` is missing.
+ */
+export const alarmStateChangeSchema = object({
+  source: literal(CLOUDWATCH_SOURCE),
+  'detail-type': literal(ALARM_STATE_CHANGE),
+  detail: object({
+    alarmName: leaf('a string', (value): value is string => typeof value === 'string'),
+    state: object({
+      value: oneOf(ALARM_STATES, `an alarm state (${ALARM_STATES.join(', ')})`),
+      timestamp: unknown(),
+    }),
+  }),
+  time: unknown(),
+  resources: array(unknown(), 'an array', 100),
+});
+
 export function translateAlarmEvent(event: unknown): AlarmTranslateResult {
   if (!isRecord(event)) return { ok: false, reason: 'event is not an object', eventId: undefined };
   const rawId = field(event, 'id');
@@ -58,50 +88,31 @@ export function translateAlarmEvent(event: unknown): AlarmTranslateResult {
   const fail = (reason: string): AlarmTranslateResult => ({ ok: false, reason, eventId });
 
   if (eventId === undefined) return fail('envelope has no string id');
-  const source = field(event, 'source');
-  if (source !== CLOUDWATCH_SOURCE) return fail(isNot('source', source, CLOUDWATCH_SOURCE));
-  const detailType = field(event, 'detail-type');
-  if (detailType !== ALARM_STATE_CHANGE) return fail(isNot('detail-type', detailType, ALARM_STATE_CHANGE));
-
-  const detail = field(event, 'detail');
-  if (!isRecord(detail)) return fail(isNot('detail', detail, 'an object'));
-  const name = field(detail, 'alarmName');
-  if (typeof name !== 'string') return fail(isNot('detail.alarmName', name, 'a string'));
-  const state = field(detail, 'state');
-  if (!isRecord(state)) return fail(isNot('detail.state', state, 'an object'));
-  const value = field(state, 'value');
-  if (!isAlarmState(value)) {
-    return fail(isNot('detail.state.value', value, `an alarm state (${ALARM_STATES.join(', ')})`));
-  }
+  const parsed = check(alarmStateChangeSchema, event, 'event');
+  if (!parsed.ok) return fail(parsed.reason);
+  const { detail, resources } = parsed.value;
+  const name = detail.alarmName;
   // The state's own time; the envelope's (whole seconds, later) only when it is missing.
-  const stamp = field(state, 'timestamp');
-  const time = parseAlarmTimestamp(stamp ?? field(event, 'time'));
-  if (time === undefined) {
-    return fail(
-      isNot(
-        stamp === undefined ? 'time' : 'detail.state.timestamp',
-        stamp ?? field(event, 'time'),
-        'an ISO-8601 time',
-      ),
-    );
-  }
+  const stamp = detail.state.timestamp;
+  const time =
+    stamp === undefined
+      ? alarmTime.parse(parsed.value.time, 'time')
+      : alarmTime.parse(stamp, 'detail.state.timestamp');
+  if (!time.ok) return fail(time.reason);
 
-  const resources = field(event, 'resources');
-  if (!Array.isArray(resources)) return fail(isNot('resources', resources, 'an array'));
   const arn = resources.find(
     (resource): resource is string => typeof resource === 'string' && parseAlarmArn(resource) !== undefined,
   );
   if (arn === undefined) return fail('resources holds no CloudWatch alarm ARN');
   const arnName = parseAlarmArn(arn)?.name;
-  if (arnName !== name)
-    return fail(`resources names alarm ${JSON.stringify(arnName)}, detail names ${JSON.stringify(name)}`);
+  if (arnName !== name) return fail(`resources names alarm ${show(arnName)}, detail names ${show(name)}`);
 
   const checked = checkAlarmMessage({
     v: ALARM_MESSAGE_VERSION,
     kind: ALARM_KIND,
     name,
-    state: value,
-    time,
+    state: detail.state.value,
+    time: time.value,
     arn,
     event: eventId,
   });

@@ -4,9 +4,20 @@
  * The instance's own region and account come from its ARN in `resources` when present, so an event
  * forwarded from another region keeps the instance's region even if a forwarder rewrote the envelope.
  */
-import { INSTANCE_STATES, isInstanceState } from '../shared/instance-state.ts';
-import { checkMessage, INSTANCE_ID_PATTERN, MESSAGE_VERSION, type StateMessage } from '../shared/message.ts';
-import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/patterns.ts';
+import { checkMessage, MESSAGE_VERSION, type StateMessage, wire } from '../shared/message.ts';
+import {
+  array,
+  check,
+  field,
+  isRecord,
+  literal,
+  object,
+  optional,
+  pattern,
+  refine,
+  type Schema,
+  unknown,
+} from '../shared/schema.ts';
 
 export const EC2_SOURCE = 'aws.ec2';
 export const EC2_STATE_CHANGE = 'EC2 Instance State-change Notification';
@@ -17,25 +28,24 @@ export type TranslateResult =
 
 // Whole seconds as AWS sends them; fractional seconds accepted in case they ever appear.
 const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]+)$/;
-
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
+const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]{8,17})$/;
 
 /**
- * "<name> <value> is not <what>" with the value as JSON, cut to 60 characters (the event is
- * untrusted), or "<name> is missing, expected <what>".
+ * The event as far as the board needs it (EventBridge's `aws.ec2` sample in the EC2 user guide);
+ * other keys are ignored, since AWS adds fields. `region` and `account` are checked after the
+ * instance's ARN in `resources` had its say.
  */
-function isNot(name: string, value: unknown, what: string): string {
-  if (value === undefined) return `${name} is missing, expected ${what}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return `${name} ${text.length > 60 ? `${text.slice(0, 57)}...` : text} is not ${what}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const ec2StateChangeSchema = object({
+  source: literal(EC2_SOURCE),
+  'detail-type': literal(EC2_STATE_CHANGE),
+  time: refine(pattern(TIME_PATTERN, 'an ISO-8601 UTC time'), (time, path) =>
+    Number.isFinite(Date.parse(time)) ? undefined : `${path} ${time} is not a valid date`,
+  ),
+  detail: object({ 'instance-id': wire.instanceId, state: wire.instanceState }),
+  resources: optional(array(unknown(), 'an array of at most 100 ARNs', 100)),
+  region: unknown(),
+  account: unknown(),
+}) satisfies Schema<unknown>;
 
 export function translateEvent(event: unknown): TranslateResult {
   if (!isRecord(event)) return { ok: false, reason: 'event is not an object', eventId: undefined };
@@ -44,36 +54,12 @@ export function translateEvent(event: unknown): TranslateResult {
   const fail = (reason: string): TranslateResult => ({ ok: false, reason, eventId });
 
   if (eventId === undefined) return fail('envelope has no string id');
-  const source = field(event, 'source');
-  if (source !== EC2_SOURCE) return fail(isNot('source', source, EC2_SOURCE));
-  const detailType = field(event, 'detail-type');
-  if (detailType !== EC2_STATE_CHANGE) {
-    return fail(isNot('detail-type', detailType, EC2_STATE_CHANGE));
-  }
-  const time = field(event, 'time');
-  if (typeof time !== 'string' || !TIME_PATTERN.test(time)) {
-    return fail(isNot('time', time, 'an ISO-8601 UTC time'));
-  }
-  const timeMs = Date.parse(time);
-  if (!Number.isFinite(timeMs)) return fail(`time ${time} is not a valid date`);
+  const parsed = check(ec2StateChangeSchema, event, 'event');
+  if (!parsed.ok) return fail(parsed.reason);
+  const { time, detail, resources } = parsed.value;
+  const instanceId = detail['instance-id'];
 
-  const detail = field(event, 'detail');
-  if (!isRecord(detail)) return fail(isNot('detail', detail, 'an object'));
-  const instanceId = field(detail, 'instance-id');
-  const state = field(detail, 'state');
-  if (typeof instanceId !== 'string' || !INSTANCE_ID_PATTERN.test(instanceId)) {
-    return fail(isNot('detail.instance-id', instanceId, '"i-" followed by 8 or 17 hex digits'));
-  }
-  if (!isInstanceState(state)) {
-    return fail(isNot('detail.state', state, `an EC2 state (${INSTANCE_STATES.join(', ')})`));
-  }
-
-  let region = field(event, 'region');
-  let account = field(event, 'account');
-  const resources = field(event, 'resources');
-  if (resources !== undefined && !Array.isArray(resources)) {
-    return fail(isNot('resources', resources, 'an array'));
-  }
+  let { region, account } = parsed.value;
   for (const resource of resources ?? []) {
     const match = typeof resource === 'string' ? INSTANCE_ARN_PATTERN.exec(resource) : null;
     if (match === null) continue;
@@ -82,18 +68,19 @@ export function translateEvent(event: unknown): TranslateResult {
     region = match[1];
     account = match[2];
   }
-  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) {
-    return fail(isNot('region', region, 'an AWS region'));
-  }
-  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) {
-    return fail(isNot('account', account, '12 digits'));
+  for (const [name, value, schema] of [
+    ['region', region, wire.region],
+    ['account', account, wire.account],
+  ] as const) {
+    const checked = schema.parse(value, name);
+    if (!checked.ok) return fail(checked.reason);
   }
 
   const checked = checkMessage({
     v: MESSAGE_VERSION,
     id: instanceId,
-    state,
-    time: timeMs,
+    state: detail.state,
+    time: Date.parse(time),
     region,
     account,
     event: eventId,

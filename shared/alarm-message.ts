@@ -12,15 +12,15 @@
  * - `encodeAlarmMessage` writes the keys in this order and nothing else, and throws on a message
  *   `decodeAlarmMessage` would reject.
  * - `decodeAlarmMessage` never throws, whatever it is handed, and rejects anything malformed: the
- *   rules of message.ts (size, JSON, flat object, unknown or missing keys), a state other than the
+ *   rules of message.ts (size, JSON, object, unknown or missing keys), a state other than the
  *   three CloudWatch alarm states, an ARN that is not a CloudWatch alarm's, a name that differs from
- *   the ARN's.
+ *   the ARN's. The rules are one schema, `alarmMessageSchema`.
  * - `time` is when the alarm entered the state (the event's `detail.state.timestamp`, milliseconds);
  *   two messages for one alarm order by it. A decoded message is a hint: DescribeAlarms is the truth.
  */
 
-import { bytesOf, checkFlatRecord, show } from './message.ts';
-import { EVENT_ID_PATTERN } from './patterns.ts';
+import { asDecoded, decodePayload, wire } from './message.ts';
+import { check, literal, object, oneOf, refine, type Schema, show, text } from './schema.ts';
 
 export const ALARM_MESSAGE_VERSION = 1;
 export const ALARM_KIND = 'alarm';
@@ -49,7 +49,6 @@ export const ALARM_ARN_PATTERN =
   /^arn:(aws[a-z-]*):cloudwatch:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):alarm:(.+)$/s;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const KEYS = ['v', 'kind', 'name', 'state', 'time', 'arn', 'event'] as const;
 
 export function isAlarmState(value: unknown): value is AlarmState {
   return typeof value === 'string' && (ALARM_STATES as readonly string[]).includes(value);
@@ -65,63 +64,49 @@ export function parseAlarmArn(
   return { partition, region, account, name };
 }
 
+const alarmArn = refine(text(1, 2048, 'a CloudWatch alarm ARN'), (arn, path) =>
+  parseAlarmArn(arn) === undefined ? `${path} ${show(arn)} is not a CloudWatch alarm ARN` : undefined,
+);
+
+/** Alarm message v1, key order as encoded; no other key; the name is the ARN's. */
+export const alarmMessageSchema: Schema<AlarmMessage> = refine(
+  object(
+    {
+      v: literal(ALARM_MESSAGE_VERSION),
+      kind: literal(ALARM_KIND, `"${ALARM_KIND}"`),
+      name: text(
+        1,
+        MAX_ALARM_NAME,
+        `1-${MAX_ALARM_NAME} printable characters`,
+        (name) => !CONTROL.test(name),
+      ),
+      state: oneOf(ALARM_STATES, `an alarm state (${ALARM_STATES.join(', ')})`),
+      time: wire.time,
+      arn: alarmArn,
+      event: wire.event,
+    },
+    { strict: true, what: 'a JSON object', labels: { v: 'version' } },
+  ),
+  ({ name, arn }) => {
+    const arnName = parseAlarmArn(arn)?.name;
+    return arnName === name ? undefined : `name ${show(name)} is not the ARN's ${show(arnName)}`;
+  },
+);
+
 /** Validates a parsed value as an alarm message v1. Never throws. */
 export function checkAlarmMessage(value: unknown): AlarmDecodeResult {
-  const flat = checkFlatRecord(value, KEYS);
-  if (!flat.ok) return flat;
-  const record = flat.record;
-  const { v, kind, name, state, time, arn, event } = record;
-  if (v !== ALARM_MESSAGE_VERSION) {
-    return { ok: false, reason: `version ${show(v)} is not ${ALARM_MESSAGE_VERSION}` };
-  }
-  if (kind !== ALARM_KIND) return { ok: false, reason: `kind ${show(kind)} is not "${ALARM_KIND}"` };
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ALARM_NAME || CONTROL.test(name)) {
-    return { ok: false, reason: `name ${show(name)} is not 1-${MAX_ALARM_NAME} printable characters` };
-  }
-  if (!isAlarmState(state)) {
-    return { ok: false, reason: `state ${show(state)} is not an alarm state (${ALARM_STATES.join(', ')})` };
-  }
-  if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) {
-    return { ok: false, reason: `time ${show(time)} is not epoch milliseconds` };
-  }
-  const parsed = typeof arn === 'string' ? parseAlarmArn(arn) : undefined;
-  if (typeof arn !== 'string' || parsed === undefined) {
-    return { ok: false, reason: `arn ${show(arn)} is not a CloudWatch alarm ARN` };
-  }
-  if (parsed.name !== name)
-    return { ok: false, reason: `name ${show(name)} is not the ARN's ${show(parsed.name)}` };
-  if (typeof event !== 'string' || !EVENT_ID_PATTERN.test(event)) {
-    return { ok: false, reason: `event ${show(event)} is not an event id` };
-  }
-  return { ok: true, message: { v: ALARM_MESSAGE_VERSION, kind: ALARM_KIND, name, state, time, arn, event } };
+  return asDecoded(check(alarmMessageSchema, value, 'message'));
 }
 
 /** Decodes a payload as received from MQTT (text, bytes, any buffer). Total: never throws. */
 export function decodeAlarmMessage(payload: unknown): AlarmDecodeResult {
-  const read = bytesOf(payload);
-  if ('reason' in read) return { ok: false, reason: read.reason };
-  if (read.bytes.byteLength === 0) return { ok: false, reason: 'payload is empty' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
-  } catch (error) {
-    return { ok: false, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` };
-  }
-  return checkAlarmMessage(parsed);
+  return asDecoded(decodePayload(payload, alarmMessageSchema));
 }
 
 /** Encodes in key order. Throws (naming the reason) on a message decode would reject. */
 export function encodeAlarmMessage(message: AlarmMessage): string {
   const checked = checkAlarmMessage(message);
   if (!checked.ok) throw new Error(`refusing to encode an invalid alarm message: ${checked.reason}`);
-  const m = checked.message;
-  return JSON.stringify({
-    v: m.v,
-    kind: m.kind,
-    name: m.name,
-    state: m.state,
-    time: m.time,
-    arn: m.arn,
-    event: m.event,
-  });
+  // The schema rebuilds the message with its keys alone, in its order: the wire's order.
+  return JSON.stringify(checked.message);
 }

@@ -13,8 +13,11 @@
  *   downgrade the admin did not sign, fails). The URL is not signed: the hash pins the bytes.
  * - `keyId` names the public key that verifies it (`keyIdOf`: the first 16 hex digits of the SHA-256
  *   of its SPKI DER form), so a device holding several keys (a rotation) picks the right one.
- * - `decodeUpdateDocument` never throws: it returns the document or a reason naming the field.
+ * - `decodeUpdateDocument` never throws: it returns the document or a reason naming the field (one
+ *   schema, `updateDocumentSchema`, shared/schema.ts).
  */
+
+import { bool, check, int, literal, object, oneOf, pattern, type Schema, secret, text } from './schema.ts';
 
 export const UPDATE_OPERATION = 'ec2led-update';
 export const UPDATE_DOCUMENT_MAX_BYTES = 32 * 1024;
@@ -47,17 +50,6 @@ const VERSION_PATTERN = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})(-
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
 const SIGNATURE_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
-const FIELDS = [
-  'operation',
-  'version',
-  'arch',
-  'size',
-  'sha256',
-  'allowDowngrade',
-  'keyId',
-  'signature',
-  'url',
-];
 
 /** The exact bytes the signature covers (UTF-8 of this text). */
 export function signedText(document: Omit<UpdateDocument, 'signature' | 'url' | 'operation'>): string {
@@ -95,42 +87,28 @@ export function isVersion(value: unknown): value is string {
   return typeof value === 'string' && VERSION_PATTERN.test(value);
 }
 
-/** The document, or the reason it is not one (naming the field and what it must be). */
+/** The job document: exactly these fields, each with its rule. */
+export const updateDocumentSchema: Schema<UpdateDocument> = object(
+  {
+    operation: literal(UPDATE_OPERATION, `"${UPDATE_OPERATION}"`),
+    version: pattern(VERSION_PATTERN, 'a version like "1.2.3"'),
+    arch: oneOf(UPDATE_ARCHES, `one of ${UPDATE_ARCHES.join(', ')}`),
+    size: int(1, UPDATE_PACKAGE_MAX_BYTES, `a whole number of bytes from 1 to ${UPDATE_PACKAGE_MAX_BYTES}`),
+    sha256: pattern(SHA256_PATTERN, '64 lowercase hex digits'),
+    allowDowngrade: bool(),
+    keyId: pattern(KEY_ID_PATTERN, '16 hex digits'),
+    signature: pattern(SIGNATURE_PATTERN, 'the base64 of 64 bytes'),
+    url: secret(
+      text(8, 8192, 'an https URL of at most 8192 characters', (url) => url.startsWith('https://')),
+    ),
+  },
+  { strict: true, what: 'a JSON object' },
+);
+
+/** The document, or the reason it is not one (naming the field, its value and what it must be). */
 export function decodeUpdateDocument(value: unknown): UpdateDocument | { readonly error: string } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { error: 'the job document is not a JSON object' };
-  const record = value as Record<string, unknown>;
-  const extra = Object.keys(record).filter((key) => !FIELDS.includes(key));
-  if (extra.length > 0)
-    return { error: `the job document has unknown fields: ${extra.slice(0, 5).join(', ')}` };
-  const { operation, version, arch, size, sha256, allowDowngrade, keyId, signature, url } = record;
-  if (operation !== UPDATE_OPERATION)
-    return { error: `operation ${JSON.stringify(operation)} is not "${UPDATE_OPERATION}"` };
-  if (!isVersion(version)) return { error: 'version is not a version like "1.2.3"' };
-  if (typeof arch !== 'string' || !(UPDATE_ARCHES as readonly string[]).includes(arch))
-    return { error: `arch is not one of ${UPDATE_ARCHES.join(', ')}` };
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1 || size > UPDATE_PACKAGE_MAX_BYTES)
-    return { error: `size is not a whole number of bytes from 1 to ${UPDATE_PACKAGE_MAX_BYTES}` };
-  if (typeof sha256 !== 'string' || !SHA256_PATTERN.test(sha256))
-    return { error: 'sha256 is not 64 lowercase hex digits' };
-  if (typeof allowDowngrade !== 'boolean') return { error: 'allowDowngrade is not true or false' };
-  if (typeof keyId !== 'string' || !KEY_ID_PATTERN.test(keyId))
-    return { error: 'keyId is not 16 hex digits' };
-  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature))
-    return { error: 'signature is not the base64 of 64 bytes' };
-  if (typeof url !== 'string' || url.length > 8192 || !url.startsWith('https://'))
-    return { error: 'url is not an https URL of at most 8192 characters' };
-  return {
-    operation,
-    version,
-    arch: arch as UpdateArch,
-    size,
-    sha256,
-    allowDowngrade,
-    keyId,
-    signature,
-    url,
-  };
+  const parsed = check(updateDocumentSchema, value, 'the job document');
+  return parsed.ok ? parsed.value : { error: parsed.reason };
 }
 
 /**

@@ -22,7 +22,6 @@
 import { type Clock, systemClock } from '../base/clock.ts';
 import type { Logger } from '../base/log.ts';
 import type { SyncEffects } from '../fleet/effects.ts';
-import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import type { SyncCommand, SyncEvent, SyncState } from '../fleet/sync.ts';
 import { step } from '../fleet/sync.ts';
 

@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isRecord } from '../../shared/schema.ts';
 import { whatItIs } from '../base/state-file.ts';
 import { type Config, ConfigError, ENV_KEYS, parseConfig, type ReadableCheck } from './config.ts';
 import type { EnvKind } from './config-table.ts';
@@ -81,10 +82,6 @@ export interface LoadedConfig {
 }
 
 type Raw = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Sets a dotted key, creating objects on the way; leaves a non-object in the way for the schema to report. */
 function setPath(target: Raw, key: string, value: unknown): void {

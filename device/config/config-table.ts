@@ -1,6 +1,7 @@
 /**
  * The config's one table is its schema (config.ts): each key carries, beside its zod type and
  * default, its fix text and its `EC2LED_*` environment variable as zod metadata (`setting(...)`).
+ * `remote(...)` marks the keys the settings shadow may set.
  * `settingsOf` reads them back by dotted key (`*` for a list's items or a map's values), so the fix
  * texts of the error messages, the environment variables of the loader and the rows of
  * docs/config.md (held to it by test/docs/config-table.test.ts) cannot drift from the schema.
@@ -14,6 +15,8 @@ export interface Setting {
   /** What to write instead, for an error message ("use ..."). */
   readonly fix?: string | undefined;
   readonly env?: { readonly name: string; readonly kind: EnvKind } | undefined;
+  /** True when the device's settings shadow may set it (remote-settings.ts REMOTE_KEYS). */
+  readonly remote?: boolean | undefined;
 }
 
 /** Metadata for one key: `.meta(setting('use a port number', 'EC2LED_WEB_PORT', 'number'))`. */
@@ -23,6 +26,14 @@ export function setting(
   kind: EnvKind = 'string',
 ): Record<string, unknown> {
   return { ec2led: { fix, env: env === undefined ? undefined : { name: env, kind } } satisfies Setting };
+}
+
+/**
+ * Marks a key as settable from the settings shadow: `.meta(remote(setting(...)))`. The remote key
+ * list (remote-settings.ts) is read off the schema, so it cannot name a key the config lacks.
+ */
+export function remote(meta: Record<string, unknown>): Record<string, unknown> {
+  return { ...meta, ec2led: { ...(meta.ec2led as Setting), remote: true } satisfies Setting };
 }
 
 type Node = z.core.$ZodType;

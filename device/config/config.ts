@@ -18,13 +18,14 @@ import {
   THING_NAME_PATTERN,
   TOPIC_PREFIX_PATTERN,
 } from '../../shared/patterns.ts';
+import { isRecord } from '../../shared/schema.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../../shared/topics.ts';
 import { accountIds } from '../fleet/accounts.ts';
 import { KIND_NAMES, type Kind } from '../kinds/kinds.ts';
 import { PALETTE_KEYS, type PaletteKey } from '../picture/palette.ts';
 import { offBoard, parsePixel } from '../picture/pins.ts';
 import { buttonsOptionsSchema } from './buttons-options.ts';
-import { type EnvKind, type Setting, setting, settingsOf } from './config-table.ts';
+import { type EnvKind, remote, type Setting, setting, settingsOf } from './config-table.ts';
 import { displayOptionsSchema } from './display-options.ts';
 import { displaySize } from './display-size.ts';
 import { fileProblem, realTlsCheck, type TlsCheck, type TlsFileKey } from './tls-files.ts';
@@ -212,14 +213,14 @@ export const configSchema = z.strictObject({
       ),
     ),
   /** Show only instances carrying this tag (DescribeInstances `tag:KEY` filter). */
-  tagFilter: tagFilterSchema.optional().meta(setting(TAG_FIX, 'EC2LED_TAG_FILTER', 'tag')),
+  tagFilter: tagFilterSchema.optional().meta(remote(setting(TAG_FIX, 'EC2LED_TAG_FILTER', 'tag'))),
   /** Relist every N minutes even when nothing seems lost. Default 15. */
   resyncMinutes: z
     .number()
     .min(1)
     .max(1440)
     .default(15)
-    .meta(setting('use a number of minutes from 1 to 1440', 'EC2LED_RESYNC_MINUTES', 'number')),
+    .meta(remote(setting('use a number of minutes from 1 to 1440', 'EC2LED_RESYNC_MINUTES', 'number'))),
   /** How long a terminated instance keeps its pixel, in minutes. Default 10. */
   graceMinutes: z
     .number()
@@ -233,7 +234,10 @@ export const configSchema = z.strictObject({
       z.string().min(1),
       z.string().regex(PIXEL).meta(setting('use "x,y" pixel coordinates such as "0,3"')),
     )
-    .default({}),
+    .default({})
+    .meta(
+      remote(setting('use { "NAME": "x,y" } with an instance id or Name tag, such as { "web-1": "0,3" }')),
+    ),
   /** Colour per state or indicator (disconnected, not-synced, overflow), '#rrggbb'; unset keys keep the palette. */
   colors: z
     .partialRecord(
@@ -243,7 +247,8 @@ export const configSchema = z.strictObject({
         .regex(COLOR)
         .meta(setting(`use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`)),
     )
-    .default({}),
+    .default({})
+    .meta(remote(setting('use { "STATE": "#rrggbb" }, such as { "ALARM": "#ff0000" }'))),
   // Kinds beyond instances (docs/checks.md, docs/layout.md): which alarms, and where each kind goes.
   /** CloudWatch alarms of the home account as pixels; absent: none (no DescribeAlarms, no alarm topics). */
   alarms: z
@@ -513,6 +518,11 @@ export type AwsConfig = Config['aws'];
 /** Every key's fix text and environment variable, read off the schema once. */
 export const CONFIG_KEYS: ReadonlyMap<string, Setting> = settingsOf(configSchema);
 
+/** The dotted keys the settings shadow may set (`remote(...)` above), in the schema's order. */
+export const REMOTE_CONFIG_KEYS: readonly string[] = [...CONFIG_KEYS]
+  .filter(([, found]) => found.remote === true)
+  .map(([key]) => key);
+
 /** Environment variable -> dotted key and how its text converts (config/config-load.ts). */
 export const ENV_KEYS: Readonly<Record<string, readonly [key: string, kind: EnvKind]>> = Object.fromEntries(
   [...CONFIG_KEYS].flatMap(([key, { env }]) =>
@@ -591,10 +601,6 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Origins): string {
   const reason =
     issue.code === 'invalid_format' ? 'wrong format' : issue.message.replace(/^Invalid (input|option): /, '');
   return `${path}${originOf(path, origins)} ${what}: ${reason}; ${fixFor(path)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A field through its own schema: the value the config would hold, or undefined when invalid. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_SUN_OFFSET_MINUTES, parseTimeOfDay } from '../brightness/schedule.ts';
-import { setting } from './config-table.ts';
+import { remote, setting } from './config-table.ts';
 
 /** The boards a config may name (`display.board`); outputs/display/open.ts opens each. */
 export type BoardKind =
@@ -86,7 +86,7 @@ export const displayOptionsSchema = z
       .min(0, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
       .max(1, { error: says('brightness', 'use a number from 0 (off) to 1 (full, capped per board)') })
       .default(0.5)
-      .meta(setting(undefined, 'EC2LED_DISPLAY_BRIGHTNESS', 'number')),
+      .meta(remote(setting(undefined, 'EC2LED_DISPLAY_BRIGHTNESS', 'number'))),
     /**
      * Apply the LED gamma curve (docs/reference/hardware.md §7.1). Default true: perceived steps look even and
      * colours look as intended. False sends linear values: brighter mid-tones, washed-out colours.
@@ -188,7 +188,8 @@ export const displayOptionsSchema = z
         },
         { error: says('schedule', 'use { "entries": [{ "at": "22:00", "brightness": "off" }] }') },
       )
-      .optional(),
+      .optional()
+      .meta(remote(setting(undefined))),
     /** Where the board is, for sunrise and sunset entries (computed locally, no network). */
     location: z
       .strictObject(

@@ -19,20 +19,16 @@
  *   the update that turns the stored `reported` into it (shadows merge objects, so a key that must
  *   go is sent as null). `fitReport` keeps desired + reported within the 8 KB a shadow may hold.
  */
-import { type Config, ConfigError, parseConfig } from './config.ts';
+
+import { isRecord } from '../../shared/schema.ts';
+import { type Config, ConfigError, parseConfig, REMOTE_CONFIG_KEYS } from './config.ts';
 
 /**
- * The dotted config keys a shadow may set. Adding a key is one line here (its schema and fix text
- * already live in config.ts); docs/config.md lists them.
+ * The dotted config keys a shadow may set: read off the config schema, where each carries
+ * `remote(...)` beside its type and fix text (config.ts, config-table.ts). Adding a key is that one
+ * mark; docs/config.md lists them (test/docs/remote-settings.test.ts).
  */
-export const REMOTE_KEYS: readonly string[] = [
-  'display.brightness',
-  'display.schedule',
-  'colors',
-  'pins',
-  'tagFilter',
-  'resyncMinutes',
-];
+export const REMOTE_KEYS: readonly string[] = REMOTE_CONFIG_KEYS;
 
 /** The shadow service refuses a document whose desired and reported state exceed this (HTTP 413). */
 export const SHADOW_STATE_LIMIT_BYTES = 8192;
@@ -42,10 +38,6 @@ const ERROR_CHARS = 300;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Key names that reach a prototype when assigned (`o[k] = v`) or read through a lookup. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -69,7 +61,7 @@ function withoutForbiddenKeys(
 ): unknown {
   if (Array.isArray(value))
     return value.map((item) => withoutForbiddenKeys(item, prefix, dropped, depth + 1));
-  if (!isObject(value)) return value;
+  if (!isRecord(value)) return value;
   if (depth >= MAX_DEPTH) {
     dropped.set(prefix, `${prefix} nests deeper than ${MAX_DEPTH} levels; remove it`);
     return undefined;
@@ -90,7 +82,7 @@ function withoutForbiddenKeys(
 export function getPath(target: unknown, key: string): unknown {
   let node = target;
   for (const part of key.split('.')) {
-    if (!isObject(node) || !Object.hasOwn(node, part)) return undefined;
+    if (!isRecord(node) || !Object.hasOwn(node, part)) return undefined;
     node = node[part];
   }
   return node;
@@ -105,7 +97,7 @@ export function withPath(target: Obj, key: string, value: unknown): Obj {
     else put(copy, head, value);
     return copy;
   }
-  const child = Object.hasOwn(target, head) && isObject(target[head]) ? target[head] : {};
+  const child = Object.hasOwn(target, head) && isRecord(target[head]) ? target[head] : {};
   put(copy, head, withPath(child, rest.join('.'), value));
   return copy;
 }
@@ -114,7 +106,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b))
     return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
-  if (isObject(a) && isObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a).filter((k) => a[k] !== undefined);
     const other = Object.keys(b).filter((k) => b[k] !== undefined);
     return keys.length === other.length && keys.every((k) => sameJson(a[k], b[k]));
@@ -149,7 +141,7 @@ function unknownKeys(desired: Obj, prefix: string, keys: readonly string[]): str
   for (const [name, value] of Object.entries(desired)) {
     const at = prefix === '' ? name : `${prefix}.${name}`;
     if (keys.includes(at)) continue;
-    if (keys.some((key) => key.startsWith(`${at}.`)) && isObject(value)) {
+    if (keys.some((key) => key.startsWith(`${at}.`)) && isRecord(value)) {
       found.push(...unknownKeys(value, at, keys));
     } else {
       found.push(at);
@@ -194,7 +186,7 @@ export function resolveSettings(input: {
 }): Resolved {
   const keys = input.keys ?? REMOTE_KEYS;
   const forbidden = new Map<string, string>();
-  const desired = (isObject(input.desired) ? withoutForbiddenKeys(input.desired, '', forbidden) : {}) as Obj;
+  const desired = (isRecord(input.desired) ? withoutForbiddenKeys(input.desired, '', forbidden) : {}) as Obj;
   const errors: Record<string, string> = {};
   for (const [at, why] of forbidden) put(errors, at, cut(why));
   for (const key of unknownKeys(desired, '', keys)) {
@@ -245,7 +237,7 @@ export function reportedState(
   let reported: Obj = {};
   for (const key of keys) {
     const value = getPath(config, key);
-    if (!isObject(value) || Object.keys(value).length > 0) reported = withPath(reported, key, value);
+    if (!isRecord(value) || Object.keys(value).length > 0) reported = withPath(reported, key, value);
   }
   if (Object.keys(errors).length > 0) put(reported, 'errors', { ...errors });
   return reported;
@@ -256,12 +248,12 @@ export function reportedState(
  * merge key by key, any other value replaces, null deletes. Undefined when nothing differs.
  */
 export function reportPatch(stored: unknown, next: Obj): Obj | undefined {
-  const before = isObject(stored) ? stored : {};
+  const before = isRecord(stored) ? stored : {};
   const patch: Obj = {};
   for (const [key, value] of Object.entries(next)) {
     if (value === undefined) continue;
     const old = Object.hasOwn(before, key) ? before[key] : undefined;
-    if (isObject(value) && isObject(old)) {
+    if (isRecord(value) && isRecord(old)) {
       const inner = reportPatch(old, value);
       if (inner !== undefined) put(patch, key, inner);
     } else if (!sameJson(old, value)) {
@@ -353,7 +345,7 @@ export function checkRemoteValue(
   const patch = desiredPatch(name, value, keys);
   const current = getPath(TEMPLATE, key);
   const next = getPath(patch, key);
-  const merged = isObject(current) && isObject(next) && name !== key ? { ...current, ...next } : next;
+  const merged = isRecord(current) && isRecord(next) && name !== key ? { ...current, ...next } : next;
   const result = check(withPath(TEMPLATE as unknown as Obj, key, merged));
   return result.ok ? [] : [...result.problems];
 }

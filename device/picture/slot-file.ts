@@ -16,6 +16,7 @@
  * reason. Board size is not checked here: after a board change, slots.ts drops off-board pixels.
  */
 import { INSTANCE_ID_PATTERN } from '../../shared/message.ts';
+import { check, isRecord, leaf, literal, object } from '../../shared/schema.ts';
 import { type Pixel, parsePixel, pixelKey, quote } from './pins.ts';
 import type { SlotMap } from './slots.ts';
 
@@ -39,9 +40,17 @@ function empty(reason: string): SlotParse {
   return { slots: new Map(), reason: `${reason}; starting with no slots (the file is rewritten)` };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/**
+ * The file's shape; other top-level keys are ignored (a later version may add some). Each entry of
+ * `slots` is checked on its own below, so one bad entry costs that entry, not the file.
+ */
+export const slotFileSchema = object(
+  {
+    version: literal(SLOT_FILE_VERSION),
+    slots: leaf('an object of instance id to "x,y"', isRecord),
+  },
+  { what: 'a JSON object' },
+);
 
 export function parseSlots(text: string): SlotParse {
   if (text.length > MAX_SLOT_FILE_BYTES) return empty(`slot file of ${text.length} characters is too large`);
@@ -51,16 +60,13 @@ export function parseSlots(text: string): SlotParse {
   } catch (error) {
     return empty(`slot file is not JSON (${(error as Error).message})`);
   }
-  if (!isRecord(parsed)) return empty('slot file is not a JSON object');
-  if (parsed.version !== SLOT_FILE_VERSION) {
-    return empty(`slot file version ${quote(parsed.version)} is not ${SLOT_FILE_VERSION}`);
-  }
-  if (!isRecord(parsed.slots)) return empty('slot file has no "slots" object');
+  const file = check(slotFileSchema, parsed, 'slot file');
+  if (!file.ok) return empty(file.reason.startsWith('slot file') ? file.reason : `slot file: ${file.reason}`);
 
   const slots = new Map<string, Pixel>();
   const used = new Set<string>();
   const skipped: string[] = [];
-  const entries = Object.entries(parsed.slots).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(file.value.slots).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [id, value] of entries) {
     const pixel = parsePixel(value);
     if (!INSTANCE_ID_PATTERN.test(id)) skipped.push(`${quote(id)} is not an instance id`);

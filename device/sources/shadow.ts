@@ -23,6 +23,7 @@
  *   new set of refused keys, a report that does not fit), and failed gets at attempts 1, 2, 4, 8...
  */
 import { randomUUID } from 'node:crypto';
+import { isRecord } from '../../shared/schema.ts';
 import { SHADOW_RESPONSES, shadowTopic } from '../../shared/topics.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Logger } from '../base/log.ts';
@@ -87,15 +88,11 @@ const systemTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function parse(payload: ArrayBuffer): Obj | undefined {
   if (payload.byteLength > MAX_PAYLOAD_BYTES) return undefined;
   try {
     const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-    return isObject(value) ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
@@ -216,7 +213,7 @@ export function createShadowSettings(options: ShadowSettingsOptions): ShadowSett
   };
 
   const onDocument = (state: Obj): void => {
-    const desired = isObject(state.desired) ? state.desired : {};
+    const desired = isRecord(state.desired) ? state.desired : {};
     const resolved = resolveSettings({
       local: options.local,
       desired,
@@ -273,7 +270,7 @@ export function createShadowSettings(options: ShadowSettingsOptions): ShadowSett
       }
       if (received === topic('get/accepted')) {
         answered();
-        onDocument(isObject(body.state) ? body.state : {});
+        onDocument(isRecord(body.state) ? body.state : {});
       } else if (body.code === 404) {
         // The shadow does not exist yet; the report creates it.
         answered();
@@ -282,11 +279,11 @@ export function createShadowSettings(options: ShadowSettingsOptions): ShadowSett
         failed(`refused: ${String(body.code)} ${String(body.message)}`);
       }
     } else if (received === topic('update/delta')) {
-      if (!isObject(body.state)) junk.drop(`${where}: no state`);
+      if (!isRecord(body.state)) junk.drop(`${where}: no state`);
       else hint();
     } else if (received === topic('update/accepted')) {
       // Our own reports come back here too; only a change of desired is news.
-      if (isObject(body.state) && body.state.desired !== undefined) hint();
+      if (isRecord(body.state) && body.state.desired !== undefined) hint();
     } else if (received === topic('update/rejected')) {
       if (!updateTokens.take(body.clientToken)) junk.drop(`${where}: not an answer to our update`);
       else log.warn('shadow update refused', { code: body.code, message: body.message });

@@ -19,7 +19,11 @@ describe('the CDK app entry point', () => {
     ['regions', 'eu-west-9', /^ec2led: context regions: eu-west-9 is not an AWS region this app knows/],
     ['regions', 'mx-central-1', /^ec2led: context regions: mx-central-1 cannot be the home region/],
     ['alarmEmail', 'ops', /^ec2led: context alarmEmail is "ops", expected one e-mail address/],
-    ['account', '42', /^ec2led: account is "42", expected 12 digits; fix context account/],
+    [
+      'account',
+      '42',
+      /^ec2led: context account is "42", expected 12 digits; fix context account or CDK_DEFAULT_ACCOUNT\n$/,
+    ],
   ])('turns a bad %s (%j) into one stderr line and exit code 1, synthesizing nothing', (key, value, line) => {
     const written: string[] = [];
     const app = new App({ outdir: mkdtempSync(join(scratch, 'out-')), context: { [key]: value } });

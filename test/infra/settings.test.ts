@@ -157,6 +157,28 @@ describe('settings from context and environment', () => {
     );
   });
 
+  it.each([
+    [
+      'stackName',
+      { name: 'x' },
+      /^context stackName is \{"name":"x"\}, expected a string; fix it in cdk.json or -c$/,
+    ],
+    [
+      'organizationId',
+      ['o-1'],
+      /^context organizationId is \["o-1"\], expected a string; fix it in cdk.json or -c$/,
+    ],
+    ['topicPrefix', 7, /^context topicPrefix is 7, expected a string; fix it in cdk.json or -c$/],
+    [
+      'alarmEmail',
+      `${'a'.repeat(100_000)}@`,
+      /^context alarmEmail is "a{56}\.\.\., expected one e-mail address/,
+    ],
+  ])('refuses a hostile %s in one short sentence naming the value', (key, value, message) => {
+    expect(() => readSettings(context({ [key]: value }), {})).toThrow(SettingsError);
+    expect(() => readSettings(context({ [key]: value }), {})).toThrow(message);
+  });
+
   it('names forwarder stacks after the home stack and their region', () => {
     const settings = readSettings(context({ stackName: 'Lab', regions: 'eu-west-1,us-east-1' }), {});
     expect(forwarderStackName(settings, 'us-east-1')).toBe('Lab-forwarder-us-east-1');

@@ -88,8 +88,12 @@ describe('alarm message v1', () => {
     ['a name with a newline', withField('name', 'a\nb'), /printable/],
     ['a time in seconds as text', withField('time', '2019-10-02'), /time "2019-10-02"/],
     ['an extra key', JSON.stringify({ ...message, region: 'us-east-1' }), /unexpected key "region"/],
-    ['a missing key', JSON.stringify({ ...message, event: undefined }), /missing key event/],
-    ['a nested key', withField('state', { value: 'OK' }), /key state is nested/],
+    [
+      'a missing key',
+      JSON.stringify({ ...message, event: undefined }),
+      /^event is missing, expected an event id$/,
+    ],
+    ['a nested key', withField('state', { value: 'OK' }), /^state \{"value":"OK"\} is not an alarm state/],
     ['not JSON', '{"v":1', /not UTF-8 JSON/],
     ['an empty payload', new ArrayBuffer(0), /payload is empty/],
   ])('rejects %s', (_what, payload, reason) => {
@@ -163,5 +167,69 @@ describe('agents that know only instances drop alarm messages', () => {
     expect(alarmFilterArn(scope, 'ec2led')).toBe(
       'arn:aws:iot:us-east-1:123456789012:topicfilter/ec2led/alarm/v1/*',
     );
+  });
+});
+
+describe('alarm message schema, properties and hostile payloads', () => {
+  const alarmArb = fc
+    .record({
+      name: fc
+        .string({ minLength: 1, maxLength: MAX_ALARM_NAME })
+        .filter((n) => ![...n].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)),
+      state: fc.constantFrom('OK' as const, 'ALARM' as const, 'INSUFFICIENT_DATA' as const),
+      time: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      partition: fc.constantFrom('aws', 'aws-cn', 'aws-us-gov'),
+      region: fc.constantFrom('us-east-1', 'eu-west-1', 'cn-north-1', 'us-gov-west-1'),
+      account: fc.stringMatching(/^\d{12}$/),
+      event: fc.uuid(),
+    })
+    .map(
+      ({ name, state, time, partition, region, account, event }): AlarmMessage => ({
+        v: 1,
+        kind: 'alarm',
+        name,
+        state,
+        time,
+        arn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`,
+        event,
+      }),
+    );
+
+  it('decodes whatever it encodes, and encodes a decoded message to the same bytes (property)', () => {
+    fc.assert(
+      fc.property(alarmArb, (m) => {
+        const text = encodeAlarmMessage(m);
+        const decoded = decodeAlarmMessage(new TextEncoder().encode(text));
+        expect(decoded).toEqual({ ok: true, message: m });
+        expect(decoded.ok && encodeAlarmMessage(decoded.message)).toBe(text);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a text payload over 4 KB before parsing it, as decodeMessage does', () => {
+    const padded = `${encodeAlarmMessage(message).slice(0, -1)},"pad":"${'x'.repeat(MAX_MESSAGE_BYTES)}"}`;
+    expect(decodeAlarmMessage(padded)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^payload of \d+ bytes exceeds 4096$/),
+    });
+  });
+
+  it.each([
+    [
+      'a __proto__ key',
+      `{"__proto__":{"v":1},${encodeAlarmMessage(message).slice(1)}`,
+      /^unexpected key "__proto__"$/,
+    ],
+    ['a constructor key', withField('constructor', 'x'), /^unexpected key "constructor"$/],
+    ['a name of 300 characters', withField('name', 'n'.repeat(300)), /^name "n{56}\.\.\. is not 1-255/],
+    ['a time as a boolean', withField('time', true), /^time true is not epoch milliseconds$/],
+    ['a time past the safe integers', withField('time', 2 ** 53), /^time 9007199254740992 is not epoch/],
+    ['an array for a state', withField('state', ['OK']), /^state \["OK"\] is not an alarm state/],
+    ['null for the event', withField('event', null), /^event null is not an event id$/],
+  ])('refuses %s, naming the field', (_what, payload, reason) => {
+    const result = decodeAlarmMessage(payload);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
   });
 });

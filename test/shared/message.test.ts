@@ -63,7 +63,7 @@ describe('wire message v1', () => {
     ['an account as a number', withField('account', 123456789012), /account 123456789012/],
     ['an event id with spaces', withField('event', 'a b'), /event "a b"/],
     ['version 2', withField('v', 2), /version 2 is not 1/],
-    ['nesting', withField('state', { name: 'running' }), /key state is nested/],
+    ['nesting', withField('state', { name: 'running' }), /^state \{"name":"running"\} is not an EC2 state/],
     ['nesting in an extra key', withField('tags', ['a']), /unexpected key "tags"/],
     ['an unknown key', withField('extra', 1), /unexpected key "extra"/],
     ['a prototype key', '{"__proto__":1}', /unexpected key "__proto__"/],
@@ -73,7 +73,7 @@ describe('wire message v1', () => {
 
   it('rejects a missing key by name', () => {
     const { time: _time, ...rest } = message;
-    expect(reasonOf(JSON.stringify(rest))).toBe('missing key time');
+    expect(reasonOf(JSON.stringify(rest))).toBe('time is missing, expected epoch milliseconds');
   });
 
   it('rejects a payload over 4 KB before parsing it', () => {

@@ -1,11 +1,14 @@
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   compareVersions,
   decodeUpdateDocument,
   keyIdOf,
   signedText,
+  UPDATE_ARCHES,
   UPDATE_OPERATION,
+  UPDATE_PACKAGE_MAX_BYTES,
 } from '../../shared/update-job.ts';
 
 function signedDocument() {
@@ -50,7 +53,7 @@ describe('update job document', () => {
     const { document } = signedDocument();
     expect(decodeUpdateDocument(null)).toEqual({ error: 'the job document is not a JSON object' });
     expect(decodeUpdateDocument({ ...document, extra: 1 })).toEqual({
-      error: 'the job document has unknown fields: extra',
+      error: 'unexpected key "extra"',
     });
     expect(decodeUpdateDocument({ ...document, version: '1.2' })).toMatchObject({
       error: expect.stringContaining('version'),
@@ -86,5 +89,44 @@ describe('jobs topics', () => {
     expect(jobsTopic('pi', { op: 'notify-next' })).toBe('$aws/things/pi/jobs/notify-next');
     expect(jobsTopic('pi', { op: 'start-next/accepted' })).toBe('$aws/things/pi/jobs/start-next/accepted');
     expect(jobsTopic('pi', { op: 'update', jobId: 'up-1' })).toBe('$aws/things/pi/jobs/up-1/update');
+  });
+});
+
+describe('update job document schema', () => {
+  const documentArb = fc.record({
+    operation: fc.constant(UPDATE_OPERATION),
+    version: fc
+      .tuple(fc.nat(999), fc.nat(999), fc.nat(999), fc.option(fc.stringMatching(/^[0-9A-Za-z.-]{1,40}$/)))
+      .map(([a, b, c, pre]) => `${a}.${b}.${c}${pre === null ? '' : `-${pre}`}`),
+    arch: fc.constantFrom(...UPDATE_ARCHES),
+    size: fc.integer({ min: 1, max: UPDATE_PACKAGE_MAX_BYTES }),
+    sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+    allowDowngrade: fc.boolean(),
+    keyId: fc.stringMatching(/^[0-9a-f]{16}$/),
+    signature: fc.uint8Array({ minLength: 64, maxLength: 64 }).map((b) => Buffer.from(b).toString('base64')),
+    url: fc.webUrl({ validSchemes: ['https'] }),
+  });
+
+  it('decodes whatever JSON round trip of a valid document gives back, field for field (property)', () => {
+    fc.assert(
+      fc.property(documentArb, (document) => {
+        expect(decodeUpdateDocument(JSON.parse(JSON.stringify(document)))).toEqual(document);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws, and never shows a URL it refuses (a pre-signed query is a credential)', () => {
+    const { document } = signedDocument();
+    const url = 'http://bucket.s3.amazonaws.com/p.deb?X-Amz-Signature=abc';
+    expect(decodeUpdateDocument({ ...document, url })).toEqual({
+      error: 'url is not an https URL of at most 8192 characters',
+    });
+    for (const value of [undefined, 42, 'x', [], JSON.parse('{"__proto__":{"operation":"ec2led-update"}}')]) {
+      expect(decodeUpdateDocument(value)).toHaveProperty('error');
+    }
+    expect(decodeUpdateDocument({ ...document, size: 2 ** 60 })).toEqual({
+      error: `size ${2 ** 60} is not a whole number of bytes from 1 to ${UPDATE_PACKAGE_MAX_BYTES}`,
+    });
   });
 });

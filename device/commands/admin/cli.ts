@@ -13,6 +13,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { THING_NAME_PATTERN } from '../../../shared/patterns.ts';
+import { isRecord } from '../../../shared/schema.ts';
 import { DEFAULT_STACK_NAME } from '../../../shared/stack.ts';
 import { BOARD_KINDS } from '../../config/display-options.ts';
 import {
@@ -351,15 +352,11 @@ function parseUpdateArgs(
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const out = { ...target };
   for (const [key, value] of Object.entries(patch)) {
     const old = out[key];
-    out[key] = isObject(old) && isObject(value) ? mergeInto(old, value) : value;
+    out[key] = isRecord(old) && isRecord(value) ? mergeInto(old, value) : value;
   }
   return out;
 }

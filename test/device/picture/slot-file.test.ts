@@ -31,8 +31,9 @@ describe('slot file', () => {
     for (const [text, reason] of [
       ['{"version":1,"slots":{', /^slot file is not JSON \(/],
       ['[]', /^slot file is not a JSON object;/],
-      ['{"version":2,"slots":{}}', /^slot file version 2 is not 1;/],
-      ['{"version":1}', /^slot file has no "slots" object;/],
+      ['{"version":2,"slots":{}}', /^slot file: version 2 is not 1;/],
+      ['{"version":1}', /^slot file: slots is missing, expected an object of instance id to "x,y";/],
+      ['{"version":1,"slots":[]}', /^slot file: slots \[\] is not an object of instance id to "x,y";/],
       [' '.repeat(2_000_000), /^slot file of 2000000 characters is too large;/],
     ] as const) {
       const parsed = parseSlots(text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Config, parseConfig } from '../../../device/config/config.ts';
+import { CONFIG_KEYS, type Config, parseConfig } from '../../../device/config/config.ts';
 import { loadConfig } from '../../../device/config/config-load.ts';
 import {
   fitReport,
@@ -26,6 +26,21 @@ const LOCAL: Config = parseConfig(
 const resolve = (desired: unknown, pinned: Pinned = new Map()) =>
   resolveSettings({ local: LOCAL, desired, pinned, previous: LOCAL });
 
+describe('REMOTE_KEYS', () => {
+  it('is read off the config schema: the keys marked remote(...), in the schema order', () => {
+    expect(REMOTE_KEYS).toEqual([
+      'tagFilter',
+      'resyncMinutes',
+      'pins',
+      'colors',
+      'display.brightness',
+      'display.schedule',
+    ]);
+    for (const key of REMOTE_KEYS) expect(CONFIG_KEYS.get(key)?.remote).toBe(true);
+    expect([...CONFIG_KEYS].filter(([, found]) => found.remote === true).length).toBe(REMOTE_KEYS.length);
+  });
+});
+
 describe('resolveSettings', () => {
   it('applies valid desired values over the local config and names what changed', () => {
     const out = resolve({ display: { brightness: 0.2 }, pins: { web: '1,2' }, resyncMinutes: 5 });
@@ -34,7 +49,7 @@ describe('resolveSettings', () => {
     expect(out.config.pins).toEqual({ web: '1,2' });
     expect(out.config.resyncMinutes).toBe(5);
     expect(out.config.display.board).toBe('none');
-    expect(out.changed).toEqual(['display.brightness', 'pins', 'resyncMinutes']);
+    expect(out.changed).toEqual(['resyncMinutes', 'pins', 'display.brightness']);
   });
 
   it('refuses a bad value with the config file text and keeps the rest', () => {

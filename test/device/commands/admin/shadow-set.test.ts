@@ -100,7 +100,7 @@ describe('ec2led device set: parsing', () => {
     expect(message).toMatch(/colors\.running = "green" is invalid: wrong format; use "#rrggbb"/);
     expect(message).toMatch(/resyncMinutes = "often" is invalid/);
     expect(message).toMatch(
-      /mqtt\.endpoint cannot be set from the shadow \(settable: display\.brightness, display\.schedule, colors/,
+      /mqtt\.endpoint cannot be set from the shadow \(settable: tagFilter, resyncMinutes, pins, colors/,
     );
     expect(message).toContain('"brightness" is not KEY=VALUE');
   });
