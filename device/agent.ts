@@ -1,6 +1,7 @@
 /**
- * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the desk probes
- * feed sync.ts through the runtime (runtime.ts),
+ * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the item sources
+ * (the desk probes, any given in `sources`), each with its own slice of the fleet, feed sync.ts
+ * through the runtime (runtime.ts),
  * which carries out its commands and paces the frames; the stage (stage.ts) composes the picture
  * each frame and every output (outputs.ts) shows it: the display, the slot file, and what the CLI
  * attaches (the web board, the status socket). `stop()` stops the feed, waits for the frame in
@@ -28,8 +29,8 @@ import { type Clock, createRuntime, systemClock } from './runtime.ts';
 import { liveSettings, swappableEc2 } from './settings/live.ts';
 import type { Pinned } from './settings/remote.ts';
 import type { AwsTimeouts } from './sources/aws-client.ts';
-import { ec2SourceFor, feedEffects, mqttOptionsFor, probeRunnerFor, syncOptionsFor } from './sources/feed.ts';
-import { withProbes } from './sources/listing.ts';
+import { ec2SourceFor, feedEffects, mqttOptionsFor, probeSourceFor, syncOptionsFor } from './sources/feed.ts';
+import type { ItemSource } from './sources/item-source.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
 import { createShadowSettings, type ShadowSettingsOptions } from './sources/shadow.ts';
 import { createStage } from './stage.ts';
@@ -57,6 +58,11 @@ export interface AgentOptions {
   readonly pinned?: Pinned;
   /** How long a shadow `get` may go unanswered, and the retry delays; default sources/shadow.ts (tests: shorter). */
   readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
+  /**
+   * Item sources beside the configured ones (the desk probes), each listing and watching its own
+   * slice (sources/item-source.ts): a kind registered in layout/kinds.ts and its source. Default none.
+   */
+  readonly sources?: readonly ItemSource[];
 }
 
 export interface Agent {
@@ -129,8 +135,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ],
     log,
   });
-  const probes = probeRunnerFor(config, (change) => runtime.dispatch({ type: 'message', change }), log);
-  const ec2 = swappableEc2(withProbes(ec2SourceFor(config, log, options.awsTimeouts), probes));
+  const sources: readonly ItemSource[] = [probeSourceFor(config, log), ...(options.sources ?? [])];
+  const ec2 = swappableEc2(ec2SourceFor(config, log, options.awsTimeouts));
   const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
@@ -157,7 +163,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       },
       dispatch: (event) => runtime.dispatch(event),
       ec2,
-      ec2For: (next) => withProbes(ec2SourceFor(next, log, options.awsTimeouts), probes),
+      ec2For: (next) => ec2SourceFor(next, log, options.awsTimeouts),
     }),
   });
   const mqtt = createMqttSource({
@@ -177,7 +183,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
-  probes.start();
+  for (const source of sources) {
+    source.start({
+      listed: (snapshot) =>
+        runtime.dispatch({ type: 'slice', snapshot: { ...snapshot, kinds: source.kinds } }),
+      change: (change) => runtime.dispatch({ type: 'message', change }),
+    });
+  }
   watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
   let stopping: Promise<void> | undefined;
@@ -206,9 +218,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       clockSync.stop();
       shadow.close();
       // The frame in flight first: closing the display before it ends would light the board again.
-      stopping ??= Promise.all([mqtt.stop(), probes.stop(), runtime.stop().then(stage.close)]).then(() =>
-        feed.close(),
-      );
+      stopping ??= Promise.all([
+        mqtt.stop(),
+        ...sources.map((source) => source.stop()),
+        runtime.stop().then(stage.close),
+      ]).then(() => feed.close());
       return stopping;
     },
   };

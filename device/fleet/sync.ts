@@ -54,6 +54,8 @@
  * Not guaranteed: EC2's own eventual consistency (a listing may lag a change by seconds) and the
  * one-second blind spot of `supersedes`; both heal at the next relist.
  */
+
+import { DEFAULT_KIND, specOf } from '../layout/kinds.ts';
 import { fullJitterDelay, LIST_BACKOFF, THROTTLED_LIST_BACKOFF } from './backoff.ts';
 import {
   type DescribeCommand,
@@ -97,6 +99,12 @@ export type SyncEvent =
   | { readonly type: 'list-failed'; readonly throttled: boolean; readonly reason: string }
   /** A decoded live change. */
   | { readonly type: 'message'; readonly change: Change }
+  /**
+   * A source that lists its own slice on its own rhythm (the desk probes, a test's kind) listed it:
+   * the snapshot (with its `kinds`) replaces that slice of the fleet and nothing else, at once. The
+   * outstanding listing, `synced` and the tombstones of the other kinds are not touched.
+   */
+  | { readonly type: 'slice'; readonly snapshot: Snapshot }
   /** The timer of the last `schedule-resync` fired. */
   | { readonly type: 'resync-due' }
   /** The timer of a `schedule-describe` fired. */
@@ -264,13 +272,13 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
   // listing (`overrides`); for an instance the listing lacks, only what is newer than its start. An
   // account the listing could not read has no tombstones: everything buffered for it is replayed.
   const failures = listing.failedAccounts ?? [];
+  const kindOf = (change: Change) => change.kind ?? DEFAULT_KIND;
   const unread = (change: Change) =>
-    failures.some(
-      (f) =>
-        f.account === change.account && (f.kind ?? change.kind ?? 'instance') === (change.kind ?? 'instance'),
-    );
+    failures.some((f) => f.account === change.account && (f.kind ?? kindOf(change)) === kindOf(change));
+  // A change of a kind outside the listing's slice was applied live and is left alone by it.
+  const outside = (change: Change) => listing.kinds !== undefined && !listing.kinds.includes(kindOf(change));
   const replay = [...state.buffer.values()].filter(
-    (change) => unread(change) || !isTombstoned(listed, change, startedAtMs),
+    (change) => !outside(change) && (unread(change) || !isTombstoned(listed, change, startedAtMs)),
   );
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
@@ -342,8 +350,8 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
   const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
-  // Only an instance needs describing: an alarm's or probe's change carries its name, and no tags.
-  if ((change.kind ?? 'instance') === 'instance' && !state.fleet.has(change.instanceId)) {
+  // Only a kind whose changes carry no name is described (kinds.ts `describes`).
+  if (specOf(change.kind).describes === true && !state.fleet.has(change.instanceId)) {
     const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
     describe = queued.queue;
     commands.push(...queued.commands);
@@ -390,6 +398,9 @@ function advance(
       return onListFailed(state, event.throttled, nowMs, random, commands);
     case 'message':
       return onMessage(state, event.change, nowMs, commands);
+    case 'slice':
+      if (event.snapshot.kinds === undefined) return state; // a slice names its kinds; never the whole fleet
+      return { ...state, fleet: replaceWithSnapshot(state.fleet, event.snapshot, nowMs) };
     case 'resync-due': {
       if (!state.connected) return state;
       const stuck = state.listing !== undefined && nowMs - state.listing.startsAtMs >= state.resyncMs;

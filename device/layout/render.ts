@@ -35,7 +35,7 @@ import {
 } from './animate.ts';
 import { flashesAs, pulsesAs } from './kinds.ts';
 import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
-import { type Palette, scaleColor, toHex } from './palette.ts';
+import { colorOf, type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
 import type { Layout } from './slots.ts';
 
@@ -135,7 +135,7 @@ export function renderBoard(input: RenderInput): Rendered {
   for (const [id, pixel] of layout.slots) {
     const instance = fleet.get(id);
     if (instance === undefined || pixel.x >= width || pixel.y >= height) continue; // reserved
-    const base = palette[instance.state];
+    const base = colorOf(palette, instance.state);
     pixels[at(pixel)] = {
       x: pixel.x,
       y: pixel.y,

@@ -8,7 +8,6 @@
 
 import type { Config } from '../config.ts';
 import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
-import type { ProbeChange } from '../fleet/instance.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
@@ -17,18 +16,15 @@ import type { AwsTimeouts } from './aws-client.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { Ec2Source } from './ec2.ts';
-import { withAlarms } from './listing.ts';
+import type { ItemSource } from './item-source.ts';
+import { instanceSlice, withAlarms } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
-import { createProbeRunner, type ProbeRunner } from './probes.ts';
+import { probeSource } from './probes.ts';
 
-/** The desk probes of config `probes` (none without it); results go to `onChange`. */
-export function probeRunnerFor(
-  config: Config,
-  onChange: (change: ProbeChange) => void,
-  log: Logger,
-): ProbeRunner {
-  return createProbeRunner({ probes: config.probes ?? [], onChange, log });
+/** The desk probes of config `probes` (none without it), as an item source of their own slice. */
+export function probeSourceFor(config: Config, log: Logger): ItemSource {
+  return probeSource({ probes: config.probes ?? [], log });
 }
 
 export function syncOptionsFor(config: Config): SyncOptions {
@@ -109,7 +105,9 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
   };
-  const ec2 = runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options);
+  const ec2 = instanceSlice(
+    runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options),
+  );
   if (config.alarms === undefined) return ec2;
   // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
   const alarms = lazyAlarmSource({

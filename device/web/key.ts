@@ -6,7 +6,7 @@
  * in kinds.ts appears in the key by itself.
  */
 import { KIND_NAMES, KINDS, type KindRules } from '../layout/kinds.ts';
-import { DEFAULT_PALETTE, type Palette, type PaletteKey, toHex } from '../layout/palette.ts';
+import { colorOf, DEFAULT_PALETTE, type Palette, toHex } from '../layout/palette.ts';
 
 export type Look = 'steady' | 'pulsing' | 'flashing';
 
@@ -39,7 +39,7 @@ export function colourKey(palette: Palette = DEFAULT_PALETTE): ColourKey {
         label: rules.label,
         states: rules.states.map((state) => ({
           state,
-          color: toHex(palette[state as PaletteKey]),
+          color: toHex(colorOf(palette, state)),
           look: rules.flashing?.has(state) ? 'flashing' : rules.pulsing.has(state) ? 'pulsing' : 'steady',
           ...(rules.urgent?.has(state) === true ? { urgent: true as const } : {}),
         })),

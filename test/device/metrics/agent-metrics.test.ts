@@ -7,7 +7,7 @@ import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-t
 import { describe, expect, it } from 'vitest';
 import type { Instance, Snapshot } from '../../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState } from '../../../device/fleet/sync.ts';
-import { ALL_STATES, KIND_NAMES, KINDS } from '../../../device/layout/kinds.ts';
+import { ALL_STATES, KIND_NAMES, specOf } from '../../../device/layout/kinds.ts';
 import {
   createAgentMetrics,
   DROP_REASONS,
@@ -57,7 +57,7 @@ describe('agent metrics', () => {
       expect(value(families, 'ec2led_mqtt_messages_dropped_total', { reason })).toBe(0);
     }
     expect(families.get('ec2led_instances')?.metrics.map((m) => m.labels)).toEqual(
-      KIND_NAMES.flatMap((kind) => KINDS[kind].states.map((state) => ({ kind, state }))),
+      KIND_NAMES.flatMap((kind) => specOf(kind).states.map((state) => ({ kind, state }))),
     );
     expect(families.get('ec2led_listing_duration_seconds')?.metrics).toEqual([
       {

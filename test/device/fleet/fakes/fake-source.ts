@@ -13,7 +13,7 @@
 
 import { breakPage, type PageFault } from '../../../../device/demo/fake-ec2.ts';
 import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
-import { ALARM_STATE_RANK, changeSupersedes } from '../../../../device/fleet/order.ts';
+import { changeSupersedes } from '../../../../device/fleet/order.ts';
 import type { Fleet } from '../../../../device/fleet/store.ts';
 import {
   initialSyncState,
@@ -23,9 +23,10 @@ import {
   step,
 } from '../../../../device/fleet/sync.ts';
 import type { KindState } from '../../../../device/layout/kinds.ts';
+import { specOf } from '../../../../device/layout/kinds.ts';
 import { checkDescribeInstancesPage } from '../../../../device/sources/ec2-page.ts';
 import type { AlarmState } from '../../../../shared/alarm-message.ts';
-import { type InstanceState, STATE_RANK } from '../../../../shared/instance-state.ts';
+import type { InstanceState } from '../../../../shared/instance-state.ts';
 
 /** A terminated instance disappears from listings this long after it terminated (EC2: about an hour). */
 export const VANISH_MS = 8000;
@@ -41,9 +42,7 @@ export interface TrueInstance {
 
 /** A change's rank for same-stamp ties, whatever its kind (order.ts). */
 function rankOf(change: Change): number {
-  return change.kind === 'alarm'
-    ? ALARM_STATE_RANK[change.state as AlarmState]
-    : STATE_RANK[change.state as InstanceState];
+  return specOf(change.kind).severity[change.state] ?? -1;
 }
 
 export interface Outage {
