@@ -10,6 +10,7 @@
 
 import { drawStatus } from '../display/boards/terminal-legend.ts';
 import { sanitizeText } from '../display/sanitize.ts';
+import { specOf } from '../layout/kinds.ts';
 import type { Legend, LegendEntry } from '../layout/legend.ts';
 
 function instances(view: Legend | undefined): Map<string, LegendEntry> {
@@ -18,10 +19,10 @@ function instances(view: Legend | undefined): Map<string, LegendEntry> {
   return byId;
 }
 
-/** An instance by id and Name; any other kind (an alarm: its id is a long ARN) by kind and name. */
+/** A described kind's item (an instance) by id and Name; any other kind (an alarm: its id is a long ARN) by kind and name. */
 function describe(instance: LegendEntry, what: string): string {
   const name = sanitizeText(instance.name);
-  const who = instance.kind === 'instance' ? instance.id : instance.kind;
+  const who = specOf(instance.kind).describes === true ? instance.id : instance.kind;
   return `${who} ${name === '' ? '(no name)' : name} ${what}`;
 }
 

@@ -12,8 +12,6 @@
  * - Identify blinks a pixel white and off, IDENTIFY_PERIOD_MS a cycle, until its end time: fast and
  *   colourless, unlike anything else on the board, so it is found at a glance.
  */
-import type { InstanceState } from '../../shared/instance-state.ts';
-import { pulsesAs } from './kinds.ts';
 
 /** One breath of a pulsing pixel: 2 s, slow enough to read as "in progress", not as an alarm. */
 export const PULSE_PERIOD_MS = 2000;
@@ -33,11 +31,6 @@ export const IDENTIFY_PERIOD_MS = 250;
 export const IDENTIFY_MS = 5000;
 /** The fleet's brightness while disconnected: 30%, visibly stale, colours still readable. */
 export const DISCONNECTED_DIM = 0.3;
-
-/** True for the in-between instance states, which pulse (kinds.ts holds each kind's rule). */
-export function pulses(state: InstanceState): boolean {
-  return pulsesAs('instance', state);
-}
 
 function phase(nowMs: number, periodMs: number): number {
   return (((nowMs % periodMs) + periodMs) % periodMs) / periodMs;

@@ -12,7 +12,7 @@
  * (`i-09558…6f724e9`), then the id column goes; only then are names cut.
  */
 
-import { KINDS } from '../../layout/kinds.ts';
+import { DEFAULT_KIND, KINDS, specOf } from '../../layout/kinds.ts';
 import type { Legend, LegendEntry } from '../../layout/legend.ts';
 import { displayWidth, fitToWidth, sanitizeCell, sanitizeText } from '../sanitize.ts';
 import { fg, RESET } from './terminal-picture.ts';
@@ -150,7 +150,7 @@ export function drawLegend(
       ...(id > 0
         ? [
             {
-              header: kinds.size > 1 || !kinds.has('instance') ? 'id' : 'instance',
+              header: kinds.size > 1 || !kinds.has(DEFAULT_KIND) ? 'id' : specOf(DEFAULT_KIND).label,
               width: id,
               cell: (e: LegendEntry) => shortenId(idText(e), id),
             },

@@ -6,13 +6,17 @@ import {
   PULSE_MIN,
   PULSE_PERIOD_MS,
   pulseFactor,
-  pulses,
 } from '../../../device/layout/animate.ts';
+import { pulsesAs } from '../../../device/layout/kinds.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 
 describe('animate', () => {
   it('pulses only the in-between states', () => {
-    expect(INSTANCE_STATES.filter(pulses)).toEqual(['pending', 'stopping', 'shutting-down']);
+    expect(INSTANCE_STATES.filter((state) => pulsesAs('instance', state))).toEqual([
+      'pending',
+      'stopping',
+      'shutting-down',
+    ]);
   });
 
   it('breathes from full brightness down to PULSE_MIN and back every period', () => {

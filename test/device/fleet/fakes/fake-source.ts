@@ -25,8 +25,6 @@ import {
 import type { KindState } from '../../../../device/layout/kinds.ts';
 import { specOf } from '../../../../device/layout/kinds.ts';
 import { checkDescribeInstancesPage } from '../../../../device/sources/ec2-page.ts';
-import type { AlarmState } from '../../../../shared/alarm-message.ts';
-import type { InstanceState } from '../../../../shared/instance-state.ts';
 
 /** A terminated instance disappears from listings this long after it terminated (EC2: about an hour). */
 export const VANISH_MS = 8000;
@@ -36,8 +34,11 @@ export interface TrueInstance {
   readonly region: string;
   readonly account: string;
   readonly name: string;
-  /** Absent: an EC2 instance. An alarm's id is its ARN, and its name is never empty. */
-  readonly kind?: 'alarm';
+  /**
+   * Absent: an EC2 instance. Any other registered kind (layout/kinds.ts): an alarm's id is its ARN,
+   * and the name of any kind that is not described is never empty.
+   */
+  readonly kind?: string;
 }
 
 /** A change's rank for same-stamp ties, whatever its kind (order.ts). */
@@ -384,20 +385,11 @@ export class FakeSource {
       .filter((instance) => truth.has(instance.id))
       .map((instance): InstanceDetails => {
         const common = { instanceId: instance.id, region: instance.region, account: instance.account };
-        return instance.kind === 'alarm'
-          ? {
-              ...common,
-              kind: 'alarm',
-              state: truth.get(instance.id) as AlarmState,
-              name: instance.name,
-              tags: {},
-            }
-          : {
-              ...common,
-              state: truth.get(instance.id) as InstanceState,
-              name: instance.name,
-              tags: { Name: instance.name },
-            };
+        const state = truth.get(instance.id) as KindState;
+        // A described kind (the instance) carries its name as a tag; the others in the change.
+        return instance.kind === undefined
+          ? { ...common, state, name: instance.name, tags: { Name: instance.name } }
+          : { ...common, kind: instance.kind, state, name: instance.name, tags: {} };
       });
   }
 
