@@ -323,7 +323,9 @@ export const configSchema = z.strictObject({
     )
     .optional()
     .meta(
-      setting('use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (instance, alarm, probe, or one registered)'),
+      setting(
+        'use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (instance, alarm, probe, or one registered)',
+      ),
     ),
   // Home Assistant (home-assistant/, docs/pi.md).
   /** The user's local MQTT broker, for Home Assistant's MQTT discovery. Absent (default): off. */

@@ -82,6 +82,11 @@ export function colorOf(palette: Palette, key: string): Rgb {
 
 export const DEFAULT_PALETTE: Palette = defaults() as Palette;
 
+/** The default palette as of now: with the colours of every kind registered since this module loaded. */
+export function defaultPalette(): Palette {
+  return defaults() as Palette;
+}
+
 export type PaletteParse =
   | { readonly ok: true; readonly palette: Palette }
   | { readonly ok: false; readonly errors: readonly string[] };

@@ -6,7 +6,7 @@
  * in kinds.ts appears in the key by itself.
  */
 import { KIND_NAMES, KINDS, type KindRules } from '../layout/kinds.ts';
-import { colorOf, DEFAULT_PALETTE, type Palette, toHex } from '../layout/palette.ts';
+import { colorOf, defaultPalette, type Palette, toHex } from '../layout/palette.ts';
 
 export type Look = 'steady' | 'pulsing' | 'flashing';
 
@@ -30,7 +30,7 @@ export interface ColourKey {
   readonly kinds: readonly KeyKind[];
 }
 
-export function colourKey(palette: Palette = DEFAULT_PALETTE): ColourKey {
+export function colourKey(palette: Palette = defaultPalette()): ColourKey {
   return {
     kinds: KIND_NAMES.map((kind) => {
       const rules = KINDS[kind] as KindRules;
