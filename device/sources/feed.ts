@@ -11,15 +11,17 @@ import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
 import type { Logger } from '../log.ts';
 import type { SyncEffects } from '../runtime.ts';
+import { type AlarmScope, alarmRoute } from './alarm-topics.ts';
 import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { Ec2Source } from './ec2.ts';
+import { instanceRoute } from './instance-topics.ts';
 import type { ItemSource } from './item-source.ts';
 import { instanceSlice, withAlarms } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
-import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
+import type { MqttSourceOptions } from './mqtt.ts';
 import { probeSource } from './probes.ts';
 
 /** The desk probes of config `probes` (none without it), as an item source of their own slice. */
@@ -34,16 +36,21 @@ export function syncOptionsFor(config: Config): SyncOptions {
   };
 }
 
-/** What the MQTT source subscribes to and lets through: the configured accounts and regions. */
-export function mqttOptionsFor(
-  config: Config,
-): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions' | 'alarms'> {
-  return {
-    mqtt: config.mqtt,
+/**
+ * The MQTT connection and the sources' routes on it (topic-route.ts): the instances' topics for the
+ * configured accounts and regions (all that is let through), then, with config `alarms`, the alarms'.
+ */
+export function mqttOptionsFor(config: Config): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'routes'> {
+  const scope = alarmScope(config);
+  const instances = instanceRoute({
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
-    alarms: alarmScope(config),
+  });
+  return {
+    mqtt: config.mqtt,
+    topicPrefix: config.topicPrefix,
+    routes: scope === undefined ? [instances] : [instances, alarmRoute(config.topicPrefix, scope)],
   };
 }
 

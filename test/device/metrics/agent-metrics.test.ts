@@ -101,14 +101,13 @@ describe('agent metrics', () => {
     metrics.observe({
       type: 'message',
       topic: 'ec2led/v1/123456789012/eu-west-1/i-0',
-      message: {
-        v: 1,
-        id: 'i-0',
+      change: {
+        instanceId: 'i-0',
         state: 'running',
-        time: T0,
+        timeMs: T0,
         region: 'eu-west-1',
         account: '123456789012',
-        event: 'e',
+        eventId: 'e',
       },
     });
     const families = scrape(metrics.render(initialSyncState()));
