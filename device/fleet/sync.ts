@@ -12,9 +12,12 @@
  *   one rule (order.ts: `supersedes` for instances, the state's time for alarms), so an instance never
  *   steps back to an older state and never leaves `terminated`. Different instances are not ordered
  *   against each other.
- * - Kinds: alarms (kinds.ts) follow exactly these rules, with the same listing (DescribeInstances
- *   and DescribeAlarms in one `list`) as the truth at its start; an alarm's change carries its name,
- *   so an unknown alarm is never described.
+ * - Kinds: every kind (layout/kinds.ts) follows exactly these rules, each by its spec's ordering;
+ *   only a kind whose spec says `describes` is described when first seen (the others' changes
+ *   carry their name). A listing is the truth for its slice (`Snapshot.kinds`: the `list` command
+ *   lists the instances, and the alarms with config `alarms`) and leaves every other kind as it is;
+ *   a source that lists its own slice on its own rhythm (the desk probes, sources/item-source.ts)
+ *   sends `slice`, which replaces that slice at once and touches nothing else.
  * - A listing is the truth at its start. Live changes are applied at once (the board stays live
  *   while a listing runs); those received while a listing runs are remembered per instance, newest
  *   only, and replayed over it when it is applied. Everything received before the listing started is
@@ -38,7 +41,7 @@
  *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
  * - An account a listing could not read (`Snapshot.failedAccounts`) keeps its instances as they were
  *   and is in `staleAccounts` until a listing reads it again; live changes for it still apply (no
- *   tombstones for it). The other accounts stay live. A failure for one kind only (`kind: 'alarm'`:
+ *   tombstones for it). The other accounts stay live. A failure for one kind only (its `kind` set:
  *   DescribeAlarms failed, DescribeInstances did not) keeps that kind's things of the account as
  *   they were, without marking the account stale.
  * - `synced` is true only once a listing issued during the current connection has been applied;
