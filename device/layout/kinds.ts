@@ -1,12 +1,16 @@
 /**
- * The kinds of thing a pixel can show, and each kind's colour rules: the EC2 instance and the
- * CloudWatch alarm (HTTP, TCP and HLS checks are alarms too). A new kind is added here and by its
- * source: the layout, the legend and every output handle any kind without change.
+ * The kinds of item a pixel can show, each one spec (`KindSpec`), and the registry the agent reads
+ * them from: the EC2 instance, the CloudWatch alarm (HTTP, TCP and HLS checks are alarms too), the
+ * desk probe, and any kind `registerKind` adds (a test's). A kind costs its spec here and its source
+ * (device/README.md, "Adding a kind"): the store, sync, the fleet file, replay, the config, the
+ * layout, the legend, the metrics and every output read the spec and name no kind.
  *
  * Contract:
  * - A kind names its states, a default colour per state ("#rrggbb", overridable in config `colors`
  *   under the state's name, so state names must not collide across kinds or with the indicators in
- *   palette.ts), the states that pulse, and a label for the legend.
+ *   palette.ts), the states that pulse, flash or are urgent, and a label for the legend.
+ * - Its ordering (`supersedesIn`): the spec's `supersedes`, or the later time, then the higher
+ *   `severity`; a total preorder per kind, so changes in any order and with duplicates converge.
  * - The palette holds every kind's states (palette.ts builds it from here); render.ts takes a
  *   pixel's colour as `palette[state]` and pulses or flashes it when its kind says so.
  * - `from`: where the kind's new pixels start when the config's `zones` says nothing (slots.ts):
@@ -14,9 +18,11 @@
  *   each other and neither needs pixels set aside.
  * - `urgent`: states that must be seen whatever else the board is told (an ALARM): an output that
  *   dims or darkens the board (a night mode) keeps these lit.
- * - `idPattern`, `regionPattern`, `accountPattern`: what a thing of this kind carries. Ids never
+ * - `idPattern`, `regionPattern`, `accountPattern`: what an item of this kind carries. Ids never
  *   match two kinds' patterns (one id is never two kinds). The fleet file (fleet/fleet-file.ts)
- *   accepts an entry of any kind here by these and `states`, with no branch per kind.
+ *   accepts an entry of any registered kind by these and `states`, with no branch per kind.
+ * - The registry (KINDS, KIND_NAMES, ALL_STATES) is module state, changed only by `registerKind`
+ *   and its undo: a test that registers a kind undoes it when done.
  */
 import { ALARM_ARN_PATTERN, ALARM_KIND, ALARM_STATES, type AlarmState } from '../../shared/alarm-message.ts';
 import { INSTANCE_STATES, type InstanceState, STATE_RANK, supersedes } from '../../shared/instance-state.ts';
