@@ -1,5 +1,5 @@
 /**
- * The proof that a kind is data (issue 23 item 4): the "ticket" kind of test/kit/ticket-kind.ts, a
+ * The proof that a kind is data: the "ticket" kind of test/kit/ticket-kind.ts, a
  * spec and a source defined in the tests alone, goes through the agent unchanged: the board (the
  * terminal's bytes), the web board and its colour key, ordering and deduplication of its changes,
  * its own slice of the fleet, the fleet file, /metrics, replay and the config. No file under

@@ -1,7 +1,7 @@
 /**
  * A kind defined entirely in the tests: a "ticket" of a fake tracker (open / in-progress /
  * resolved), its spec and its source, to prove that a kind costs one spec and one source and that
- * nothing under device/ names it (issue 23 item 4). Register it with `registerTicketKind()` before the
+ * nothing under device/ names it. Register it with `registerTicketKind()` before the
  * code under test reads the registry (before `startAgent`, `pictureSettings`, `parseConfig`) and call
  * the undo it returns in `afterAll`.
  */
