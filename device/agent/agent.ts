@@ -1,6 +1,7 @@
 /**
- * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the desk probes
- * feed sync.ts through the runtime (runtime.ts),
+ * The agent: wiring only. The MQTT and listing sources (EC2, CloudWatch alarms) and the item sources
+ * (the desk probes, any given in `sources`), each with its own slice of the fleet, feed sync.ts
+ * through the runtime (runtime.ts),
  * which carries out its commands and paces the frames; the stage (stage.ts) composes the picture
  * each frame and every output (outputs.ts) shows it: the display, the slot file, and what the CLI
  * attaches (the web board, the status socket). `stop()` stops the feed, waits for the frame in
@@ -46,10 +47,10 @@ import {
   ec2SourceFor,
   feedEffects,
   mqttOptionsFor,
-  probeRunnerFor,
+  probeSourceFor,
   syncOptionsFor,
 } from '../sources/feed.ts';
-import { withProbes } from '../sources/listing.ts';
+import type { ItemSource } from '../sources/item-source.ts';
 import { createMqttSource, toSyncEvent } from '../sources/mqtt.ts';
 import { createShadowSettings, type ShadowSettingsOptions } from '../sources/shadow.ts';
 import { attentionOutput, loadAttention } from './attention-store.ts';
@@ -86,6 +87,11 @@ export interface AgentOptions {
   readonly buttonClock?: Clock;
   /** Acknowledge, snooze and highlight for the buttons; default: each logs that it is not available. */
   readonly buttonTargets?: ButtonTargets;
+  /**
+   * Item sources beside the configured ones (the desk probes), each listing and watching its own
+   * slice (sources/item-source.ts): a kind registered in kinds/kinds.ts and its source. Default none.
+   */
+  readonly sources?: readonly ItemSource[];
 }
 
 /** The agent; acknowledge, snooze, unsnooze and highlight (AttentionControl) come from every place. */
@@ -172,8 +178,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ],
     log,
   });
-  const probes = probeRunnerFor(config, (change) => runtime.dispatch({ type: 'message', change }), log);
-  const ec2 = swappableEc2(withProbes(ec2SourceFor(config, log, options.awsTimeouts), probes));
+  const sources: readonly ItemSource[] = [probeSourceFor(config, log), ...(options.sources ?? [])];
+  const ec2 = swappableEc2(ec2SourceFor(config, log, options.awsTimeouts));
   const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
@@ -200,7 +206,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       },
       dispatch: (event) => runtime.dispatch(event),
       ec2,
-      ec2For: (next) => withProbes(ec2SourceFor(next, log, options.awsTimeouts), probes),
+      ec2For: (next) => ec2SourceFor(next, log, options.awsTimeouts),
     }),
   });
   const mqtt = createMqttSource({
@@ -243,7 +249,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const clockSync = watchClockSync({ changed: () => runtime.redraw(), log, ...clockOptions(options) });
   runtime.redraw();
   mqtt.start();
-  probes.start();
+  for (const source of sources) {
+    source.start({
+      listed: (snapshot) =>
+        runtime.dispatch({ type: 'slice', snapshot: { ...snapshot, kinds: source.kinds } }),
+      change: (change) => runtime.dispatch({ type: 'message', change }),
+    });
+  }
   watchdog.start(agentChecks(runtime, mqtt, config.mqtt.reconnectMaxSeconds, now));
 
   const attentionCounters = createAttentionCounters();
@@ -321,8 +333,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       // The frame in flight first: closing the display before it ends would light the board again.
       stopping ??= Promise.all([
         mqtt.stop(),
-        probes.stop(),
         buttons?.stop(),
+        ...sources.map((source) => source.stop()),
         runtime.stop().then(stage.close),
       ]).then(() => feed.close());
       return stopping;

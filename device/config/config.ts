@@ -21,8 +21,8 @@ import {
 import { isRecord } from '../../shared/schema.ts';
 import { DEFAULT_TOPIC_PREFIX } from '../../shared/topics.ts';
 import { accountIds } from '../fleet/accounts.ts';
-import { KIND_NAMES, type Kind } from '../kinds/kinds.ts';
-import { PALETTE_KEYS, type PaletteKey } from '../picture/palette.ts';
+import { isKind, KIND_NAMES } from '../kinds/kinds.ts';
+import { paletteKeys } from '../picture/palette.ts';
 import { offBoard, parsePixel } from '../picture/pins.ts';
 import { buttonsOptionsSchema } from './buttons-options.ts';
 import { type EnvKind, remote, type Setting, setting, settingsOf } from './config-table.ts';
@@ -241,11 +241,14 @@ export const configSchema = z.strictObject({
   /** Colour per state or indicator (disconnected, not-synced, overflow), '#rrggbb'; unset keys keep the palette. */
   colors: z
     .partialRecord(
-      z.enum(PALETTE_KEYS as [PaletteKey, ...PaletteKey[]]),
+      // Any registered kind's state (kinds/kinds.ts registerKind), read when a config is parsed.
+      z.string().refine((key) => paletteKeys().includes(key), {
+        error: () => `not a colour key; use one of ${paletteKeys().join(', ')}`,
+      }),
       z
         .string()
         .regex(COLOR)
-        .meta(setting(`use "#rrggbb" for one of ${PALETTE_KEYS.join(', ')}`)),
+        .meta(setting(`use "#rrggbb" for a state's or indicator's colour, e.g. "running": "#0000ff"`)),
     )
     .default({})
     .meta(remote(setting('use { "STATE": "#rrggbb" }, such as { "ALARM": "#ff0000" }'))),
@@ -310,7 +313,10 @@ export const configSchema = z.strictObject({
   /** Per kind, where its new pixels go (slots.ts); absent: each kind's default (kinds.ts `from`). */
   zones: z
     .partialRecord(
-      z.enum(KIND_NAMES as [Kind, ...Kind[]]),
+      // Any registered kind (kinds/kinds.ts registerKind), read when a config is parsed.
+      z.string().refine((kind) => isKind(kind), {
+        error: () => `not a kind; use one of ${KIND_NAMES.join(', ')}`,
+      }),
       z.strictObject({
         from: z.enum(['top', 'bottom']).optional().meta(setting('use "top" or "bottom"')),
         rows: z
@@ -323,7 +329,9 @@ export const configSchema = z.strictObject({
     )
     .optional()
     .meta(
-      setting(`use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (${KIND_NAMES.join(', ')})`),
+      setting(
+        'use { "alarm": { "from": "bottom", "rows": 1 } }, keyed by a kind (instance, alarm, probe, or one registered)',
+      ),
     ),
   // Home Assistant (home-assistant/, docs/pi.md).
   /** The user's local MQTT broker, for Home Assistant's MQTT discovery. Absent (default): off. */
@@ -594,6 +602,11 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Origins): string {
         return `unknown key ${at}${originOf(at, origins)}: remove it or fix its spelling (docs/config.md lists every key)`;
       })
       .join('\n  - ');
+  }
+  if (issue.code === 'invalid_key') {
+    // A record keyed by a registered kind or state (colors, zones): the key's own check says which.
+    const inner = issue.issues[0]?.message ?? 'remove it or fix its spelling';
+    return `unknown key ${path}${originOf(path, origins)}: ${inner}`;
   }
   const input = (issue as { input?: unknown }).input;
   if (path.startsWith('display.')) return `${issue.message}${originOf(path, origins)}`;

@@ -9,6 +9,7 @@
  */
 
 import { sanitizeText } from '../base/sanitize.ts';
+import { specOf } from '../kinds/kinds.ts';
 import { drawStatus } from '../outputs/display/boards/terminal-legend.ts';
 import type { Legend, LegendEntry } from '../picture/legend.ts';
 
@@ -18,10 +19,10 @@ function instances(view: Legend | undefined): Map<string, LegendEntry> {
   return byId;
 }
 
-/** An instance by id and Name; any other kind (an alarm: its id is a long ARN) by kind and name. */
+/** A described kind's item (an instance) by id and Name; any other kind (an alarm: its id is a long ARN) by kind and name. */
 function describe(instance: LegendEntry, what: string): string {
   const name = sanitizeText(instance.name);
-  const who = instance.kind === 'instance' ? instance.id : instance.kind;
+  const who = specOf(instance.kind).describes === true ? instance.id : instance.kind;
   return `${who} ${name === '' ? '(no name)' : name} ${what}`;
 }
 

@@ -19,20 +19,21 @@
  * - It is a hint, never the truth: the restored instances show stale until the first listing
  *   replaces them (level-based: the listing decides what exists).
  * - Bounded: at most MAX_FLEET_FILE_INSTANCES instances (those with a pixel first, then by id), and
- *   of the tags only those the layout reads (Name, `ec2led:pixel`), so the file stays under
+ *   of the tags only those the kind keeps (the layout reads Name and `ec2led:pixel`), so the file stays under
  *   MAX_FLEET_FILE_BYTES whatever the fleet.
  * - `parseFleet` never throws: a corrupt, foreign, oversized, other-version or future-dated file
  *   (`savedAtMs` more than MAX_CLOCK_LAG_MS after `nowMs`) gives an empty fleet and a reason; a bad
  *   entry (one stamped after that bound too) is skipped and counted in the reason. A stamp from the
  *   future would outrank every live change until a listing showed another state (store.ts keeps a
  *   confirmed stamp).
- * - Every kind (kinds/kinds.ts KINDS) is kept and restored alike: an entry names its `kind` (absent:
- *   an EC2 instance, as before kinds) and is checked against that kind's own id pattern, states,
- *   region and account; a kind this agent does not know is a bad entry, skipped.
+ * - Every registered kind (kinds/kinds.ts KINDS) is kept and restored alike: an entry names its
+ *   `kind` (absent: DEFAULT_KIND, as before kinds) and is checked against that kind's own id
+ *   pattern, states, region and account; of the tags only the kind's `keptTags` are kept; a kind
+ *   this agent does not know is a bad entry, skipped.
  * - `serializeFleet` writes instances in id order, so equal fleets give equal text.
  */
 
-import { isKind, isStateOf, KIND_NAMES, KINDS, type KindRules } from '../kinds/kinds.ts';
+import { DEFAULT_KIND, isKind, isStateOf, KIND_NAMES, type KindSpec, specOf } from '../kinds/kinds.ts';
 import type { Instance } from './instance.ts';
 import { EMPTY_FLEET, type Fleet } from './store.ts';
 
@@ -41,8 +42,6 @@ export const FLEET_FILE_VERSION = 1;
 export const MAX_FLEET_FILE_INSTANCES = 4096;
 /** 4096 instances with 256-character names and pixel tags stay under 3 MB; anything larger is not ours. */
 export const MAX_FLEET_FILE_BYTES = 4 * 1024 * 1024;
-/** The tags the layout reads; the rest are not worth the SD card's writes. */
-const KEPT_TAGS = ['Name', 'ec2led:pixel'] as const;
 /**
  * How far after the agent's clock a file may be stamped and still be read: a Pi has no battery
  * clock and boots with the time last saved (systemd-timesyncd saves it every 60 s, SaveIntervalSec=,
@@ -60,6 +59,9 @@ export interface FleetParse {
   /** Why some or all of the file was ignored (for a warning); undefined when all of it was used. */
   readonly reason: string | undefined;
 }
+
+/** The tags the fleet file keeps of a kind (its spec's `keptTags`): the ones the layout reads. */
+const keptTags = (kind: string): readonly string[] => (isKind(kind) ? (specOf(kind).keptTags ?? []) : []);
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -81,12 +83,12 @@ export function serializeFleet(
   const instances = ids.map((id) => {
     const instance = fleet.get(id) as Instance;
     const tags: Record<string, string> = {};
-    for (const key of KEPT_TAGS) {
+    for (const key of keptTags(instance.kind)) {
       const value = instance.tags[key];
       if (value !== undefined) tags[key] = value.slice(0, MAX_TAG_LENGTH);
     }
     return {
-      ...(instance.kind === 'instance' ? {} : { kind: instance.kind }),
+      ...(instance.kind === DEFAULT_KIND ? {} : { kind: instance.kind }),
       id,
       state: instance.state,
       timeMs: instance.timeMs,
@@ -121,10 +123,10 @@ const article = (words: string): string => `${/^[aeiou]/i.test(words) ? 'an' : '
 /** One entry as a fleet member of its kind, or why not; stamps after `latestMs` are bad values. */
 function instanceOf(entry: unknown, latestMs: number): Instance | string {
   if (!isRecord(entry)) return 'an entry is not an object';
-  const { kind = 'instance', id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
+  const { kind = DEFAULT_KIND, id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
   if (!isKind(kind))
     return `kind ${JSON.stringify(kind)} is not one this agent knows (${KIND_NAMES.join(', ')})`;
-  const rules: KindRules = KINDS[kind];
+  const rules: KindSpec = specOf(kind);
   if (typeof id !== 'string' || !rules.idPattern.test(id))
     return `${JSON.stringify(id)} is not ${article(rules.idName)}`;
   if (!isStateOf(kind, state))
@@ -137,7 +139,7 @@ function instanceOf(entry: unknown, latestMs: number): Instance | string {
     return `${id}: bad name`;
   if (!isRecord(tags)) return `${id}: tags is not an object`;
   const kept: Record<string, string> = {};
-  for (const key of KEPT_TAGS) {
+  for (const key of keptTags(kind)) {
     const value = tags[key];
     if (value === undefined) continue;
     if (typeof value !== 'string' || value.length > MAX_TAG_LENGTH) return `${id}: bad tag ${key}`;

@@ -8,43 +8,18 @@
  * whatever its kind: an instance id, or an alarm's ARN (unique across accounts and regions, and
  * never an instance id, so one id is never two kinds).
  */
-import type { AlarmMessage, AlarmState } from '../../shared/alarm-message.ts';
-import type { InstanceState } from '../../shared/instance-state.ts';
+import type { AlarmMessage } from '../../shared/alarm-message.ts';
+import { ALARM_KIND } from '../../shared/alarm-message.ts';
 import type { StateMessage } from '../../shared/message.ts';
-import type { Kind, KindState, ProbeState } from '../kinds/kinds.ts';
+import type { Kind, KindChange, KindState } from '../kinds/kinds.ts';
 
-/** One state change of one instance (or other thing), from a live message or a listing. */
-export type Change = InstanceChange | AlarmChange | ProbeChange;
-
-/** A desk probe's result (sources/probes.ts): its id is `probe:{name}`, region and account `desk`. */
-export interface ProbeChange extends ChangeBase {
-  readonly kind: 'probe';
-  readonly state: ProbeState;
-  readonly name: string;
-}
-
-export interface InstanceChange extends ChangeBase {
-  readonly kind?: 'instance';
-  readonly state: InstanceState;
-}
-
-export interface AlarmChange extends ChangeBase {
-  readonly kind: 'alarm';
-  readonly state: AlarmState;
-  /** The alarm's name (its ARN's last part): an alarm needs no describe to be named. */
-  readonly name: string;
-}
-
-interface ChangeBase {
-  /** The instance id, or the alarm's ARN. */
-  readonly instanceId: string;
-  /** Event time (epoch ms) for a live change; the listing's start time for a listed instance. */
-  readonly timeMs: number;
-  readonly region: string;
-  readonly account: string;
-  /** EventBridge event id of a live change; undefined for a listed one. */
-  readonly eventId?: string | undefined;
-}
+/**
+ * One state change of one item of any kind, from a live message, a listing or a kind's source.
+ * `kind` absent: the DEFAULT_KIND (an EC2 instance, as before kinds). `state` is one of the kind's
+ * states. `name`: the item's name when the change carries it (an alarm's, a probe's); a kind whose
+ * changes carry none says `describes` in its spec, and its name comes from a describe.
+ */
+export type Change = KindChange;
 
 /**
  * The one conversion from the wire message (shared/message.ts, whose short field names are the wire
@@ -62,9 +37,9 @@ export function changeOf(message: StateMessage): Change {
 }
 
 /** The one conversion from an alarm message (shared/alarm-message.ts) to its change. */
-export function alarmChangeOf(message: AlarmMessage, region: string, account: string): AlarmChange {
+export function alarmChangeOf(message: AlarmMessage, region: string, account: string): Change {
   return {
-    kind: 'alarm',
+    kind: ALARM_KIND,
     instanceId: message.arn,
     name: message.name,
     state: message.state,
@@ -76,20 +51,17 @@ export function alarmChangeOf(message: AlarmMessage, region: string, account: st
 }
 
 /**
- * What a listing (DescribeInstances, DescribeAlarms) tells beyond the state. Tags are raw,
- * untrusted strings. An alarm has its name and no tags.
+ * What a listing (DescribeInstances, DescribeAlarms, a source's round) tells beyond the state.
+ * Tags are raw, untrusted strings. `kind` absent: the DEFAULT_KIND.
  */
-export type InstanceDetails =
-  | (DetailsBase & { readonly kind?: 'instance'; readonly state: InstanceState })
-  | (DetailsBase & { readonly kind: 'alarm'; readonly state: AlarmState })
-  | (DetailsBase & { readonly kind: 'probe'; readonly state: ProbeState });
-
-interface DetailsBase {
-  /** The instance id, or the alarm's ARN. */
+export interface InstanceDetails {
+  readonly kind?: Kind | undefined;
+  readonly state: KindState;
+  /** The item's id: an instance id, an alarm's ARN, a probe's `probe:` name. */
   readonly instanceId: string;
   readonly region: string;
   readonly account: string;
-  /** The `Name` tag, or undefined. */
+  /** The `Name` tag (or the item's own name), or undefined. */
   readonly name: string | undefined;
   /** All tags, key -> value (includes `Name` and `ec2led:pixel` when present). */
   readonly tags: Readonly<Record<string, string>>;
@@ -105,6 +77,11 @@ export interface Snapshot {
    * are absent from `instances`, which says nothing about them: the fleet keeps what it had, stale.
    */
   readonly failedAccounts?: readonly AccountFailure[] | undefined;
+  /**
+   * The slice this listing is the truth for: the kinds its source lists. Items of other kinds are
+   * left as they are (a probe round never touches instances). Absent: every kind.
+   */
+  readonly kinds?: readonly Kind[] | undefined;
 }
 
 export interface AccountFailure {

@@ -1,35 +1,16 @@
 /**
- * The ordering rule per kind: whether a change replaces the stored state of the same thing.
+ * The ordering rule: whether a change replaces the stored state of the same item. Each kind brings
+ * its own (kinds/kinds.ts `supersedes` in its spec; the EC2 instance's is shared/instance-state.ts
+ * `supersedes`: terminated absorbs, then time, then lifecycle rank), or takes the default: the later
+ * state time wins, and two states stamped with the same millisecond are ordered by the kind's
+ * `severity`, the worse one winning, so when the stamps cannot tell the board errs on the side of
+ * showing trouble and the next listing (the truth) heals it.
  *
- * Contract:
- * - EC2 instances: `supersedes` (shared/instance-state.ts): (terminated?, time, lifecycle rank).
- * - Alarms (and desk probes, by PROBE_STATE_RANK): the later state time wins (the message's `time`, CloudWatch's `StateUpdatedTimestamp`);
- *   nothing absorbs, an alarm goes back and forth for ever. Two states stamped with the same
- *   millisecond are ordered by ALARM_STATE_RANK, ALARM highest: when the stamps cannot tell, the
- *   board errs on the side of showing the alarm, and the next listing (the truth) heals it.
- * - Either way a total preorder, so any set of changes applied in any order, with any duplicates,
- *   ends on the same state per thing. One id never carries two kinds (an alarm's id is its ARN).
+ * Contract: per kind a total preorder, so any set of changes applied in any order, with any
+ * duplicates, ends on the same state per item. One id never carries two kinds (each kind's id
+ * pattern matches its ids only).
  */
-import type { AlarmState } from '../../shared/alarm-message.ts';
-import { type InstanceState, supersedes } from '../../shared/instance-state.ts';
-import type { Kind, KindState, ProbeState } from '../kinds/kinds.ts';
-
-/** Tie-break between alarm states with the same stamp: the more alarming wins. */
-export const ALARM_STATE_RANK: Readonly<Record<AlarmState, number>> = {
-  OK: 0,
-  INSUFFICIENT_DATA: 1,
-  ALARM: 2,
-};
-
-/** The same for desk probes (sources/probes.ts): the worse look wins a tie. */
-export const PROBE_STATE_RANK: Readonly<Record<ProbeState, number>> = {
-  up: 0,
-  'off-air': 1,
-  degraded: 2,
-  down: 3,
-};
-
-const RANKS: Readonly<Record<string, number>> = { ...ALARM_STATE_RANK, ...PROBE_STATE_RANK };
+import { type Kind, type KindState, supersedesIn } from '../kinds/kinds.ts';
 
 export interface Ordered {
   readonly kind?: Kind | undefined;
@@ -39,14 +20,5 @@ export interface Ordered {
 
 /** True when `next` must replace `current` (see the contract above). */
 export function changeSupersedes(next: Ordered, current: Ordered | undefined): boolean {
-  if (current === undefined) return true;
-  if ((next.kind ?? 'instance') === 'instance') {
-    return supersedes(
-      { state: next.state as InstanceState, timeMs: next.timeMs },
-      { state: current.state as InstanceState, timeMs: current.timeMs },
-    );
-  }
-  if (next.timeMs !== current.timeMs) return next.timeMs > current.timeMs;
-  const rank = (state: KindState) => RANKS[state] ?? -1;
-  return rank(next.state) > rank(current.state);
+  return supersedesIn(next.kind, next, current);
 }

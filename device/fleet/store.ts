@@ -27,6 +27,7 @@
  * listing; the instance's next change or the next relist heals it. Unknown instances first seen in a
  * live change have no name or tags until `applyDetails` or a listing supplies them.
  */
+import { DEFAULT_KIND, specOf } from '../kinds/kinds.ts';
 import type { Change, Instance, InstanceDetails, Snapshot } from './instance.ts';
 import { changeSupersedes } from './order.ts';
 
@@ -87,14 +88,15 @@ function next(
   const wins = listing || overrides(change, current);
   if (!wins && (current === undefined || details === undefined)) return current;
   const base: Instance = current ?? {
-    kind: change.kind ?? 'instance',
+    kind: change.kind ?? DEFAULT_KIND,
     id: change.instanceId,
     state: change.state,
     timeMs: change.timeMs,
     sinceMs: nowMs,
     region: change.region,
     account: change.account,
-    name: change.kind === 'alarm' || change.kind === 'probe' ? change.name : undefined,
+    // A kind that is described gets its name from the describe; the others carry it in the change.
+    name: specOf(change.kind).describes === true ? undefined : change.name,
     tags: NO_TAGS,
     listed: listing,
   };
@@ -151,25 +153,24 @@ export function applyChanges(
   return changed ? map : fleet;
 }
 
-/** The change a listing implies for one listed instance (or alarm). */
+/** The change a listing implies for one listed item, of any kind. */
 export function listedChange(details: InstanceDetails, startedAtMs: number): Change {
-  const common = {
+  return {
+    ...(details.kind === undefined ? {} : { kind: details.kind }),
     instanceId: details.instanceId,
+    state: details.state,
     timeMs: startedAtMs,
     region: details.region,
     account: details.account,
+    ...(specOf(details.kind).describes === true ? {} : { name: details.name ?? '' }),
   };
-  if (details.kind === 'alarm')
-    return { ...common, kind: 'alarm', state: details.state, name: details.name ?? '' };
-  if (details.kind === 'probe')
-    return { ...common, kind: 'probe', state: details.state, name: details.name ?? '' };
-  return { ...common, state: details.state };
 }
 
 /**
  * The fleet as the listing says, whatever was stored (see the contract). Instances missing from the
  * snapshot are removed (the tombstone case), except those of an account the snapshot names as
- * failed (for every kind, or for the kind the failure names). A duplicated id is decided between its
+ * failed (for every kind, or for the kind the failure names) and those of a kind outside the
+ * snapshot's slice (`kinds`). A duplicated id is decided between its
  * two listed states by its kind's ordering.
  */
 export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: number): Fleet {
@@ -178,7 +179,10 @@ export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: num
   const failures = snapshot.failedAccounts ?? [];
   const unread = (instance: Instance) =>
     failures.some((f) => f.account === instance.account && (f.kind ?? instance.kind) === instance.kind);
-  if (failures.length > 0) for (const [id, instance] of fleet) if (unread(instance)) map.set(id, instance);
+  // Only the listing's own slice (its kinds) is replaced; every other kind stays as it is.
+  const slice = snapshot.kinds;
+  const outside = (instance: Instance) => slice !== undefined && !slice.includes(instance.kind);
+  for (const [id, instance] of fleet) if (outside(instance) || unread(instance)) map.set(id, instance);
   for (const details of snapshot.instances) {
     const duplicate = map.get(details.instanceId);
     const change = listedChange(details, snapshot.startedAtMs);

@@ -12,9 +12,12 @@
  *   one rule (order.ts: `supersedes` for instances, the state's time for alarms), so an instance never
  *   steps back to an older state and never leaves `terminated`. Different instances are not ordered
  *   against each other.
- * - Kinds: alarms (kinds.ts) follow exactly these rules, with the same listing (DescribeInstances
- *   and DescribeAlarms in one `list`) as the truth at its start; an alarm's change carries its name,
- *   so an unknown alarm is never described.
+ * - Kinds: every kind (kinds/kinds.ts) follows exactly these rules, each by its spec's ordering;
+ *   only a kind whose spec says `describes` is described when first seen (the others' changes
+ *   carry their name). A listing is the truth for its slice (`Snapshot.kinds`: the `list` command
+ *   lists the instances, and the alarms with config `alarms`) and leaves every other kind as it is;
+ *   a source that lists its own slice on its own rhythm (the desk probes, sources/item-source.ts)
+ *   sends `slice`, which replaces that slice at once and touches nothing else.
  * - A listing is the truth at its start. Live changes are applied at once (the board stays live
  *   while a listing runs); those received while a listing runs are remembered per instance, newest
  *   only, and replayed over it when it is applied. Everything received before the listing started is
@@ -38,7 +41,7 @@
  *   hang only as long as its request timeouts (sources/ec2.ts), never for ever.
  * - An account a listing could not read (`Snapshot.failedAccounts`) keeps its instances as they were
  *   and is in `staleAccounts` until a listing reads it again; live changes for it still apply (no
- *   tombstones for it). The other accounts stay live. A failure for one kind only (`kind: 'alarm'`:
+ *   tombstones for it). The other accounts stay live. A failure for one kind only (its `kind` set:
  *   DescribeAlarms failed, DescribeInstances did not) keeps that kind's things of the account as
  *   they were, without marking the account stale.
  * - `synced` is true only once a listing issued during the current connection has been applied;
@@ -54,6 +57,8 @@
  * Not guaranteed: EC2's own eventual consistency (a listing may lag a change by seconds) and the
  * one-second blind spot of `supersedes`; both heal at the next relist.
  */
+
+import { DEFAULT_KIND, specOf } from '../kinds/kinds.ts';
 import { fullJitterDelay, LIST_BACKOFF, THROTTLED_LIST_BACKOFF } from './backoff.ts';
 import {
   type DescribeCommand,
@@ -97,6 +102,12 @@ export type SyncEvent =
   | { readonly type: 'list-failed'; readonly throttled: boolean; readonly reason: string }
   /** A decoded live change. */
   | { readonly type: 'message'; readonly change: Change }
+  /**
+   * A source that lists its own slice on its own rhythm (the desk probes, a test's kind) listed it:
+   * the snapshot (with its `kinds`) replaces that slice of the fleet and nothing else, at once. The
+   * outstanding listing, `synced` and the tombstones of the other kinds are not touched.
+   */
+  | { readonly type: 'slice'; readonly snapshot: Snapshot }
   /** The timer of the last `schedule-resync` fired. */
   | { readonly type: 'resync-due' }
   /** The timer of a `schedule-describe` fired. */
@@ -264,13 +275,13 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
   // listing (`overrides`); for an instance the listing lacks, only what is newer than its start. An
   // account the listing could not read has no tombstones: everything buffered for it is replayed.
   const failures = listing.failedAccounts ?? [];
+  const kindOf = (change: Change) => change.kind ?? DEFAULT_KIND;
   const unread = (change: Change) =>
-    failures.some(
-      (f) =>
-        f.account === change.account && (f.kind ?? change.kind ?? 'instance') === (change.kind ?? 'instance'),
-    );
+    failures.some((f) => f.account === change.account && (f.kind ?? kindOf(change)) === kindOf(change));
+  // A change of a kind outside the listing's slice was applied live and is left alone by it.
+  const outside = (change: Change) => listing.kinds !== undefined && !listing.kinds.includes(kindOf(change));
   const replay = [...state.buffer.values()].filter(
-    (change) => unread(change) || !isTombstoned(listed, change, startedAtMs),
+    (change) => !outside(change) && (unread(change) || !isTombstoned(listed, change, startedAtMs)),
   );
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
@@ -342,8 +353,8 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
   const buffer = remember(state, change, nowMs);
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
-  // Only an instance needs describing: an alarm's or probe's change carries its name, and no tags.
-  if ((change.kind ?? 'instance') === 'instance' && !state.fleet.has(change.instanceId)) {
+  // Only a kind whose changes carry no name is described (kinds.ts `describes`).
+  if (specOf(change.kind).describes === true && !state.fleet.has(change.instanceId)) {
     const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
     describe = queued.queue;
     commands.push(...queued.commands);
@@ -390,6 +401,9 @@ function advance(
       return onListFailed(state, event.throttled, nowMs, random, commands);
     case 'message':
       return onMessage(state, event.change, nowMs, commands);
+    case 'slice':
+      if (event.snapshot.kinds === undefined) return state; // a slice names its kinds; never the whole fleet
+      return { ...state, fleet: replaceWithSnapshot(state.fleet, event.snapshot, nowMs) };
     case 'resync-due': {
       if (!state.connected) return state;
       const stuck = state.listing !== undefined && nowMs - state.listing.startsAtMs >= state.resyncMs;

@@ -1,23 +1,3 @@
-/**
- * Animations as pure functions of the clock: a pixel's look at `nowMs` follows from `nowMs` alone, so
- * any frame can be rendered (and tested) for any time, and every pulsing pixel breathes in step with
- * the others, which reads calmer than a board of pixels out of phase.
- *
- * - In-between states (pending, stopping, shutting-down) pulse: brightness follows a cosine from 100%
- *   down to PULSE_MIN and back every PULSE_PERIOD_MS. Settled states are steady and cost no frames.
- * - The status pixel blinks: half of each BLINK_PERIOD_MS in its indicator colour, half showing what
- *   lies beneath it, so the instance on that pixel is never hidden for long.
- * - A flashing state (an alarm in ALARM, kinds.ts) alternates full colour and FLASH_LOW every
- *   FLASH_PERIOD_MS: faster than the status blink, never dark (an ALARM pixel is never read as off).
- * - An acknowledged or snoozed urgent pixel (attention.ts) is steady at QUIET_LEVEL of its colour:
- *   neither the flash's full colour nor its low half held still, so it reads as "seen" on every
- *   board, a one-row LED SHIM and the terminal included.
- * - Identify blinks a pixel white and off, IDENTIFY_PERIOD_MS a cycle, until its end time: fast and
- *   colourless, unlike anything else on the board, so it is found at a glance.
- */
-import type { InstanceState } from '../../shared/instance-state.ts';
-import { pulsesAs } from '../kinds/kinds.ts';
-
 /** One breath of a pulsing pixel: 2 s, slow enough to read as "in progress", not as an alarm. */
 export const PULSE_PERIOD_MS = 2000;
 /** The dimmest point of a pulse, as a fraction of full brightness; never off, never mistaken for off. */
@@ -38,11 +18,6 @@ export const IDENTIFY_PERIOD_MS = 250;
 export const IDENTIFY_MS = 5000;
 /** The fleet's brightness while disconnected: 30%, visibly stale, colours still readable. */
 export const DISCONNECTED_DIM = 0.3;
-
-/** True for the in-between instance states, which pulse (kinds.ts holds each kind's rule). */
-export function pulses(state: InstanceState): boolean {
-  return pulsesAs('instance', state);
-}
 
 function phase(nowMs: number, periodMs: number): number {
   return (((nowMs % periodMs) + periodMs) % periodMs) / periodMs;

@@ -10,7 +10,7 @@
  *   state changes): it ends by itself when the item is seen in another state or entered its state
  *   again, so a new urgent state later flashes again even if the way out was missed.
  * - A snooze covers one item, or a whole kind, until `untilMs`. It remembers the state of each item
- *   it covers when it began (the baseline); an item whose state becomes worse than that (`isWorse`)
+ *   it covers when it began (the baseline); an item whose state becomes worse than that (its kind's `isWorse`, kinds/kinds.ts: by severity)
  *   is no longer covered: an item snooze ends, a kind snooze lets that item go. Items of a snoozed
  *   kind that appear later are covered as they are when first seen.
  * - A covered item (acknowledged, or snoozed) in an urgent state shows the quiet look (render.ts): no
@@ -22,9 +22,8 @@
  */
 
 import type { Instance } from '../fleet/instance.ts';
-import { ALARM_STATE_RANK, PROBE_STATE_RANK } from '../fleet/order.ts';
 import type { Fleet } from '../fleet/store.ts';
-import { isKind, isUrgent, type Kind } from '../kinds/kinds.ts';
+import { isKind, isUrgent, isWorse, type Kind } from '../kinds/kinds.ts';
 
 /** Who asked: the HAT's buttons, the web board, Home Assistant or `ec2led ack/snooze`. */
 export const ATTENTION_SOURCES = ['button', 'web', 'home-assistant', 'cli'] as const;
@@ -88,21 +87,6 @@ export interface ItemAttention {
     /** Present, true, when the snooze is of the item's whole kind. */
     readonly kind?: true;
   };
-}
-
-const RANKS: Readonly<Record<string, number>> = { ...ALARM_STATE_RANK, ...PROBE_STATE_RANK };
-
-/**
- * True when `to` is worse than `from` for `kind`: urgent beats non-urgent, then the tie ranks of
- * fleet/order.ts; any other change is not worse.
- */
-export function isWorse(kind: Kind, from: string, to: string): boolean {
-  const urgentFrom = isUrgent(kind, from);
-  const urgentTo = isUrgent(kind, to);
-  if (urgentFrom !== urgentTo) return urgentTo;
-  const a = RANKS[from];
-  const b = RANKS[to];
-  return a !== undefined && b !== undefined && b > a;
 }
 
 /** The attention one item has at `nowMs`: acknowledged and/or snoozed; undefined when neither. */

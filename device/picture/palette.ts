@@ -11,7 +11,7 @@
  * cyan, amber or white.
  */
 
-import { ALL_STATES, KIND_NAMES, KINDS, type KindState } from '../kinds/kinds.ts';
+import { ALL_STATES, type BuiltInState, KIND_NAMES, KINDS } from '../kinds/kinds.ts';
 import type { Rgb } from './frame.ts';
 import { quote } from './pins.ts';
 
@@ -21,18 +21,34 @@ import { quote } from './pins.ts';
  */
 export const INDICATORS = ['disconnected', 'not-synced', 'clock-unsynced', 'overflow'] as const;
 export type Indicator = (typeof INDICATORS)[number];
-export type PaletteKey = KindState | Indicator;
-export const PALETTE_KEYS: readonly PaletteKey[] = [...ALL_STATES, ...INDICATORS];
+/** A colour key the type system knows (the built-in kinds' states and the indicators); a registered kind's states are keys too. */
+export type PaletteKey = BuiltInState | Indicator;
+/** Every colour key, live: every registered kind's states (kinds.ts ALL_STATES), then the indicators. */
+export function paletteKeys(): readonly string[] {
+  return [...ALL_STATES, ...INDICATORS];
+}
+/** The colour keys of the built-in kinds and the indicators. */
+export const PALETTE_KEYS: readonly PaletteKey[] = paletteKeys() as readonly PaletteKey[];
 
-export type Palette = Readonly<Record<PaletteKey, Rgb>>;
+/** A colour per key: the built-ins typed, any registered kind's states by name. */
+export type Palette = Readonly<Record<PaletteKey, Rgb>> & Readonly<Record<string, Rgb | undefined>>;
 
-export const DEFAULT_COLORS: Readonly<Record<PaletteKey, string>> = {
-  ...(Object.assign({}, ...KIND_NAMES.map((kind) => KINDS[kind].defaultColors)) as Record<KindState, string>),
+const INDICATOR_COLORS: Readonly<Record<Indicator, string>> = {
   disconnected: '#ff00ff',
   'not-synced': '#00ffff',
   'clock-unsynced': '#ffc000',
   overflow: '#ffffff',
 };
+
+/** Every registered kind's default colours and the indicators', as of now. */
+function defaultColors(): Readonly<Record<string, string>> {
+  return Object.assign({}, ...KIND_NAMES.map((kind) => KINDS[kind]?.defaultColors), INDICATOR_COLORS);
+}
+
+export const DEFAULT_COLORS: Readonly<Record<PaletteKey, string>> = defaultColors() as Record<
+  PaletteKey,
+  string
+>;
 
 const HEX = /^#([0-9a-fA-F]{2})([0-9a-fA-F]{2})([0-9a-fA-F]{2})$/;
 
@@ -52,13 +68,24 @@ export function toHex([r, g, b]: Rgb): string {
   return `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
-function defaults(): Record<PaletteKey, Rgb> {
-  const palette = {} as Record<PaletteKey, Rgb>;
-  for (const key of PALETTE_KEYS) palette[key] = parseColor(DEFAULT_COLORS[key]) as Rgb;
+function defaults(): Record<string, Rgb> {
+  const colors = defaultColors();
+  const palette: Record<string, Rgb> = {};
+  for (const key of paletteKeys()) palette[key] = parseColor(colors[key]) as Rgb;
   return palette;
 }
 
-export const DEFAULT_PALETTE: Palette = defaults();
+/** The colour of `key` in `palette`; the overflow colour for a state the palette lacks (a kind registered after it was built). */
+export function colorOf(palette: Palette, key: string): Rgb {
+  return palette[key] ?? palette.overflow;
+}
+
+export const DEFAULT_PALETTE: Palette = defaults() as Palette;
+
+/** The default palette as of now: with the colours of every kind registered since this module loaded. */
+export function defaultPalette(): Palette {
+  return defaults() as Palette;
+}
 
 export type PaletteParse =
   | { readonly ok: true; readonly palette: Palette }
@@ -72,21 +99,22 @@ export function parsePalette(overrides: Readonly<Record<string, unknown>> = {}):
   const palette = defaults();
   const errors: string[] = [];
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(PALETTE_KEYS as readonly string[]).includes(key)) {
-      errors.push(`unknown colour key ${quote(key)}; use one of ${PALETTE_KEYS.join(', ')}`);
+    const keys = paletteKeys();
+    if (!keys.includes(key)) {
+      errors.push(`unknown colour key ${quote(key)}; use one of ${keys.join(', ')}`);
       continue;
     }
     const rgb = parseColor(value);
     if (rgb === undefined) {
-      const example = DEFAULT_COLORS[key as PaletteKey];
+      const example = defaultColors()[key];
       errors.push(
         `colour for ${key} is ${quote(value)}; write "#rrggbb" with six hex digits, e.g. "${example}"`,
       );
       continue;
     }
-    palette[key as PaletteKey] = rgb;
+    palette[key] = rgb;
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, palette };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, palette: palette as Palette };
 }
 
 /** The colour at `factor` (0..1) of its brightness, rounded; 1 returns it unchanged. */

@@ -41,7 +41,7 @@ import { type ItemAttention, isQuiet } from './attention.ts';
 import type { Frame } from './frame.ts';
 import { blankFrame, type Rgb } from './frame.ts';
 import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
-import { type Palette, scaleColor, toHex } from './palette.ts';
+import { colorOf, type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
 import type { Layout } from './slots.ts';
 
@@ -151,7 +151,7 @@ export function renderBoard(input: RenderInput): Rendered {
   for (const [id, pixel] of layout.slots) {
     const instance = fleet.get(id);
     if (instance === undefined || pixel.x >= width || pixel.y >= height) continue; // reserved
-    const base = palette[instance.state];
+    const base = colorOf(palette, instance.state);
     const attention = input.attentionOf?.(instance);
     pixels[at(pixel)] = {
       x: pixel.x,

@@ -29,7 +29,7 @@
  */
 import type { Instance } from '../fleet/instance.ts';
 import type { Fleet } from '../fleet/store.ts';
-import { type FillFrom, KIND_NAMES, KINDS, type Kind } from '../kinds/kinds.ts';
+import { type FillFrom, KIND_NAMES, type Kind, specOf } from '../kinds/kinds.ts';
 import { offBoard, PIN_SOURCE_RANK, type PinClaim, type Pixel, pinOf, pixelKey } from './pins.ts';
 
 /** How long a terminated instance keeps its pixel, dim: 10 minutes. */
@@ -111,7 +111,7 @@ function zoneMap(zones: Zones, width: number, height: number): ZoneMap {
     const rows = zones[kind]?.rows;
     if (rows === undefined) continue;
     confined.add(kind);
-    const from = zones[kind]?.from ?? KINDS[kind].from;
+    const from = zones[kind]?.from ?? specOf(kind).from;
     for (let i = 0; i < Math.min(rows, height); i++) {
       const y = from === 'top' ? i : height - 1 - i;
       const holder = owner[y];
@@ -127,7 +127,7 @@ function zoneMap(zones: Zones, width: number, height: number): ZoneMap {
   const order = (kind: Kind) => {
     let found = orders.get(kind);
     if (found === undefined) {
-      const from = zones[kind]?.from ?? KINDS[kind].from;
+      const from = zones[kind]?.from ?? specOf(kind).from;
       found = [];
       for (let row = 0; row < height; row++) {
         const y = from === 'top' ? row : height - 1 - row;

@@ -21,7 +21,7 @@ import {
   type DescribeAlarmsCommandOutput,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
-import { isAlarmState, parseAlarmArn } from '../../shared/alarm-message.ts';
+import { ALARM_KIND, isAlarmState, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
 import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
 import { alarmListingFix } from './alarm-errors.ts';
@@ -95,7 +95,7 @@ function toDetails(
       continue;
     }
     out.push({
-      kind: 'alarm',
+      kind: ALARM_KIND,
       instanceId: arn,
       region: parsed.region,
       account: parsed.account,

@@ -5,29 +5,28 @@
  * the rate-limited log of changes sync.ts dropped for being stamped ahead of this clock). Decides
  * nothing: sync.ts does.
  */
+
 import type { Logger } from '../base/log.ts';
 import type { Config } from '../config/config.ts';
 import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
 import type { SyncEffects } from '../fleet/effects.ts';
-import type { ProbeChange } from '../fleet/instance.ts';
 import type { SyncOptions } from '../fleet/sync.ts';
+import { type AlarmScope, alarmRoute } from './alarm-topics.ts';
 import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import { credentialsFromConfig } from './credentials.ts';
 import { createDropReport } from './drop-report.ts';
 import type { Ec2Source } from './ec2.ts';
-import { withAlarms } from './listing.ts';
+import { instanceRoute } from './instance-topics.ts';
+import type { ItemSource } from './item-source.ts';
+import { instanceSlice, withAlarms } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
-import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
-import { createProbeRunner, type ProbeRunner } from './probes.ts';
+import type { MqttSourceOptions } from './mqtt.ts';
+import { probeSource } from './probes.ts';
 
-/** The desk probes of config `probes` (none without it); results go to `onChange`. */
-export function probeRunnerFor(
-  config: Config,
-  onChange: (change: ProbeChange) => void,
-  log: Logger,
-): ProbeRunner {
-  return createProbeRunner({ probes: config.probes ?? [], onChange, log });
+/** The desk probes of config `probes` (none without it), as an item source of their own slice. */
+export function probeSourceFor(config: Config, log: Logger): ItemSource {
+  return probeSource({ probes: config.probes ?? [], log });
 }
 
 export function syncOptionsFor(config: Config): SyncOptions {
@@ -37,16 +36,21 @@ export function syncOptionsFor(config: Config): SyncOptions {
   };
 }
 
-/** What the MQTT source subscribes to and lets through: the configured accounts and regions. */
-export function mqttOptionsFor(
-  config: Config,
-): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions' | 'alarms'> {
-  return {
-    mqtt: config.mqtt,
+/**
+ * The MQTT connection and the sources' routes on it (topic-route.ts): the instances' topics for the
+ * configured accounts and regions (all that is let through), then, with config `alarms`, the alarms'.
+ */
+export function mqttOptionsFor(config: Config): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'routes'> {
+  const scope = alarmScope(config);
+  const instances = instanceRoute({
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
-    alarms: alarmScope(config),
+  });
+  return {
+    mqtt: config.mqtt,
+    topicPrefix: config.topicPrefix,
+    routes: scope === undefined ? [instances] : [instances, alarmRoute(config.topicPrefix, scope)],
   };
 }
 
@@ -108,7 +112,9 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
   };
-  const ec2 = runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options);
+  const ec2 = instanceSlice(
+    runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options),
+  );
   if (config.alarms === undefined) return ec2;
   // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
   const alarms = lazyAlarmSource({

@@ -1,32 +1,29 @@
 /**
- * One listing of everything the board shows: DescribeInstances (every account and region) and
- * DescribeAlarms (the home account's alarm regions), started together, as one Snapshot stamped
- * before either began, so the sync core takes both as the truth at one start (fleet/sync.ts).
+ * The listing sync.ts drives: DescribeInstances (every account and region) and, with config
+ * `alarms`, DescribeAlarms (the home account's alarm regions), started together, as one Snapshot
+ * stamped before either began, so the sync core takes both as the truth at one start
+ * (fleet/sync.ts). The snapshot names its slice (`kinds`: instances, and alarms when listed): the
+ * other kinds (the desk probes, sources/item-source.ts) are left as they are.
  *
  * Failures: the instances decide as before (a failed DescribeInstances fails the listing, accounts
  * it could not read are in `failedAccounts`). A failed alarm listing does not hold the instances
  * back: the snapshot names the home account as failed for the kind `alarm` only, so the fleet keeps
  * its alarms as they were and the instances are listed as usual; the reason and its fix are logged.
  */
+
+import { ALARM_KIND } from '../../shared/alarm-message.ts';
 import type { Logger } from '../base/log.ts';
+import type { Snapshot } from '../fleet/instance.ts';
+import { INSTANCE_KIND, type Kind } from '../kinds/kinds.ts';
 import type { AlarmSource } from './alarms.ts';
 import type { Ec2Source } from './ec2.ts';
-import type { ProbeRunner } from './probes.ts';
 
-/**
- * The listing with the desk probes' last results (probes.ts) added: a probe is its own truth, so a
- * relist keeps its pixel instead of dropping it as vanished. No probes: the source itself.
- */
-export function withProbes(source: Ec2Source, probes: ProbeRunner): Ec2Source {
-  if (probes.size === 0) return source;
-  return {
-    ...source,
-    async list(signal) {
-      const snapshot = await source.list(signal);
-      return { ...snapshot, instances: [...snapshot.instances, ...probes.current()] };
-    },
-  };
+/** The EC2 listing as its slice of the fleet: the instances, and no other kind (fleet/store.ts). */
+export function instanceSlice(ec2: Ec2Source): Ec2Source {
+  return { ...ec2, list: async (signal) => sliced(await ec2.list(signal), [INSTANCE_KIND]) };
 }
+
+const sliced = (snapshot: Snapshot, kinds: readonly Kind[]): Snapshot => ({ ...snapshot, kinds });
 
 export function withAlarms(
   ec2: Ec2Source,
@@ -44,10 +41,11 @@ export function withAlarms(
       const failedAccounts = [...(instances.failedAccounts ?? [])];
       if (listed instanceof Error) {
         options.log.warn('alarms not listed; their pixels keep their last state', { error: listed.message });
-        failedAccounts.push({ account: options.account, kind: 'alarm', reason: listed.message });
+        failedAccounts.push({ account: options.account, kind: ALARM_KIND, reason: listed.message });
       }
       return {
         startedAtMs,
+        kinds: [...(instances.kinds ?? [INSTANCE_KIND]), ALARM_KIND],
         instances:
           listed instanceof Error ? instances.instances : [...instances.instances, ...listed.instances],
         ...(failedAccounts.length > 0 ? { failedAccounts } : {}),

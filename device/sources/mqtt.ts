@@ -1,7 +1,9 @@
 /**
  * The live feed: one MQTT 3.1.1 connection (aws-iot-device-sdk-v2 / aws-crt) with a persistent
- * session, subscribed at QoS 1 to the configured accounts' and regions' topics
- * (`{prefix}/v1/{account}/{region}/+` each, topics.ts `subscriptionFilters`). The same code serves AWS IoT Core, a local
+ * session, subscribed at QoS 1 to the topics of the routes the sources add (topic-route.ts: the
+ * instances' `{prefix}/v1/{account}/{region}/+`, the alarms' topics), within one subscription budget
+ * planned in one place (`planFilters`). A kind-free transport: what a message becomes is the route's
+ * business. The same code serves AWS IoT Core, a local
  * mosquitto with its own CA and plain-TCP brokers (MQTT 5 is avoided: aedes speaks only 3.1.1).
  *
  * Contract:
@@ -10,7 +12,7 @@
  *   about 2 s: a connect attempt still in TLS negotiation is abandoned and closed when it settles.
  * - Events are plain data: `connected` on every CONNACK (`first` once per process, `rejoined` when the
  *   broker kept the session), `subscribed` once the SUBACK of a `subscribe()` arrived,
- *   `disconnected`, and `message` with a decoded v1 message.
+ *   `disconnected`, and `message` with the change a route made of a message.
  * - The source never subscribes by itself, and neither does the SDK: the caller's state machine
  *   (fleet/sync.ts) asks with `subscribe()` on the first connection of the process and whenever the
  *   session was not rejoined. A rejoined session may replay QoS 1 messages: apply them idempotently.
@@ -19,13 +21,10 @@
  *   across the native boundary would abort the process, so nothing received can throw out of here.
  * - A connection config aws-crt refuses to build (AWS_IO_TLS_CTX_ERROR: a key or certificate it
  *   cannot load) is permanent: the source stops and calls `onFatal` instead of idling for ever.
- * - Alarms (option `alarms`, config `alarms`): the source also subscribes to the home account's alarm
- *   topic in each alarm region (`{prefix}/alarm/v1/{account}/{region}`, topics.ts `alarmTopic`) and
- *   emits `alarm` with a decoded alarm message (shared/alarm-message.ts) whose ARN names that account
- *   and region and whose name starts with a configured prefix; anything else there is dropped.
- * - Only the configured accounts and regions get through: a message for any other (a session that
- *   still holds an older, wider subscription, or a broker that ignores filters) is dropped and
- *   counted, one warning line a minute at most (drop-report.ts).
+ * - Each message goes to the first route that takes its topic; a topic no route takes is dropped
+ *   (`bad-topic`). Only the configured accounts and regions get through: a message a route finds out
+ *   of scope (a session that still holds an older, wider subscription, or a broker that ignores
+ *   filters) is dropped and counted, one warning line a minute at most (drop-report.ts).
  * - Reconnect rate is capped: the SDK retries after an interruption (reconnectMin..Max seconds); a
  *   connection that dies within `stableMs` of its CONNACK (a duplicate client id, a policy violation)
  *   counts as a flap, and we take over with our own backoff — never two attempts within
@@ -35,54 +34,30 @@
  *   about 13 KB of native memory (measured, 900 attempts).
  */
 import { mqtt } from 'aws-iot-device-sdk-v2';
-import { type AlarmMessage, decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
-import { decodeMessage, type StateMessage } from '../../shared/message.ts';
-import {
-  alarmTopic,
-  MAX_SUBSCRIPTIONS,
-  parseAlarmTopic,
-  parseInstanceTopic,
-  subscriptionFilters,
-} from '../../shared/topics.ts';
+import { MAX_SUBSCRIPTIONS } from '../../shared/topics.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
 import type { MqttConfig } from '../config/config.ts';
-import { alarmChangeOf, changeOf } from '../fleet/instance.ts';
+import type { Change } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
 import { createDropReport } from './drop-report.ts';
 import { buildConfig, hintFor } from './mqtt-connection.ts';
 import { backoffMs, sleep } from './retry.ts';
+import { type MessageDropReason, planFilters, type TopicRoute } from './topic-route.ts';
+
+export type { MessageDropReason, TopicRoute };
 
 export type MqttEvent =
   | { readonly type: 'connected'; readonly rejoined: boolean; readonly first: boolean }
   | { readonly type: 'subscribed'; readonly filters: readonly string[] }
   | { readonly type: 'disconnected'; readonly reason: string }
-  | { readonly type: 'message'; readonly topic: string; readonly message: StateMessage }
-  | {
-      readonly type: 'alarm';
-      readonly topic: string;
-      readonly message: AlarmMessage;
-      readonly account: string;
-      readonly region: string;
-    };
+  /** A message a route took: the change it stands for. */
+  | { readonly type: 'message'; readonly topic: string; readonly change: Change };
 
-/** An MQTT event as sync.ts takes it: a message becomes its change (fleet/instance.ts `changeOf`). */
+/** An MQTT event as sync.ts takes it. */
 export function toSyncEvent(event: MqttEvent): SyncEvent {
-  if (event.type === 'message') return { type: 'message', change: changeOf(event.message) };
-  if (event.type === 'alarm')
-    return { type: 'message', change: alarmChangeOf(event.message, event.region, event.account) };
+  if (event.type === 'message') return { type: 'message', change: event.change };
   return event;
 }
-
-/** Which alarm messages to take: the home account's, in these regions, names with these prefixes. */
-export interface AlarmScope {
-  readonly account: string;
-  readonly regions: readonly string[];
-  /** "" takes every name. */
-  readonly prefixes: readonly string[];
-}
-
-/** Why the source dropped a message; the log line says more (the topic, the decoder's reason). */
-export type MessageDropReason = 'bad-topic' | 'out-of-scope' | 'bad-payload' | 'topic-mismatch';
 
 /** Counts for the metrics: every message received, and every one dropped. */
 export interface MessageCounters {
@@ -92,12 +67,13 @@ export interface MessageCounters {
 
 export interface MqttSourceOptions {
   readonly mqtt: MqttConfig;
+  /** For the hint of a refused subscription (the IoT policy's topic filter). */
   readonly topicPrefix: string;
-  /** aws.accounts and aws.regions: what is subscribed to, and all that is let through. */
-  readonly accounts: readonly string[];
-  readonly regions: readonly string[];
-  /** Config `alarms`: subscribe to these alarm topics too. Absent: instances only. */
-  readonly alarms?: AlarmScope | undefined;
+  /**
+   * The sources' topics (topic-route.ts), in priority order: the first (the instances) takes what
+   * the budget leaves when they do not all fit.
+   */
+  readonly routes: readonly TopicRoute[];
   readonly onEvent: (event: MqttEvent) => void;
   readonly log?: Logger;
   /** Our own floor between two connect attempts. Default 2000 ms (IoT Core allows 1 CONNECT/s). */
@@ -148,31 +124,9 @@ function errorText(error: unknown): string {
 
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
-  const alarms = options.alarms;
-  // The side topics (the settings shadow) and the alarm topics share IoT Core's per-connection quota
-  // with the instance filters: one alarm filter per region, or one for them all when that is short.
+  // The side topics (the settings shadow) share IoT Core's per-connection quota with the routes.
   const sideCount = options.side?.filters.length ?? 0;
-  const alarmRegions = [...new Set(alarms?.regions ?? [])];
-  const perRegion = subscriptionFilters(options.topicPrefix, options.accounts, options.regions).length;
-  const alarmFilters =
-    perRegion + sideCount + alarmRegions.length <= MAX_SUBSCRIPTIONS
-      ? alarmRegions.map((region) =>
-          alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
-        )
-      : alarmRegions.length === 0
-        ? []
-        : [alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region: '+' })];
-  const filters = [
-    ...subscriptionFilters(
-      options.topicPrefix,
-      options.accounts,
-      options.regions,
-      MAX_SUBSCRIPTIONS - sideCount - alarmFilters.length,
-    ),
-    ...alarmFilters,
-  ];
-  const accounts = new Set(options.accounts);
-  const regions = new Set(options.regions);
+  const filters = planFilters(options.routes, MAX_SUBSCRIPTIONS - sideCount);
   const outOfScope = createDropReport({
     log,
     message: 'dropped messages for an account or region not configured',
@@ -219,27 +173,6 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     if (dropped <= 10 || dropped % 100 === 0) log.warn('dropped a message', { why, topic, dropped });
   };
 
-  const onAlarm = (topic: string, payload: ArrayBuffer, scope: AlarmScope): boolean => {
-    const address = parseAlarmTopic(options.topicPrefix, topic);
-    if (address === undefined) return false;
-    if (address.account !== scope.account || !scope.regions.includes(address.region)) {
-      options.counters?.dropped('out-of-scope');
-      outOfScope.drop(`alarm ${address.account}/${address.region}`);
-      return true;
-    }
-    const decoded = decodeAlarmMessage(payload);
-    if (!decoded.ok) drop('bad-payload', decoded.reason, topic);
-    else {
-      const arn = parseAlarmArn(decoded.message.arn);
-      if (arn?.account !== address.account || arn.region !== address.region)
-        drop('topic-mismatch', `topic does not match alarm ${decoded.message.arn}`, topic);
-      else if (!scope.prefixes.some((prefix) => decoded.message.name.startsWith(prefix)))
-        drop('out-of-scope', 'alarm name matches none of alarms.prefixes', topic);
-      else emit({ type: 'alarm', topic, message: decoded.message, ...address });
-    }
-    return true;
-  };
-
   const side = options.side;
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
     if (side?.filters.includes(topic)) {
@@ -247,36 +180,18 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       return;
     }
     options.counters?.received();
-    if (alarms !== undefined && onAlarm(topic, payload, alarms)) return;
-    const address = parseInstanceTopic(options.topicPrefix, topic);
-    if (address === undefined) {
-      drop('bad-topic', 'topic is not {prefix}/v1/{account}/{region}/{id}', topic);
+    for (const route of options.routes) {
+      const routed = route.route(topic, payload);
+      if (routed === undefined) continue;
+      if ('change' in routed) emit({ type: 'message', topic, change: routed.change });
+      else if ('drop' in routed) drop(routed.drop, routed.why, topic);
+      else {
+        options.counters?.dropped('out-of-scope');
+        outOfScope.drop(routed.outOfScope);
+      }
       return;
     }
-    if (!accounts.has(address.account) || !regions.has(address.region)) {
-      options.counters?.dropped('out-of-scope');
-      outOfScope.drop(`${address.account}/${address.region}`);
-      return;
-    }
-    const decoded = decodeMessage(payload);
-    if (!decoded.ok) {
-      drop('bad-payload', decoded.reason, topic);
-      return;
-    }
-    const { message } = decoded;
-    if (
-      message.id !== address.instanceId ||
-      message.region !== address.region ||
-      message.account !== address.account
-    ) {
-      drop(
-        'topic-mismatch',
-        `topic does not match message ${message.account}/${message.region}/${message.id}`,
-        topic,
-      );
-      return;
-    }
-    emit({ type: 'message', topic, message });
+    drop('bad-topic', 'no source takes this topic', topic);
   };
 
   const subscribe = async (connection: Connection): Promise<void> => {

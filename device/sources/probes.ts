@@ -15,8 +15,9 @@
  * - A request that fails says why: the certificate problem for TLS (host name mismatch, self-signed,
  *   expired; shared/fetch-error.ts), the socket error otherwise, not undici's bare `fetch failed`.
  * - A result is a change (`probe:{name}`, stamped with the local clock) handed to `onChange` only
- *   when the state moves, with one log line naming the reason; `current()` is every probe's last
- *   result, which each listing carries (sources/listing.ts `withProbes`), so a relist keeps them.
+ *   when the state moves, with one log line naming the reason. The probes are their own slice of
+ *   the fleet (kind `probe`): once every probe has a result, each move also hands the whole slice
+ *   to `onSlice`, and the EC2 and alarm listings never touch it (fleet/store.ts `replaceWithSnapshot`).
  * - Never throws out of a run: whatever fails is a `down` with its reason.
  */
 import { connect } from 'node:net';
@@ -24,8 +25,9 @@ import { describeFetchError } from '../../shared/fetch-error.ts';
 import { checkStream } from '../../shared/hls-check.ts';
 import { readAtMost } from '../../shared/read-body.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
-import type { InstanceDetails, ProbeChange } from '../fleet/instance.ts';
-import { DESK, type ProbeState } from '../kinds/kinds.ts';
+import type { Change, InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import { DESK, PROBE_KIND, type ProbeState } from '../kinds/kinds.ts';
+import type { ItemSource } from './item-source.ts';
 import { sleep } from './retry.ts';
 
 export interface ProbeConfig {
@@ -132,7 +134,13 @@ export async function runProbe(
 
 export interface ProbeRunnerOptions {
   readonly probes: readonly ProbeConfig[];
-  readonly onChange: (change: ProbeChange) => void;
+  readonly onChange: (change: Change) => void;
+  /**
+   * Once every probe has a result, each move also hands over the whole probe slice (kinds
+   * [PROBE_KIND]): it replaces the fleet's probes, so a probe removed from the config (or restored
+   * from the fleet file) goes. Default none.
+   */
+  readonly onSlice?: (snapshot: Snapshot) => void;
   readonly now?: () => number;
   readonly log?: Logger;
   /** Per request; default TIMEOUT_MS. */
@@ -154,6 +162,23 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
   const last = new Map<string, ProbeState>();
   const stop = new AbortController();
   const loops: Promise<void>[] = [];
+  const current = (): InstanceDetails[] =>
+    options.probes.flatMap((probe): InstanceDetails[] => {
+      const state = last.get(probe.name);
+      return state === undefined
+        ? []
+        : [
+            {
+              kind: PROBE_KIND,
+              instanceId: `probe:${probe.name}`,
+              name: probe.name,
+              state,
+              region: DESK,
+              account: DESK,
+              tags: {},
+            },
+          ];
+    });
 
   const loop = async (probe: ProbeConfig) => {
     while (!stop.signal.aborted) {
@@ -164,7 +189,7 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
         last.set(probe.name, result.state);
         try {
           options.onChange({
-            kind: 'probe',
+            kind: PROBE_KIND,
             instanceId: `probe:${probe.name}`,
             name: probe.name,
             state: result.state,
@@ -172,6 +197,8 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
             region: DESK,
             account: DESK,
           });
+          if (last.size === options.probes.length)
+            options.onSlice?.({ startedAtMs: now(), kinds: [PROBE_KIND], instances: current() });
         } catch (error) {
           log.error('probe change handler threw', { probe: probe.name, error });
         }
@@ -190,22 +217,22 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
       stop.abort();
       await Promise.race([Promise.all(loops), sleep(2_000)]);
     },
-    current: () =>
-      options.probes.flatMap((probe): InstanceDetails[] => {
-        const state = last.get(probe.name);
-        return state === undefined
-          ? []
-          : [
-              {
-                kind: 'probe',
-                instanceId: `probe:${probe.name}`,
-                name: probe.name,
-                state,
-                region: DESK,
-                account: DESK,
-                tags: {},
-              },
-            ];
-      }),
+    current,
+  };
+}
+
+/** The runner as an item source (item-source.ts): the probes' slice and changes go to the sink. */
+export function probeSource(
+  options: Omit<ProbeRunnerOptions, 'onChange' | 'onSlice'>,
+): ItemSource & { readonly size: number } {
+  let runner: ProbeRunner | undefined;
+  return {
+    kinds: [PROBE_KIND],
+    size: options.probes.length,
+    start(sink) {
+      runner ??= createProbeRunner({ ...options, onChange: sink.change, onSlice: sink.listed });
+      runner.start();
+    },
+    stop: () => runner?.stop() ?? Promise.resolve(),
   };
 }

@@ -9,7 +9,12 @@
  *   count pixels from the top-left can rely on it.
  * - `over` replaces any field; nothing here is shared mutable state.
  */
-import type { Change, Instance, InstanceChange, InstanceDetails } from '../../device/fleet/instance.ts';
+import type {
+  Change,
+  Instance,
+  Change as InstanceChange,
+  InstanceDetails,
+} from '../../device/fleet/instance.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 
 export const REGION = 'us-east-1';

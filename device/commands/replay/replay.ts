@@ -1,7 +1,8 @@
 /**
  * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
- * board, on the events' own clock. EC2 state changes and CloudWatch Alarm State Changes both count
- * (an alarm is ordered by its state's own timestamp, as the agent orders it). Events are applied in
+ * board, on the events' own clock. Every registered kind's events count (events.ts: EC2 state
+ * changes, CloudWatch Alarm State Changes, and whatever a registered kind's spec translates), each
+ * item ordered by its kind's rule as the agent orders it. Events are applied in
  * event-time order (ties: instance id or alarm ARN, then rank, then event id), so the final board
  * does not depend on the order of the lines in the file; the layout follows after every event as the agent's would, and the final board is drawn
  * at the latest event time. Events of another kind (a Spot interruption warning, an Auto Scaling
@@ -9,19 +10,13 @@
  * says `connected: false`, `synced: false`, and instance Names are unknown (EC2 events carry none;
  * an alarm's event carries its name).
  */
-import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../../lambda/translate.ts';
-import {
-  ALARM_STATE_CHANGE,
-  CLOUDWATCH_SOURCE,
-  translateAlarmEvent,
-} from '../../../lambda/translate-alarm.ts';
-import { parseAlarmArn } from '../../../shared/alarm-message.ts';
-import { type InstanceState, STATE_RANK } from '../../../shared/instance-state.ts';
-import { alarmChangeOf, type Change, changeOf } from '../../fleet/instance.ts';
-import { ALARM_STATE_RANK } from '../../fleet/order.ts';
+import { EC2_SOURCE, EC2_STATE_CHANGE } from '../../../lambda/translate.ts';
+import type { Change } from '../../fleet/instance.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../../fleet/store.ts';
+import { specOf } from '../../kinds/kinds.ts';
 import type { Legend } from '../../picture/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from '../../picture/picture.ts';
+import { eventTranslations } from './events.ts';
 
 export interface ReplayInput {
   /** Where the event came from, for error messages: "line 3" or "element 3". */
@@ -88,23 +83,27 @@ function envelopeKind(event: unknown): string | undefined {
   return `${source} ${detailType}`;
 }
 
-const ALARM_EVENT = `${CLOUDWATCH_SOURCE} ${ALARM_STATE_CHANGE}`;
-const KNOWN_EVENTS = new Set([`${EC2_SOURCE} ${EC2_STATE_CHANGE}`, ALARM_EVENT]);
-
-/** The change an event stands for, or why it cannot be read (the Lambda's own translations). */
-function changeOfEvent(event: unknown): { change: Change } | { reason: string } {
-  if (envelopeKind(event) === ALARM_EVENT) {
-    const result = translateAlarmEvent(event);
-    if (!result.ok) return { reason: result.reason };
-    const arn = parseAlarmArn(result.message.arn) as { region: string; account: string };
-    return { change: alarmChangeOf(result.message, arn.region, arn.account) };
-  }
-  const result = translateEvent(event);
-  return result.ok ? { change: changeOf(result.message) } : { reason: result.reason };
+/**
+ * The change an event stands for, or why it cannot be read: the translation its envelope names
+ * (events.ts, every registered kind's); an envelope no kind claims is read as an EC2 event, whose
+ * translation says what is wrong with it.
+ */
+function changeOfEvent(
+  event: unknown,
+  translations: ReturnType<typeof eventTranslations>,
+): { change: Change } | { reason: string } {
+  const kind = envelopeKind(event);
+  const translation =
+    (kind === undefined ? undefined : translations.get(kind)) ??
+    (translations.get(`${EC2_SOURCE} ${EC2_STATE_CHANGE}`) as NonNullable<
+      ReturnType<typeof translations.get>
+    >);
+  return translation.translate(event);
 }
 
+/** The tie-break between two states of one item in the same millisecond: its kind's severity. */
 function rankOf(change: Change): number {
-  return change.kind === 'alarm' ? ALARM_STATE_RANK[change.state] : STATE_RANK[change.state as InstanceState];
+  return specOf(change.kind).severity[change.state] ?? -1;
 }
 
 /** Event time, then id, then rank, then event id: one order for any file order. */
@@ -139,11 +138,12 @@ export function replay(inputs: readonly ReplayInput[], settings: PictureSettings
       nowMs: at,
     });
   const changes: Change[] = [];
+  const translations = eventTranslations();
   for (const { where, event } of inputs) {
-    const result = changeOfEvent(event);
+    const result = changeOfEvent(event, translations);
     const kind = envelopeKind(event);
     if ('change' in result) changes.push(result.change);
-    else if (kind !== undefined && !KNOWN_EVENTS.has(kind)) ignored += 1;
+    else if (kind !== undefined && !translations.has(kind)) ignored += 1;
     else problems.push({ where, reason: result.reason });
   }
   // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.

@@ -25,7 +25,7 @@ import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import type { Level } from '../../brightness/schedule.ts';
 import type { Config } from '../../config/config.ts';
 import type { Fleet } from '../../fleet/store.ts';
-import { KINDS } from '../../kinds/kinds.ts';
+import { INSTANCE_KIND, KINDS } from '../../kinds/kinds.ts';
 import type { ItemAttention } from '../../picture/attention.ts';
 import type { Legend, LegendBrightness } from '../../picture/legend.ts';
 
@@ -296,7 +296,7 @@ export function lightState(brightness: LegendBrightness | undefined, configured:
 export function instanceCounts(fleet: Fleet): string {
   const counts: Record<string, number> = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0]));
   for (const instance of fleet.values()) {
-    if (instance.kind === 'instance') counts[instance.state] = (counts[instance.state] ?? 0) + 1;
+    if (instance.kind === INSTANCE_KIND) counts[instance.state] = (counts[instance.state] ?? 0) + 1;
   }
   return JSON.stringify(counts);
 }

@@ -15,9 +15,10 @@
  * - A listing is timed from the call to the answer; a listing superseded and aborted is counted
  *   started but neither failed nor timed.
  */
+
 import type { SyncEffects } from '../../fleet/effects.ts';
 import type { SyncCommand, SyncState } from '../../fleet/sync.ts';
-import { KIND_NAMES, KINDS } from '../../kinds/kinds.ts';
+import { KIND_NAMES, specOf } from '../../kinds/kinds.ts';
 import type { MessageCounters, MessageDropReason, MqttEvent } from '../../sources/mqtt.ts';
 import { createHistogram, type MetricFamily, renderExposition, type Sample } from './exposition.ts';
 
@@ -74,7 +75,7 @@ export function createAgentMetrics(now: () => number): AgentMetrics {
     }
     // Only the kinds' own states are shown: the series stay bounded even if a state slipped through.
     return KIND_NAMES.flatMap((kind) =>
-      KINDS[kind].states.map((state) => ({
+      specOf(kind).states.map((state) => ({
         labels: { kind, state },
         value: counts.get(`${kind}\n${state}`) ?? 0,
       })),

@@ -9,7 +9,14 @@
 
 import { KIND_NAMES, KINDS, type KindRules } from '../../kinds/kinds.ts';
 import { QUIET_LEVEL } from '../../picture/animate.ts';
-import { DEFAULT_PALETTE, type Palette, type PaletteKey, scaleColor, toHex } from '../../picture/palette.ts';
+import {
+  colorOf,
+  defaultPalette,
+  type Palette,
+  type PaletteKey,
+  scaleColor,
+  toHex,
+} from '../../picture/palette.ts';
 
 export type Look = 'steady' | 'pulsing' | 'flashing';
 
@@ -35,7 +42,7 @@ export interface ColourKey {
   readonly kinds: readonly KeyKind[];
 }
 
-export function colourKey(palette: Palette = DEFAULT_PALETTE): ColourKey {
+export function colourKey(palette: Palette = defaultPalette()): ColourKey {
   return {
     kinds: KIND_NAMES.map((kind) => {
       const rules = KINDS[kind] as KindRules;
@@ -44,7 +51,7 @@ export function colourKey(palette: Palette = DEFAULT_PALETTE): ColourKey {
         label: rules.label,
         states: rules.states.map((state) => ({
           state,
-          color: toHex(palette[state as PaletteKey]),
+          color: toHex(colorOf(palette, state)),
           look: rules.flashing?.has(state) ? 'flashing' : rules.pulsing.has(state) ? 'pulsing' : 'steady',
           ...(rules.urgent?.has(state) === true
             ? {

@@ -5,7 +5,7 @@
  * by the relist, an alarm is never described, and a failure to list only alarms keeps only alarms.
  */
 import { describe, expect, it } from 'vitest';
-import type { AlarmChange, Change, InstanceDetails } from '../../../device/fleet/instance.ts';
+import type { Change as AlarmChange, Change, InstanceDetails } from '../../../device/fleet/instance.ts';
 import { alarmChangeOf } from '../../../device/fleet/instance.ts';
 import { changeSupersedes } from '../../../device/fleet/order.ts';
 import { applyChange, applyChanges, EMPTY_FLEET, replaceWithSnapshot } from '../../../device/fleet/store.ts';

@@ -4,16 +4,23 @@
  * stamps and forged terminations, listings whose page does not parse), the fleet converges on the truth. The fake also checks, at every
  * step, that no instance goes back to an older state, that `synced` never claims a listing the current
  * connection did not make, and right after every listing that the board equals the listing but for
- * what arrived while it ran. The pool holds two CloudWatch alarms beside the instances: the same
- * listing and the same rules (by their own ordering, order.ts) must bring them to the truth too.
+ * what arrived while it ran. The pool holds items of every registered kind beside the instances
+ * (two CloudWatch alarms, a desk probe, and the test-defined ticket of test/kit/ticket-kind.ts): the
+ * same listing and the same rules (each by its kind's own ordering, order.ts) must bring them to the
+ * truth too.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PAGE_FAULTS } from '../../../device/demo/fake-ec2.ts';
 import type { Change } from '../../../device/fleet/instance.ts';
 import { MAX_CLOCK_SKEW_MS } from '../../../device/fleet/sync.ts';
-import { ALARM_STATES } from '../../../shared/alarm-message.ts';
+import { KIND_NAMES, specOf } from '../../../device/kinds/kinds.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
+import { registerTicketKind, TRACKER, ticketId } from '../../kit/ticket-kind.ts';
+
+// Registered before the pool is built: the property runs over every registered kind.
+const unregisterTicket = registerTicketKind();
+
 import { FakeSource, type Script, type TrueInstance, trueHistory, truthAt } from './fakes/fake-source.ts';
 
 const POOL: readonly TrueInstance[] = [
@@ -36,14 +43,24 @@ const POOL: readonly TrueInstance[] = [
     name: 'check-www',
     kind: 'alarm',
   },
+  { id: 'probe:www', region: 'desk', account: 'desk', name: 'www', kind: 'probe' },
+  { id: ticketId('OPS-1'), region: TRACKER, account: TRACKER, name: 'OPS-1', kind: 'ticket' },
+  { id: ticketId('OPS-2'), region: TRACKER, account: TRACKER, name: 'OPS-2', kind: 'ticket' },
 ];
 
-/** A change of `instance`; an alarm takes the alarm state at the instance state's index (mod 3). */
+/** Every registered kind has items in the pool: a kind added without one fails here. */
+const POOL_KINDS = new Set(POOL.map((item) => item.kind ?? 'instance'));
+
+/**
+ * A change of `instance`; an item of another kind takes its kind's state at the instance state's
+ * index (mod the number of its states), and carries its name.
+ */
 function changeOf(instance: TrueInstance, state: (typeof INSTANCE_STATES)[number], timeMs: number): Change {
   const common = { instanceId: instance.id, timeMs, region: instance.region, account: instance.account };
-  if (instance.kind !== 'alarm') return { ...common, state };
-  const alarmState = ALARM_STATES[INSTANCE_STATES.indexOf(state) % ALARM_STATES.length] ?? 'OK';
-  return { ...common, kind: 'alarm', name: instance.name, state: alarmState };
+  if (instance.kind === undefined) return { ...common, state };
+  const states = specOf(instance.kind).states;
+  const kindState = states[INSTANCE_STATES.indexOf(state) % states.length] as string;
+  return { ...common, kind: instance.kind, name: instance.name, state: kindState };
 }
 
 const RUNS = 1500;
@@ -182,7 +199,13 @@ describe('sync convergence (property)', () => {
   const lossy = coverage();
   const lossless = coverage();
 
+  it('holds items of every registered kind in its pool, the test-defined ticket included', () => {
+    expect([...POOL_KINDS].sort()).toEqual([...KIND_NAMES].sort());
+    expect(KIND_NAMES).toContain('ticket');
+  });
+
   afterAll(() => {
+    unregisterTicket();
     // Each situation in at least a tenth of the runs of the property that can meet it.
     const lossyKeys = [
       'lost',

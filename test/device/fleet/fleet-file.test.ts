@@ -10,7 +10,7 @@ import {
 } from '../../../device/fleet/fleet-file.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
-import { KIND_NAMES, KINDS, type Kind } from '../../../device/kinds/kinds.ts';
+import { KIND_NAMES, type Kind, specOf } from '../../../device/kinds/kinds.ts';
 
 const WEB: Instance = {
   kind: 'instance',
@@ -95,7 +95,7 @@ describe('fleet file', () => {
 
   it("holds each kind's id to its own pattern and no other kind's (one id is never two kinds)", () => {
     for (const [kind, sample] of Object.entries(ONE_OF_EACH)) {
-      const matching = KIND_NAMES.filter((other) => KINDS[other].idPattern.test(sample.id));
+      const matching = KIND_NAMES.filter((other) => specOf(other).idPattern.test(sample.id));
       expect(matching, sample.id).toEqual([kind]);
     }
   });

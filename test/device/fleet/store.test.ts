@@ -110,6 +110,30 @@ describe('applyChanges', () => {
 });
 
 describe('replaceWithSnapshot', () => {
+  it('replaces only its slice: a listing of some kinds leaves every other kind as it was', () => {
+    const probe: InstanceDetails = {
+      kind: 'probe',
+      instanceId: 'probe:www',
+      state: 'up',
+      region: 'desk',
+      account: 'desk',
+      name: 'www',
+      tags: {},
+    };
+    const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot(1_000, listed(WEB), listed(DB), probe), 1_000);
+    // A probe round (its slice) that no longer has the probe: the instances stay.
+    const probes = replaceWithSnapshot(fleet, { startedAtMs: 2_000, kinds: ['probe'], instances: [] }, 2_000);
+    expect(states(probes)).toEqual({ [WEB]: 'running', [DB]: 'running' });
+    // An EC2 listing (its slice) without DB: DB goes, the probe stays, untouched.
+    const ec2 = replaceWithSnapshot(
+      fleet,
+      { startedAtMs: 3_000, kinds: ['instance'], instances: [listed(WEB)] },
+      3_000,
+    );
+    expect(states(ec2)).toEqual({ [WEB]: 'running', 'probe:www': 'up' });
+    expect(ec2.get('probe:www')).toBe(fleet.get('probe:www'));
+  });
+
   it('takes the listed state at the listing start, with name and tags', () => {
     const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot(10_000, listed(WEB, 'running', 'web')), 12_000);
     expect(fleet.get(WEB)).toEqual({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pulsesAs } from '../../../device/kinds/kinds.ts';
 import {
   BLINK_PERIOD_MS,
   blinkOn,
@@ -6,13 +7,16 @@ import {
   PULSE_MIN,
   PULSE_PERIOD_MS,
   pulseFactor,
-  pulses,
 } from '../../../device/picture/animate.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 
 describe('animate', () => {
   it('pulses only the in-between states', () => {
-    expect(INSTANCE_STATES.filter(pulses)).toEqual(['pending', 'stopping', 'shutting-down']);
+    expect(INSTANCE_STATES.filter((state) => pulsesAs('instance', state))).toEqual([
+      'pending',
+      'stopping',
+      'shutting-down',
+    ]);
   });
 
   it('breathes from full brightness down to PULSE_MIN and back every period', () => {

@@ -8,6 +8,7 @@ import { parseAttention, serializeAttention } from '../../../device/agent/attent
 import { parseTimeOfDay } from '../../../device/brightness/schedule.ts';
 import type { Instance } from '../../../device/fleet/instance.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
+import { isWorse } from '../../../device/kinds/kinds.ts';
 import { createLedShim } from '../../../device/outputs/display/boards/ledshim.ts';
 import { FLASH_LOW, FLASH_PERIOD_MS, QUIET_LEVEL } from '../../../device/picture/animate.ts';
 import {
@@ -15,7 +16,6 @@ import {
   type AttentionResult,
   acknowledge,
   attentionOf,
-  isWorse,
   NO_ATTENTION,
   nextUrgent,
   reconcileAttention,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flashesAs, isUrgent, KIND_NAMES, KINDS } from '../../../device/kinds/kinds.ts';
+import { flashesAs, isUrgent, KIND_NAMES, specOf } from '../../../device/kinds/kinds.ts';
 import {
   DEFAULT_COLORS,
   DEFAULT_PALETTE,
@@ -49,7 +49,7 @@ describe('palette', () => {
       (k) => DEFAULT_COLORS[k],
     );
     for (const state of ALARM_STATES) expect(others).not.toContain(DEFAULT_COLORS[state]);
-    expect(KIND_NAMES.flatMap((kind) => KINDS[kind].states.filter((s) => flashesAs(kind, s)))).toEqual([
+    expect(KIND_NAMES.flatMap((kind) => specOf(kind).states.filter((s) => flashesAs(kind, s)))).toEqual([
       'ALARM',
       'down',
     ]);

@@ -6,6 +6,9 @@
  * alarm messages in scope.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeOf } from '../../../device/fleet/instance.ts';
+import { alarmRoute } from '../../../device/sources/alarm-topics.ts';
+import { instanceRoute } from '../../../device/sources/instance-topics.ts';
 import { createMqttSource, type MqttEvent, toSyncEvent } from '../../../device/sources/mqtt.ts';
 import { type AlarmMessage, encodeAlarmMessage } from '../../../shared/alarm-message.ts';
 import type { StateMessage } from '../../../shared/message.ts';
@@ -63,8 +66,9 @@ describe("today's agent and alarm messages", () => {
         reconnectMaxSeconds: 2,
       },
       topicPrefix: 'ec2led',
-      accounts: [INSTANCE.account],
-      regions: [INSTANCE.region],
+      routes: [
+        instanceRoute({ topicPrefix: 'ec2led', accounts: [INSTANCE.account], regions: [INSTANCE.region] }),
+      ],
       onEvent: likeTheAgent(events, () => source),
     });
     source.start();
@@ -80,7 +84,11 @@ describe("today's agent and alarm messages", () => {
       // Published last on one connection: the broker delivers the alarms before it (MQTT 3.1.1, "Message ordering").
       await waitFor('the instance message', () => events.some((e) => e.type === 'message'));
       expect(events.filter((e) => e.type === 'message')).toEqual([
-        { type: 'message', topic: `ec2led/v1/123456789012/eu-west-1/${INSTANCE.id}`, message: INSTANCE },
+        {
+          type: 'message',
+          topic: `ec2led/v1/123456789012/eu-west-1/${INSTANCE.id}`,
+          change: changeOf(INSTANCE),
+        },
       ]);
     } finally {
       await source.stop();
@@ -103,9 +111,14 @@ describe("today's agent and alarm messages", () => {
         reconnectMaxSeconds: 2,
       },
       topicPrefix: 'ec2led',
-      accounts: [INSTANCE.account],
-      regions: [INSTANCE.region],
-      alarms: { account: '123456789012', regions: ['eu-west-1', 'us-east-1'], prefixes: ['web-'] },
+      routes: [
+        instanceRoute({ topicPrefix: 'ec2led', accounts: [INSTANCE.account], regions: [INSTANCE.region] }),
+        alarmRoute('ec2led', {
+          account: '123456789012',
+          regions: ['eu-west-1', 'us-east-1'],
+          prefixes: ['web-'],
+        }),
+      ],
       onEvent: likeTheAgent(events, () => source),
     });
     source.start();
@@ -125,11 +138,9 @@ describe("today's agent and alarm messages", () => {
       await publisher.publish(topic, '{"v":1,"kind":"alarm"}');
       await publisher.publish(topic, encodeAlarmMessage(ALARM));
       // Published last on one connection: the broker delivers the others before it (MQTT 3.1.1, "Message ordering").
-      await waitFor('the alarm message', () => events.some((e) => e.type === 'alarm'));
-      const alarms = events.filter((e) => e.type === 'alarm');
-      expect(alarms).toEqual([
-        { type: 'alarm', topic, message: ALARM, account: '123456789012', region: 'eu-west-1' },
-      ]);
+      await waitFor('the alarm message', () => events.some((e) => e.type === 'message'));
+      const alarms = events.filter((e) => e.type === 'message');
+      expect(alarms).toHaveLength(1);
       expect(toSyncEvent(alarms[0] as MqttEvent)).toEqual({
         type: 'message',
         change: {

@@ -9,6 +9,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../device/base/log.ts';
+import { instanceRoute } from '../../../device/sources/instance-topics.ts';
 import { createMqttSource, type MqttSource } from '../../../device/sources/mqtt.ts';
 import { waitFor } from '../../fakes/wait.ts';
 
@@ -53,8 +54,7 @@ describe('MQTT side topics refused by the broker', () => {
         reconnectMaxSeconds: 2,
       },
       topicPrefix: 'ec2led',
-      accounts: ['123456789012'],
-      regions: ['eu-west-1'],
+      routes: [instanceRoute({ topicPrefix: 'ec2led', accounts: ['123456789012'], regions: ['eu-west-1'] })],
       onEvent: () => undefined,
       log: createLogger({ write: (line) => lines.push(line) }),
       side: {

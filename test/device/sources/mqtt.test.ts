@@ -5,6 +5,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../../device/base/log.ts';
 import type { MqttConfig } from '../../../device/config/config.ts';
+import { changeOf } from '../../../device/fleet/instance.ts';
+import { instanceRoute } from '../../../device/sources/instance-topics.ts';
 import { createMqttSource, type MqttEvent, type MqttSource } from '../../../device/sources/mqtt.ts';
 import type { StateMessage } from '../../../shared/message.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
@@ -55,8 +57,7 @@ function start(overrides: Partial<MqttConfig> = {}, stableMs?: number) {
     mqtt: mqttConfig(overrides),
     log: createLogger({ write: (line) => logs.push(line), level: 'debug' }),
     topicPrefix: PREFIX,
-    accounts: [MESSAGE.account],
-    regions: [MESSAGE.region],
+    routes: [instanceRoute({ topicPrefix: PREFIX, accounts: [MESSAGE.account], regions: [MESSAGE.region] })],
     onEvent: likeTheAgent(events, () => source),
     ...(stableMs === undefined ? {} : { stableMs }),
   });
@@ -103,7 +104,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     expect(received).toEqual({
       type: 'message',
       topic: `ec2led/v1/123456789012/eu-west-1/${MESSAGE.id}`,
-      message: MESSAGE,
+      change: changeOf(MESSAGE),
     });
   });
 
@@ -119,7 +120,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     // Published last on one connection: the broker delivers the rest before it (MQTT 3.1.1, "Message ordering").
     await waitFor('the good message', () => count('message') === 1);
     expect(events.filter((e) => e.type === 'message')).toEqual([
-      expect.objectContaining({ message: { ...MESSAGE, state: 'stopped' } }),
+      expect.objectContaining({ change: changeOf({ ...MESSAGE, state: 'stopped' }) }),
     ]);
   });
 
@@ -130,8 +131,9 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     const source = createMqttSource({
       mqtt: mqttConfig(),
       topicPrefix: PREFIX,
-      accounts: [MESSAGE.account],
-      regions: [MESSAGE.region],
+      routes: [
+        instanceRoute({ topicPrefix: PREFIX, accounts: [MESSAGE.account], regions: [MESSAGE.region] }),
+      ],
       onEvent: likeTheAgent(events, () => source),
       log,
     });
@@ -149,7 +151,7 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     expect(empties.length).toBe(4);
     expect(lines.join('')).not.toContain('callback failed');
     expect(events.filter((e) => e.type === 'message')).toEqual([
-      expect.objectContaining({ message: { ...MESSAGE, state: 'stopping' } }),
+      expect.objectContaining({ change: changeOf({ ...MESSAGE, state: 'stopping' }) }),
     ]);
   });
 
@@ -176,8 +178,9 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     const source = createMqttSource({
       mqtt: mqttConfig(),
       topicPrefix: PREFIX,
-      accounts: [MESSAGE.account],
-      regions: [MESSAGE.region],
+      routes: [
+        instanceRoute({ topicPrefix: PREFIX, accounts: [MESSAGE.account], regions: [MESSAGE.region] }),
+      ],
       onEvent: likeTheAgent(events, () => source),
       log: throwing,
     });
@@ -243,8 +246,9 @@ describe('mqtt source against mosquitto with mutual TLS', () => {
     const source = createMqttSource({
       mqtt: mqttConfig(),
       topicPrefix: PREFIX,
-      accounts: [MESSAGE.account],
-      regions: [MESSAGE.region],
+      routes: [
+        instanceRoute({ topicPrefix: PREFIX, accounts: [MESSAGE.account], regions: [MESSAGE.region] }),
+      ],
       onEvent: (event) => events.push(event),
     });
     sources.push(source);
@@ -302,8 +306,9 @@ describe('mqtt source over plain TCP', () => {
       const source = createMqttSource({
         mqtt: mqttConfig({ port: plain.port, tls: false, cert: undefined, key: undefined, ca: undefined }),
         topicPrefix: PREFIX,
-        accounts: [MESSAGE.account],
-        regions: [MESSAGE.region],
+        routes: [
+          instanceRoute({ topicPrefix: PREFIX, accounts: [MESSAGE.account], regions: [MESSAGE.region] }),
+        ],
         onEvent: likeTheAgent(events, () => source),
       });
       sources.push(source);

@@ -1,7 +1,7 @@
 /**
  * Desk probes against loopback servers: HTTP up, down and string match, TCP open and refused, HLS
  * through the shared checker (an ended stream is off-air, not down); the runner reports transitions
- * only, and the listing carries the last results so a relist keeps the probe pixels.
+ * only, and hands over its whole slice once every probe has a result; an EC2 relist never touches it.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,10 +10,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProbeChange, Snapshot } from '../../../device/fleet/instance.ts';
+import type { Change, Snapshot } from '../../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState, step } from '../../../device/fleet/sync.ts';
-import type { Ec2Source } from '../../../device/sources/ec2.ts';
-import { withProbes } from '../../../device/sources/listing.ts';
 import { createProbeRunner, parseProbeUrl, runProbe } from '../../../device/sources/probes.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
 import { waitFor } from '../../fakes/wait.ts';
@@ -197,17 +195,19 @@ describe('runProbe against a hostile or broken server', () => {
 });
 
 describe('the probe runner', () => {
-  it('reports transitions only, as probe changes of the desk, and the listing carries the last results', async () => {
+  it('reports transitions only, as probe changes of the desk, and its slice once every probe has a result', async () => {
     healthy = true;
-    const changes: ProbeChange[] = [];
+    const changes: Change[] = [];
+    const slices: Snapshot[] = [];
     const runner = createProbeRunner({
       probes: [{ name: 'www', url: `${base}/health`, intervalSeconds: 10 }],
       onChange: (change) => changes.push(change),
+      onSlice: (snapshot) => slices.push(snapshot),
       now: () => 5000,
     });
     runner.start();
     try {
-      await waitFor('the first result', () => changes.length > 0);
+      await waitFor('the first result', () => changes.length > 0 && slices.length > 0);
       expect(changes).toEqual([
         {
           kind: 'probe',
@@ -219,41 +219,35 @@ describe('the probe runner', () => {
           account: 'desk',
         },
       ]);
-      const empty: Ec2Source = {
-        list: async () => ({ startedAtMs: 6000, instances: [] }),
-        describeIds: async () => [],
-        close: () => undefined,
+      const probe = {
+        kind: 'probe',
+        instanceId: 'probe:www',
+        name: 'www',
+        state: 'up',
+        region: 'desk',
+        account: 'desk',
+        tags: {},
       };
-      const snapshot: Snapshot = await withProbes(empty, runner).list();
-      expect(snapshot.instances).toEqual([
-        {
-          kind: 'probe',
-          instanceId: 'probe:www',
-          name: 'www',
-          state: 'up',
-          region: 'desk',
-          account: 'desk',
-          tags: {},
-        },
-      ]);
-      // The probe pixel survives the relist (an empty EC2 listing would otherwise tombstone it).
+      expect(slices).toEqual([{ startedAtMs: 5000, kinds: ['probe'], instances: [probe] }]);
+      expect(runner.current()).toEqual([probe]);
+      // The probe pixel survives an EC2 relist, which lists its own slice only.
       let state: SyncState = initialSyncState();
       state = step(state, { type: 'connected', rejoined: false, first: true }, 4000).state;
       state = step(state, { type: 'subscribed' }, 4010).state;
-      state = step(state, { type: 'message', change: changes[0] as ProbeChange }, 5000).state;
-      state = step(state, { type: 'listed', snapshot }, 6100).state;
+      state = step(state, { type: 'message', change: changes[0] as Change }, 5000).state;
+      const ec2: Snapshot = { startedAtMs: 6000, kinds: ['instance'], instances: [] };
+      state = step(state, { type: 'listed', snapshot: ec2 }, 6100).state;
       expect(state.fleet.get('probe:www')).toMatchObject({ kind: 'probe', state: 'up', name: 'www' });
+      // And the probes' slice replaces the probes only: a probe no longer configured goes.
+      state = step(
+        state,
+        { type: 'message', change: { ...(changes[0] as Change), instanceId: 'probe:old', name: 'old' } },
+        6200,
+      ).state;
+      state = step(state, { type: 'slice', snapshot: slices[0] as Snapshot }, 6300).state;
+      expect([...state.fleet.keys()]).toEqual(['probe:www']);
     } finally {
       await runner.stop();
     }
-  });
-
-  it('is the listing itself when no probe is configured', () => {
-    const source: Ec2Source = {
-      list: async () => ({ startedAtMs: 0, instances: [] }),
-      describeIds: async () => [],
-      close: () => undefined,
-    };
-    expect(withProbes(source, createProbeRunner({ probes: [], onChange: () => undefined }))).toBe(source);
   });
 });

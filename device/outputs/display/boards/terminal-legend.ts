@@ -17,7 +17,7 @@
  */
 
 import { displayWidth, fitToWidth, sanitizeCell, sanitizeText } from '../../../base/sanitize.ts';
-import { KINDS } from '../../../kinds/kinds.ts';
+import { DEFAULT_KIND, KINDS, specOf } from '../../../kinds/kinds.ts';
 import type { Legend, LegendEntry } from '../../../picture/legend.ts';
 import { fg, RESET } from './terminal-picture.ts';
 
@@ -154,7 +154,7 @@ export function drawLegend(
       ...(id > 0
         ? [
             {
-              header: kinds.size > 1 || !kinds.has('instance') ? 'id' : 'instance',
+              header: kinds.size > 1 || !kinds.has(DEFAULT_KIND) ? 'id' : specOf(DEFAULT_KIND).label,
               width: id,
               cell: (e: LegendEntry) => shortenId(idText(e), id),
             },

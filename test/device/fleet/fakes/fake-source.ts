@@ -13,7 +13,7 @@
 
 import { breakPage, type PageFault } from '../../../../device/demo/fake-ec2.ts';
 import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
-import { ALARM_STATE_RANK, changeSupersedes } from '../../../../device/fleet/order.ts';
+import { changeSupersedes } from '../../../../device/fleet/order.ts';
 import type { Fleet } from '../../../../device/fleet/store.ts';
 import {
   initialSyncState,
@@ -23,9 +23,8 @@ import {
   step,
 } from '../../../../device/fleet/sync.ts';
 import type { KindState } from '../../../../device/kinds/kinds.ts';
+import { specOf } from '../../../../device/kinds/kinds.ts';
 import { checkDescribeInstancesPage } from '../../../../device/sources/ec2-page.ts';
-import type { AlarmState } from '../../../../shared/alarm-message.ts';
-import { type InstanceState, STATE_RANK } from '../../../../shared/instance-state.ts';
 
 /** A terminated instance disappears from listings this long after it terminated (EC2: about an hour). */
 export const VANISH_MS = 8000;
@@ -35,15 +34,16 @@ export interface TrueInstance {
   readonly region: string;
   readonly account: string;
   readonly name: string;
-  /** Absent: an EC2 instance. An alarm's id is its ARN, and its name is never empty. */
-  readonly kind?: 'alarm';
+  /**
+   * Absent: an EC2 instance. Any other registered kind (kinds/kinds.ts): an alarm's id is its ARN,
+   * and the name of any kind that is not described is never empty.
+   */
+  readonly kind?: string;
 }
 
 /** A change's rank for same-stamp ties, whatever its kind (order.ts). */
 function rankOf(change: Change): number {
-  return change.kind === 'alarm'
-    ? ALARM_STATE_RANK[change.state as AlarmState]
-    : STATE_RANK[change.state as InstanceState];
+  return specOf(change.kind).severity[change.state] ?? -1;
 }
 
 export interface Outage {
@@ -385,20 +385,11 @@ export class FakeSource {
       .filter((instance) => truth.has(instance.id))
       .map((instance): InstanceDetails => {
         const common = { instanceId: instance.id, region: instance.region, account: instance.account };
-        return instance.kind === 'alarm'
-          ? {
-              ...common,
-              kind: 'alarm',
-              state: truth.get(instance.id) as AlarmState,
-              name: instance.name,
-              tags: {},
-            }
-          : {
-              ...common,
-              state: truth.get(instance.id) as InstanceState,
-              name: instance.name,
-              tags: { Name: instance.name },
-            };
+        const state = truth.get(instance.id) as KindState;
+        // A described kind (the instance) carries its name as a tag; the others in the change.
+        return instance.kind === undefined
+          ? { ...common, state, name: instance.name, tags: { Name: instance.name } }
+          : { ...common, kind: instance.kind, state, name: instance.name, tags: {} };
       });
   }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncEffects } from '../../../../device/fleet/effects.ts';
 import type { Instance, Snapshot } from '../../../../device/fleet/instance.ts';
 import { initialSyncState, type SyncState } from '../../../../device/fleet/sync.ts';
-import { ALL_STATES, KIND_NAMES, KINDS } from '../../../../device/kinds/kinds.ts';
+import { ALL_STATES, KIND_NAMES, specOf } from '../../../../device/kinds/kinds.ts';
 import {
   createAgentMetrics,
   DROP_REASONS,
@@ -57,7 +57,7 @@ describe('agent metrics', () => {
       expect(value(families, 'ec2led_mqtt_messages_dropped_total', { reason })).toBe(0);
     }
     expect(families.get('ec2led_instances')?.metrics.map((m) => m.labels)).toEqual(
-      KIND_NAMES.flatMap((kind) => KINDS[kind].states.map((state) => ({ kind, state }))),
+      KIND_NAMES.flatMap((kind) => specOf(kind).states.map((state) => ({ kind, state }))),
     );
     expect(families.get('ec2led_listing_duration_seconds')?.metrics).toEqual([
       {
@@ -101,14 +101,13 @@ describe('agent metrics', () => {
     metrics.observe({
       type: 'message',
       topic: 'ec2led/v1/123456789012/eu-west-1/i-0',
-      message: {
-        v: 1,
-        id: 'i-0',
+      change: {
+        instanceId: 'i-0',
         state: 'running',
-        time: T0,
+        timeMs: T0,
         region: 'eu-west-1',
         account: '123456789012',
-        event: 'e',
+        eventId: 'e',
       },
     });
     const families = scrape(metrics.render(initialSyncState()));

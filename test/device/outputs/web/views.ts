@@ -3,11 +3,11 @@
  * and a mutable holder a test changes before calling notify(). Plain data, no server.
  */
 
-import type { KindState } from '../../../../device/kinds/kinds.ts';
+import type { BuiltInState, KindState } from '../../../../device/kinds/kinds.ts';
 import type { Legend, LegendEntry, LegendPixel } from '../../../../device/picture/legend.ts';
 import type { InstanceState } from '../../../../shared/instance-state.ts';
 
-export const COLORS: Readonly<Record<KindState, string>> = {
+export const COLORS: Readonly<Record<BuiltInState, string>> & Readonly<Record<KindState, string>> = {
   pending: '#00c853',
   running: '#2962ff',
   stopping: '#ffc400',
@@ -42,7 +42,7 @@ export function instance(
 }
 
 export function pixel(x: number, y: number, lit: LegendEntry | null): LegendPixel {
-  return { x, y, color: lit === null ? '#000000' : COLORS[lit.state], entry: lit };
+  return { x, y, color: lit === null ? '#000000' : (COLORS[lit.state] ?? '#000000'), entry: lit };
 }
 
 /** A board with every pixel present, lit from `instances` in reading order. */
@@ -148,7 +148,7 @@ export function mixedView(nowMs: number): Legend {
   ];
   const pixels = fleet.pixels.map((p) => {
     const entry = p.y === 7 ? alarms[p.x] : undefined;
-    return entry === undefined ? p : { ...p, color: COLORS[entry.state], entry };
+    return entry === undefined ? p : { ...p, color: COLORS[entry.state] ?? '#000000', entry };
   });
   return { ...fleet, pixels };
 }
