@@ -19,6 +19,7 @@ import type { Identify, IdentifyTarget } from './layout/render.ts';
 import type { ManualLevel } from './layout/schedule.ts';
 import type { SlotMap } from './layout/slots.ts';
 import type { Logger } from './log.ts';
+import type { NoticeHolder } from './notice-holder.ts';
 import { legendOutput, type Output } from './outputs.ts';
 
 export interface Stage {
@@ -49,6 +50,8 @@ export function createStage(options: {
   readonly restored?: Fleet | undefined;
   /** Whether the Pi's clock is NTP-synchronized (clock-sync.ts); undefined: unknown. */
   readonly clockSynced?: () => boolean | undefined;
+  /** The instance notices (notice-holder.ts); default none. */
+  readonly notices?: NoticeHolder | undefined;
 }): Stage {
   const { log } = options;
   let settings = options.settings;
@@ -79,6 +82,7 @@ export function createStage(options: {
         identify,
         staleAccounts: state.staleAccounts,
         restored: listed ? undefined : options.restored,
+        notices: options.notices?.shown(state.fleet, nowMs),
         manualLevel,
         previous: relayout ? undefined : picture,
       });

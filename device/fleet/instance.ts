@@ -12,6 +12,7 @@ import type { AlarmMessage, AlarmState } from '../../shared/alarm-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
 import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
+import type { ScheduledListing } from './notices.ts';
 
 /** One state change of one instance (or other thing), from a live message or a listing. */
 export type Change = InstanceChange | AlarmChange | ProbeChange;
@@ -105,6 +106,11 @@ export interface Snapshot {
    * are absent from `instances`, which says nothing about them: the fleet keeps what it had, stale.
    */
   readonly failedAccounts?: readonly AccountFailure[] | undefined;
+  /**
+   * The scheduled events of each account and region whose DescribeInstanceStatus answered
+   * (sources/scheduled-events.ts), for the instance notices (notices.ts); absent: none was read.
+   */
+  readonly scheduled?: readonly ScheduledListing[] | undefined;
 }
 
 export interface AccountFailure {

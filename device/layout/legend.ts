@@ -22,6 +22,21 @@ export interface LegendEntry {
   readonly stale?: boolean;
   /** Epoch milliseconds at which the instance entered `state`. */
   readonly sinceMs: number;
+  /** What is about to happen to the instance (fleet/notices.ts); absent when nothing is. */
+  readonly notice?: LegendNotice;
+}
+
+/** An instance notice as the legend shows it. */
+export interface LegendNotice {
+  /** shared/notice-message.ts NOTICE_CODES: spot-interruption, rebalance, instance-reboot... */
+  readonly code: string;
+  /** Spot's instance action (terminate, stop, hibernate); absent for the others. */
+  readonly action?: string;
+  /** When it is due, and when the notice stops showing (epoch ms). */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** True for an urgent notice (a Spot interruption). */
+  readonly urgent?: true;
 }
 
 export interface LegendPixel {
@@ -101,6 +116,7 @@ export function legendToWire(view: Legend): Legend {
               ...(i.accountLabel === undefined ? {} : { accountLabel: i.accountLabel }),
               ...(i.stale === true ? { stale: true } : {}),
               sinceMs: i.sinceMs,
+              ...(i.notice === undefined ? {} : { notice: noticeToWire(i.notice) }),
             },
     })),
     ...(view.accounts === undefined
@@ -111,6 +127,16 @@ export function legendToWire(view: Legend): Legend {
           ),
         }),
     ...(view.brightness === undefined ? {} : { brightness: brightnessToWire(view.brightness) }),
+  };
+}
+
+function noticeToWire(n: LegendNotice): LegendNotice {
+  return {
+    code: n.code,
+    ...(n.action === undefined ? {} : { action: n.action }),
+    startMs: n.startMs,
+    endMs: n.endMs,
+    ...(n.urgent === true ? { urgent: true as const } : {}),
   };
 }
 

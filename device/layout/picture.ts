@@ -22,6 +22,7 @@
  */
 
 import type { Frame } from '../display/display.ts';
+import type { Notice } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from './kinds.ts';
 import type { Legend, LegendBrightness } from './legend.ts';
@@ -68,6 +69,8 @@ export interface PictureInput {
   readonly restored?: Fleet | undefined;
   /** The last picture composed with the same settings: its layout and legend are reused when they hold. */
   readonly previous?: Picture | undefined;
+  /** Instance notices showing now, by item id (notice-holder.ts): a new map only when one starts or ends. */
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
 }
 
 export interface Picture {
@@ -75,6 +78,7 @@ export interface Picture {
   readonly listed: boolean;
   readonly staleAccounts: ReadonlyMap<string, string> | undefined;
   readonly restored: Fleet | undefined;
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
   readonly status: FeedStatus;
   readonly layout: Layout;
   /** Logical colours, exactly width x height (the display applies brightness and gamma). */
@@ -154,6 +158,7 @@ export function composePicture(input: PictureInput): Picture {
     accountLabels: settings.accountLabels,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    notices: input.notices,
   });
   const manualLevel = input.manualLevel;
   const nightSettings = settings.night;
@@ -163,6 +168,7 @@ export function composePicture(input: PictureInput): Picture {
       listed,
       staleAccounts: input.staleAccounts,
       restored: input.restored,
+      notices: input.notices,
       status,
       layout,
       frame: out.frame,
@@ -207,6 +213,7 @@ export function composePicture(input: PictureInput): Picture {
     listed,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    notices: input.notices,
     status,
     layout,
     frame,
@@ -229,6 +236,7 @@ function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrigh
     previous.fleet === input.fleet &&
     previous.staleAccounts === input.staleAccounts &&
     previous.restored === input.restored &&
+    previous.notices === input.notices &&
     previous.layout === layout &&
     previous.status.connected === status.connected &&
     previous.status.synced === status.synced &&

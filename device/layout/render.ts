@@ -4,7 +4,8 @@
  *
  * Contract:
  * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
- *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts);
+ *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts),
+ *   with an instance notice's amber breath over it (notice-look.ts);
  *   the whole fleet is dimmed to DISCONNECTED_DIM while disconnected, and so is a stale pixel (its
  *   account could not be listed, or it was restored at start and nothing has confirmed it yet); the
  *   overflow pixel is steady; the status pixel (bottom-right) blinks while disconnected or not yet
@@ -18,9 +19,11 @@
  *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
  */
 
+import { isUrgentNotice } from '../../shared/notice-message.ts';
 import type { Frame } from '../display/display.ts';
 import { blankFrame, type Rgb } from '../display/frame.ts';
 import type { Instance } from '../fleet/instance.ts';
+import type { Notice } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import {
   BLINK_PERIOD_MS,
@@ -34,7 +37,8 @@ import {
   pulseFactor,
 } from './animate.ts';
 import { flashesAs, pulsesAs } from './kinds.ts';
-import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
+import type { Legend, LegendEntry, LegendNotice, LegendPixel } from './legend.ts';
+import { noticeColor } from './notice-look.ts';
 import { type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
 import type { Layout } from './slots.ts';
@@ -75,6 +79,11 @@ export interface RenderInput {
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
   /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
   readonly restored?: Fleet | undefined;
+  /**
+   * Instance notices showing now, by item id (fleet/notices.ts `shownNotices`): each breathes amber
+   * over its pixel's look (notice-look.ts) and is named in the legend entry.
+   */
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
 }
 
 export interface Rendered {
@@ -99,6 +108,20 @@ function legendEntry(instance: Instance, input: RenderInput, many: boolean): Leg
     ...(label === undefined ? {} : { accountLabel: label }),
     ...(isStale(instance, input) ? { stale: true } : {}),
     sinceMs: instance.sinceMs,
+    ...noticeEntry(input.notices?.get(instance.id)),
+  };
+}
+
+function noticeEntry(notice: Notice | undefined): { notice?: LegendNotice } {
+  if (notice === undefined) return {};
+  return {
+    notice: {
+      code: notice.code,
+      ...(notice.action === '' ? {} : { action: notice.action }),
+      startMs: notice.startMs,
+      endMs: notice.endMs,
+      ...(isUrgentNotice(notice.code) ? { urgent: true as const } : {}),
+    },
   };
 }
 
@@ -150,6 +173,11 @@ export function renderBoard(input: RenderInput): Rendered {
       if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
       wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
       animating = true;
+    }
+    const notice = input.notices?.get(id);
+    if (notice !== undefined) {
+      color = noticeColor(color, nowMs, isUrgentNotice(notice.code));
+      pulsing = true;
     }
     const stale = !status.connected || isStale(instance, input);
     colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;
