@@ -22,6 +22,8 @@ import { loadSlots } from './layout/slot-store.ts';
 import type { Logger } from './log.ts';
 import { createAgentMetrics } from './metrics/agent-metrics.ts';
 import { renderExposition } from './metrics/exposition.ts';
+import { noticeFamilies } from './metrics/notice-metrics.ts';
+import { createNoticeHolder } from './notice-holder.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from './outputs.ts';
 import { pictureSettings } from './picture-settings.ts';
 import { type Clock, createRuntime, systemClock } from './runtime.ts';
@@ -115,7 +117,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     }),
   );
+  // Instance notices (fleet/notices.ts): beside the fleet, fed by notice messages and listings.
+  const notices = createNoticeHolder();
+  let noticeMessages = 0;
   const stage = createStage({
+    notices,
     settings,
     slots: loaded.slots,
     restored: restored.fleet,
@@ -134,7 +140,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
-    effects: metrics.effects(feed),
+    effects: metrics.effects({
+      ...feed,
+      list: (signal) =>
+        feed.list(signal).then((snapshot) => {
+          if (snapshot.scheduled !== undefined) notices.listed(snapshot.scheduled, snapshot.startedAtMs);
+          return snapshot;
+        }),
+    }),
     draw: metrics.frames(stage.draw),
     log,
     clock: { ...systemClock, now },
@@ -164,7 +177,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ...mqttOptionsFor(config),
     onEvent: (event) => {
       metrics.observe(event);
-      runtime.dispatch(toSyncEvent(event));
+      if (event.type === 'notice') {
+        noticeMessages += 1;
+        notices.apply(event.message, now());
+        runtime.redraw();
+      } else runtime.dispatch(toSyncEvent(event));
     },
     onFatal: fatal.set,
     side: shadow,
@@ -192,8 +209,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
     metrics() {
-      const families = wledFamilies(wled.map((w) => w.status()));
-      return metrics.render(runtime.state()) + (families.length === 0 ? '' : renderExposition(families));
+      const families = [
+        ...noticeFamilies(notices.shown(runtime.state().fleet, now()), noticeMessages),
+        ...wledFamilies(wled.map((w) => w.status())),
+      ];
+      return metrics.render(runtime.state()) + renderExposition(families);
     },
     wled: () => wled.map((w) => w.status()),
     setBrightness(level) {

@@ -11,8 +11,9 @@
  *   cancelled while the Pi was offline goes, and one announced while it was offline shows. Spot and
  *   rebalance notices cannot be listed (only the instance's own metadata service knows them): they
  *   live until their `endMs`.
- * - One notice per instance, code and start: a repeated message replaces it (the newer `timeMs`
- *   wins, so a duplicate or an older one changes nothing).
+ * - One notice per instance and code: a repeated message replaces it (the newer `timeMs` wins, so a
+ *   duplicate or an older one changes nothing); a message already over when it arrives (a closed
+ *   Health event) ends it.
  * - A notice ends at `endMs`, or when the instance is seen stopping, stopped, shutting down or
  *   terminated by a change no older than the notice (`pruneNotices`).
  * - Bounded: at most MAX_NOTICES_PER_ITEM per instance and MAX_NOTICES in all (the soonest to end
@@ -69,7 +70,7 @@ export interface ScheduledListing {
 export const EMPTY_NOTICES: Notices = new Map();
 
 function sameNotice(a: Notice, b: Notice): boolean {
-  return a.code === b.code && a.startMs === b.startMs;
+  return a.code === b.code;
 }
 
 function withNotice(list: readonly Notice[], notice: Notice): readonly Notice[] {
@@ -107,7 +108,7 @@ export function noticeOf(message: NoticeMessage): Notice {
   };
 }
 
-/** A live notice message: added, or replacing the same notice (by code and start) when newer. */
+/** A live notice message: added, or replacing the instance's notice of that code when newer. */
 export function applyNoticeMessage(notices: Notices, message: NoticeMessage, nowMs: number): Notices {
   const notice = noticeOf(message);
   if (notice.endMs <= nowMs) {
@@ -179,7 +180,7 @@ export function pruneNotices(notices: Notices, fleet: Fleet, nowMs: number): Not
     const ended =
       instance !== undefined && ENDING_STATES.has(instance.state)
         ? instance.timeMs
-        : Number.POSITIVE_INFINITY;
+        : Number.NEGATIVE_INFINITY;
     const kept = list.filter((n) => n.endMs > nowMs && n.timeMs > ended);
     if (kept.length === list.length) continue;
     next ??= new Map(notices);

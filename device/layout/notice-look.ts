@@ -11,7 +11,7 @@
 import type { Rgb } from '../display/frame.ts';
 
 /** Amber, away from every default state colour (the nearest, shutting-down's #ff8000, ends a notice). */
-export const NOTICE_AMBER: Rgb = [255, 176, 0];
+export const NOTICE_AMBER: Rgb = [255, 168, 0];
 /** One breath: 3 s, slower than a pulse (2 s), so it reads as "heads up", not "in progress". */
 export const NOTICE_PERIOD_MS = 3000;
 /** An urgent notice: 1 s a breath. */

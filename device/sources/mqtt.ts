@@ -10,7 +10,8 @@
  *   about 2 s: a connect attempt still in TLS negotiation is abandoned and closed when it settles.
  * - Events are plain data: `connected` on every CONNACK (`first` once per process, `rejoined` when the
  *   broker kept the session), `subscribed` once the SUBACK of a `subscribe()` arrived,
- *   `disconnected`, and `message` with a decoded v1 message.
+ *   `disconnected`, `message` with a decoded v1 message, and `notice` with a decoded notice message
+ *   (shared/notice-message.ts) that arrived on an instance topic.
  * - The source never subscribes by itself, and neither does the SDK: the caller's state machine
  *   (fleet/sync.ts) asks with `subscribe()` on the first connection of the process and whenever the
  *   session was not rejoined. A rejoined session may replay QoS 1 messages: apply them idempotently.
@@ -37,6 +38,7 @@
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { type AlarmMessage, decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
+import { decodeNoticeMessage, type NoticeMessage } from '../../shared/notice-message.ts';
 import {
   alarmTopic,
   MAX_SUBSCRIPTIONS,
@@ -57,6 +59,7 @@ export type MqttEvent =
   | { readonly type: 'subscribed'; readonly filters: readonly string[] }
   | { readonly type: 'disconnected'; readonly reason: string }
   | { readonly type: 'message'; readonly topic: string; readonly message: StateMessage }
+  | { readonly type: 'notice'; readonly topic: string; readonly message: NoticeMessage }
   | {
       readonly type: 'alarm';
       readonly topic: string;
@@ -65,8 +68,11 @@ export type MqttEvent =
       readonly region: string;
     };
 
-/** An MQTT event as sync.ts takes it: a message becomes its change (fleet/instance.ts `changeOf`). */
-export function toSyncEvent(event: MqttEvent): SyncEvent {
+/**
+ * An MQTT event as sync.ts takes it: a message becomes its change (fleet/instance.ts `changeOf`).
+ * A notice is not one: it goes to the notices beside the fleet (notice-holder.ts).
+ */
+export function toSyncEvent(event: Exclude<MqttEvent, { type: 'notice' }>): SyncEvent {
   if (event.type === 'message') return { type: 'message', change: changeOf(event.message) };
   if (event.type === 'alarm')
     return { type: 'message', change: alarmChangeOf(event.message, event.region, event.account) };
@@ -260,7 +266,16 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
     const decoded = decodeMessage(payload);
     if (!decoded.ok) {
-      drop('bad-payload', decoded.reason, topic);
+      // Not a state message: a notice message for the same instance (the state decoder's reason otherwise).
+      const notice = decodeNoticeMessage(payload);
+      if (!notice.ok) drop('bad-payload', decoded.reason, topic);
+      else if (
+        notice.message.id !== address.instanceId ||
+        notice.message.region !== address.region ||
+        notice.message.account !== address.account
+      )
+        drop('topic-mismatch', `topic does not match notice ${notice.message.id}`, topic);
+      else emit({ type: 'notice', topic, message: notice.message });
       return;
     }
     const { message } = decoded;

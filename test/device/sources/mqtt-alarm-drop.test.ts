@@ -130,7 +130,7 @@ describe("today's agent and alarm messages", () => {
       expect(alarms).toEqual([
         { type: 'alarm', topic, message: ALARM, account: '123456789012', region: 'eu-west-1' },
       ]);
-      expect(toSyncEvent(alarms[0] as MqttEvent)).toEqual({
+      expect(toSyncEvent(alarms[0] as Extract<MqttEvent, { type: 'alarm' }>)).toEqual({
         type: 'message',
         change: {
           kind: 'alarm',
