@@ -25,7 +25,9 @@ import {
   type NoticeMessage,
   SCHEDULED_DEFAULT_MS,
 } from '../../shared/notice-message.ts';
-import type { Fleet } from './store.ts';
+
+/** What pruning needs of the fleet (store.ts `Fleet`), without importing it: instance.ts imports this file. */
+type FleetStates = ReadonlyMap<string, { readonly state: string; readonly timeMs: number }>;
 
 export interface Notice {
   /** The EC2 instance id (the item id of its pixel). */
@@ -173,7 +175,7 @@ const ENDING_STATES: ReadonlySet<string> = new Set(['stopping', 'stopped', 'shut
  * stopped, shutting down or terminated by a change no older than the notice. The same map when
  * nothing ended, so a caller can tell cheaply.
  */
-export function pruneNotices(notices: Notices, fleet: Fleet, nowMs: number): Notices {
+export function pruneNotices(notices: Notices, fleet: FleetStates, nowMs: number): Notices {
   let next: Map<string, readonly Notice[]> | undefined;
   for (const [id, list] of notices) {
     const instance = fleet.get(id);
