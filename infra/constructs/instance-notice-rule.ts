@@ -46,7 +46,8 @@ export class InstanceNoticeRule extends events.Rule {
     });
     const rule = this.node.defaultChild as events.CfnRule;
     // In this order: an override of EventPattern merges into the placeholder, then its source goes.
-    rule.addPropertyOverride('EventPattern', INSTANCE_NOTICE_PATTERN);
+    // A copy: the deletion below writes into the override object it was given.
+    rule.addPropertyOverride('EventPattern', structuredClone(INSTANCE_NOTICE_PATTERN));
     rule.addPropertyDeletionOverride('EventPattern.source');
   }
 }
