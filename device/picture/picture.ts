@@ -25,6 +25,7 @@
  */
 
 import { type ManualLevel, type Night, type NightSettings, nightAt } from '../brightness/schedule.ts';
+import type { Notice } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from '../kinds/kinds.ts';
 import { type Attention, attentionMarks, type ItemAttention, nextExpiryMs } from './attention.ts';
@@ -74,6 +75,8 @@ export interface PictureInput {
   readonly previous?: Picture | undefined;
   /** Acknowledgements and snoozes, reconciled with `fleet` (attention.ts); default none. */
   readonly attention?: Attention | undefined;
+  /** Instance notices showing now, by item id (notice-holder.ts): a new map only when one starts or ends. */
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
 }
 
 export interface Picture {
@@ -81,6 +84,7 @@ export interface Picture {
   readonly listed: boolean;
   readonly staleAccounts: ReadonlyMap<string, string> | undefined;
   readonly restored: Fleet | undefined;
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
   readonly status: FeedStatus;
   readonly layout: Layout;
   /** Logical colours, exactly width x height (the display applies brightness and gamma). */
@@ -181,6 +185,7 @@ export function composePicture(input: PictureInput): Picture {
     staleAccounts: input.staleAccounts,
     restored: input.restored,
     attentionOf: marks === undefined ? undefined : (item) => marks.get(item.id),
+    notices: input.notices,
   });
   const nextFrameInMs = earliest(
     out.nextFrameInMs,
@@ -194,6 +199,7 @@ export function composePicture(input: PictureInput): Picture {
       listed,
       staleAccounts: input.staleAccounts,
       restored: input.restored,
+      notices: input.notices,
       status,
       layout,
       frame: out.frame,
@@ -246,6 +252,7 @@ export function composePicture(input: PictureInput): Picture {
     listed,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    notices: input.notices,
     status,
     layout,
     frame,
@@ -279,6 +286,7 @@ function sameLegend(
     previous.fleet === input.fleet &&
     previous.staleAccounts === input.staleAccounts &&
     previous.restored === input.restored &&
+    previous.notices === input.notices &&
     previous.layout === layout &&
     previous.status.connected === status.connected &&
     previous.status.synced === status.synced &&

@@ -49,6 +49,7 @@ export function withAlarms(
         instances:
           listed instanceof Error ? instances.instances : [...instances.instances, ...listed.instances],
         ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
+        ...(instances.scheduled === undefined ? {} : { scheduled: instances.scheduled }),
       };
     },
     describeIds: (region, ids, signal) => ec2.describeIds(region, ids, signal),
