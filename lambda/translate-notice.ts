@@ -25,7 +25,7 @@ import {
   SCHEDULED_DEFAULT_MS,
   SPOT_NOTICE_MS,
 } from '../shared/notice-message.ts';
-import { ACCOUNT_PATTERN, REGION_PATTERN } from '../shared/patterns.ts';
+import { field, isNot, isRecord } from '../shared/schema.ts';
 
 export const HEALTH_SOURCE = 'aws.health';
 export const SPOT_INTERRUPTION = 'EC2 Spot Instance Interruption Warning';
@@ -44,20 +44,6 @@ export type NoticeTranslateResult =
 
 const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]+)$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function isNot(name: string, value: unknown, what: string): string {
-  if (value === undefined) return `${name} is missing, expected ${what}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return `${name} ${text.length > 60 ? `${text.slice(0, 57)}...` : text} is not ${what}`;
-}
 
 /** Health's times ("Fri, 3 Jun 2022 06:27:57 GMT") or ISO ones; undefined when not a date. */
 function healthTime(value: unknown): number | undefined {
@@ -106,14 +92,9 @@ export function translateNoticeEvent(event: unknown): NoticeTranslateResult {
     startMs: number,
     endMs: number,
     where: { region: unknown; account: unknown },
-  ): { ok: true; message: NoticeMessage } | { ok: false; reason: string } => {
-    if (typeof where.region !== 'string' || !REGION_PATTERN.test(where.region)) {
-      return { ok: false, reason: isNot('region', where.region, 'an AWS region') };
-    }
-    if (typeof where.account !== 'string' || !ACCOUNT_PATTERN.test(where.account)) {
-      return { ok: false, reason: isNot('account', where.account, '12 digits') };
-    }
-    return checkNoticeMessage({
+  ): { ok: true; message: NoticeMessage } | { ok: false; reason: string } =>
+    // The message's schema checks region and account too ("region ... is not an AWS region").
+    checkNoticeMessage({
       v: NOTICE_MESSAGE_VERSION,
       kind: NOTICE_KIND,
       id,
@@ -126,7 +107,6 @@ export function translateNoticeEvent(event: unknown): NoticeTranslateResult {
       account: where.account,
       event: eventId,
     });
-  };
 
   if (source === 'aws.ec2' && (detailType === SPOT_INTERRUPTION || detailType === REBALANCE_RECOMMENDATION)) {
     const instanceId = field(detail, 'instance-id');

@@ -14,16 +14,16 @@
  * - `encodeNoticeMessage` writes the keys in this order and nothing else, and throws on a message
  *   `decodeNoticeMessage` would reject.
  * - `decodeNoticeMessage` never throws, whatever it is handed, and rejects anything malformed: the
- *   rules of message.ts (size, JSON, flat object, unknown or missing keys), an unknown notice code,
+ *   rules of message.ts (size, JSON, object, unknown or missing keys), an unknown notice code,
  *   an action that is not a short lowercase word (or ""), times that are not epoch milliseconds or
- *   an `end` before `start`.
+ *   an `end` before `start`. The rules are one schema, `noticeMessageSchema` (shared/schema.ts).
  * - `start` is when the thing is due (the interruption, the maintenance window's opening), `end`
  *   when the notice stops showing; `time` is the event's own time. A notice is a hint with a clock:
  *   the device drops it at `end`, or when the instance stops or terminates.
  */
 
-import { bytesOf, checkFlatRecord, INSTANCE_ID_PATTERN, show } from './message.ts';
-import { ACCOUNT_PATTERN, EVENT_ID_PATTERN, REGION_PATTERN } from './patterns.ts';
+import { asDecoded, decodePayload, wire } from './message.ts';
+import { check, literal, object, oneOf, pattern, refine, type Schema, show } from './schema.ts';
 
 export const NOTICE_MESSAGE_VERSION = 1;
 export const NOTICE_KIND = 'notice';
@@ -86,114 +86,47 @@ export interface NoticeMessage {
 
 export type NoticeDecodeResult = { ok: true; message: NoticeMessage } | { ok: false; reason: string };
 
-const KEYS = [
-  'v',
-  'kind',
-  'id',
-  'notice',
-  'action',
-  'start',
-  'end',
-  'time',
-  'region',
-  'account',
-  'event',
-] as const;
 const ACTION_PATTERN = /^[a-z-]{0,32}$/;
 
 export function isNoticeCode(value: unknown): value is NoticeCode {
   return typeof value === 'string' && (NOTICE_CODES as readonly string[]).includes(value);
 }
 
-function isEpochMs(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
+/** Notice message v1, key order as encoded; no other key (the kit: schema.ts). */
+export const noticeMessageSchema: Schema<NoticeMessage> = refine(
+  object(
+    {
+      v: literal(NOTICE_MESSAGE_VERSION),
+      kind: literal(NOTICE_KIND, `"${NOTICE_KIND}"`),
+      id: wire.instanceId,
+      notice: oneOf(NOTICE_CODES, `one of ${NOTICE_CODES.join(', ')}`),
+      action: pattern(ACTION_PATTERN, 'a lowercase word of 32 letters or fewer'),
+      start: wire.time,
+      end: wire.time,
+      time: wire.time,
+      region: wire.region,
+      account: wire.account,
+      event: wire.event,
+    },
+    { strict: true, what: 'a JSON object', labels: { v: 'version' } },
+  ),
+  (m) => (m.end < m.start ? `end ${show(m.end)} is before start ${show(m.start)}` : undefined),
+);
 
 /** Validates a parsed value as a notice message v1. Never throws. */
 export function checkNoticeMessage(value: unknown): NoticeDecodeResult {
-  const flat = checkFlatRecord(value, KEYS);
-  if (!flat.ok) return flat;
-  const { v, kind, id, notice, action, start, end, time, region, account, event } = flat.record;
-  if (v !== NOTICE_MESSAGE_VERSION) {
-    return { ok: false, reason: `version ${show(v)} is not ${NOTICE_MESSAGE_VERSION}` };
-  }
-  if (kind !== NOTICE_KIND) return { ok: false, reason: `kind ${show(kind)} is not "${NOTICE_KIND}"` };
-  if (typeof id !== 'string' || !INSTANCE_ID_PATTERN.test(id)) {
-    return { ok: false, reason: `id ${show(id)} is not "i-" followed by 8 or 17 hex digits` };
-  }
-  if (!isNoticeCode(notice)) {
-    return { ok: false, reason: `notice ${show(notice)} is not one of ${NOTICE_CODES.join(', ')}` };
-  }
-  if (typeof action !== 'string' || !ACTION_PATTERN.test(action)) {
-    return { ok: false, reason: `action ${show(action)} is not a lowercase word of 32 letters or fewer` };
-  }
-  for (const [name, ms] of [
-    ['start', start],
-    ['end', end],
-    ['time', time],
-  ] as const) {
-    if (!isEpochMs(ms)) return { ok: false, reason: `${name} ${show(ms)} is not epoch milliseconds` };
-  }
-  if ((end as number) < (start as number)) {
-    return { ok: false, reason: `end ${show(end)} is before start ${show(start)}` };
-  }
-  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) {
-    return { ok: false, reason: `region ${show(region)} is not an AWS region` };
-  }
-  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) {
-    return { ok: false, reason: `account ${show(account)} is not 12 digits` };
-  }
-  if (typeof event !== 'string' || !EVENT_ID_PATTERN.test(event)) {
-    return { ok: false, reason: `event ${show(event)} is not an event id` };
-  }
-  return {
-    ok: true,
-    message: {
-      v: NOTICE_MESSAGE_VERSION,
-      kind: NOTICE_KIND,
-      id,
-      notice,
-      action,
-      start: start as number,
-      end: end as number,
-      time: time as number,
-      region,
-      account,
-      event,
-    },
-  };
+  return asDecoded(check(noticeMessageSchema, value, 'message'));
 }
 
 /** Decodes a payload as received from MQTT. Total: never throws, whatever it is handed. */
 export function decodeNoticeMessage(payload: unknown): NoticeDecodeResult {
-  const read = bytesOf(payload);
-  if ('reason' in read) return { ok: false, reason: read.reason };
-  if (read.bytes.byteLength === 0) return { ok: false, reason: 'payload is empty' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
-  } catch (error) {
-    return { ok: false, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` };
-  }
-  return checkNoticeMessage(parsed);
+  return asDecoded(decodePayload(payload, noticeMessageSchema));
 }
 
 /** Encodes a message in key order. Throws (naming the reason) on a message decode would reject. */
 export function encodeNoticeMessage(message: NoticeMessage): string {
   const checked = checkNoticeMessage(message);
   if (!checked.ok) throw new Error(`refusing to encode an invalid notice message: ${checked.reason}`);
-  const m = checked.message;
-  return JSON.stringify({
-    v: m.v,
-    kind: m.kind,
-    id: m.id,
-    notice: m.notice,
-    action: m.action,
-    start: m.start,
-    end: m.end,
-    time: m.time,
-    region: m.region,
-    account: m.account,
-    event: m.event,
-  });
+  // The schema rebuilds the message with its keys alone, in its order: the wire's order.
+  return JSON.stringify(checked.message);
 }
