@@ -195,7 +195,8 @@ export function renderBoard(input: RenderInput): Rendered {
     }
     const notice = input.notices?.get(id);
     if (notice !== undefined) {
-      color = noticeColor(color, nowMs, isUrgentNotice(notice.code));
+      // A snoozed item's urgent notice breathes at the calm rate, as attention.ts quiets urgent states.
+      color = noticeColor(color, nowMs, isUrgentNotice(notice.code) && attention?.snoozed === undefined);
       pulsing = true;
     }
     const stale = !status.connected || isStale(instance, input);

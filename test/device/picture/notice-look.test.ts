@@ -29,9 +29,12 @@ const notice = (code: Notice['code'], over: Partial<Notice> = {}): Notice => ({
   ...over,
 });
 
-function draw(width: number, height: number, nowMs: number, shown?: Notice) {
+function draw(width: number, height: number, nowMs: number, shown?: Notice, snoozed = false) {
   const fleet = new Map([[WEB.id, WEB]]);
   return renderBoard({
+    ...(snoozed
+      ? { attentionOf: () => ({ snoozed: { by: 'web' as const, atMs: 0, untilMs: 3_600_000 } }) }
+      : {}),
     fleet,
     layout: assignSlots({ fleet, previous: new Map(), width, height, nowMs: 0, listed: true }),
     palette: DEFAULT_PALETTE,
@@ -54,6 +57,18 @@ describe('the notice look', () => {
     const spot = notice('spot-interruption', { action: 'terminate' });
     expect([...draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot).frame.rgb.slice(0, 3)]).toEqual([204, 134, 51]);
     expect([...draw(4, 3, URGENT_NOTICE_PERIOD_MS, spot).frame.rgb.slice(0, 3)]).toEqual([0, 0, 255]);
+  });
+
+  it('breathes at the calm rate when its item is snoozed (attention.ts), and still says urgent in the legend', () => {
+    const spot = notice('spot-interruption', { action: 'terminate' });
+    expect([...draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot).frame.rgb.slice(0, 3)]).toEqual([204, 134, 51]);
+    const quiet = draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot, true);
+    const calm = draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, notice('system-reboot'));
+    expect([...quiet.frame.rgb.slice(0, 3)]).toEqual([...calm.frame.rgb.slice(0, 3)]);
+    expect(quiet.view.pixels[0]?.entry).toMatchObject({
+      notice: { urgent: true },
+      attention: { snoozed: { by: 'web' } },
+    });
   });
 
   it('names the notice in the legend entry, with its steady state colour', () => {
