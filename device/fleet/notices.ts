@@ -26,7 +26,7 @@ import {
   SCHEDULED_DEFAULT_MS,
 } from '../../shared/notice-message.ts';
 
-/** What pruning needs of the fleet (store.ts `Fleet`), without importing it: instance.ts imports this file. */
+/** What pruning needs of the fleet (store.ts `Fleet`), without importing it: item.ts imports this file. */
 type FleetStates = ReadonlyMap<string, { readonly state: string; readonly timeMs: number }>;
 
 export interface Notice {

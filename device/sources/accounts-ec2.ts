@@ -13,7 +13,7 @@
 
 import { type Logger, silentLogger } from '../base/log.ts';
 import type { Account } from '../fleet/accounts.ts';
-import type { InstanceDetails } from '../fleet/instance.ts';
+import type { ItemDetails } from '../fleet/item.ts';
 import type { ScheduledListing } from '../fleet/notices.ts';
 import { assumeRoleCredentials } from './assume-role.ts';
 import type { AwsTimeouts } from './aws-client.ts';
@@ -90,14 +90,14 @@ export function createAccountsEc2Source(options: AccountsEc2Options): Ec2Source 
     async list(signal) {
       const startedAtMs = now();
       const results = await Promise.allSettled(members.map((m) => m.source.list(signal)));
-      const instances: InstanceDetails[] = [];
+      const instances: ItemDetails[] = [];
       const failedAccounts: { account: string; reason: string }[] = [];
       const scheduled: ScheduledListing[] = [];
       results.forEach((result, i) => {
         const account = (members[i] as Member).account;
         if (result.status === 'fulfilled') {
           // An instance is the account's whose role listed it, whatever OwnerId said.
-          for (const d of result.value.instances) instances.push({ ...d, account: account.id });
+          for (const d of result.value.items) instances.push({ ...d, account: account.id });
           for (const s of result.value.scheduled ?? []) scheduled.push({ ...s, account: account.id });
         } else {
           const reason = (result.reason as Error).message;
@@ -113,7 +113,7 @@ export function createAccountsEc2Source(options: AccountsEc2Options): Ec2Source 
         throw allFailed(results.map((r) => (r as PromiseRejectedResult).reason));
       return {
         startedAtMs,
-        instances,
+        items: instances,
         ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
         ...(scheduled.length > 0 ? { scheduled } : {}),
       };

@@ -13,7 +13,7 @@
 
 import { ALARM_KIND } from '../../shared/alarm-message.ts';
 import type { Logger } from '../base/log.ts';
-import type { Snapshot } from '../fleet/instance.ts';
+import type { Snapshot } from '../fleet/item.ts';
 import { INSTANCE_KIND, type Kind } from '../kinds/kinds.ts';
 import type { AlarmSource } from './alarms.ts';
 import type { Ec2Source } from './ec2.ts';
@@ -46,8 +46,7 @@ export function withAlarms(
       return {
         startedAtMs,
         kinds: [...(instances.kinds ?? [INSTANCE_KIND]), ALARM_KIND],
-        instances:
-          listed instanceof Error ? instances.instances : [...instances.instances, ...listed.instances],
+        items: listed instanceof Error ? instances.items : [...instances.items, ...listed.items],
         ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
         ...(instances.scheduled === undefined ? {} : { scheduled: instances.scheduled }),
       };

@@ -10,7 +10,7 @@ import {
   translateAlarmEvent,
 } from '../../../lambda/translate-alarm.ts';
 import { parseAlarmArn } from '../../../shared/alarm-message.ts';
-import { alarmChangeOf, changeOf } from '../../fleet/instance.ts';
+import { alarmChangeOf, changeOf } from '../../fleet/item.ts';
 import { KIND_NAMES, type KindEvent, specOf } from '../../kinds/kinds.ts';
 
 const BUILT_IN: readonly KindEvent[] = [

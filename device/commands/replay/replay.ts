@@ -17,7 +17,7 @@
 import { EC2_SOURCE, EC2_STATE_CHANGE } from '../../../lambda/translate.ts';
 import { isNoticeEvent, translateNoticeEvent } from '../../../lambda/translate-notice.ts';
 import type { NoticeMessage } from '../../../shared/notice-message.ts';
-import type { Change } from '../../fleet/instance.ts';
+import type { Change } from '../../fleet/item.ts';
 import { applyNoticeMessage, EMPTY_NOTICES, pruneNotices, shownNotices } from '../../fleet/notices.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../../fleet/store.ts';
 import { specOf } from '../../kinds/kinds.ts';
@@ -116,7 +116,7 @@ function rankOf(change: Change): number {
 /** Event time, then id, then rank, then event id: one order for any file order. */
 function byEventTime(a: Change, b: Change): number {
   if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
-  if (a.instanceId !== b.instanceId) return a.instanceId < b.instanceId ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   if (a.state !== b.state) return rankOf(a) - rankOf(b);
   const ae = a.eventId ?? '';
   const be = b.eventId ?? '';

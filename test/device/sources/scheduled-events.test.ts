@@ -113,7 +113,7 @@ describe('the EC2 source lists scheduled events with the instances', () => {
     });
     const snapshot = await ec2.list();
     ec2.close();
-    expect(snapshot.instances.map((i) => i.instanceId)).toEqual(['i-0ccccccccccccccc3']);
+    expect(snapshot.items.map((i) => i.id)).toEqual(['i-0ccccccccccccccc3']);
     expect(snapshot.scheduled).toEqual([
       { region: 'eu-west-1', account: '', events: [] },
       {
