@@ -8,6 +8,7 @@
  * process afterwards (aws-crt).
  */
 
+import { dirname, join } from 'node:path';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
 import { createDisplay, type DisplayDeps } from './display/open.ts';
@@ -33,6 +34,10 @@ import { withProbes } from './sources/listing.ts';
 import { createMqttSource, toSyncEvent } from './sources/mqtt.ts';
 import { createShadowSettings, type ShadowSettingsOptions } from './sources/shadow.ts';
 import { createStage } from './stage.ts';
+import { createUpdateJobs, type UpdateJobsOptions, type UpdateStatus } from './update/jobs.ts';
+import { spoolDir } from './update/spool.ts';
+import { debianArch, loadUpdateKeys, UPDATE_KEYS_FOLDER } from './update/verify.ts';
+import { VERSION } from './version.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
 import { wledFamilies } from './wled/metrics.ts';
@@ -57,7 +62,16 @@ export interface AgentOptions {
   readonly pinned?: Pinned;
   /** How long a shadow `get` may go unanswered, and the retry delays; default sources/shadow.ts (tests: shorter). */
   readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
+  /** Update jobs (update/jobs.ts): limits, timing and key folders; tests also set the running version. */
+  readonly updates?: Partial<
+    Pick<UpdateJobsOptions, 'download' | 'answerTimeoutMs' | 'pollMs' | 'running'> & {
+      readonly keyFolders: readonly string[];
+    }
+  >;
 }
+
+/** Where the package's own trusted update keys are (scripts/package-pi.ts), after the bundle's. */
+export const PACKAGE_UPDATE_KEYS = '/usr/share/ec2-led/update-keys';
 
 export interface Agent {
   /** The legend of the last picture (the web board, `ec2led status`). */
@@ -82,6 +96,8 @@ export interface Agent {
   wled(): readonly WledStatus[];
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
   onFatal(listener: (error: Error) => void): void;
+  /** The running version, an update in progress and the last update's outcome. */
+  update(): UpdateStatus;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
   stop(): Promise<void>;
 }
@@ -160,6 +176,34 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       ec2For: (next) => withProbes(ec2SourceFor(next, log, options.awsTimeouts), probes),
     }),
   });
+  const arch = debianArch();
+  const keyFolders = options.updates?.keyFolders ?? [
+    ...(config.mqtt.cert === undefined ? [] : [join(dirname(config.mqtt.cert), UPDATE_KEYS_FOLDER)]),
+    PACKAGE_UPDATE_KEYS,
+  ];
+  const running = options.updates?.running ?? (arch === undefined ? undefined : { version: VERSION, arch });
+  const jobs =
+    running === undefined
+      ? undefined
+      : createUpdateJobs({
+          thingName: config.mqtt.clientId,
+          running,
+          spool: spoolDir(config.stateDir),
+          keys: async () => {
+            const loaded = await loadUpdateKeys(keyFolders);
+            if (loaded.skipped.length > 0)
+              log.warn('update keys skipped', { files: loaded.skipped.slice(0, 5) });
+            return loaded.keys;
+          },
+          publish: (topic, payload) => mqtt.publish(topic, payload),
+          log,
+          ...(options.updates?.download === undefined ? {} : { download: options.updates.download }),
+          ...(options.updates?.answerTimeoutMs === undefined
+            ? {}
+            : { answerTimeoutMs: options.updates.answerTimeoutMs }),
+          ...(options.updates?.pollMs === undefined ? {} : { pollMs: options.updates.pollMs }),
+          onStatus: () => runtime.redraw(),
+        });
   const mqtt = createMqttSource({
     ...mqttOptionsFor(config),
     onEvent: (event) => {
@@ -167,7 +211,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       runtime.dispatch(toSyncEvent(event));
     },
     onFatal: fatal.set,
-    side: shadow,
+    side: jobs === undefined ? [shadow] : [shadow, jobs],
     counters: metrics.messages,
     log,
   });
@@ -201,7 +245,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       runtime.redraw();
     },
     onFatal: fatal.on,
+    update: () => jobs?.status() ?? { version: VERSION, phase: 'idle' },
     stop() {
+      jobs?.close();
       watchdog.stop();
       clockSync.stop();
       shadow.close();

@@ -111,13 +111,14 @@ export interface MqttSourceOptions {
   readonly onFatal?: (error: Error) => void;
   /** Default none. */
   readonly counters?: MessageCounters;
-  /** Other exact topics on the same connection (the settings shadow, sources/shadow.ts). */
-  readonly side?: SideTopics;
+  /** Other topics on the same connection (the settings shadow, sources/shadow.ts; the update jobs, update/jobs.ts). */
+  readonly side?: SideTopics | readonly SideTopics[];
 }
 
 /**
- * Exact topics (no wildcards) subscribed on every connection, apart from the instance filters, with
- * their messages handed over raw. `onReady` follows their SUBACK, once per connection.
+ * Topics subscribed on every connection, apart from the instance filters, with their messages handed
+ * over raw. `onReady` follows their SUBACK, once per connection; each set is subscribed on its own, so
+ * a policy that refuses one set (an older stack) leaves the others working. A filter may hold `+`.
  */
 export interface SideTopics {
   readonly filters: readonly string[];
@@ -142,6 +143,14 @@ export interface MqttSource {
 
 type Connection = mqtt.MqttClientConnection;
 
+/** MQTT topic matching of a filter whose only wildcard is `+` (one level), as the side topics use. */
+export function filterMatches(filter: string, topic: string): boolean {
+  if (!filter.includes('+')) return filter === topic;
+  const want = filter.split('/');
+  const got = topic.split('/');
+  return want.length === got.length && want.every((level, i) => level === '+' || level === got[i]);
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -151,7 +160,13 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const alarms = options.alarms;
   // The side topics (the settings shadow) and the alarm topics share IoT Core's per-connection quota
   // with the instance filters: one alarm filter per region, or one for them all when that is short.
-  const sideCount = options.side?.filters.length ?? 0;
+  const sides: readonly SideTopics[] =
+    options.side === undefined
+      ? []
+      : Array.isArray(options.side)
+        ? options.side
+        : [options.side as SideTopics];
+  const sideCount = sides.reduce((count, side) => count + side.filters.length, 0);
   const alarmRegions = [...new Set(alarms?.regions ?? [])];
   const perRegion = subscriptionFilters(options.topicPrefix, options.accounts, options.regions).length;
   const alarmFilters =
@@ -240,9 +255,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     return true;
   };
 
-  const side = options.side;
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
-    if (side?.filters.includes(topic)) {
+    const side = sides.find((candidate) => candidate.filters.some((filter) => filterMatches(filter, topic)));
+    if (side !== undefined) {
       side.onMessage(topic, payload);
       return;
     }
@@ -317,7 +332,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
           // Publishing where the policy does not allow it would cost the connection: stay quiet.
           log.warn('subscription refused; not using these topics on this connection', {
             topic: refused.topic,
-            fix: 'deploy the stack again (cdk deploy): its device policy allows the settings shadow',
+            fix: 'deploy the stack again (cdk deploy): its device policy allows the settings shadow and the update jobs',
           });
           return;
         }
@@ -378,7 +393,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         connectedAt = Date.now();
         log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
         emit({ type: 'connected', rejoined, first });
-        if (side !== undefined) void subscribeSide(connection, side);
+        for (const side of sides) void subscribeSide(connection, side);
       }),
     );
     connection.on(
