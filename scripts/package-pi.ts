@@ -13,7 +13,8 @@
  *   `aarch64-linux-gnu-g++` through node-gyp against that Node's own headers (`include/node` of the
  *   same package, so the ABI is that Node's), keeping only the `.node` files;
  * - `/usr/bin/ec2led`: runs the agent's bin/ec2led.js with the bundled Node;
- * - `/lib/systemd/system/ec2led.service`: device/service/unit.ts's unit for these paths;
+ * - `/lib/systemd/system/ec2led.service`: device/service/unit.ts's unit for these paths; beside it
+ *   device/systemd/ec2led-update.{path,service}, the root installer of update jobs;
  * - `/usr/share/doc/ec2-led/`: copyright and changelog; the maintainer scripts from device/debian/.
  *
  * The decisions (the pin and its check, what is pruned, file modes, control, wrapper, the verdict of
@@ -70,6 +71,8 @@ export const NODE_PATH = `${PREFIX}/bin/node`;
 export const AGENT_DIR = `${PREFIX}/lib/node_modules/ec2-led`;
 export const AGENT_BIN = `${AGENT_DIR}/bin/ec2led.js`;
 export const UNIT_FILE = '/lib/systemd/system/ec2led.service';
+/** The root installer of update jobs and its trigger (device/update/installer.ts), shipped as they are. */
+export const UPDATE_UNITS = ['ec2led-update.path', 'ec2led-update.service'] as const;
 export const DOC_DIR = '/usr/share/doc/ec2-led';
 
 /** The issue's budget for the .deb (xz-compressed). */
@@ -462,6 +465,8 @@ export function buildPiPackage(version?: string): PackageResult {
   writeFileSync(join(tree, 'usr/bin/ec2led'), wrapperScript());
   mkdirSync(join(tree, '/lib/systemd/system'), { recursive: true });
   writeFileSync(join(tree, UNIT_FILE), packagedUnit());
+  for (const unit of UPDATE_UNITS)
+    cpSync(`${ROOT}device/systemd/${unit}`, join(tree, '/lib/systemd/system', unit));
   mkdirSync(join(tree, DOC_DIR), { recursive: true });
   writeFileSync(join(tree, DOC_DIR, 'copyright'), copyrightFile());
   const commitTime = Number(run('git', ['log', '-1', '--format=%ct']).trim()) * 1000;

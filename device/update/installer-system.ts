@@ -1,0 +1,117 @@
+/**
+ * The real world of the root installer (installer.ts): files, dpkg, systemctl and the agent's status
+ * socket. Every command has a timeout; nothing here decides anything.
+ */
+import { execFile } from 'node:child_process';
+import { access, chown, copyFile, cp, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fetchBoard, socketPath } from '../cli/status-socket.ts';
+import { UNIT_NAME } from '../service/unit.ts';
+import type { InstallerSystem } from './installer.ts';
+import { readJsonFile, writeJsonAtomic } from './spool.ts';
+import { hashFile } from './verify.ts';
+
+/** Where the .deb installs everything it ships but the unit, the command and the docs (scripts/package-pi.ts PREFIX). */
+export const INSTALLED_TREE = '/usr/lib/ec2-led';
+export const PACKAGE_NAME = 'ec2-led';
+const DPKG_TIMEOUT_MS = 10 * 60_000;
+
+function run(command: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout);
+      else {
+        const said = `${stderr}`.trim().split('\n').slice(-5).join(' | ');
+        reject(new Error(`${command} ${args.join(' ')}: ${said || error.message}`));
+      }
+    });
+  });
+}
+
+export interface RealSystemOptions {
+  /** The agent's state folder (its status socket). */
+  readonly stateDir: string;
+  readonly log: (message: string, context?: Record<string, unknown>) => void;
+  /** Default INSTALLED_TREE. */
+  readonly tree?: string;
+}
+
+export function realInstallerSystem(options: RealSystemOptions): InstallerSystem {
+  const tree = options.tree ?? INSTALLED_TREE;
+  return {
+    readJson: readJsonFile,
+    writeJson: (path, value) => writeJsonAtomic(path, value, 0o600),
+    async writeResult(path, value) {
+      await writeJsonAtomic(path, value, 0o640);
+      // The agent (the spool's owner) removes it once reported.
+      const owner = await stat(dirname(path));
+      await chown(path, owner.uid, owner.gid);
+    },
+    exists: (path) =>
+      access(path).then(
+        () => true,
+        () => false,
+      ),
+    copyFile: (from, to) => copyFile(from, to),
+    rename: (from, to) => rename(from, to),
+    remove: (path) => rm(path, { recursive: true, force: true }),
+    hashFile,
+    async installedVersion() {
+      try {
+        const out = await run(
+          'dpkg-query',
+          ['-W', '-f=${db:Status-Abbrev}|${Version}', PACKAGE_NAME],
+          30_000,
+        );
+        const [status = '', version = ''] = out.split('|');
+        return status.startsWith('ii') && version !== '' ? version.trim() : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async installPackage(file) {
+      // A run cut short (power loss) leaves packages half-configured: finish those first.
+      await run('dpkg', ['--configure', '-a'], DPKG_TIMEOUT_MS).catch((error: Error) =>
+        options.log('dpkg --configure -a failed', { error: error.message }),
+      );
+      await run('dpkg', ['--force-confold', '-i', file], DPKG_TIMEOUT_MS);
+    },
+    async saveTree(to) {
+      await rm(`${to}.tmp`, { recursive: true, force: true });
+      await cp(tree, `${to}.tmp`, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      await rename(`${to}.tmp`, to);
+    },
+    async restoreTree(from) {
+      const incoming = `${tree}.ec2led-restore`;
+      await rm(incoming, { recursive: true, force: true });
+      await cp(from, incoming, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      await rm(tree, { recursive: true, force: true });
+      await rename(incoming, tree);
+    },
+    async restartAgent() {
+      // --no-block: a Type=notify start waits for READY=1, which the poll below looks for itself.
+      await run('systemctl', ['--no-block', 'restart', UNIT_NAME], 60_000);
+    },
+    async agentProblem() {
+      let state: string;
+      try {
+        state = (await run('systemctl', ['is-active', UNIT_NAME], 10_000)).trim();
+      } catch (error) {
+        state = (error as Error).message.split(': ').pop() ?? 'unknown';
+      }
+      // `active` only after READY=1 (Type=notify): the agent's watchdog says it started.
+      if (state !== 'active') return `${UNIT_NAME} is ${state}`;
+      try {
+        const board = await fetchBoard(socketPath(options.stateDir), 2_000);
+        if (!board.connected) return 'the agent is not connected to MQTT';
+        if (!board.synced) return 'the agent is not synced';
+        return undefined;
+      } catch (error) {
+        return `the status socket does not answer (${(error as Error).message})`;
+      }
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+    log: options.log,
+  };
+}
