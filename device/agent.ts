@@ -136,6 +136,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     slots: loaded.slots,
     restored: restored.fleet,
     clockSynced: () => clockSync?.synced,
+    update: () => jobs?.status(),
     outputs: [
       ...boardOutputs(config, options.displayDeps),
       slotsOutput(config.stateDir, loaded.slots, log),

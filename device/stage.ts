@@ -13,7 +13,7 @@
 
 import type { Fleet } from './fleet/store.ts';
 import type { SyncState } from './fleet/sync.ts';
-import { emptyLegend, type Legend } from './layout/legend.ts';
+import { emptyLegend, type Legend, type LegendUpdate } from './layout/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from './layout/picture.ts';
 import type { Identify, IdentifyTarget } from './layout/render.ts';
 import type { ManualLevel } from './layout/schedule.ts';
@@ -49,6 +49,8 @@ export function createStage(options: {
   readonly restored?: Fleet | undefined;
   /** Whether the Pi's clock is NTP-synchronized (clock-sync.ts); undefined: unknown. */
   readonly clockSynced?: () => boolean | undefined;
+  /** The running version and update jobs (device/update/jobs.ts); undefined: not shown. */
+  readonly update?: () => LegendUpdate | undefined;
 }): Stage {
   const { log } = options;
   let settings = options.settings;
@@ -74,7 +76,12 @@ export function createStage(options: {
         slots: picture?.layout.slots ?? options.slots,
         listed,
         settings,
-        status: { connected: state.connected, synced: state.synced, clockSynced: options.clockSynced?.() },
+        status: {
+          connected: state.connected,
+          synced: state.synced,
+          clockSynced: options.clockSynced?.(),
+          update: options.update?.(),
+        },
         nowMs,
         identify,
         staleAccounts: state.staleAccounts,

@@ -49,6 +49,26 @@ export interface Legend {
   readonly accounts?: readonly LegendAccount[];
   /** With a brightness schedule (`display.schedule`): the level now and the next change. */
   readonly brightness?: LegendBrightness;
+  /** The running version, an update job at work and the last one's outcome (device/update/jobs.ts). */
+  readonly update?: LegendUpdate;
+}
+
+/** Updates by AWS IoT Jobs, as the board, `ec2led status` and Home Assistant show them. */
+export interface LegendUpdate {
+  /** The version of the running agent. */
+  readonly version: string;
+  /** idle, or a job's package downloading or with the root installer. */
+  readonly phase: 'idle' | 'downloading' | 'installing';
+  /** The version being downloaded or installed. */
+  readonly target?: string;
+  /** The last outcome reported to the Jobs service. */
+  readonly last?: {
+    readonly jobId: string;
+    readonly status: 'SUCCEEDED' | 'FAILED' | 'REJECTED';
+    readonly version: string;
+    readonly reason: string;
+    readonly atMs: number;
+  };
 }
 
 /** Night mode in the legend: levels, not the frames of a fade (a fade does not change the legend). */
@@ -111,6 +131,27 @@ export function legendToWire(view: Legend): Legend {
           ),
         }),
     ...(view.brightness === undefined ? {} : { brightness: brightnessToWire(view.brightness) }),
+    ...(view.update === undefined ? {} : { update: updateToWire(view.update) }),
+  };
+}
+
+function updateToWire(u: LegendUpdate): LegendUpdate {
+  const last = u.last;
+  return {
+    version: u.version,
+    phase: u.phase,
+    ...(u.target === undefined ? {} : { target: u.target }),
+    ...(last === undefined
+      ? {}
+      : {
+          last: {
+            jobId: last.jobId,
+            status: last.status,
+            version: last.version,
+            reason: last.reason,
+            atMs: last.atMs,
+          },
+        }),
   };
 }
 

@@ -233,6 +233,7 @@ function sameLegend(input: PictureInput, layout: Layout, brightness: LegendBrigh
     previous.status.connected === status.connected &&
     previous.status.synced === status.synced &&
     previous.status.clockSynced === status.clockSynced &&
+    previous.status.update === status.update &&
     sameBrightness(previous.legend.brightness, brightness)
   );
 }

@@ -13,7 +13,7 @@
  */
 
 import { KINDS } from '../../layout/kinds.ts';
-import type { Legend, LegendEntry } from '../../layout/legend.ts';
+import type { Legend, LegendEntry, LegendUpdate } from '../../layout/legend.ts';
 import { displayWidth, fitToWidth, sanitizeCell, sanitizeText } from '../sanitize.ts';
 import { fg, RESET } from './terminal-picture.ts';
 
@@ -83,7 +83,21 @@ export function drawStatus(view: Legend, timeZone?: string): string {
     );
   }
   if (view.brightness !== undefined) parts.push(drawBrightness(view.brightness, timeZone));
+  if (view.update !== undefined) parts.push(drawUpdate(view.update));
   return parts.join(' · ');
+}
+
+/** "version 1.0.0, UPDATING to 1.1.0 (installing)", then "last update 1.1.0 FAILED: why". */
+export function drawUpdate(update: LegendUpdate): string {
+  const version = sanitizeCell(update.version, 32).trimEnd();
+  const now =
+    update.phase === 'idle'
+      ? `version ${version}`
+      : `version ${version}, UPDATING to ${sanitizeCell(update.target ?? '?', 32).trimEnd()} (${update.phase})`;
+  const last = update.last;
+  if (last === undefined) return now;
+  const why = last.status === 'SUCCEEDED' ? '' : `: ${sanitizeCell(last.reason, 160).trimEnd()}`;
+  return `${now}, last update ${sanitizeCell(last.version, 32).trimEnd()} ${last.status}${why}`;
 }
 
 /** The id as the legend shows it: blank when it only repeats the name (ARN ...:alarm:NAME, probe:NAME). */

@@ -111,6 +111,8 @@ describe('agent: update jobs', () => {
       statusDetails: { step: 'installing', version: '1.1.0' },
     });
     expect(started.update()).toMatchObject({ phase: 'installing', target: '1.1.0', version: '1.0.0' });
+    // The board shows it: the legend (web board, ec2led status) and the blinking status pixel.
+    await waitFor('legend says installing', () => started.legend().update?.phase === 'installing', 2_000);
     // The installer's part: its result, then the request is gone.
     writeFileSync(
       join(spool(), RESULT_FILE),
@@ -133,6 +135,11 @@ describe('agent: update jobs', () => {
     });
     await waitFor('result cleared', () => !existsSync(join(spool(), RESULT_FILE)), 5_000);
     expect(started.update()).toMatchObject({ phase: 'idle', last: { jobId: 'up-1', status: 'SUCCEEDED' } });
+    await waitFor(
+      'legend says succeeded',
+      () => started.legend().update?.last?.status === 'SUCCEEDED',
+      2_000,
+    );
     // The pre-signed URL's query is a credential: never in the log.
     expect(logLines.join('\n')).not.toContain('X-Amz-Signature');
   });
