@@ -7,7 +7,7 @@ import { UsageError } from '../cli/args.ts';
 import type { Io } from '../cli/io.ts';
 import { createLogger } from '../log.ts';
 import { ETC_DIR, STATE_DIR } from '../service/unit.ts';
-import { runInstaller } from './installer.ts';
+import { READY_TIMEOUT_MS, runInstaller } from './installer.ts';
 import { realInstallerSystem } from './installer-system.ts';
 import { spoolDir } from './spool.ts';
 import { debianArch, loadUpdateKeys, UPDATE_KEYS_FOLDER } from './verify.ts';
@@ -27,6 +27,7 @@ Flags:
   --state-dir DIR   the agent's state folder (its update/ holds the request);
                     default ${STATE_DIR}
   --work DIR        the installer's folder (journal, kept package); default ${WORK_DIR}
+  --ready-timeout S how long the new agent has to get ready, connected and synced; default 180
   --keys DIR        a folder of trusted update keys (*.pem), repeatable;
                     default ${ETC_DIR}/${UPDATE_KEYS_FOLDER} and ${PACKAGE_KEYS_DIR}
 Exit codes: 0 done (installed, rolled back, or nothing to do), 1 failed, 2 bad usage.
@@ -37,27 +38,34 @@ interface Args {
   readonly stateDir: string;
   readonly work: string;
   readonly keys: readonly string[];
+  readonly readyTimeoutS: number;
 }
 
 function parse(argv: readonly string[]): Args | 'help' {
   let stateDir = STATE_DIR;
   let work = WORK_DIR;
+  let readyTimeoutS = READY_TIMEOUT_MS / 1000;
   const keys: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     const value = argv[i + 1];
-    if (arg !== '--state-dir' && arg !== '--work' && arg !== '--keys')
+    if (arg !== '--state-dir' && arg !== '--work' && arg !== '--keys' && arg !== '--ready-timeout')
       throw new UsageError(`unknown argument ${arg}`);
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a folder`);
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
     i += 1;
-    if (arg === '--state-dir') stateDir = value;
+    if (arg === '--ready-timeout') {
+      readyTimeoutS = Number(value);
+      if (!Number.isInteger(readyTimeoutS) || readyTimeoutS < 1 || readyTimeoutS > 3600)
+        throw new UsageError(`--ready-timeout ${value} is not a whole number of seconds from 1 to 3600`);
+    } else if (arg === '--state-dir') stateDir = value;
     else if (arg === '--work') work = value;
     else keys.push(value);
   }
   return {
     stateDir,
     work,
+    readyTimeoutS,
     keys: keys.length > 0 ? keys : [`${ETC_DIR}/${UPDATE_KEYS_FOLDER}`, PACKAGE_KEYS_DIR],
   };
 }
@@ -89,6 +97,7 @@ export async function updateInstallMain(argv: readonly string[], io: Io): Promis
       work: args.work,
       arch,
       keys,
+      readyTimeoutMs: args.readyTimeoutS * 1000,
       system: realInstallerSystem({
         stateDir: args.stateDir,
         log: (message, context) => log.info(message, context),

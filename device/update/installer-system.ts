@@ -3,8 +3,10 @@
  * socket. Every command has a timeout; nothing here decides anything.
  */
 import { execFile } from 'node:child_process';
-import { access, chown, copyFile, cp, rename, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { access, copyFile, cp, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { UPDATE_PACKAGE_MAX_BYTES } from '../../shared/update-job.ts';
 import { fetchBoard, socketPath } from '../cli/status-socket.ts';
 import { UNIT_NAME } from '../service/unit.ts';
 import type { InstallerSystem } from './installer.ts';
@@ -42,17 +44,33 @@ export function realInstallerSystem(options: RealSystemOptions): InstallerSystem
     readJson: readJsonFile,
     writeJson: (path, value) => writeJsonAtomic(path, value, 0o600),
     async writeResult(path, value) {
-      await writeJsonAtomic(path, value, 0o640);
-      // The agent (the spool's owner) removes it once reported.
+      // Root writing into the agent's folder: a new file of an unguessable name (O_EXCL: never
+      // through a link the agent planted), owned by the agent (it removes it once reported) through
+      // its descriptor, then renamed over the result (a rename replaces a link, never follows it).
       const owner = await stat(dirname(path));
-      await chown(path, owner.uid, owner.gid);
+      const temporary = `${path}.${randomUUID()}.tmp`;
+      const handle = await open(temporary, 'wx', 0o640);
+      try {
+        await handle.writeFile(`${JSON.stringify(value)}\n`);
+        await handle.chown(owner.uid, owner.gid);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, path);
     },
     exists: (path) =>
       access(path).then(
         () => true,
         () => false,
       ),
-    copyFile: (from, to) => copyFile(from, to),
+    async copyFile(from, to) {
+      // The spool's package is the agent's: a regular file of a package's size, not a link or a FIFO.
+      const info = await lstat(from);
+      if (!info.isFile() || info.size > UPDATE_PACKAGE_MAX_BYTES)
+        throw new Error(`${from} is not a regular file of at most ${UPDATE_PACKAGE_MAX_BYTES} bytes`);
+      await copyFile(from, to);
+    },
     rename: (from, to) => rename(from, to),
     remove: (path) => rm(path, { recursive: true, force: true }),
     hashFile,

@@ -208,8 +208,18 @@ export async function runInstaller(options: InstallerOptions): Promise<UpdateOut
     await system.remove(paths.newDeb);
     if (!(await system.exists(paths.spoolPackage)))
       return refuse(jobId, doc.version, fromVersion, 'installer: the package is missing from the spool');
-    await system.copyFile(paths.spoolPackage, paths.newDeb);
-    const got = await system.hashFile(paths.newDeb);
+    let got: { size: number; sha256: string };
+    try {
+      await system.copyFile(paths.spoolPackage, paths.newDeb);
+      got = await system.hashFile(paths.newDeb);
+    } catch (error) {
+      return refuse(
+        jobId,
+        doc.version,
+        fromVersion,
+        `installer: cannot copy the package: ${(error as Error).message}`,
+      );
+    }
     const wrong = checkPackage(doc, got.size, got.sha256);
     if (wrong !== undefined) return refuse(jobId, doc.version, fromVersion, `installer: ${wrong.reason}`);
     const kept = await system.readJson(paths.keptInfo, 1024);

@@ -11,6 +11,7 @@
  * Every read is bounded (16 KB, a job document is at most 32 KB: 64 KB for a request) and a file that
  * does not parse reads as absent.
  */
+import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UpdateDocument } from '../../shared/update-job.ts';
@@ -52,18 +53,22 @@ export function isJobId(value: unknown): value is string {
   return typeof value === 'string' && JOB_ID_PATTERN.test(value);
 }
 
-/** A JSON object from a file, or undefined when it is absent, too big or not an object. */
+/**
+ * A JSON object from a file, or undefined when it is absent, too big, not a regular file (a FIFO
+ * would block a reader for ever; a symlink is not followed) or not an object.
+ */
 export async function readJsonFile(
   path: string,
   maxBytes: number,
 ): Promise<Record<string, unknown> | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }
   try {
+    if (!(await handle.stat()).isFile()) return undefined;
     const buffer = Buffer.alloc(maxBytes + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > maxBytes) return undefined;
