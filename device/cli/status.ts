@@ -6,7 +6,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { ConfigError } from '../config.ts';
-import { drawLegend, drawStatus } from '../display/boards/terminal-legend.ts';
+import { drawLegend, drawStatus, drawUpdate } from '../display/boards/terminal-legend.ts';
 import { wledStatusLines } from '../wled/status.ts';
 import { parseStatusArgs, UsageError } from './args.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config-load.ts';
@@ -91,7 +91,8 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
       tty,
     );
     const wled = wledStatusLines((view as { wled?: unknown }).wled, (deps.now ?? Date.now)());
-    deps.stdout(`${[drawStatus(view), ...wled, ...legend].join('\n')}\n`);
+    const update = view.update === undefined ? [] : [drawUpdate(view.update)];
+    deps.stdout(`${[drawStatus(view), ...update, ...wled, ...legend].join('\n')}\n`);
     return 0;
   } catch (error) {
     deps.stderr(`ec2led status: ${(error as Error).message}\n`);

@@ -83,11 +83,12 @@ export function drawStatus(view: Legend, timeZone?: string): string {
     );
   }
   if (view.brightness !== undefined) parts.push(drawBrightness(view.brightness, timeZone));
-  if (view.update !== undefined) parts.push(drawUpdate(view.update));
+  if (view.update !== undefined && view.update.phase !== 'idle')
+    parts.push(`UPDATING to ${sanitizeCell(view.update.target ?? '?', 32).trimEnd()} (${view.update.phase})`);
   return parts.join(' · ');
 }
 
-/** "version 1.0.0, UPDATING to 1.1.0 (installing)", then "last update 1.1.0 FAILED: why". */
+/** `ec2led status`'s version line: "version 1.0.0, UPDATING to 1.1.0 (installing)", then "last update 1.1.0 FAILED: why". */
 export function drawUpdate(update: LegendUpdate): string {
   const version = sanitizeCell(update.version, 32).trimEnd();
   const now =

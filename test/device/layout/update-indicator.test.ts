@@ -1,6 +1,6 @@
 /** An update job on the board (the status pixel) and in `ec2led status` and the API (the legend). */
 import { describe, expect, it } from 'vitest';
-import { drawStatus } from '../../../device/display/boards/terminal-legend.ts';
+import { drawStatus, drawUpdate } from '../../../device/display/boards/terminal-legend.ts';
 import { BLINK_PERIOD_MS } from '../../../device/layout/animate.ts';
 import { type LegendUpdate, legendToWire } from '../../../device/layout/legend.ts';
 import { DEFAULT_PALETTE } from '../../../device/layout/palette.ts';
@@ -55,11 +55,15 @@ describe('update indicator', () => {
   it('puts the version and the last outcome in the legend, the API and the status line', () => {
     const { picture } = statusPixel({ connected: true, synced: true, update: failed }, ON);
     expect(legendToWire(picture.legend).update).toEqual(failed);
-    const line = drawStatus(picture.legend);
-    expect(line).toContain('version 1.0.0, last update 1.1.0 FAILED: the agent was not ready');
+    // ec2led status: a line of its own (escape codes removed); the board's status line only while a job is at work.
+    const line = drawUpdate(picture.legend.update as LegendUpdate);
+    expect(line).toMatch(
+      /^version 1\.0\.0, last update 1\.1\.0 FAILED: the agent was not ready.* within 180 s; reinstalled 1\.0\.0$/,
+    );
     expect(line).not.toContain('\u001b');
-    expect(
-      drawStatus(statusPixel({ connected: true, synced: true, update: installing }, ON).picture.legend),
-    ).toContain('version 1.0.0, UPDATING to 1.1.0 (installing)');
+    expect(drawStatus(picture.legend)).not.toContain('version');
+    const busy = statusPixel({ connected: true, synced: true, update: installing }, ON).picture.legend;
+    expect(drawUpdate(busy.update as LegendUpdate)).toBe('version 1.0.0, UPDATING to 1.1.0 (installing)');
+    expect(drawStatus(busy)).toContain(' · UPDATING to 1.1.0 (installing)');
   });
 });
