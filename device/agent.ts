@@ -8,6 +8,7 @@
  * process afterwards (aws-crt).
  */
 
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import type { Config } from './config.ts';
@@ -64,11 +65,17 @@ export interface AgentOptions {
   readonly shadowTiming?: Pick<ShadowSettingsOptions, 'getTimeoutMs' | 'retry'>;
   /** Update jobs (update/jobs.ts): limits, timing and key folders; tests also set the running version. */
   readonly updates?: Partial<
-    Pick<UpdateJobsOptions, 'download' | 'answerTimeoutMs' | 'pollMs' | 'running'> & {
+    Pick<UpdateJobsOptions, 'download' | 'answerTimeoutMs' | 'pollMs' | 'running' | 'installerPresent'> & {
       readonly keyFolders: readonly string[];
     }
   >;
 }
+
+/** The .deb's trigger of the root installer (device/systemd/ec2led-update.path), where systemd looks for it. */
+const INSTALLER_UNITS = [
+  '/lib/systemd/system/ec2led-update.path',
+  '/usr/lib/systemd/system/ec2led-update.path',
+];
 
 /** Where the package's own trusted update keys are (scripts/package-pi.ts), after the bundle's. */
 export const PACKAGE_UPDATE_KEYS = '/usr/share/ec2-led/update-keys';
@@ -204,6 +211,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
             : { answerTimeoutMs: options.updates.answerTimeoutMs }),
           ...(options.updates?.pollMs === undefined ? {} : { pollMs: options.updates.pollMs }),
           onStatus: () => runtime.redraw(),
+          installerPresent:
+            options.updates?.installerPresent ?? (() => INSTALLER_UNITS.some((path) => existsSync(path))),
         });
   const mqtt = createMqttSource({
     ...mqttOptionsFor(config),

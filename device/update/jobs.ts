@@ -84,6 +84,11 @@ export interface UpdateJobsOptions {
   readonly clock?: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'now'>;
   /** Called on every change of `status()`. */
   readonly onStatus?: (status: UpdateStatus) => void;
+  /**
+   * Whether the root installer is installed (the .deb's ec2led-update.path); without it (a tarball
+   * install) a job is refused at once rather than left waiting for an installer that never comes.
+   */
+  readonly installerPresent: () => boolean;
 }
 
 export interface UpdateJobs extends SideTopics {
@@ -268,6 +273,16 @@ export function createUpdateJobs(options: UpdateJobsOptions): UpdateJobs {
     if ((await readRequestJobId(options.spool)) === jobId) {
       setStatus({ phase: 'installing', target: String((jobDocument as Obj | undefined)?.version ?? '') });
       watchInstaller(jobId);
+      return;
+    }
+    if (!options.installerPresent()) {
+      const version = (jobDocument as Obj | undefined)?.version;
+      refuse(
+        jobId,
+        'REJECTED',
+        'this device has no root installer (ec2led-update.path): it runs from the tarball; install the .deb (docs/pi.md) to update by job',
+        typeof version === 'string' ? version.slice(0, 64) : '?',
+      );
       return;
     }
     const checked = checkDocument(jobDocument, options.running, await options.keys());

@@ -28,6 +28,7 @@ let keysDir: string;
 let privateKey: KeyObject;
 let keyId: string;
 const logLines: string[] = [];
+let installer = true;
 
 function documentFor(overrides: Partial<UpdateDocument> = {}, body = PACKAGE): UpdateDocument {
   const unsigned = {
@@ -53,6 +54,7 @@ async function start(): Promise<Agent> {
       download: { ca: server.ca, idleMs: 300, totalMs: 5_000 },
       pollMs: 50,
       answerTimeoutMs: 2_000,
+      installerPresent: () => installer,
     },
   });
   agent = started;
@@ -84,6 +86,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  installer = true;
   await agent?.stop();
   agent = undefined;
   await jobs.close();
@@ -182,6 +185,16 @@ describe('agent: update jobs', () => {
     await start();
     await jobs.addJob('up-4', documentFor({ version: '0.9.0', allowDowngrade: true }));
     await waitFor('request file', () => existsSync(join(spool(), REQUEST_FILE)), 8_000);
+  });
+
+  it('refuses a job where no root installer is installed (a tarball install), downloading nothing', async () => {
+    installer = false;
+    await start();
+    await jobs.addJob('up-7', documentFor());
+    const done = await waitFor('rejected', outcome('up-7'), 8_000);
+    expect(done.status).toBe('REJECTED');
+    expect(String(done.statusDetails.reason)).toContain('no root installer');
+    expect(server.requests()).toBe(0);
   });
 
   it('fails a download that stalls, within its idle timeout', async () => {
