@@ -111,12 +111,12 @@ export function realInstallerSystem(options: RealSystemOptions): InstallerSystem
       await run('systemctl', ['--no-block', 'restart', UNIT_NAME], 60_000);
     },
     async agentProblem() {
-      let state: string;
-      try {
-        state = (await run('systemctl', ['is-active', UNIT_NAME], 10_000)).trim();
-      } catch (error) {
-        state = (error as Error).message.split(': ').pop() ?? 'unknown';
-      }
+      // is-active prints the state and exits non-zero for any but "active": read stdout either way.
+      const state = await new Promise<string>((resolve) => {
+        execFile('systemctl', ['is-active', UNIT_NAME], { timeout: 10_000 }, (_error, stdout) =>
+          resolve(`${stdout}`.trim().split('\n')[0]?.slice(0, 40) || 'unknown'),
+        );
+      });
       // `active` only after READY=1 (Type=notify): the agent's watchdog says it started.
       if (state !== 'active') return `${UNIT_NAME} is ${state}`;
       try {

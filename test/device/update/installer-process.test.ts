@@ -17,6 +17,7 @@ import { type BoardSocket, serveBoard, socketPath } from '../../../device/cli/st
 import { PACKAGE_FILE, REQUEST_FILE, RESULT_FILE, spoolDir } from '../../../device/update/spool.ts';
 import { debianArch, keyIdOfKey } from '../../../device/update/verify.ts';
 import { signedText } from '../../../shared/update-job.ts';
+import { seedInstalled, writeInstallerFakes } from '../../fakes/installer-commands.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const pair = generateKeyPairSync('ed25519');
@@ -25,22 +26,6 @@ const arch = debianArch() ?? 'amd64';
 let base: string;
 let board: BoardSocket;
 const stateDir = () => join(base, 'state');
-
-const PREAMBLE = `#!/bin/sh
-F="$FAKE_DIR"
-n=$(( $(cat "$F/count" 2>/dev/null || echo 0) + 1 )); echo $n > "$F/count"
-echo "$(basename "$0") $*" >> "$F/calls"
-if [ "$n" = "$(cat "$F/kill-at" 2>/dev/null)" ]; then kill -9 $PPID; sleep 5; exit 1; fi
-`;
-const FAKES: Record<string, string> = {
-  dpkg: `case "$1" in --configure) exit 0;; esac
-echo half > "$F/state"; cp "$3" "$F/installed"; echo ok > "$F/state"`,
-  'dpkg-query': `v=$(cut -d' ' -f1 "$F/installed")
-if [ "$(cat "$F/state")" = ok ]; then printf 'ii |%s' "$v"; else printf 'iF |%s' "$v"; fi`,
-  systemctl: `case "$2" in restart) cp "$F/installed" "$F/running"; exit 0;; esac
-if grep -q ' ok' "$F/running"; then echo active; exit 0; fi
-echo activating; exit 3`,
-};
 
 function scene(sick: boolean) {
   const fake = join(base, 'fake');
@@ -51,10 +36,7 @@ function scene(sick: boolean) {
   mkdirSync(fake, { recursive: true });
   mkdirSync(work, { recursive: true });
   mkdirSync(spoolDir(stateDir()), { recursive: true });
-  for (const name of ['installed', 'running']) writeFileSync(join(fake, name), '1.0.0 ok\n');
-  writeFileSync(join(fake, 'state'), 'ok\n');
-  writeFileSync(join(work, 'kept.deb'), '1.0.0 ok\n');
-  writeFileSync(join(work, 'kept.json'), JSON.stringify({ version: '1.0.0' }));
+  seedInstalled(fake, work, '1.0.0');
   const body = Buffer.from(`1.1.0 ${sick ? 'sick' : 'ok'}\n`);
   const unsigned = {
     version: '1.1.0',
@@ -102,8 +84,7 @@ beforeAll(async () => {
   mkdirSync(join(base, 'keys'));
   mkdirSync(stateDir());
   writeFileSync(join(base, 'keys', `${keyId}.pem`), pair.publicKey.export({ type: 'spki', format: 'pem' }));
-  for (const [name, body] of Object.entries(FAKES))
-    writeFileSync(join(base, 'bin', name), `${PREAMBLE}${body}\n`, { mode: 0o755 });
+  writeInstallerFakes(join(base, 'bin'));
   board = await serveBoard(socketPath(stateDir()), {
     width: 1,
     height: 1,
@@ -151,6 +132,10 @@ describe('ec2led update-install, killed at every command', () => {
         expect(again.status, `after kill at ${killAt}: ${again.stderr}`).toBe(0);
         settled(fake, work, want);
       }
+      if (sick)
+        expect(JSON.parse(readFileSync(join(spoolDir(stateDir()), RESULT_FILE), 'utf8')).reason).toBe(
+          'the agent was not ready, connected and synced within 1 s (ec2led.service is activating); reinstalled 1.0.0',
+        );
     },
     240_000,
   );
