@@ -37,7 +37,7 @@ import { createShadowSettings, type ShadowSettingsOptions } from './sources/shad
 import { createStage } from './stage.ts';
 import { createUpdateJobs, type UpdateJobsOptions, type UpdateStatus } from './update/jobs.ts';
 import { spoolDir } from './update/spool.ts';
-import { debianArch, loadUpdateKeys, UPDATE_KEYS_FOLDER } from './update/verify.ts';
+import { debianArch, loadUpdateKeys, PACKAGE_UPDATE_KEYS, UPDATE_KEYS_FOLDER } from './update/verify.ts';
 import { VERSION } from './version.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
@@ -76,9 +76,6 @@ const INSTALLER_UNITS = [
   '/lib/systemd/system/ec2led-update.path',
   '/usr/lib/systemd/system/ec2led-update.path',
 ];
-
-/** Where the package's own trusted update keys are (scripts/package-pi.ts), after the bundle's. */
-export const PACKAGE_UPDATE_KEYS = '/usr/share/ec2-led/update-keys';
 
 export interface Agent {
   /** The legend of the last picture (the web board, `ec2led status`). */

@@ -10,12 +10,10 @@ import { ETC_DIR, STATE_DIR } from '../service/unit.ts';
 import { READY_TIMEOUT_MS, runInstaller } from './installer.ts';
 import { realInstallerSystem } from './installer-system.ts';
 import { spoolDir } from './spool.ts';
-import { debianArch, loadUpdateKeys, UPDATE_KEYS_FOLDER } from './verify.ts';
+import { debianArch, loadUpdateKeys, PACKAGE_UPDATE_KEYS, UPDATE_KEYS_FOLDER } from './verify.ts';
 
 /** The installer's own folder (root's, 0700: the unit's StateDirectory). */
 export const WORK_DIR = '/var/lib/ec2led-update';
-/** The package's own keys (scripts/package-pi.ts). */
-export const PACKAGE_KEYS_DIR = '/usr/share/ec2-led/update-keys';
 
 export const UPDATE_INSTALL_USAGE = `ec2led update-install — install the update the agent verified (root; ec2led-update.service runs it)
 
@@ -29,7 +27,7 @@ Flags:
   --work DIR        the installer's folder (journal, kept package); default ${WORK_DIR}
   --ready-timeout S how long the new agent has to get ready, connected and synced; default 180
   --keys DIR        a folder of trusted update keys (*.pem), repeatable;
-                    default ${ETC_DIR}/${UPDATE_KEYS_FOLDER} and ${PACKAGE_KEYS_DIR}
+                    default ${ETC_DIR}/${UPDATE_KEYS_FOLDER} and ${PACKAGE_UPDATE_KEYS}
 Exit codes: 0 done (installed, rolled back, or nothing to do), 1 failed, 2 bad usage.
 The outcome goes to the spool's result.json; the agent reports it to AWS IoT Jobs (docs/pi.md).
 `;
@@ -66,7 +64,7 @@ function parse(argv: readonly string[]): Args | 'help' {
     stateDir,
     work,
     readyTimeoutS,
-    keys: keys.length > 0 ? keys : [`${ETC_DIR}/${UPDATE_KEYS_FOLDER}`, PACKAGE_KEYS_DIR],
+    keys: keys.length > 0 ? keys : [`${ETC_DIR}/${UPDATE_KEYS_FOLDER}`, PACKAGE_UPDATE_KEYS],
   };
 }
 

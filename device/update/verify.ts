@@ -26,6 +26,8 @@ import {
 
 /** The folder beside the device certificate where `ec2led setup` installs the bundle's public keys. */
 export const UPDATE_KEYS_FOLDER = 'update-keys';
+/** The package's own trusted keys (scripts/package-pi.ts, EC2LED_UPDATE_KEYS), read after the bundle's. */
+export const PACKAGE_UPDATE_KEYS = '/usr/lib/ec2-led/update-keys';
 /** A PEM public key is a few hundred bytes; anything bigger is not one. */
 const KEY_FILE_MAX_BYTES = 8 * 1024;
 /** Trusted keys read from one folder at most (a rotation needs two). */
