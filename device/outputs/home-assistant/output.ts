@@ -41,6 +41,7 @@ import {
   PAYLOAD_PRESS,
   pixelDiscovery,
   type UrgentPixel,
+  updateState,
   urgentPixels,
 } from './discovery.ts';
 
@@ -242,6 +243,7 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
       wanted.set(topics.lightState, lightState(legend.brightness, options.brightness));
       wanted.set(topics.instances, instanceCounts(picture.fleet));
       wanted.set(topics.notices, noticeSummary(legend));
+      if (legend.update !== undefined) wanted.set(topics.update, updateState(legend.update));
       const next = urgentPixels(legend);
       for (const [id, pixel] of next) {
         if (!pixels.has(id)) {
