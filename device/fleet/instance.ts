@@ -9,12 +9,25 @@
  * never an instance id, so one id is never two kinds).
  */
 import type { AlarmMessage, AlarmState } from '../../shared/alarm-message.ts';
+import type { DeployMessage, DeployState } from '../../shared/deploy-message.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 import type { StateMessage } from '../../shared/message.ts';
 import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
 
 /** One state change of one instance (or other thing), from a live message or a listing. */
-export type Change = InstanceChange | AlarmChange | ProbeChange;
+export type Change = InstanceChange | AlarmChange | ProbeChange | DeployChange;
+
+/**
+ * A deploy's latest run (sources/deploys.ts): its id is the pipeline's or service's ARN. `startMs`
+ * orders it before `timeMs` does (order.ts): a newer run outranks any state of an older one.
+ */
+export interface DeployChange extends ChangeBase {
+  readonly kind: 'deploy';
+  readonly state: DeployState;
+  readonly name: string;
+  /** When the run started, epoch ms. */
+  readonly startMs: number;
+}
 
 /** A desk probe's result (sources/probes.ts): its id is `probe:{name}`, region and account `desk`. */
 export interface ProbeChange extends ChangeBase {
@@ -75,6 +88,21 @@ export function alarmChangeOf(message: AlarmMessage, region: string, account: st
   };
 }
 
+/** The one conversion from a deploy message (shared/deploy-message.ts) to its change. */
+export function deployChangeOf(message: DeployMessage, region: string, account: string): DeployChange {
+  return {
+    kind: 'deploy',
+    instanceId: message.arn,
+    name: message.name,
+    state: message.state,
+    startMs: message.start,
+    timeMs: message.time,
+    region,
+    account,
+    eventId: message.event,
+  };
+}
+
 /**
  * What a listing (DescribeInstances, DescribeAlarms) tells beyond the state. Tags are raw,
  * untrusted strings. An alarm has its name and no tags.
@@ -82,7 +110,8 @@ export function alarmChangeOf(message: AlarmMessage, region: string, account: st
 export type InstanceDetails =
   | (DetailsBase & { readonly kind?: 'instance'; readonly state: InstanceState })
   | (DetailsBase & { readonly kind: 'alarm'; readonly state: AlarmState })
-  | (DetailsBase & { readonly kind: 'probe'; readonly state: ProbeState });
+  | (DetailsBase & { readonly kind: 'probe'; readonly state: ProbeState })
+  | (DetailsBase & { readonly kind: 'deploy'; readonly state: DeployState; readonly startMs: number });
 
 interface DetailsBase {
   /** The instance id, or the alarm's ARN. */
@@ -131,4 +160,8 @@ export interface Instance {
   readonly tags: Readonly<Record<string, string>>;
   /** The state came from a listing (the truth at `timeMs`), not from a message. Absent: a message. */
   readonly listed?: boolean;
+  /** When the run the state belongs to started (a deploy's); absent: the kind has no runs. */
+  readonly startMs?: number;
+  /** The settled (not pulsing, kinds.ts) state held before `state`; absent: none seen. */
+  readonly previousState?: KindState;
 }

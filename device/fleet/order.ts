@@ -7,10 +7,15 @@
  *   nothing absorbs, an alarm goes back and forth for ever. Two states stamped with the same
  *   millisecond are ordered by ALARM_STATE_RANK, ALARM highest: when the stamps cannot tell, the
  *   board errs on the side of showing the alarm, and the next listing (the truth) heals it.
+ * - Deploys: the run's start first (`startMs`: a newer execution or deployment outranks any state of
+ *   an older one, however late the older one's event arrives), then the state's time, then
+ *   DEPLOY_STATE_RANK (a failure wins a tie). A stored deploy without `startMs` (restored from a
+ *   file written before it was kept) is ordered by time alone.
  * - Either way a total preorder, so any set of changes applied in any order, with any duplicates,
  *   ends on the same state per thing. One id never carries two kinds (an alarm's id is its ARN).
  */
 import type { AlarmState } from '../../shared/alarm-message.ts';
+import type { DeployState } from '../../shared/deploy-message.ts';
 import { type InstanceState, supersedes } from '../../shared/instance-state.ts';
 import type { Kind, KindState, ProbeState } from '../layout/kinds.ts';
 
@@ -29,12 +34,26 @@ export const PROBE_STATE_RANK: Readonly<Record<ProbeState, number>> = {
   down: 3,
 };
 
-const RANKS: Readonly<Record<string, number>> = { ...ALARM_STATE_RANK, ...PROBE_STATE_RANK };
+/** The same for deploys: within one run and one stamp, the louder state wins. */
+export const DEPLOY_STATE_RANK: Readonly<Record<DeployState, number>> = {
+  deploying: 0,
+  'deploy-stopped': 1,
+  deployed: 2,
+  'deploy-failed': 3,
+};
+
+const RANKS: Readonly<Record<string, number>> = {
+  ...ALARM_STATE_RANK,
+  ...PROBE_STATE_RANK,
+  ...DEPLOY_STATE_RANK,
+};
 
 export interface Ordered {
   readonly kind?: Kind | undefined;
   readonly state: KindState;
   readonly timeMs: number;
+  /** When the run the state belongs to started (deploys); compared first when both have it. */
+  readonly startMs?: number | undefined;
 }
 
 /** True when `next` must replace `current` (see the contract above). */
@@ -45,6 +64,9 @@ export function changeSupersedes(next: Ordered, current: Ordered | undefined): b
       { state: next.state as InstanceState, timeMs: next.timeMs },
       { state: current.state as InstanceState, timeMs: current.timeMs },
     );
+  }
+  if (next.startMs !== undefined && current.startMs !== undefined && next.startMs !== current.startMs) {
+    return next.startMs > current.startMs;
   }
   if (next.timeMs !== current.timeMs) return next.timeMs > current.timeMs;
   const rank = (state: KindState) => RANKS[state] ?? -1;

@@ -27,6 +27,8 @@
  * listing; the instance's next change or the next relist heals it. Unknown instances first seen in a
  * live change have no name or tags until `applyDetails` or a listing supplies them.
  */
+
+import { pulsesAs } from '../layout/kinds.ts';
 import type { Change, Instance, InstanceDetails, Snapshot } from './instance.ts';
 import { changeSupersedes } from './order.ts';
 
@@ -53,6 +55,8 @@ function sameInstance(a: Instance, b: Instance): boolean {
     a.timeMs === b.timeMs &&
     a.listed === b.listed &&
     a.sinceMs === b.sinceMs &&
+    a.startMs === b.startMs &&
+    a.previousState === b.previousState &&
     a.region === b.region &&
     a.account === b.account &&
     a.name === b.name &&
@@ -66,7 +70,7 @@ function sameInstance(a: Instance, b: Instance): boolean {
  * included).
  */
 export function overrides(
-  change: Pick<Change, 'kind' | 'state' | 'timeMs'>,
+  change: Pick<Change, 'kind' | 'state' | 'timeMs'> & { readonly startMs?: number | undefined },
   current: Instance | undefined,
 ): boolean {
   if (current?.listed === true && change.timeMs <= current.timeMs) return false;
@@ -94,10 +98,21 @@ function next(
     sinceMs: nowMs,
     region: change.region,
     account: change.account,
-    name: change.kind === 'alarm' || change.kind === 'probe' ? change.name : undefined,
+    name:
+      change.kind === 'alarm' || change.kind === 'probe' || change.kind === 'deploy'
+        ? change.name
+        : undefined,
     tags: NO_TAGS,
     listed: listing,
   };
+  const startMs = 'startMs' in change ? change.startMs : undefined;
+  const moved = current !== undefined && current.state !== change.state;
+  // The settled state before this one: a pulsing (in-between) state passes the one before it on.
+  const previousState = !moved
+    ? current?.previousState
+    : pulsesAs(current.kind, current.state)
+      ? current.previousState
+      : current.state;
   const candidate: Instance = {
     ...base,
     ...(wins && {
@@ -107,6 +122,8 @@ function next(
       region: change.region,
       account: change.account,
       listed: listing,
+      ...(startMs === undefined ? {} : { startMs }),
+      ...(previousState === undefined ? {} : { previousState }),
     }),
     ...(details !== undefined && { name: details.name, tags: details.tags }),
   };
@@ -163,6 +180,14 @@ export function listedChange(details: InstanceDetails, startedAtMs: number): Cha
     return { ...common, kind: 'alarm', state: details.state, name: details.name ?? '' };
   if (details.kind === 'probe')
     return { ...common, kind: 'probe', state: details.state, name: details.name ?? '' };
+  if (details.kind === 'deploy')
+    return {
+      ...common,
+      kind: 'deploy',
+      state: details.state,
+      name: details.name ?? '',
+      startMs: details.startMs,
+    };
   return { ...common, state: details.state };
 }
 

@@ -17,14 +17,42 @@
  * - `idPattern`, `regionPattern`, `accountPattern`: what a thing of this kind carries. Ids never
  *   match two kinds' patterns (one id is never two kinds). The fleet file (fleet/fleet-file.ts)
  *   accepts an entry of any kind here by these and `states`, with no branch per kind.
+ * - `look` (optional): a look that changes with time, as a pure function of the state, how long it
+ *   has held (`ageMs`), the settled state before it (`previous`, store.ts) and the board's
+ *   `dimAfterMs`. render.ts draws what it returns instead of the pulsing/flashing rule and wakes up
+ *   when it says the look changes; a kind without `look` costs nothing.
  */
 import { ALARM_ARN_PATTERN, ALARM_STATES, type AlarmState } from '../../shared/alarm-message.ts';
+import { DEPLOY_ARN_PATTERN, DEPLOY_STATES, type DeployState } from '../../shared/deploy-message.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../shared/instance-state.ts';
 import { INSTANCE_ID_PATTERN } from '../../shared/message.ts';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../shared/patterns.ts';
 
 /** Where a kind's new pixels start: row by row from the top-left, or from the bottom-left upwards. */
 export type FillFrom = 'top' | 'bottom';
+
+/** How a pixel moves: steady, pulsing (animate.ts pulseFactor) or flashing (FLASH_PERIOD_MS). */
+export type Motion = 'steady' | 'pulse' | 'flash';
+
+/** What a kind's `look` is told about one pixel. */
+export interface LookInput<S extends string = string> {
+  readonly state: S;
+  /** How long the pixel has been in `state` (now - sinceMs), milliseconds, never negative. */
+  readonly ageMs: number;
+  /** The settled (not pulsing) state it held before `state`; undefined: none known. */
+  readonly previous: string | undefined;
+  /** How long a settled state that dims stays bright (config deploys.dimAfterMinutes). */
+  readonly dimAfterMs: number;
+}
+
+/** A pixel's look at one moment: its state's colour, moved and scaled. */
+export interface Look {
+  readonly motion: Motion;
+  /** Brightness factor of the state's colour; default 1. */
+  readonly scale?: number;
+  /** Milliseconds until the look changes by itself (render.ts wakes up then); undefined: never. */
+  readonly changesInMs?: number;
+}
 
 export interface KindRules<S extends string = string> {
   /** The legend's word for one of these: "instance". */
@@ -46,6 +74,8 @@ export interface KindRules<S extends string = string> {
   /** The region and account such a thing carries: an AWS region and account id, or a fixed word. */
   readonly regionPattern: RegExp;
   readonly accountPattern: RegExp;
+  /** A look that changes with time (see the contract); absent: `pulsing` and `flashing` alone. */
+  look?(input: LookInput<S>): Look;
 }
 
 const instanceRules: KindRules<InstanceState> = {
@@ -124,7 +154,59 @@ const probeRules: KindRules<ProbeState> = {
   accountPattern: DESK_PATTERN,
 };
 
-export const KINDS = { instance: instanceRules, alarm: alarmRules, probe: probeRules } as const;
+/** How long a fixed deploy (failed, then succeeded) flashes in its deployed colour: 1 minute. */
+export const FIXED_LOOK_MS = 60_000;
+/** The brightness of a deploy that succeeded longer than `dimAfterMs` ago: still there, out of the way. */
+export const SETTLED_DIM = 0.2;
+
+/**
+ * The deploy look (docs/layout.md): a run in progress pulses; a success is steady, flashes for
+ * FIXED_LOOK_MS when it fixes a failure, and dims to SETTLED_DIM after `dimAfterMs`; a failure
+ * flashes and is urgent; a stopped run is steady.
+ */
+export function deployLook(input: LookInput<DeployState>): Look {
+  const { state, ageMs, previous, dimAfterMs } = input;
+  if (state === 'deploying') return { motion: 'pulse' };
+  if (state === 'deploy-failed') return { motion: 'flash' };
+  if (state !== 'deployed') return { motion: 'steady' };
+  if (previous === 'deploy-failed' && ageMs < FIXED_LOOK_MS) {
+    return { motion: 'flash', changesInMs: FIXED_LOOK_MS - ageMs };
+  }
+  if (ageMs < dimAfterMs) return { motion: 'steady', changesInMs: dimAfterMs - ageMs };
+  return { motion: 'steady', scale: SETTLED_DIM };
+}
+
+/**
+ * A CodePipeline pipeline or an ECS service (sources/deploys.ts): its latest run. Hues of their own:
+ * deploying cyan (pulsing), deployed mint, deploy-failed orange-red (flashing, urgent),
+ * deploy-stopped a dull amber.
+ */
+const deployRules: KindRules<DeployState> = {
+  label: 'deploy',
+  states: DEPLOY_STATES,
+  defaultColors: {
+    deploying: '#00c0ff',
+    deployed: '#40ff80',
+    'deploy-failed': '#ff4000',
+    'deploy-stopped': '#806000',
+  },
+  pulsing: new Set(['deploying']),
+  flashing: new Set(['deploy-failed']),
+  urgent: new Set(['deploy-failed']),
+  from: 'bottom',
+  idPattern: DEPLOY_ARN_PATTERN,
+  idName: 'pipeline or ECS service ARN',
+  regionPattern: REGION_PATTERN,
+  accountPattern: ACCOUNT_PATTERN,
+  look: deployLook,
+};
+
+export const KINDS = {
+  instance: instanceRules,
+  alarm: alarmRules,
+  probe: probeRules,
+  deploy: deployRules,
+} as const;
 
 export type Kind = keyof typeof KINDS;
 /** A state of any kind. */
@@ -158,4 +240,10 @@ export function flashesAs(kind: Kind, state: string): boolean {
 /** True when a pixel of `kind` in `state` must stay lit on a dimmed or dark board. */
 export function isUrgent(kind: Kind, state: string): boolean {
   return (KINDS[kind] as KindRules).urgent?.has(state) === true;
+}
+
+/** The look of a pixel of `kind` (kinds.ts `look`), or undefined: its kind has none. */
+export function lookOf(kind: Kind, input: LookInput): Look | undefined {
+  const look = (KINDS[kind] as KindRules).look;
+  return look === undefined ? undefined : look(input);
 }

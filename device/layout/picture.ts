@@ -45,6 +45,8 @@ export interface PictureSettings {
   readonly night?: NightSettings | undefined;
   /** Per kind, where its new pixels go (config `zones`, slots.ts); default each kind's own. */
   readonly zones?: Zones | undefined;
+  /** How long a settled state that dims stays bright (render.ts); default DEFAULT_DIM_AFTER_MS. */
+  readonly dimAfterMs?: number | undefined;
 }
 
 export interface PictureInput {
@@ -154,6 +156,7 @@ export function composePicture(input: PictureInput): Picture {
     accountLabels: settings.accountLabels,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    dimAfterMs: settings.dimAfterMs,
   });
   const manualLevel = input.manualLevel;
   const nightSettings = settings.night;

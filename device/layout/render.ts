@@ -15,7 +15,9 @@
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
  * - `animating` is true while a pulse or a blink runs; `nextFrameInMs` is when to render again:
  *   the next frame of an animation, or, with `animating` false, one wake-up for the end of a
- *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
+ *   terminated instance's grace (lay out again) or of identify, or the next change of a kind's
+ *   time-dependent look (kinds.ts `look`: a deploy that dims, a "fixed" flash that ends). Undefined:
+ *   no timer at all.
  */
 
 import type { Frame } from '../display/display.ts';
@@ -33,7 +35,7 @@ import {
   PULSE_FRAME_MS,
   pulseFactor,
 } from './animate.ts';
-import { flashesAs, pulsesAs } from './kinds.ts';
+import { flashesAs, lookOf, type Motion, pulsesAs } from './kinds.ts';
 import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
 import { type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
@@ -75,7 +77,12 @@ export interface RenderInput {
   readonly staleAccounts?: ReadonlyMap<string, string> | undefined;
   /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
   readonly restored?: Fleet | undefined;
+  /** How long a settled state that dims (kinds.ts `look`) stays bright; default DEFAULT_DIM_AFTER_MS. */
+  readonly dimAfterMs?: number | undefined;
 }
+
+/** A deploy that succeeded stays bright for an hour by default (config deploys.dimAfterMinutes). */
+export const DEFAULT_DIM_AFTER_MS = 3_600_000;
 
 export interface Rendered {
   readonly frame: Frame;
@@ -143,10 +150,25 @@ export function renderBoard(input: RenderInput): Rendered {
       entry: legendEntry(instance, input, many),
     };
     let color = base;
-    if (pulsesAs(instance.kind, instance.state)) {
+    const look = lookOf(instance.kind, {
+      state: instance.state,
+      ageMs: Math.max(0, nowMs - instance.sinceMs),
+      previous: instance.previousState,
+      dimAfterMs: input.dimAfterMs ?? DEFAULT_DIM_AFTER_MS,
+    });
+    const motion: Motion =
+      look?.motion ??
+      (pulsesAs(instance.kind, instance.state)
+        ? 'pulse'
+        : flashesAs(instance.kind, instance.state)
+          ? 'flash'
+          : 'steady');
+    if (look?.scale !== undefined) color = scaleColor(color, look.scale);
+    if (look?.changesInMs !== undefined) wakeUps.push(Math.max(1, Math.ceil(look.changesInMs)));
+    if (motion === 'pulse') {
       color = scaleColor(color, pulseFactor(nowMs));
       pulsing = true;
-    } else if (flashesAs(instance.kind, instance.state)) {
+    } else if (motion === 'flash') {
       if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
       wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
       animating = true;
