@@ -48,6 +48,7 @@ export function pictureSettings(
     readonly aws?: Pick<Config['aws'], 'accounts'>;
     readonly zones?: Config['zones'];
     readonly homeAssistant?: Config['homeAssistant'];
+    readonly deploys?: Config['deploys'];
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
@@ -60,5 +61,6 @@ export function pictureSettings(
     ...(config.aws === undefined ? {} : { accountLabels: accountLabels(config.aws.accounts) }),
     ...(config.zones === undefined ? {} : { zones: config.zones }),
     ...(night === undefined ? {} : { night }),
+    ...(config.deploys === undefined ? {} : { dimAfterMs: config.deploys.dimAfterMinutes * 60_000 }),
   };
 }

@@ -168,6 +168,9 @@ export function translateDeployEvent(event: unknown): DeployTranslateResult {
     }
     start = time;
   }
+  if (typeof run !== 'string') {
+    return fail(isNot(pipeline ? 'detail.execution-id' : 'detail.deploymentId', run, 'a string'));
+  }
   const checked = checkDeployMessage({
     v: DEPLOY_MESSAGE_VERSION,
     kind: DEPLOY_KIND,

@@ -1,7 +1,9 @@
 /**
  * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
- * board, on the events' own clock. EC2 state changes and CloudWatch Alarm State Changes both count
- * (an alarm is ordered by its state's own timestamp, as the agent orders it). Events are applied in
+ * board, on the events' own clock. EC2 state changes, CloudWatch Alarm State Changes, CodePipeline
+ * execution and ECS deployment state changes count (an alarm is ordered by its state's own
+ * timestamp, a deploy by its run's start then its state's time, as the agent orders them; a
+ * SUPERSEDED execution, which the Lambda skips, counts as ignored). Events are applied in
  * event-time order (ties: instance id or alarm ARN, then rank, then event id), so the final board
  * does not depend on the order of the lines in the file; the layout follows after every event as the agent's would, and the final board is drawn
  * at the latest event time. Events of another kind (a Spot interruption warning, an Auto Scaling
@@ -11,10 +13,19 @@
  */
 import { EC2_SOURCE, EC2_STATE_CHANGE, translateEvent } from '../../lambda/translate.ts';
 import { ALARM_STATE_CHANGE, CLOUDWATCH_SOURCE, translateAlarmEvent } from '../../lambda/translate-alarm.ts';
+import {
+  CODEPIPELINE_SOURCE,
+  ECS_DEPLOYMENT_CHANGE,
+  ECS_SOURCE,
+  isDeployEvent,
+  PIPELINE_EXECUTION_CHANGE,
+  translateDeployEvent,
+} from '../../lambda/translate-deploy.ts';
 import { parseAlarmArn } from '../../shared/alarm-message.ts';
+import { parseDeployArn } from '../../shared/deploy-message.ts';
 import { type InstanceState, STATE_RANK } from '../../shared/instance-state.ts';
-import { alarmChangeOf, type Change, changeOf } from '../fleet/instance.ts';
-import { ALARM_STATE_RANK } from '../fleet/order.ts';
+import { alarmChangeOf, type Change, changeOf, deployChangeOf } from '../fleet/instance.ts';
+import { ALARM_STATE_RANK, DEPLOY_STATE_RANK } from '../fleet/order.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../fleet/store.ts';
 import type { Legend } from '../layout/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from '../layout/picture.ts';
@@ -85,10 +96,22 @@ function envelopeKind(event: unknown): string | undefined {
 }
 
 const ALARM_EVENT = `${CLOUDWATCH_SOURCE} ${ALARM_STATE_CHANGE}`;
-const KNOWN_EVENTS = new Set([`${EC2_SOURCE} ${EC2_STATE_CHANGE}`, ALARM_EVENT]);
+const KNOWN_EVENTS = new Set([
+  `${EC2_SOURCE} ${EC2_STATE_CHANGE}`,
+  ALARM_EVENT,
+  `${CODEPIPELINE_SOURCE} ${PIPELINE_EXECUTION_CHANGE}`,
+  `${ECS_SOURCE} ${ECS_DEPLOYMENT_CHANGE}`,
+]);
 
 /** The change an event stands for, or why it cannot be read (the Lambda's own translations). */
-function changeOfEvent(event: unknown): { change: Change } | { reason: string } {
+function changeOfEvent(event: unknown): { change: Change } | { reason: string; skipped?: true } {
+  if (isDeployEvent(event)) {
+    const result = translateDeployEvent(event);
+    if (!result.ok)
+      return result.skipped === true ? { reason: result.reason, skipped: true } : { reason: result.reason };
+    const arn = parseDeployArn(result.message.arn) as { region: string; account: string };
+    return { change: deployChangeOf(result.message, arn.region, arn.account) };
+  }
   if (envelopeKind(event) === ALARM_EVENT) {
     const result = translateAlarmEvent(event);
     if (!result.ok) return { reason: result.reason };
@@ -100,7 +123,9 @@ function changeOfEvent(event: unknown): { change: Change } | { reason: string } 
 }
 
 function rankOf(change: Change): number {
-  return change.kind === 'alarm' ? ALARM_STATE_RANK[change.state] : STATE_RANK[change.state as InstanceState];
+  if (change.kind === 'alarm') return ALARM_STATE_RANK[change.state];
+  if (change.kind === 'deploy') return DEPLOY_STATE_RANK[change.state];
+  return STATE_RANK[change.state as InstanceState];
 }
 
 /** Event time, then id, then rank, then event id: one order for any file order. */
@@ -139,7 +164,8 @@ export function replay(inputs: readonly ReplayInput[], settings: PictureSettings
     const result = changeOfEvent(event);
     const kind = envelopeKind(event);
     if ('change' in result) changes.push(result.change);
-    else if (kind !== undefined && !KNOWN_EVENTS.has(kind)) ignored += 1;
+    else if ((kind !== undefined && !KNOWN_EVENTS.has(kind)) || ('skipped' in result && result.skipped))
+      ignored += 1;
     else problems.push({ where, reason: result.reason });
   }
   // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.

@@ -15,9 +15,10 @@ import type { SyncEffects } from '../runtime.ts';
 import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import { credentialsFromConfig } from './credentials.ts';
+import type { DeploySource, DeploySourceOptions } from './deploys.ts';
 import { createDropReport } from './drop-report.ts';
 import type { Ec2Source } from './ec2.ts';
-import { withAlarms } from './listing.ts';
+import { withAlarms, withDeploys } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 import type { AlarmScope, MqttSourceOptions } from './mqtt.ts';
 import { createProbeRunner, type ProbeRunner } from './probes.ts';
@@ -41,13 +42,48 @@ export function syncOptionsFor(config: Config): SyncOptions {
 /** What the MQTT source subscribes to and lets through: the configured accounts and regions. */
 export function mqttOptionsFor(
   config: Config,
-): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions' | 'alarms'> {
+): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'accounts' | 'regions' | 'alarms' | 'deploys'> {
   return {
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
     alarms: alarmScope(config),
+    deploys: deployScope(config),
+  };
+}
+
+/** The deploy messages to take (config `deploys`): the home account's; undefined without deploys. */
+export function deployScope(config: Config): AlarmScope | undefined {
+  if (config.deploys === undefined) return undefined;
+  return {
+    account: accountIds(config.aws.accounts)[0] ?? '',
+    regions: config.deploys.regions ?? config.aws.regions,
+    prefixes: config.deploys.prefixes,
+  };
+}
+
+/**
+ * The deploy source, loaded (with the CodePipeline and ECS clients) only when the config has
+ * deploys, as `lazyAlarmSource` does for alarms.
+ */
+function lazyDeploySource(options: DeploySourceOptions): DeploySource {
+  let source: Promise<DeploySource> | undefined;
+  let closed = false;
+  const load = () => {
+    source ??= import('./deploys.ts').then((module) => module.createDeploySource(options));
+    return source;
+  };
+  load().catch(() => {
+    source = undefined;
+  });
+  return {
+    list: async (signal) => (await load()).list(signal),
+    close() {
+      if (closed) return;
+      closed = true;
+      void source?.then((loaded) => loaded.close());
+    },
   };
 }
 
@@ -110,7 +146,30 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     log,
   };
   const ec2 = runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options);
-  if (config.alarms === undefined) return ec2;
+  const home = accountIds(config.aws.accounts)[0] ?? '';
+  const deploys = config.deploys;
+  // Deploys of the home account only, with its credentials, like alarms.
+  const withDeploysToo = (source: Ec2Source): Ec2Source =>
+    deploys === undefined
+      ? source
+      : withDeploys(
+          source,
+          lazyDeploySource({
+            account: home,
+            regions: deploys.regions ?? config.aws.regions,
+            prefixes: deploys.prefixes,
+            pipelines: deploys.pipelines,
+            ecsClusters: deploys.ecsClusters,
+            credentials,
+            codepipelineEndpoint: deploys.codepipelineEndpoint,
+            ecsEndpoint: deploys.ecsEndpoint,
+            ...(timeouts === undefined ? {} : { timeouts }),
+            retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
+            log,
+          }),
+          { account: home, log },
+        );
+  if (config.alarms === undefined) return withDeploysToo(ec2);
   // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
   const alarms = lazyAlarmSource({
     regions: config.alarms.regions ?? config.aws.regions,
@@ -121,7 +180,7 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
   });
-  return withAlarms(ec2, alarms, { account: accountIds(config.aws.accounts)[0] ?? '', log });
+  return withDeploysToo(withAlarms(ec2, alarms, { account: home, log }));
 }
 
 /**

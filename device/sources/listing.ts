@@ -10,6 +10,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { AlarmSource } from './alarms.ts';
+import type { DeploySource } from './deploys.ts';
 import type { Ec2Source } from './ec2.ts';
 import type { ProbeRunner } from './probes.ts';
 
@@ -57,6 +58,43 @@ export function withAlarms(
     close() {
       ec2.close();
       alarms.close();
+    },
+  };
+}
+
+/**
+ * The listing with the deploys (deploys.ts) added, started together and stamped before either, like
+ * `withAlarms`: a failed deploy listing names the home account as failed for the kind `deploy` only,
+ * so the deploy pixels keep their last state and the rest is listed as usual.
+ */
+export function withDeploys(
+  source: Ec2Source,
+  deploys: DeploySource,
+  options: { readonly account: string; readonly now?: () => number; readonly log: Logger },
+): Ec2Source {
+  const now = options.now ?? Date.now;
+  return {
+    async list(signal) {
+      const startedAtMs = now();
+      const [rest, listed] = await Promise.all([
+        source.list(signal),
+        deploys.list(signal).catch((error: unknown) => error as Error),
+      ]);
+      const failedAccounts = [...(rest.failedAccounts ?? [])];
+      if (listed instanceof Error) {
+        options.log.warn('deploys not listed; their pixels keep their last state', { error: listed.message });
+        failedAccounts.push({ account: options.account, kind: 'deploy', reason: listed.message });
+      }
+      return {
+        startedAtMs: Math.min(startedAtMs, rest.startedAtMs),
+        instances: listed instanceof Error ? rest.instances : [...rest.instances, ...listed.instances],
+        ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
+      };
+    },
+    describeIds: (region, ids, signal) => source.describeIds(region, ids, signal),
+    close() {
+      source.close();
+      deploys.close();
     },
   };
 }

@@ -23,6 +23,9 @@
  *   topic in each alarm region (`{prefix}/alarm/v1/{account}/{region}`, topics.ts `alarmTopic`) and
  *   emits `alarm` with a decoded alarm message (shared/alarm-message.ts) whose ARN names that account
  *   and region and whose name starts with a configured prefix; anything else there is dropped.
+ * - Deploys (option `deploys`, config `deploys`): the same for the deploy topics
+ *   (`{prefix}/deploy/v1/{account}/{region}`, topics.ts `deployTopic`), emitting `deploy` with a
+ *   decoded deploy message (shared/deploy-message.ts).
  * - Only the configured accounts and regions get through: a message for any other (a session that
  *   still holds an older, wider subscription, or a broker that ignores filters) is dropped and
  *   counted, one warning line a minute at most (drop-report.ts).
@@ -36,16 +39,19 @@
  */
 import { mqtt } from 'aws-iot-device-sdk-v2';
 import { type AlarmMessage, decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
+import { type DeployMessage, decodeDeployMessage, parseDeployArn } from '../../shared/deploy-message.ts';
 import { decodeMessage, type StateMessage } from '../../shared/message.ts';
 import {
   alarmTopic,
+  deployTopic,
   MAX_SUBSCRIPTIONS,
   parseAlarmTopic,
+  parseDeployTopic,
   parseInstanceTopic,
   subscriptionFilters,
 } from '../../shared/topics.ts';
 import type { MqttConfig } from '../config.ts';
-import { alarmChangeOf, changeOf } from '../fleet/instance.ts';
+import { alarmChangeOf, changeOf, deployChangeOf } from '../fleet/instance.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { createDropReport } from './drop-report.ts';
@@ -63,6 +69,13 @@ export type MqttEvent =
       readonly message: AlarmMessage;
       readonly account: string;
       readonly region: string;
+    }
+  | {
+      readonly type: 'deploy';
+      readonly topic: string;
+      readonly message: DeployMessage;
+      readonly account: string;
+      readonly region: string;
     };
 
 /** An MQTT event as sync.ts takes it: a message becomes its change (fleet/instance.ts `changeOf`). */
@@ -70,6 +83,8 @@ export function toSyncEvent(event: MqttEvent): SyncEvent {
   if (event.type === 'message') return { type: 'message', change: changeOf(event.message) };
   if (event.type === 'alarm')
     return { type: 'message', change: alarmChangeOf(event.message, event.region, event.account) };
+  if (event.type === 'deploy')
+    return { type: 'message', change: deployChangeOf(event.message, event.region, event.account) };
   return event;
 }
 
@@ -98,6 +113,8 @@ export interface MqttSourceOptions {
   readonly regions: readonly string[];
   /** Config `alarms`: subscribe to these alarm topics too. Absent: instances only. */
   readonly alarms?: AlarmScope | undefined;
+  /** Config `deploys`: subscribe to these deploy topics too (the same shape of scope). */
+  readonly deploys?: AlarmScope | undefined;
   readonly onEvent: (event: MqttEvent) => void;
   readonly log?: Logger;
   /** Our own floor between two connect attempts. Default 2000 ms (IoT Core allows 1 CONNECT/s). */
@@ -153,15 +170,24 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
   // with the instance filters: one alarm filter per region, or one for them all when that is short.
   const sideCount = options.side?.filters.length ?? 0;
   const alarmRegions = [...new Set(alarms?.regions ?? [])];
+  const deploys = options.deploys;
+  const deployRegions = [...new Set(deploys?.regions ?? [])];
   const perRegion = subscriptionFilters(options.topicPrefix, options.accounts, options.regions).length;
-  const alarmFilters =
-    perRegion + sideCount + alarmRegions.length <= MAX_SUBSCRIPTIONS
-      ? alarmRegions.map((region) =>
-          alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region }),
-        )
-      : alarmRegions.length === 0
+  const fits = perRegion + sideCount + alarmRegions.length + deployRegions.length <= MAX_SUBSCRIPTIONS;
+  const kindFilters = (
+    topic: typeof alarmTopic,
+    scope: AlarmScope | undefined,
+    regions: readonly string[],
+  ): string[] =>
+    fits
+      ? regions.map((region) => topic(options.topicPrefix, { account: scope?.account ?? '', region }))
+      : regions.length === 0
         ? []
-        : [alarmTopic(options.topicPrefix, { account: alarms?.account ?? '', region: '+' })];
+        : [topic(options.topicPrefix, { account: scope?.account ?? '', region: '+' })];
+  const alarmFilters = [
+    ...kindFilters(alarmTopic, alarms, alarmRegions),
+    ...kindFilters(deployTopic, deploys, deployRegions),
+  ];
   const filters = [
     ...subscriptionFilters(
       options.topicPrefix,
@@ -240,6 +266,27 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     return true;
   };
 
+  const onDeploy = (topic: string, payload: ArrayBuffer, scope: AlarmScope): boolean => {
+    const address = parseDeployTopic(options.topicPrefix, topic);
+    if (address === undefined) return false;
+    if (address.account !== scope.account || !scope.regions.includes(address.region)) {
+      options.counters?.dropped('out-of-scope');
+      outOfScope.drop(`deploy ${address.account}/${address.region}`);
+      return true;
+    }
+    const decoded = decodeDeployMessage(payload);
+    if (!decoded.ok) drop('bad-payload', decoded.reason, topic);
+    else {
+      const arn = parseDeployArn(decoded.message.arn);
+      if (arn?.account !== address.account || arn.region !== address.region)
+        drop('topic-mismatch', `topic does not match deploy ${decoded.message.arn}`, topic);
+      else if (!scope.prefixes.some((prefix) => decoded.message.name.startsWith(prefix)))
+        drop('out-of-scope', 'deploy name matches none of deploys.prefixes', topic);
+      else emit({ type: 'deploy', topic, message: decoded.message, ...address });
+    }
+    return true;
+  };
+
   const side = options.side;
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
     if (side?.filters.includes(topic)) {
@@ -248,6 +295,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     }
     options.counters?.received();
     if (alarms !== undefined && onAlarm(topic, payload, alarms)) return;
+    if (deploys !== undefined && onDeploy(topic, payload, deploys)) return;
     const address = parseInstanceTopic(options.topicPrefix, topic);
     if (address === undefined) {
       drop('bad-topic', 'topic is not {prefix}/v1/{account}/{region}/{id}', topic);
