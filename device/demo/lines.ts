@@ -10,6 +10,7 @@
 
 import { drawStatus } from '../display/boards/terminal-legend.ts';
 import { sanitizeText } from '../display/sanitize.ts';
+import { KIND_NAMES } from '../layout/kinds.ts';
 import type { Legend, LegendEntry } from '../layout/legend.ts';
 
 function instances(view: Legend | undefined): Map<string, LegendEntry> {
@@ -30,7 +31,12 @@ function counts(view: Legend): string {
   const perKind = new Map<string, number>();
   for (const entry of instances(view).values()) perKind.set(entry.kind, (perKind.get(entry.kind) ?? 0) + 1);
   if (perKind.size === 0) return '0 instances';
-  return [...perKind].map(([kind, n]) => `${n} ${kind}s`).join(', ');
+  // In kind order (kinds.ts), not pixel order, so the line reads the same whatever the layout.
+  const rank = (kind: string) => (KIND_NAMES as readonly string[]).indexOf(kind);
+  return [...perKind]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([kind, n]) => `${n} ${kind}s`)
+    .join(', ');
 }
 
 /** What changed from `before` (undefined: nothing shown yet) to `after`, one line each. */
