@@ -6,12 +6,17 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDeploys, startFakeDeploys } from '../../../device/demo/fake-deploys.ts';
+import type { InstanceDetails } from '../../../device/fleet/instance.ts';
+import { EMPTY_FLEET, replaceWithSnapshot } from '../../../device/fleet/store.ts';
+import { silentLogger } from '../../../device/log.ts';
 import {
   createDeploySource,
   type DeploySourceOptions,
   partitionOf,
   serviceStateOf,
 } from '../../../device/sources/deploys.ts';
+import type { Ec2Source } from '../../../device/sources/ec2.ts';
+import { withDeploys } from '../../../device/sources/listing.ts';
 
 const CREDENTIALS = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
 const ACCOUNT = '123456789012';
@@ -172,5 +177,67 @@ describe('deploy source', () => {
     expect(serviceStateOf({ deployments: [{ status: 'ACTIVE', createdAt: new Date(T) }] })).toBeUndefined();
     expect(partitionOf('cn-north-1')).toBe('aws-cn');
     expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+  });
+});
+
+describe('the listing with deploys (listing.ts withDeploys)', () => {
+  const instance: InstanceDetails = {
+    instanceId: 'i-00000001',
+    state: 'running',
+    region: 'eu-west-1',
+    account: ACCOUNT,
+    name: 'web',
+    tags: {},
+  };
+  const ec2: Ec2Source = {
+    list: async () => ({ startedAtMs: T + 5, instances: [instance] }),
+    describeIds: async () => [],
+    close: () => undefined,
+  };
+
+  it('joins the deploys to the instances, stamped before either began', async () => {
+    fake.pipeline('eu-west-1', 'join-app', { id: 'j-1', status: 'Succeeded', startMs: T, updatedMs: T });
+    const listing = withDeploys(ec2, source({ prefixes: ['join-'] }), {
+      account: ACCOUNT,
+      now: () => T,
+      log: silentLogger,
+    });
+    try {
+      const snapshot = await listing.list();
+      expect(snapshot.startedAtMs).toBe(T);
+      expect(snapshot.instances.map((d) => d.instanceId)).toEqual([
+        'i-00000001',
+        `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:join-app`,
+      ]);
+      expect(snapshot.failedAccounts).toBeUndefined();
+    } finally {
+      listing.close();
+    }
+  });
+
+  it('keeps the deploy pixels as they were when only the deploy listing fails', async () => {
+    fake.pipeline('eu-west-1', 'keep-app', { id: 'k-1', status: 'Failed', startMs: T, updatedMs: T });
+    const listing = withDeploys(ec2, source({ prefixes: ['keep-'] }), {
+      account: ACCOUNT,
+      now: () => T,
+      log: silentLogger,
+    });
+    try {
+      const fleet = replaceWithSnapshot(EMPTY_FLEET, await listing.list(), T);
+      fake.throttleNext(10);
+      const failed = await listing.list();
+      expect(failed.failedAccounts).toEqual([
+        {
+          account: ACCOUNT,
+          kind: 'deploy',
+          reason: expect.stringMatching(/codepipeline:ListPipelines failed/),
+        },
+      ]);
+      const after = replaceWithSnapshot(fleet, failed, T + 1);
+      expect(after.get(`arn:aws:codepipeline:eu-west-1:${ACCOUNT}:keep-app`)?.state).toBe('deploy-failed');
+      expect(after.get('i-00000001')?.state).toBe('running');
+    } finally {
+      listing.close();
+    }
   });
 });
