@@ -143,7 +143,11 @@ export class DeviceAccess extends Construct {
           ? ''
           : ' cloudwatch:DescribeAlarms (alarms selected) is granted on "*" too: the agent lists every ' +
             'alarm of a region and keeps the selected ones, the alarms are not known at deploy time, and ' +
-            'the statement is read-only and limited to the alarm regions with aws:RequestedRegion.'),
+            'the statement is read-only and limited to the alarm regions with aws:RequestedRegion.') +
+        (props.deploys === undefined
+          ? ''
+          : ' codepipeline:ListPipelines and ecs:ListServices (deploys selected) have no resource type ' +
+            'either; read-only, limited to the deploy regions with aws:RequestedRegion.'),
     });
 
     if (props.deploys !== undefined) {
