@@ -29,9 +29,10 @@ Examples:
   ec2led replay events.jsonl --config /etc/ec2led/config.json
 
 FILE is a JSON array of EC2 state-change, CloudWatch Alarm State Change, CodePipeline Pipeline
-Execution State Change and ECS Deployment State Change events, or one event per line (JSON lines), applied in event-time order on the events' own clock (now = the latest
-event time), so the order of the lines does not matter. Other events (a Spot interruption
-warning, ...) are counted as ignored.
+Execution State Change and ECS Deployment State Change events, or one event per line (JSON
+lines), applied in event-time order on the events' own clock (now = the latest event time), so
+the order of the lines does not matter. Other events (a Spot interruption warning, ...) and
+superseded executions are counted as ignored.
 On a terminal the board is drawn above the legend, each pixel in its state's steady colour.
 
 Flags:
