@@ -1,0 +1,170 @@
+/**
+ * Deploy message v1: what the Lambda publishes for a CodePipeline execution's or an ECS service
+ * deployment's state change, on its own topic tree (`deployTopic` in topics.ts), one per change.
+ *
+ *   {"v":1,"kind":"deploy","name":"myPipeline","state":"deploy-failed","start":1612119343910,
+ *    "time":1612119343000,"arn":"arn:aws:codepipeline:us-west-2:123456789012:myPipeline",
+ *    "run":"12345678-1234-5678-abcd-12345678abcd","event":"01234567-…"}
+ *
+ * Contract:
+ * - A third kind beside the instance and alarm messages: agents built before it neither subscribe to
+ *   its topics nor accept its payload (`kind` is unknown to the other decoders), so they drop it.
+ * - `arn` is a CodePipeline pipeline's ARN (`arn:…:codepipeline:{region}:{account}:{name}`) or an
+ *   ECS service's (`arn:…:ecs:{region}:{account}:service/{cluster}/{name}`); `name` is the ARN's name.
+ * - `run` is the execution id (CodePipeline) or the deployment id (ECS `ecs-svc/…`).
+ * - `start` is when that run started (epoch ms); `time` when it entered `state`. Two messages for one
+ *   ARN order by `start` first (a newer run outranks any state of an older one, however late its
+ *   event arrives), then by `time`, then by the state's severity (the deploy kind's `supersedes`,
+ *   device/kinds/kinds.ts).
+ * - `encodeDeployMessage` writes the keys in this order and nothing else, and throws on a message
+ *   `decodeDeployMessage` would reject; `decodeDeployMessage` never throws.
+ * A decoded message is a hint: ListPipelineExecutions and DescribeServices are the truth.
+ */
+
+import { bytesOf, checkFlatRecord, show } from './message.ts';
+import { EVENT_ID_PATTERN } from './patterns.ts';
+
+export const DEPLOY_MESSAGE_VERSION = 1;
+export const DEPLOY_KIND = 'deploy';
+/**
+ * A deploy's states, named apart from every other kind's (config `colors` keys them): a run in
+ * progress, one that succeeded, one that failed, one stopped or cancelled by hand.
+ */
+export const DEPLOY_STATES = ['deploying', 'deployed', 'deploy-failed', 'deploy-stopped'] as const;
+export type DeployState = (typeof DEPLOY_STATES)[number];
+
+const PARTITION = 'aws[a-z-]*';
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+/** Groups: partition, region, account, name. CodePipeline names: 1-100 of [A-Za-z0-9.@_-]. */
+export const PIPELINE_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITION}):codepipeline:(${REGION}):(\\d{12}):([A-Za-z0-9.@_-]{1,100})$`,
+);
+/** Groups: partition, region, account, cluster, name. ECS names: 1-255 of [A-Za-z0-9_-]. */
+export const SERVICE_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITION}):ecs:(${REGION}):(\\d{12}):service/([A-Za-z0-9_-]{1,255})/([A-Za-z0-9_-]{1,255})$`,
+);
+/** Either of the two: every deploy pixel's id. */
+export const DEPLOY_ARN_PATTERN = new RegExp(`${PIPELINE_ARN_PATTERN.source}|${SERVICE_ARN_PATTERN.source}`);
+/** An execution id (a UUID) or an ECS deployment id (`ecs-svc/` and digits). */
+const RUN_PATTERN = /^[A-Za-z0-9/_-]{1,128}$/;
+const KEYS = ['v', 'kind', 'name', 'state', 'start', 'time', 'arn', 'run', 'event'] as const;
+
+export interface DeployMessage {
+  readonly v: typeof DEPLOY_MESSAGE_VERSION;
+  readonly kind: typeof DEPLOY_KIND;
+  readonly name: string;
+  readonly state: DeployState;
+  /** When the run started, epoch milliseconds: the first ordering key. */
+  readonly start: number;
+  /** When the run entered `state`, epoch milliseconds. */
+  readonly time: number;
+  readonly arn: string;
+  /** The execution or deployment id. */
+  readonly run: string;
+  /** The EventBridge event id, for tracing and deduplication. */
+  readonly event: string;
+}
+
+export type DeployDecodeResult = { ok: true; message: DeployMessage } | { ok: false; reason: string };
+
+export function isDeployState(value: unknown): value is DeployState {
+  return typeof value === 'string' && (DEPLOY_STATES as readonly string[]).includes(value);
+}
+
+/** What a deploy ARN names, or undefined when it is neither a pipeline's nor a service's. */
+export function parseDeployArn(arn: string):
+  | {
+      readonly service: 'codepipeline' | 'ecs';
+      readonly region: string;
+      readonly account: string;
+      /** The pipeline's name, or the service's (without its cluster). */
+      readonly name: string;
+      /** ECS only: the cluster's name. */
+      readonly cluster?: string;
+    }
+  | undefined {
+  const pipeline = PIPELINE_ARN_PATTERN.exec(arn);
+  if (pipeline !== null) {
+    const [, , region, account, name] = pipeline as unknown as [string, string, string, string, string];
+    return { service: 'codepipeline', region, account, name };
+  }
+  const service = SERVICE_ARN_PATTERN.exec(arn);
+  if (service === null) return undefined;
+  const [, , region, account, cluster, name] = service as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { service: 'ecs', region, account, name, cluster };
+}
+
+function isEpochMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Validates a parsed value as a deploy message v1. Never throws. */
+export function checkDeployMessage(value: unknown): DeployDecodeResult {
+  const flat = checkFlatRecord(value, KEYS);
+  if (!flat.ok) return flat;
+  const { v, kind, name, state, start, time, arn, run, event } = flat.record;
+  if (v !== DEPLOY_MESSAGE_VERSION) {
+    return { ok: false, reason: `version ${show(v)} is not ${DEPLOY_MESSAGE_VERSION}` };
+  }
+  if (kind !== DEPLOY_KIND) return { ok: false, reason: `kind ${show(kind)} is not "${DEPLOY_KIND}"` };
+  if (!isDeployState(state)) {
+    return { ok: false, reason: `state ${show(state)} is not a deploy state (${DEPLOY_STATES.join(', ')})` };
+  }
+  if (!isEpochMs(start)) return { ok: false, reason: `start ${show(start)} is not epoch milliseconds` };
+  if (!isEpochMs(time)) return { ok: false, reason: `time ${show(time)} is not epoch milliseconds` };
+  const parsed = typeof arn === 'string' ? parseDeployArn(arn) : undefined;
+  if (typeof arn !== 'string' || parsed === undefined) {
+    return { ok: false, reason: `arn ${show(arn)} is not a CodePipeline pipeline's or an ECS service's ARN` };
+  }
+  if (name !== parsed.name)
+    return { ok: false, reason: `name ${show(name)} is not the ARN's ${show(parsed.name)}` };
+  if (typeof run !== 'string' || !RUN_PATTERN.test(run)) {
+    return { ok: false, reason: `run ${show(run)} is not an execution or deployment id` };
+  }
+  if (typeof event !== 'string' || !EVENT_ID_PATTERN.test(event)) {
+    return { ok: false, reason: `event ${show(event)} is not an event id` };
+  }
+  return {
+    ok: true,
+    message: { v: DEPLOY_MESSAGE_VERSION, kind: DEPLOY_KIND, name, state, start, time, arn, run, event },
+  };
+}
+
+/** Decodes a payload as received from MQTT (text, bytes, any buffer). Total: never throws. */
+export function decodeDeployMessage(payload: unknown): DeployDecodeResult {
+  const read = bytesOf(payload);
+  if ('reason' in read) return { ok: false, reason: read.reason };
+  if (read.bytes.byteLength === 0) return { ok: false, reason: 'payload is empty' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
+  } catch (error) {
+    return { ok: false, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` };
+  }
+  return checkDeployMessage(parsed);
+}
+
+/** Encodes in key order. Throws (naming the reason) on a message decode would reject. */
+export function encodeDeployMessage(message: DeployMessage): string {
+  const checked = checkDeployMessage(message);
+  if (!checked.ok) throw new Error(`refusing to encode an invalid deploy message: ${checked.reason}`);
+  const m = checked.message;
+  return JSON.stringify({
+    v: m.v,
+    kind: m.kind,
+    name: m.name,
+    state: m.state,
+    start: m.start,
+    time: m.time,
+    arn: m.arn,
+    run: m.run,
+    event: m.event,
+  });
+}
