@@ -80,9 +80,9 @@ export async function benchPolling(): Promise<Section> {
           const snapshot = await source.list();
           const at = performance.now();
           result.calls += regions.length;
-          for (const instance of snapshot.instances) {
-            if (round > 0 && last.get(instance.instanceId) !== instance.state) {
-              const change = [...(byInstance.get(instance.instanceId) ?? [])]
+          for (const instance of snapshot.items) {
+            if (round > 0 && last.get(instance.id) !== instance.state) {
+              const change = [...(byInstance.get(instance.id) ?? [])]
                 .reverse()
                 .find((c) => c.state === instance.state && c.at <= at);
               if (change !== undefined && !result.seen.has(change)) {
@@ -90,7 +90,7 @@ export async function benchPolling(): Promise<Section> {
                 result.latencies.push(at - change.at);
               }
             }
-            last.set(instance.instanceId, instance.state);
+            last.set(instance.id, instance.state);
           }
           while (!stop.now && performance.now() < due) await sleep(Math.min(100, due - performance.now()));
         }

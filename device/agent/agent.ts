@@ -306,7 +306,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (id === undefined) return undefined;
       highlighted = id;
       attentionCounters.count('highlight', by);
-      stage.identify({ instanceId: id }, now() + IDENTIFY_MS, true);
+      stage.identify({ id: id }, now() + IDENTIFY_MS, true);
       runtime.redraw();
       const entry = pixels.find((pixel) => pixel.entry?.id === id)?.entry;
       const name = entry?.name === undefined || entry.name === '' ? id : entry.name;

@@ -1,12 +1,12 @@
 /**
  * The fleet file: the last known fleet as text, so a Pi that reboots without network shows its
- * instances (dimmed as stale) instead of nothing. The agent writes it to its state directory beside
+ * items (dimmed as stale) instead of nothing. The agent writes it to its state directory beside
  * the slot file (fleet-store.ts). Pure.
  *
  *   {
  *     "version": 1,
  *     "savedAtMs": 1764403200000,
- *     "instances": [
+ *     "items": [
  *       { "id": "i-0123456789abcdef0", "state": "running", "timeMs": 1764403100000,
  *         "sinceMs": 1764400000000, "region": "eu-west-1", "account": "123456789012",
  *         "name": "web-1", "tags": { "Name": "web-1" }, "listed": true },
@@ -16,9 +16,9 @@
  *   }
  *
  * Contract:
- * - It is a hint, never the truth: the restored instances show stale until the first listing
+ * - It is a hint, never the truth: the restored items show stale until the first listing
  *   replaces them (level-based: the listing decides what exists).
- * - Bounded: at most MAX_FLEET_FILE_INSTANCES instances (those with a pixel first, then by id), and
+ * - Bounded: at most MAX_FLEET_FILE_ITEMS items (those with a pixel first, then by id), and
  *   of the tags only those the kind keeps (the layout reads Name and `ec2led:pixel`), so the file stays under
  *   MAX_FLEET_FILE_BYTES whatever the fleet.
  * - `parseFleet` never throws: a corrupt, foreign, oversized, other-version or future-dated file
@@ -30,17 +30,19 @@
  *   `kind` (absent: DEFAULT_KIND, as before kinds) and is checked against that kind's own id
  *   pattern, states, region and account; of the tags only the kind's `keptTags` are kept; a kind
  *   this agent does not know is a bad entry, skipped.
- * - `serializeFleet` writes instances in id order, so equal fleets give equal text.
+ * - `serializeFleet` writes items in id order, so equal fleets give equal text.
+ * - The list was called `instances` before items had kinds (0.1.0); a file with `instances` and no
+ *   `items` is read the same, until 0.2.0. It is written as `items` only.
  */
 
 import { DEFAULT_KIND, isKind, isStateOf, KIND_NAMES, type KindSpec, specOf } from '../kinds/kinds.ts';
-import type { Instance } from './instance.ts';
+import type { Item } from './item.ts';
 import { EMPTY_FLEET, type Fleet } from './store.ts';
 
 export const FLEET_FILE_VERSION = 1;
-/** A 64x64 board's worth: more instances than the largest board has pixels are never shown at once. */
-export const MAX_FLEET_FILE_INSTANCES = 4096;
-/** 4096 instances with 256-character names and pixel tags stay under 3 MB; anything larger is not ours. */
+/** A 64x64 board's worth: more items than the largest board has pixels are never shown at once. */
+export const MAX_FLEET_FILE_ITEMS = 4096;
+/** 4096 items with 256-character names and pixel tags stay under 3 MB; anything larger is not ours. */
 export const MAX_FLEET_FILE_BYTES = 4 * 1024 * 1024;
 /**
  * How far after the agent's clock a file may be stamped and still be read: a Pi has no battery
@@ -66,8 +68,8 @@ const keptTags = (kind: string): readonly string[] => (isKind(kind) ? (specOf(ki
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The fleet as text. `shown` (the layout's slots) says which instances have a pixel: when the fleet
- * exceeds MAX_FLEET_FILE_INSTANCES, those are kept first.
+ * The fleet as text. `shown` (the layout's slots) says which items have a pixel: when the fleet
+ * exceeds MAX_FLEET_FILE_ITEMS, those are kept first.
  */
 export function serializeFleet(
   fleet: Fleet,
@@ -75,13 +77,13 @@ export function serializeFleet(
   shown?: ReadonlyMap<string, unknown>,
 ): string {
   let ids = [...fleet.keys()].sort(byId);
-  if (ids.length > MAX_FLEET_FILE_INSTANCES) {
+  if (ids.length > MAX_FLEET_FILE_ITEMS) {
     const first = ids.filter((id) => shown?.has(id) === true);
     const rest = ids.filter((id) => shown?.has(id) !== true);
-    ids = [...first, ...rest].slice(0, MAX_FLEET_FILE_INSTANCES).sort(byId);
+    ids = [...first, ...rest].slice(0, MAX_FLEET_FILE_ITEMS).sort(byId);
   }
-  const instances = ids.map((id) => {
-    const instance = fleet.get(id) as Instance;
+  const items = ids.map((id) => {
+    const instance = fleet.get(id) as Item;
     const tags: Record<string, string> = {};
     for (const key of keptTags(instance.kind)) {
       const value = instance.tags[key];
@@ -100,7 +102,7 @@ export function serializeFleet(
       ...(instance.listed === true ? { listed: true } : {}),
     };
   });
-  return `${JSON.stringify({ version: FLEET_FILE_VERSION, savedAtMs, instances })}\n`;
+  return `${JSON.stringify({ version: FLEET_FILE_VERSION, savedAtMs, items })}\n`;
 }
 
 function empty(reason: string): FleetParse {
@@ -121,7 +123,7 @@ const isTime = (value: unknown): value is number =>
 const article = (words: string): string => `${/^[aeiou]/i.test(words) ? 'an' : 'a'} ${words}`;
 
 /** One entry as a fleet member of its kind, or why not; stamps after `latestMs` are bad values. */
-function instanceOf(entry: unknown, latestMs: number): Instance | string {
+function instanceOf(entry: unknown, latestMs: number): Item | string {
   if (!isRecord(entry)) return 'an entry is not an object';
   const { kind = DEFAULT_KIND, id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
   if (!isKind(kind))
@@ -186,15 +188,15 @@ export function parseFleet(text: string, nowMs: number): FleetParse {
       `fleet file "savedAtMs" ${parsed.savedAtMs} (${isoOf(parsed.savedAtMs)}) is in the future of this clock (${isoOf(nowMs)}); if the clock is right, the file is not one the agent wrote`,
     );
   }
-  if (!Array.isArray(parsed.instances)) return empty('fleet file has no "instances" list');
-  if (parsed.instances.length > MAX_FLEET_FILE_INSTANCES) {
-    return empty(
-      `fleet file holds ${parsed.instances.length} instances, more than ${MAX_FLEET_FILE_INSTANCES}`,
-    );
+  // `instances`: the list's name in 0.1.0's files, read until 0.2.0.
+  const entries = parsed.items ?? parsed.instances;
+  if (!Array.isArray(entries)) return empty('fleet file has no "items" list');
+  if (entries.length > MAX_FLEET_FILE_ITEMS) {
+    return empty(`fleet file holds ${entries.length} items, more than ${MAX_FLEET_FILE_ITEMS}`);
   }
-  const fleet = new Map<string, Instance>();
+  const fleet = new Map<string, Item>();
   const skipped: string[] = [];
-  for (const entry of parsed.instances) {
+  for (const entry of entries) {
     const instance = instanceOf(entry, latestMs);
     if (typeof instance === 'string') skipped.push(instance);
     else if (fleet.has(instance.id)) skipped.push(`${instance.id} listed twice`);

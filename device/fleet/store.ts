@@ -28,15 +28,15 @@
  * live change have no name or tags until `applyDetails` or a listing supplies them.
  */
 import { DEFAULT_KIND, pulsesAs, specOf } from '../kinds/kinds.ts';
-import type { Change, Instance, InstanceDetails, Snapshot } from './instance.ts';
+import type { Change, Item, ItemDetails, Snapshot } from './item.ts';
 import { changeSupersedes } from './order.ts';
 
-export type Fleet = ReadonlyMap<string, Instance>;
+export type Fleet = ReadonlyMap<string, Item>;
 
 export const EMPTY_FLEET: Fleet = new Map();
 
 /** What a listing or DescribeInstances adds beyond the state. */
-export type Descriptive = Pick<InstanceDetails, 'name' | 'tags'>;
+export type Descriptive = Pick<ItemDetails, 'name' | 'tags'>;
 
 const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -47,7 +47,7 @@ function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string
   return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }
 
-function sameInstance(a: Instance, b: Instance): boolean {
+function sameInstance(a: Item, b: Item): boolean {
   return (
     a.id === b.id &&
     a.state === b.state &&
@@ -70,7 +70,7 @@ function sameInstance(a: Instance, b: Instance): boolean {
  */
 export function overrides(
   change: Pick<Change, 'kind' | 'state' | 'timeMs' | 'startMs'>,
-  current: Instance | undefined,
+  current: Item | undefined,
 ): boolean {
   if (current?.listed === true && change.timeMs <= current.timeMs) return false;
   return changeSupersedes(change, current);
@@ -81,17 +81,17 @@ export function overrides(
  * the change is a listed state, which replaces whatever is stored.
  */
 function next(
-  current: Instance | undefined,
+  current: Item | undefined,
   change: Change,
   nowMs: number,
   details: Descriptive | undefined,
   listing = false,
-): Instance | undefined {
+): Item | undefined {
   const wins = listing || overrides(change, current);
   if (!wins && (current === undefined || details === undefined)) return current;
-  const base: Instance = current ?? {
+  const base: Item = current ?? {
     kind: change.kind ?? DEFAULT_KIND,
-    id: change.instanceId,
+    id: change.id,
     state: change.state,
     timeMs: change.timeMs,
     sinceMs: nowMs,
@@ -109,7 +109,7 @@ function next(
     : pulsesAs(current.kind, current.state)
       ? current.previousState
       : current.state;
-  const candidate: Instance = {
+  const candidate: Item = {
     ...base,
     ...(wins && {
       state: change.state,
@@ -128,15 +128,15 @@ function next(
 
 /** Applies one change into a map being built; true when the map changed. */
 function applyInto(
-  map: Map<string, Instance>,
+  map: Map<string, Item>,
   change: Change,
   nowMs: number,
   details: Descriptive | undefined,
 ): boolean {
-  const current = map.get(change.instanceId);
+  const current = map.get(change.id);
   const updated = next(current, change, nowMs, details);
   if (updated === current || updated === undefined) return false;
-  map.set(change.instanceId, updated);
+  map.set(change.id, updated);
   return true;
 }
 
@@ -154,21 +154,21 @@ export function applyChanges(
   fleet: Fleet,
   changes: Iterable<Change>,
   nowMs: number,
-  detailsOf?: (instanceId: string) => Descriptive | undefined,
+  detailsOf?: (id: string) => Descriptive | undefined,
 ): Fleet {
   const map = new Map(fleet);
   let changed = false;
   for (const change of changes) {
-    if (applyInto(map, change, nowMs, detailsOf?.(change.instanceId))) changed = true;
+    if (applyInto(map, change, nowMs, detailsOf?.(change.id))) changed = true;
   }
   return changed ? map : fleet;
 }
 
 /** The change a listing implies for one listed item, of any kind. */
-export function listedChange(details: InstanceDetails, startedAtMs: number): Change {
+export function listedChange(details: ItemDetails, startedAtMs: number): Change {
   return {
     ...(details.kind === undefined ? {} : { kind: details.kind }),
-    instanceId: details.instanceId,
+    id: details.id,
     state: details.state,
     timeMs: startedAtMs,
     region: details.region,
@@ -186,26 +186,26 @@ export function listedChange(details: InstanceDetails, startedAtMs: number): Cha
  * two listed states by its kind's ordering.
  */
 export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: number): Fleet {
-  const map = new Map<string, Instance>();
+  const map = new Map<string, Item>();
   // An account the listing could not read keeps what the fleet had: absence is not a tombstone there.
   const failures = snapshot.failedAccounts ?? [];
-  const unread = (instance: Instance) =>
+  const unread = (instance: Item) =>
     failures.some((f) => f.account === instance.account && (f.kind ?? instance.kind) === instance.kind);
   // Only the listing's own slice (its kinds) is replaced; every other kind stays as it is.
   const slice = snapshot.kinds;
-  const outside = (instance: Instance) => slice !== undefined && !slice.includes(instance.kind);
+  const outside = (instance: Item) => slice !== undefined && !slice.includes(instance.kind);
   for (const [id, instance] of fleet) if (outside(instance) || unread(instance)) map.set(id, instance);
-  for (const details of snapshot.instances) {
-    const duplicate = map.get(details.instanceId);
+  for (const details of snapshot.items) {
+    const duplicate = map.get(details.id);
     const change = listedChange(details, snapshot.startedAtMs);
-    const current = duplicate ?? fleet.get(details.instanceId);
+    const current = duplicate ?? fleet.get(details.id);
     // A stored change that the listing confirms keeps its own (later) stamp: a change from the same
     // second with a lower rank, arriving later, must still lose to it.
     const confirmed =
       current !== undefined && current.state === details.state && current.timeMs > change.timeMs;
     const replaces = duplicate === undefined ? !confirmed : changeSupersedes(change, duplicate);
     const updated = next(current, change, nowMs, details, replaces);
-    if (updated !== undefined) map.set(details.instanceId, updated);
+    if (updated !== undefined) map.set(details.id, updated);
   }
   if (map.size !== fleet.size) return map;
   for (const [id, instance] of map) if (fleet.get(id) !== instance) return map;
@@ -213,14 +213,14 @@ export function replaceWithSnapshot(fleet: Fleet, snapshot: Snapshot, nowMs: num
 }
 
 /** Name and tags learned later (DescribeInstances). Unknown instances are ignored, not added. */
-export function applyDetails(fleet: Fleet, details: readonly InstanceDetails[]): Fleet {
-  let map: Map<string, Instance> | undefined;
+export function applyDetails(fleet: Fleet, details: readonly ItemDetails[]): Fleet {
+  let map: Map<string, Item> | undefined;
   for (const item of details) {
-    const current = (map ?? fleet).get(item.instanceId);
+    const current = (map ?? fleet).get(item.id);
     if (current === undefined) continue;
     if (current.name === item.name && sameTags(current.tags, item.tags)) continue;
     map ??= new Map(fleet);
-    map.set(item.instanceId, { ...current, name: item.name, tags: item.tags });
+    map.set(item.id, { ...current, name: item.name, tags: item.tags });
   }
   return map ?? fleet;
 }
@@ -232,5 +232,5 @@ export function applyDetails(fleet: Fleet, details: readonly InstanceDetails[]):
  * first listing (`listedAtMs` undefined) nothing is tombstoned.
  */
 export function isTombstoned(fleet: Fleet, change: Change, listedAtMs: number | undefined): boolean {
-  return listedAtMs !== undefined && !fleet.has(change.instanceId) && change.timeMs <= listedAtMs;
+  return listedAtMs !== undefined && !fleet.has(change.id) && change.timeMs <= listedAtMs;
 }

@@ -68,7 +68,7 @@ import {
   enqueueDescribe,
   forgetDescribed,
 } from './describe-queue.ts';
-import type { Change, InstanceDetails, Snapshot } from './instance.ts';
+import type { Change, ItemDetails, Snapshot } from './item.ts';
 import { changeSupersedes } from './order.ts';
 import {
   applyChange,
@@ -116,7 +116,7 @@ export type SyncEvent =
   | {
       readonly type: 'described';
       readonly ids: readonly string[];
-      readonly details: readonly InstanceDetails[];
+      readonly details: readonly ItemDetails[];
     }
   | {
       readonly type: 'describe-failed';
@@ -286,7 +286,7 @@ function onListed(state: SyncState, listing: Snapshot, nowMs: number, commands: 
   const fleet = applyChanges(listed, replay, nowMs, (id) => (listed.has(id) ? undefined : previous.get(id)));
   const current = state.listing?.connection === state.connection && state.connected;
   if (current) commands.push({ type: 'schedule-resync', afterMs: state.resyncMs });
-  const listedIds = new Set(listing.instances.map((details) => details.instanceId));
+  const listedIds = new Set(listing.items.map((details) => details.id));
   return maybeList(
     {
       ...state,
@@ -337,8 +337,8 @@ function remember(state: SyncState, change: Change, nowMs: number): SyncState['b
   const listing = state.listing;
   if (listing === undefined || nowMs < listing.startsAtMs) return state.buffer;
   if (change.timeMs <= listingEventTime(listing.startsAtMs)) return state.buffer;
-  if (!changeSupersedes(change, state.buffer.get(change.instanceId))) return state.buffer;
-  return new Map(state.buffer).set(change.instanceId, change);
+  if (!changeSupersedes(change, state.buffer.get(change.id))) return state.buffer;
+  return new Map(state.buffer).set(change.id, change);
 }
 
 function onMessage(state: SyncState, change: Change, nowMs: number, commands: SyncCommand[]): SyncState {
@@ -354,8 +354,8 @@ function onMessage(state: SyncState, change: Change, nowMs: number, commands: Sy
   const fleet = applyChange(state.fleet, change, nowMs);
   let describe = state.describe;
   // Only a kind whose changes carry no name is described (kinds.ts `describes`).
-  if (specOf(change.kind).describes === true && !state.fleet.has(change.instanceId)) {
-    const queued = enqueueDescribe(describe, change.region, change.instanceId, nowMs);
+  if (specOf(change.kind).describes === true && !state.fleet.has(change.id)) {
+    const queued = enqueueDescribe(describe, change.region, change.id, nowMs);
     describe = queued.queue;
     commands.push(...queued.commands);
   }

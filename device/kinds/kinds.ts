@@ -131,10 +131,10 @@ export interface KindSpec<S extends string = string> {
   look?(input: LookInput<S>): Look;
 }
 
-/** A change as a kind's event translation gives it (the fields of fleet/instance.ts `Change`). */
+/** A change as a kind's event translation gives it (the fields of fleet/item.ts `Change`). */
 export interface KindChange {
   readonly kind?: string | undefined;
-  readonly instanceId: string;
+  readonly id: string;
   readonly state: string;
   readonly timeMs: number;
   readonly region: string;

@@ -21,7 +21,7 @@
  * - Nothing here names a kind: urgency and ranks come from kinds.ts and fleet/order.ts.
  */
 
-import type { Instance } from '../fleet/instance.ts';
+import type { Item } from '../fleet/item.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isKind, isUrgent, isWorse, type Kind } from '../kinds/kinds.ts';
 
@@ -42,7 +42,7 @@ export const MAX_SNOOZE_MS = 7 * 24 * 3_600_000;
 
 export interface Acknowledgement {
   readonly id: string;
-  /** The urgent state acknowledged, and when the item entered it (Instance.sinceMs). */
+  /** The urgent state acknowledged, and when the item entered it (Item.sinceMs). */
   readonly state: string;
   readonly sinceMs: number;
   readonly by: AttentionBy;
@@ -90,7 +90,7 @@ export interface ItemAttention {
 }
 
 /** The attention one item has at `nowMs`: acknowledged and/or snoozed; undefined when neither. */
-export function attentionOf(attention: Attention, item: Instance, nowMs: number): ItemAttention | undefined {
+export function attentionOf(attention: Attention, item: Item, nowMs: number): ItemAttention | undefined {
   const ack = attention.acknowledged.get(item.id);
   const acknowledged =
     ack !== undefined && ack.state === item.state && ack.sinceMs === item.sinceMs
@@ -252,19 +252,19 @@ const fail = (reason: string): AttentionResult => ({ ok: false, reason });
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const LISTED = '`ec2led status` lists the items on the board';
 
-function named(item: Instance): string {
+function named(item: Item): string {
   return item.name !== undefined && item.name !== '' && item.name !== item.id
     ? `${JSON.stringify(item.name)} (${item.id})`
     : item.id;
 }
 
 /** The item `id` names: its id, or its name when unique (resolveItem). */
-function itemOf(fleet: Fleet, id: string): Instance | AttentionResult {
+function itemOf(fleet: Fleet, id: string): Item | AttentionResult {
   const found = resolveItem(fleet, id);
-  return 'reason' in found ? fail(found.reason) : (fleet.get(found.id) as Instance);
+  return 'reason' in found ? fail(found.reason) : (fleet.get(found.id) as Item);
 }
 
-function urgentItems(fleet: Fleet): Instance[] {
+function urgentItems(fleet: Fleet): Item[] {
   return [...fleet.values()].filter((item) => isUrgent(item.kind, item.state));
 }
 
@@ -276,7 +276,7 @@ export function acknowledge(
   by: AttentionBy,
   nowMs: number,
 ): AttentionResult {
-  let chosen: Instance[];
+  let chosen: Item[];
   if ('kind' in target)
     return fail('a kind cannot be acknowledged, only its urgent items: give an item, or all of them');
   if ('all' in target) {
@@ -301,7 +301,7 @@ export function acknowledge(
     ok: true,
     attention: { ...attention, acknowledged },
     ids: chosen.map((item) => item.id),
-    message: `acknowledged ${chosen.length === 1 ? named(chosen[0] as Instance) : plural(chosen.length, 'item')}`,
+    message: `acknowledged ${chosen.length === 1 ? named(chosen[0] as Item) : plural(chosen.length, 'item')}`,
   };
 }
 
@@ -342,7 +342,7 @@ export function snooze(
       message: `snoozed every ${kind} until ${new Date(untilMs).toISOString()}`,
     };
   }
-  let chosen: Instance[];
+  let chosen: Item[];
   if ('all' in target) {
     chosen = urgentItems(fleet);
     if (chosen.length === 0) return { ok: true, attention, ids: [], message: 'nothing urgent to snooze' };
@@ -353,7 +353,7 @@ export function snooze(
   }
   const items = new Map(attention.items);
   for (const item of chosen) items.set(item.id, { id: item.id, state: item.state, by, atMs: nowMs, untilMs });
-  const what = chosen.length === 1 ? named(chosen[0] as Instance) : plural(chosen.length, 'item');
+  const what = chosen.length === 1 ? named(chosen[0] as Item) : plural(chosen.length, 'item');
   return {
     ok: true,
     attention: { ...attention, items },
@@ -417,7 +417,7 @@ export function resolveItem(fleet: Fleet, text: string): { id: string } | { reas
   if (fleet.has(text)) return { id: text };
   if (text === '') return { reason: `an empty item name; ${LISTED}` };
   const matches = [...fleet.values()].filter((item) => item.name === text);
-  if (matches.length === 1) return { id: (matches[0] as Instance).id };
+  if (matches.length === 1) return { id: (matches[0] as Item).id };
   if (matches.length === 0)
     return { reason: `no item with the id or name ${JSON.stringify(text)} on the board; ${LISTED}` };
   const ids = matches.slice(0, 5).map((item) => item.id);

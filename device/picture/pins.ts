@@ -8,7 +8,7 @@
  * value and name is quoted with JSON escaping and cut to a few dozen characters in those reasons, so a
  * hostile tag cannot inject terminal escapes or flood the log.
  */
-import type { Instance } from '../fleet/instance.ts';
+import type { Item } from '../fleet/item.ts';
 
 export interface Pixel {
   readonly x: number;
@@ -28,7 +28,7 @@ export const PIN_SOURCE_RANK: Readonly<Record<PinSource, number>> = {
 };
 
 export interface PinClaim {
-  readonly instanceId: string;
+  readonly id: string;
   readonly pixel: Pixel;
   readonly source: PinSource;
 }
@@ -80,7 +80,7 @@ export function parseBoardPixel(value: unknown, width: number, height: number): 
  * skipped (with a warning) in favour of the next source.
  */
 export function pinOf(
-  instance: Instance,
+  instance: Item,
   configPins: Readonly<Record<string, string>>,
   width: number,
   height: number,
@@ -100,13 +100,12 @@ export function pinOf(
   for (const [source, key, label] of sources) {
     if (key === undefined || key === '' || !Object.hasOwn(configPins, key)) continue;
     const parsed = parseBoardPixel(configPins[key], width, height);
-    if (parsed.ok) return { claim: { instanceId: instance.id, pixel: parsed.pixel, source }, warnings };
+    if (parsed.ok) return { claim: { id: instance.id, pixel: parsed.pixel, source }, warnings };
     warnings.push(`${label} ignored: ${parsed.reason}`);
   }
   if (Object.hasOwn(instance.tags, PIXEL_TAG)) {
     const parsed = parseBoardPixel(instance.tags[PIXEL_TAG], width, height);
-    if (parsed.ok)
-      return { claim: { instanceId: instance.id, pixel: parsed.pixel, source: 'tag' }, warnings };
+    if (parsed.ok) return { claim: { id: instance.id, pixel: parsed.pixel, source: 'tag' }, warnings };
     warnings.push(`tag ${PIXEL_TAG} of ${instance.id} ignored: ${parsed.reason}`);
   }
   return { claim: undefined, warnings };

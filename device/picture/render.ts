@@ -24,7 +24,7 @@
  *   no timer at all.
  */
 
-import type { Instance } from '../fleet/instance.ts';
+import type { Item } from '../fleet/item.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { flashesAs, lookOf, type Motion, pulsesAs } from '../kinds/kinds.ts';
 import {
@@ -57,7 +57,7 @@ export interface FeedStatus {
 }
 
 /** A pixel, an instance wherever its pixel is, or the whole board (Home Assistant's flash). */
-export type IdentifyTarget = Pixel | { readonly instanceId: string } | { readonly board: true };
+export type IdentifyTarget = Pixel | { readonly id: string } | { readonly board: true };
 
 /** True while `identify` blinks the whole board at `nowMs`. */
 export function identifiesBoard(identify: Identify | undefined, nowMs: number): boolean {
@@ -86,7 +86,7 @@ export interface RenderInput {
   /** The fleet restored at start, before any listing: an instance unchanged since is dimmed, stale. */
   readonly restored?: Fleet | undefined;
   /** Who acknowledged or snoozed an item, if anyone (attention.ts `attentionOf`); default no one. */
-  readonly attentionOf?: ((item: Instance) => ItemAttention | undefined) | undefined;
+  readonly attentionOf?: ((item: Item) => ItemAttention | undefined) | undefined;
   /** How long a settled state that dims (kinds.ts `look`) stays bright; default DEFAULT_DIM_AFTER_MS. */
   readonly dimAfterMs?: number | undefined;
 }
@@ -105,7 +105,7 @@ const BLACK: Rgb = [0, 0, 0];
 const WHITE: Rgb = [255, 255, 255];
 
 function legendEntry(
-  instance: Instance,
+  instance: Item,
   input: RenderInput,
   many: boolean,
   attention: ItemAttention | undefined,
@@ -126,14 +126,14 @@ function legendEntry(
 }
 
 /** From an account the last listing could not read, or restored at start and not seen since. */
-function isStale(instance: Instance, input: RenderInput): boolean {
+function isStale(instance: Item, input: RenderInput): boolean {
   return input.staleAccounts?.has(instance.account) === true || input.restored?.get(instance.id) === instance;
 }
 
 function identifiedPixel(identify: Identify, layout: Layout): Pixel | undefined {
   const target = identify.target;
   if ('board' in target) return undefined;
-  const pixel = 'instanceId' in target ? layout.slots.get(target.instanceId) : target;
+  const pixel = 'id' in target ? layout.slots.get(target.id) : target;
   if (pixel === undefined || pixel.x < 0 || pixel.y < 0) return undefined;
   return pixel.x < layout.width && pixel.y < layout.height ? pixel : undefined;
 }
@@ -223,8 +223,8 @@ export function renderBoard(input: RenderInput): Rendered {
   const identify = input.identify;
   let highlight: Legend['highlight'];
   if (identify !== undefined && nowMs < identify.untilMs) {
-    if (identify.announce === true && 'instanceId' in identify.target) {
-      const item = fleet.get(identify.target.instanceId);
+    if (identify.announce === true && 'id' in identify.target) {
+      const item = fleet.get(identify.target.id);
       if (item !== undefined) highlight = { id: item.id, name: item.name ?? '', untilMs: identify.untilMs };
     }
     const pixel = identifiedPixel(identify, layout);

@@ -27,7 +27,7 @@
  * - Never throws on instance data; bad pins come back as `warnings` (sorted, stable text, so the
  *   caller can log only when they change).
  */
-import type { Instance } from '../fleet/instance.ts';
+import type { Item } from '../fleet/item.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { type FillFrom, KIND_NAMES, type Kind, specOf } from '../kinds/kinds.ts';
 import { offBoard, PIN_SOURCE_RANK, type PinClaim, type Pixel, pinOf, pixelKey } from './pins.ts';
@@ -66,7 +66,7 @@ export interface SlotInput {
 export interface Layout {
   readonly width: number;
   readonly height: number;
-  /** Instance id -> pixel. Before the first listing it also holds reserved pixels of unseen instances. */
+  /** Item id -> pixel. Before the first listing it also holds reserved pixels of unseen items. */
   readonly slots: SlotMap;
   /** Instances shown nowhere for want of a pixel. */
   readonly overflow: number;
@@ -84,7 +84,7 @@ function byId(a: { readonly id: string }, b: { readonly id: string }): number {
 }
 
 /** Order of new instances: by Name (unnamed last), then id; plain code-unit comparison. */
-function newOrder(a: Instance, b: Instance): number {
+function newOrder(a: Item, b: Item): number {
   const an = a.name === undefined || a.name === '' ? undefined : a.name;
   const bn = b.name === undefined || b.name === '' ? undefined : b.name;
   if (an !== bn) {
@@ -142,7 +142,7 @@ function zoneMap(zones: Zones, width: number, height: number): ZoneMap {
 
 const KIND_INDEX: ReadonlyMap<Kind, number> = new Map(KIND_NAMES.map((kind, i) => [kind, i]));
 
-function kindOrder(a: Instance, b: Instance): number {
+function kindOrder(a: Item, b: Item): number {
   return a.kind === b.kind ? 0 : (KIND_INDEX.get(a.kind) ?? 0) - (KIND_INDEX.get(b.kind) ?? 0);
 }
 
@@ -163,8 +163,8 @@ function place(input: SlotInput, forceOverflow: true | undefined): Layout {
     pixel !== undefined && offBoard(pixel, width, height) === undefined;
 
   // Live instances want a pixel; terminated ones within their grace may keep the one they have.
-  const live: Instance[] = [];
-  const dying: Instance[] = [];
+  const live: Item[] = [];
+  const dying: Item[] = [];
   for (const instance of fleet.values()) {
     if (instance.state !== 'terminated') live.push(instance);
     else if (onBoard(previous.get(instance.id)) && nowMs < instance.sinceMs + graceMs) dying.push(instance);
@@ -192,19 +192,19 @@ function place(input: SlotInput, forceOverflow: true | undefined): Layout {
     if (pin.claim !== undefined) claims.push(pin.claim);
   }
   const wasThere = (claim: PinClaim) => {
-    const before = previous.get(claim.instanceId);
+    const before = previous.get(claim.id);
     return before !== undefined && pixelKey(before) === pixelKey(claim.pixel) ? 0 : 1;
   };
   claims.sort(
     (a, b) =>
       PIN_SOURCE_RANK[a.source] - PIN_SOURCE_RANK[b.source] ||
       wasThere(a) - wasThere(b) ||
-      byId({ id: a.instanceId }, { id: b.instanceId }),
+      byId({ id: a.id }, { id: b.id }),
   );
   for (const claim of claims) {
     const holder = taken.get(pixelKey(claim.pixel));
-    const at = `${claim.source} pin of ${claim.instanceId} to "${pixelKey(claim.pixel)}"`;
-    if (holder === undefined) take(claim.instanceId, claim.pixel);
+    const at = `${claim.source} pin of ${claim.id} to "${pixelKey(claim.pixel)}"`;
+    if (holder === undefined) take(claim.id, claim.pixel);
     else if (holder === OVERFLOW) warnings.add(`${at} yields to the overflow indicator`);
     else warnings.add(`${at} lost to ${holder}, pinned there first`);
   }
@@ -253,7 +253,7 @@ function place(input: SlotInput, forceOverflow: true | undefined): Layout {
   }
   let nextExpiryAtMs: number | undefined;
   for (const [key, id] of yielding) {
-    const instance = fleet.get(id) as Instance;
+    const instance = fleet.get(id) as Item;
     const endsAtMs = instance.sinceMs + graceMs;
     nextExpiryAtMs = Math.min(nextExpiryAtMs ?? endsAtMs, endsAtMs);
     take(id, previous.get(id) as Pixel);

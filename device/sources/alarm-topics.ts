@@ -8,7 +8,7 @@
  */
 import { decodeAlarmMessage, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { alarmTopic, parseAlarmTopic } from '../../shared/topics.ts';
-import { alarmChangeOf } from '../fleet/instance.ts';
+import { alarmChangeOf } from '../fleet/item.ts';
 import type { TopicRoute } from './topic-route.ts';
 
 /** Which alarm messages to take: the home account's, in these regions, names with these prefixes. */

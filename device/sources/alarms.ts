@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { ALARM_KIND, isAlarmState, parseAlarmArn } from '../../shared/alarm-message.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
-import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import { alarmListingFix } from './alarm-errors.ts';
 import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import type { CredentialProvider } from './credentials.ts';
@@ -84,8 +84,8 @@ function toDetails(
   region: string,
   alarms: readonly (MetricAlarm | CompositeAlarm)[],
   log: Logger,
-): InstanceDetails[] {
-  const out: InstanceDetails[] = [];
+): ItemDetails[] {
+  const out: ItemDetails[] = [];
   for (const alarm of alarms) {
     const arn = alarm.AlarmArn;
     const parsed = arn === undefined ? undefined : parseAlarmArn(arn);
@@ -96,7 +96,7 @@ function toDetails(
     }
     out.push({
       kind: ALARM_KIND,
-      instanceId: arn,
+      id: arn,
       region: parsed.region,
       account: parsed.account,
       state,
@@ -158,8 +158,8 @@ export function createAlarmSource(options: AlarmSourceOptions): AlarmSource {
     region: string,
     prefix: string,
     signal?: AbortSignal,
-  ): Promise<InstanceDetails[]> => {
-    const out: InstanceDetails[] = [];
+  ): Promise<ItemDetails[]> => {
+    const out: ItemDetails[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const command = new DescribeAlarmsCommand({
@@ -189,9 +189,9 @@ export function createAlarmSource(options: AlarmSourceOptions): AlarmSource {
       const lists = await Promise.all(
         options.regions.flatMap((region) => prefixes.map((prefix) => describePrefix(region, prefix, signal))),
       );
-      const byArn = new Map<string, InstanceDetails>();
-      for (const details of lists.flat()) byArn.set(details.instanceId, details);
-      return { startedAtMs, instances: [...byArn.values()] };
+      const byArn = new Map<string, ItemDetails>();
+      for (const details of lists.flat()) byArn.set(details.id, details);
+      return { startedAtMs, items: [...byArn.values()] };
     },
     close() {
       for (const c of clients.values()) c.destroy();

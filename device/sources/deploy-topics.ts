@@ -8,7 +8,7 @@
  */
 import { type DeployMessage, decodeDeployMessage, parseDeployArn } from '../../shared/deploy-message.ts';
 import { deployTopic, parseDeployTopic } from '../../shared/topics.ts';
-import type { Change } from '../fleet/instance.ts';
+import type { Change } from '../fleet/item.ts';
 import type { AlarmScope } from './alarm-topics.ts';
 import type { TopicRoute } from './topic-route.ts';
 
@@ -16,7 +16,7 @@ import type { TopicRoute } from './topic-route.ts';
 export function deployChangeOf(message: DeployMessage, region: string, account: string): Change {
   return {
     kind: message.kind,
-    instanceId: message.arn,
+    id: message.arn,
     name: message.name,
     state: message.state,
     startMs: message.start,

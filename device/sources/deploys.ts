@@ -28,7 +28,7 @@ import {
 import { DescribeServicesCommand, ECSClient, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
 import type { DeployState } from '../../shared/deploy-message.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
-import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { classifyListingError } from './ec2-errors.ts';
@@ -211,7 +211,7 @@ export function createDeploySource(options: DeploySourceOptions): DeploySource {
       undefined,
     );
 
-  const listPipelines = async (region: string, signal?: AbortSignal): Promise<InstanceDetails[]> => {
+  const listPipelines = async (region: string, signal?: AbortSignal): Promise<ItemDetails[]> => {
     const client = pipelineClient(region);
     const names: string[] = [];
     let token: string | undefined;
@@ -233,7 +233,7 @@ export function createDeploySource(options: DeploySourceOptions): DeploySource {
       token = output.nextToken || undefined;
       if (token === undefined) break;
     }
-    const out: InstanceDetails[] = [];
+    const out: ItemDetails[] = [];
     const partition = partitionOf(region);
     // One at a time: ListPipelineExecutions is throttled per account (a burst of hundreds would be).
     for (const name of names) {
@@ -248,7 +248,7 @@ export function createDeploySource(options: DeploySourceOptions): DeploySource {
       if (latest === undefined) continue;
       out.push({
         kind: 'deploy',
-        instanceId: `arn:${partition}:codepipeline:${region}:${options.account}:${name}`,
+        id: `arn:${partition}:codepipeline:${region}:${options.account}:${name}`,
         region,
         account: options.account,
         name,
@@ -284,7 +284,7 @@ export function createDeploySource(options: DeploySourceOptions): DeploySource {
       token = output.nextToken || undefined;
       if (token === undefined) break;
     }
-    const out: InstanceDetails[] = [];
+    const out: ItemDetails[] = [];
     for (let i = 0; i < arns.length; i += 10) {
       const command = new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) });
       const output = await attempt(
@@ -305,7 +305,7 @@ export function createDeploySource(options: DeploySourceOptions): DeploySource {
         }
         out.push({
           kind: 'deploy',
-          instanceId: service.serviceArn,
+          id: service.serviceArn,
           region,
           account: options.account,
           name: service.serviceName,
@@ -327,9 +327,9 @@ export function createDeploySource(options: DeploySourceOptions): DeploySource {
           ...options.ecsClusters.map((cluster) => listServices(region, cluster, signal)),
         ]),
       );
-      const byArn = new Map<string, InstanceDetails>();
-      for (const details of lists.flat()) byArn.set(details.instanceId, details);
-      return { startedAtMs, instances: [...byArn.values()] };
+      const byArn = new Map<string, ItemDetails>();
+      for (const details of lists.flat()) byArn.set(details.id, details);
+      return { startedAtMs, items: [...byArn.values()] };
     },
     close() {
       for (const client of pipelineClients.values()) client.destroy();

@@ -36,7 +36,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { isInstanceState } from '../../shared/instance-state.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
-import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { Ec2Error, listingFix, malformedResponse } from './ec2-errors.ts';
 import { checkDescribeInstancesPage, MAX_LISTING_BYTES, MAX_PAGE_BYTES } from './ec2-page.ts';
@@ -67,7 +67,7 @@ export interface Ec2Source {
   /** Lists every region. Rejects (Ec2Error) if any region fails after its retries. */
   list(signal?: AbortSignal): Promise<Snapshot>;
   /** Details of specific instances (e.g. first seen in a live message); unknown ids are simply absent. */
-  describeIds(region: string, ids: readonly string[], signal?: AbortSignal): Promise<InstanceDetails[]>;
+  describeIds(region: string, ids: readonly string[], signal?: AbortSignal): Promise<ItemDetails[]>;
   close(): void;
 }
 
@@ -142,8 +142,8 @@ function toDetails(
   output: DescribeInstancesCommandOutput,
   expected: number | undefined,
   log: Logger,
-): InstanceDetails[] {
-  const out: InstanceDetails[] = [];
+): ItemDetails[] {
+  const out: ItemDetails[] = [];
   const reservations = output.Reservations;
   if (reservations === undefined) throw malformedResponse('the SDK read no reservationSet from the page');
   const read = reservations.reduce((sum, r) => sum + (r.Instances?.length ?? 0), 0);
@@ -162,7 +162,7 @@ function toDetails(
       const tags: Record<string, string> = {};
       for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
       out.push({
-        instanceId: instance.InstanceId,
+        id: instance.InstanceId,
         region,
         account: reservation.OwnerId ?? '',
         state,
@@ -309,8 +309,8 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
     filters: Filter[],
     budget: ListingBudget,
     signal?: AbortSignal,
-  ): Promise<InstanceDetails[]> => {
-    const out: InstanceDetails[] = [];
+  ): Promise<ItemDetails[]> => {
+    const out: ItemDetails[] = [];
     let token: string | undefined;
     for (let page = 0; page < 10_000; page += 1) {
       const input = { MaxResults: PAGE_SIZE, ...(filters.length > 0 ? { Filters: filters } : {}) };
@@ -342,7 +342,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
       const perRegion = await Promise.all(
         options.regions.map((region) => describeAll(region, tagFilters, budget, signal)),
       );
-      return { startedAtMs, instances: perRegion.flat() };
+      return { startedAtMs, items: perRegion.flat() };
     },
     async describeIds(region, ids, signal) {
       // Never call AWS outside the configured regions, whatever a message claimed.
@@ -353,7 +353,7 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
           undefined,
         );
       }
-      const out: InstanceDetails[] = [];
+      const out: ItemDetails[] = [];
       const budget = newBudget();
       for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) {
         const chunk = ids.slice(i, i + IDS_PER_REQUEST);

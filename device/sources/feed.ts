@@ -171,7 +171,7 @@ export function feedEffects(config: Config, log: Logger, ec2: Ec2Source, subscri
       return ec2.list(signal);
     },
     describe: (region, ids, signal) => ec2.describeIds(region, ids, signal),
-    dropped: (command) => clockAhead.drop(command.change.instanceId),
+    dropped: (command) => clockAhead.drop(command.change.id),
     close() {
       ec2.close();
       clockAhead.close();

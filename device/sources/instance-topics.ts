@@ -5,7 +5,7 @@
  */
 import { decodeMessage } from '../../shared/message.ts';
 import { parseInstanceTopic, subscriptionFilters } from '../../shared/topics.ts';
-import { changeOf } from '../fleet/instance.ts';
+import { changeOf } from '../fleet/item.ts';
 import type { TopicRoute } from './topic-route.ts';
 
 export function instanceRoute(options: {

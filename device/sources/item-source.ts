@@ -7,7 +7,7 @@
  * Contract: a source only ever reports items of its own `kinds`; `stop()` resolves once it reports
  * nothing more (or after its own bound), and `start()` after `stop()` does nothing.
  */
-import type { Change, Snapshot } from '../fleet/instance.ts';
+import type { Change, Snapshot } from '../fleet/item.ts';
 import type { Kind } from '../kinds/kinds.ts';
 
 export interface ItemSink {

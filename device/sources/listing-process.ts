@@ -35,7 +35,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { silentLogger } from '../base/log.ts';
-import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import type { AccountsEc2Options } from './accounts-ec2.ts';
 import type { AwsCredentials } from './credentials.ts';
 import type { Ec2Source } from './ec2.ts';
@@ -302,7 +302,7 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
       const startedAtMs = now();
       const answer = await run({ kind: 'list' }, signal);
       const snapshot = (answer as Extract<Answer, { type: 'listed' }>).snapshot;
-      const listed = snapshot.instances.length;
+      const listed = snapshot.items.length;
       if (lastListed !== undefined && lastListed >= collectAfter) {
         clearTimeout(collection);
         collection = setTimeout(collect, COLLECT_DELAY_MS);
@@ -311,7 +311,7 @@ export function createProcessEc2Source(options: ProcessEc2Options): Ec2Source {
       lastListed = listed;
       return { ...snapshot, startedAtMs } satisfies Snapshot;
     },
-    async describeIds(region, ids, signal): Promise<InstanceDetails[]> {
+    async describeIds(region, ids, signal): Promise<ItemDetails[]> {
       const answer = await run({ kind: 'describe', region, ids }, signal);
       return [...(answer as Extract<Answer, { type: 'described' }>).details];
     },

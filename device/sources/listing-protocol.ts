@@ -8,7 +8,7 @@
 
 import type { LogContext, LogLevel } from '../base/log.ts';
 import type { Account } from '../fleet/accounts.ts';
-import type { InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import type { AwsCredentials } from './credentials.ts';
 import type { Ec2SourceOptions } from './ec2.ts';
@@ -65,7 +65,7 @@ export type ChildMessage =
   | { readonly type: 'credentials'; readonly id: number }
   | { readonly type: 'session'; readonly account: string; readonly credentials: WireCredentials }
   | { readonly type: 'listed'; readonly snapshot: Snapshot }
-  | { readonly type: 'described'; readonly details: readonly InstanceDetails[] }
+  | { readonly type: 'described'; readonly details: readonly ItemDetails[] }
   | { readonly type: 'failed'; readonly error: WireError };
 
 export function toWireCredentials(c: AwsCredentials): WireCredentials {

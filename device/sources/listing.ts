@@ -14,7 +14,7 @@
 
 import { ALARM_KIND } from '../../shared/alarm-message.ts';
 import type { Logger } from '../base/log.ts';
-import type { Snapshot } from '../fleet/instance.ts';
+import type { Snapshot } from '../fleet/item.ts';
 import { INSTANCE_KIND, type Kind } from '../kinds/kinds.ts';
 import type { AlarmSource } from './alarms.ts';
 import type { Ec2Source } from './ec2.ts';
@@ -64,8 +64,7 @@ export function withPart(
       return {
         startedAtMs: Math.min(startedAtMs, instances.startedAtMs),
         kinds: [...(instances.kinds ?? [INSTANCE_KIND]), part.kind],
-        instances:
-          listed instanceof Error ? instances.instances : [...instances.instances, ...listed.instances],
+        items: listed instanceof Error ? instances.items : [...instances.items, ...listed.items],
         ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
       };
     },

@@ -37,7 +37,7 @@ import { mqtt } from 'aws-iot-device-sdk-v2';
 import { MAX_SUBSCRIPTIONS } from '../../shared/topics.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
 import type { MqttConfig } from '../config/config.ts';
-import type { Change } from '../fleet/instance.ts';
+import type { Change } from '../fleet/item.ts';
 import type { SyncEvent } from '../fleet/sync.ts';
 import { createDropReport } from './drop-report.ts';
 import { buildConfig, hintFor } from './mqtt-connection.ts';

@@ -25,7 +25,7 @@ import { describeFetchError } from '../../shared/fetch-error.ts';
 import { checkStream } from '../../shared/hls-check.ts';
 import { readAtMost } from '../../shared/read-body.ts';
 import { type Logger, silentLogger } from '../base/log.ts';
-import type { Change, InstanceDetails, Snapshot } from '../fleet/instance.ts';
+import type { Change, ItemDetails, Snapshot } from '../fleet/item.ts';
 import { DESK, PROBE_KIND, type ProbeState } from '../kinds/kinds.ts';
 import type { ItemSource } from './item-source.ts';
 import { sleep } from './retry.ts';
@@ -153,7 +153,7 @@ export interface ProbeRunner {
   /** Stops the timers; resolves once no probe runs, or after 2 s (a request in flight is dropped). */
   stop(): Promise<void>;
   /** Every probe's last result, as a listing carries it. */
-  current(): InstanceDetails[];
+  current(): ItemDetails[];
 }
 
 export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
@@ -162,15 +162,15 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
   const last = new Map<string, ProbeState>();
   const stop = new AbortController();
   const loops: Promise<void>[] = [];
-  const current = (): InstanceDetails[] =>
-    options.probes.flatMap((probe): InstanceDetails[] => {
+  const current = (): ItemDetails[] =>
+    options.probes.flatMap((probe): ItemDetails[] => {
       const state = last.get(probe.name);
       return state === undefined
         ? []
         : [
             {
               kind: PROBE_KIND,
-              instanceId: `probe:${probe.name}`,
+              id: `probe:${probe.name}`,
               name: probe.name,
               state,
               region: DESK,
@@ -190,7 +190,7 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
         try {
           options.onChange({
             kind: PROBE_KIND,
-            instanceId: `probe:${probe.name}`,
+            id: `probe:${probe.name}`,
             name: probe.name,
             state: result.state,
             timeMs: now(),
@@ -198,7 +198,7 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
             account: DESK,
           });
           if (last.size === options.probes.length)
-            options.onSlice?.({ startedAtMs: now(), kinds: [PROBE_KIND], instances: current() });
+            options.onSlice?.({ startedAtMs: now(), kinds: [PROBE_KIND], items: current() });
         } catch (error) {
           log.error('probe change handler threw', { probe: probe.name, error });
         }

@@ -13,7 +13,7 @@
  *   fit; otherwise every route but the first collapses to one filter and the first (the instances,
  *   the most numerous) takes what is left.
  */
-import type { Change } from '../fleet/instance.ts';
+import type { Change } from '../fleet/item.ts';
 
 /** Why a message was dropped; the log line says more (the topic, the decoder's reason). */
 export type MessageDropReason = 'bad-topic' | 'out-of-scope' | 'bad-payload' | 'topic-mismatch';

@@ -119,7 +119,8 @@ describe('a kind defined in a test', () => {
       kind: TICKET_KIND,
       label: 'ticket',
       states: [
-        { state: 'open', color: '#ff4040', look: 'flashing', urgent: true },
+        // Its urgent state is acknowledgeable like any other: the quiet colour (40 %) comes from the spec too.
+        { state: 'open', color: '#ff4040', look: 'flashing', urgent: true, quietColor: '#661a1a' },
         { state: 'in-progress', color: '#806000', look: 'pulsing' },
         { state: 'resolved', color: '#00ff80', look: 'steady' },
       ],

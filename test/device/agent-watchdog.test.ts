@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../../device/agent/agent.ts';
 import { FLEET_FILE_NAME, saveFleet } from '../../device/agent/fleet-store.ts';
 import { createLogger } from '../../device/base/log.ts';
-import type { Instance } from '../../device/fleet/instance.ts';
+import type { Item } from '../../device/fleet/item.ts';
 import type { Legend } from '../../device/picture/legend.ts';
 import { type FakeNotifySocket, startFakeNotifySocket } from '../fakes/notify-socket.ts';
 import { waitFor } from '../fakes/wait.ts';
@@ -123,7 +123,7 @@ describe('agent restoring a fleet of every kind', () => {
     try {
       const at = Date.now() - 60_000;
       const base = { timeMs: at, sinceMs: at, tags: {}, listed: true } as const;
-      const items: Instance[] = [
+      const items: Item[] = [
         {
           ...base,
           kind: 'instance',

@@ -10,13 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ATTENTION_FILE_NAME, attentionOutput, loadAttention } from '../../device/agent/attention-store.ts';
 import { createStage } from '../../device/agent/stage.ts';
 import { createLogger } from '../../device/base/log.ts';
-import type { Instance } from '../../device/fleet/instance.ts';
+import type { Item } from '../../device/fleet/item.ts';
 import { initialSyncState, type SyncState } from '../../device/fleet/sync.ts';
 import { NO_ATTENTION, snooze } from '../../device/picture/attention.ts';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000;
-const probe: Instance = {
+const probe: Item = {
   kind: 'probe',
   id: 'probe:www',
   state: 'down',

@@ -12,7 +12,7 @@ import {
 } from '../../device/agent/fleet-store.ts';
 import { createLogger } from '../../device/base/log.ts';
 import { MAX_FLEET_FILE_BYTES } from '../../device/fleet/fleet-file.ts';
-import type { Instance } from '../../device/fleet/instance.ts';
+import type { Item } from '../../device/fleet/item.ts';
 import type { Fleet } from '../../device/fleet/store.ts';
 import type { Picture } from '../../device/picture/picture.ts';
 import { linkToDevZero, makeSparseFile, within } from '../fakes/hostile-files.ts';
@@ -27,7 +27,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const WEB: Instance = {
+const WEB: Item = {
   kind: 'instance',
   id: 'i-0123456789abcdef0',
   state: 'running',
@@ -39,7 +39,7 @@ const WEB: Instance = {
   tags: { Name: 'web-1' },
   listed: true,
 };
-const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+const fleetOf = (...instances: Item[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const pictureOf = (fleet: Fleet) => ({ fleet, layout: { slots: new Map() } }) as unknown as Picture;
 
 describe('fleet store', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createRuntime, MIN_FRAME_INTERVAL_MS } from '../../device/agent/runtime.ts';
 import { silentLogger } from '../../device/base/log.ts';
 import type { SyncEffects } from '../../device/fleet/effects.ts';
-import type { Snapshot } from '../../device/fleet/instance.ts';
+import type { Snapshot } from '../../device/fleet/item.ts';
 import { initialSyncState, type SyncState } from '../../device/fleet/sync.ts';
 import { settle, TimerClock } from '../fakes/timer-clock.ts';
 
@@ -172,7 +172,7 @@ describe('runtime commands', () => {
       ...noEffects,
       list: async () => {
         lists += 1;
-        return { startedAtMs: 1_000_000, instances: [] };
+        return { startedAtMs: 1_000_000, items: [] };
       },
     };
     const { clock, runtime } = setUp({ effects });

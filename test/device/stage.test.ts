@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createStage } from '../../device/agent/stage.ts';
 import { createLatch } from '../../device/base/latch.ts';
 import { createLogger } from '../../device/base/log.ts';
-import type { Instance } from '../../device/fleet/instance.ts';
+import type { Item } from '../../device/fleet/item.ts';
 import { initialSyncState, type SyncState } from '../../device/fleet/sync.ts';
 import type { Output } from '../../device/outputs/outputs.ts';
 import type { Picture } from '../../device/picture/picture.ts';
 
-function running(id: string): Instance {
+function running(id: string): Item {
   return {
     kind: 'instance',
     id,
@@ -21,7 +21,7 @@ function running(id: string): Instance {
   };
 }
 
-function stateWith(...instances: Instance[]): SyncState {
+function stateWith(...instances: Item[]): SyncState {
   return {
     ...initialSyncState(),
     connected: true,

@@ -1,5 +1,5 @@
 /**
- * Builders for the fleet's data (device/fleet/instance.ts): one fleet member, one live change, one
+ * Builders for the fleet's data (device/fleet/item.ts): one fleet member, one live change, one
  * listed instance, with the defaults most tests want, so a test names only what it is about.
  *
  * Contract:
@@ -9,12 +9,7 @@
  *   count pixels from the top-left can rely on it.
  * - `over` replaces any field; nothing here is shared mutable state.
  */
-import type {
-  Change,
-  Instance,
-  Change as InstanceChange,
-  InstanceDetails,
-} from '../../device/fleet/instance.ts';
+import type { Change, Change as InstanceChange, Item, ItemDetails } from '../../device/fleet/item.ts';
 import type { InstanceState } from '../../shared/instance-state.ts';
 
 export const REGION = 'us-east-1';
@@ -28,8 +23,8 @@ export function instance(
   n: number,
   state: InstanceState = 'running',
   name?: string,
-  over: Partial<Instance> = {},
-): Instance {
+  over: Partial<Item> = {},
+): Item {
   return {
     kind: 'instance',
     id: instanceId(n),
@@ -51,7 +46,7 @@ export function change(
   timeMs: number,
   over: Partial<Omit<InstanceChange, 'instanceId' | 'state' | 'timeMs'>> = {},
 ): Change {
-  return { instanceId: id, state, timeMs, region: REGION, account: ACCOUNT, ...over };
+  return { id: id, state, timeMs, region: REGION, account: ACCOUNT, ...over };
 }
 
 /** An EC2 instance as a listing describes it; named with its `Name` tag when `name` is given. */
@@ -60,9 +55,9 @@ export function listed(
   state: InstanceState = 'running',
   name?: string,
   over: { readonly region?: string; readonly account?: string } = {},
-): InstanceDetails {
+): ItemDetails {
   return {
-    instanceId: id,
+    id: id,
     state,
     region: REGION,
     account: ACCOUNT,

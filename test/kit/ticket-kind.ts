@@ -5,7 +5,7 @@
  * code under test reads the registry (before `startAgent`, `pictureSettings`, `parseConfig`) and call
  * the undo it returns in `afterAll`.
  */
-import type { Change, InstanceDetails, Snapshot } from '../../device/fleet/instance.ts';
+import type { Change, ItemDetails, Snapshot } from '../../device/fleet/item.ts';
 import { type KindSpec, registerKind } from '../../device/kinds/kinds.ts';
 import type { ItemSink, ItemSource } from '../../device/sources/item-source.ts';
 
@@ -70,7 +70,7 @@ export function registerTicketKind(): () => void {
 export function ticketChange(key: string, state: TicketState, timeMs: number, eventId?: string): Change {
   return {
     kind: TICKET_KIND,
-    instanceId: ticketId(key),
+    id: ticketId(key),
     name: key,
     state,
     timeMs,
@@ -122,16 +122,16 @@ export class TicketSource implements ItemSource {
   }
 
   snapshot(): Snapshot {
-    const instances: InstanceDetails[] = [...this.tickets].map(([key, state]) => ({
+    const instances: ItemDetails[] = [...this.tickets].map(([key, state]) => ({
       kind: TICKET_KIND,
-      instanceId: ticketId(key),
+      id: ticketId(key),
       state,
       region: TRACKER,
       account: TRACKER,
       name: key,
       tags: {},
     }));
-    return { startedAtMs: this.#now(), kinds: this.kinds, instances };
+    return { startedAtMs: this.#now(), kinds: this.kinds, items: instances };
   }
 
   relist(): void {

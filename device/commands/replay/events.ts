@@ -18,7 +18,7 @@ import {
 } from '../../../lambda/translate-deploy.ts';
 import { parseAlarmArn } from '../../../shared/alarm-message.ts';
 import { parseDeployArn } from '../../../shared/deploy-message.ts';
-import { alarmChangeOf, changeOf } from '../../fleet/instance.ts';
+import { alarmChangeOf, changeOf } from '../../fleet/item.ts';
 import { KIND_NAMES, type KindEvent, specOf } from '../../kinds/kinds.ts';
 import { deployChangeOf } from '../../sources/deploy-topics.ts';
 

@@ -13,7 +13,7 @@
  * an alarm's event carries its name).
  */
 import { EC2_SOURCE, EC2_STATE_CHANGE } from '../../../lambda/translate.ts';
-import type { Change } from '../../fleet/instance.ts';
+import type { Change } from '../../fleet/item.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../../fleet/store.ts';
 import { specOf } from '../../kinds/kinds.ts';
 import type { Legend } from '../../picture/legend.ts';
@@ -111,7 +111,7 @@ function rankOf(change: Change): number {
 /** Event time, then id, then rank, then event id: one order for any file order. */
 function byEventTime(a: Change, b: Change): number {
   if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
-  if (a.instanceId !== b.instanceId) return a.instanceId < b.instanceId ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   if (a.state !== b.state) return rankOf(a) - rankOf(b);
   const ae = a.eventId ?? '';
   const be = b.eventId ?? '';

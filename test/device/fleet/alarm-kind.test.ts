@@ -5,8 +5,8 @@
  * by the relist, an alarm is never described, and a failure to list only alarms keeps only alarms.
  */
 import { describe, expect, it } from 'vitest';
-import type { Change as AlarmChange, Change, InstanceDetails } from '../../../device/fleet/instance.ts';
-import { alarmChangeOf } from '../../../device/fleet/instance.ts';
+import type { Change as AlarmChange, Change, ItemDetails } from '../../../device/fleet/item.ts';
+import { alarmChangeOf } from '../../../device/fleet/item.ts';
 import { changeSupersedes } from '../../../device/fleet/order.ts';
 import { applyChange, applyChanges, EMPTY_FLEET, replaceWithSnapshot } from '../../../device/fleet/store.ts';
 import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../device/fleet/sync.ts';
@@ -16,13 +16,21 @@ const ACCOUNT = '111111111111';
 const ARN = `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:web-5xx`;
 
 function alarm(state: AlarmState, timeMs: number, instanceId = ARN): AlarmChange {
-  return { kind: 'alarm', instanceId, name: 'web-5xx', state, timeMs, region: 'us-east-1', account: ACCOUNT };
-}
-
-function listedAlarm(state: AlarmState, instanceId = ARN): InstanceDetails {
   return {
     kind: 'alarm',
-    instanceId,
+    id: instanceId,
+    name: 'web-5xx',
+    state,
+    timeMs,
+    region: 'us-east-1',
+    account: ACCOUNT,
+  };
+}
+
+function listedAlarm(state: AlarmState, instanceId = ARN): ItemDetails {
+  return {
+    kind: 'alarm',
+    id: instanceId,
     state,
     region: 'us-east-1',
     account: ACCOUNT,
@@ -31,8 +39,8 @@ function listedAlarm(state: AlarmState, instanceId = ARN): InstanceDetails {
   };
 }
 
-const listedInstance: InstanceDetails = {
-  instanceId: 'i-00000001',
+const listedInstance: ItemDetails = {
+  id: 'i-00000001',
   state: 'running',
   region: 'us-east-1',
   account: ACCOUNT,
@@ -96,7 +104,7 @@ describe('alarms in the store', () => {
     const before = applyChanges(EMPTY_FLEET, [alarm('ALARM', 9000), alarm('ALARM', 1000, other)], 9000);
     const after = replaceWithSnapshot(
       before,
-      { startedAtMs: 5000, instances: [listedAlarm('OK'), listedInstance] },
+      { startedAtMs: 5000, items: [listedAlarm('OK'), listedInstance] },
       10_000,
     );
     expect(after.get(ARN)).toMatchObject({ state: 'OK', listed: true, kind: 'alarm' });
@@ -109,7 +117,7 @@ describe('alarms in the store', () => {
       EMPTY_FLEET,
       [
         alarm('ALARM', 1000),
-        { instanceId: 'i-0000000f', state: 'running', timeMs: 1000, region: 'us-east-1', account: ACCOUNT },
+        { id: 'i-0000000f', state: 'running', timeMs: 1000, region: 'us-east-1', account: ACCOUNT },
       ],
       1000,
     );
@@ -117,7 +125,7 @@ describe('alarms in the store', () => {
       before,
       {
         startedAtMs: 5000,
-        instances: [listedInstance],
+        items: [listedInstance],
         failedAccounts: [{ account: ACCOUNT, kind: 'alarm', reason: 'AccessDenied' }],
       },
       6000,
@@ -145,7 +153,7 @@ describe('alarms in the sync', () => {
     const { state, commands } = feed([
       [0, connected],
       [10, { type: 'subscribed' }],
-      [20, { type: 'listed', snapshot: { startedAtMs: 10, instances: [] } }],
+      [20, { type: 'listed', snapshot: { startedAtMs: 10, items: [] } }],
       [5000, { type: 'message', change: alarm('ALARM', 4000) }],
     ]);
     expect(state.fleet.get(ARN)?.state).toBe('ALARM');
@@ -158,9 +166,9 @@ describe('alarms in the sync', () => {
     const { state } = feed([
       [0, connected],
       [10, { type: 'subscribed' }],
-      [20, { type: 'listed', snapshot: { startedAtMs: 10, instances: [listedAlarm('ALARM')] } }],
+      [20, { type: 'listed', snapshot: { startedAtMs: 10, items: [listedAlarm('ALARM')] } }],
       [60_000, { type: 'resync-due' }],
-      [60_100, { type: 'listed', snapshot: { startedAtMs: 60_000, instances: [listedAlarm('OK')] } }],
+      [60_100, { type: 'listed', snapshot: { startedAtMs: 60_000, items: [listedAlarm('OK')] } }],
     ]);
     expect(state.fleet.get(ARN)).toMatchObject({ state: 'OK', listed: true });
   });
@@ -170,7 +178,7 @@ describe('alarms in the sync', () => {
       [0, connected],
       [10, { type: 'subscribed' }],
       [1500, { type: 'message', change: alarm('ALARM', 1400) }],
-      [2000, { type: 'listed', snapshot: { startedAtMs: 10, instances: [listedAlarm('OK')] } }],
+      [2000, { type: 'listed', snapshot: { startedAtMs: 10, items: [listedAlarm('OK')] } }],
     ]);
     expect(state.fleet.get(ARN)?.state).toBe('ALARM');
   });
@@ -180,7 +188,7 @@ describe('desk probes in the store', () => {
   const probe = (state: 'up' | 'down' | 'degraded', timeMs: number) =>
     ({
       kind: 'probe',
-      instanceId: 'probe:www',
+      id: 'probe:www',
       name: 'www',
       state,
       timeMs,
@@ -198,10 +206,10 @@ describe('desk probes in the store', () => {
       fleet,
       {
         startedAtMs: 5000,
-        instances: [
+        items: [
           {
             kind: 'probe',
-            instanceId: 'probe:www',
+            id: 'probe:www',
             name: 'www',
             state: 'down',
             region: 'desk',
@@ -210,7 +218,7 @@ describe('desk probes in the store', () => {
           },
           {
             kind: 'alarm',
-            instanceId: ARN,
+            id: ARN,
             name: undefined,
             state: 'OK',
             region: 'us-east-1',

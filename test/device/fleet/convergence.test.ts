@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PAGE_FAULTS } from '../../../device/demo/fake-ec2.ts';
-import type { Change } from '../../../device/fleet/instance.ts';
+import type { Change } from '../../../device/fleet/item.ts';
 import { MAX_CLOCK_SKEW_MS } from '../../../device/fleet/sync.ts';
 import { KIND_NAMES, specOf } from '../../../device/kinds/kinds.ts';
 import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
@@ -70,7 +70,7 @@ const POOL_KINDS = new Set(POOL.map((item) => item.kind ?? 'instance'));
  * index (mod the number of its states), and carries its name.
  */
 function changeOf(instance: TrueInstance, state: (typeof INSTANCE_STATES)[number], timeMs: number): Change {
-  const common = { instanceId: instance.id, timeMs, region: instance.region, account: instance.account };
+  const common = { id: instance.id, timeMs, region: instance.region, account: instance.account };
   if (instance.kind === undefined) return { ...common, state };
   const states = specOf(instance.kind).states;
   const kindState = states[INSTANCE_STATES.indexOf(state) % states.length] as string;
@@ -183,7 +183,7 @@ function scriptArb(shape: Shape): fc.Arbitrary<Script> {
 
 function latestByInstance(history: readonly Change[]): Map<string, Change> {
   const latest = new Map<string, Change>();
-  for (const change of history) latest.set(change.instanceId, change); // history is in rule order
+  for (const change of history) latest.set(change.id, change); // history is in rule order
   return latest;
 }
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Change, InstanceDetails } from '../../../device/fleet/instance.ts';
+import type { Change, ItemDetails } from '../../../device/fleet/item.ts';
 import { changeSupersedes } from '../../../device/fleet/order.ts';
 import {
   applyChange,
@@ -21,11 +21,11 @@ const ACCOUNT = '123456789012';
 const PIPELINE = `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:shop`;
 const SERVICE = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/prod/cart`;
 
-function deploy(state: DeployState, startMs: number, timeMs: number, instanceId = PIPELINE): Change {
+function deploy(state: DeployState, startMs: number, timeMs: number, id = PIPELINE): Change {
   return {
     kind: 'deploy',
-    instanceId,
-    name: instanceId.slice(instanceId.search(/[^:/]+$/)),
+    id,
+    name: id.slice(id.search(/[^:/]+$/)),
     state,
     startMs,
     timeMs,
@@ -90,9 +90,9 @@ describe('deploy ordering (order.ts)', () => {
 
 describe('deploys in the store', () => {
   it('takes a listing as the truth at its start, and a late event of the listed older run does not undo it', () => {
-    const listed: InstanceDetails = {
+    const listed: ItemDetails = {
       kind: 'deploy',
-      instanceId: PIPELINE,
+      id: PIPELINE,
       state: 'deploying',
       startMs: 5_000,
       region: 'eu-west-1',
@@ -101,7 +101,7 @@ describe('deploys in the store', () => {
       tags: {},
     };
     let fleet = applyChange(EMPTY_FLEET, deploy('deploy-failed', 1_000, 2_000), 2_000);
-    fleet = replaceWithSnapshot(fleet, { startedAtMs: 10_000, instances: [listed] }, 10_000);
+    fleet = replaceWithSnapshot(fleet, { startedAtMs: 10_000, items: [listed] }, 10_000);
     expect(fleet.get(PIPELINE)).toMatchObject({ state: 'deploying', startMs: 5_000, listed: true });
     // The older run's FAILED event, delivered late (stamped after the listing): still older.
     expect(applyChange(fleet, deploy('deploy-failed', 1_000, 11_000), 11_000)).toBe(fleet);

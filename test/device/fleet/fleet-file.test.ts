@@ -4,15 +4,15 @@ import {
   FLEET_FILE_VERSION,
   MAX_CLOCK_LAG_MS,
   MAX_FLEET_FILE_BYTES,
-  MAX_FLEET_FILE_INSTANCES,
+  MAX_FLEET_FILE_ITEMS,
   parseFleet,
   serializeFleet,
 } from '../../../device/fleet/fleet-file.ts';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { KIND_NAMES, type Kind, specOf } from '../../../device/kinds/kinds.ts';
 
-const WEB: Instance = {
+const WEB: Item = {
   kind: 'instance',
   id: 'i-0123456789abcdef0',
   state: 'running',
@@ -24,7 +24,7 @@ const WEB: Instance = {
   tags: { Name: 'web-1', 'ec2led:pixel': '3,1', team: 'payments', owner: 'alice' },
   listed: true,
 };
-const DB: Instance = {
+const DB: Item = {
   kind: 'instance',
   id: 'i-0fedcba987654321f',
   state: 'stopped',
@@ -36,7 +36,7 @@ const DB: Instance = {
   tags: {},
 };
 /** An alarm and a desk probe (sources/probes.ts): the fleet file keeps every kind. */
-const API_5XX: Instance = {
+const API_5XX: Item = {
   kind: 'alarm',
   id: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-5xx',
   state: 'ALARM',
@@ -48,7 +48,7 @@ const API_5XX: Instance = {
   tags: {},
   listed: true,
 };
-const WWW: Instance = {
+const WWW: Item = {
   kind: 'probe',
   id: 'probe:www',
   state: 'off-air',
@@ -59,7 +59,7 @@ const WWW: Instance = {
   name: 'www',
   tags: {},
 };
-const SHOP_PIPELINE: Instance = {
+const SHOP_PIPELINE: Item = {
   kind: 'deploy',
   id: 'arn:aws:codepipeline:eu-west-1:123456789012:shop',
   state: 'deploy-failed',
@@ -71,7 +71,7 @@ const SHOP_PIPELINE: Instance = {
   tags: {},
 };
 /** A member of every kind the agent knows: a new kind fails to compile here until it has one. */
-const ONE_OF_EACH: Record<Kind, Instance> = {
+const ONE_OF_EACH: Record<Kind, Item> = {
   instance: { ...WEB, tags: { Name: 'web-1' } },
   alarm: API_5XX,
   probe: WWW,
@@ -79,7 +79,7 @@ const ONE_OF_EACH: Record<Kind, Instance> = {
 };
 /** The agent's clock in these tests: a day after the fleet's stamps. */
 const NOW = 1_764_490_000_000;
-const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+const fleetOf = (...instances: Item[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 
 describe('fleet file', () => {
   it('round-trips a fleet, keeping only the tags the layout reads', () => {
@@ -95,7 +95,7 @@ describe('fleet file', () => {
   it('round-trips an instance, an alarm, a deploy and a probe, each as its kind', () => {
     const fleet = fleetOf(...Object.values(ONE_OF_EACH));
     const text = serializeFleet(fleet, 1_764_403_200_000);
-    expect(JSON.parse(text).instances.map((entry: { kind?: string }) => entry.kind)).toEqual([
+    expect(JSON.parse(text).items.map((entry: { kind?: string }) => entry.kind)).toEqual([
       'alarm',
       'deploy',
       undefined, // an instance is written without `kind`, as before kinds
@@ -114,7 +114,7 @@ describe('fleet file', () => {
   });
 
   it('checks each entry against its own kind: an id, a state or a place of another kind is a bad entry', () => {
-    const probe = JSON.parse(serializeFleet(fleetOf(WWW), 0)).instances[0];
+    const probe = JSON.parse(serializeFleet(fleetOf(WWW), 0)).items[0];
     const bad = [
       { ...probe, kind: 'widget' },
       { ...probe, id: 'i-0123456789abcdef0' },
@@ -126,13 +126,13 @@ describe('fleet file', () => {
       { ...probe, kind: 'alarm' },
       { ...probe, kind: '__proto__' },
     ];
-    const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, instances: bad }), NOW);
+    const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, items: bad }), NOW);
     expect(parsed.fleet.size).toBe(0);
     expect(parsed.reason).toMatch(
       /^fleet file: skipped 9 bad entries \(kind "widget" is not one this agent knows \(instance, alarm, probe, deploy\); "i-0123456789abcdef0" is not a probe id \("probe:" and its name\); probe:www: state "running" is not a probe state; \.\.\.\)$/,
     );
     const one = (entry: object) =>
-      parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, instances: [entry] }), NOW).reason;
+      parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, items: [entry] }), NOW).reason;
     expect(bad.slice(3).map(one)).toEqual([
       'fleet file: skipped 1 bad entry ("probe:a b" is not a probe id ("probe:" and its name))',
       'fleet file: skipped 1 bad entry (probe:other: bad region)',
@@ -147,22 +147,22 @@ describe('fleet file', () => {
     expect(serializeFleet(fleetOf(DB, WEB), 5)).toBe(serializeFleet(fleetOf(WEB, DB), 5));
   });
 
-  it('keeps at most MAX_FLEET_FILE_INSTANCES, those with a pixel first', () => {
-    const many = Array.from({ length: MAX_FLEET_FILE_INSTANCES + 10 }, (_, n) => ({
+  it('keeps at most MAX_FLEET_FILE_ITEMS, those with a pixel first', () => {
+    const many = Array.from({ length: MAX_FLEET_FILE_ITEMS + 10 }, (_, n) => ({
       ...DB,
       id: `i-${n.toString(16).padStart(17, '0')}`,
     }));
-    const last = many.at(-1) as Instance;
+    const last = many.at(-1) as Item;
     const text = serializeFleet(fleetOf(...many), 0, new Map([[last.id, { x: 0, y: 0 }]]));
     const parsed = parseFleet(text, NOW);
-    expect(parsed.fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
+    expect(parsed.fleet.size).toBe(MAX_FLEET_FILE_ITEMS);
     expect(parsed.fleet.has(last.id)).toBe(true);
     expect(text.length).toBeLessThan(MAX_FLEET_FILE_BYTES);
   });
 
   it('stays under its byte bound with the longest names on the largest board', () => {
     const long = 'n'.repeat(300);
-    const many = Array.from({ length: MAX_FLEET_FILE_INSTANCES }, (_, n) => ({
+    const many = Array.from({ length: MAX_FLEET_FILE_ITEMS }, (_, n) => ({
       ...WEB,
       id: `i-${n.toString(16).padStart(17, '0')}`,
       name: long,
@@ -170,19 +170,19 @@ describe('fleet file', () => {
     }));
     const text = serializeFleet(fleetOf(...many), 0);
     expect(text.length).toBeLessThan(MAX_FLEET_FILE_BYTES);
-    expect(parseFleet(text, NOW).fleet.size).toBe(MAX_FLEET_FILE_INSTANCES);
+    expect(parseFleet(text, NOW).fleet.size).toBe(MAX_FLEET_FILE_ITEMS);
   });
 
   it.each([
     ['not JSON', '{"version": 1, "instan', /fleet file is not JSON/],
     ['not an object', '[1, 2]', /not a JSON object/],
-    ['another version', '{"version": 2, "savedAtMs": 0, "instances": []}', /version 2 is not 1/],
-    ['no time', '{"version": 1, "instances": []}', /no "savedAtMs" time/],
-    ['no list', '{"version": 1, "savedAtMs": 0, "instances": {}}', /no "instances" list/],
+    ['another version', '{"version": 2, "savedAtMs": 0, "items": []}', /version 2 is not 1/],
+    ['no time', '{"version": 1, "items": []}', /no "savedAtMs" time/],
+    ['no list', '{"version": 1, "savedAtMs": 0, "items": {}}', /no "items" list/],
     ['too large', ' '.repeat(MAX_FLEET_FILE_BYTES + 1), /too large/],
     [
       'too many instances',
-      JSON.stringify({ version: 1, savedAtMs: 0, instances: Array(MAX_FLEET_FILE_INSTANCES + 1).fill(0) }),
+      JSON.stringify({ version: 1, savedAtMs: 0, items: Array(MAX_FLEET_FILE_ITEMS + 1).fill(0) }),
       /more than 4096/,
     ],
   ])('gives an empty fleet and a reason for a file that is %s', (_, text, reason) => {
@@ -194,7 +194,7 @@ describe('fleet file', () => {
   });
 
   it('skips each bad entry, counting it, and keeps the good ones', () => {
-    const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).instances[0];
+    const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).items[0];
     const bad = [
       'text',
       { ...good, id: 'i-nope' },
@@ -215,10 +215,18 @@ describe('fleet file', () => {
     );
   });
 
+  it('writes the list as "items", and still reads a 0.1.0 file whose list is "instances"', () => {
+    const text = serializeFleet(fleetOf(WEB), 9);
+    expect(Object.keys(JSON.parse(text))).toEqual(['version', 'savedAtMs', 'items']);
+    const old = text.replace('"items":', '"instances":');
+    expect([...parseFleet(old, NOW).fleet.keys()]).toEqual([WEB.id]);
+    expect(parseFleet(old, NOW).reason).toBeUndefined();
+  });
+
   it('names a single skipped entry without an ellipsis', () => {
-    const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).instances[0];
+    const good = JSON.parse(serializeFleet(fleetOf(WEB), 0)).items[0];
     const parsed = parseFleet(
-      JSON.stringify({ version: 1, savedAtMs: 0, instances: [{ ...good, region: 'x' }] }),
+      JSON.stringify({ version: 1, savedAtMs: 0, items: [{ ...good, region: 'x' }] }),
       NOW,
     );
     expect(parsed.reason).toBe(`fleet file: skipped 1 bad entry (${WEB.id}: bad region)`);

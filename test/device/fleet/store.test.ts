@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceDetails, Snapshot } from '../../../device/fleet/instance.ts';
+import type { ItemDetails, Snapshot } from '../../../device/fleet/item.ts';
 import {
   applyChange,
   applyChanges,
@@ -14,8 +14,8 @@ import { change, listed } from '../../kit/builders.ts';
 const WEB = 'i-00000001';
 const DB = 'i-00000002';
 
-function snapshot(startedAtMs: number, ...instances: InstanceDetails[]): Snapshot {
-  return { startedAtMs, instances };
+function snapshot(startedAtMs: number, ...instances: ItemDetails[]): Snapshot {
+  return { startedAtMs, items: instances };
 }
 
 const states = (fleet: Fleet) => Object.fromEntries([...fleet].map(([id, i]) => [id, i.state]));
@@ -111,9 +111,9 @@ describe('applyChanges', () => {
 
 describe('replaceWithSnapshot', () => {
   it('replaces only its slice: a listing of some kinds leaves every other kind as it was', () => {
-    const probe: InstanceDetails = {
+    const probe: ItemDetails = {
       kind: 'probe',
-      instanceId: 'probe:www',
+      id: 'probe:www',
       state: 'up',
       region: 'desk',
       account: 'desk',
@@ -122,12 +122,12 @@ describe('replaceWithSnapshot', () => {
     };
     const fleet = replaceWithSnapshot(EMPTY_FLEET, snapshot(1_000, listed(WEB), listed(DB), probe), 1_000);
     // A probe round (its slice) that no longer has the probe: the instances stay.
-    const probes = replaceWithSnapshot(fleet, { startedAtMs: 2_000, kinds: ['probe'], instances: [] }, 2_000);
+    const probes = replaceWithSnapshot(fleet, { startedAtMs: 2_000, kinds: ['probe'], items: [] }, 2_000);
     expect(states(probes)).toEqual({ [WEB]: 'running', [DB]: 'running' });
     // An EC2 listing (its slice) without DB: DB goes, the probe stays, untouched.
     const ec2 = replaceWithSnapshot(
       fleet,
-      { startedAtMs: 3_000, kinds: ['instance'], instances: [listed(WEB)] },
+      { startedAtMs: 3_000, kinds: ['instance'], items: [listed(WEB)] },
       3_000,
     );
     expect(states(ec2)).toEqual({ [WEB]: 'running', 'probe:www': 'up' });

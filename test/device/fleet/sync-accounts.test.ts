@@ -1,6 +1,6 @@
 /** One account that cannot be listed: its instances stay, stale; the other accounts stay live. */
 import { describe, expect, it } from 'vitest';
-import type { InstanceDetails } from '../../../device/fleet/instance.ts';
+import type { ItemDetails } from '../../../device/fleet/item.ts';
 import { initialSyncState, type SyncEvent, type SyncState, step } from '../../../device/fleet/sync.ts';
 import { listed } from '../../kit/builders.ts';
 
@@ -23,7 +23,7 @@ const START: [number, SyncEvent][] = [
       type: 'listed',
       snapshot: {
         startedAtMs: 1000,
-        instances: [
+        items: [
           listed('i-prod1', 'running', undefined, { account: PROD }),
           listed('i-stag1', 'running', undefined, { account: STAGING }),
         ],
@@ -31,9 +31,9 @@ const START: [number, SyncEvent][] = [
     },
   ],
 ];
-const failedStaging = (startedAtMs: number, ...instances: InstanceDetails[]): SyncEvent => ({
+const failedStaging = (startedAtMs: number, ...instances: ItemDetails[]): SyncEvent => ({
   type: 'listed',
-  snapshot: { startedAtMs, instances, failedAccounts: [{ account: STAGING, reason: 'AccessDenied' }] },
+  snapshot: { startedAtMs, items: instances, failedAccounts: [{ account: STAGING, reason: 'AccessDenied' }] },
 });
 
 describe('sync: an account that cannot be listed', () => {
@@ -63,7 +63,7 @@ describe('sync: an account that cannot be listed', () => {
         {
           type: 'message',
           change: {
-            instanceId: 'i-stag2',
+            id: 'i-stag2',
             state: 'pending',
             timeMs: 500_000,
             region: 'us-east-1',
@@ -87,7 +87,7 @@ describe('sync: an account that cannot be listed', () => {
           type: 'listed',
           snapshot: {
             startedAtMs: 1_200_000,
-            instances: [listed('i-prod1', 'stopped', undefined, { account: PROD })],
+            items: [listed('i-prod1', 'stopped', undefined, { account: PROD })],
           },
         },
       ],

@@ -25,7 +25,7 @@ const SYNCED: [number, SyncEvent][] = [
       type: 'listed',
       snapshot: {
         startedAtMs: 1000,
-        instances: [listed(WEB, 'running', 'web'), listed(DB, 'running', 'db')],
+        items: [listed(WEB, 'running', 'web'), listed(DB, 'running', 'db')],
       },
     },
   ],
@@ -47,12 +47,7 @@ describe('sync: settings changed at run time', () => {
     expect(after.last).toEqual([{ type: 'list', afterMs: 0 }]);
     expect(after.state.tagFiltered).toBe(true);
     const relisted = run(
-      [
-        [
-          2500,
-          { type: 'listed', snapshot: { startedAtMs: 2000, instances: [listed(WEB, 'running', 'web')] } },
-        ],
-      ],
+      [[2500, { type: 'listed', snapshot: { startedAtMs: 2000, items: [listed(WEB, 'running', 'web')] } }]],
       after.state,
     );
     expect([...relisted.state.fleet.keys()]).toEqual([WEB]);

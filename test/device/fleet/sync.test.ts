@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change, InstanceDetails } from '../../../device/fleet/instance.ts';
+import type { Change, ItemDetails } from '../../../device/fleet/item.ts';
 import {
   initialSyncState,
   MAX_CLOCK_SKEW_MS,
@@ -17,9 +17,9 @@ const half = () => 0.5;
 
 const connected = (rejoined = false, first = false): SyncEvent => ({ type: 'connected', rejoined, first });
 const message = (c: Change): SyncEvent => ({ type: 'message', change: c });
-const listedAt = (startedAtMs: number, ...instances: InstanceDetails[]): SyncEvent => ({
+const listedAt = (startedAtMs: number, ...instances: ItemDetails[]): SyncEvent => ({
   type: 'listed',
-  snapshot: { startedAtMs, instances },
+  snapshot: { startedAtMs, items: instances },
 });
 
 /** Feeds timed events in order; returns the final state and the commands of each step. */

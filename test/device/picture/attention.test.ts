@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAttention, serializeAttention } from '../../../device/agent/attention-file.ts';
 import { parseTimeOfDay } from '../../../device/brightness/schedule.ts';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { isWorse } from '../../../device/kinds/kinds.ts';
 import { createLedShim } from '../../../device/outputs/display/boards/ledshim.ts';
@@ -31,7 +31,7 @@ import { instance } from '../../kit/builders.ts';
 import { showFrame } from '../outputs/display/is31.ts';
 
 const ARN = 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:cpu-high';
-const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', sinceMs = 0): Instance => ({
+const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', sinceMs = 0): Item => ({
   kind: 'alarm',
   id: ARN,
   state,
@@ -42,7 +42,7 @@ const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', sinceMs = 0): Instan
   name: 'cpu-high',
   tags: {},
 });
-const probe = (state: 'up' | 'degraded' | 'down' | 'off-air', name = 'www', sinceMs = 0): Instance => ({
+const probe = (state: 'up' | 'degraded' | 'down' | 'off-air', name = 'www', sinceMs = 0): Item => ({
   kind: 'probe',
   id: `probe:${name}`,
   state,
@@ -53,7 +53,7 @@ const probe = (state: 'up' | 'degraded' | 'down' | 'off-air', name = 'www', sinc
   name,
   tags: {},
 });
-const fleetOf = (...items: Instance[]): Fleet => new Map(items.map((i) => [i.id, i]));
+const fleetOf = (...items: Item[]): Fleet => new Map(items.map((i) => [i.id, i]));
 
 function ok(result: AttentionResult): Attention {
   if (!result.ok) throw new Error(result.reason);
@@ -64,14 +64,15 @@ const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
 
 describe('isWorse', () => {
-  it('ranks urgent above non-urgent, then by the tie ranks, and else says not worse', () => {
+  it("is the kind's severity: urgent states rank highest", () => {
     expect(isWorse('alarm', 'OK', 'ALARM')).toBe(true);
     expect(isWorse('alarm', 'ALARM', 'OK')).toBe(false);
     expect(isWorse('alarm', 'OK', 'INSUFFICIENT_DATA')).toBe(true);
     expect(isWorse('probe', 'degraded', 'down')).toBe(true);
     expect(isWorse('probe', 'off-air', 'degraded')).toBe(true);
     expect(isWorse('probe', 'down', 'down')).toBe(false);
-    expect(isWorse('instance', 'running', 'stopped')).toBe(false);
+    // An instance has no urgent state; its severity is the lifecycle rank (kinds/kinds.ts).
+    expect(isWorse('instance', 'stopped', 'running')).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
  * exact bytes of a deploy pixel over time on a fake clock, and when the board asks to be drawn again.
  */
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import { FIXED_LOOK_MS } from '../../../device/kinds/kinds.ts';
 import { FLASH_PERIOD_MS, PULSE_FRAME_MS, PULSE_PERIOD_MS } from '../../../device/picture/animate.ts';
 import { DEFAULT_PALETTE } from '../../../device/picture/palette.ts';
@@ -14,7 +14,7 @@ import { FakeClock } from '../../fakes/display/fake-clock.ts';
 
 const DIM_AFTER_MS = 30 * 60_000;
 
-function pipeline(state: DeployState, sinceMs: number, previousState?: DeployState): Instance {
+function pipeline(state: DeployState, sinceMs: number, previousState?: DeployState): Item {
   return {
     kind: 'deploy',
     id: 'arn:aws:codepipeline:eu-west-1:123456789012:shop',
@@ -31,7 +31,7 @@ function pipeline(state: DeployState, sinceMs: number, previousState?: DeploySta
 }
 
 /** The first pixel's bytes and the next wake-up, at the fake clock's time. */
-function at(clock: FakeClock, item: Instance) {
+function at(clock: FakeClock, item: Item) {
   const fleet = new Map([[item.id, item]]);
   const layout = assignSlots({ fleet, previous: new Map(), width: 2, height: 1, nowMs: 0, listed: true });
   const out = renderBoard({

@@ -11,7 +11,7 @@ import {
   type NightSettings,
   parseTimeOfDay,
 } from '../../../device/brightness/schedule.ts';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { initialSyncState } from '../../../device/fleet/sync.ts';
 import { isUrgent } from '../../../device/kinds/kinds.ts';
@@ -27,7 +27,7 @@ import { INSTANCE_STATES } from '../../../shared/instance-state.ts';
 import { TimerClock } from '../../fakes/timer-clock.ts';
 import { instance } from '../../kit/builders.ts';
 
-const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+const fleetOf = (...instances: Item[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const at = (iso: string): number => Date.parse(iso);
 
 const night: NightSettings = {

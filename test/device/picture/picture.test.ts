@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { DEFAULT_PALETTE, parsePalette } from '../../../device/picture/palette.ts';
 import { composePicture, type PictureInput } from '../../../device/picture/picture.ts';
@@ -7,7 +7,7 @@ import { renderBoard } from '../../../device/picture/render.ts';
 import { assignSlots } from '../../../device/picture/slots.ts';
 import { instance } from '../../kit/builders.ts';
 
-const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+const fleetOf = (...instances: Item[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const steady = fleetOf(
   instance(1, 'running', 'web'),
   instance(2, 'stopped', 'db'),

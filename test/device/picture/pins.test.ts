@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import { parseBoardPixel, parsePixel, pinOf, quote } from '../../../device/picture/pins.ts';
 
-const web: Instance = {
+const web: Item = {
   kind: 'instance',
   id: 'i-00000001',
   state: 'running',
@@ -18,7 +18,7 @@ describe('pins', () => {
   it('pins a Name in one account with "ACCOUNT/Name", before a pin on the Name alone', () => {
     const pins = { web: '0,0', '111111111111/web': '1,1', '222222222222/web': '2,2' };
     expect(pinOf(web, pins, 8, 8).claim).toEqual({
-      instanceId: web.id,
+      id: web.id,
       pixel: { x: 1, y: 1 },
       source: 'config name',
     });
@@ -48,7 +48,7 @@ describe('pins', () => {
 
   it('takes config by id over config by Name over the tag', () => {
     expect(pinOf(web, { web: '1,1', [web.id]: '2,2' }, 8, 8).claim).toEqual({
-      instanceId: web.id,
+      id: web.id,
       pixel: { x: 2, y: 2 },
       source: 'config id',
     });

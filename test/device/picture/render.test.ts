@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { IDENTIFY_MS, PULSE_FRAME_MS } from '../../../device/picture/animate.ts';
 import { DEFAULT_PALETTE, parsePalette } from '../../../device/picture/palette.ts';
@@ -8,7 +8,7 @@ import { assignSlots, type Layout } from '../../../device/picture/slots.ts';
 import { instance } from '../../kit/builders.ts';
 import { art, ascii } from './ascii.ts';
 
-function fleetOf(...instances: Instance[]): Fleet {
+function fleetOf(...instances: Item[]): Fleet {
   return new Map(instances.map((i) => [i.id, i]));
 }
 
@@ -111,7 +111,7 @@ describe('render: the frame', () => {
   });
 
   it('blinks an identified instance white and off, then stops', () => {
-    const identify: Identify = { target: { instanceId: 'i-00000002' }, untilMs: IDENTIFY_MS };
+    const identify: Identify = { target: { id: 'i-00000002' }, untilMs: IDENTIFY_MS };
     expect(ascii(draw(steady, { identify, nowMs: 0 }).frame)).toBe(art('BWB.\n....\n....'));
     expect(ascii(draw(steady, { identify, nowMs: 130 }).frame)).toBe(art('B.B.\n....\n....'));
     expect(draw(steady, { identify, nowMs: 0 })).toMatchObject({ animating: true, nextFrameInMs: 125 });
@@ -211,7 +211,7 @@ describe('render: the view', () => {
 });
 
 describe('render: alarms', () => {
-  const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Instance => ({
+  const alarm = (state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'): Item => ({
     kind: 'alarm',
     id: `arn:aws:cloudwatch:us-east-1:111111111111:alarm:${state}`,
     state,

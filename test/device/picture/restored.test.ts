@@ -3,14 +3,14 @@
  * change for one instance, or the first listing for all. Level-based: the listing remains the truth.
  */
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { initialSyncState, step } from '../../../device/fleet/sync.ts';
 import { DISCONNECTED_DIM } from '../../../device/picture/animate.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/picture/palette.ts';
 import { composePicture } from '../../../device/picture/picture.ts';
 
-const WEB: Instance = {
+const WEB: Item = {
   kind: 'instance',
   id: 'i-00000001',
   state: 'running',
@@ -22,7 +22,7 @@ const WEB: Instance = {
   tags: {},
   listed: true,
 };
-const DB: Instance = { ...WEB, id: 'i-00000002', state: 'stopped', name: 'db' };
+const DB: Item = { ...WEB, id: 'i-00000002', state: 'stopped', name: 'db' };
 const restored: Fleet = new Map([
   [WEB.id, WEB],
   [DB.id, DB],
@@ -63,7 +63,7 @@ describe('a restored fleet', () => {
     let state = initialSyncState({ fleet: restored });
     state = step(state, { type: 'connected', rejoined: false, first: true }, 2_000).state;
     const change = {
-      instanceId: WEB.id,
+      id: WEB.id,
       state: 'stopping',
       timeMs: 1_500,
       region: WEB.region,
@@ -82,9 +82,7 @@ describe('a restored fleet', () => {
     expect(state.listedAtMs).toBeUndefined();
     const snapshot = {
       startedAtMs: 5_000,
-      instances: [
-        { instanceId: DB.id, region: DB.region, account: DB.account, state: 'running', name: 'db', tags: {} },
-      ],
+      items: [{ id: DB.id, region: DB.region, account: DB.account, state: 'running', name: 'db', tags: {} }],
     } as const;
     state = step(state, { type: 'listed', snapshot }, 5_100).state;
     expect([...state.fleet.keys()]).toEqual([DB.id]);
@@ -97,7 +95,7 @@ describe('a restored fleet', () => {
   it('is not tombstoned before the first listing: a late message for a restored instance still applies', () => {
     let state = initialSyncState({ fleet: restored });
     const change = {
-      instanceId: DB.id,
+      id: DB.id,
       state: 'pending',
       timeMs: 1_200,
       region: DB.region,

@@ -4,7 +4,7 @@
  * Pins (by alarm name or ARN) ignore zones; a kind whose reserved zone is full overflows.
  */
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import type { Pixel } from '../../../device/picture/pins.ts';
 import { assignSlots, type SlotInput } from '../../../device/picture/slots.ts';
@@ -12,7 +12,7 @@ import { instance } from '../../kit/builders.ts';
 
 const ACCOUNT = '111111111111';
 
-function alarm(name: string, state: 'OK' | 'ALARM' = 'OK'): Instance {
+function alarm(name: string, state: 'OK' | 'ALARM' = 'OK'): Item {
   return {
     kind: 'alarm',
     id: `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`,
@@ -26,7 +26,7 @@ function alarm(name: string, state: 'OK' | 'ALARM' = 'OK'): Instance {
   };
 }
 
-const fleetOf = (...things: Instance[]): Fleet => new Map(things.map((i) => [i.id, i]));
+const fleetOf = (...things: Item[]): Fleet => new Map(things.map((i) => [i.id, i]));
 
 function lay(fleet: Fleet, over: Partial<SlotInput> = {}) {
   return assignSlots({ fleet, previous: new Map(), width: 3, height: 3, nowMs: 0, listed: true, ...over });

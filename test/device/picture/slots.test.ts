@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Instance } from '../../../device/fleet/instance.ts';
+import type { Item } from '../../../device/fleet/item.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import type { Pixel } from '../../../device/picture/pins.ts';
 import { assignSlots, DEFAULT_GRACE_MS, type SlotInput, sameSlots } from '../../../device/picture/slots.ts';
 import { INSTANCE_STATES, type InstanceState } from '../../../shared/instance-state.ts';
 import { instanceId as id, instance } from '../../kit/builders.ts';
 
-const fleetOf = (...instances: Instance[]): Fleet => new Map(instances.map((i) => [i.id, i]));
+const fleetOf = (...instances: Item[]): Fleet => new Map(instances.map((i) => [i.id, i]));
 const slotsOf = (entries: Record<string, string>) =>
   new Map(
     Object.entries(entries).map(([key, xy]) => {

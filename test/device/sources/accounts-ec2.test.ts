@@ -68,7 +68,7 @@ describe('listing every account and region', () => {
 
     expect(snapshot.failedAccounts).toBeUndefined();
     const count = (account: string, region: string) =>
-      snapshot.instances.filter((d) => d.account === account && d.region === region).length;
+      snapshot.items.filter((d) => d.account === account && d.region === region).length;
     for (const account of [HOME, STAGING, SANDBOX]) {
       expect(count(account, 'eu-west-1')).toBe(3);
       expect(count(account, 'us-east-1')).toBe(4);
@@ -98,7 +98,7 @@ describe('listing every account and region', () => {
     expect(snapshot.failedAccounts?.[0]?.reason).toMatch(
       /AssumeRole arn:aws:iam::222222222222:role\/ec2led-reader failed: AccessDenied.*deploy the ec2-led member stack/,
     );
-    expect(new Set(snapshot.instances.map((d) => d.account))).toEqual(new Set([HOME, SANDBOX]));
+    expect(new Set(snapshot.items.map((d) => d.account))).toEqual(new Set([HOME, SANDBOX]));
   });
 
   it('rejects only when every account fails', async () => {
@@ -125,8 +125,8 @@ describe('listing every account and region', () => {
     ]);
     const snapshot = await ec2Source.list();
     ec2Source.close();
-    expect(snapshot.instances.filter((d) => d.account === HOME)).toHaveLength(4);
-    expect(snapshot.instances.filter((d) => d.account === STAGING).map((d) => d.tags.team)).toEqual([
+    expect(snapshot.items.filter((d) => d.account === HOME)).toHaveLength(4);
+    expect(snapshot.items.filter((d) => d.account === STAGING).map((d) => d.tags.team)).toEqual([
       'platform',
       'platform',
     ]);
@@ -141,6 +141,6 @@ describe('listing every account and region', () => {
       'i-0000000000000000f',
     ]);
     ec2Source.close();
-    expect(details.map((d) => [d.instanceId, d.account])).toEqual([[staging[0]?.instanceId, STAGING]]);
+    expect(details.map((d) => [d.id, d.account])).toEqual([[staging[0]?.instanceId, STAGING]]);
   });
 });

@@ -59,7 +59,7 @@ describe('alarm source (real SDK, loopback CloudWatch)', () => {
     const snapshot = await alarms.list();
     alarms.close();
     // Metric alarms first, then composite ones, as DescribeAlarms answers them.
-    expect(snapshot.instances).toEqual([
+    expect(snapshot.items).toEqual([
       {
         kind: 'alarm',
         instanceId: cloudwatch.arnOf('eu-west-1', 'web-5xx'),
@@ -96,10 +96,10 @@ describe('alarm source (real SDK, loopback CloudWatch)', () => {
     const alarms = source({ regions: ['eu-west-1', 'us-east-1'], prefixes: ['prod-', 'prod-0'] });
     const snapshot = await alarms.list();
     alarms.close();
-    expect(snapshot.instances).toHaveLength(231);
-    expect(snapshot.instances.filter((d) => d.state === 'ALARM')).toHaveLength(33);
-    expect(snapshot.instances.some((d) => d.name === 'other')).toBe(false);
-    expect(snapshot.instances.find((d) => d.region === 'us-east-1')?.state).toBe('INSUFFICIENT_DATA');
+    expect(snapshot.items).toHaveLength(231);
+    expect(snapshot.items.filter((d) => d.state === 'ALARM')).toHaveLength(33);
+    expect(snapshot.items.some((d) => d.name === 'other')).toBe(false);
+    expect(snapshot.items.find((d) => d.region === 'us-east-1')?.state).toBe('INSUFFICIENT_DATA');
     // prod- in eu-west-1: 3 pages; prod-0: 1 page; one page each in us-east-1.
     expect(cloudwatch.calls['eu-west-1']).toBe(4);
     expect(cloudwatch.calls['us-east-1']).toBe(2);
@@ -112,7 +112,7 @@ describe('alarm source (real SDK, loopback CloudWatch)', () => {
     const alarms = source();
     const snapshot = await alarms.list();
     alarms.close();
-    expect(snapshot.instances).toHaveLength(1);
+    expect(snapshot.items).toHaveLength(1);
     expect(cloudwatch.calls['eu-west-1']).toBeGreaterThanOrEqual(3);
   });
 
@@ -152,14 +152,14 @@ describe('one listing of instances and alarms, and the sync over it', () => {
     cloudwatch.setAlarms('eu-west-1', [{ name: 'web-5xx', state: 'ALARM', sinceMs: 0 }]);
     const both = listing();
     const snapshot = await both.list();
-    expect(snapshot.instances.map((d) => [d.kind ?? 'instance', d.state])).toEqual([
+    expect(snapshot.items.map((d) => [d.kind ?? 'instance', d.state])).toEqual([
       ['instance', 'running'],
       ['alarm', 'ALARM'],
     ]);
     cloudwatch.throttleNext(10);
     const partial = await both.list();
     both.close();
-    expect(partial.instances.map((d) => d.instanceId)).toEqual(['i-0123456789abcdef0']);
+    expect(partial.items.map((d) => d.id)).toEqual(['i-0123456789abcdef0']);
     expect(partial.failedAccounts).toEqual([
       { account: ACCOUNT, kind: 'alarm', reason: expect.stringMatching(/^DescribeAlarms failed/) },
     ]);
@@ -188,7 +188,7 @@ describe('one listing of instances and alarms, and the sync over it', () => {
         type: 'message',
         change: {
           kind: 'alarm',
-          instanceId: ARN(),
+          id: ARN(),
           name: 'web-5xx',
           state: 'OK',
           timeMs: 500,

@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../device/base/log.ts';
 import { type FakeDeploys, startFakeDeploys } from '../../../device/demo/fake-deploys.ts';
-import type { InstanceDetails } from '../../../device/fleet/instance.ts';
+import type { ItemDetails } from '../../../device/fleet/item.ts';
 import { EMPTY_FLEET, replaceWithSnapshot } from '../../../device/fleet/store.ts';
 import {
   createDeploySource,
@@ -80,10 +80,10 @@ describe('deploy source', () => {
     try {
       const snapshot = await deploys.list();
       expect(snapshot.startedAtMs).toBe(T + 3_600_000);
-      expect([...snapshot.instances].sort((a, b) => a.instanceId.localeCompare(b.instanceId))).toEqual([
+      expect([...snapshot.items].sort((a, b) => a.id.localeCompare(b.id))).toEqual([
         {
           kind: 'deploy',
-          instanceId: `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:shop-web`,
+          id: `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:shop-web`,
           region: 'eu-west-1',
           account: ACCOUNT,
           name: 'shop-web',
@@ -93,7 +93,7 @@ describe('deploy source', () => {
         },
         {
           kind: 'deploy',
-          instanceId: `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/prod/shop-cart`,
+          id: `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/prod/shop-cart`,
           region: 'eu-west-1',
           account: ACCOUNT,
           name: 'shop-cart',
@@ -126,7 +126,7 @@ describe('deploy source', () => {
     const deploys = source({ prefixes: ['sup-'] });
     try {
       const snapshot = await deploys.list();
-      expect(snapshot.instances.map((d) => [d.name, d.state])).toEqual([['sup-app', 'deployed']]);
+      expect(snapshot.items.map((d) => [d.name, d.state])).toEqual([['sup-app', 'deployed']]);
       expect(fake.requests.some((r) => r.operation === 'ListServices')).toBe(false);
     } finally {
       deploys.close();
@@ -142,7 +142,7 @@ describe('deploy source', () => {
     const deploys = source({ prefixes: ['page-'], pipelines: false, ecsClusters: ['big'] });
     try {
       const snapshot = await deploys.list();
-      expect(snapshot.instances).toHaveLength(23);
+      expect(snapshot.items).toHaveLength(23);
       const describes = fake.requests.filter((r) => r.operation === 'DescribeServices');
       expect(describes.map((r) => (r.body.services as string[]).length)).toEqual([10, 10, 3]);
     } finally {
@@ -156,7 +156,7 @@ describe('deploy source', () => {
     try {
       fake.throttleNext(2);
       const snapshot = await deploys.list();
-      expect(snapshot.instances.map((d) => d.name)).toEqual(['thr-app']);
+      expect(snapshot.items.map((d) => d.name)).toEqual(['thr-app']);
       fake.throttleNext(5);
       await expect(deploys.list()).rejects.toThrow(
         /codepipeline:ListPipelines failed in eu-west-1: ThrottlingException: .*throttled/,
@@ -182,8 +182,8 @@ describe('deploy source', () => {
 });
 
 describe('the listing with deploys (listing.ts withPart)', () => {
-  const instance: InstanceDetails = {
-    instanceId: 'i-00000001',
+  const instance: ItemDetails = {
+    id: 'i-00000001',
     state: 'running',
     region: 'eu-west-1',
     account: ACCOUNT,
@@ -191,7 +191,7 @@ describe('the listing with deploys (listing.ts withPart)', () => {
     tags: {},
   };
   const ec2: Ec2Source = {
-    list: async () => ({ startedAtMs: T + 5, instances: [instance] }),
+    list: async () => ({ startedAtMs: T + 5, items: [instance] }),
     describeIds: async () => [],
     close: () => undefined,
   };
@@ -215,7 +215,7 @@ describe('the listing with deploys (listing.ts withPart)', () => {
     try {
       const snapshot = await listing.list();
       expect(snapshot.startedAtMs).toBe(T);
-      expect(snapshot.instances.map((d) => d.instanceId)).toEqual([
+      expect(snapshot.items.map((d) => d.id)).toEqual([
         'i-00000001',
         `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:join-app`,
       ]);

@@ -85,7 +85,7 @@ describe('a DescribeInstances page that is not one fails the listing', () => {
     // Not retried page by page: the sync core's backoff retries the whole listing, as for a 500.
     expect(fake.calls['eu-west-1']).toBe(1);
     // The next listing, from a good page, is the truth again.
-    expect((await ec2.list()).instances.map((i) => i.instanceId)).toEqual(FLEET.map((f) => f.instanceId));
+    expect((await ec2.list()).items.map((i) => i.id)).toEqual(FLEET.map((f) => f.instanceId));
     ec2.close();
     for (const region of Object.keys(fake.calls)) delete (fake.calls as Record<string, number>)[region];
   });
@@ -145,7 +145,7 @@ describe('what one listing may hold is what EC2 can hold', () => {
     const ec2 = source();
     const snapshot = await ec2.list();
     ec2.close();
-    expect(snapshot.instances[0]?.tags['k'.repeat(128)]).toBe(value);
+    expect(snapshot.items[0]?.tags['k'.repeat(128)]).toBe(value);
   });
 
   it('a 50 MB tag value is refused at the page limit before the SDK reads it', async () => {
@@ -197,7 +197,7 @@ describe('the page check (pure)', () => {
     const snapshot = await ec2.list();
     ec2.close();
     await server.close();
-    expect(snapshot.instances.map((i) => [i.instanceId, i.state, i.name])).toEqual([
+    expect(snapshot.items.map((i) => [i.id, i.state, i.name])).toEqual([
       ['i-1234567890abcdef0', 'running', 'web-1'],
       ['i-0598c7d356eba48d7', 'stopped', undefined],
     ]);

@@ -53,7 +53,7 @@ describe('listing with DescribeInstances', () => {
     const snapshot = await ec2.list();
     ec2.close();
     expect(snapshot.startedAtMs).toBe(1_000);
-    expect(snapshot.instances).toEqual([
+    expect(snapshot.items).toEqual([
       {
         instanceId: 'i-0123456789abcdef0',
         region: 'eu-west-1',
@@ -78,8 +78,8 @@ describe('listing with DescribeInstances', () => {
     const ec2 = source({ regions: ['eu-west-1'] });
     const snapshot = await ec2.list();
     ec2.close();
-    expect(snapshot.instances).toHaveLength(2_500);
-    expect(new Set(snapshot.instances.map((i) => i.instanceId)).size).toBe(2_500);
+    expect(snapshot.items).toHaveLength(2_500);
+    expect(new Set(snapshot.items.map((i) => i.id)).size).toBe(2_500);
     expect(fake.calls).toEqual({ 'eu-west-1': 3 });
   });
 
@@ -88,7 +88,7 @@ describe('listing with DescribeInstances', () => {
     const ec2 = source({ regions: ['eu-west-1'], tagFilter: { key: 'team', value: 'platform' } });
     const snapshot = await ec2.list();
     ec2.close();
-    expect(snapshot.instances.map((i) => i.name)).toEqual(['web-0', 'web-3', 'web-6']);
+    expect(snapshot.items.map((i) => i.name)).toEqual(['web-0', 'web-3', 'web-6']);
   });
 
   it('backs off on RequestLimitExceeded, reports throttled, and still completes the listing', async () => {
@@ -98,7 +98,7 @@ describe('listing with DescribeInstances', () => {
     const ec2 = source({ onThrottled: ({ region, attempt }) => throttled.push({ region, attempt }) });
     const snapshot = await ec2.list();
     ec2.close();
-    expect(snapshot.instances).toHaveLength(3);
+    expect(snapshot.items).toHaveLength(3);
     expect(throttled).toEqual([
       { region: 'eu-west-1', attempt: 1 },
       { region: 'eu-west-1', attempt: 2 },
@@ -143,7 +143,7 @@ describe('listing with DescribeInstances', () => {
       expect(Date.now() - startedAt).toBeLessThan(3_000);
       expect(proxy.accepted).toBe(1);
       proxy.heal();
-      expect((await ec2.list()).instances).toHaveLength(3);
+      expect((await ec2.list()).items).toHaveLength(3);
       ec2.close();
     } finally {
       await proxy.close();
@@ -156,7 +156,7 @@ describe('listing with DescribeInstances', () => {
     process.env.AWS_ENDPOINT_URL_EC2 = fake.url;
     try {
       const ec2 = source({ regions: ['eu-west-1'], endpoint: undefined });
-      expect((await ec2.list()).instances).toHaveLength(1);
+      expect((await ec2.list()).items).toHaveLength(1);
       ec2.close();
     } finally {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_EC2;
@@ -173,7 +173,7 @@ describe('describing instances first seen live', () => {
     const ids = [instances[1]?.instanceId ?? '', instances[4]?.instanceId ?? '', 'i-0fffffffffffffff0'];
     const found = await ec2.describeIds('eu-west-1', ids);
     ec2.close();
-    expect(found.map((i) => i.instanceId)).toEqual([instances[1]?.instanceId, instances[4]?.instanceId]);
+    expect(found.map((i) => i.id)).toEqual([instances[1]?.instanceId, instances[4]?.instanceId]);
     expect(fake.calls).toEqual({ 'eu-west-1': 1 });
   });
 

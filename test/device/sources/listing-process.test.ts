@@ -134,9 +134,9 @@ describe('the listing process', () => {
       inProcess.close();
 
       expect(first.startedAtMs).toBe(1_000);
-      expect(first.instances).toEqual(expected.instances);
-      expect(second.instances).toEqual(expected.instances);
-      expect(first.instances.map((d) => `${d.instanceId} ${d.state} ${d.name}`)).toEqual([
+      expect(first.items).toEqual(expected.items);
+      expect(second.items).toEqual(expected.items);
+      expect(first.items.map((d) => `${d.id} ${d.state} ${d.name}`)).toEqual([
         'i-00000000000000001 running web-1',
         'i-00000000000000002 stopped undefined',
         'i-00000000000000003 pending batch',
@@ -155,7 +155,7 @@ describe('the listing process', () => {
       const details = await source.describeIds('eu-west-1', ['i-00000000000000002']);
       const refused = await failure(source.describeIds('ap-south-1', ['i-00000000000000002']));
       source.close();
-      expect(details.map((d) => d.instanceId)).toEqual(['i-00000000000000002']);
+      expect(details.map((d) => d.id)).toEqual(['i-00000000000000002']);
       expect(refused.name).toBe('Ec2Error');
       expect(refused.message).toMatch(/refusing DescribeInstances in ap-south-1: not in aws.regions/);
     },
@@ -172,18 +172,18 @@ describe('the listing process', () => {
       const both = await source.list();
       const again = await source.list();
       expect(sts.requests.length - assumedBefore).toBe(1);
-      expect(both.instances.map((d) => `${d.account} ${d.instanceId}`).sort()).toEqual([
+      expect(both.items.map((d) => `${d.account} ${d.id}`).sort()).toEqual([
         `${HOME} i-00000000000000001`,
         `${STAGING} i-00000000000000009`,
       ]);
-      expect(again.instances).toHaveLength(2);
+      expect(again.items).toHaveLength(2);
 
       sts.deny(STAGING);
       const fresh = createProcessEc2Source(options({ accounts: accountsOf([HOME, STAGING]) }));
       const partial = await fresh.list();
       source.close();
       fresh.close();
-      expect(partial.instances.map((d) => d.instanceId)).toEqual(['i-00000000000000001']);
+      expect(partial.items.map((d) => d.id)).toEqual(['i-00000000000000001']);
       expect(partial.failedAccounts?.map((f) => f.account)).toEqual([STAGING]);
       expect(partial.failedAccounts?.[0]?.reason).toMatch(/AssumeRole .*ec2led-reader failed: AccessDenied/);
     },
@@ -246,7 +246,7 @@ describe('the listing process', () => {
       const source = createProcessEc2Source(
         options({ log: createLogger({ write: (line) => lines.push(line), level: 'debug' }) }),
       );
-      expect((await source.list()).instances).toHaveLength(1);
+      expect((await source.list()).items).toHaveLength(1);
       const throttled = lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'throttled');
       expect(throttled).toMatchObject({
         level: 'warn',
@@ -275,7 +275,7 @@ describe('the listing process', () => {
       expect(error.message).toMatch(/the listing process exited \(SIGKILL\) before answering/);
       ec2.setInstances('eu-west-1', [instance(1, 'running')]);
       const next = createProcessEc2Source(options());
-      expect((await next.list()).instances).toHaveLength(1);
+      expect((await next.list()).items).toHaveLength(1);
     },
     CHILD_TEST_MS,
   );

@@ -6,7 +6,7 @@
  * alarm messages in scope.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeOf } from '../../../device/fleet/instance.ts';
+import { changeOf } from '../../../device/fleet/item.ts';
 import { alarmRoute } from '../../../device/sources/alarm-topics.ts';
 import { instanceRoute } from '../../../device/sources/instance-topics.ts';
 import { createMqttSource, type MqttEvent, toSyncEvent } from '../../../device/sources/mqtt.ts';

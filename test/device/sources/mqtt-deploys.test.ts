@@ -123,7 +123,7 @@ describe('deploy messages over MQTT', () => {
         type: 'message',
         change: {
           kind: 'deploy',
-          instanceId: DEPLOY.arn,
+          id: DEPLOY.arn,
           name: 'shop-web',
           state: 'deploy-failed',
           startMs: DEPLOY.start,

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../../device/base/log.ts';
 import type { MqttConfig } from '../../../device/config/config.ts';
-import { changeOf } from '../../../device/fleet/instance.ts';
+import { changeOf } from '../../../device/fleet/item.ts';
 import { instanceRoute } from '../../../device/sources/instance-topics.ts';
 import { createMqttSource, type MqttEvent, type MqttSource } from '../../../device/sources/mqtt.ts';
 import type { StateMessage } from '../../../shared/message.ts';

@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change, Snapshot } from '../../../device/fleet/instance.ts';
+import type { Change, Snapshot } from '../../../device/fleet/item.ts';
 import { initialSyncState, type SyncState, step } from '../../../device/fleet/sync.ts';
 import { createProbeRunner, parseProbeUrl, runProbe } from '../../../device/sources/probes.ts';
 import { makeTestPki, type TestPki } from '../../fakes/certs.ts';
@@ -235,13 +235,13 @@ describe('the probe runner', () => {
       state = step(state, { type: 'connected', rejoined: false, first: true }, 4000).state;
       state = step(state, { type: 'subscribed' }, 4010).state;
       state = step(state, { type: 'message', change: changes[0] as Change }, 5000).state;
-      const ec2: Snapshot = { startedAtMs: 6000, kinds: ['instance'], instances: [] };
+      const ec2: Snapshot = { startedAtMs: 6000, kinds: ['instance'], items: [] };
       state = step(state, { type: 'listed', snapshot: ec2 }, 6100).state;
       expect(state.fleet.get('probe:www')).toMatchObject({ kind: 'probe', state: 'up', name: 'www' });
       // And the probes' slice replaces the probes only: a probe no longer configured goes.
       state = step(
         state,
-        { type: 'message', change: { ...(changes[0] as Change), instanceId: 'probe:old', name: 'old' } },
+        { type: 'message', change: { ...(changes[0] as Change), id: 'probe:old', name: 'old' } },
         6200,
       ).state;
       state = step(state, { type: 'slice', snapshot: slices[0] as Snapshot }, 6300).state;

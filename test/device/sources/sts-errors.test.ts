@@ -73,7 +73,7 @@ async function memberReason(stsEndpoint: string, requestMs = 30_000): Promise<st
   });
   try {
     const snapshot = await source.list();
-    expect(snapshot.instances.map((i) => i.account)).toEqual([HOME]);
+    expect(snapshot.items.map((i) => i.account)).toEqual([HOME]);
     const failed = snapshot.failedAccounts?.find((f) => f.account === MEMBER);
     if (failed === undefined) throw new Error('expected the member account to fail');
     return failed.reason;

@@ -12,7 +12,7 @@
  */
 
 import { breakPage, type PageFault } from '../../../../device/demo/fake-ec2.ts';
-import type { Change, InstanceDetails, Snapshot } from '../../../../device/fleet/instance.ts';
+import type { Change, ItemDetails, Snapshot } from '../../../../device/fleet/item.ts';
 import { changeSupersedes } from '../../../../device/fleet/order.ts';
 import type { Fleet } from '../../../../device/fleet/store.ts';
 import {
@@ -87,16 +87,12 @@ export interface Script {
 /** The true history as given, sorted by the ordering rule and cut after `terminated`. */
 export function trueHistory(changes: readonly Change[]): Change[] {
   const sorted = [...changes].sort(
-    (a, b) => a.instanceId.localeCompare(b.instanceId) || a.timeMs - b.timeMs || rankOf(a) - rankOf(b),
+    (a, b) => a.id.localeCompare(b.id) || a.timeMs - b.timeMs || rankOf(a) - rankOf(b),
   );
   const out: Change[] = [];
   for (const change of sorted) {
     const last = out.at(-1);
-    if (
-      last?.instanceId === change.instanceId &&
-      (last.state === 'terminated' || !changeSupersedes(change, last))
-    )
-      continue;
+    if (last?.id === change.id && (last.state === 'terminated' || !changeSupersedes(change, last))) continue;
     out.push(change);
   }
   return out;
@@ -108,20 +104,20 @@ export function truthAt(script: Script, atMs: number): Map<string, KindState> {
   const vanished = new Set<string>();
   for (const change of script.history) {
     if (change.timeMs > atMs) continue;
-    truth.set(change.instanceId, change.state);
-    if (change.state === 'terminated' && atMs >= change.timeMs + VANISH_MS) vanished.add(change.instanceId);
+    truth.set(change.id, change.state);
+    if (change.state === 'terminated' && atMs >= change.timeMs + VANISH_MS) vanished.add(change.id);
   }
   for (const id of vanished) truth.delete(id);
   return truth;
 }
 
 /** A DescribeInstancesResponse page of `instances`, as EC2 would send it (one reservation each). */
-function pageOf(instances: readonly InstanceDetails[]): string {
+function pageOf(instances: readonly ItemDetails[]): string {
   const items = instances
     .map(
       (d, n) =>
         `<item><reservationId>r-${n}</reservationId><ownerId>${d.account}</ownerId><instancesSet><item>` +
-        `<instanceId>${d.instanceId}</instanceId><instanceState><name>${d.state}</name></instanceState>` +
+        `<instanceId>${d.id}</instanceId><instanceState><name>${d.state}</name></instanceState>` +
         '</item></instancesSet></item>',
     )
     .join('');
@@ -131,10 +127,8 @@ function pageOf(instances: readonly InstanceDetails[]): string {
   );
 }
 
-function forgedKey(
-  change: Pick<Change, 'state' | 'timeMs'> & { readonly id?: string; readonly instanceId?: string },
-) {
-  return `${change.instanceId ?? change.id}:${change.state}@${change.timeMs}`;
+function forgedKey(change: Pick<Change, 'state' | 'timeMs'> & { readonly id: string }) {
+  return `${change.id}:${change.state}@${change.timeMs}`;
 }
 
 function seeded(seed: number): () => number {
@@ -269,7 +263,7 @@ export class FakeSource {
       this.seen.messages++;
       this.#received.push({ atMs: this.nowMs, change: event.change });
       if (state.futureDropped > this.state.futureDropped) this.seen.futureDropped++;
-      else if (!state.fleet.has(event.change.instanceId)) this.seen.echoesDropped++;
+      else if (!state.fleet.has(event.change.id)) this.seen.echoesDropped++;
     }
     if (event.type === 'list-failed') this.seen.listFailures++;
     const lastListing = this.listings.at(-1);
@@ -343,7 +337,7 @@ export class FakeSource {
                 : {
                     type: 'described',
                     ids: command.ids,
-                    details: this.#details(truth).filter((d) => command.ids.includes(d.instanceId)),
+                    details: this.#details(truth).filter((d) => command.ids.includes(d.id)),
                   },
             ),
           );
@@ -363,10 +357,8 @@ export class FakeSource {
     const listedAt = listingEventTime(snapshot.startedAtMs);
     const since = this.#received.filter(({ atMs }) => atMs >= snapshot.startedAtMs);
     const explained = (id: string, state: KindState, afterMs: number) =>
-      since.some(
-        ({ change }) => change.instanceId === id && change.state === state && change.timeMs > afterMs,
-      );
-    const listed = new Map(snapshot.instances.map((details) => [details.instanceId, details.state]));
+      since.some(({ change }) => change.id === id && change.state === state && change.timeMs > afterMs);
+    const listed = new Map(snapshot.items.map((details) => [details.id, details.state]));
     for (const [id, state] of listed) {
       const shown = fleet.get(id)?.state;
       if (shown !== state && !(shown !== undefined && explained(id, shown, listedAt))) {
@@ -380,11 +372,11 @@ export class FakeSource {
     }
   }
 
-  #details(truth: Map<string, KindState>): InstanceDetails[] {
+  #details(truth: Map<string, KindState>): ItemDetails[] {
     return this.script.instances
       .filter((instance) => truth.has(instance.id))
-      .map((instance): InstanceDetails => {
-        const common = { instanceId: instance.id, region: instance.region, account: instance.account };
+      .map((instance): ItemDetails => {
+        const common = { id: instance.id, region: instance.region, account: instance.account };
         const state = truth.get(instance.id) as KindState;
         // A described kind (the instance) carries its name as a tag; the others in the change.
         return instance.kind === undefined
@@ -423,7 +415,7 @@ export class FakeSource {
           throw new Error(`a ${outcome.unparsable} page was taken as a listing of ${check.instances}`);
         }
       }
-      const snapshot: Snapshot = { startedAtMs, instances };
+      const snapshot: Snapshot = { startedAtMs, items: instances };
       this.listings.push({ startedAtMs, truthAtMs });
       this.#feed({ type: 'listed', snapshot });
     });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../../../device/base/version.ts';
-import type { Instance } from '../../../../device/fleet/instance.ts';
+import type { Item } from '../../../../device/fleet/item.ts';
 import { brightnessLevel } from '../../../../device/outputs/display/mapping.ts';
 import {
   boardDiscovery,
@@ -240,7 +240,7 @@ describe('states', () => {
   });
 
   it('counts instances per state, every state present', () => {
-    const one = (id: string, state: Instance['state']): [string, Instance] => [
+    const one = (id: string, state: Item['state']): [string, Item] => [
       id,
       {
         kind: 'instance',

@@ -6,7 +6,7 @@
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import type { SyncEffects } from '../../../../device/fleet/effects.ts';
-import type { Instance, Snapshot } from '../../../../device/fleet/instance.ts';
+import type { Item, Snapshot } from '../../../../device/fleet/item.ts';
 import { initialSyncState, type SyncState } from '../../../../device/fleet/sync.ts';
 import { ALL_STATES, KIND_NAMES, specOf } from '../../../../device/kinds/kinds.ts';
 import {
@@ -18,7 +18,7 @@ import { instance } from '../../../kit/builders.ts';
 
 const T0 = 1_764_115_200_000;
 
-function stateWith(instances: readonly Instance[], extra: Partial<SyncState> = {}): SyncState {
+function stateWith(instances: readonly Item[], extra: Partial<SyncState> = {}): SyncState {
   return { ...initialSyncState(), fleet: new Map(instances.map((i) => [i.id, i])), ...extra };
 }
 
@@ -44,7 +44,7 @@ function manualEffects() {
     subscribe: () => undefined,
     list: () => new Promise<Snapshot>((resolve, reject) => pending.push({ resolve, reject })),
     describe: async () => [],
-    dropped: (command) => dropped.push(command.change.instanceId),
+    dropped: (command) => dropped.push(command.change.id),
   };
   return { effects, pending, dropped };
 }
@@ -102,7 +102,7 @@ describe('agent metrics', () => {
       type: 'message',
       topic: 'ec2led/v1/123456789012/eu-west-1/i-0',
       change: {
-        instanceId: 'i-0',
+        id: 'i-0',
         state: 'running',
         timeMs: T0,
         region: 'eu-west-1',
@@ -141,7 +141,7 @@ describe('agent metrics', () => {
 
     const ok = wrapped.list(new AbortController().signal);
     nowMs += 700;
-    pending[0]?.resolve({ startedAtMs: T0, instances: [] });
+    pending[0]?.resolve({ startedAtMs: T0, items: [] });
     await expect(ok).resolves.toEqual({ startedAtMs: T0, instances: [] });
 
     const failed = wrapped.list(new AbortController().signal);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeOf } from '../../../device/fleet/instance.ts';
+import { changeOf } from '../../../device/fleet/item.ts';
 import { decodeMessage } from '../../../shared/message.ts';
 
 describe('changeOf: the one conversion from wire message to change', () => {
@@ -9,7 +9,7 @@ describe('changeOf: the one conversion from wire message to change', () => {
     const decoded = decodeMessage(new TextEncoder().encode(wire));
     if (!decoded.ok) throw new Error(decoded.reason);
     expect(changeOf(decoded.message)).toEqual({
-      instanceId: 'i-0123456789abcdef0',
+      id: 'i-0123456789abcdef0',
       state: 'stopping',
       timeMs: 1_764_115_200_000,
       region: 'eu-west-1',

@@ -1,12 +1,13 @@
 /**
- * The agent's vocabulary for instances, shared by the pure core (fleet, layout) and the adapters
+ * The agent's vocabulary for items, shared by the pure core (fleet, picture) and the adapters
  * (sources). Plain data only.
  *
- * Kinds (kinds/kinds.ts): the fleet holds every thing a pixel can show, not only EC2 instances.
- * A change, a listed item and a fleet member each carry their `kind` (absent on a change or listed
- * item: an EC2 instance, as before kinds) and a state of that kind. `instanceId` is the thing's id
- * whatever its kind: an instance id, or an alarm's ARN (unique across accounts and regions, and
- * never an instance id, so one id is never two kinds).
+ * An item is the thing a pixel shows, of any kind (kinds/kinds.ts): an EC2 instance, an alarm, a
+ * desk probe, any registered kind. A change, a listed item (`ItemDetails`) and a fleet member
+ * (`Item`) each carry their `kind` (absent on a change or listed item: an EC2 instance, as before
+ * kinds) and a state of that kind. `id` is the item's id whatever its kind: an instance id, an
+ * alarm's ARN, `probe:` and a probe's name (one id is never two kinds: the kinds' id patterns do not
+ * overlap). "Instance" means an EC2 instance and nothing else.
  */
 import type { AlarmMessage } from '../../shared/alarm-message.ts';
 import { ALARM_KIND } from '../../shared/alarm-message.ts';
@@ -27,7 +28,7 @@ export type Change = KindChange;
  */
 export function changeOf(message: StateMessage): Change {
   return {
-    instanceId: message.id,
+    id: message.id,
     state: message.state,
     timeMs: message.time,
     region: message.region,
@@ -40,7 +41,7 @@ export function changeOf(message: StateMessage): Change {
 export function alarmChangeOf(message: AlarmMessage, region: string, account: string): Change {
   return {
     kind: ALARM_KIND,
-    instanceId: message.arn,
+    id: message.arn,
     name: message.name,
     state: message.state,
     timeMs: message.time,
@@ -54,11 +55,11 @@ export function alarmChangeOf(message: AlarmMessage, region: string, account: st
  * What a listing (DescribeInstances, DescribeAlarms, a source's round) tells beyond the state.
  * Tags are raw, untrusted strings. `kind` absent: the DEFAULT_KIND.
  */
-export interface InstanceDetails {
+export interface ItemDetails {
   readonly kind?: Kind | undefined;
   readonly state: KindState;
   /** The item's id: an instance id, an alarm's ARN, a probe's `probe:` name. */
-  readonly instanceId: string;
+  readonly id: string;
   readonly region: string;
   readonly account: string;
   /** The `Name` tag (or the item's own name), or undefined. */
@@ -73,10 +74,10 @@ export interface InstanceDetails {
 export interface Snapshot {
   /** When the listing started (agent clock, epoch ms): changes newer than this are replayed over it. */
   readonly startedAtMs: number;
-  readonly instances: readonly InstanceDetails[];
+  readonly items: readonly ItemDetails[];
   /**
-   * Accounts that could not be listed (role missing, throttled...), with the reason. Their instances
-   * are absent from `instances`, which says nothing about them: the fleet keeps what it had, stale.
+   * Accounts that could not be listed (role missing, throttled...), with the reason. Their items
+   * are absent from `items`, which says nothing about them: the fleet keeps what it had, stale.
    */
   readonly failedAccounts?: readonly AccountFailure[] | undefined;
   /**
@@ -94,7 +95,7 @@ export interface AccountFailure {
 }
 
 /** One instance as the fleet holds it. */
-export interface Instance {
+export interface Item {
   /** What it is (kinds/kinds.ts): its colour rules and the legend's word for it. */
   readonly kind: Kind;
   readonly id: string;
