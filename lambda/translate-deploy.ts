@@ -22,6 +22,7 @@ import {
   type DeployState,
   parseDeployArn,
 } from '../shared/deploy-message.ts';
+import { field, isNot, isRecord } from '../shared/schema.ts';
 import { parseAlarmTimestamp } from './translate-alarm.ts';
 
 export const CODEPIPELINE_SOURCE = 'aws.codepipeline';
@@ -50,20 +51,6 @@ const ECS_STATES: Readonly<Record<string, DeployState>> = {
   SERVICE_DEPLOYMENT_COMPLETED: 'deployed',
   SERVICE_DEPLOYMENT_FAILED: 'deploy-failed',
 };
-
-function field(record: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNot(name: string, value: unknown, what: string): string {
-  if (value === undefined) return `${name} is missing, expected ${what}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return `${name} ${text.length > 60 ? `${text.slice(0, 57)}...` : text} is not ${what}`;
-}
 
 /** True for the two detail types this module translates. */
 export function isDeployEvent(event: unknown): boolean {

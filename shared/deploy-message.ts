@@ -21,8 +21,8 @@
  * A decoded message is a hint: ListPipelineExecutions and DescribeServices are the truth.
  */
 
-import { bytesOf, checkFlatRecord, show } from './message.ts';
-import { EVENT_ID_PATTERN } from './patterns.ts';
+import { asDecoded, decodePayload, wire } from './message.ts';
+import { check, literal, object, oneOf, pattern, refine, type Schema, show, text } from './schema.ts';
 
 export const DEPLOY_MESSAGE_VERSION = 1;
 export const DEPLOY_KIND = 'deploy';
@@ -47,7 +47,6 @@ export const SERVICE_ARN_PATTERN = new RegExp(
 export const DEPLOY_ARN_PATTERN = new RegExp(`${PIPELINE_ARN_PATTERN.source}|${SERVICE_ARN_PATTERN.source}`);
 /** An execution id (a UUID) or an ECS deployment id (`ecs-svc/` and digits). */
 const RUN_PATTERN = /^[A-Za-z0-9/_-]{1,128}$/;
-const KEYS = ['v', 'kind', 'name', 'state', 'start', 'time', 'arn', 'run', 'event'] as const;
 
 export interface DeployMessage {
   readonly v: typeof DEPLOY_MESSAGE_VERSION;
@@ -101,70 +100,48 @@ export function parseDeployArn(arn: string):
   return { service: 'ecs', region, account, name, cluster };
 }
 
-function isEpochMs(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
+const deployArn = refine(text(1, 2048, "a CodePipeline pipeline's or an ECS service's ARN"), (arn, path) =>
+  parseDeployArn(arn) === undefined
+    ? `${path} ${show(arn)} is not a CodePipeline pipeline's or an ECS service's ARN`
+    : undefined,
+);
+
+/** Deploy message v1, key order as encoded; no other key; the name is the ARN's. */
+export const deployMessageSchema: Schema<DeployMessage> = refine(
+  object(
+    {
+      v: literal(DEPLOY_MESSAGE_VERSION),
+      kind: literal(DEPLOY_KIND, `"${DEPLOY_KIND}"`),
+      name: text(1, 255, 'a pipeline or service name'),
+      state: oneOf(DEPLOY_STATES, `a deploy state (${DEPLOY_STATES.join(', ')})`),
+      start: wire.time,
+      time: wire.time,
+      arn: deployArn,
+      run: pattern(RUN_PATTERN, 'an execution or deployment id'),
+      event: wire.event,
+    },
+    { strict: true, what: 'a JSON object', labels: { v: 'version' } },
+  ),
+  ({ name, arn }) => {
+    const arnName = parseDeployArn(arn)?.name;
+    return arnName === name ? undefined : `name ${show(name)} is not the ARN's ${show(arnName)}`;
+  },
+);
 
 /** Validates a parsed value as a deploy message v1. Never throws. */
 export function checkDeployMessage(value: unknown): DeployDecodeResult {
-  const flat = checkFlatRecord(value, KEYS);
-  if (!flat.ok) return flat;
-  const { v, kind, name, state, start, time, arn, run, event } = flat.record;
-  if (v !== DEPLOY_MESSAGE_VERSION) {
-    return { ok: false, reason: `version ${show(v)} is not ${DEPLOY_MESSAGE_VERSION}` };
-  }
-  if (kind !== DEPLOY_KIND) return { ok: false, reason: `kind ${show(kind)} is not "${DEPLOY_KIND}"` };
-  if (!isDeployState(state)) {
-    return { ok: false, reason: `state ${show(state)} is not a deploy state (${DEPLOY_STATES.join(', ')})` };
-  }
-  if (!isEpochMs(start)) return { ok: false, reason: `start ${show(start)} is not epoch milliseconds` };
-  if (!isEpochMs(time)) return { ok: false, reason: `time ${show(time)} is not epoch milliseconds` };
-  const parsed = typeof arn === 'string' ? parseDeployArn(arn) : undefined;
-  if (typeof arn !== 'string' || parsed === undefined) {
-    return { ok: false, reason: `arn ${show(arn)} is not a CodePipeline pipeline's or an ECS service's ARN` };
-  }
-  if (name !== parsed.name)
-    return { ok: false, reason: `name ${show(name)} is not the ARN's ${show(parsed.name)}` };
-  if (typeof run !== 'string' || !RUN_PATTERN.test(run)) {
-    return { ok: false, reason: `run ${show(run)} is not an execution or deployment id` };
-  }
-  if (typeof event !== 'string' || !EVENT_ID_PATTERN.test(event)) {
-    return { ok: false, reason: `event ${show(event)} is not an event id` };
-  }
-  return {
-    ok: true,
-    message: { v: DEPLOY_MESSAGE_VERSION, kind: DEPLOY_KIND, name, state, start, time, arn, run, event },
-  };
+  return asDecoded(check(deployMessageSchema, value, 'message'));
 }
 
 /** Decodes a payload as received from MQTT (text, bytes, any buffer). Total: never throws. */
 export function decodeDeployMessage(payload: unknown): DeployDecodeResult {
-  const read = bytesOf(payload);
-  if ('reason' in read) return { ok: false, reason: read.reason };
-  if (read.bytes.byteLength === 0) return { ok: false, reason: 'payload is empty' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
-  } catch (error) {
-    return { ok: false, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` };
-  }
-  return checkDeployMessage(parsed);
+  return asDecoded(decodePayload(payload, deployMessageSchema));
 }
 
 /** Encodes in key order. Throws (naming the reason) on a message decode would reject. */
 export function encodeDeployMessage(message: DeployMessage): string {
   const checked = checkDeployMessage(message);
   if (!checked.ok) throw new Error(`refusing to encode an invalid deploy message: ${checked.reason}`);
-  const m = checked.message;
-  return JSON.stringify({
-    v: m.v,
-    kind: m.kind,
-    name: m.name,
-    state: m.state,
-    start: m.start,
-    time: m.time,
-    arn: m.arn,
-    run: m.run,
-    event: m.event,
-  });
+  // The schema rebuilds the message with its keys alone, in its order: the wire's order.
+  return JSON.stringify(checked.message);
 }
