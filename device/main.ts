@@ -32,6 +32,7 @@ Commands:
   setup BUNDLE     on the Pi (root): bus, user, bundle, service; waits for synced
   service          service install (= setup), service uninstall
   blank            switch the LED board off (the service runs it after the agent stops)
+  update-install   install the update the agent verified (root; ec2led-update.service runs it)
   wled list        WLED devices on this LAN (mDNS), to mirror the board to (docs/wled.md)
 Each command takes --help; --version also says whether this Node version is the one to use.
 Config keys: docs/config.md; install on a Pi: docs/pi.md. Exit codes: 0 done, 1 failed, 2 usage.
@@ -61,6 +62,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   if (command === 'agent') return (await import('./commands/cli/agent.ts')).agentMain(argv.slice(1), io);
   if (command === 'blank') return (await import('./commands/cli/blank.ts')).blankMain(argv.slice(1), io);
+  if (command === 'update-install')
+    return (await import('./commands/update/cli.ts')).updateInstallMain(argv.slice(1), io);
   if (command === 'doctor') return (await import('./commands/doctor/cli.ts')).doctorMain(argv.slice(1), io);
   if (command === 'wled') return (await import('./commands/cli/wled.ts')).wledMain(argv.slice(1), io);
   if (command === 'setup') return (await import('./commands/service/cli.ts')).setupMain(argv.slice(1), io);

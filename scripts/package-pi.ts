@@ -13,7 +13,8 @@
  *   `aarch64-linux-gnu-g++` through node-gyp against that Node's own headers (`include/node` of the
  *   same package, so the ABI is that Node's), keeping only the `.node` files;
  * - `/usr/bin/ec2led`: runs the agent's bin/ec2led.js with the bundled Node;
- * - `/lib/systemd/system/ec2led.service`: device/commands/service/unit.ts's unit for these paths;
+ * - `/lib/systemd/system/ec2led.service`: device/commands/service/unit.ts's unit for these paths; beside it
+ *   device/systemd/ec2led-update.{path,service}, the root installer of update jobs;
  * - `/usr/share/doc/ec2-led/`: copyright and changelog; the maintainer scripts from device/debian/;
  * - `/usr/lib/ec2-led/update-keys/<keyId>.pem`: with `EC2LED_UPDATE_KEYS=FILE[,FILE...]` (the
  *   `.pub.pem` files of `ec2led device update-key create`), the update keys every Pi with this package
@@ -74,6 +75,8 @@ export const NODE_PATH = `${PREFIX}/bin/node`;
 export const AGENT_DIR = `${PREFIX}/lib/node_modules/ec2-led`;
 export const AGENT_BIN = `${AGENT_DIR}/bin/ec2led.js`;
 export const UNIT_FILE = '/lib/systemd/system/ec2led.service';
+/** The root installer of update jobs and its trigger (device/commands/update/installer.ts), shipped as they are. */
+export const UPDATE_UNITS = ['ec2led-update.path', 'ec2led-update.service'] as const;
 export const DOC_DIR = '/usr/share/doc/ec2-led';
 
 /** Where the package's update keys go (device side: the agent's job runner reads them). */
@@ -516,6 +519,8 @@ export function buildPiPackage(version?: string): PackageResult {
   writeFileSync(join(tree, 'usr/bin/ec2led'), wrapperScript());
   mkdirSync(join(tree, '/lib/systemd/system'), { recursive: true });
   writeFileSync(join(tree, UNIT_FILE), packagedUnit());
+  for (const unit of UPDATE_UNITS)
+    cpSync(`${ROOT}device/systemd/${unit}`, join(tree, '/lib/systemd/system', unit));
   mkdirSync(join(tree, DOC_DIR), { recursive: true });
   writeFileSync(join(tree, DOC_DIR, 'copyright'), copyrightFile());
   const commitTime = Number(run('git', ['log', '-1', '--format=%ct']).trim()) * 1000;

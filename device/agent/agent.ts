@@ -9,9 +9,12 @@
  * process afterwards (aws-crt).
  */
 
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Clock, systemClock } from '../base/clock.ts';
 import { createLatch } from '../base/latch.ts';
 import type { Logger } from '../base/log.ts';
+import { VERSION } from '../base/version.ts';
 import type { Level } from '../brightness/schedule.ts';
 import type { Config } from '../config/config.ts';
 import { pictureSettings } from '../config/picture-settings.ts';
@@ -59,6 +62,9 @@ import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { liveSettings, swappableEc2 } from './live-settings.ts';
 import { createRuntime } from './runtime.ts';
 import { createStage } from './stage.ts';
+import { createUpdateJobs, type UpdateJobsOptions, type UpdateStatus } from './update/jobs.ts';
+import { spoolDir } from './update/spool.ts';
+import { debianArch, loadUpdateKeys, PACKAGE_UPDATE_KEYS, UPDATE_KEYS_FOLDER } from './update/verify.ts';
 import { agentChecks } from './watchdog/health.ts';
 import { openWatchdog } from './watchdog/watchdog.ts';
 
@@ -92,7 +98,19 @@ export interface AgentOptions {
    * slice (sources/item-source.ts): a kind registered in kinds/kinds.ts and its source. Default none.
    */
   readonly sources?: readonly ItemSource[];
+  /** Update jobs (agent/update/jobs.ts): limits, timing and key folders; tests also set the running version. */
+  readonly updates?: Partial<
+    Pick<UpdateJobsOptions, 'download' | 'answerTimeoutMs' | 'pollMs' | 'running' | 'installerPresent'> & {
+      readonly keyFolders: readonly string[];
+    }
+  >;
 }
+
+/** The .deb's trigger of the root installer (device/systemd/ec2led-update.path), where systemd looks for it. */
+const INSTALLER_UNITS = [
+  '/lib/systemd/system/ec2led-update.path',
+  '/usr/lib/systemd/system/ec2led-update.path',
+];
 
 /** The agent; acknowledge, snooze, unsnooze and highlight (AttentionControl) come from every place. */
 export interface Agent extends AttentionControl {
@@ -118,6 +136,8 @@ export interface Agent extends AttentionControl {
   wled(): readonly WledStatus[];
   /** Once if the agent cannot work at all (the MQTT TLS context failed); at once if that already happened. */
   onFatal(listener: (error: Error) => void): void;
+  /** The running version, an update in progress and the last update's outcome. */
+  update(): UpdateStatus;
   /** Stops the feed, blanks the board, saves the slots. Idempotent. */
   stop(): Promise<void>;
 }
@@ -168,6 +188,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     restored: restored.fleet,
     attention: restoredAttention.attention,
     clockSynced: () => clockSync?.synced,
+    update: () => jobs?.status(),
     outputs: [
       ...boardOutputs(config, options.displayDeps),
       slotsOutput(config.stateDir, loaded.slots, log),
@@ -209,6 +230,36 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       ec2For: (next) => ec2SourceFor(next, log, options.awsTimeouts),
     }),
   });
+  const arch = debianArch();
+  const keyFolders = options.updates?.keyFolders ?? [
+    ...(config.mqtt.cert === undefined ? [] : [join(dirname(config.mqtt.cert), UPDATE_KEYS_FOLDER)]),
+    PACKAGE_UPDATE_KEYS,
+  ];
+  const running = options.updates?.running ?? (arch === undefined ? undefined : { version: VERSION, arch });
+  const jobs =
+    running === undefined
+      ? undefined
+      : createUpdateJobs({
+          thingName: config.mqtt.clientId,
+          running,
+          spool: spoolDir(config.stateDir),
+          keys: async () => {
+            const loaded = await loadUpdateKeys(keyFolders);
+            if (loaded.skipped.length > 0)
+              log.warn('update keys skipped', { files: loaded.skipped.slice(0, 5) });
+            return loaded.keys;
+          },
+          publish: (topic, payload) => mqtt.publish(topic, payload),
+          log,
+          ...(options.updates?.download === undefined ? {} : { download: options.updates.download }),
+          ...(options.updates?.answerTimeoutMs === undefined
+            ? {}
+            : { answerTimeoutMs: options.updates.answerTimeoutMs }),
+          ...(options.updates?.pollMs === undefined ? {} : { pollMs: options.updates.pollMs }),
+          onStatus: () => runtime.redraw(),
+          installerPresent:
+            options.updates?.installerPresent ?? (() => INSTALLER_UNITS.some((path) => existsSync(path))),
+        });
   const mqtt = createMqttSource({
     ...mqttOptionsFor(config),
     onEvent: (event) => {
@@ -216,7 +267,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       runtime.dispatch(toSyncEvent(event));
     },
     onFatal: fatal.set,
-    side: shadow,
+    side: jobs === undefined ? [shadow] : [shadow, jobs],
     counters: metrics.messages,
     log,
   });
@@ -326,7 +377,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       runtime.redraw();
     },
     onFatal: fatal.on,
+    update: () => jobs?.status() ?? { version: VERSION, phase: 'idle' },
     stop() {
+      jobs?.close();
       watchdog.stop();
       clockSync.stop();
       shadow.close();

@@ -20,7 +20,7 @@ import type { Fleet } from '../fleet/store.ts';
 import type { SyncState } from '../fleet/sync.ts';
 import { legendOutput, type Output } from '../outputs/outputs.ts';
 import { type Attention, NO_ATTENTION, reconcileAttention } from '../picture/attention.ts';
-import { emptyLegend, type Legend } from '../picture/legend.ts';
+import { emptyLegend, type Legend, type LegendUpdate } from '../picture/legend.ts';
 import { composePicture, type Picture, type PictureSettings } from '../picture/picture.ts';
 import type { Identify, IdentifyTarget } from '../picture/render.ts';
 import type { SlotMap } from '../picture/slots.ts';
@@ -62,6 +62,8 @@ export function createStage(options: {
   readonly clockSynced?: () => boolean | undefined;
   /** Acknowledgements and snoozes restored from the state directory; default none. */
   readonly attention?: Attention | undefined;
+  /** The running version and update jobs (device/agent/update/jobs.ts); undefined: not shown. */
+  readonly update?: () => LegendUpdate | undefined;
 }): Stage {
   const { log } = options;
   let settings = options.settings;
@@ -92,7 +94,12 @@ export function createStage(options: {
         slots: picture?.layout.slots ?? options.slots,
         listed,
         settings,
-        status: { connected: state.connected, synced: state.synced, clockSynced: options.clockSynced?.() },
+        status: {
+          connected: state.connected,
+          synced: state.synced,
+          clockSynced: options.clockSynced?.(),
+          update: options.update?.(),
+        },
         nowMs,
         identify,
         staleAccounts: state.staleAccounts,

@@ -28,14 +28,31 @@
  *   confirmed stamp).
  * - Every registered kind (kinds/kinds.ts KINDS) is kept and restored alike: an entry names its
  *   `kind` (absent: DEFAULT_KIND, as before kinds) and is checked against that kind's own id
- *   pattern, states, region and account; of the tags only the kind's `keptTags` are kept; a kind
+ *   pattern, states, region and account (one schema per kind, shared/schema.ts, built from its spec
+ *   on first use; a reason names the field and the value); of the tags only the kind's `keptTags` are kept; a kind
  *   this agent does not know is a bad entry, skipped.
  * - `serializeFleet` writes items in id order, so equal fleets give equal text.
  * - The list was called `instances` before items had kinds (0.1.0); a file with `instances` and no
  *   `items` is read the same, until 0.2.0. It is written as `items` only.
  */
 
-import { DEFAULT_KIND, isKind, isStateOf, KIND_NAMES, type KindSpec, specOf } from '../kinds/kinds.ts';
+import {
+  bool,
+  check,
+  field,
+  int,
+  isRecord,
+  leaf,
+  literal,
+  object,
+  oneOf,
+  optional,
+  pattern,
+  type Schema,
+  text,
+  unknown,
+} from '../../shared/schema.ts';
+import { DEFAULT_KIND, isKind, KIND_NAMES, type KindSpec, specOf } from '../kinds/kinds.ts';
 import type { Item } from './item.ts';
 import { EMPTY_FLEET, type Fleet } from './store.ts';
 
@@ -113,36 +130,74 @@ function empty(reason: string): FleetParse {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const isTime = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const EPOCH_MS = int(0, Number.MAX_SAFE_INTEGER, 'epoch milliseconds');
 
 const article = (words: string): string => `${/^[aeiou]/i.test(words) ? 'an' : 'a'} ${words}`;
 
+/** The file around the entries (the list is read as `items`, or 0.1.0's `instances`). */
+const fileSchema = object(
+  {
+    version: literal(FLEET_FILE_VERSION),
+    savedAtMs: EPOCH_MS,
+    items: optional(unknown()),
+    instances: optional(unknown()),
+  },
+  { what: 'a JSON object' },
+);
+
+/**
+ * One entry of `spec`'s kind: its id, states, region and account from the spec. Made once per spec
+ * (a kind registered later gets its own on first use).
+ */
+type Entry = {
+  id: string;
+  state: string;
+  timeMs: number;
+  sinceMs: number;
+  region: string;
+  account: string;
+  name: string | undefined;
+  tags: Record<string, unknown>;
+  listed: boolean | undefined;
+};
+const entrySchemas = new WeakMap<KindSpec, Schema<Entry>>();
+
+function entrySchema(spec: KindSpec): Schema<Entry> {
+  const known = entrySchemas.get(spec);
+  if (known !== undefined) return known;
+  const schema: Schema<Entry> = object({
+    id: pattern(spec.idPattern, article(spec.idName)),
+    state: oneOf(spec.states, article(`${spec.label} state`)),
+    timeMs: EPOCH_MS,
+    sinceMs: EPOCH_MS,
+    region: pattern(spec.regionPattern, `the region of ${article(spec.label)}`),
+    account: pattern(spec.accountPattern, `the account of ${article(spec.label)}`),
+    name: optional(text(0, MAX_TAG_LENGTH, `a name of at most ${MAX_TAG_LENGTH} characters`)),
+    tags: leaf('an object', isRecord),
+    listed: optional(bool()),
+  });
+  entrySchemas.set(spec, schema);
+  return schema;
+}
+
 /** One entry as a fleet member of its kind, or why not; stamps after `latestMs` are bad values. */
-function instanceOf(entry: unknown, latestMs: number): Item | string {
+function itemOf(entry: unknown, latestMs: number): Item | string {
   if (!isRecord(entry)) return 'an entry is not an object';
-  const { kind = DEFAULT_KIND, id, state, timeMs, sinceMs, region, account, name, tags, listed } = entry;
+  const kind = field(entry, 'kind') ?? DEFAULT_KIND;
   if (!isKind(kind))
     return `kind ${JSON.stringify(kind)} is not one this agent knows (${KIND_NAMES.join(', ')})`;
-  const rules: KindSpec = specOf(kind);
-  if (typeof id !== 'string' || !rules.idPattern.test(id))
-    return `${JSON.stringify(id)} is not ${article(rules.idName)}`;
-  if (!isStateOf(kind, state))
-    return `${id}: state ${JSON.stringify(state)} is not ${article(`${rules.label} state`)}`;
-  if (!isTime(timeMs) || !isTime(sinceMs)) return `${id}: timeMs and sinceMs must be epoch milliseconds`;
+  const spec = specOf(kind);
+  const parsed = check(entrySchema(spec), entry, 'entry');
+  if (!parsed.ok) {
+    const id = field(entry, 'id');
+    const named = typeof id === 'string' && spec.idPattern.test(id);
+    return named ? `${id}: ${parsed.reason}` : parsed.reason;
+  }
+  const { id, state, timeMs, sinceMs, region, account, name, tags, listed } = parsed.value;
   if (timeMs > latestMs || sinceMs > latestMs) return `${id}: stamped in the future`;
-  if (typeof region !== 'string' || !rules.regionPattern.test(region)) return `${id}: bad region`;
-  if (typeof account !== 'string' || !rules.accountPattern.test(account)) return `${id}: bad account`;
-  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_TAG_LENGTH))
-    return `${id}: bad name`;
-  if (!isRecord(tags)) return `${id}: tags is not an object`;
   const kept: Record<string, string> = {};
   for (const key of keptTags(kind)) {
-    const value = tags[key];
+    const value = field(tags, key);
     if (value === undefined) continue;
     if (typeof value !== 'string' || value.length > MAX_TAG_LENGTH) return `${id}: bad tag ${key}`;
     kept[key] = value;
@@ -150,12 +205,12 @@ function instanceOf(entry: unknown, latestMs: number): Item | string {
   return {
     kind,
     id,
-    state,
+    state: state as Item['state'],
     timeMs,
     sinceMs,
     region,
     account,
-    name: name as string | undefined,
+    name,
     tags: kept,
     ...(listed === true ? { listed: true } : {}),
   };
@@ -177,19 +232,18 @@ export function parseFleet(text: string, nowMs: number): FleetParse {
   } catch (error) {
     return empty(`fleet file is not JSON (${(error as Error).message})`);
   }
-  if (!isRecord(parsed)) return empty('fleet file is not a JSON object');
-  if (parsed.version !== FLEET_FILE_VERSION) {
-    return empty(`fleet file version ${JSON.stringify(parsed.version)} is not ${FLEET_FILE_VERSION}`);
-  }
-  if (!isTime(parsed.savedAtMs)) return empty('fleet file has no "savedAtMs" time');
+  const file = check(fileSchema, parsed, 'fleet file');
+  if (!file.ok)
+    return empty(file.reason.startsWith('fleet file') ? file.reason : `fleet file ${file.reason}`);
   const latestMs = nowMs + MAX_CLOCK_LAG_MS;
-  if (parsed.savedAtMs > latestMs) {
+  const { savedAtMs } = file.value;
+  if (savedAtMs > latestMs) {
     return empty(
-      `fleet file "savedAtMs" ${parsed.savedAtMs} (${isoOf(parsed.savedAtMs)}) is in the future of this clock (${isoOf(nowMs)}); if the clock is right, the file is not one the agent wrote`,
+      `fleet file "savedAtMs" ${savedAtMs} (${isoOf(savedAtMs)}) is in the future of this clock (${isoOf(nowMs)}); if the clock is right, the file is not one the agent wrote`,
     );
   }
   // `instances`: the list's name in 0.1.0's files, read until 0.2.0.
-  const entries = parsed.items ?? parsed.instances;
+  const entries = file.value.items ?? file.value.instances;
   if (!Array.isArray(entries)) return empty('fleet file has no "items" list');
   if (entries.length > MAX_FLEET_FILE_ITEMS) {
     return empty(`fleet file holds ${entries.length} items, more than ${MAX_FLEET_FILE_ITEMS}`);
@@ -197,12 +251,11 @@ export function parseFleet(text: string, nowMs: number): FleetParse {
   const fleet = new Map<string, Item>();
   const skipped: string[] = [];
   for (const entry of entries) {
-    const instance = instanceOf(entry, latestMs);
+    const instance = itemOf(entry, latestMs);
     if (typeof instance === 'string') skipped.push(instance);
     else if (fleet.has(instance.id)) skipped.push(`${instance.id} listed twice`);
     else fleet.set(instance.id, instance);
   }
-  const savedAtMs = parsed.savedAtMs;
   if (skipped.length === 0) return { fleet, savedAtMs, reason: undefined };
   const shown = skipped.slice(0, 3).join('; ');
   return {

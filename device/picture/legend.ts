@@ -55,6 +55,26 @@ export interface Legend {
   readonly brightness?: LegendBrightness;
   /** The urgent item blinking on request ("which one?", agent.highlightNextUrgent), until `untilMs`. */
   readonly highlight?: { readonly id: string; readonly name: string; readonly untilMs: number };
+  /** The running version, an update job at work and the last one's outcome (device/agent/update/jobs.ts). */
+  readonly update?: LegendUpdate;
+}
+
+/** Updates by AWS IoT Jobs, as the board, `ec2led status` and Home Assistant show them. */
+export interface LegendUpdate {
+  /** The version of the running agent. */
+  readonly version: string;
+  /** idle, or a job's package downloading or with the root installer. */
+  readonly phase: 'idle' | 'downloading' | 'installing';
+  /** The version being downloaded or installed. */
+  readonly target?: string;
+  /** The last outcome reported to the Jobs service. */
+  readonly last?: {
+    readonly jobId: string;
+    readonly status: 'SUCCEEDED' | 'FAILED' | 'REJECTED';
+    readonly version: string;
+    readonly reason: string;
+    readonly atMs: number;
+  };
 }
 
 /** Night mode in the legend: levels, not the frames of a fade (a fade does not change the legend). */
@@ -121,6 +141,7 @@ export function legendToWire(view: Legend): Legend {
     ...(view.highlight === undefined
       ? {}
       : { highlight: { id: view.highlight.id, name: view.highlight.name, untilMs: view.highlight.untilMs } }),
+    ...(view.update === undefined ? {} : { update: updateToWire(view.update) }),
   };
 }
 
@@ -131,6 +152,26 @@ function attentionToWire({ acknowledged: a, snoozed: s }: ItemAttention): ItemAt
       ? {}
       : {
           snoozed: { by: s.by, atMs: s.atMs, untilMs: s.untilMs, ...(s.kind === true ? { kind: true } : {}) },
+        }),
+  };
+}
+
+function updateToWire(u: LegendUpdate): LegendUpdate {
+  const last = u.last;
+  return {
+    version: u.version,
+    phase: u.phase,
+    ...(u.target === undefined ? {} : { target: u.target }),
+    ...(last === undefined
+      ? {}
+      : {
+          last: {
+            jobId: last.jobId,
+            status: last.status,
+            version: last.version,
+            reason: last.reason,
+            atMs: last.atMs,
+          },
         }),
   };
 }

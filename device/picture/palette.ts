@@ -5,7 +5,8 @@
  *
  * Defaults (docs/layout.md explains the choices):
  *   pending green, running blue, stopping yellow, stopped red, shutting-down orange,
- *   terminated dim grey; disconnected magenta, not-synced cyan, clock-unsynced amber, overflow white.
+ *   terminated dim grey; disconnected magenta, not-synced cyan, clock-unsynced amber, updating mint,
+ *   overflow white.
  * Indicators show only on the bottom-right pixel (the status pixel, the overflow pixel), blinking
  * over what lies beneath, so their place tells them from a pixel's state; no state uses magenta,
  * cyan, amber or white.
@@ -17,9 +18,9 @@ import { quote } from './pins.ts';
 
 /**
  * The indicator colours: status pixel while disconnected / not yet synced / the clock is not
- * synchronized, and the overflow pixel.
+ * synchronized / an update job downloads or installs (device/agent/update/jobs.ts), and the overflow pixel.
  */
-export const INDICATORS = ['disconnected', 'not-synced', 'clock-unsynced', 'overflow'] as const;
+export const INDICATORS = ['disconnected', 'not-synced', 'clock-unsynced', 'updating', 'overflow'] as const;
 export type Indicator = (typeof INDICATORS)[number];
 /** A colour key the type system knows (the built-in kinds' states and the indicators); a registered kind's states are keys too. */
 export type PaletteKey = BuiltInState | Indicator;
@@ -37,6 +38,7 @@ const INDICATOR_COLORS: Readonly<Record<Indicator, string>> = {
   disconnected: '#ff00ff',
   'not-synced': '#00ffff',
   'clock-unsynced': '#ffc000',
+  updating: '#80ffc0',
   overflow: '#ffffff',
 };
 

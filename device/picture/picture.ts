@@ -289,6 +289,7 @@ function sameLegend(
     previous.attention === input.attention &&
     previous.legend.highlight?.id === highlight?.id &&
     previous.legend.highlight?.untilMs === highlight?.untilMs &&
+    previous.status.update === status.update &&
     sameBrightness(previous.legend.brightness, brightness)
   );
 }

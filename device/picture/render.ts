@@ -42,7 +42,7 @@ import {
 import { type ItemAttention, isQuiet } from './attention.ts';
 import type { Frame } from './frame.ts';
 import { blankFrame, type Rgb } from './frame.ts';
-import type { Legend, LegendEntry, LegendPixel } from './legend.ts';
+import type { Legend, LegendEntry, LegendPixel, LegendUpdate } from './legend.ts';
 import { colorOf, type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
 import type { Layout } from './slots.ts';
@@ -54,6 +54,8 @@ export interface FeedStatus {
   readonly synced: boolean;
   /** The Pi's clock is NTP-synchronized; undefined: unknown (clock-sync.ts), shown as fine. */
   readonly clockSynced?: boolean | undefined;
+  /** The running version and update jobs (device/agent/update/jobs.ts): the legend's `update`; a download or install blinks the status pixel. */
+  readonly update?: LegendUpdate | undefined;
 }
 
 /** A pixel, an instance wherever its pixel is, or the whole board (Home Assistant's flash). */
@@ -205,7 +207,13 @@ export function renderBoard(input: RenderInput): Rendered {
     pixels[at(last)] = { ...last, color: toHex(palette.overflow), entry: null };
   }
 
-  const indicator = !status.connected ? 'disconnected' : !status.synced ? 'not-synced' : undefined;
+  const indicator = !status.connected
+    ? 'disconnected'
+    : !status.synced
+      ? 'not-synced'
+      : status.update !== undefined && status.update.phase !== 'idle'
+        ? 'updating'
+        : undefined;
   const clockOff = status.clockSynced === false;
   if (indicator !== undefined || clockOff) {
     // An unsynchronized clock takes the blink's other half (or the whole blink when alone).
@@ -250,6 +258,7 @@ export function renderBoard(input: RenderInput): Rendered {
     synced: status.synced,
     overflow: layout.overflow,
     ...(clockOff ? { clockSynced: false as const } : {}),
+    ...(status.update === undefined ? {} : { update: status.update }),
     pixels,
     ...(highlight === undefined ? {} : { highlight }),
     ...(many && input.accountLabels !== undefined

@@ -87,13 +87,14 @@ export interface MqttSourceOptions {
   readonly onFatal?: (error: Error) => void;
   /** Default none. */
   readonly counters?: MessageCounters;
-  /** Other exact topics on the same connection (the settings shadow, sources/shadow.ts). */
-  readonly side?: SideTopics;
+  /** Other topics on the same connection (the settings shadow, sources/shadow.ts; the update jobs, agent/update/jobs.ts). */
+  readonly side?: SideTopics | readonly SideTopics[];
 }
 
 /**
- * Exact topics (no wildcards) subscribed on every connection, apart from the instance filters, with
- * their messages handed over raw. `onReady` follows their SUBACK, once per connection.
+ * Topics subscribed on every connection, apart from the instance filters, with their messages handed
+ * over raw. `onReady` follows their SUBACK, once per connection; each set is subscribed on its own, so
+ * a policy that refuses one set (an older stack) leaves the others working. A filter may hold `+`.
  */
 export interface SideTopics {
   readonly filters: readonly string[];
@@ -118,14 +119,29 @@ export interface MqttSource {
 
 type Connection = mqtt.MqttClientConnection;
 
+/** MQTT topic matching of a filter whose only wildcard is `+` (one level), as the side topics use. */
+export function filterMatches(filter: string, topic: string): boolean {
+  if (!filter.includes('+')) return filter === topic;
+  const want = filter.split('/');
+  const got = topic.split('/');
+  return want.length === got.length && want.every((level, i) => level === '+' || level === got[i]);
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 export function createMqttSource(options: MqttSourceOptions): MqttSource {
   const log = (options.log ?? silentLogger).child({ source: 'mqtt' });
-  // The side topics (the settings shadow) share IoT Core's per-connection quota with the routes.
-  const sideCount = options.side?.filters.length ?? 0;
+  // The side topics (the settings shadow, the update jobs) share IoT Core's per-connection quota
+  // with the routes.
+  const sides: readonly SideTopics[] =
+    options.side === undefined
+      ? []
+      : Array.isArray(options.side)
+        ? options.side
+        : [options.side as SideTopics];
+  const sideCount = sides.reduce((count, side) => count + side.filters.length, 0);
   const filters = planFilters(options.routes, MAX_SUBSCRIPTIONS - sideCount);
   const outOfScope = createDropReport({
     log,
@@ -173,9 +189,9 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     if (dropped <= 10 || dropped % 100 === 0) log.warn('dropped a message', { why, topic, dropped });
   };
 
-  const side = options.side;
   const onMessage = (topic: string, payload: ArrayBuffer): void => {
-    if (side?.filters.includes(topic)) {
+    const side = sides.find((candidate) => candidate.filters.some((filter) => filterMatches(filter, topic)));
+    if (side !== undefined) {
       side.onMessage(topic, payload);
       return;
     }
@@ -232,7 +248,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
           // Publishing where the policy does not allow it would cost the connection: stay quiet.
           log.warn('subscription refused; not using these topics on this connection', {
             topic: refused.topic,
-            fix: 'deploy the stack again (cdk deploy): its device policy allows the settings shadow',
+            fix: 'deploy the stack again (cdk deploy): its device policy allows the settings shadow and the update jobs',
           });
           return;
         }
@@ -293,7 +309,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         connectedAt = Date.now();
         log.info(first ? 'connected' : 'reconnected', { endpoint: options.mqtt.endpoint, rejoined });
         emit({ type: 'connected', rejoined, first });
-        if (side !== undefined) void subscribeSide(connection, side);
+        for (const side of sides) void subscribeSide(connection, side);
       }),
     );
     connection.on(

@@ -182,6 +182,7 @@ describe('the maintainer scripts under dpkg', () => {
         'systemctl --system daemon-reload',
         'systemctl --quiet is-enabled ec2led.service',
         'deb-systemd-invoke restart ec2led.service',
+        'systemctl enable --now ec2led-update.path',
       ]);
     }
   });

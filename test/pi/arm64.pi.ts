@@ -13,6 +13,7 @@
  * Not part of `npm test` (vitest.pi.config.ts includes only test/pi/*.pi.ts): it needs the package.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -26,10 +27,21 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { keyIdOfKey } from '../../device/agent/update/verify.ts';
 import { statusMain } from '../../device/commands/cli/status.ts';
+import { serveBoard, socketPath } from '../../device/outputs/web/status-socket.ts';
 import { ROOT } from '../../scripts/lambda-bundle.ts';
-import { AGENT_BIN, AGENT_DIR, debFileName, NODE_PATH, wrapperScript } from '../../scripts/package-pi.ts';
+import {
+  AGENT_BIN,
+  AGENT_DIR,
+  debFileName,
+  NODE_PATH,
+  UPDATE_UNITS,
+  wrapperScript,
+} from '../../scripts/package-pi.ts';
+import { signedText } from '../../shared/update-job.ts';
 import { writeFakeBundle } from '../fakes/device-bundle.ts';
+import { seedInstalled, writeInstallerFakes } from '../fakes/installer-commands.ts';
 import { waitFor, waitForAsync } from '../fakes/wait.ts';
 import { instance, startWorld, type World } from '../fakes/world.ts';
 
@@ -191,6 +203,63 @@ describe('the arm64 package under qemu-user', () => {
       expect(existsSync(join(result.root, 'etc/ec2led', file)), file).toBe(true);
     }
   }, 180_000);
+
+  it('ships the update units, and its root installer rolls back a package whose agent never gets ready', async () => {
+    for (const unit of UPDATE_UNITS)
+      expect(existsSync(join(tree, 'lib/systemd/system', unit)), unit).toBe(true);
+    // The installer of this package, on the arm64 Node, with dpkg and systemctl faked on PATH
+    // (test/fakes/installer-commands.ts): a signed 1.1.0 whose agent never gets active.
+    const dir = join(work, 'update');
+    const [fake, state, upd, keys, shims] = ['fake', 'state', 'work', 'keys', 'bin'].map((name) =>
+      join(dir, name),
+    );
+    for (const folder of [fake, upd, keys, shims, join(state as string, 'update')])
+      mkdirSync(folder as string, { recursive: true });
+    writeInstallerFakes(shims as string);
+    seedInstalled(fake as string, upd as string, '1.0.0');
+    const pair = generateKeyPairSync('ed25519');
+    const keyId = keyIdOfKey(pair.publicKey);
+    writeFileSync(
+      join(keys as string, `${keyId}.pem`),
+      pair.publicKey.export({ type: 'spki', format: 'pem' }),
+    );
+    const body = Buffer.from('1.1.0 sick\n');
+    const unsigned = {
+      version: '1.1.0',
+      arch: 'arm64' as const,
+      size: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      allowDowngrade: false,
+      keyId,
+    };
+    const signature = sign(null, Buffer.from(signedText(unsigned)), pair.privateKey).toString('base64');
+    const document = { operation: 'ec2led-update', ...unsigned, signature, url: 'https://example.com/p.deb' };
+    writeFileSync(join(state as string, 'update/package.deb'), body);
+    writeFileSync(join(state as string, 'update/request.json'), JSON.stringify({ jobId: 'up-1', document }));
+    // The kept agent's status socket, synced, so the rollback ends with a ready agent.
+    const socket = await serveBoard(socketPath(state as string), {
+      width: 1,
+      height: 1,
+      connected: true,
+      synced: true,
+      overflow: 0,
+      pixels: [],
+    });
+    await socket.open();
+    const args = ['--state-dir', state as string, '--work', upd as string, '--keys', keys as string];
+    const run = await arm64([bin, 'update-install', ...args, '--ready-timeout', '3'], {
+      PATH: `${shims}:${process.env.PATH}`,
+      FAKE_DIR: fake as string,
+    }).finally(() => socket.close());
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(state as string, 'update/result.json'), 'utf8'));
+    expect(result).toMatchObject({ jobId: 'up-1', status: 'FAILED', version: '1.1.0', fromVersion: '1.0.0' });
+    expect(result.reason).toBe(
+      'the agent was not ready, connected and synced within 3 s (ec2led.service is activating); reinstalled 1.0.0',
+    );
+    expect(readFileSync(join(fake as string, 'running'), 'utf8')).toBe('1.0.0 ok\n');
+    expect(readFileSync(join(fake as string, 'calls'), 'utf8')).toContain('dpkg --force-confold -i');
+  }, 240_000);
 });
 
 const FAKE_COMMANDS = [

@@ -7,7 +7,12 @@
 import { accessSync, constants } from 'node:fs';
 import { ConfigError } from '../../config/config.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/config-load.ts';
-import { drawAttention, drawLegend, drawStatus } from '../../outputs/display/boards/terminal-legend.ts';
+import {
+  drawAttention,
+  drawLegend,
+  drawStatus,
+  drawUpdate,
+} from '../../outputs/display/boards/terminal-legend.ts';
 import { fetchBoard, socketPath } from '../../outputs/web/status-socket.ts';
 import { wledStatusLines } from '../../outputs/wled/status.ts';
 import { parseStatusArgs, UsageError } from './args.ts';
@@ -98,7 +103,8 @@ export async function statusMain(argv: readonly string[], deps: StatusDeps): Pro
     );
     const wled = wledStatusLines((view as { wled?: unknown }).wled, (deps.now ?? Date.now)());
     const attention = drawAttention(view, (deps.now ?? Date.now)());
-    deps.stdout(`${[drawStatus(view), ...attention, ...wled, ...legend].join('\n')}\n`);
+    const update = view.update === undefined ? [] : [drawUpdate(view.update)];
+    deps.stdout(`${[drawStatus(view), ...update, ...attention, ...wled, ...legend].join('\n')}\n`);
     return 0;
   } catch (error) {
     deps.stderr(`ec2led status: ${(error as Error).message}\n`);

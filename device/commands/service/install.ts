@@ -10,6 +10,7 @@ import {
   chown,
   copyFile,
   mkdir,
+  readdir,
   readFile,
   realpath,
   rename,
@@ -18,6 +19,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { UPDATE_KEYS_FOLDER } from '../../agent/update/verify.ts';
 import { type Config, ConfigError } from '../../config/config.ts';
 import { loadConfig } from '../../config/config-load.ts';
 import type { BoardKind } from '../../config/display-options.ts';
@@ -44,6 +46,7 @@ import {
   UNIT_NAME,
   UNIT_PATH,
   type UnitOptions,
+  UPDATE_PATH_UNIT,
   unitPathProblem,
 } from './unit.ts';
 
@@ -219,9 +222,35 @@ async function copyBundle(root: string, bundle: Bundle, gid: number): Promise<vo
     }
     mqtt[key] = name;
   }
+  await copyUpdateKeys(bundle.dir, etc, gid);
   // stateDir comes from the unit ($STATE_DIRECTORY): a bundle made for a laptop must not move it.
   delete raw.stateDir;
   await writeAtomic(join(etc, 'config.json'), `${JSON.stringify(raw, null, 2)}\n`, 0o640, 0, gid);
+}
+
+/**
+ * The bundle's trusted update keys (`update-keys/*.pem`, public halves) beside the certificate, where
+ * the agent and the root installer read them (device/agent/update/verify.ts). At most 32 files of 8 KB.
+ */
+async function copyUpdateKeys(bundleDir: string, etc: string, gid: number): Promise<void> {
+  const from = join(bundleDir, UPDATE_KEYS_FOLDER);
+  const names = await readdir(from).catch(() => [] as string[]);
+  const pems = names.filter((name) => /^[\w.-]+\.pem$/.test(name)).slice(0, 32);
+  if (pems.length === 0) return;
+  const to = join(etc, UPDATE_KEYS_FOLDER);
+  if ((await realpath(from).catch(() => from)) === (await realpath(to).catch(() => to))) return;
+  await mkdir(to, { recursive: true });
+  await chown(to, 0, gid);
+  await chmod(to, 0o750);
+  for (const name of pems) {
+    const source = join(from, name);
+    if ((await stat(source)).size > 8 * 1024) continue;
+    const temporary = join(to, `${name}.ec2led-new`);
+    await copyFile(source, temporary);
+    await chown(temporary, 0, gid);
+    await chmod(temporary, 0o640);
+    await rename(temporary, join(to, name));
+  }
 }
 
 const OWN_UNIT_HEADER = '# The ec2-led agent as a systemd service, written by';
@@ -425,6 +454,15 @@ export async function install(options: InstallOptions, deps: ServiceDeps): Promi
   }
   await must(system, 'systemctl', ['enable', UNIT_NAME]);
   say(`${UNIT_NAME} enabled: it starts at every boot`);
+  if (packaged !== undefined) {
+    // The .deb's root installer for update jobs (docs/pi.md, Updating): its trigger watches the spool.
+    const path = await system.run('systemctl', ['enable', '--now', UPDATE_PATH_UNIT]);
+    if (path.code === 0) say(`${UPDATE_PATH_UNIT} enabled: update jobs install through it`);
+    else
+      say(
+        `could not enable ${UPDATE_PATH_UNIT} (${path.stderr.trim() || `exit ${path.code}`}): update jobs will wait`,
+      );
+  }
   const bus = await enableBus(deps, access, model, state);
   return { access, bus, stateDir: state };
 }

@@ -9,6 +9,8 @@ export const UNIT_NAME = 'ec2led.service';
 export const ETC_DIR = '/etc/ec2led';
 export const STATE_DIR = '/var/lib/ec2led';
 export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
+/** The .deb's trigger of the root installer for update jobs (device/systemd/ec2led-update.path). */
+export const UPDATE_PATH_UNIT = 'ec2led-update.path';
 export const ROOT_DROP_IN_PATH = `/etc/systemd/system/${UNIT_NAME}.d/10-root.conf`;
 /** Makes time-sync.target wait for a real NTP sync (systemd-timesyncd); without it the target is reached at once. */
 export const TIME_WAIT_SYNC = 'systemd-time-wait-sync.service';

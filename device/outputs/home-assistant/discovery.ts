@@ -7,11 +7,13 @@
  *   (`objectId`: lower-case letters, digits and "_" only): nothing user-controlled (a Name tag, an
  *   alarm name) is ever a topic level; names travel only inside JSON, which JSON.stringify escapes.
  * - Entities: one `light` (the board: on/off, brightness and flash), one `sensor` per instance state
- *   (how many instances are in it), one `binary_sensor` per pixel of an urgent-capable kind (kinds.ts
- *   `urgent`), whose attributes say whether it is acknowledged and until when it is snoozed
- *   (picture/attention.ts), and two `button`s: acknowledge every urgent pixel, snooze them for an
- *   hour. All share one device and one availability topic ("online"/"offline", retained; the broker
- *   publishes "offline" as the connection's last will).
+ *   (how many instances are in it), one `update` (the running version, an update job in progress and
+ *   the last one's outcome, agent/update/jobs.ts; no install button: updates come by AWS IoT Jobs),
+ *   one `binary_sensor` per pixel of an urgent-capable kind (kinds.ts `urgent`), whose attributes
+ *   say whether it is acknowledged and until when it is snoozed (picture/attention.ts), and two
+ *   `button`s: acknowledge every urgent pixel, snooze them for an hour. All share one device and one
+ *   availability topic ("online"/"offline", retained; the broker publishes "offline" as the
+ *   connection's last will).
  * - Each config follows Home Assistant's MQTT discovery schema as of 2026: `unique_id` and
  *   `default_entity_id` ("light.desk_pi_board"; `object_id` is ignored since Home Assistant 2026.4),
  *   an `origin` block, and a device with `sw_version` (and `configuration_url` when the web board is
@@ -27,13 +29,15 @@ import type { Config } from '../../config/config.ts';
 import type { Fleet } from '../../fleet/store.ts';
 import { INSTANCE_KIND, KINDS } from '../../kinds/kinds.ts';
 import type { ItemAttention } from '../../picture/attention.ts';
-import type { Legend, LegendBrightness } from '../../picture/legend.ts';
+import type { Legend, LegendBrightness, LegendUpdate } from '../../picture/legend.ts';
 
 export interface HaTopics {
   readonly availability: string;
   readonly lightState: string;
   readonly lightCommand: string;
   readonly instances: string;
+  /** The update entity's state (JSON: installed and latest version, in progress, summary). */
+  readonly update: string;
   /** The state topic of the binary sensor of one pixel's entry (by its sanitized object id). */
   pixel(objectId: string): string;
   /** Its attributes (JSON): acknowledged, by whom, snoozed until. */
@@ -41,7 +45,7 @@ export interface HaTopics {
   /** The command topic of one of BUTTONS. */
   button(objectId: HaButton): string;
   /** The discovery config topic of one entity. */
-  config(component: 'light' | 'sensor' | 'binary_sensor' | 'button', objectId: string): string;
+  config(component: 'light' | 'sensor' | 'binary_sensor' | 'button' | 'update', objectId: string): string;
 }
 
 /** Home Assistant's buttons: acknowledge every urgent pixel; snooze every urgent pixel for an hour. */
@@ -89,6 +93,7 @@ export function haTopics(discoveryPrefix: string, nodeId: string): HaTopics {
     lightState: `${base}/light/state`,
     lightCommand: `${base}/light/set`,
     instances: `${base}/instances`,
+    update: `${base}/update`,
     pixel: (id) => `${base}/pixel/${id}`,
     pixelAttributes: (id) => `${base}/pixel/${id}/attributes`,
     button: (id) => `${base}/button/${id}/press`,
@@ -229,7 +234,42 @@ export function boardDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMes
       }),
     };
   });
-  return [{ topic: topics.config('light', 'board'), payload: JSON.stringify(light) }, ...sensors];
+  const update = {
+    name: 'Software',
+    unique_id: `${info.nodeId}_software`,
+    default_entity_id: `update.${info.nodeId}_software`,
+    device_class: 'firmware',
+    state_topic: topics.update,
+    ...common,
+  };
+  return [
+    { topic: topics.config('light', 'board'), payload: JSON.stringify(light) },
+    ...sensors,
+    { topic: topics.config('update', 'software'), payload: JSON.stringify(update) },
+  ];
+}
+
+/**
+ * The update entity's state: the running version; while a job downloads or installs, the version it
+ * brings as the latest and `in_progress`; the last outcome as the summary (at most 255 characters).
+ */
+export function updateState(update: LegendUpdate): string {
+  const busy = update.phase !== 'idle';
+  const last = update.last;
+  const summary =
+    last === undefined
+      ? undefined
+      : `Last update ${last.version} ${last.status}${last.status === 'SUCCEEDED' ? '' : `: ${last.reason}`}`.slice(
+          0,
+          255,
+        );
+  return JSON.stringify({
+    installed_version: update.version,
+    latest_version: busy ? (update.target ?? update.version) : update.version,
+    in_progress: busy,
+    title: 'ec2-led',
+    ...(summary === undefined ? {} : { release_summary: summary }),
+  });
 }
 
 const BUTTON_LOOKS: Readonly<Record<HaButton, { readonly name: string; readonly icon: string }>> = {

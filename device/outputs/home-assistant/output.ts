@@ -39,6 +39,7 @@ import {
   PAYLOAD_PRESS,
   pixelDiscovery,
   type UrgentPixel,
+  updateState,
   urgentPixels,
 } from './discovery.ts';
 
@@ -238,6 +239,7 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
       else if (level === 'off') onLevelNow = options.brightness;
       wanted.set(topics.lightState, lightState(legend.brightness, options.brightness));
       wanted.set(topics.instances, instanceCounts(picture.fleet));
+      if (legend.update !== undefined) wanted.set(topics.update, updateState(legend.update));
       const next = urgentPixels(legend);
       for (const [id, pixel] of next) {
         if (!pixels.has(id)) {

@@ -129,16 +129,16 @@ describe('fleet file', () => {
     const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, items: bad }), NOW);
     expect(parsed.fleet.size).toBe(0);
     expect(parsed.reason).toMatch(
-      /^fleet file: skipped 9 bad entries \(kind "widget" is not one this agent knows \(instance, alarm, probe, deploy\); "i-0123456789abcdef0" is not a probe id \("probe:" and its name\); probe:www: state "running" is not a probe state; \.\.\.\)$/,
+      /^fleet file: skipped 9 bad entries \(kind "widget" is not one this agent knows \(instance, alarm, probe, deploy\); id "i-0123456789abcdef0" is not a probe id \("probe:" and its name\); probe:www: state "running" is not a probe state; \.\.\.\)$/,
     );
     const one = (entry: object) =>
       parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, items: [entry] }), NOW).reason;
     expect(bad.slice(3).map(one)).toEqual([
-      'fleet file: skipped 1 bad entry ("probe:a b" is not a probe id ("probe:" and its name))',
-      'fleet file: skipped 1 bad entry (probe:other: bad region)',
-      'fleet file: skipped 1 bad entry (probe:third: bad account)',
-      'fleet file: skipped 1 bad entry ("probe:www" is not an instance id)',
-      'fleet file: skipped 1 bad entry ("probe:www" is not an alarm ARN)',
+      'fleet file: skipped 1 bad entry (id "probe:a b" is not a probe id ("probe:" and its name))',
+      'fleet file: skipped 1 bad entry (probe:other: region "eu-west-1" is not the region of a probe)',
+      'fleet file: skipped 1 bad entry (probe:third: account "123456789012" is not the account of a probe)',
+      'fleet file: skipped 1 bad entry (id "probe:www" is not an instance id)',
+      'fleet file: skipped 1 bad entry (id "probe:www" is not an alarm ARN)',
       'fleet file: skipped 1 bad entry (kind "__proto__" is not one this agent knows (instance, alarm, probe, deploy))',
     ]);
   });
@@ -177,7 +177,7 @@ describe('fleet file', () => {
     ['not JSON', '{"version": 1, "instan', /fleet file is not JSON/],
     ['not an object', '[1, 2]', /not a JSON object/],
     ['another version', '{"version": 2, "savedAtMs": 0, "items": []}', /version 2 is not 1/],
-    ['no time', '{"version": 1, "items": []}', /no "savedAtMs" time/],
+    ['no time', '{"version": 1, "items": []}', /savedAtMs is missing, expected epoch milliseconds/],
     ['no list', '{"version": 1, "savedAtMs": 0, "items": {}}', /no "items" list/],
     ['too large', ' '.repeat(MAX_FLEET_FILE_BYTES + 1), /too large/],
     [
@@ -211,7 +211,7 @@ describe('fleet file', () => {
     expect([...parsed.fleet.keys()]).toEqual([WEB.id]);
     expect(parsed.savedAtMs).toBe(9);
     expect(parsed.reason).toMatch(
-      /^fleet file: skipped 10 bad entries \(an entry is not an object; "i-nope" is not an instance id; i-00000001: state "exploded" is not an instance state; \.\.\.\)$/,
+      /^fleet file: skipped 10 bad entries \(an entry is not an object; id "i-nope" is not an instance id; i-00000001: state "exploded" is not an instance state; \.\.\.\)$/,
     );
   });
 
@@ -229,7 +229,9 @@ describe('fleet file', () => {
       JSON.stringify({ version: 1, savedAtMs: 0, items: [{ ...good, region: 'x' }] }),
       NOW,
     );
-    expect(parsed.reason).toBe(`fleet file: skipped 1 bad entry (${WEB.id}: bad region)`);
+    expect(parsed.reason).toBe(
+      `fleet file: skipped 1 bad entry (${WEB.id}: region "x" is not the region of an instance)`,
+    );
   });
 
   it('refuses a file saved in the future of this clock, naming both times, like any other bad value', () => {

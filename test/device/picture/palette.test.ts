@@ -35,6 +35,7 @@ describe('palette', () => {
       disconnected: '#ff00ff',
       'not-synced': '#00ffff',
       'clock-unsynced': '#ffc000',
+      updating: '#80ffc0',
       overflow: '#ffffff',
     });
     expect(DEFAULT_PALETTE.running).toEqual([0, 0, 255]);
@@ -42,7 +43,7 @@ describe('palette', () => {
 
   it('gives indicators colours no state uses, so they are never taken for an instance', () => {
     const stateColors = new Set(INSTANCE_STATES.map((s) => DEFAULT_COLORS[s]));
-    for (const key of ['disconnected', 'not-synced', 'clock-unsynced', 'overflow'] as const) {
+    for (const key of ['disconnected', 'not-synced', 'clock-unsynced', 'updating', 'overflow'] as const) {
       expect(stateColors.has(DEFAULT_COLORS[key])).toBe(false);
     }
     expect(new Set(PALETTE_KEYS.map((k) => DEFAULT_COLORS[k])).size).toBe(PALETTE_KEYS.length);
@@ -87,7 +88,7 @@ describe('palette', () => {
       errors: [
         'colour for running is "blue"; write "#rrggbb" with six hex digits, e.g. "#0000ff"',
         'colour for stopped is "#f00"; write "#rrggbb" with six hex digits, e.g. "#ff0000"',
-        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, up, degraded, down, off-air, deploying, deployed, deploy-failed, deploy-stopped, disconnected, not-synced, clock-unsynced, overflow',
+        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, up, degraded, down, off-air, deploying, deployed, deploy-failed, deploy-stopped, disconnected, not-synced, clock-unsynced, updating, overflow',
         'colour for pending is 7; write "#rrggbb" with six hex digits, e.g. "#00ff00"',
       ],
     });

@@ -18,7 +18,7 @@
 
 import { displayWidth, fitToWidth, sanitizeCell, sanitizeText } from '../../../base/sanitize.ts';
 import { DEFAULT_KIND, KINDS, specOf } from '../../../kinds/kinds.ts';
-import type { Legend, LegendEntry } from '../../../picture/legend.ts';
+import type { Legend, LegendEntry, LegendUpdate } from '../../../picture/legend.ts';
 import { fg, RESET } from './terminal-picture.ts';
 
 const ID = 19; // "i-" + 17 hex digits
@@ -87,7 +87,22 @@ export function drawStatus(view: Legend, timeZone?: string): string {
     );
   }
   if (view.brightness !== undefined) parts.push(drawBrightness(view.brightness, timeZone));
+  if (view.update !== undefined && view.update.phase !== 'idle')
+    parts.push(`UPDATING to ${sanitizeCell(view.update.target ?? '?', 32).trimEnd()} (${view.update.phase})`);
   return parts.join(' · ');
+}
+
+/** `ec2led status`'s version line: "version 1.0.0, UPDATING to 1.1.0 (installing)", then "last update 1.1.0 FAILED: why". */
+export function drawUpdate(update: LegendUpdate): string {
+  const version = sanitizeCell(update.version, 32).trimEnd();
+  const now =
+    update.phase === 'idle'
+      ? `version ${version}`
+      : `version ${version}, UPDATING to ${sanitizeCell(update.target ?? '?', 32).trimEnd()} (${update.phase})`;
+  const last = update.last;
+  if (last === undefined) return now;
+  const why = last.status === 'SUCCEEDED' ? '' : `: ${sanitizeCell(last.reason, 160).trimEnd()}`;
+  return `${now}, last update ${sanitizeCell(last.version, 32).trimEnd()} ${last.status}${why}`;
 }
 
 /** The id as the legend shows it: blank when it only repeats the name (ARN ...:alarm:NAME, probe:NAME). */

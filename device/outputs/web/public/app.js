@@ -224,6 +224,20 @@ function renderBadges() {
   $('badge-brightness').hidden = !brightness;
   if (brightness)
     badge('badge-brightness', brightnessText(brightness), brightness.level === 'off' ? 'warn' : 'ok');
+  const update = view.update;
+  $('badge-update').hidden = !update;
+  if (update) badge('badge-update', ...updateBadge(update));
+}
+
+/** "version 1.0.0", "updating to 1.1.0 (installing)", "version 1.1.0 · last update FAILED: why". */
+function updateBadge(update) {
+  if (update.phase !== 'idle')
+    return [`version ${update.version}, updating to ${update.target} (${update.phase})`, 'warn'];
+  const last = update.last;
+  if (!last) return [`version ${update.version}`, 'ok'];
+  if (last.status === 'SUCCEEDED')
+    return [`version ${update.version} · last update ${last.version} succeeded`, 'ok'];
+  return [`version ${update.version} · last update ${last.version} ${last.status}: ${last.reason}`, 'bad'];
 }
 
 /** Night mode: "brightness 10%, off at Sun 23:00" (the next change in this browser's time zone). */

@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -503,6 +504,23 @@ describe('ec2led setup with the .deb', () => {
       "removed /etc/systemd/system/ec2led.service (written by an earlier setup): the package's /usr/lib/systemd/system/ec2led.service runs the agent now",
     );
     expect(system.enabled.has('ec2led.service')).toBe(true);
+  });
+
+  it("enables the update installer's path unit and copies the bundle's update keys beside the certificate", async () => {
+    const { root, system } = tree();
+    device(root, 'usr/lib/systemd/system/ec2led.service');
+    const keys = join(bundle, 'update-keys');
+    mkdirSync(keys, { recursive: true });
+    cleanups.push(() => rmSync(keys, { recursive: true, force: true }));
+    writeFileSync(join(keys, '0123456789abcdef.pem'), '-----BEGIN PUBLIC KEY-----\n');
+    writeFileSync(join(keys, 'big.pem'), 'x'.repeat(9_000));
+    writeFileSync(join(keys, 'notes.txt'), 'not a key');
+    agentAnswersWhenStarted(root, system);
+    const run = await setup(root, system, [bundle, '--board', 'none']);
+    expect(run.code, run.err).toBe(0);
+    expect(system.enabled.has('ec2led-update.path')).toBe(true);
+    expect(readdirSync(join(root, 'etc/ec2led/update-keys'))).toEqual(['0123456789abcdef.pem']);
+    expect(owner(join(root, 'etc/ec2led/update-keys/0123456789abcdef.pem')).mode).toBe('0640');
   });
 });
 

@@ -12,7 +12,7 @@ import { watch } from '../../../fakes/mqtt-watcher.ts';
 import { startStallProxy } from '../../../fakes/stall-proxy.ts';
 import { waitFor, waitForAsync } from '../../../fakes/wait.ts';
 import { instance } from '../../../kit/builders.ts';
-import { lightJsonConfig, sensorConfig } from './ha-schema.ts';
+import { lightJsonConfig, sensorConfig, updateConfig } from './ha-schema.ts';
 
 describe('Home Assistant output against mosquitto', () => {
   let broker: Mosquitto;
@@ -62,7 +62,11 @@ describe('Home Assistant output against mosquitto', () => {
       // What the broker holds is what Home Assistant's schema takes.
       for (const [t, payload] of m) {
         if (!t.startsWith('homeassistant/')) continue;
-        const schema = t.startsWith('homeassistant/light/') ? lightJsonConfig : sensorConfig;
+        const schema = t.startsWith('homeassistant/light/')
+          ? lightJsonConfig
+          : t.startsWith('homeassistant/update/')
+            ? updateConfig
+            : sensorConfig;
         expect(schema.safeParse(JSON.parse(payload)).error?.issues ?? [], t).toEqual([]);
       }
 

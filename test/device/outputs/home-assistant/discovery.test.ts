@@ -20,6 +20,7 @@ import {
   pixelAttributes,
   pixelDiscovery,
   type UrgentPixel,
+  updateState,
   urgentPixels,
   webBoardUrl,
 } from '../../../../device/outputs/home-assistant/discovery.ts';
@@ -31,6 +32,8 @@ import {
   lightJsonConfig,
   lightJsonState,
   sensorConfig,
+  updateConfig,
+  updateState as updateStateSchema,
 } from './ha-schema.ts';
 
 const topics = haTopics('homeassistant', 'desk_pi');
@@ -53,6 +56,42 @@ describe('objectId', () => {
 });
 
 describe('discovery configs', () => {
+  it('announces the software as a firmware update entity, without an install button', () => {
+    const update = boardDiscovery(topics, info).find(
+      (m) => m.topic === 'homeassistant/update/desk_pi/software/config',
+    );
+    expect(JSON.parse(update?.payload ?? '{}')).toMatchObject({
+      name: 'Software',
+      unique_id: 'desk_pi_software',
+      default_entity_id: 'update.desk_pi_software',
+      device_class: 'firmware',
+      state_topic: 'ec2led/desk_pi/update',
+    });
+    expect(JSON.parse(update?.payload ?? '{}').command_topic).toBeUndefined();
+  });
+
+  it("states the running version, a job in progress and the last outcome in the update entity's schema", () => {
+    const idle = JSON.parse(updateState({ version: '1.0.0', phase: 'idle' }));
+    expect(idle).toEqual({
+      installed_version: '1.0.0',
+      latest_version: '1.0.0',
+      in_progress: false,
+      title: 'ec2-led',
+    });
+    const busy = JSON.parse(updateState({ version: '1.0.0', phase: 'installing', target: '1.1.0' }));
+    expect(busy).toMatchObject({ latest_version: '1.1.0', in_progress: true });
+    const failed = JSON.parse(
+      updateState({
+        version: '1.0.0',
+        phase: 'idle',
+        last: { jobId: 'j', status: 'FAILED', version: '1.1.0', reason: 'x'.repeat(400), atMs: 0 },
+      }),
+    );
+    expect(failed.release_summary).toMatch(/^Last update 1\.1\.0 FAILED: x+$/);
+    for (const state of [idle, busy, failed])
+      expect(updateStateSchema.safeParse(state).error?.issues ?? []).toEqual([]);
+  });
+
   it('announces the board as a JSON-schema light with brightness and flash, and a sensor per instance state', () => {
     const messages = boardDiscovery(topics, info);
     const light = messages.find((m) => m.topic === 'homeassistant/light/desk_pi/board/config');
@@ -99,7 +138,11 @@ describe('discovery configs', () => {
     for (const configurationUrl of ['http://desk-pi.local:8080/', undefined]) {
       const messages = boardDiscovery(topics, { ...info, configurationUrl });
       for (const message of messages) {
-        const schema = message.topic.startsWith('homeassistant/light/') ? lightJsonConfig : sensorConfig;
+        const schema = message.topic.startsWith('homeassistant/light/')
+          ? lightJsonConfig
+          : message.topic.startsWith('homeassistant/update/')
+            ? updateConfig
+            : sensorConfig;
         const parsed = schema.safeParse(JSON.parse(message.payload));
         expect(parsed.error?.issues ?? [], message.topic).toEqual([]);
       }

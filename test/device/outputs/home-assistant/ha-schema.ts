@@ -7,7 +7,9 @@
  * Sources (home-assistant.io, source/_integrations/): light.mqtt.markdown "JSON schema -
  * Configuration" and its state payload, sensor.mqtt.markdown, binary_sensor.mqtt.markdown,
  * button.mqtt.markdown (command_template, command_topic required, device_class identify / restart /
- * update, payload_press default "PRESS", qos, retain; no state topic), and
+ * update, payload_press default "PRESS", qos, retain; no state topic),
+ * update.mqtt.markdown (its configuration variables and the JSON state payload; the keys as in
+ * homeassistant/components/mqtt/update.py PLATFORM_SCHEMA and its JSON state handling), and
  * mqtt.markdown "Discovery payload" for the `origin` block; the device and origin keys as in
  * homeassistant/components/mqtt/schemas.py (MQTT_ENTITY_DEVICE_INFO_SCHEMA, MQTT_ORIGIN_INFO_SCHEMA).
  * `platform` is left out: it belongs to device-based discovery messages only.
@@ -179,6 +181,38 @@ export const buttonConfig = z
   .refine(entityRules('button'), {
     message: 'default_entity_id must be button.<id>; a device needs a unique_id',
   });
+
+export const updateConfig = z
+  .strictObject({
+    ...entity,
+    command_topic: topic.optional(),
+    device_class: z.enum(['firmware']).nullable().optional(),
+    display_precision: z.int().min(0).optional(),
+    latest_version_template: template.optional(),
+    latest_version_topic: topic.optional(),
+    payload_install: z.string().optional(),
+    release_summary: z.string().max(255).optional(),
+    release_url: z.string().optional(),
+    retain: z.boolean().optional(),
+    state_topic: topic.optional(),
+    title: z.string().optional(),
+    value_template: template.optional(),
+  })
+  .refine(entityRules('update'), {
+    message: 'default_entity_id must be update.<id>; a device needs a unique_id',
+  });
+
+/** The update entity's JSON state payload (installed_version is required for a known state). */
+export const updateState = z.strictObject({
+  installed_version: z.string().min(1),
+  latest_version: z.string().min(1).optional(),
+  title: z.string().optional(),
+  release_summary: z.string().max(255).optional(),
+  release_url: z.string().optional(),
+  entity_picture: z.string().optional(),
+  in_progress: z.boolean().optional(),
+  update_percentage: z.number().min(0).max(100).nullable().optional(),
+});
 
 /** The JSON light's state payload, for a light whose only color mode is brightness (scale 255). */
 export const lightJsonState = z.union([

@@ -134,3 +134,43 @@ describe('the agent with `buttons: {}`', () => {
     expect(reader.stopped).toBe(true);
   });
 });
+
+describe('the buttons on an urgent board (both branches merged: buttons and attention)', () => {
+  let urgentWorld: World;
+  beforeAll(async () => {
+    // A 127.0.0.1 port nothing listens on: the desk probe is down, an urgent, flashing pixel.
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    urgentWorld = await startWorld([instance(1, 'running', 'web')], {
+      buttons: {},
+      probes: [{ name: 'www', url: `tcp://127.0.0.1:${port}`, intervalSeconds: 10 }],
+    });
+  });
+  afterAll(async () => {
+    await urgentWorld?.close();
+  });
+
+  it("A acknowledges the urgent pixel through the agent's own acknowledge, by 'button'", async () => {
+    const reader = new FakeLineEvents();
+    const clock = new TimerClock(0);
+    const agent = await startAgent({
+      config: parseConfig(urgentWorld.raw),
+      log: createLogger({ write: () => undefined, level: 'error' }),
+      lineEvents: () => reader,
+      buttonClock: clock,
+    });
+    agents.push(agent);
+    const probe = () => agent.legend().pixels.find((p) => p.entry?.id === 'probe:www')?.entry;
+    await waitFor('the probe down', () => probe()?.state === 'down', 10_000);
+    expect(probe()?.attention).toBeUndefined();
+    reader.down(5, clock.nowMs);
+    await clock.advance(80);
+    reader.up(5, clock.nowMs);
+    await waitFor('acknowledged by the button', () => probe()?.attention?.acknowledged);
+    expect(probe()?.attention?.acknowledged?.by).toBe('button');
+    expect(agent.metrics()).toMatch(/ec2led_attention_actions_total\{action="acknowledge",by="button"\} 1/);
+  });
+});
