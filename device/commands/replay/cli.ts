@@ -27,10 +27,11 @@ Examples:
   ec2led replay events.jsonl --board 8x4 --json | jq .overflow
   ec2led replay events.jsonl --config /etc/ec2led/config.json
 
-FILE is a JSON array of EC2 state-change events and CloudWatch Alarm State Change events, or one
-event per line (JSON lines), applied in event-time order on the events' own clock (now = the latest
-event time), so the order of the lines does not matter. Other events (a Spot interruption
-warning, ...) are counted as ignored.
+FILE is a JSON array of EC2 state-change, CloudWatch Alarm State Change, CodePipeline Pipeline
+Execution State Change and ECS Deployment State Change events, or one event per line (JSON
+lines), applied in event-time order on the events' own clock (now = the latest event time), so
+the order of the lines does not matter. Other events (a Spot interruption warning, ...) and
+superseded executions are counted as ignored.
 On a terminal the board is drawn above the legend, each pixel in its state's steady colour.
 
 Flags:
@@ -155,7 +156,10 @@ export async function replayMain(
     ];
     io.stdout(`${lines.join('\n')}\n`);
   }
-  const ignored = result.ignored > 0 ? `, ${result.ignored} ignored (not EC2 or alarm state changes)` : '';
+  const ignored =
+    result.ignored > 0
+      ? `, ${result.ignored} ignored (not EC2, alarm or deploy state changes, or a superseded execution)`
+      : '';
   io.stderr(`ec2led replay: ${result.applied} events applied${ignored}, ${problems.length} skipped\n`);
   return problems.length > 0 ? 1 : 0;
 }

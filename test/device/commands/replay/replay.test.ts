@@ -331,7 +331,7 @@ describe('ec2led replay', () => {
     const { out, io: streams } = io();
     expect(await replayMain([file], streams)).toBe(0);
     expect(out.stderr).toBe(
-      'ec2led replay: 1 events applied, 1 ignored (not EC2 or alarm state changes), 0 skipped\n',
+      'ec2led replay: 1 events applied, 1 ignored (not EC2, alarm or deploy state changes, or a superseded execution), 0 skipped\n',
     );
   });
 
