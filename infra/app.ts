@@ -42,6 +42,7 @@ export function buildApp(
       homeRegion: homeRegion as string,
       alarmEmail: settings.alarmEmail,
       alarms: settings.alarms,
+      deploys: settings.deploys,
       ingestBusName: settings.organizationId === undefined ? undefined : ingestBusName(settings.stackName),
       env: { account: settings.account, region },
       description: `ec2led: forwards EC2 state changes from ${region} to ${homeRegion}`,

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { AlarmStateChangeRule } from './constructs/alarm-state-change-rule.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { DeployStateChangeRules } from './constructs/deploy-state-change-rule.ts';
 import {
   Ec2StateChangeRule,
   TARGET_MAX_EVENT_AGE,
@@ -17,7 +18,7 @@ import {
 } from './constructs/ec2-state-change-rule.ts';
 import { ingestBusArn } from './constructs/ingest-bus.ts';
 import { InstanceNoticeRule } from './constructs/instance-notice-rule.ts';
-import type { AlarmSelection } from './settings.ts';
+import type { AlarmSelection, DeploySelection } from './settings.ts';
 
 export interface ForwarderStackProps extends StackProps {
   readonly homeRegion: string;
@@ -25,6 +26,8 @@ export interface ForwarderStackProps extends StackProps {
   readonly alarmEmail: string | undefined;
   /** The alarms to forward to the home region as well (context alarmPrefix, alarmTag); undefined: none. */
   readonly alarms?: AlarmSelection;
+  /** The pipelines and services to forward to the home region as well (context deployPrefix). */
+  readonly deploys?: DeploySelection | undefined;
   /** With an organization: the home ingest bus's name (ingestBusName), where the home rule now is. */
   readonly ingestBusName?: string;
 }
@@ -94,6 +97,28 @@ export class ForwarderStack extends Stack {
         MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
         MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
       });
+    }
+    if (props.deploys !== undefined) {
+      // Like alarms: to the home region's default bus (the ingest bus takes only aws.ec2 events).
+      const deployBus =
+        props.ingestBusName !== undefined
+          ? events.EventBus.fromEventBusArn(
+              this,
+              'HomeDefaultBusForDeploys',
+              homeBusArn(props.homeRegion, this.account),
+            )
+          : homeBus;
+      const deployRules = new DeployStateChangeRules(this, 'DeployStateChangeRule', {
+        to: `to the default bus in ${props.homeRegion}`,
+        selection: props.deploys,
+      });
+      deployRules.addTarget(() => new targets.EventBus(deployBus, { deadLetterQueue: undelivered.queue }));
+      for (const rule of deployRules.rules) {
+        (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+          MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+          MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+        });
+      }
     }
     // Last: it attaches to the alarm above. Alarms notify topics in their own region only.
     new AlarmNotifications(this, 'AlarmTopic', { email: props.alarmEmail });

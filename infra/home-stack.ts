@@ -11,6 +11,7 @@ import { STACK_OUTPUT_KEYS, UPDATE_OUTPUT_KEYS } from '../shared/stack.ts';
 import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { AlarmStateChangeRule } from './constructs/alarm-state-change-rule.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { DeployStateChangeRules } from './constructs/deploy-state-change-rule.ts';
 import { DeviceAccess } from './constructs/device-access.ts';
 import {
   Ec2StateChangeRule,
@@ -47,6 +48,7 @@ export class HomeStack extends Stack {
       topicPrefix: settings.topicPrefix,
       onFailure: publishFailures.queue,
       publishesAlarms: settings.alarms !== undefined,
+      publishesDeploys: settings.deploys !== undefined,
     });
 
     const undelivered = new DeadLetterQueue(this, 'UndeliveredEvents', {
@@ -116,6 +118,21 @@ export class HomeStack extends Stack {
       );
     }
 
+    if (settings.deploys !== undefined) {
+      // Deploys of the home account only, like alarms: the forwarders send theirs to this default bus.
+      new DeployStateChangeRules(this, 'DeployStateChangeRule', {
+        to: 'to the publisher Lambda',
+        selection: settings.deploys,
+      }).addTarget(
+        () =>
+          new targets.LambdaFunction(publisher.function, {
+            deadLetterQueue: undelivered.queue,
+            maxEventAge: TARGET_MAX_EVENT_AGE,
+            retryAttempts: TARGET_RETRY_ATTEMPTS,
+          }),
+      );
+    }
+
     const device = new DeviceAccess(this, 'DeviceAccess', {
       topicPrefix: settings.topicPrefix,
       regions,
@@ -125,6 +142,9 @@ export class HomeStack extends Stack {
           ? undefined
           : [...new Set([...regions, ...(settings.checks.length > 0 ? ['us-east-1'] : [])])],
       organizationId,
+      ...(settings.deploys === undefined
+        ? {}
+        : { deploys: { regions, namePrefixes: settings.deploys.namePrefixes } }),
     });
     new CfnOutput(this, 'DeviceRoleArn', {
       value: device.role.roleArn,

@@ -15,6 +15,9 @@
  *   alarm rule, and the device role gets no `cloudwatch:DescribeAlarms`.
  * - `checks`: HTTP, TCP and HLS checks (infra/checks.ts, docs/checks.md); default none. Their alarms
  *   join the alarm selection on their own.
+ * - `deployPrefix`: which CodePipeline pipelines and ECS services become deploy messages
+ *   (docs/deploy.md); a comma list or JSON array of name prefixes, or `*` for every one. Default none:
+ *   no deploy rules, and the device role gets no CodePipeline or ECS call.
  * - `organizationId`: the AWS Organization (o-…) whose accounts may send to the home ingest bus and
  *   whose `ec2led-reader` roles the device may assume; default none (one account, no ingest bus).
  * - `deviceRoleArn`: the home stack's output DeviceRoleArn; with `organizationId`, the app also
@@ -49,6 +52,8 @@ export interface Settings {
   /** Undefined: no CloudWatch alarm is shown on the board. Includes the checks' alarms. */
   readonly alarms: AlarmSelection | undefined;
   readonly checks: readonly Check[];
+  /** Undefined: no pipeline or ECS service is shown on the board. */
+  readonly deploys?: DeploySelection | undefined;
   /** Undefined: one account, no ingest bus, no member stack. */
   readonly organizationId: string | undefined;
   /** With organizationId: the member stack is synthesized, trusting this role. */
@@ -62,6 +67,11 @@ export interface Settings {
 export interface AlarmSelection {
   readonly namePrefixes: readonly string[];
   readonly tag: { readonly key: string; readonly value: string | undefined } | undefined;
+}
+
+/** The pipelines and ECS services routed to the board: any name prefix; none: every one. */
+export interface DeploySelection {
+  readonly namePrefixes: readonly string[];
 }
 
 /** A bad context value; the message names the key, the value and the fix. */
@@ -292,6 +302,7 @@ export function readSettings(
       checks.length > 0 ? checkAlarmPrefix(stackName) : undefined,
     ),
     checks,
+    deploys: readDeploySelection(context),
     regions,
     topicPrefix,
     iotDataEndpoint: stringSetting(context, 'iotDataEndpoint'),
@@ -327,6 +338,32 @@ function readAlarmSelection(context: ContextReader): AlarmSelection | undefined 
   if (match !== null) tag = { key: (match[1] as string).trim(), value: match[2] };
   if (namePrefixes.length === 0 && tag === undefined) return undefined;
   return { namePrefixes, tag };
+}
+
+/** Pipeline names are 1-100 of these, ECS service names 1-255 of a subset. */
+const DEPLOY_PREFIX_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
+
+function readDeploySelection(context: ContextReader): DeploySelection | undefined {
+  const raw = context('deployPrefix');
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (raw === '*') return { namePrefixes: [] };
+  let list: unknown = raw;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    list = text.startsWith('[') ? safeJson(text) : text.split(',').map((prefix) => prefix.trim());
+  }
+  const valid =
+    Array.isArray(list) &&
+    list.length > 0 &&
+    list.every((item) => typeof item === 'string' && DEPLOY_PREFIX_PATTERN.test(item));
+  if (!valid) {
+    throw new SettingsError(
+      `context deployPrefix is ${JSON.stringify(raw)}, expected a comma list or JSON array of pipeline and ` +
+        'service name prefixes (1-100 letters, digits, ".", "@", "_", "-"), or * for every one; ' +
+        'set it like -c deployPrefix=shop-,api-',
+    );
+  }
+  return { namePrefixes: [...new Set(list as string[])] };
 }
 
 /**

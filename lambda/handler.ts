@@ -5,19 +5,29 @@
  * - TOPIC_PREFIX (default `ec2led`).
  *
  * EC2 state changes go to the instance topic; CloudWatch alarm state changes (`source` is
- * `aws.cloudwatch`) to the alarm topic of the alarm's account and region; instance notices (Spot,
- * rebalance, Health scheduled changes: translate-notice.ts) to each instance's own topic.
+ * `aws.cloudwatch`) to the alarm topic of the alarm's account and region; CodePipeline execution and
+ * ECS deployment state changes to the deploy topic of the pipeline's or service's account and region
+ * (a SUPERSEDED execution is skipped, logged at `info`); instance notices (Spot, rebalance, Health
+ * scheduled changes: translate-notice.ts) to each instance's own topic.
  * An invalid event is logged once at `warn` with its id and dropped: a retry cannot fix it.
  * A publish failure throws, so Lambda's async retries and the on-failure destination take over.
  */
 import { encodeAlarmMessage, parseAlarmArn } from '../shared/alarm-message.ts';
+import { encodeDeployMessage, parseDeployArn } from '../shared/deploy-message.ts';
 import { encodeMessage } from '../shared/message.ts';
 import { encodeNoticeMessage } from '../shared/notice-message.ts';
-import { alarmTopic, checkTopicPrefix, DEFAULT_TOPIC_PREFIX, instanceTopic } from '../shared/topics.ts';
+import {
+  alarmTopic,
+  checkTopicPrefix,
+  DEFAULT_TOPIC_PREFIX,
+  deployTopic,
+  instanceTopic,
+} from '../shared/topics.ts';
 import { jsonLogger, type LogFn } from './log.ts';
 import { iotDataPublisher, type Publisher } from './publish.ts';
 import { translateEvent } from './translate.ts';
 import { CLOUDWATCH_SOURCE, translateAlarmEvent } from './translate-alarm.ts';
+import { CODEPIPELINE_SOURCE, ECS_SOURCE, translateDeployEvent } from './translate-deploy.ts';
 import { isNoticeEvent, translateNoticeEvent } from './translate-notice.ts';
 
 export interface HandlerDeps {
@@ -71,6 +81,21 @@ export function createHandler(deps: HandlerDeps): Handler {
         });
         await send(topic, encodeNoticeMessage(notice), notice.event, notice.notice);
       }
+      return;
+    }
+    if (source === CODEPIPELINE_SOURCE || source === ECS_SOURCE) {
+      const result = translateDeployEvent(event);
+      if (!result.ok) {
+        if (result.skipped === true)
+          deps.log('info', 'skipped event', { eventId: result.eventId, reason: result.reason });
+        else deps.log('warn', 'dropped invalid event', { eventId: result.eventId, reason: result.reason });
+        return;
+      }
+      const { message } = result;
+      // The ARN passed checkDeployMessage, so it parses.
+      const arn = parseDeployArn(message.arn) as { account: string; region: string };
+      const topic = deployTopic(deps.topicPrefix, { account: arn.account, region: arn.region });
+      await send(topic, encodeDeployMessage(message), message.event, message.state);
       return;
     }
     const result = translateEvent(event);

@@ -10,6 +10,9 @@
  * level). The `alarm` level keeps the tree apart from the instance tree: no instance filter
  * (`{prefix}/v1/...`, even `{prefix}/v1/#`) matches it, so agents that know only instances never
  * receive alarm messages.
+ *
+ * Deploy scheme (deploy-message.ts): `{prefix}/deploy/v1/{account}/{region}`, the alarm scheme's
+ * shape on its own `deploy` level, for every CodePipeline pipeline and ECS service there.
  */
 
 import { TOPIC_PREFIX_PATTERN } from './patterns.ts';
@@ -17,6 +20,7 @@ import { TOPIC_PREFIX_PATTERN } from './patterns.ts';
 export const DEFAULT_TOPIC_PREFIX = 'ec2led';
 const VERSION_LEVEL = 'v1';
 const ALARM_LEVEL = 'alarm';
+const DEPLOY_LEVEL = 'deploy';
 
 export interface InstanceAddress {
   readonly account: string;
@@ -104,6 +108,26 @@ export function parseAlarmTopic(prefix: string, topic: string): AlarmAddress | u
   return { account, region };
 }
 
+/** The topic of every deploy message of one account and region. */
+export function deployTopic(prefix: string, address: AlarmAddress): string {
+  return `${checkTopicPrefix(prefix)}/${DEPLOY_LEVEL}/${VERSION_LEVEL}/${address.account}/${address.region}`;
+}
+
+/** Splits a topic built by `deployTopic`; undefined for any other topic. */
+export function parseDeployTopic(prefix: string, topic: string): AlarmAddress | undefined {
+  const levels = topic.split('/');
+  if (
+    levels.length !== 5 ||
+    levels[0] !== prefix ||
+    levels[1] !== DEPLOY_LEVEL ||
+    levels[2] !== VERSION_LEVEL
+  )
+    return undefined;
+  const [, , , account, region] = levels as [string, string, string, string, string];
+  if (account === '' || region === '') return undefined;
+  return { account, region };
+}
+
 /** Where IoT policies and IAM statements refer to. Values may be CloudFormation tokens. */
 export interface IotScope {
   readonly partition: string;
@@ -148,6 +172,16 @@ export function alarmTopicsArn(scope: IotScope, prefix: string): string {
 /** ARN of every alarm subscription filter under the prefix (`iot:Subscribe`). */
 export function alarmFilterArn(scope: IotScope, prefix: string): string {
   return iotArn(scope, `topicfilter/${checkTopicPrefix(prefix)}/${ALARM_LEVEL}/${VERSION_LEVEL}/*`);
+}
+
+/** ARN of every deploy topic under the prefix (`iot:Publish`, `iot:Receive`). */
+export function deployTopicsArn(scope: IotScope, prefix: string): string {
+  return iotArn(scope, `topic/${checkTopicPrefix(prefix)}/${DEPLOY_LEVEL}/${VERSION_LEVEL}/*`);
+}
+
+/** ARN of every deploy subscription filter under the prefix (`iot:Subscribe`). */
+export function deployFilterArn(scope: IotScope, prefix: string): string {
+  return iotArn(scope, `topicfilter/${checkTopicPrefix(prefix)}/${DEPLOY_LEVEL}/${VERSION_LEVEL}/*`);
 }
 
 /**

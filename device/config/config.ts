@@ -278,6 +278,73 @@ export const configSchema = z.strictObject({
         .meta(setting('use an http(s) URL, or remove it')),
     })
     .optional(),
+  /**
+   * CodePipeline pipelines and ECS services of the home account as pixels (sources/deploys.ts,
+   * docs/layout.md); absent: none (no CodePipeline or ECS calls, no deploy topics).
+   */
+  deploys: z
+    .strictObject({
+      /** Name prefixes, any one matches a pipeline's or a service's name; "" selects every one. */
+      prefixes: z
+        .array(z.string().max(255).meta(setting('use a name prefix of up to 255 characters')))
+        .min(1)
+        .meta(
+          setting(
+            'use a list of pipeline and service name prefixes such as ["shop-"]; [""] shows every one',
+            'EC2LED_DEPLOYS_PREFIXES',
+            'list',
+          ),
+        ),
+      /** Where the pipelines and services live; default aws.regions. */
+      regions: z
+        .array(z.string().regex(REGION_PATTERN).meta(setting('use a region name such as "us-east-1"')))
+        .min(1)
+        .optional()
+        .meta(setting('use a list of region names such as ["eu-west-1"], or remove it for aws.regions')),
+      /** Default true: CodePipeline pipelines (ListPipelines, ListPipelineExecutions). */
+      pipelines: z.boolean().default(true).meta(setting('use true or false')),
+      /** ECS clusters whose services are shown (DescribeServices); default none: no ECS calls. */
+      ecsClusters: z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,255}$/)
+            .meta(setting('use a cluster name of 1-255 letters, digits, "_" or "-"')),
+        )
+        .max(10)
+        .default([])
+        .meta(
+          setting(
+            'use a list of up to 10 ECS cluster names such as ["prod"]',
+            'EC2LED_DEPLOYS_ECS_CLUSTERS',
+            'list',
+          ),
+        ),
+      /** A successful deploy shows bright this long, then dims; default 60. */
+      dimAfterMinutes: z
+        .int()
+        .min(1)
+        .max(10_080)
+        .default(60)
+        .meta(
+          setting(
+            'use a whole number of minutes from 1 to 10080',
+            'EC2LED_DEPLOYS_DIM_AFTER_MINUTES',
+            'number',
+          ),
+        ),
+      /** CodePipeline endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_CODEPIPELINE. */
+      codepipelineEndpoint: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta(setting('use an http(s) URL, or remove it')),
+      /** ECS endpoint override, e.g. a fake; else the SDK honours AWS_ENDPOINT_URL_ECS. */
+      ecsEndpoint: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .meta(setting('use an http(s) URL, or remove it')),
+    })
+    .optional(),
   /** Checks run from the Pi itself (sources/probes.ts, docs/checks.md); absent: none. */
   probes: z
     .array(

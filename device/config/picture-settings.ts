@@ -51,6 +51,7 @@ export function pictureSettings(
     readonly zones?: Config['zones'];
     readonly homeAssistant?: Config['homeAssistant'];
     readonly buttons?: Config['buttons'];
+    readonly deploys?: Config['deploys'];
   },
 ): PictureSettings {
   const parsed = parsePalette(config.colors);
@@ -65,5 +66,6 @@ export function pictureSettings(
     ...(config.aws === undefined ? {} : { accountLabels: accountLabels(config.aws.accounts) }),
     ...(config.zones === undefined ? {} : { zones: config.zones }),
     ...(night === undefined ? {} : { night }),
+    ...(config.deploys === undefined ? {} : { dimAfterMs: config.deploys.dimAfterMinutes * 60_000 }),
   };
 }

@@ -9,7 +9,7 @@
  */
 
 import { sanitizeText } from '../base/sanitize.ts';
-import { specOf } from '../kinds/kinds.ts';
+import { KIND_NAMES, specOf } from '../kinds/kinds.ts';
 import { drawStatus } from '../outputs/display/boards/terminal-legend.ts';
 import type { Legend, LegendEntry } from '../picture/legend.ts';
 
@@ -31,7 +31,12 @@ function counts(view: Legend): string {
   const perKind = new Map<string, number>();
   for (const entry of instances(view).values()) perKind.set(entry.kind, (perKind.get(entry.kind) ?? 0) + 1);
   if (perKind.size === 0) return '0 instances';
-  return [...perKind].map(([kind, n]) => `${n} ${kind}s`).join(', ');
+  // In kind order (kinds.ts), not pixel order, so the line reads the same whatever the layout.
+  const rank = (kind: string) => (KIND_NAMES as readonly string[]).indexOf(kind);
+  return [...perKind]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([kind, n]) => `${n} ${kind}s`)
+    .join(', ');
 }
 
 /** What changed from `before` (undefined: nothing shown yet) to `after`, one line each. */

@@ -3,8 +3,10 @@
  * high speed; every state change goes through the real Lambda handler into an embedded broker, and
  * the real agent (listing from a fake EC2 that holds the same fleet) draws the terminal board and
  * serves the web board. A few CloudWatch alarms live the same day (alarm-sim.ts: some flip, one HTTP
- * check fails for a while), listed from a fake CloudWatch and shown from the bottom row up. Ctrl-C
- * stops everything and exits 0.
+ * check fails for a while), listed from a fake CloudWatch and shown from the bottom row up, and
+ * two deploys (deploy-sim.ts: a pipeline whose morning run fails and the next run fixes, an ECS
+ * service rolling out), listed from FakeDeploys, just above the alarms. Ctrl-C stops everything and
+ * exits 0.
  *
  * Logs go to a file, not over the board: `.ec2led-demo/demo-<pid>.log` in the repository (git-ignored),
  * beside the agent's state folder, which is removed when the demo stops or fails to start. Piped to a
@@ -22,6 +24,7 @@ import { parseWledTarget } from '../outputs/wled/target.ts';
 import type { Legend } from '../picture/legend.ts';
 import { sleep } from '../sources/retry.ts';
 import { alarmDay, alarmEventIdFor, DEMO_ALARMS } from './alarm-sim.ts';
+import { DEMO_DEPLOYS, deployDay, deployEventIdFor } from './deploy-sim.ts';
 import { viewChanges } from './lines.ts';
 import { noticeDay, noticeEventIdFor } from './notice-sim.ts';
 import { startPipeline } from './pipeline.ts';
@@ -139,7 +142,8 @@ export function alarmRows(side: number): number {
 export function boardSide(size: number): number {
   const peak = size + Math.max(1, Math.round(size / 5)) + 1;
   let side = 8;
-  while (side * (side - alarmRows(side)) < peak) side++;
+  // The deploys take the lowest rows above the alarms, shared with the instances.
+  while (side * (side - alarmRows(side)) < peak + DEMO_DEPLOYS.length) side++;
   return side;
 }
 
@@ -245,6 +249,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       workDir: DEMO_DIR,
       ...(args.wled === undefined ? {} : { wled: args.wled }),
       alarms: DEMO_ALARMS,
+      deploys: DEMO_DEPLOYS,
       log,
       ...demoAgentSettings(side, args.speed),
       displayDeps: {
@@ -287,7 +292,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       const byId = new Map(instances.map((instance) => [instance.instanceId, instance]));
       const alarmSteps = alarmDay(options.dayStartMs + day * 86_400_000);
       const noticeSteps = noticeDay(options.dayStartMs + day * 86_400_000, instances);
-      const all = [...steps, ...alarmSteps, ...noticeSteps].sort((a, b) => a.timeMs - b.timeMs);
+      const deploySteps = deployDay(options.dayStartMs + day * 86_400_000);
+      const all = [...steps, ...alarmSteps, ...noticeSteps, ...deploySteps].sort(
+        (a, b) => a.timeMs - b.timeMs,
+      );
       for (const step of all) {
         const virtualMs = step.timeMs - options.dayStartMs;
         const dueAt = started + (virtualMs - offsetMs) / args.speed;
@@ -307,7 +315,9 @@ export async function main(argv: readonly string[]): Promise<number> {
                   step.state,
                   eventIdFor(step, index++),
                 )
-              : pipeline.emitAlarm(step, alarmEventIdFor(step, index++));
+              : 'run' in step
+                ? pipeline.emitDeploy(step, deployEventIdFor(step, index++))
+                : pipeline.emitAlarm(step, alarmEventIdFor(step, index++));
         await emitted.catch((error: unknown) => {
           log.warn('emit failed', { error });
         });

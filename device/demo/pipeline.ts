@@ -1,6 +1,6 @@
 /**
  * The whole pipeline on one machine, without AWS: the embedded broker, the fake EC2 (and, with
- * alarms, the fake CloudWatch) holding the truth, the real Lambda handler publishing into the broker,
+ * alarms, the fake CloudWatch; with deploys, FakeDeploys) holding the truth, the real Lambda handler publishing into the broker,
  * and the real agent subscribed to it.
  * Used by `npm start` (device/demo/main.ts) and by the benchmarks.
  *
@@ -24,7 +24,9 @@ import type { WebBoard } from '../outputs/web/server.ts';
 import { type BoardSocket, serveBoard, socketPath, socketPathProblem } from '../outputs/web/status-socket.ts';
 import { type SimAlarm, type SimAlarmStep, toAlarmEvent } from './alarm-sim.ts';
 import { type EmbeddedBroker, startBroker } from './broker.ts';
+import { type SimDeploy, type SimDeployStep, toDeployEvent } from './deploy-sim.ts';
 import { type FakeCloudWatch, startFakeCloudWatch } from './fake-cloudwatch.ts';
+import { type FakeDeploys, startFakeDeploys } from './fake-deploys.ts';
 import { type FakeEc2, startFakeEc2 } from './fake-ec2.ts';
 import { type FakeSts, startFakeSts } from './fake-sts.ts';
 import { type SimNoticeStep, scheduledEventOf, toNoticeEvent } from './notice-sim.ts';
@@ -53,6 +55,8 @@ export interface PipelineOptions {
   readonly workDir?: string;
   /** CloudWatch alarms of the home account, listed from a fake CloudWatch; default none. */
   readonly alarms?: readonly SimAlarm[];
+  /** CodePipeline pipelines and ECS services of the home account, listed from FakeDeploys; default none. */
+  readonly deploys?: readonly SimDeploy[];
   /** The agent's `zones` (config.ts); default none: every kind shares the board. */
   readonly zones?: Config['zones'];
   /** The agent's `graceMinutes`; default the config's (10). */
@@ -71,6 +75,7 @@ export interface Pipeline {
   readonly ec2: FakeEc2;
   readonly sts: FakeSts | undefined;
   readonly cloudwatch: FakeCloudWatch | undefined;
+  readonly deploys: FakeDeploys | undefined;
   readonly agent: Agent;
   readonly web: WebBoard | undefined;
   readonly handler: Handler;
@@ -90,6 +95,11 @@ export interface Pipeline {
   ): Promise<void>;
   /** The alarm changes state now: the truth in the fake CloudWatch, then its event through the handler. */
   emitAlarm(step: Omit<SimAlarmStep, 'timeMs'>, eventId: string, timeMs?: number): Promise<void>;
+  /**
+   * The deploy moves now: the truth in FakeDeploys (a new run starts at its first step), then its
+   * CodePipeline or ECS event through the handler.
+   */
+  emitDeploy(step: Omit<SimDeployStep, 'timeMs'>, eventId: string, timeMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -173,6 +183,28 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           .filter((a) => a.region === region)
           .map((a) => ({ name: a.name, state: a.initial, sinceMs: Date.now() })),
       );
+    const simDeploys = options.deploys ?? [];
+    const deploys =
+      simDeploys.length === 0
+        ? undefined
+        : await startFakeDeploys(ids[0] === undefined ? {} : { account: ids[0] });
+    undo.push(async () => deploys?.close());
+    // Every deploy starts the demo settled: its last run succeeded an hour ago.
+    const settledAt = Date.now() - 3_600_000;
+    for (const deploy of simDeploys) {
+      if (deploy.cluster === undefined) {
+        deploys?.pipeline(deploy.region, deploy.name, {
+          id: `run-${settledAt}`,
+          status: 'Succeeded',
+          startMs: settledAt,
+          updatedMs: settledAt,
+        });
+      } else {
+        deploys?.service(deploy.region, deploy.cluster, deploy.name, [
+          { id: `ecs-svc/${settledAt}`, status: 'PRIMARY', rolloutState: 'COMPLETED', createdMs: settledAt },
+        ]);
+      }
+    }
     const config: Config = parseConfig({
       mqtt: { endpoint: broker.host, port: broker.port, clientId: 'ec2led-demo', tls: false },
       aws: {
@@ -189,6 +221,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
               prefixes: [''],
               regions: [...new Set([...options.regions, ...alarms.map((a) => a.region)])],
               endpoint: cloudwatch.url,
+            },
+          }),
+      ...(deploys === undefined
+        ? {}
+        : {
+            deploys: {
+              prefixes: [''],
+              regions: [...new Set(simDeploys.map((d) => d.region))],
+              ecsClusters: [
+                ...new Set(simDeploys.flatMap((d) => (d.cluster === undefined ? [] : [d.cluster]))),
+              ],
+              codepipelineEndpoint: deploys.url,
+              ecsEndpoint: deploys.url,
             },
           }),
       resyncMinutes: options.resyncMinutes ?? 15,
@@ -221,7 +266,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const socket: BoardSocket = await serveBoard(socketPath(stateDir), agent.legend());
     undo.push(() => socket.close());
     await agent.attach(socket);
-    return running({ broker, ec2, sts, cloudwatch, agent, web, handler, stateDir, socket });
+    return running({
+      broker,
+      ec2,
+      sts,
+      cloudwatch,
+      deploys,
+      simDeploys,
+      agent,
+      web,
+      handler,
+      stateDir,
+      socket,
+    });
   } catch (error) {
     await unwind();
     throw error;
@@ -229,12 +286,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 }
 
 function running(
-  parts: Omit<Pipeline, 'emit' | 'emitAlarm' | 'emitNotice' | 'stop' | 'statusCommand'> & {
+  parts: Omit<Pipeline, 'emit' | 'emitAlarm' | 'emitDeploy' | 'emitNotice' | 'stop' | 'statusCommand'> & {
+    readonly simDeploys: readonly SimDeploy[];
     readonly stateDir: string;
     readonly socket: BoardSocket;
   },
 ): Pipeline {
-  const { broker, ec2, sts, cloudwatch, agent, web, handler, stateDir, socket } = parts;
+  const { broker, ec2, sts, cloudwatch, deploys, simDeploys, agent, web, handler, stateDir, socket } = parts;
+  /** Each deploy's current run: its number in the schedule and when it started (agent clock). */
+  const runs = new Map<string, { run: number; startMs: number }>();
   const removals = new Set<NodeJS.Timeout>();
   return {
     statusCommand: statusCommandFor(stateDir),
@@ -242,6 +302,7 @@ function running(
     ec2,
     sts,
     cloudwatch,
+    deploys,
     agent,
     web,
     handler,
@@ -281,10 +342,49 @@ function running(
       cloudwatch.upsert(step.region, { name: step.name, state: step.state, sinceMs: timeMs });
       await handler(toAlarmEvent({ ...step, timeMs }, cloudwatch.account, eventId, previous));
     },
+    async emitDeploy(step, eventId, timeMs = Date.now()) {
+      const deploy = simDeploys.find((d) => d.name === step.name);
+      if (deploys === undefined || deploy === undefined) {
+        throw new Error(`emitDeploy: the pipeline was started without deploy ${step.name}`);
+      }
+      const current = runs.get(step.name);
+      const startMs = current !== undefined && current.run === step.run ? current.startMs : timeMs;
+      runs.set(step.name, { run: step.run, startMs });
+      if (deploy.cluster === undefined) {
+        const status = {
+          deploying: 'InProgress',
+          deployed: 'Succeeded',
+          'deploy-failed': 'Failed',
+          'deploy-stopped': 'Stopped',
+        } as const;
+        deploys.pipeline(deploy.region, deploy.name, {
+          id: `run-${startMs}`,
+          status: status[step.state],
+          startMs,
+          updatedMs: timeMs,
+        });
+      } else {
+        const rollout = {
+          deploying: 'IN_PROGRESS',
+          deployed: 'COMPLETED',
+          'deploy-failed': 'FAILED',
+          'deploy-stopped': 'FAILED',
+        } as const;
+        deploys.service(deploy.region, deploy.cluster, deploy.name, [
+          {
+            id: `ecs-svc/${startMs}`,
+            status: 'PRIMARY',
+            rolloutState: rollout[step.state],
+            createdMs: startMs,
+          },
+        ]);
+      }
+      await handler(toDeployEvent({ ...step, timeMs }, deploy, deploys.account, eventId, startMs));
+    },
     async stop() {
       for (const timer of removals) clearTimeout(timer);
       await Promise.all([agent.stop(), web?.close(), socket.close()]);
-      await Promise.all([broker.close(), ec2.close(), sts?.close(), cloudwatch?.close()]);
+      await Promise.all([broker.close(), ec2.close(), sts?.close(), cloudwatch?.close(), deploys?.close()]);
       await rm(stateDir, { recursive: true, force: true });
     },
   };

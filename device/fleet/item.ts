@@ -67,6 +67,8 @@ export interface ItemDetails {
   readonly name: string | undefined;
   /** All tags, key -> value (includes `Name` and `ec2led:pixel` when present). */
   readonly tags: Readonly<Record<string, string>>;
+  /** When the run the state belongs to started (a deploy's, kinds.ts); absent: the kind has no runs. */
+  readonly startMs?: number | undefined;
 }
 
 /** The result of one complete listing of every configured region. */
@@ -115,4 +117,8 @@ export interface Item {
   readonly tags: Readonly<Record<string, string>>;
   /** The state came from a listing (the truth at `timeMs`), not from a message. Absent: a message. */
   readonly listed?: boolean;
+  /** When the run the state belongs to started (a deploy's, kinds.ts); absent: the kind has no runs. */
+  readonly startMs?: number;
+  /** The settled (not pulsing, kinds.ts) state held before `state`; absent: none seen. */
+  readonly previousState?: KindState;
 }

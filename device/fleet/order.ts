@@ -16,6 +16,8 @@ export interface Ordered {
   readonly kind?: Kind | undefined;
   readonly state: KindState;
   readonly timeMs: number;
+  /** When the run the state belongs to started (a kind with runs: a deploy); its `supersedes` reads it. */
+  readonly startMs?: number | undefined;
 }
 
 /** True when `next` must replace `current` (see the contract above). */

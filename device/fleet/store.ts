@@ -27,7 +27,7 @@
  * listing; the instance's next change or the next relist heals it. Unknown instances first seen in a
  * live change have no name or tags until `applyDetails` or a listing supplies them.
  */
-import { DEFAULT_KIND, specOf } from '../kinds/kinds.ts';
+import { DEFAULT_KIND, pulsesAs, specOf } from '../kinds/kinds.ts';
 import type { Change, Item, ItemDetails, Snapshot } from './item.ts';
 import { changeSupersedes } from './order.ts';
 
@@ -54,6 +54,8 @@ function sameInstance(a: Item, b: Item): boolean {
     a.timeMs === b.timeMs &&
     a.listed === b.listed &&
     a.sinceMs === b.sinceMs &&
+    a.startMs === b.startMs &&
+    a.previousState === b.previousState &&
     a.region === b.region &&
     a.account === b.account &&
     a.name === b.name &&
@@ -67,7 +69,7 @@ function sameInstance(a: Item, b: Item): boolean {
  * included).
  */
 export function overrides(
-  change: Pick<Change, 'kind' | 'state' | 'timeMs'>,
+  change: Pick<Change, 'kind' | 'state' | 'timeMs' | 'startMs'>,
   current: Item | undefined,
 ): boolean {
   if (current?.listed === true && change.timeMs <= current.timeMs) return false;
@@ -100,6 +102,13 @@ function next(
     tags: NO_TAGS,
     listed: listing,
   };
+  const moved = current !== undefined && current.state !== change.state;
+  // The settled state before this one: a pulsing (in-between) state passes the one before it on.
+  const previousState = !moved
+    ? current?.previousState
+    : pulsesAs(current.kind, current.state)
+      ? current.previousState
+      : current.state;
   const candidate: Item = {
     ...base,
     ...(wins && {
@@ -109,6 +118,8 @@ function next(
       region: change.region,
       account: change.account,
       listed: listing,
+      ...(change.startMs === undefined ? {} : { startMs: change.startMs }),
+      ...(previousState === undefined ? {} : { previousState }),
     }),
     ...(details !== undefined && { name: details.name, tags: details.tags }),
   };
@@ -163,6 +174,7 @@ export function listedChange(details: ItemDetails, startedAtMs: number): Change 
     region: details.region,
     account: details.account,
     ...(specOf(details.kind).describes === true ? {} : { name: details.name ?? '' }),
+    ...(details.startMs === undefined ? {} : { startMs: details.startMs }),
   };
 }
 

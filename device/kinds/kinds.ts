@@ -21,10 +21,22 @@
  * - `idPattern`, `regionPattern`, `accountPattern`: what an item of this kind carries. Ids never
  *   match two kinds' patterns (one id is never two kinds). The fleet file (fleet/fleet-file.ts)
  *   accepts an entry of any registered kind by these and `states`, with no branch per kind.
+ * - `look` (optional): a look that changes with time, as a pure function of the state, how long it
+ *   has held (`ageMs`), the settled state before it (`previous`, store.ts) and the board's
+ *   `dimAfterMs`. render.ts draws what it returns instead of the pulsing/flashing rule and wakes up
+ *   when it says the look changes; a kind without `look` costs nothing.
+ * - `startMs` on a change (optional, kind-free): when the run the state belongs to started, for a
+ *   kind whose items have runs (a deploy's execution); the store keeps it and `supersedes` reads it.
  * - The registry (KINDS, KIND_NAMES, ALL_STATES) is module state, changed only by `registerKind`
  *   and its undo: a test that registers a kind undoes it when done.
  */
 import { ALARM_ARN_PATTERN, ALARM_KIND, ALARM_STATES, type AlarmState } from '../../shared/alarm-message.ts';
+import {
+  DEPLOY_ARN_PATTERN,
+  DEPLOY_KIND,
+  DEPLOY_STATES,
+  type DeployState,
+} from '../../shared/deploy-message.ts';
 import { INSTANCE_STATES, type InstanceState, STATE_RANK, supersedes } from '../../shared/instance-state.ts';
 import { INSTANCE_ID_PATTERN } from '../../shared/message.ts';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../shared/patterns.ts';
@@ -36,6 +48,31 @@ export type FillFrom = 'top' | 'bottom';
 export interface Stamped {
   readonly state: string;
   readonly timeMs: number;
+  /** When the run the state belongs to started (a deploy's); absent: the kind has no runs. */
+  readonly startMs?: number | undefined;
+}
+
+/** How a pixel moves: steady, pulsing (animate.ts pulseFactor) or flashing (FLASH_PERIOD_MS). */
+export type Motion = 'steady' | 'pulse' | 'flash';
+
+/** What a kind's `look` is told about one pixel. */
+export interface LookInput<S extends string = string> {
+  readonly state: S;
+  /** How long the pixel has been in `state` (now - sinceMs), milliseconds, never negative. */
+  readonly ageMs: number;
+  /** The settled (not pulsing) state it held before `state`; undefined: none known. */
+  readonly previous: string | undefined;
+  /** How long a settled state that dims stays bright (config deploys.dimAfterMinutes). */
+  readonly dimAfterMs: number;
+}
+
+/** A pixel's look at one moment: its state's colour, moved and scaled. */
+export interface Look {
+  readonly motion: Motion;
+  /** Brightness factor of the state's colour; default 1. */
+  readonly scale?: number;
+  /** Milliseconds until the look changes by itself (render.ts wakes up then); undefined: never. */
+  readonly changesInMs?: number;
 }
 
 /**
@@ -90,6 +127,8 @@ export interface KindSpec<S extends string = string> {
    * not). The built-in kinds' translations are the Lambda's own, wired in commands/replay/events.ts.
    */
   readonly events?: readonly KindEvent[];
+  /** A look that changes with time (see the contract); absent: `pulsing` and `flashing` alone. */
+  look?(input: LookInput<S>): Look;
 }
 
 /** A change as a kind's event translation gives it (the fields of fleet/item.ts `Change`). */
@@ -102,12 +141,17 @@ export interface KindChange {
   readonly account: string;
   readonly eventId?: string | undefined;
   readonly name?: string | undefined;
+  /** When the run the state belongs to started (see the contract); absent: the kind has no runs. */
+  readonly startMs?: number | undefined;
 }
 
 export interface KindEvent {
   readonly source: string;
   readonly detailType: string;
-  translate(event: unknown): { readonly change: KindChange } | { readonly reason: string };
+  /** `ignored`: a valid event the kind skips on purpose (a SUPERSEDED execution): counted, not a problem. */
+  translate(
+    event: unknown,
+  ): { readonly change: KindChange } | { readonly reason: string; readonly ignored?: true | undefined };
 }
 
 /** The spec's older name, kept while other modules still say it. */
@@ -212,15 +256,81 @@ const probeSpec: KindSpec<ProbeState> = {
   severity: { up: 0, 'off-air': 1, degraded: 2, down: 3 },
 };
 
+/** How long a fixed deploy (failed, then succeeded) flashes in its deployed colour: 1 minute. */
+export const FIXED_LOOK_MS = 60_000;
+/** The brightness of a deploy that succeeded longer than `dimAfterMs` ago: still there, out of the way. */
+export const SETTLED_DIM = 0.2;
+
+/**
+ * The deploy look (docs/layout.md): a run in progress pulses; a success is steady, flashes for
+ * FIXED_LOOK_MS when it fixes a failure, and dims to SETTLED_DIM after `dimAfterMs`; a failure
+ * flashes and is urgent; a stopped run is steady.
+ */
+export function deployLook(input: LookInput<DeployState>): Look {
+  const { state, ageMs, previous, dimAfterMs } = input;
+  if (state === 'deploying') return { motion: 'pulse' };
+  if (state === 'deploy-failed') return { motion: 'flash' };
+  if (state !== 'deployed') return { motion: 'steady' };
+  if (previous === 'deploy-failed' && ageMs < FIXED_LOOK_MS) {
+    return { motion: 'flash', changesInMs: FIXED_LOOK_MS - ageMs };
+  }
+  if (ageMs < dimAfterMs) return { motion: 'steady', changesInMs: dimAfterMs - ageMs };
+  return { motion: 'steady', scale: SETTLED_DIM };
+}
+
+/** Within one run and one stamp, the louder deploy state wins (a failure wins a tie). */
+const DEPLOY_SEVERITY: Readonly<Record<DeployState, number>> = {
+  deploying: 0,
+  'deploy-stopped': 1,
+  deployed: 2,
+  'deploy-failed': 3,
+};
+
+/**
+ * A CodePipeline pipeline or an ECS service (sources/deploys.ts): its latest run. Hues of their own:
+ * deploying cyan (pulsing), deployed mint, deploy-failed orange-red (flashing, urgent),
+ * deploy-stopped a dull amber. Ordered by the run's start first (a newer execution or deployment
+ * outranks any state of an older one, however late the older one's event arrives), then the state's
+ * time, then severity; a stored deploy without `startMs` (restored from a file written before it
+ * was kept) is ordered by time alone. Replay's events are wired in commands/replay/events.ts.
+ */
+const deploySpec: KindSpec<DeployState> = {
+  name: DEPLOY_KIND,
+  label: 'deploy',
+  states: DEPLOY_STATES,
+  defaultColors: {
+    deploying: '#00c0ff',
+    deployed: '#40ff80',
+    'deploy-failed': '#ff4000',
+    'deploy-stopped': '#806000',
+  },
+  pulsing: new Set(['deploying']),
+  flashing: new Set(['deploy-failed']),
+  urgent: new Set(['deploy-failed']),
+  from: 'bottom',
+  idPattern: DEPLOY_ARN_PATTERN,
+  idName: 'pipeline or ECS service ARN',
+  regionPattern: REGION_PATTERN,
+  accountPattern: ACCOUNT_PATTERN,
+  severity: DEPLOY_SEVERITY,
+  supersedes: (next, current) => {
+    if (next.startMs !== undefined && current.startMs !== undefined && next.startMs !== current.startMs)
+      return next.startMs > current.startMs;
+    if (next.timeMs !== current.timeMs) return next.timeMs > current.timeMs;
+    return DEPLOY_SEVERITY[next.state as DeployState] > DEPLOY_SEVERITY[current.state as DeployState];
+  },
+  look: deployLook,
+};
+
 /** The built-in kinds, in legend order. */
-const BUILT_IN: readonly KindSpec[] = [instanceSpec, alarmSpec, probeSpec] as readonly KindSpec[];
+const BUILT_IN: readonly KindSpec[] = [instanceSpec, alarmSpec, probeSpec, deploySpec] as readonly KindSpec[];
 
 /** A kind's name. Any registered name (the built-ins, and whatever `registerKind` added). */
 export type Kind = string;
 /** A state of any kind. */
 export type KindState = string;
 /** A state of a built-in kind (the palette's typed keys). */
-export type BuiltInState = InstanceState | AlarmState | ProbeState;
+export type BuiltInState = InstanceState | AlarmState | ProbeState | DeployState;
 
 /**
  * The registry: every kind this agent knows, by name. Live: `registerKind` adds to it and its undo
@@ -320,4 +430,10 @@ export function supersedesIn(kind: Kind | undefined, next: Stamped, current: Sta
   if (spec.supersedes !== undefined) return spec.supersedes(next, current);
   if (next.timeMs !== current.timeMs) return next.timeMs > current.timeMs;
   return (spec.severity[next.state] ?? -1) > (spec.severity[current.state] ?? -1);
+}
+
+/** The look of a pixel of `kind` (its spec's `look`), or undefined: its kind has none. */
+export function lookOf(kind: Kind, input: LookInput): Look | undefined {
+  const look = isKind(kind) ? specOf(kind).look : undefined;
+  return look === undefined ? undefined : look(input);
 }

@@ -50,6 +50,8 @@ export interface PictureSettings {
   readonly night?: NightSettings | undefined;
   /** Per kind, where its new pixels go (config `zones`, slots.ts); default each kind's own. */
   readonly zones?: Zones | undefined;
+  /** How long a settled state that dims stays bright (render.ts); default DEFAULT_DIM_AFTER_MS. */
+  readonly dimAfterMs?: number | undefined;
 }
 
 export interface PictureInput {
@@ -186,6 +188,7 @@ export function composePicture(input: PictureInput): Picture {
     restored: input.restored,
     attentionOf: marks === undefined ? undefined : (item) => marks.get(item.id),
     notices: input.notices,
+    dimAfterMs: settings.dimAfterMs,
   });
   const nextFrameInMs = earliest(
     out.nextFrameInMs,

@@ -20,14 +20,16 @@
  *   fleet, the layout or the flags change, and the agent can broadcast it only then.
  * - `animating` is true while a pulse or a blink runs; `nextFrameInMs` is when to render again:
  *   the next frame of an animation, or, with `animating` false, one wake-up for the end of a
- *   terminated instance's grace (lay out again) or of identify. Undefined: no timer at all.
+ *   terminated instance's grace (lay out again) or of identify, or the next change of a kind's
+ *   time-dependent look (kinds.ts `look`: a deploy that dims, a "fixed" flash that ends). Undefined:
+ *   no timer at all.
  */
 
 import { isUrgentNotice } from '../../shared/notice-message.ts';
 import type { Item } from '../fleet/item.ts';
 import type { Notice } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
-import { flashesAs, pulsesAs } from '../kinds/kinds.ts';
+import { flashesAs, lookOf, type Motion, pulsesAs } from '../kinds/kinds.ts';
 import {
   BLINK_PERIOD_MS,
   blinkOn,
@@ -96,7 +98,12 @@ export interface RenderInput {
    * over its pixel's look (notice-look.ts) and is named in the legend entry.
    */
   readonly notices?: ReadonlyMap<string, Notice> | undefined;
+  /** How long a settled state that dims (kinds.ts `look`) stays bright; default DEFAULT_DIM_AFTER_MS. */
+  readonly dimAfterMs?: number | undefined;
 }
+
+/** A deploy that succeeded stays bright for an hour by default (config deploys.dimAfterMinutes). */
+export const DEFAULT_DIM_AFTER_MS = 3_600_000;
 
 export interface Rendered {
   readonly frame: Frame;
@@ -185,12 +192,28 @@ export function renderBoard(input: RenderInput): Rendered {
       entry: legendEntry(instance, input, many, attention),
     };
     let color = base;
-    if (isQuiet(instance.kind, instance.state, attention)) {
-      color = scaleColor(color, QUIET_LEVEL);
-    } else if (pulsesAs(instance.kind, instance.state)) {
+    const look = lookOf(instance.kind, {
+      state: instance.state,
+      ageMs: Math.max(0, nowMs - instance.sinceMs),
+      previous: instance.previousState,
+      dimAfterMs: input.dimAfterMs ?? DEFAULT_DIM_AFTER_MS,
+    });
+    const quiet = isQuiet(instance.kind, instance.state, attention);
+    const motion: Motion = quiet
+      ? 'steady'
+      : (look?.motion ??
+        (pulsesAs(instance.kind, instance.state)
+          ? 'pulse'
+          : flashesAs(instance.kind, instance.state)
+            ? 'flash'
+            : 'steady'));
+    if (quiet) color = scaleColor(color, QUIET_LEVEL);
+    else if (look?.scale !== undefined) color = scaleColor(color, look.scale);
+    if (!quiet && look?.changesInMs !== undefined) wakeUps.push(Math.max(1, Math.ceil(look.changesInMs)));
+    if (motion === 'pulse') {
       color = scaleColor(color, pulseFactor(nowMs));
       pulsing = true;
-    } else if (flashesAs(instance.kind, instance.state)) {
+    } else if (motion === 'flash') {
       if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
       wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
       animating = true;

@@ -16,11 +16,12 @@ import { type AlarmScope, alarmRoute } from './alarm-topics.ts';
 import type { AlarmSource, AlarmSourceOptions } from './alarms.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import { credentialsFromConfig } from './credentials.ts';
+import { deployPartFor, deployRoutes } from './deploy-feed.ts';
 import { createDropReport } from './drop-report.ts';
 import type { Ec2Source } from './ec2.ts';
 import { instanceRoute } from './instance-topics.ts';
 import type { ItemSource } from './item-source.ts';
-import { instanceSlice, withAlarms } from './listing.ts';
+import { instanceSlice, withAlarms, withPart } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 import type { MqttSourceOptions } from './mqtt.ts';
 import { withNotices } from './notice-topics.ts';
@@ -41,7 +42,8 @@ export function syncOptionsFor(config: Config): SyncOptions {
 /**
  * The MQTT connection and the sources' routes on it (topic-route.ts): the instances' topics for the
  * configured accounts and regions (all that is let through), with the instance notices on the same
- * topics when `onNotice` takes them (notice-topics.ts), then, with config `alarms`, the alarms'.
+ * topics when `onNotice` takes them (notice-topics.ts), then, with config `alarms`, the alarms',
+ * and with config `deploys`, the deploys' (deploy-feed.ts).
  */
 export function mqttOptionsFor(
   config: Config,
@@ -57,7 +59,11 @@ export function mqttOptionsFor(
   return {
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,
-    routes: scope === undefined ? [instances] : [instances, alarmRoute(config.topicPrefix, scope)],
+    routes: [
+      instances,
+      ...(scope === undefined ? [] : [alarmRoute(config.topicPrefix, scope)]),
+      ...deployRoutes(config),
+    ],
   };
 }
 
@@ -122,7 +128,11 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
   const ec2 = instanceSlice(
     runsFromSources() ? inProcessEc2Source(options) : createProcessEc2Source(options),
   );
-  if (config.alarms === undefined) return ec2;
+  const home = accountIds(config.aws.accounts)[0] ?? '';
+  const deploys = deployPartFor(config, credentials, log, timeouts);
+  const withDeploys = (source: Ec2Source): Ec2Source =>
+    deploys === undefined ? source : withPart(source, deploys, { account: home, log });
+  if (config.alarms === undefined) return withDeploys(ec2);
   // Alarms of the home account only, with its credentials: ec2led-reader has no DescribeAlarms.
   const alarms = lazyAlarmSource({
     regions: config.alarms.regions ?? config.aws.regions,
@@ -133,7 +143,7 @@ export function ec2SourceFor(config: Config, log: Logger, timeouts?: AwsTimeouts
     retry: { attempts: 3, baseMs: 500, capMs: 4_000 },
     log,
   });
-  return withAlarms(ec2, alarms, { account: accountIds(config.aws.accounts)[0] ?? '', log });
+  return withDeploys(withAlarms(ec2, alarms, { account: home, log }));
 }
 
 /**

@@ -10,6 +10,10 @@
  *   the agent's periodic reconcile.
  * - With alarms selected (`alarmRegions`): `cloudwatch:DescribeAlarms` in those regions, and subscribe
  *   and receive on the alarm topics (`{prefix}/alarm/v1/...`). Nothing else.
+ * - With deploys selected (`deploys`): `codepipeline:ListPipelines` and `ecs:ListServices` (no
+ *   resource type) in the deploy regions, `codepipeline:ListPipelineExecutions` on the selected
+ *   pipelines' ARNs and `ecs:DescribeServices` on the selected services' ARNs (by name prefix), and
+ *   subscribe and receive on the deploy topics (`{prefix}/deploy/v1/...`).
  * - The settings shadow (`ec2led-settings`, named) of the device's own thing only: publish its `get`
  *   and `update`, subscribe to and receive its five response topics, each topic named exactly, the
  *   thing by the policy variable. The thing name is the client id (iot:Connect above), so a
@@ -19,7 +23,7 @@
  *   both. The thing is the policy variable as for the shadow; the only wildcard is the job id level
  *   (`jobs/{any job id}/update...`), since job ids are made per update. No `get`, no other thing's jobs.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
@@ -28,6 +32,8 @@ import {
   alarmTopicsArn,
   checkTopicPrefix,
   clientArn,
+  deployFilterArn,
+  deployTopicsArn,
   instanceTopicsArn,
   iotArn,
   type JobsTopic,
@@ -48,6 +54,11 @@ export interface DeviceAccessProps {
    * checks are deployed. Undefined: no alarms selected, no CloudWatch permission, no alarm topics.
    */
   readonly alarmRegions?: readonly string[];
+  /**
+   * Deploys selected (context deployPrefix): where the device lists them and which names (none:
+   * every one). Undefined: no CodePipeline or ECS permission, no deploy topics.
+   */
+  readonly deploys?: { readonly regions: readonly string[]; readonly namePrefixes: readonly string[] };
   /**
    * With an organization: the device may also assume `ec2led-reader` in any account of it (and name
    * the session after the thing), to list member accounts. Default none.
@@ -107,6 +118,14 @@ export class DeviceAccess extends Construct {
                 ],
               }),
             }),
+        ...(props.deploys === undefined
+          ? {}
+          : {
+              DeployReads: deployReads(props.deploys, {
+                partition: Stack.of(this).partition,
+                account: Stack.of(this).account,
+              }),
+            }),
         DescribeInstances: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
@@ -145,8 +164,28 @@ export class DeviceAccess extends Construct {
           ? ''
           : ' cloudwatch:DescribeAlarms (alarms selected) is granted on "*" too: the agent lists every ' +
             'alarm of a region and keeps the selected ones, the alarms are not known at deploy time, and ' +
-            'the statement is read-only and limited to the alarm regions with aws:RequestedRegion.'),
+            'the statement is read-only and limited to the alarm regions with aws:RequestedRegion.') +
+        (props.deploys === undefined
+          ? ''
+          : ' codepipeline:ListPipelines and ecs:ListServices (deploys selected) have no resource type ' +
+            'either; read-only, limited to the deploy regions with aws:RequestedRegion.'),
     });
+
+    if (props.deploys !== undefined) {
+      const stack = Stack.of(this);
+      const nag = {
+        partition: Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition,
+        account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
+      };
+      for (const arn of deployArns(nag, props.deploys.namePrefixes)) {
+        Validations.of(this.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${arn}]`,
+          reason:
+            'The selected pipelines and ECS services by name prefix (context deployPrefix): their names are ' +
+            'not known at deploy time; read-only calls, limited to the deploy regions with aws:RequestedRegion.',
+        });
+      }
+    }
 
     this.roleAlias = new iot.CfnRoleAlias(this, 'RoleAlias', {
       roleArn: this.role.roleArn,
@@ -188,6 +227,20 @@ export class DeviceAccess extends Construct {
                   Resource: alarmTopicsArn(scopeOf, props.topicPrefix),
                 },
               ]),
+          ...(props.deploys === undefined
+            ? []
+            : [
+                {
+                  Effect: 'Allow',
+                  Action: 'iot:Subscribe',
+                  Resource: deployFilterArn(scopeOf, props.topicPrefix),
+                },
+                {
+                  Effect: 'Allow',
+                  Action: 'iot:Receive',
+                  Resource: deployTopicsArn(scopeOf, props.topicPrefix),
+                },
+              ]),
           {
             Effect: 'Allow',
             Action: 'iot:Publish',
@@ -227,4 +280,48 @@ export class DeviceAccess extends Construct {
       },
     });
   }
+}
+
+/** The selected pipelines' and services' ARNs, any region (the condition names the regions). */
+function deployArns(
+  scope: { readonly partition: string; readonly account: string },
+  namePrefixes: readonly string[],
+): string[] {
+  const names = namePrefixes.length === 0 ? [''] : namePrefixes;
+  return names.flatMap((prefix) => [
+    `arn:${scope.partition}:codepipeline:*:${scope.account}:${prefix}*`,
+    `arn:${scope.partition}:ecs:*:${scope.account}:service/*/${prefix}*`,
+  ]);
+}
+
+/**
+ * The deploy listing's reads (device/sources/deploys.ts): the two list calls on "*" (neither has a
+ * resource type in the service authorization reference), the two per-item calls on the selected ARNs.
+ */
+function deployReads(
+  deploys: NonNullable<DeviceAccessProps['deploys']>,
+  scope: { readonly partition: string; readonly account: string },
+): iam.PolicyDocument {
+  const regions = { StringEquals: { 'aws:RequestedRegion': [...deploys.regions] } };
+  const arns = (service: 'codepipeline' | 'ecs') =>
+    deployArns(scope, deploys.namePrefixes).filter((arn) => arn.includes(`:${service}:`));
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['codepipeline:ListPipelines', 'ecs:ListServices'],
+        resources: ['*'],
+        conditions: regions,
+      }),
+      new iam.PolicyStatement({
+        actions: ['codepipeline:ListPipelineExecutions'],
+        resources: arns('codepipeline'),
+        conditions: regions,
+      }),
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices'],
+        resources: arns('ecs'),
+        conditions: regions,
+      }),
+    ],
+  });
 }

@@ -19,7 +19,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { LAMBDA_TARGET, lambdaBuildOptions, ROOT } from '../../scripts/lambda-bundle.ts';
-import { alarmTopicsArn, checkTopicPrefix, instanceTopicsArn } from '../../shared/topics.ts';
+import { alarmTopicsArn, checkTopicPrefix, deployTopicsArn, instanceTopicsArn } from '../../shared/topics.ts';
 
 export interface PublisherFunctionProps {
   /** The account's `iot:Data-ATS` endpoint (may be a deploy-time token). */
@@ -29,6 +29,8 @@ export interface PublisherFunctionProps {
   readonly onFailure: sqs.IQueue;
   /** True when alarms are selected: the function may publish to the alarm topics too. */
   readonly publishesAlarms?: boolean;
+  /** True when deploys are selected: the function may publish to the deploy topics too. */
+  readonly publishesDeploys?: boolean;
 }
 
 const RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -113,6 +115,21 @@ export class PublisherFunction extends Construct {
           'Alarm messages go to one topic per account and region, {prefix}/alarm/v1/{account}/{region}, ' +
           'for the accounts and regions the selected alarms live in; the wildcard covers exactly the ' +
           'alarm topics under this prefix and version.',
+      });
+    }
+
+    if (props.publishesDeploys === true) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['iot:Publish'],
+          resources: [deployTopicsArn(topics, props.topicPrefix)],
+        }),
+      );
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${deployTopicsArn(nagTopics, props.topicPrefix)}]`,
+        reason:
+          'Deploy messages go to one topic per account and region, {prefix}/deploy/v1/{account}/{region}; ' +
+          'the wildcard covers exactly the deploy topics under this prefix and version.',
       });
     }
 

@@ -5,6 +5,7 @@ import { createHandler } from '../../lambda/handler.ts';
 import type { LogLevel } from '../../lambda/log.ts';
 import { iotDataPublisher } from '../../lambda/publish.ts';
 import { decodeAlarmMessage } from '../../shared/alarm-message.ts';
+import { decodeDeployMessage } from '../../shared/deploy-message.ts';
 import { decodeMessage } from '../../shared/message.ts';
 import { decodeNoticeMessage } from '../../shared/notice-message.ts';
 import { fixture } from '../fixtures/load.ts';
@@ -148,5 +149,34 @@ describe('handler: instance notices', () => {
     await handler(fixture('notices', 'health-other-service'));
     expect(iotMock.commandCalls(PublishCommand)).toHaveLength(0);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([['warn', 'dropped invalid event']]);
+  });
+});
+
+describe('handler, deploys', () => {
+  it('publishes a pipeline execution change with QoS 1 to the deploy topic of its account and region', async () => {
+    iotMock.on(PublishCommand).resolves({});
+    const { handler } = mockedHandler();
+    await handler(fixture('deploy', 'pipeline-failed'));
+    await handler(fixture('deploy', 'ecs-completed'));
+    const calls = iotMock.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => [input.topic, input.qos])).toEqual([
+      ['ec2led/deploy/v1/123456789012/us-west-2', 1],
+      ['ec2led/deploy/v1/111122223333/us-west-2', 1],
+    ]);
+    const decoded = calls.map((input) => decodeDeployMessage(input.payload));
+    expect(decoded.map((d) => d.ok && d.message.state)).toEqual(['deploy-failed', 'deployed']);
+  });
+
+  it('skips a SUPERSEDED execution with an info line, and drops a malformed one with a warning', async () => {
+    iotMock.on(PublishCommand).resolves({});
+    const { handler, lines } = mockedHandler();
+    const event = fixture('deploy', 'pipeline-started') as Record<string, unknown>;
+    await handler({ ...event, detail: { ...(event.detail as object), state: 'SUPERSEDED' } });
+    await handler({ ...event, resources: [] });
+    expect(iotMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      ['info', 'skipped event'],
+      ['warn', 'dropped invalid event'],
+    ]);
   });
 });

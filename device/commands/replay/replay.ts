@@ -1,8 +1,10 @@
 /**
  * Pure replay: EventBridge events -> translate (the Lambda's own code) -> fleet -> layout -> the
  * board, on the events' own clock. Every registered kind's events count (events.ts: EC2 state
- * changes, CloudWatch Alarm State Changes, and whatever a registered kind's spec translates), each
- * item ordered by its kind's rule as the agent orders it. Events are applied in
+ * changes, CloudWatch Alarm State Changes, CodePipeline execution and ECS deployment state changes,
+ * and whatever a registered kind's spec translates), each item ordered by its kind's rule as the
+ * agent orders it (a deploy by its run's start, then its state's time; a SUPERSEDED execution,
+ * which the Lambda skips, counts as ignored). Events are applied in
  * event-time order (ties: instance id or alarm ARN, then rank, then event id), so the final board
  * does not depend on the order of the lines in the file; the layout follows after every event as the agent's would, and the final board is drawn
  * at the latest event time. Instance notices (a Spot interruption warning, a rebalance
@@ -159,7 +161,11 @@ export function replay(inputs: readonly ReplayInput[], settings: PictureSettings
     const result = changeOfEvent(event, translations);
     const kind = envelopeKind(event);
     if ('change' in result) changes.push(result.change);
-    else if (kind !== undefined && !translations.has(kind)) ignored += 1;
+    else if (
+      (kind !== undefined && !translations.has(kind)) ||
+      ('ignored' in result && result.ignored === true)
+    )
+      ignored += 1;
     else problems.push({ where, reason: result.reason });
   }
   // Array.prototype.sort is stable: exact duplicates keep their (irrelevant) file order.

@@ -122,7 +122,9 @@ describe('npm start', () => {
     expect(demo.out.stdout).not.toContain(String.fromCharCode(27));
     const lines = demo.out.stdout.trimEnd().split('\n');
     expect(lines).toContainEqual(
-      expect.stringMatching(/^day 1 \d\d:\d\d ec2-led · connected · synced with \d+ instances, 4 alarms$/),
+      expect.stringMatching(
+        /^day 1 \d\d:\d\d ec2-led · connected · synced with \d+ instances, 4 alarms, 2 deploys$/,
+      ),
     );
     expect(lines).toContainEqual(
       // Named once described: by the listing, or (a listing slower than the first messages, on a busy
@@ -266,6 +268,46 @@ describe('npm start: instance notices', () => {
     ]);
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
+  }, 60_000);
+});
+
+describe('npm start: deploys', () => {
+  it('shows the demo pipeline failing (flashing, urgent) and then fixed by its next run', async () => {
+    // At 2,000x a virtual hour takes 1.8 s: shop-web fails at 08:15 and its next run succeeds at 09:00.
+    const demo = startDemo(['--port', '0', '--speed', '2000', '--board', 'none']);
+    try {
+      const url = await waitFor(
+        'the web board address',
+        () => /web board at (http:\S+\/),/.exec(demo.out.stderr)?.[1],
+        20_000,
+      );
+      const shopWeb = async () => {
+        const board = (await (await fetch(`${url}api/board`)).json()) as Legend;
+        return board.pixels.find((p) => p.entry?.kind === 'deploy' && p.entry.name === 'shop-web');
+      };
+      const failed = await waitForAsync(
+        'shop-web failed on the web board',
+        async () => {
+          const pixel = await shopWeb();
+          return pixel?.entry?.state === 'deploy-failed' ? pixel : undefined;
+        },
+        15_000,
+      );
+      expect(failed.color).toBe('#ff4000');
+      expect(failed.entry?.id).toBe('arn:aws:codepipeline:eu-west-1:123456789012:shop-web');
+      const fixed = await waitForAsync(
+        'shop-web deployed again',
+        async () => {
+          const pixel = await shopWeb();
+          return pixel?.entry?.state === 'deployed' ? pixel : undefined;
+        },
+        15_000,
+      );
+      expect(fixed.color).toBe('#40ff80');
+    } finally {
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+    }
   }, 60_000);
 });
 

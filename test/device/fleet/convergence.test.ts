@@ -5,7 +5,7 @@
  * step, that no instance goes back to an older state, that `synced` never claims a listing the current
  * connection did not make, and right after every listing that the board equals the listing but for
  * what arrived while it ran. The pool holds items of every registered kind beside the instances
- * (two CloudWatch alarms, a desk probe, and the test-defined ticket of test/kit/ticket-kind.ts): the
+ * (two CloudWatch alarms, a desk probe, a pipeline and an ECS service, and the test-defined ticket of test/kit/ticket-kind.ts): the
  * same listing and the same rules (each by its kind's own ordering, order.ts) must bring them to the
  * truth too.
  */
@@ -44,6 +44,20 @@ const POOL: readonly TrueInstance[] = [
     kind: 'alarm',
   },
   { id: 'probe:www', region: 'desk', account: 'desk', name: 'www', kind: 'probe' },
+  {
+    id: 'arn:aws:codepipeline:eu-west-1:111111111111:shop-web',
+    region: 'eu-west-1',
+    account: '111111111111',
+    name: 'shop-web',
+    kind: 'deploy',
+  },
+  {
+    id: 'arn:aws:ecs:eu-west-1:111111111111:service/prod/shop-cart',
+    region: 'eu-west-1',
+    account: '111111111111',
+    name: 'shop-cart',
+    kind: 'deploy',
+  },
   { id: ticketId('OPS-1'), region: TRACKER, account: TRACKER, name: 'OPS-1', kind: 'ticket' },
   { id: ticketId('OPS-2'), region: TRACKER, account: TRACKER, name: 'OPS-2', kind: 'ticket' },
 ];

@@ -59,11 +59,23 @@ const WWW: Item = {
   name: 'www',
   tags: {},
 };
+const SHOP_PIPELINE: Item = {
+  kind: 'deploy',
+  id: 'arn:aws:codepipeline:eu-west-1:123456789012:shop',
+  state: 'deploy-failed',
+  timeMs: 1_764_403_250_000,
+  sinceMs: 1_764_403_250_000,
+  region: 'eu-west-1',
+  account: '123456789012',
+  name: 'shop',
+  tags: {},
+};
 /** A member of every kind the agent knows: a new kind fails to compile here until it has one. */
 const ONE_OF_EACH: Record<Kind, Item> = {
   instance: { ...WEB, tags: { Name: 'web-1' } },
   alarm: API_5XX,
   probe: WWW,
+  deploy: SHOP_PIPELINE,
 };
 /** The agent's clock in these tests: a day after the fleet's stamps. */
 const NOW = 1_764_490_000_000;
@@ -80,11 +92,12 @@ describe('fleet file', () => {
     expect(JSON.parse(text).version).toBe(FLEET_FILE_VERSION);
   });
 
-  it('round-trips an instance, an alarm and a probe, each as its kind', () => {
+  it('round-trips an instance, an alarm, a deploy and a probe, each as its kind', () => {
     const fleet = fleetOf(...Object.values(ONE_OF_EACH));
     const text = serializeFleet(fleet, 1_764_403_200_000);
     expect(JSON.parse(text).items.map((entry: { kind?: string }) => entry.kind)).toEqual([
       'alarm',
+      'deploy',
       undefined, // an instance is written without `kind`, as before kinds
       'probe',
     ]);
@@ -103,7 +116,7 @@ describe('fleet file', () => {
   it('checks each entry against its own kind: an id, a state or a place of another kind is a bad entry', () => {
     const probe = JSON.parse(serializeFleet(fleetOf(WWW), 0)).items[0];
     const bad = [
-      { ...probe, kind: 'deploy' },
+      { ...probe, kind: 'widget' },
       { ...probe, id: 'i-0123456789abcdef0' },
       { ...probe, state: 'running' },
       { ...probe, id: 'probe:a b' },
@@ -116,7 +129,7 @@ describe('fleet file', () => {
     const parsed = parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, items: bad }), NOW);
     expect(parsed.fleet.size).toBe(0);
     expect(parsed.reason).toMatch(
-      /^fleet file: skipped 9 bad entries \(kind "deploy" is not one this agent knows \(instance, alarm, probe\); id "i-0123456789abcdef0" is not a probe id \("probe:" and its name\); probe:www: state "running" is not a probe state; \.\.\.\)$/,
+      /^fleet file: skipped 9 bad entries \(kind "widget" is not one this agent knows \(instance, alarm, probe, deploy\); id "i-0123456789abcdef0" is not a probe id \("probe:" and its name\); probe:www: state "running" is not a probe state; \.\.\.\)$/,
     );
     const one = (entry: object) =>
       parseFleet(JSON.stringify({ version: 1, savedAtMs: 0, items: [entry] }), NOW).reason;
@@ -126,7 +139,7 @@ describe('fleet file', () => {
       'fleet file: skipped 1 bad entry (probe:third: account "123456789012" is not the account of a probe)',
       'fleet file: skipped 1 bad entry (id "probe:www" is not an instance id)',
       'fleet file: skipped 1 bad entry (id "probe:www" is not an alarm ARN)',
-      'fleet file: skipped 1 bad entry (kind "__proto__" is not one this agent knows (instance, alarm, probe))',
+      'fleet file: skipped 1 bad entry (kind "__proto__" is not one this agent knows (instance, alarm, probe, deploy))',
     ]);
   });
 

@@ -28,6 +28,10 @@ describe('palette', () => {
       degraded: '#ff60a0',
       down: '#ff0040',
       'off-air': '#400080',
+      deploying: '#00c0ff',
+      deployed: '#40ff80',
+      'deploy-failed': '#ff4000',
+      'deploy-stopped': '#806000',
       disconnected: '#ff00ff',
       'not-synced': '#00ffff',
       'clock-unsynced': '#ffc000',
@@ -53,6 +57,7 @@ describe('palette', () => {
     expect(KIND_NAMES.flatMap((kind) => specOf(kind).states.filter((s) => flashesAs(kind, s)))).toEqual([
       'ALARM',
       'down',
+      'deploy-failed',
     ]);
     expect(isUrgent('probe', 'down')).toBe(true);
     expect(isUrgent('alarm', 'ALARM')).toBe(true);
@@ -83,7 +88,7 @@ describe('palette', () => {
       errors: [
         'colour for running is "blue"; write "#rrggbb" with six hex digits, e.g. "#0000ff"',
         'colour for stopped is "#f00"; write "#rrggbb" with six hex digits, e.g. "#ff0000"',
-        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, up, degraded, down, off-air, disconnected, not-synced, clock-unsynced, updating, overflow',
+        'unknown colour key "runing"; use one of pending, running, stopping, stopped, shutting-down, terminated, OK, ALARM, INSUFFICIENT_DATA, up, degraded, down, off-air, deploying, deployed, deploy-failed, deploy-stopped, disconnected, not-synced, clock-unsynced, updating, overflow',
         'colour for pending is 7; write "#rrggbb" with six hex digits, e.g. "#00ff00"',
       ],
     });

@@ -95,7 +95,7 @@ describe('agent metrics', () => {
     metrics.messages.dropped('bad-payload');
     metrics.messages.dropped('bad-payload');
     metrics.messages.dropped('out-of-scope');
-    const change = { instanceId: 'i-0', state: 'running', timeMs: T0 + 3_600_000 } as const;
+    const change = { id: 'i-0', state: 'running', timeMs: T0 + 3_600_000 } as const;
     wrapped.dropped({ type: 'dropped', reason: 'clock-ahead', change: change as never, aheadMs: 3_600_000 });
     nowMs = T0 + 1_500;
     metrics.observe({
@@ -142,7 +142,7 @@ describe('agent metrics', () => {
     const ok = wrapped.list(new AbortController().signal);
     nowMs += 700;
     pending[0]?.resolve({ startedAtMs: T0, items: [] });
-    await expect(ok).resolves.toEqual({ startedAtMs: T0, instances: [] });
+    await expect(ok).resolves.toEqual({ startedAtMs: T0, items: [] });
 
     const failed = wrapped.list(new AbortController().signal);
     nowMs += 12_000;

@@ -215,7 +215,7 @@ describe('web board page', () => {
       })),
     );
     const expected = key.kinds
-      .filter((k) => k.kind !== 'probe') // no probe on this board
+      .filter((k) => k.kind === 'instance' || k.kind === 'alarm') // the kinds on this board
       .map((k) => ({
         title: k.label,
         states: k.states.flatMap((s) => [

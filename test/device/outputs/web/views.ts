@@ -21,6 +21,10 @@ export const COLORS: Readonly<Record<BuiltInState, string>> & Readonly<Record<Ki
   degraded: '#ff60a0',
   down: '#ff0040',
   'off-air': '#400080',
+  deploying: '#00c0ff',
+  deployed: '#40ff80',
+  'deploy-failed': '#ff4000',
+  'deploy-stopped': '#806000',
 };
 
 const MINUTE = 60_000;
