@@ -62,7 +62,7 @@ describe('alarm source (real SDK, loopback CloudWatch)', () => {
     expect(snapshot.items).toEqual([
       {
         kind: 'alarm',
-        instanceId: cloudwatch.arnOf('eu-west-1', 'web-5xx'),
+        id: cloudwatch.arnOf('eu-west-1', 'web-5xx'),
         region: 'eu-west-1',
         account: ACCOUNT,
         state: 'ALARM',
@@ -71,7 +71,7 @@ describe('alarm source (real SDK, loopback CloudWatch)', () => {
       },
       {
         kind: 'alarm',
-        instanceId: cloudwatch.arnOf('eu-west-1', 'site-up'),
+        id: cloudwatch.arnOf('eu-west-1', 'site-up'),
         region: 'eu-west-1',
         account: ACCOUNT,
         state: 'OK',

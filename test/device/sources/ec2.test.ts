@@ -55,7 +55,7 @@ describe('listing with DescribeInstances', () => {
     expect(snapshot.startedAtMs).toBe(1_000);
     expect(snapshot.items).toEqual([
       {
-        instanceId: 'i-0123456789abcdef0',
+        id: 'i-0123456789abcdef0',
         region: 'eu-west-1',
         account: '123456789012',
         state: 'running',
@@ -63,7 +63,7 @@ describe('listing with DescribeInstances', () => {
         tags: { Name: 'web <1> & "co"', env: 'prod' },
       },
       {
-        instanceId: 'i-0aaaaaaaaaaaaaaa1',
+        id: 'i-0aaaaaaaaaaaaaaa1',
         region: 'us-east-1',
         account: '210987654321',
         state: 'shutting-down',

@@ -145,7 +145,7 @@ describe("today's agent and alarm messages", () => {
         type: 'message',
         change: {
           kind: 'alarm',
-          instanceId: ALARM.arn,
+          id: ALARM.arn,
           name: 'web-5xx',
           state: 'ALARM',
           timeMs: ALARM.time,

@@ -211,7 +211,7 @@ describe('the probe runner', () => {
       expect(changes).toEqual([
         {
           kind: 'probe',
-          instanceId: 'probe:www',
+          id: 'probe:www',
           name: 'www',
           state: 'up',
           timeMs: 5000,
@@ -221,14 +221,14 @@ describe('the probe runner', () => {
       ]);
       const probe = {
         kind: 'probe',
-        instanceId: 'probe:www',
+        id: 'probe:www',
         name: 'www',
         state: 'up',
         region: 'desk',
         account: 'desk',
         tags: {},
       };
-      expect(slices).toEqual([{ startedAtMs: 5000, kinds: ['probe'], instances: [probe] }]);
+      expect(slices).toEqual([{ startedAtMs: 5000, kinds: ['probe'], items: [probe] }]);
       expect(runner.current()).toEqual([probe]);
       // The probe pixel survives an EC2 relist, which lists its own slice only.
       let state: SyncState = initialSyncState();

@@ -64,7 +64,7 @@ describe('the routes', () => {
   it('turn a message on their topic into its change, and leave other topics to other routes', () => {
     expect(instances.route(topic, bytes(encodeMessage(MESSAGE)))).toEqual({
       change: {
-        instanceId: MESSAGE.id,
+        id: MESSAGE.id,
         state: 'running',
         timeMs: MESSAGE.time,
         region: 'eu-west-1',
