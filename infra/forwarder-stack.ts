@@ -17,6 +17,7 @@ import {
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
 import { ingestBusArn } from './constructs/ingest-bus.ts';
+import { InstanceNoticeRule } from './constructs/instance-notice-rule.ts';
 import type { AlarmSelection, DeploySelection } from './settings.ts';
 
 export interface ForwarderStackProps extends StackProps {
@@ -64,6 +65,15 @@ export class ForwarderStack extends Stack {
     // EventBus target class has no prop for it, so it is set on the L1 rule. Without it EventBridge
     // would retry for 24 hours, long after the device's relist made the event stale.
     (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+      MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+      MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+    });
+    // Instance notices go where the state changes go (the home default bus or the ingest bus).
+    const noticeRule = new InstanceNoticeRule(this, 'NoticeRule', {
+      description: `ec2led: instance notices to the home bus in ${props.homeRegion}`,
+    });
+    noticeRule.addTarget(new targets.EventBus(homeBus, { deadLetterQueue: undelivered.queue }));
+    (noticeRule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
       MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
       MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
     });

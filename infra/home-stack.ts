@@ -19,6 +19,7 @@ import {
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
 import { IngestBus, ingestBusName } from './constructs/ingest-bus.ts';
+import { InstanceNoticeRule } from './constructs/instance-notice-rule.ts';
 import { IotEndpoints } from './constructs/iot-endpoints.ts';
 import { PublisherFunction } from './constructs/publisher-function.ts';
 import { UpdatePackages } from './constructs/update-packages.ts';
@@ -64,6 +65,9 @@ export class HomeStack extends Stack {
         description: 'ec2led: EC2 instance state changes to the publisher Lambda',
       });
       rule.addTarget(toPublisher);
+      new InstanceNoticeRule(this, 'NoticeRule', {
+        description: 'ec2led: instance notices (Spot, rebalance, scheduled changes) to the publisher Lambda',
+      }).addTarget(toPublisher);
     } else {
       // An organization: every account and region sends to the ingest bus, and the publisher's rule
       // is there. The home region's own changes reach it like any other region's, through a rule.
@@ -80,6 +84,18 @@ export class HomeStack extends Stack {
       });
       rule.addTarget(new targets.EventBus(ingest.bus, { deadLetterQueue: undelivered.queue }));
       (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+        MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+        MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+      });
+      new InstanceNoticeRule(this, 'IngestNoticeRule', {
+        description: 'ec2led: instance notices of the organization to the publisher Lambda',
+        eventBus: ingest.bus,
+      }).addTarget(toPublisher);
+      const noticeRule = new InstanceNoticeRule(this, 'NoticeRule', {
+        description: 'ec2led: instance notices of the home region to the ingest bus',
+      });
+      noticeRule.addTarget(new targets.EventBus(ingest.bus, { deadLetterQueue: undelivered.queue }));
+      (noticeRule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
         MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
         MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
       });

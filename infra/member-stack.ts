@@ -21,6 +21,7 @@ import {
   TARGET_RETRY_ATTEMPTS,
 } from './constructs/ec2-state-change-rule.ts';
 import { ingestBusArn } from './constructs/ingest-bus.ts';
+import { InstanceNoticeRule } from './constructs/instance-notice-rule.ts';
 import { ReaderRole } from './constructs/reader-role.ts';
 
 export interface MemberStackProps extends StackProps {
@@ -53,6 +54,14 @@ export class MemberStack extends Stack {
     // CDK makes the role EventBridge assumes, allowed events:PutEvents on that one bus ARN.
     rule.addTarget(new targets.EventBus(ingest, { deadLetterQueue: undelivered.queue }));
     (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+      MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+      MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+    });
+    const noticeRule = new InstanceNoticeRule(this, 'NoticeRule', {
+      description: `ec2led: instance notices to the ingest bus of ${props.homeAccount} in ${props.homeRegion}`,
+    });
+    noticeRule.addTarget(new targets.EventBus(ingest, { deadLetterQueue: undelivered.queue }));
+    (noticeRule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
       MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
       MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
     });

@@ -7,13 +7,15 @@
  * EC2 state changes go to the instance topic; CloudWatch alarm state changes (`source` is
  * `aws.cloudwatch`) to the alarm topic of the alarm's account and region; CodePipeline execution and
  * ECS deployment state changes to the deploy topic of the pipeline's or service's account and region
- * (a SUPERSEDED execution is skipped, logged at `info`).
+ * (a SUPERSEDED execution is skipped, logged at `info`); instance notices (Spot, rebalance, Health
+ * scheduled changes: translate-notice.ts) to each instance's own topic.
  * An invalid event is logged once at `warn` with its id and dropped: a retry cannot fix it.
  * A publish failure throws, so Lambda's async retries and the on-failure destination take over.
  */
 import { encodeAlarmMessage, parseAlarmArn } from '../shared/alarm-message.ts';
 import { encodeDeployMessage, parseDeployArn } from '../shared/deploy-message.ts';
 import { encodeMessage } from '../shared/message.ts';
+import { encodeNoticeMessage } from '../shared/notice-message.ts';
 import {
   alarmTopic,
   checkTopicPrefix,
@@ -26,6 +28,7 @@ import { iotDataPublisher, type Publisher } from './publish.ts';
 import { translateEvent } from './translate.ts';
 import { CLOUDWATCH_SOURCE, translateAlarmEvent } from './translate-alarm.ts';
 import { CODEPIPELINE_SOURCE, ECS_SOURCE, translateDeployEvent } from './translate-deploy.ts';
+import { isNoticeEvent, translateNoticeEvent } from './translate-notice.ts';
 
 export interface HandlerDeps {
   readonly publisher: () => Publisher;
@@ -60,6 +63,24 @@ export function createHandler(deps: HandlerDeps): Handler {
       const arn = parseAlarmArn(message.arn) as { account: string; region: string };
       const topic = alarmTopic(deps.topicPrefix, { account: arn.account, region: arn.region });
       await send(topic, encodeAlarmMessage(message), message.event, message.state);
+      return;
+    }
+    if (isNoticeEvent(event)) {
+      const notices = translateNoticeEvent(event);
+      if (!notices.ok) {
+        deps.log('warn', 'dropped invalid event', { eventId: notices.eventId, reason: notices.reason });
+        return;
+      }
+      if (notices.skipped > 0)
+        deps.log('warn', 'notice for too many instances', { skipped: notices.skipped });
+      for (const notice of notices.messages) {
+        const topic = instanceTopic(deps.topicPrefix, {
+          account: notice.account,
+          region: notice.region,
+          instanceId: notice.id,
+        });
+        await send(topic, encodeNoticeMessage(notice), notice.event, notice.notice);
+      }
       return;
     }
     if (source === CODEPIPELINE_SOURCE || source === ECS_SOURCE) {

@@ -24,6 +24,7 @@ import { createDisplay, type DisplayDeps } from '../outputs/display/open.ts';
 import { createAgentMetrics } from '../outputs/metrics/agent-metrics.ts';
 import { type AttentionAction, createAttentionCounters } from '../outputs/metrics/attention-metrics.ts';
 import { renderExposition } from '../outputs/metrics/exposition.ts';
+import { noticeFamilies } from '../outputs/metrics/notice-metrics.ts';
 import { brightnessLogOutput, displayOutput, type Output, slotsOutput } from '../outputs/outputs.ts';
 import { loadSlots } from '../outputs/slot-store.ts';
 import { wledFamilies } from '../outputs/wled/metrics.ts';
@@ -60,6 +61,7 @@ import { attentionOutput, loadAttention } from './attention-store.ts';
 import { clockOptions, watchClockSync } from './clock-sync.ts';
 import { fleetOutput, loadFleet } from './fleet-store.ts';
 import { liveSettings, swappableEc2 } from './live-settings.ts';
+import { createNoticeHolder } from './notice-holder.ts';
 import { createRuntime } from './runtime.ts';
 import { createStage } from './stage.ts';
 import { createUpdateJobs, type UpdateJobsOptions, type UpdateStatus } from './update/jobs.ts';
@@ -182,7 +184,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     }),
   );
+  // Instance notices (fleet/notices.ts): beside the fleet, fed by notice messages and listings.
+  const notices = createNoticeHolder();
+  let noticeMessages = 0;
   const stage = createStage({
+    notices,
     settings,
     slots: loaded.slots,
     restored: restored.fleet,
@@ -204,7 +210,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const feed = feedEffects(config, log, ec2, () => mqtt.subscribe());
   const runtime = createRuntime({
     initial: initialSyncState({ ...syncOptionsFor(config), fleet: restored.fleet }),
-    effects: metrics.effects(feed),
+    effects: metrics.effects({
+      ...feed,
+      list: (signal) =>
+        feed.list(signal).then((snapshot) => {
+          if (snapshot.scheduled !== undefined) notices.listed(snapshot.scheduled, snapshot.startedAtMs);
+          return snapshot;
+        }),
+    }),
     draw: metrics.frames(stage.draw),
     log,
     clock: { ...systemClock, now },
@@ -261,7 +274,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
             options.updates?.installerPresent ?? (() => INSTALLER_UNITS.some((path) => existsSync(path))),
         });
   const mqtt = createMqttSource({
-    ...mqttOptionsFor(config),
+    ...mqttOptionsFor(config, (message) => {
+      noticeMessages += 1;
+      notices.apply(message, now());
+      runtime.redraw();
+    }),
     onEvent: (event) => {
       metrics.observe(event);
       runtime.dispatch(toSyncEvent(event));
@@ -366,10 +383,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     metrics() {
       const families = [
+        ...noticeFamilies(notices.shown(runtime.state().fleet, now()), noticeMessages),
         ...wledFamilies(wled.map((w) => w.status())),
         ...attentionCounters.families(stage.attention()),
       ];
-      return metrics.render(runtime.state()) + (families.length === 0 ? '' : renderExposition(families));
+      return metrics.render(runtime.state()) + renderExposition(families);
     },
     wled: () => wled.map((w) => w.status()),
     setBrightness(level) {

@@ -24,6 +24,7 @@ import { emptyLegend, type Legend, type LegendUpdate } from '../picture/legend.t
 import { composePicture, type Picture, type PictureSettings } from '../picture/picture.ts';
 import type { Identify, IdentifyTarget } from '../picture/render.ts';
 import type { SlotMap } from '../picture/slots.ts';
+import type { NoticeHolder } from './notice-holder.ts';
 
 export interface Stage {
   /** Composes and shows the picture for `state`; resolves to when to draw again (undefined: not until something changes). */
@@ -62,6 +63,8 @@ export function createStage(options: {
   readonly clockSynced?: () => boolean | undefined;
   /** Acknowledgements and snoozes restored from the state directory; default none. */
   readonly attention?: Attention | undefined;
+  /** The instance notices (notice-holder.ts); default none. */
+  readonly notices?: NoticeHolder | undefined;
   /** The running version and update jobs (device/agent/update/jobs.ts); undefined: not shown. */
   readonly update?: () => LegendUpdate | undefined;
 }): Stage {
@@ -104,6 +107,7 @@ export function createStage(options: {
         identify,
         staleAccounts: state.staleAccounts,
         restored: listed ? undefined : options.restored,
+        notices: options.notices?.shown(state.fleet, nowMs),
         manualLevel,
         attention,
         previous: relayout ? undefined : picture,

@@ -11,6 +11,11 @@
  * (fake-sts.ts, whose access key carries the account) sees that account's fleet; any other key sees
  * the server's own account. Used by the tests, the local demo and the benchmarks.
  *
+ * DescribeInstanceStatus too, for the scheduled events of instance notices: the running instances
+ * (as EC2 answers without IncludeAllInstances) with their `events`, `Filter.N` on event.code, paged
+ * like DescribeInstances; counted apart (`statusCalls`), never throttled or broken, so the
+ * DescribeInstances figures above stay what they were.
+ *
  * It can also answer like a broken network in between (`breakNext`): a page padded with spaces, cut
  * short, an HTML page, gzip bytes, no reservationSet... each with HTTP 200, the answers the AWS SDK
  * reads as an empty page without an error (sources/ec2-page.ts).
@@ -27,6 +32,17 @@ export interface FakeInstance {
   readonly tags?: Readonly<Record<string, string>>;
   /** Owner account of the reservation; default the server's account. */
   readonly account?: string;
+  /** Scheduled events, as DescribeInstanceStatus lists them (running instances only). */
+  readonly events?: readonly FakeScheduledEvent[];
+}
+
+export interface FakeScheduledEvent {
+  /** instance-reboot, system-reboot, system-maintenance, instance-retirement, instance-stop. */
+  readonly code: string;
+  readonly notBeforeMs: number;
+  readonly notAfterMs?: number;
+  /** Default "The instance is scheduled for <code>". "[Completed] ..." marks one that is over. */
+  readonly description?: string;
 }
 
 export interface FakeEc2 {
@@ -40,6 +56,8 @@ export interface FakeEc2 {
   instances(region: string, account?: string): readonly FakeInstance[];
   /** DescribeInstances requests received, per region (throttled ones included). */
   readonly calls: Readonly<Record<string, number>>;
+  /** DescribeInstanceStatus requests received, per region. */
+  readonly statusCalls: Readonly<Record<string, number>>;
   /** The next `n` requests (to `region`, or to any region) fail with RequestLimitExceeded; 0 clears. */
   throttleNext(n: number, region?: string): void;
   /** The next `n` DescribeInstances answers are broken by `fault` (HTTP 200 all the same); 0 clears. */
@@ -177,6 +195,24 @@ function matches(instance: FakeInstance, filter: { name: string; values: string[
   return true;
 }
 
+function statusXml(instance: FakeInstance): string {
+  const events = (instance.events ?? [])
+    .map(
+      (e, n) =>
+        `<item><instanceEventId>instance-event-${n.toString(16).padStart(17, '0')}</instanceEventId>` +
+        `<code>${xml(e.code)}</code><description>${xml(e.description ?? `The instance is scheduled for ${e.code}`)}</description>` +
+        `<notBefore>${new Date(e.notBeforeMs).toISOString()}</notBefore>` +
+        `${e.notAfterMs === undefined ? '' : `<notAfter>${new Date(e.notAfterMs).toISOString()}</notAfter>`}</item>`,
+    )
+    .join('');
+  return (
+    `<item><instanceId>${instance.instanceId}</instanceId><availabilityZone>us-east-1a</availabilityZone>` +
+    `<instanceState><code>16</code><name>running</name></instanceState>` +
+    `<systemStatus><status>ok</status></systemStatus><instanceStatus><status>ok</status></instanceStatus>` +
+    `<eventsSet>${events}</eventsSet></item>`
+  );
+}
+
 async function bodyOf(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -187,6 +223,7 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
   const account = options.account ?? '123456789012';
   const fleets = new Map<string, FakeInstance[]>();
   const calls: Record<string, number> = {};
+  const statusCalls: Record<string, number> = {};
   const throttles = { any: 0, byRegion: new Map<string, number>() };
   const faults = { left: 0, fault: 'padded' as PageFault, padBytes: 1 };
 
@@ -237,11 +274,39 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
     ];
   };
 
+  const describeStatus = (region: string, caller: string | undefined, params: URLSearchParams): string => {
+    const codes = filtersOf(params).find((f) => f.name === 'event.code')?.values;
+    const selected = (fleets.get(key(region, caller)) ?? []).filter(
+      (i) =>
+        i.state === 'running' &&
+        (codes === undefined || (i.events ?? []).some((e) => codes.includes(e.code))),
+    );
+    const max = Number(params.get('MaxResults') ?? selected.length) || selected.length;
+    const start = Number(Buffer.from(params.get('NextToken') ?? '', 'base64url').toString() || 0);
+    const page = selected.slice(start, start + Math.max(1, max));
+    const next =
+      start + page.length < selected.length
+        ? Buffer.from(String(start + page.length)).toString('base64url')
+        : '';
+    return (
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<DescribeInstanceStatusResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
+      `<requestId>${randomUUID()}</requestId><instanceStatusSet>${page.map(statusXml).join('')}</instanceStatusSet>` +
+      `${next === '' ? '' : `<nextToken>${next}</nextToken>`}</DescribeInstanceStatusResponse>`
+    );
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const params = new URLSearchParams(await bodyOf(req));
     const region = regionOfAuthorization(req.headers.authorization);
     if (req.method !== 'POST' || region === undefined) {
       send(res, 401, errorXml('AuthFailure', 'expected a SigV4-signed POST for service ec2'));
+      return;
+    }
+    if (params.get('Action') === 'DescribeInstanceStatus') {
+      statusCalls[region] = (statusCalls[region] ?? 0) + 1;
+      const caller = accountOfAccessKey(/Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1]);
+      send(res, 200, describeStatus(region, caller, params));
       return;
     }
     if (params.get('Action') !== 'DescribeInstances') {
@@ -286,6 +351,7 @@ export async function startFakeEc2(options: FakeEc2Options = {}): Promise<FakeEc
   return {
     url: `http://${address}:${port}`,
     calls,
+    statusCalls,
     setInstances: (region, instances, owner) => void fleets.set(key(region, owner), [...instances]),
     upsert: (region, instance, owner) => {
       const list = fleet(region, owner);

@@ -26,6 +26,7 @@ import { sleep } from '../sources/retry.ts';
 import { alarmDay, alarmEventIdFor, DEMO_ALARMS } from './alarm-sim.ts';
 import { DEMO_DEPLOYS, deployDay, deployEventIdFor } from './deploy-sim.ts';
 import { viewChanges } from './lines.ts';
+import { noticeDay, noticeEventIdFor } from './notice-sim.ts';
 import { startPipeline } from './pipeline.ts';
 import {
   createSimulation,
@@ -290,8 +291,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { instances, steps } = day === 0 ? firstDay : (days.next().value as SimDay);
       const byId = new Map(instances.map((instance) => [instance.instanceId, instance]));
       const alarmSteps = alarmDay(options.dayStartMs + day * 86_400_000);
+      const noticeSteps = noticeDay(options.dayStartMs + day * 86_400_000, instances);
       const deploySteps = deployDay(options.dayStartMs + day * 86_400_000);
-      const all = [...steps, ...alarmSteps, ...deploySteps].sort((a, b) => a.timeMs - b.timeMs);
+      const all = [...steps, ...alarmSteps, ...noticeSteps, ...deploySteps].sort(
+        (a, b) => a.timeMs - b.timeMs,
+      );
       for (const step of all) {
         const virtualMs = step.timeMs - options.dayStartMs;
         const dueAt = started + (virtualMs - offsetMs) / args.speed;
@@ -299,15 +303,21 @@ export async function main(argv: readonly string[]): Promise<number> {
         await sleep(wait, stop.signal);
         if (stop.signal.aborted) return;
         const emitted =
-          'instanceId' in step
-            ? pipeline.emit(
+          'notice' in step
+            ? pipeline.emitNotice(
+                step,
                 spread(byId.get(step.instanceId) as SimInstance),
-                step.state,
-                eventIdFor(step, index++),
+                noticeEventIdFor(step, index++),
               )
-            : 'run' in step
-              ? pipeline.emitDeploy(step, deployEventIdFor(step, index++))
-              : pipeline.emitAlarm(step, alarmEventIdFor(step, index++));
+            : 'instanceId' in step
+              ? pipeline.emit(
+                  spread(byId.get(step.instanceId) as SimInstance),
+                  step.state,
+                  eventIdFor(step, index++),
+                )
+              : 'run' in step
+                ? pipeline.emitDeploy(step, deployEventIdFor(step, index++))
+                : pipeline.emitAlarm(step, alarmEventIdFor(step, index++));
         await emitted.catch((error: unknown) => {
           log.warn('emit failed', { error });
         });

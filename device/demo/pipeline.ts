@@ -29,6 +29,7 @@ import { type FakeCloudWatch, startFakeCloudWatch } from './fake-cloudwatch.ts';
 import { type FakeDeploys, startFakeDeploys } from './fake-deploys.ts';
 import { type FakeEc2, startFakeEc2 } from './fake-ec2.ts';
 import { type FakeSts, startFakeSts } from './fake-sts.ts';
+import { type SimNoticeStep, scheduledEventOf, toNoticeEvent } from './notice-sim.ts';
 import { type SimInstance, toEventBridgeEvent } from './simulator.ts';
 
 export interface PipelineOptions {
@@ -82,6 +83,16 @@ export interface Pipeline {
   readonly statusCommand: string;
   /** The instance changes state now: the truth first, then its event through the Lambda handler. */
   emit(instance: SimInstance, state: InstanceState, eventId: string, timeMs?: number): Promise<void>;
+  /**
+   * An instance notice now: for a maintenance step the scheduled event in the fake EC2 first (what
+   * DescribeInstanceStatus lists), then the event (Spot warning, Health scheduled change) through the handler.
+   */
+  emitNotice(
+    step: Omit<SimNoticeStep, 'timeMs'>,
+    instance: SimInstance,
+    eventId: string,
+    timeMs?: number,
+  ): Promise<void>;
   /** The alarm changes state now: the truth in the fake CloudWatch, then its event through the handler. */
   emitAlarm(step: Omit<SimAlarmStep, 'timeMs'>, eventId: string, timeMs?: number): Promise<void>;
   /**
@@ -275,7 +286,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 }
 
 function running(
-  parts: Omit<Pipeline, 'emit' | 'emitAlarm' | 'emitDeploy' | 'stop' | 'statusCommand'> & {
+  parts: Omit<Pipeline, 'emit' | 'emitAlarm' | 'emitDeploy' | 'emitNotice' | 'stop' | 'statusCommand'> & {
     readonly simDeploys: readonly SimDeploy[];
     readonly stateDir: string;
     readonly socket: BoardSocket;
@@ -312,6 +323,17 @@ function running(
       await handler(
         toEventBridgeEvent({ timeMs, instanceId: instance.instanceId, state }, instance, eventId),
       );
+    },
+    async emitNotice(step, instance, eventId, timeMs = Math.floor(Date.now() / 1000) * 1000) {
+      const timed = { ...step, timeMs };
+      if (step.notice === 'maintenance') {
+        const current = ec2
+          .instances(instance.region, instance.account)
+          .find((i) => i.instanceId === instance.instanceId);
+        if (current !== undefined)
+          ec2.upsert(instance.region, { ...current, events: [scheduledEventOf(timed)] }, instance.account);
+      }
+      await handler(toNoticeEvent(timed, instance, eventId));
     },
     async emitAlarm(step, eventId, timeMs = Date.now()) {
       if (cloudwatch === undefined) throw new Error('emitAlarm: the pipeline was started without alarms');

@@ -13,6 +13,7 @@ import type { AlarmMessage } from '../../shared/alarm-message.ts';
 import { ALARM_KIND } from '../../shared/alarm-message.ts';
 import type { StateMessage } from '../../shared/message.ts';
 import type { Kind, KindChange, KindState } from '../kinds/kinds.ts';
+import type { ScheduledListing } from './notices.ts';
 
 /**
  * One state change of one item of any kind, from a live message, a listing or a kind's source.
@@ -85,6 +86,11 @@ export interface Snapshot {
    * left as they are (a probe round never touches instances). Absent: every kind.
    */
   readonly kinds?: readonly Kind[] | undefined;
+  /**
+   * The scheduled events of each account and region whose DescribeInstanceStatus answered
+   * (sources/scheduled-events.ts), for the instance notices (notices.ts); absent: none was read.
+   */
+  readonly scheduled?: readonly ScheduledListing[] | undefined;
 }
 
 export interface AccountFailure {

@@ -26,6 +26,21 @@ export interface LegendEntry {
   readonly sinceMs: number;
   /** Acknowledged and/or snoozed (attention.ts): by whom, when, until when. Absent: neither. */
   readonly attention?: ItemAttention;
+  /** What is about to happen to the instance (fleet/notices.ts); absent when nothing is. */
+  readonly notice?: LegendNotice;
+}
+
+/** An instance notice as the legend shows it. */
+export interface LegendNotice {
+  /** shared/notice-message.ts NOTICE_CODES: spot-interruption, rebalance, instance-reboot... */
+  readonly code: string;
+  /** Spot's instance action (terminate, stop, hibernate); absent for the others. */
+  readonly action?: string;
+  /** When it is due, and when the notice stops showing (epoch ms). */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** True for an urgent notice (a Spot interruption). */
+  readonly urgent?: true;
 }
 
 export interface LegendPixel {
@@ -128,6 +143,7 @@ export function legendToWire(view: Legend): Legend {
               ...(i.stale === true ? { stale: true } : {}),
               sinceMs: i.sinceMs,
               ...(i.attention === undefined ? {} : { attention: attentionToWire(i.attention) }),
+              ...(i.notice === undefined ? {} : { notice: noticeToWire(i.notice) }),
             },
     })),
     ...(view.accounts === undefined
@@ -153,6 +169,16 @@ function attentionToWire({ acknowledged: a, snoozed: s }: ItemAttention): ItemAt
       : {
           snoozed: { by: s.by, atMs: s.atMs, untilMs: s.untilMs, ...(s.kind === true ? { kind: true } : {}) },
         }),
+  };
+}
+
+function noticeToWire(n: LegendNotice): LegendNotice {
+  return {
+    code: n.code,
+    ...(n.action === undefined ? {} : { action: n.action }),
+    startMs: n.startMs,
+    endMs: n.endMs,
+    ...(n.urgent === true ? { urgent: true as const } : {}),
   };
 }
 

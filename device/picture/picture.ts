@@ -25,6 +25,7 @@
  */
 
 import { type ManualLevel, type Night, type NightSettings, nightAt } from '../brightness/schedule.ts';
+import type { Notice } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from '../kinds/kinds.ts';
 import { type Attention, attentionMarks, type ItemAttention, nextExpiryMs } from './attention.ts';
@@ -76,6 +77,8 @@ export interface PictureInput {
   readonly previous?: Picture | undefined;
   /** Acknowledgements and snoozes, reconciled with `fleet` (attention.ts); default none. */
   readonly attention?: Attention | undefined;
+  /** Instance notices showing now, by item id (notice-holder.ts): a new map only when one starts or ends. */
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
 }
 
 export interface Picture {
@@ -83,6 +86,7 @@ export interface Picture {
   readonly listed: boolean;
   readonly staleAccounts: ReadonlyMap<string, string> | undefined;
   readonly restored: Fleet | undefined;
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
   readonly status: FeedStatus;
   readonly layout: Layout;
   /** Logical colours, exactly width x height (the display applies brightness and gamma). */
@@ -183,6 +187,7 @@ export function composePicture(input: PictureInput): Picture {
     staleAccounts: input.staleAccounts,
     restored: input.restored,
     attentionOf: marks === undefined ? undefined : (item) => marks.get(item.id),
+    notices: input.notices,
     dimAfterMs: settings.dimAfterMs,
   });
   const nextFrameInMs = earliest(
@@ -197,6 +202,7 @@ export function composePicture(input: PictureInput): Picture {
       listed,
       staleAccounts: input.staleAccounts,
       restored: input.restored,
+      notices: input.notices,
       status,
       layout,
       frame: out.frame,
@@ -249,6 +255,7 @@ export function composePicture(input: PictureInput): Picture {
     listed,
     staleAccounts: input.staleAccounts,
     restored: input.restored,
+    notices: input.notices,
     status,
     layout,
     frame,
@@ -282,6 +289,7 @@ function sameLegend(
     previous.fleet === input.fleet &&
     previous.staleAccounts === input.staleAccounts &&
     previous.restored === input.restored &&
+    previous.notices === input.notices &&
     previous.layout === layout &&
     previous.status.connected === status.connected &&
     previous.status.synced === status.synced &&

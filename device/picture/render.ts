@@ -4,7 +4,8 @@
  *
  * Contract:
  * - The frame is logical colour (display.ts applies brightness and gamma), exactly width x height.
- *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts);
+ *   Each pixel shows its state's colour, pulsing or flashing for the states its kind says (kinds.ts),
+ *   with an instance notice's amber breath over it (notice-look.ts);
  *   the whole fleet is dimmed to DISCONNECTED_DIM while disconnected, and so is a stale pixel (its
  *   account could not be listed, or it was restored at start and nothing has confirmed it yet); the
  *   overflow pixel is steady; the status pixel (bottom-right) blinks while disconnected or not yet
@@ -24,7 +25,9 @@
  *   no timer at all.
  */
 
+import { isUrgentNotice } from '../../shared/notice-message.ts';
 import type { Item } from '../fleet/item.ts';
+import type { Notice } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { flashesAs, lookOf, type Motion, pulsesAs } from '../kinds/kinds.ts';
 import {
@@ -42,7 +45,8 @@ import {
 import { type ItemAttention, isQuiet } from './attention.ts';
 import type { Frame } from './frame.ts';
 import { blankFrame, type Rgb } from './frame.ts';
-import type { Legend, LegendEntry, LegendPixel, LegendUpdate } from './legend.ts';
+import type { Legend, LegendEntry, LegendNotice, LegendPixel, LegendUpdate } from './legend.ts';
+import { noticeColor } from './notice-look.ts';
 import { colorOf, type Palette, scaleColor, toHex } from './palette.ts';
 import type { Pixel } from './pins.ts';
 import type { Layout } from './slots.ts';
@@ -89,6 +93,11 @@ export interface RenderInput {
   readonly restored?: Fleet | undefined;
   /** Who acknowledged or snoozed an item, if anyone (attention.ts `attentionOf`); default no one. */
   readonly attentionOf?: ((item: Item) => ItemAttention | undefined) | undefined;
+  /**
+   * Instance notices showing now, by item id (fleet/notices.ts `shownNotices`): each breathes amber
+   * over its pixel's look (notice-look.ts) and is named in the legend entry.
+   */
+  readonly notices?: ReadonlyMap<string, Notice> | undefined;
   /** How long a settled state that dims (kinds.ts `look`) stays bright; default DEFAULT_DIM_AFTER_MS. */
   readonly dimAfterMs?: number | undefined;
 }
@@ -124,6 +133,20 @@ function legendEntry(
     ...(isStale(instance, input) ? { stale: true } : {}),
     sinceMs: instance.sinceMs,
     ...(attention === undefined ? {} : { attention }),
+    ...noticeEntry(input.notices?.get(instance.id)),
+  };
+}
+
+function noticeEntry(notice: Notice | undefined): { notice?: LegendNotice } {
+  if (notice === undefined) return {};
+  return {
+    notice: {
+      code: notice.code,
+      ...(notice.action === '' ? {} : { action: notice.action }),
+      startMs: notice.startMs,
+      endMs: notice.endMs,
+      ...(isUrgentNotice(notice.code) ? { urgent: true as const } : {}),
+    },
   };
 }
 
@@ -194,6 +217,12 @@ export function renderBoard(input: RenderInput): Rendered {
       if (!blinkOn(nowMs, FLASH_PERIOD_MS)) color = scaleColor(color, FLASH_LOW);
       wakeUps.push(msToToggle(nowMs, FLASH_PERIOD_MS));
       animating = true;
+    }
+    const notice = input.notices?.get(id);
+    if (notice !== undefined) {
+      // A snoozed item's urgent notice breathes at the calm rate, as attention.ts quiets urgent states.
+      color = noticeColor(color, nowMs, isUrgentNotice(notice.code) && attention?.snoozed === undefined);
+      pulsing = true;
     }
     const stale = !status.connected || isStale(instance, input);
     colors[at(pixel)] = stale ? scaleColor(color, DISCONNECTED_DIM) : color;

@@ -14,6 +14,7 @@
 import { type Logger, silentLogger } from '../base/log.ts';
 import type { Account } from '../fleet/accounts.ts';
 import type { ItemDetails } from '../fleet/item.ts';
+import type { ScheduledListing } from '../fleet/notices.ts';
 import { assumeRoleCredentials } from './assume-role.ts';
 import type { AwsTimeouts } from './aws-client.ts';
 import type { AwsCredentials, CredentialProvider } from './credentials.ts';
@@ -91,11 +92,13 @@ export function createAccountsEc2Source(options: AccountsEc2Options): Ec2Source 
       const results = await Promise.allSettled(members.map((m) => m.source.list(signal)));
       const instances: ItemDetails[] = [];
       const failedAccounts: { account: string; reason: string }[] = [];
+      const scheduled: ScheduledListing[] = [];
       results.forEach((result, i) => {
         const account = (members[i] as Member).account;
         if (result.status === 'fulfilled') {
           // An instance is the account's whose role listed it, whatever OwnerId said.
           for (const d of result.value.items) instances.push({ ...d, account: account.id });
+          for (const s of result.value.scheduled ?? []) scheduled.push({ ...s, account: account.id });
         } else {
           const reason = (result.reason as Error).message;
           failedAccounts.push({ account: account.id, reason });
@@ -108,7 +111,12 @@ export function createAccountsEc2Source(options: AccountsEc2Options): Ec2Source 
       });
       if (failedAccounts.length === members.length)
         throw allFailed(results.map((r) => (r as PromiseRejectedResult).reason));
-      return { startedAtMs, items: instances, ...(failedAccounts.length > 0 ? { failedAccounts } : {}) };
+      return {
+        startedAtMs,
+        items: instances,
+        ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
+        ...(scheduled.length > 0 ? { scheduled } : {}),
+      };
     },
     async describeIds(region, ids, signal) {
       const results = await Promise.allSettled(members.map((m) => m.source.describeIds(region, ids, signal)));

@@ -40,6 +40,7 @@ import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { Ec2Error, listingFix, malformedResponse } from './ec2-errors.ts';
 import { checkDescribeInstancesPage, MAX_LISTING_BYTES, MAX_PAGE_BYTES } from './ec2-page.ts';
+import { listScheduledEvents } from './scheduled-events.ts';
 
 // Where it always was, for its importers; it lives in ec2-errors.ts, which loads no SDK.
 export { Ec2Error };
@@ -335,14 +336,40 @@ export function createEc2Source(options: Ec2SourceOptions): Ec2Source {
     throw new Error(`DescribeInstances in ${region} returned over 10,000 pages; refusing to continue`);
   };
 
+  // Scheduled events (instance notices): a failure is logged when its reason changes, never fatal.
+  const scheduledFailures = new Map<string, string>();
+  const scheduledIn = async (region: string, signal: AbortSignal | undefined) => {
+    const read = await listScheduledEvents(client(region), signal);
+    if ('reason' in read) {
+      if (scheduledFailures.get(region) !== read.reason)
+        log.warn('scheduled events not listed; their notices stay as they were', {
+          region,
+          error: read.reason,
+        });
+      scheduledFailures.set(region, read.reason);
+      return undefined;
+    }
+    scheduledFailures.delete(region);
+    return { region, account: '', events: read.events };
+  };
+
   return {
     async list(signal) {
       const startedAtMs = now();
       const budget = newBudget();
+      // Scheduled events after the region's instances: nothing more is asked of a region that failed.
       const perRegion = await Promise.all(
-        options.regions.map((region) => describeAll(region, tagFilters, budget, signal)),
+        options.regions.map(async (region) => {
+          const instances = await describeAll(region, tagFilters, budget, signal);
+          return { instances, scheduled: await scheduledIn(region, signal) };
+        }),
       );
-      return { startedAtMs, items: perRegion.flat() };
+      const scheduled = perRegion.flatMap((r) => (r.scheduled === undefined ? [] : [r.scheduled]));
+      return {
+        startedAtMs,
+        items: perRegion.flatMap((r) => r.instances),
+        ...(scheduled.length > 0 ? { scheduled } : {}),
+      };
     },
     async describeIds(region, ids, signal) {
       // Never call AWS outside the configured regions, whatever a message claimed.

@@ -6,6 +6,7 @@
  * nothing: sync.ts does.
  */
 
+import type { NoticeMessage } from '../../shared/notice-message.ts';
 import type { Logger } from '../base/log.ts';
 import type { Config } from '../config/config.ts';
 import { accountIds, accountsOf, anyTagFilter } from '../fleet/accounts.ts';
@@ -23,6 +24,7 @@ import type { ItemSource } from './item-source.ts';
 import { instanceSlice, withAlarms, withPart } from './listing.ts';
 import { createProcessEc2Source, type ProcessEc2Options, runsFromSources } from './listing-process.ts';
 import type { MqttSourceOptions } from './mqtt.ts';
+import { withNotices } from './notice-topics.ts';
 import { probeSource } from './probes.ts';
 
 /** The desk probes of config `probes` (none without it), as an item source of their own slice. */
@@ -39,16 +41,21 @@ export function syncOptionsFor(config: Config): SyncOptions {
 
 /**
  * The MQTT connection and the sources' routes on it (topic-route.ts): the instances' topics for the
- * configured accounts and regions (all that is let through), then, with config `alarms`, the alarms',
+ * configured accounts and regions (all that is let through), with the instance notices on the same
+ * topics when `onNotice` takes them (notice-topics.ts), then, with config `alarms`, the alarms',
  * and with config `deploys`, the deploys' (deploy-feed.ts).
  */
-export function mqttOptionsFor(config: Config): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'routes'> {
+export function mqttOptionsFor(
+  config: Config,
+  onNotice?: (message: NoticeMessage) => void,
+): Pick<MqttSourceOptions, 'mqtt' | 'topicPrefix' | 'routes'> {
   const scope = alarmScope(config);
-  const instances = instanceRoute({
+  const states = instanceRoute({
     topicPrefix: config.topicPrefix,
     accounts: accountIds(config.aws.accounts),
     regions: config.aws.regions,
   });
+  const instances = onNotice === undefined ? states : withNotices(states, config.topicPrefix, onNotice);
   return {
     mqtt: config.mqtt,
     topicPrefix: config.topicPrefix,

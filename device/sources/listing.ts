@@ -66,6 +66,7 @@ export function withPart(
         kinds: [...(instances.kinds ?? [INSTANCE_KIND]), part.kind],
         items: listed instanceof Error ? instances.items : [...instances.items, ...listed.items],
         ...(failedAccounts.length > 0 ? { failedAccounts } : {}),
+        ...(instances.scheduled === undefined ? {} : { scheduled: instances.scheduled }),
       };
     },
     describeIds: (region, ids, signal) => ec2.describeIds(region, ids, signal),

@@ -200,6 +200,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
       const routed = route.route(topic, payload);
       if (routed === undefined) continue;
       if ('change' in routed) emit({ type: 'message', topic, change: routed.change });
+      else if ('taken' in routed) return;
       else if ('drop' in routed) drop(routed.drop, routed.why, topic);
       else {
         options.counters?.dropped('out-of-scope');

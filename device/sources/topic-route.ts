@@ -5,8 +5,9 @@
  *
  * Contract:
  * - `route` never throws: a message on one of the route's topics becomes a change, or a drop with
- *   its reason, or an out-of-scope drop (an account or region not configured); a topic that is not
- *   the route's gives undefined, and the next route is asked.
+ *   its reason, or an out-of-scope drop (an account or region not configured), or `taken`: the
+ *   route's source kept it beside the fleet (an instance notice, notice-topics.ts), no change; a
+ *   topic that is not the route's gives undefined, and the next route is asked.
  * - `filters(budget)` gives at most `budget` filters (wider wildcards when short), at least one.
  * - `planFilters` is the one place the per-connection subscription budget (IoT Core: 50,
  *   shared/topics.ts MAX_SUBSCRIPTIONS) is shared out: every route gets its own filters when they all
@@ -22,7 +23,9 @@ export type Routed =
   | { readonly change: Change }
   | { readonly drop: MessageDropReason; readonly why: string }
   /** An account or region not configured: `what` names it ("123456789012/eu-west-1"). */
-  | { readonly outOfScope: string };
+  | { readonly outOfScope: string }
+  /** The route's source took the message itself (not a change of the fleet). */
+  | { readonly taken: true };
 
 export interface TopicRoute {
   filters(budget: number): readonly string[];

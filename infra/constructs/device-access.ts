@@ -5,8 +5,9 @@
  *   thing its certificate is attached to, subscribe to filters under the instance topics (the agent
  *   subscribes per account and region), receive instance topics, and exchange its certificate for
  *   AWS credentials through the role alias.
- * - IAM role (assumed through the IoT credentials provider): `ec2:DescribeInstances` in the configured
- *   regions, for the agent's periodic reconcile.
+ * - IAM role (assumed through the IoT credentials provider): `ec2:DescribeInstances` and
+ *   `ec2:DescribeInstanceStatus` (scheduled events, for the notices) in the configured regions, for
+ *   the agent's periodic reconcile.
  * - With alarms selected (`alarmRegions`): `cloudwatch:DescribeAlarms` in those regions, and subscribe
  *   and receive on the alarm topics (`{prefix}/alarm/v1/...`). Nothing else.
  * - With deploys selected (`deploys`): `codepipeline:ListPipelines` and `ecs:ListServices` (no
@@ -128,7 +129,7 @@ export class DeviceAccess extends Construct {
         DescribeInstances: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
-              actions: ['ec2:DescribeInstances'],
+              actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
               resources: ['*'],
               conditions: { StringEquals: { 'aws:RequestedRegion': [...props.regions] } },
             }),
@@ -156,7 +157,7 @@ export class DeviceAccess extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ec2:DescribeInstances supports no resource-level permissions (the IAM service authorization ' +
+        'ec2:DescribeInstances and ec2:DescribeInstanceStatus (scheduled events) support no resource-level permissions (the IAM service authorization ' +
         'reference lists no resource type for it), so "*" is the only valid resource; the statement ' +
         'is limited to the configured regions with aws:RequestedRegion and is read-only.' +
         (props.alarmRegions === undefined

@@ -2,10 +2,11 @@
  * The ingest bus: a custom event bus in the home account and region that member accounts send their
  * EC2 state changes to, so the default bus stays closed to others. Its resource policy lets any
  * principal of the organization (`aws:PrincipalOrgID`) call `events:PutEvents`, and only with
- * `source` aws.ec2 and the state-change detail type, in the form of AWS's own example
+ * `source` aws.ec2 or aws.health and the detail types the publisher translates (state changes and
+ * the instance notices of translate-notice.ts), in the form of AWS's own example
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html):
  * `events:source` is multivalued (one PutEvents call carries up to 10 entries), so it takes
- * `ForAllValues:StringEquals`, which holds only when every entry's source is aws.ec2; plain
+ * `ForAllValues:StringEquals`, which holds only when every entry's source is one of them; plain
  * `StringEquals` on a multivalued key is not what IAM documents for it. `events:detail-type` stays
  * under `StringEquals`, as in the example. With the organization form, senders must put events
  * through a role (the member rule's target role). Within the home account no policy is needed: its
@@ -16,6 +17,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EC2_SOURCE, EC2_STATE_CHANGE } from '../../lambda/translate.ts';
+import { HEALTH_SOURCE, NOTICE_DETAIL_TYPES } from '../../lambda/translate-notice.ts';
 import { DEFAULT_STACK_NAME } from '../../shared/stack.ts';
 
 /** The bus of the default home stack `Ec2Led`, as it was named before names followed the stack. */
@@ -67,10 +69,10 @@ export class IngestBus extends Construct {
         actions: ['events:PutEvents'],
         resources: [ingestBusArn(stack.partition, stack.region, stack.account, props.busName)],
         conditions: {
-          'ForAllValues:StringEquals': { 'events:source': EC2_SOURCE },
+          'ForAllValues:StringEquals': { 'events:source': [EC2_SOURCE, HEALTH_SOURCE] },
           StringEquals: {
             'aws:PrincipalOrgID': props.organizationId,
-            'events:detail-type': EC2_STATE_CHANGE,
+            'events:detail-type': [EC2_STATE_CHANGE, ...NOTICE_DETAIL_TYPES],
           },
         },
       }),

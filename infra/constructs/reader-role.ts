@@ -2,7 +2,8 @@
  * `ec2led-reader`, in every member account: the role the home account's board assumes to list that
  * account's instances. Fixed name (IAM is global, so one per account: the member stack makes it in the
  * home region only). Trusts only the home device role, and only from within the organization; may
- * only call `ec2:DescribeInstances`, only in the watched regions. The session may carry the thing
+ * only call `ec2:DescribeInstances` and `ec2:DescribeInstanceStatus` (scheduled events), only in the
+ * watched regions. The session may carry the thing
  * name as its source identity (`sts:SetSourceIdentity`).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -37,7 +38,7 @@ export class ReaderRole extends Construct {
         DescribeInstances: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
-              actions: ['ec2:DescribeInstances'],
+              actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
               resources: ['*'],
               conditions: { StringEquals: { 'aws:RequestedRegion': [...props.regions] } },
             }),
@@ -55,7 +56,7 @@ export class ReaderRole extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ec2:DescribeInstances supports no resource-level permissions, so "*" is the only valid ' +
+        'ec2:DescribeInstances and ec2:DescribeInstanceStatus (scheduled events) support no resource-level permissions, so "*" is the only valid ' +
         'resource; the statement is read-only and limited to the watched regions by aws:RequestedRegion.',
     });
   }

@@ -92,7 +92,7 @@ describe('alarm routing: home stack', () => {
         Condition: { StringEquals: { 'aws:RequestedRegion': [HOME, 'us-east-1'] } },
       },
       {
-        Action: 'ec2:DescribeInstances',
+        Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
         Resource: '*',
         Condition: { StringEquals: { 'aws:RequestedRegion': [HOME, 'us-east-1'] } },
       },
@@ -160,7 +160,10 @@ describe('alarm routing: selection', () => {
   it('adds no rule, no CloudWatch permission and no alarm topic when no alarm is selected', () => {
     for (const stack of [plain.home, ...plain.forwarders]) {
       const view = viewStack(stack);
-      expect(Object.keys(view.resources('AWS::Events::Rule'))).toEqual(['StateChangeRule']);
+      expect(Object.keys(view.resources('AWS::Events::Rule')).sort()).toEqual([
+        'NoticeRule',
+        'StateChangeRule',
+      ]);
       expect(JSON.stringify(view.json)).not.toMatch(/cloudwatch:DescribeAlarms|alarm\/v1/);
     }
   });

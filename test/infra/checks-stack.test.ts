@@ -292,9 +292,10 @@ describe('checks stack', () => {
 
 type Pattern = { [key: string]: Pattern | ReadonlyArray<string | Record<string, unknown>> };
 
-/** EventBridge matching for the pattern forms these stacks use: values, `prefix`, `exists`, nesting. */
+/** EventBridge matching for the pattern forms these stacks use: values, `prefix`, `exists`, nesting, `$or`. */
 function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([key, want]) => {
+    if (key === '$or') return (want as readonly Pattern[]).some((option) => matches(option, event));
     const value = event[key];
     if (!Array.isArray(want)) {
       return (

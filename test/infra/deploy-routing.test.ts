@@ -112,7 +112,7 @@ describe('deploy routing: home stack', () => {
         Resource: [arn('ecs', 'service/*/shop-*'), arn('ecs', 'service/*/api-*')],
         Condition: regions,
       },
-      { Action: 'ec2:DescribeInstances', Resource: '*', Condition: regions },
+      { Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'], Resource: '*', Condition: regions },
     ]);
   });
 
@@ -180,7 +180,7 @@ describe('deploy routing: forwarders and selection', () => {
   it('adds no rule, no CodePipeline or ECS permission and no deploy topic when no deploy is selected', () => {
     for (const stack of [plain.home, ...plain.forwarders]) {
       const view = viewStack(stack);
-      expect(Object.keys(view.resources('AWS::Events::Rule'))).toEqual(['StateChangeRule']);
+      expect(Object.keys(view.resources('AWS::Events::Rule'))).toEqual(['StateChangeRule', 'NoticeRule']);
       expect(JSON.stringify(view.json)).not.toMatch(/codepipeline|ecs:|deploy\/v1/);
     }
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Ec2LedApp } from '../../infra/app.ts';
+import { INSTANCE_NOTICE_PATTERN } from '../../infra/constructs/instance-notice-rule.ts';
 import type { ForwarderStack } from '../../infra/forwarder-stack.ts';
 import { type StackView, viewStack } from './template-view.ts';
 
@@ -51,8 +52,22 @@ describe('forwarder stacks', () => {
     for (const stack of app.forwarders) expect(stack.dependencies).toEqual([app.home]);
   });
 
-  it("sends every EC2 state change to the home region's default bus, retried like the home target, with a dead-letter queue", () => {
+  it("sends every EC2 state change and instance notice to the home region's default bus, retried like the home target, with a dead-letter queue", () => {
     expect(forwarder.resources('AWS::Events::Rule')).toEqual({
+      NoticeRule: {
+        Description: expect.any(String),
+        EventPattern: INSTANCE_NOTICE_PATTERN,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'Target0',
+            Arn: HOME_BUS,
+            RoleArn: '${NoticeRule/EventsRole.Arn}',
+            DeadLetterConfig: { Arn: '${UndeliveredEvents/Queue.Arn}' },
+            RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 8 },
+          },
+        ],
+      },
       StateChangeRule: {
         Description: expect.any(String),
         EventPattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
@@ -79,6 +94,12 @@ describe('forwarder stacks', () => {
 
   it('lets EventBridge put events on the home bus and nothing else', () => {
     expect(forwarder.roles()).toEqual({
+      'NoticeRule/EventsRole': {
+        trust: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } },
+        ],
+        statements: [{ Action: 'events:PutEvents', Resource: HOME_BUS }],
+      },
       'StateChangeRule/EventsRole': {
         trust: [
           { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } },

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { INSTANCE_NOTICE_PATTERN } from '../../infra/constructs/instance-notice-rule.ts';
 import { type StackView, viewStack } from './template-view.ts';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -36,9 +37,22 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('home stack: events', () => {
-  it('matches every EC2 instance state change on the default bus and sends it to the Lambda', () => {
+  it('matches every EC2 instance state change and instance notice on the default bus and sends it to the Lambda', () => {
     const rules = home.resources('AWS::Events::Rule');
     expect(rules).toEqual({
+      NoticeRule: {
+        Description: expect.any(String),
+        EventPattern: INSTANCE_NOTICE_PATTERN,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'Target0',
+            Arn: '${Publisher/Function.Arn}',
+            DeadLetterConfig: { Arn: '${UndeliveredEvents/Queue.Arn}' },
+            RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 8 },
+          },
+        ],
+      },
       StateChangeRule: {
         Description: expect.any(String),
         EventPattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
@@ -110,6 +124,14 @@ describe('home stack: events', () => {
         Action: 'sqs:SendMessage',
         Resource: '${UndeliveredEvents/Queue.Arn}',
         Condition: { ArnEquals: { 'aws:SourceArn': '${StateChangeRule.Arn}' } },
+      },
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: '${UndeliveredEvents/Queue.Arn}',
+        Condition: { ArnEquals: { 'aws:SourceArn': '${NoticeRule.Arn}' } },
       },
     ]);
   });
@@ -296,7 +318,7 @@ describe('home stack: least privilege', () => {
         ],
         statements: [
           {
-            Action: 'ec2:DescribeInstances',
+            Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
             Resource: '*',
             Condition: { StringEquals: { 'aws:RequestedRegion': [HOME, 'us-east-1'] } },
           },
@@ -453,7 +475,7 @@ describe('home stack without account or region', () => {
     const agnostic = synth({});
     expect(agnostic.roles()['DeviceAccess/Role']?.statements).toEqual([
       {
-        Action: 'ec2:DescribeInstances',
+        Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
         Resource: '*',
         Condition: { StringEquals: { 'aws:RequestedRegion': ['${AWS::Region}'] } },
       },

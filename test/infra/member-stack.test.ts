@@ -9,6 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Ec2LedApp } from '../../infra/app.ts';
 import { ingestBusName } from '../../infra/constructs/ingest-bus.ts';
+import { INSTANCE_NOTICE_PATTERN } from '../../infra/constructs/instance-notice-rule.ts';
 import type { MemberStack } from '../../infra/member-stack.ts';
 import { type StackView, viewStack } from './template-view.ts';
 
@@ -42,7 +43,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('home stack with an organization', () => {
-  it('admits PutEvents on the ingest bus from the organization only, EC2 state changes only', () => {
+  it('admits PutEvents on the ingest bus from the organization only, EC2 state changes and instance notices only', () => {
     const policies = Object.values(home.json.Resources).filter(
       (r) => r.Type === 'AWS::Events::EventBusPolicy',
     );
@@ -55,12 +56,18 @@ describe('home stack with an organization', () => {
         Action: 'events:PutEvents',
         Resource: INGEST,
         // AWS's cross-account example: the multivalued events:source under ForAllValues, so every
-        // entry of a PutEvents call must be aws.ec2; detail-type and the organization as StringEquals.
+        // entry of a PutEvents call must be aws.ec2 or aws.health; detail-type and the organization
+        // as StringEquals.
         Condition: {
-          'ForAllValues:StringEquals': { 'events:source': 'aws.ec2' },
+          'ForAllValues:StringEquals': { 'events:source': ['aws.ec2', 'aws.health'] },
           StringEquals: {
             'aws:PrincipalOrgID': ORG,
-            'events:detail-type': 'EC2 Instance State-change Notification',
+            'events:detail-type': [
+              'EC2 Instance State-change Notification',
+              'EC2 Spot Instance Interruption Warning',
+              'EC2 Instance Rebalance Recommendation',
+              'AWS Health Event',
+            ],
           },
         },
       },
@@ -158,7 +165,7 @@ describe('member stack', () => {
       ],
       statements: [
         {
-          Action: 'ec2:DescribeInstances',
+          Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
           Resource: '*',
           Condition: { StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } },
         },
@@ -166,17 +173,22 @@ describe('member stack', () => {
     });
   });
 
-  it('sends EC2 state changes straight to the home ingest bus through a role allowed that one ARN', () => {
-    const rules = Object.values(member.resources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({
+  it('sends EC2 state changes and instance notices straight to the home ingest bus through roles allowed that one ARN', () => {
+    const rules = member.resources('AWS::Events::Rule');
+    expect(Object.keys(rules).sort()).toEqual(['NoticeRule', 'StateChangeRule']);
+    expect(rules.StateChangeRule).toMatchObject({
       EventPattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+      Targets: [expect.objectContaining({ Arn: INGEST, DeadLetterConfig: expect.anything() })],
+    });
+    expect(rules.NoticeRule).toMatchObject({
+      EventPattern: INSTANCE_NOTICE_PATTERN,
       Targets: [expect.objectContaining({ Arn: INGEST, DeadLetterConfig: expect.anything() })],
     });
     const eventsRoles = Object.values(member.roles()).filter((r) =>
       JSON.stringify(r.trust).includes('events.amazonaws.com'),
     );
     expect(eventsRoles.map((r) => r.statements)).toEqual([
+      [{ Action: 'events:PutEvents', Resource: INGEST }],
       [{ Action: 'events:PutEvents', Resource: INGEST }],
     ]);
     expect(Object.keys(member.resources('AWS::CloudWatch::Alarm'))).toHaveLength(1);

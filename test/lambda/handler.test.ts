@@ -7,6 +7,7 @@ import { iotDataPublisher } from '../../lambda/publish.ts';
 import { decodeAlarmMessage } from '../../shared/alarm-message.ts';
 import { decodeDeployMessage } from '../../shared/deploy-message.ts';
 import { decodeMessage } from '../../shared/message.ts';
+import { decodeNoticeMessage } from '../../shared/notice-message.ts';
 import { fixture } from '../fixtures/load.ts';
 
 function recordingLog() {
@@ -123,6 +124,31 @@ describe('handler, alarms', () => {
     iotMock.on(PublishCommand).rejects(new Error('throttled'));
     const { handler } = mockedHandler();
     await expect(handler(fixture('cloudwatch', 'single-metric-alarm'))).rejects.toThrow('throttled');
+  });
+});
+
+describe('handler: instance notices', () => {
+  it("publishes a Spot warning as a notice message on the instance's own topic", async () => {
+    iotMock.on(PublishCommand).resolves({});
+    const { handler, lines } = mockedHandler();
+    await handler(fixture('notices', 'spot-interruption'));
+    const calls = iotMock.commandCalls(PublishCommand);
+    expect(calls.map((call) => call.args[0].input.topic)).toEqual([
+      'ec2led/v1/123456789012/us-east-2/i-1234567890abcdef0',
+    ]);
+    const decoded = decodeNoticeMessage(calls[0]?.args[0].input.payload as Uint8Array);
+    expect(decoded.ok && [decoded.message.notice, decoded.message.action]).toEqual([
+      'spot-interruption',
+      'terminate',
+    ]);
+    expect(lines.map((line) => line.context?.state)).toEqual(['spot-interruption']);
+  });
+
+  it('drops a Health event for another service with one warning and publishes nothing', async () => {
+    const { handler, lines } = mockedHandler();
+    await handler(fixture('notices', 'health-other-service'));
+    expect(iotMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([['warn', 'dropped invalid event']]);
   });
 });
 

@@ -28,9 +28,11 @@ Examples:
   ec2led replay events.jsonl --config /etc/ec2led/config.json
 
 FILE is a JSON array of EC2 state-change, CloudWatch Alarm State Change, CodePipeline Pipeline
-Execution State Change and ECS Deployment State Change events, or one event per line (JSON
-lines), applied in event-time order on the events' own clock (now = the latest event time), so
-the order of the lines does not matter. Other events (a Spot interruption warning, ...) and
+Execution State Change and ECS Deployment State Change events and instance notices (Spot
+interruption warnings, rebalance recommendations, AWS Health scheduled changes for EC2), or one
+event per line (JSON lines), applied in event-time order on the events' own clock (now = the
+latest event time), so the order of the lines does not matter. A notice shows on its instance's
+pixel (the file needs a state change for that instance) until it ends. Other events and
 superseded executions are counted as ignored.
 On a terminal the board is drawn above the legend, each pixel in its state's steady colour.
 
@@ -158,7 +160,7 @@ export async function replayMain(
   }
   const ignored =
     result.ignored > 0
-      ? `, ${result.ignored} ignored (not EC2, alarm or deploy state changes, or a superseded execution)`
+      ? `, ${result.ignored} ignored (not EC2, alarm or deploy state changes, instance notices, or a superseded execution)`
       : '';
   io.stderr(`ec2led replay: ${result.applied} events applied${ignored}, ${problems.length} skipped\n`);
   return problems.length > 0 ? 1 : 0;

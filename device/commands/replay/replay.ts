@@ -7,13 +7,20 @@
  * which the Lambda skips, counts as ignored). Events are applied in
  * event-time order (ties: instance id or alarm ARN, then rank, then event id), so the final board
  * does not depend on the order of the lines in the file; the layout follows after every event as the agent's would, and the final board is drawn
- * at the latest event time. Events of another kind (a Spot interruption warning, an Auto Scaling
- * event) are counted as ignored, not as problems. Nothing here is connected or listed, so the view
+ * at the latest event time. Instance notices (a Spot interruption warning, a rebalance
+ * recommendation, an AWS Health scheduled change for EC2: lambda/translate-notice.ts) are held beside
+ * the fleet as the agent holds them (fleet/notices.ts) and shown on their instance's pixel when the
+ * file also has a state change for it (a replay lists nothing, so it knows no other instance), if
+ * they have not ended by the latest event time. Events of another kind (an Auto Scaling event) are
+ * counted as ignored, not as problems. Nothing here is connected or listed, so the view
  * says `connected: false`, `synced: false`, and instance Names are unknown (EC2 events carry none;
  * an alarm's event carries its name).
  */
 import { EC2_SOURCE, EC2_STATE_CHANGE } from '../../../lambda/translate.ts';
+import { isNoticeEvent, translateNoticeEvent } from '../../../lambda/translate-notice.ts';
+import type { NoticeMessage } from '../../../shared/notice-message.ts';
 import type { Change } from '../../fleet/item.ts';
+import { applyNoticeMessage, EMPTY_NOTICES, pruneNotices, shownNotices } from '../../fleet/notices.ts';
 import { applyChange, EMPTY_FLEET, type Fleet } from '../../fleet/store.ts';
 import { specOf } from '../../kinds/kinds.ts';
 import type { Legend } from '../../picture/legend.ts';
@@ -141,7 +148,16 @@ export function replay(inputs: readonly ReplayInput[], settings: PictureSettings
     });
   const changes: Change[] = [];
   const translations = eventTranslations();
+  const noticeMessages: NoticeMessage[] = [];
   for (const { where, event } of inputs) {
+    if (isNoticeEvent(event)) {
+      const notices = translateNoticeEvent(event);
+      if (notices.ok) {
+        noticeMessages.push(...notices.messages);
+        applied += 1;
+      } else problems.push({ where, reason: notices.reason });
+      continue;
+    }
     const result = changeOfEvent(event, translations);
     const kind = envelopeKind(event);
     if ('change' in result) changes.push(result.change);
@@ -160,6 +176,21 @@ export function replay(inputs: readonly ReplayInput[], settings: PictureSettings
     picture = compose(change.timeMs);
     applied += 1;
   }
-  const { legend: view } = compose(nowMs ?? 0);
+  let notices = EMPTY_NOTICES;
+  noticeMessages.sort((a, b) => a.time - b.time || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
+  for (const message of noticeMessages) {
+    nowMs = Math.max(nowMs ?? message.time, message.time);
+    notices = applyNoticeMessage(notices, message, message.time);
+  }
+  const at = nowMs ?? 0;
+  const { legend: view } = composePicture({
+    fleet,
+    slots: picture?.layout.slots ?? new Map(),
+    listed: true,
+    settings,
+    status: { connected: false, synced: false },
+    nowMs: at,
+    notices: shownNotices(pruneNotices(notices, fleet, at), at),
+  });
   return { view, applied, ignored, problems, nowMs };
 }

@@ -36,6 +36,8 @@ export interface HaTopics {
   readonly lightState: string;
   readonly lightCommand: string;
   readonly instances: string;
+  /** Instance notices: {"count":1,"notices":{"i-…":"spot-interruption (terminate) due …"}}. */
+  readonly notices: string;
   /** The update entity's state (JSON: installed and latest version, in progress, summary). */
   readonly update: string;
   /** The state topic of the binary sensor of one pixel's entry (by its sanitized object id). */
@@ -93,6 +95,7 @@ export function haTopics(discoveryPrefix: string, nodeId: string): HaTopics {
     lightState: `${base}/light/state`,
     lightCommand: `${base}/light/set`,
     instances: `${base}/instances`,
+    notices: `${base}/notices`,
     update: `${base}/update`,
     pixel: (id) => `${base}/pixel/${id}`,
     pixelAttributes: (id) => `${base}/pixel/${id}/attributes`,
@@ -293,6 +296,45 @@ export function buttonDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMe
       origin: origin(info),
     }),
   }));
+}
+
+/**
+ * The instance notices sensor: how many instances have a notice showing, with each notice as an
+ * attribute (instance id -> "code (action) due …, until …"), so an automation can act on a Spot
+ * warning. Published beside boardDiscovery's.
+ */
+export function noticeDiscovery(topics: HaTopics, info: DeviceInfo): DiscoveryMessage {
+  const id = objectId('instance_notices');
+  return {
+    topic: topics.config('sensor', id),
+    payload: JSON.stringify({
+      name: 'Instance notices',
+      unique_id: `${info.nodeId}_${id}`,
+      default_entity_id: `sensor.${info.nodeId}_${id}`,
+      state_topic: topics.notices,
+      value_template: '{{ value_json.count }}',
+      json_attributes_topic: topics.notices,
+      json_attributes_template: '{{ value_json.notices | tojson }}',
+      unit_of_measurement: 'instances',
+      icon: 'mdi:alert-circle-outline',
+      availability_topic: topics.availability,
+      device: device(info),
+      origin: origin(info),
+    }),
+  };
+}
+
+/** The notices sensor's state: every pixel's notice, by instance id, in legend order (bounded by the board). */
+export function noticeSummary(legend: Legend): string {
+  const notices: Record<string, string> = {};
+  for (const { entry } of legend.pixels) {
+    const n = entry?.notice;
+    if (entry === null || entry === undefined || n === undefined) continue;
+    const at = (ms: number) => new Date(ms).toISOString();
+    notices[entry.id] =
+      `${n.code}${n.action === undefined ? '' : ` (${n.action})`}${n.urgent ? ' urgent' : ''} due ${at(n.startMs)}, until ${at(n.endMs)}`;
+  }
+  return JSON.stringify({ count: Object.keys(notices).length, notices });
 }
 
 /** The discovery config of one pixel's binary sensor. */

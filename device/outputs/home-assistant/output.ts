@@ -35,6 +35,8 @@ import {
   haTopics,
   instanceCounts,
   lightState,
+  noticeDiscovery,
+  noticeSummary,
   objectId,
   PAYLOAD_PRESS,
   pixelDiscovery,
@@ -158,7 +160,8 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
     published.clear();
     log.info('connected', { host: config.host, port: config.port, nodeId });
     publish(topics.availability, 'online');
-    for (const message of boardDiscovery(topics, info)) publish(message.topic, message.payload);
+    for (const message of [...boardDiscovery(topics, info), noticeDiscovery(topics, info)])
+      publish(message.topic, message.payload);
     if (options.onButton !== undefined)
       for (const message of buttonDiscovery(topics, info)) publish(message.topic, message.payload);
     for (const [id, pixel] of pixels) {
@@ -239,6 +242,7 @@ export function homeAssistantOutput(options: HomeAssistantOptions): Output {
       else if (level === 'off') onLevelNow = options.brightness;
       wanted.set(topics.lightState, lightState(legend.brightness, options.brightness));
       wanted.set(topics.instances, instanceCounts(picture.fleet));
+      wanted.set(topics.notices, noticeSummary(legend));
       if (legend.update !== undefined) wanted.set(topics.update, updateState(legend.update));
       const next = urgentPixels(legend);
       for (const [id, pixel] of next) {

@@ -242,6 +242,35 @@ describe('npm start: alarms', () => {
   }, 60_000);
 });
 
+describe('npm start: instance notices', () => {
+  it('shows the maintenance notice and the Spot warning on their instances on the web board', async () => {
+    // At 2,000x the demo reaches 09:36 (maintenance) and 10:00 (Spot) within a few seconds of its start.
+    const demo = startDemo(['--port', '0', '--speed', '2000', '--board', 'none']);
+    const url = await waitFor(
+      'the web board address',
+      () => /web board at (http:\S+\/),/.exec(demo.out.stderr)?.[1],
+      20_000,
+    );
+    const notices = await waitForAsync(
+      'both notices on the web board',
+      async () => {
+        const board = (await (await fetch(`${url}api/board`)).json()) as Legend;
+        const shown = board.pixels.flatMap((p) =>
+          p.entry?.notice === undefined ? [] : [[p.entry.name.split('-')[0], p.entry.notice.code]],
+        );
+        return shown.length === 2 ? shown.sort() : undefined;
+      },
+      20_000,
+    );
+    expect(notices).toEqual([
+      ['db', 'system-reboot'],
+      ['worker', 'spot-interruption'],
+    ]);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+  }, 60_000);
+});
+
 describe('npm start: deploys', () => {
   it('shows the demo pipeline failing (flashing, urgent) and then fixed by its next run', async () => {
     // At 2,000x a virtual hour takes 1.8 s: shop-web fails at 08:15 and its next run succeeds at 09:00.

@@ -234,9 +234,39 @@ export function drawLegend(
   );
   if (rows.length === 0) return [header, '(no instances yet)'];
   const marks = entries.some((e) => e.attention !== undefined) ? [ATTENTION_KEY] : [];
-  if (rows.length + 1 + marks.length <= maxRows) return [header, ...rows, ...marks];
-  const keep = Math.max(0, maxRows - 2);
-  return [header, ...rows.slice(0, keep), `… ${rows.length - keep} more rows (see the web board)`];
+  const notices = shown.flatMap(({ pixel, entry }) =>
+    entry.notice === undefined ? [] : [noticeLine(pixel, entry, entry.notice, columns)],
+  );
+  if (rows.length + notices.length + 1 + marks.length <= maxRows)
+    return [header, ...rows, ...notices, ...marks];
+  const keep = Math.max(0, maxRows - 2 - notices.length);
+  return [
+    header,
+    ...rows.slice(0, keep),
+    `… ${rows.length - keep} more rows (see the web board)`,
+    ...notices,
+  ];
+}
+
+/** "2026-12-21 09:00Z": a notice's times, to the minute. */
+function minute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')}Z`;
+}
+
+/**
+ * One line per instance notice, under the table: `! 3,0 web system-reboot due 2026-12-21 09:00Z,
+ * until 2026-12-21 11:00Z` (urgent ones say URGENT). Names are sanitized like the table's.
+ */
+function noticeLine(
+  pixel: { readonly x: number; readonly y: number },
+  entry: LegendEntry,
+  notice: NonNullable<LegendEntry['notice']>,
+  columns: number,
+): string {
+  const who = sanitizeText(entry.name) || idText(entry);
+  const what = `${sanitizeText(notice.code)}${notice.action === undefined ? '' : ` (${sanitizeText(notice.action)})`}`;
+  const text = `! ${pixel.x},${pixel.y} ${who} ${what}${notice.urgent ? ' URGENT' : ''} due ${minute(notice.startMs)}, until ${minute(notice.endMs)}`;
+  return sanitizeCell(text, Math.max(20, columns)).trimEnd();
 }
 
 /** What the marks beside a state mean (under the rows when one shows). */

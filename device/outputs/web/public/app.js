@@ -272,6 +272,8 @@ function renderDetail() {
   $('detail-account').textContent = instance ? accountText(instance) : '—';
   $('detail-since').textContent = instance ? sinceText(instance) : '—';
   $('detail-since').setAttribute('title', instance ? sinceTitle(instance) : '');
+  $('detail-notice').textContent = instance?.notice ? noticeText(instance.notice) : '—';
+  $('detail-notice').classList.toggle('warn', instance?.notice?.urgent === true);
   renderAttention(instance);
 }
 
@@ -310,6 +312,23 @@ function renderAttention(instance) {
   $('attention-state').textContent = lines.join(' ');
   $('acknowledge').hidden = !isUrgent(instance) || Boolean(acknowledged);
   $('unsnooze').hidden = !snoozed;
+}
+
+/** "spot-interruption (terminate), urgent: due 14:02, until 14:03" — what is about to happen. */
+function noticeText(notice) {
+  const at = (ms) => {
+    const date = new Date(Number(ms));
+    return Number.isNaN(date.getTime())
+      ? '?'
+      : date.toLocaleString(undefined, {
+          month: 'short',
+          day: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+        });
+  };
+  const action = notice.action ? ` (${sanitize(notice.action)})` : '';
+  return `${sanitize(notice.code)}${action}${notice.urgent ? ', urgent' : ''}: due ${at(notice.startMs)}, until ${at(notice.endMs)}`;
 }
 
 /** "prod (111111111111)" with a label, else the id; "stale" when the account could not be listed. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boardSize, replayMain } from '../../../../device/commands/replay/cli.ts';
 import { parseReplayFile, replay } from '../../../../device/commands/replay/replay.ts';
 import { bg, fg, UNLIT } from '../../../../device/outputs/display/boards/terminal-picture.ts';
+import { legendToWire } from '../../../../device/picture/legend.ts';
 import { DEFAULT_PALETTE } from '../../../../device/picture/palette.ts';
 import { INSTANCE_STATES } from '../../../../shared/instance-state.ts';
 import { fixture } from '../../../fixtures/load.ts';
@@ -94,7 +95,7 @@ describe('replay', () => {
     expect(result.applied).toBe(1);
   });
 
-  it('counts events that are not EC2 state changes as ignored, not as problems', () => {
+  it('counts events that are neither state changes nor notices as ignored, not as problems', () => {
     const result = replay(
       [
         { where: 'line 1', event: fixture('eventbridge/other', 'spot-interruption-warning') },
@@ -104,10 +105,56 @@ describe('replay', () => {
       { width: 2, height: 2 },
     );
     expect({ applied: result.applied, ignored: result.ignored, problems: result.problems }).toEqual({
-      applied: 1,
-      ignored: 2,
+      applied: 2,
+      ignored: 1,
       problems: [],
     });
+  });
+
+  it.each([
+    ['spot-interruption', 'running', { code: 'spot-interruption', action: 'terminate', urgent: true }],
+    ['rebalance-recommendation', 'running', { code: 'rebalance' }],
+    ['health-scheduled-reboot', 'short-instance-id', { code: 'instance-reboot' }],
+  ])("shows AWS's documented %s sample as a notice on its instance's pixel", (name, state, notice) => {
+    const result = replay(
+      [
+        { where: 'line 1', event: fixture('notices', name) },
+        { where: 'line 2', event: fixture('eventbridge', state) },
+      ],
+      { width: 2, height: 2 },
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.applied).toBe(2);
+    expect(legendToWire(result.view).pixels[0]?.entry?.notice).toMatchObject(notice);
+  });
+
+  it('shows no notice that ended before the latest event, nor one whose instance stopped after it', () => {
+    const spot = fixture('notices', 'spot-interruption') as Record<string, unknown>;
+    const later = {
+      ...(fixture('eventbridge', 'running') as Record<string, unknown>),
+      time: '2026-12-07T14:05:00Z',
+    };
+    const ended = replay(
+      [
+        { where: 'line 1', event: spot },
+        { where: 'line 2', event: later },
+      ],
+      { width: 2, height: 2 },
+    );
+    expect(ended.view.pixels[0]?.entry).not.toHaveProperty('notice');
+    const stopped = {
+      ...(fixture('eventbridge', 'stopped') as Record<string, unknown>),
+      time: '2026-12-07T14:01:00Z',
+    };
+    const result = replay(
+      [
+        { where: 'line 1', event: spot },
+        { where: 'line 2', event: stopped },
+      ],
+      { width: 2, height: 2 },
+    );
+    expect(result.view.pixels[0]?.entry).toMatchObject({ state: 'stopped' });
+    expect(result.view.pixels[0]?.entry).not.toHaveProperty('notice');
   });
 
   it('shows CloudWatch Alarm State Change events as alarm pixels, from the bottom row, ordered by their state time', () => {
@@ -322,17 +369,23 @@ describe('ec2led replay', () => {
     expect(await run({ isTty: true })).toEqual(pipe);
   });
 
-  it('exits 0 and says how many were ignored for a file with a Spot interruption warning', async () => {
+  it('applies a Spot interruption warning and shows it in --json on its instance', async () => {
     const file = join(dir, 'spot.jsonl');
     await writeFile(
       file,
       [line('running'), line('spot-interruption-warning', 'eventbridge/other')].join('\n'),
     );
     const { out, io: streams } = io();
-    expect(await replayMain([file], streams)).toBe(0);
-    expect(out.stderr).toBe(
-      'ec2led replay: 1 events applied, 1 ignored (not EC2, alarm or deploy state changes, or a superseded execution), 0 skipped\n',
-    );
+    expect(await replayMain([file, '--json'], streams)).toBe(0);
+    expect(out.stderr).toBe('ec2led replay: 2 events applied, 0 skipped\n');
+    const board = JSON.parse(out.stdout) as { pixels: { entry: { notice?: unknown } | null }[] };
+    expect(board.pixels[0]?.entry?.notice).toEqual({
+      code: 'spot-interruption',
+      action: 'terminate',
+      startMs: Date.parse('2021-11-11T21:33:00Z'),
+      endMs: Date.parse('2021-11-11T21:34:00Z'),
+      urgent: true,
+    });
   });
 
   it('takes a board kind for the size', () => {

@@ -158,3 +158,37 @@ describe('acknowledged and snoozed in the terminal legend', () => {
     expect(drawAttention(board([]), NOW)).toEqual([]);
   });
 });
+
+describe('terminal legend: instance notices', () => {
+  const spot = {
+    ...instance(1, 'api-west-1', 'running'),
+    notice: {
+      code: 'spot-interruption',
+      action: 'terminate',
+      startMs: NOW + 120_000,
+      endMs: NOW + 180_000,
+      urgent: true as const,
+    },
+  };
+
+  it('lists each notice under the table, urgent ones marked, with its times to the minute', () => {
+    const lines = drawLegend(
+      board([spot, instance(2, 'api-west-2', 'running')]),
+      NOW,
+      120,
+      Number.POSITIVE_INFINITY,
+      false,
+    );
+    expect(lines.slice(-1)).toEqual([
+      '! 0,0 api-west-1 spot-interruption (terminate) URGENT due 2026-12-07 12:02Z, until 2026-12-07 12:03Z',
+    ]);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('keeps the notice lines when the table is cut short', () => {
+    const lines = drawLegend(board([spot, ...APIS.slice(1)]), NOW, 80, 5, false);
+    expect(lines).toHaveLength(5);
+    expect(lines.at(-2)).toMatch(/^… 4 more rows/);
+    expect(lines.at(-1)).toMatch(/^! 0,0 api-west-1 spot-interruption/);
+  });
+});

@@ -56,8 +56,8 @@ describe('Home Assistant output against mosquitto', () => {
         supported_color_modes: ['brightness'],
       });
       await waitFor(
-        'six sensor configs',
-        () => [...m.keys()].filter((t) => t.startsWith('homeassistant/sensor/desk_pi/')).length === 6,
+        'seven sensor configs (six state counts, the notices)',
+        () => [...m.keys()].filter((t) => t.startsWith('homeassistant/sensor/desk_pi/')).length === 7,
       );
       // What the broker holds is what Home Assistant's schema takes.
       for (const [t, payload] of m) {

@@ -15,6 +15,8 @@ import {
   instanceCounts,
   lightState,
   MIN_LIT_LEVEL,
+  noticeDiscovery,
+  noticeSummary,
   objectId,
   parseLightCommand,
   pixelAttributes,
@@ -354,5 +356,57 @@ describe('parseLightCommand', () => {
       const command = parseLightCommand(payload, 0.5);
       expect(command.ok, payload).toBe(false);
     }
+  });
+});
+
+describe('Home Assistant: instance notices', () => {
+  const topics = haTopics('homeassistant', 'desk_pi');
+  it('announces one sensor whose attributes name each notice, valid for Home Assistant', () => {
+    const message = noticeDiscovery(topics, { nodeId: 'desk_pi', board: 'ledshim', swVersion: VERSION });
+    expect(message.topic).toBe('homeassistant/sensor/desk_pi/instance_notices/config');
+    const config = JSON.parse(message.payload);
+    expect(sensorConfig.safeParse(config).error?.issues ?? []).toEqual([]);
+    expect(config).toMatchObject({
+      state_topic: 'ec2led/desk_pi/notices',
+      json_attributes_topic: 'ec2led/desk_pi/notices',
+    });
+  });
+
+  it('counts the instances with a notice and names each', () => {
+    const legend: Legend = {
+      ...emptyLegend(2, 1),
+      pixels: [
+        {
+          x: 0,
+          y: 0,
+          color: '#0000ff',
+          entry: {
+            kind: 'instance',
+            id: 'i-0123456789abcdef0',
+            name: 'web',
+            state: 'running',
+            region: 'eu-west-1',
+            account: '123456789012',
+            sinceMs: 0,
+            notice: {
+              code: 'spot-interruption',
+              action: 'terminate',
+              startMs: 120_000,
+              endMs: 180_000,
+              urgent: true,
+            },
+          },
+        },
+        { x: 1, y: 0, color: '#000000', entry: null },
+      ],
+    };
+    expect(JSON.parse(noticeSummary(legend))).toEqual({
+      count: 1,
+      notices: {
+        'i-0123456789abcdef0':
+          'spot-interruption (terminate) urgent due 1970-01-01T00:02:00.000Z, until 1970-01-01T00:03:00.000Z',
+      },
+    });
+    expect(JSON.parse(noticeSummary(emptyLegend(2, 1)))).toEqual({ count: 0, notices: {} });
   });
 });
