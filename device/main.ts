@@ -3,6 +3,7 @@
  * subcommand is loaded only when it runs, so `ec2led --help` loads no SDK and no native module.
  */
 
+import { VERSION } from './base/version.ts';
 import type { Io } from './commands/cli/io.ts';
 
 export const USAGE = `ec2led — one LED pixel per EC2 instance
@@ -78,7 +79,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return (await import('./commands/cli/attention.ts')).attentionMain(command, argv.slice(1), io);
   }
   if (command === '--version') {
-    io.stdout('0.1.0\n');
+    io.stdout(`${VERSION}\n`);
     const { nodeAdvice } = await import('./commands/cli/node-version.ts');
     io.stderr(`${nodeAdvice(process.version)}\n`);
     return 0;
