@@ -25,8 +25,9 @@ import {
   unsnooze,
 } from '../../../device/picture/attention.ts';
 import { getPixel } from '../../../device/picture/frame.ts';
+import { URGENT_NOTICE_PERIOD_MS } from '../../../device/picture/notice-look.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/picture/palette.ts';
-import { composePicture, type PictureInput } from '../../../device/picture/picture.ts';
+import { composePicture, type Picture, type PictureInput } from '../../../device/picture/picture.ts';
 import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
 import { instance } from '../../kit/builders.ts';
 import { showFrame } from '../outputs/display/is31.ts';
@@ -188,6 +189,35 @@ describe('an urgent notice (a Spot interruption warning)', () => {
     ]);
     // Before the first listing (just restarted, notices not yet back), it is kept, as for a gone item.
     expect(reconcileAttention(acked, fleet, T0 + 4, false, showing()).attention).toBe(acked);
+  });
+
+  it('quiets the picture while held, and the picture sees a new notice at once (marks follow the notices)', () => {
+    const shown = new Map([[web.id, spot()]]);
+    const acked = ok(acknowledge(NO_ATTENTION, fleet, { id: web.id }, 'web', T0, urgentNoticeOf(shown)));
+    const input = (
+      nowMs: number,
+      notices: ReadonlyMap<string, Notice>,
+      previous?: Picture,
+    ): PictureInput => ({
+      fleet,
+      slots: new Map([[web.id, { x: 0, y: 0 }]]),
+      listed: true,
+      settings: { width: 3, height: 1 },
+      status: { connected: true, synced: true },
+      nowMs,
+      attention: acked,
+      notices,
+      previous,
+    });
+    const held = composePicture(input(T0 + URGENT_NOTICE_PERIOD_MS / 2, shown));
+    expect(held.legend.pixels[0]?.entry?.attention).toEqual({ acknowledged: { by: 'web', atMs: T0 } });
+    // Half an urgent breath: the calm breath's 0.2 amber over running's blue, not 0.8.
+    expect(getPixel(held.frame, 0, 0)).toEqual([51, 34, 204]);
+    // The same attention and fleet, a new warning: the acknowledgement no longer holds.
+    const replaced = new Map([[web.id, spot({ startMs: SPOT_AT + HOUR })]]);
+    const next = composePicture(input(T0 + URGENT_NOTICE_PERIOD_MS / 2, replaced, held));
+    expect(next.legend.pixels[0]?.entry?.attention).toBeUndefined();
+    expect(getPixel(next.frame, 0, 0)).toEqual([204, 134, 51]);
   });
 
   it('survives the attention file, and the pixel is next for highlight', () => {
