@@ -19,6 +19,7 @@ import type { Level } from '../brightness/schedule.ts';
 import type { Config } from '../config/config.ts';
 import { pictureSettings } from '../config/picture-settings.ts';
 import type { Pinned } from '../config/remote-settings.ts';
+import { urgentNoticeOf } from '../fleet/notices.ts';
 import { initialSyncState, type SyncState } from '../fleet/sync.ts';
 import { createDisplay, type DisplayDeps } from '../outputs/display/open.ts';
 import { createAgentMetrics } from '../outputs/metrics/agent-metrics.ts';
@@ -361,11 +362,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     onLegendChange: stage.onLegendChange,
     attach: stage.attach,
     acknowledge: (target, by) =>
-      command('acknowledge', by, (current) => acknowledge(current, runtime.state().fleet, target, by, now())),
+      command('acknowledge', by, (current) => {
+        const { fleet } = runtime.state();
+        return acknowledge(current, fleet, target, by, now(), urgentNoticeOf(notices.shown(fleet, now())));
+      }),
     snooze: (target, durationMs, by) =>
-      command('snooze', by, (current) =>
-        snooze(current, runtime.state().fleet, target, durationMs ?? DEFAULT_SNOOZE_MS, by, now()),
-      ),
+      command('snooze', by, (current) => {
+        const { fleet } = runtime.state();
+        const noticeOf = urgentNoticeOf(notices.shown(fleet, now()));
+        return snooze(current, fleet, target, durationMs ?? DEFAULT_SNOOZE_MS, by, now(), noticeOf);
+      }),
     unsnooze: (target, by) =>
       command('unsnooze', by, (current) => unsnooze(current, target, runtime.state().fleet)),
     highlightNextUrgent(by) {

@@ -8,14 +8,16 @@
  *   current picture at once. A failing `show` is logged and never stops the others.
  * - Legend listeners run after a picture whose legend differs from the last, by content.
  * - Acknowledgements and snoozes (picture/attention.ts) are reconciled with the fleet before each
- *   picture; an entry that ends by itself (its item left the urgent state, got worse, expired or
- *   went) is logged once, as a transition.
+ *   picture (with the urgent notices showing, which can be acknowledged too); an entry that ends by
+ *   itself (its item left the urgent state or its notice ended, got worse, expired or went) is
+ *   logged once, as a transition.
  * - `close` closes every output (the display blanks the board, the slot file waits for its save);
  *   call it only after the runtime has stopped, so no frame lights the board again.
  */
 
 import type { Logger } from '../base/log.ts';
 import type { ManualLevel } from '../brightness/schedule.ts';
+import { urgentNoticeOf } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import type { SyncState } from '../fleet/sync.ts';
 import { legendOutput, type Output } from '../outputs/outputs.ts';
@@ -88,7 +90,8 @@ export function createStage(options: {
   return {
     async draw(state, nowMs) {
       const listed = state.listedAtMs !== undefined;
-      const reconciled = reconcileAttention(attention, state.fleet, nowMs, listed);
+      const notices = options.notices?.shown(state.fleet, nowMs);
+      const reconciled = reconcileAttention(attention, state.fleet, nowMs, listed, urgentNoticeOf(notices));
       attention = reconciled.attention;
       for (const { what, reason, ...which } of reconciled.ended)
         log.info(`${what} ended`, { ...which, reason });
@@ -107,7 +110,7 @@ export function createStage(options: {
         identify,
         staleAccounts: state.staleAccounts,
         restored: listed ? undefined : options.restored,
-        notices: options.notices?.shown(state.fleet, nowMs),
+        notices,
         manualLevel,
         attention,
         previous: relayout ? undefined : picture,

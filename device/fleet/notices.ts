@@ -224,3 +224,16 @@ export function nextNoticeEndInMs(notices: Notices, nowMs: number): number | und
     for (const n of list) if (n.endMs > nowMs && n.endMs < soonest) soonest = n.endMs;
   return Number.isFinite(soonest) ? soonest - nowMs : undefined;
 }
+
+/**
+ * The urgent notice (shared/notice-message.ts `isUrgentNotice`) each instance's pixel shows, from the
+ * notices showing (`shownNotices`): what picture/attention.ts lets a person acknowledge.
+ */
+export function urgentNoticeOf(
+  shown: ReadonlyMap<string, Notice> | undefined,
+): (id: string) => Notice | undefined {
+  return (id) => {
+    const notice = shown?.get(id);
+    return notice !== undefined && isUrgentNotice(notice.code) ? notice : undefined;
+  };
+}

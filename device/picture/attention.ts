@@ -5,10 +5,14 @@
  * CLI), and `reconcileAttention` brings it in line with the fleet before every picture.
  *
  * Contract:
- * - Only an item in an urgent state (kinds.ts `isUrgent`) can be acknowledged. An acknowledgement
- *   holds the state and the time the item entered it (`sinceMs`, which the store moves only when the
- *   state changes): it ends by itself when the item is seen in another state or entered its state
- *   again, so a new urgent state later flashes again even if the way out was missed.
+ * - Only an item in an urgent state (kinds.ts `isUrgent`), or whose pixel shows an urgent notice
+ *   (`UrgentNoticeOf`, given by the caller), can be acknowledged. An acknowledgement holds the state
+ *   and the time the item entered it (`sinceMs`, which the store moves only when the state changes):
+ *   it ends by itself when the item is seen in another state or entered its state again, so a new
+ *   urgent state later flashes again even if the way out was missed. An item's urgent state comes
+ *   first; otherwise an acknowledgement holds its notice as the state `notice:<code>` since the
+ *   notice's start, and ends when that notice no longer shows (once a listing has been applied, as
+ *   for a gone item: the notices are not kept across a restart).
  * - A snooze covers one item, or a whole kind, until `untilMs`. It remembers the state of each item
  *   it covers when it began (the baseline); an item whose state becomes worse than that (its kind's `isWorse`, kinds/kinds.ts: by severity)
  *   is no longer covered: an item snooze ends, a kind snooze lets that item go. Items of a snoozed
@@ -34,6 +38,41 @@ export type AttentionBy = (typeof ATTENTION_SOURCES)[number];
  * (snooze and unsnooze only).
  */
 export type AttentionTarget = { readonly all: true } | { readonly id: string } | { readonly kind: string };
+
+/**
+ * The urgent notice an item's pixel shows (fleet/notices.ts `urgentNoticeOf`), or undefined. The
+ * caller says which notices are urgent, so nothing here names one.
+ */
+export type UrgentNoticeOf = (id: string) => { readonly code: string; readonly startMs: number } | undefined;
+const NO_NOTICE: UrgentNoticeOf = () => undefined;
+
+/** The state an acknowledgement of a notice holds: `notice:<code>`. */
+export const NOTICE_STATE_PREFIX = 'notice:';
+
+/** What an acknowledgement of `item` would hold now: its urgent state, else its urgent notice. */
+function urgentHold(
+  item: Item,
+  noticeOf: UrgentNoticeOf,
+): { readonly state: string; readonly sinceMs: number } | undefined {
+  if (isUrgent(item.kind, item.state)) return { state: item.state, sinceMs: item.sinceMs };
+  const notice = noticeOf(item.id);
+  return notice === undefined
+    ? undefined
+    : { state: `${NOTICE_STATE_PREFIX}${notice.code}`, sinceMs: notice.startMs };
+}
+
+/** Whether `ack` still holds for `item`: the same state since the same time, or the same notice. */
+function holds(ack: Acknowledgement, item: Item, noticeOf: UrgentNoticeOf): boolean {
+  if (ack.state === item.state && ack.sinceMs === item.sinceMs) return true;
+  // An urgent state comes first: a notice's acknowledgement does not quiet it.
+  if (!ack.state.startsWith(NOTICE_STATE_PREFIX) || isUrgent(item.kind, item.state)) return false;
+  const notice = noticeOf(item.id);
+  return (
+    notice !== undefined &&
+    ack.state === `${NOTICE_STATE_PREFIX}${notice.code}` &&
+    ack.sinceMs === notice.startMs
+  );
+}
 
 /** A snooze when the caller does not say: one hour. */
 export const DEFAULT_SNOOZE_MS = 3_600_000;
@@ -90,12 +129,15 @@ export interface ItemAttention {
 }
 
 /** The attention one item has at `nowMs`: acknowledged and/or snoozed; undefined when neither. */
-export function attentionOf(attention: Attention, item: Item, nowMs: number): ItemAttention | undefined {
+export function attentionOf(
+  attention: Attention,
+  item: Item,
+  nowMs: number,
+  noticeOf: UrgentNoticeOf = NO_NOTICE,
+): ItemAttention | undefined {
   const ack = attention.acknowledged.get(item.id);
   const acknowledged =
-    ack !== undefined && ack.state === item.state && ack.sinceMs === item.sinceMs
-      ? { by: ack.by, atMs: ack.atMs }
-      : undefined;
+    ack !== undefined && holds(ack, item, noticeOf) ? { by: ack.by, atMs: ack.atMs } : undefined;
   const own = attention.items.get(item.id);
   let snoozed: ItemAttention['snoozed'];
   if (own !== undefined && nowMs < own.untilMs && !isWorse(item.kind, own.state, item.state)) {
@@ -120,12 +162,13 @@ export function attentionMarks(
   attention: Attention,
   fleet: Fleet,
   nowMs: number,
+  noticeOf: UrgentNoticeOf = NO_NOTICE,
 ): ReadonlyMap<string, ItemAttention> {
   const marks = new Map<string, ItemAttention>();
   if (attention.acknowledged.size === 0 && attention.items.size === 0 && attention.kinds.size === 0)
     return marks;
   for (const item of fleet.values()) {
-    const mark = attentionOf(attention, item, nowMs);
+    const mark = attentionOf(attention, item, nowMs, noticeOf);
     if (mark !== undefined) marks.set(item.id, mark);
   }
   return marks;
@@ -142,7 +185,7 @@ export interface AttentionEnded {
   /** The item, or the kind of a kind snooze (with `id` the item it let go, when only one went). */
   readonly id?: string;
   readonly kind?: Kind;
-  readonly reason: 'state changed' | 'worse' | 'expired' | 'gone';
+  readonly reason: 'state changed' | 'notice ended' | 'worse' | 'expired' | 'gone';
 }
 
 export interface Reconciled {
@@ -157,6 +200,7 @@ export function reconcileAttention(
   fleet: Fleet,
   nowMs: number,
   listed: boolean,
+  noticeOf: UrgentNoticeOf = NO_NOTICE,
 ): Reconciled {
   if (attention.acknowledged.size === 0 && attention.items.size === 0 && attention.kinds.size === 0)
     return { attention, ended: [] }; // every frame of a board nobody acknowledged: no work
@@ -170,9 +214,13 @@ export function reconcileAttention(
         ? listed
           ? 'gone'
           : undefined
-        : item.state === ack.state && item.sinceMs === ack.sinceMs
+        : holds(ack, item, noticeOf)
           ? undefined
-          : 'state changed';
+          : !ack.state.startsWith(NOTICE_STATE_PREFIX) || isUrgent(item.kind, item.state)
+            ? 'state changed'
+            : listed
+              ? 'notice ended'
+              : undefined;
     if (reason === undefined) continue;
     ended.push({ what: 'acknowledgement', id, reason });
     if (acknowledged === attention.acknowledged) acknowledged = new Map(acknowledged);
@@ -264,39 +312,46 @@ function itemOf(fleet: Fleet, id: string): Item | AttentionResult {
   return 'reason' in found ? fail(found.reason) : (fleet.get(found.id) as Item);
 }
 
-function urgentItems(fleet: Fleet): Item[] {
-  return [...fleet.values()].filter((item) => isUrgent(item.kind, item.state));
+/** The items in an urgent state or showing an urgent notice. */
+function urgentItems(fleet: Fleet, noticeOf: UrgentNoticeOf): Item[] {
+  return [...fleet.values()].filter((item) => urgentHold(item, noticeOf) !== undefined);
 }
 
-/** Acknowledges every urgent item (`all`) or one (`id`); a kind cannot be acknowledged. */
+/**
+ * Acknowledges every urgent item (`all`) or one (`id`); a kind cannot be acknowledged. An item showing
+ * an urgent notice (`noticeOf`) counts as urgent.
+ */
 export function acknowledge(
   attention: Attention,
   fleet: Fleet,
   target: AttentionTarget,
   by: AttentionBy,
   nowMs: number,
+  noticeOf: UrgentNoticeOf = NO_NOTICE,
 ): AttentionResult {
   let chosen: Item[];
   if ('kind' in target)
     return fail('a kind cannot be acknowledged, only its urgent items: give an item, or all of them');
   if ('all' in target) {
-    chosen = urgentItems(fleet).filter(
-      (item) => attentionOf(attention, item, nowMs)?.acknowledged === undefined,
+    chosen = urgentItems(fleet, noticeOf).filter(
+      (item) => attentionOf(attention, item, nowMs, noticeOf)?.acknowledged === undefined,
     );
     if (chosen.length === 0)
       return { ok: true, attention, ids: [], message: 'nothing urgent to acknowledge' };
   } else {
     const item = itemOf(fleet, target.id);
     if ('ok' in item) return item;
-    if (!isUrgent(item.kind, item.state))
+    if (urgentHold(item, noticeOf) === undefined)
       return fail(
-        `${named(item)} is ${item.state}, which is not urgent: only a flashing (urgent) item can be acknowledged`,
+        `${named(item)} is ${item.state}, which is not urgent, and shows no urgent notice: only a flashing (urgent) item can be acknowledged`,
       );
     chosen = [item];
   }
   const acknowledged = new Map(attention.acknowledged);
-  for (const item of chosen)
-    acknowledged.set(item.id, { id: item.id, state: item.state, sinceMs: item.sinceMs, by, atMs: nowMs });
+  for (const item of chosen) {
+    const hold = urgentHold(item, noticeOf) as { state: string; sinceMs: number };
+    acknowledged.set(item.id, { id: item.id, ...hold, by, atMs: nowMs });
+  }
   return {
     ok: true,
     attention: { ...attention, acknowledged },
@@ -314,7 +369,10 @@ export function checkSnoozeMs(durationMs: unknown): string | undefined {
   return undefined;
 }
 
-/** Snoozes every urgent item (`all`), one item (in any state) or a whole kind, for `durationMs`. */
+/**
+ * Snoozes every urgent item (`all`, those showing an urgent notice included), one item (in any state)
+ * or a whole kind, for `durationMs`.
+ */
 export function snooze(
   attention: Attention,
   fleet: Fleet,
@@ -322,6 +380,7 @@ export function snooze(
   durationMs: number,
   by: AttentionBy,
   nowMs: number,
+  noticeOf: UrgentNoticeOf = NO_NOTICE,
 ): AttentionResult {
   const bad = checkSnoozeMs(durationMs);
   if (bad !== undefined) return fail(bad);
@@ -344,7 +403,7 @@ export function snooze(
   }
   let chosen: Item[];
   if ('all' in target) {
-    chosen = urgentItems(fleet);
+    chosen = urgentItems(fleet, noticeOf);
     if (chosen.length === 0) return { ok: true, attention, ids: [], message: 'nothing urgent to snooze' };
   } else {
     const item = itemOf(fleet, target.id);
@@ -434,16 +493,21 @@ export function nextExpiryMs(attention: Attention): number | undefined {
 
 /**
  * The urgent item to highlight after `afterId`, in pixel order (row by row), cycling; undefined when
- * no pixel shows an urgent state.
+ * no pixel shows an urgent state or an urgent notice.
  */
 export function nextUrgent(
   pixels: readonly {
-    readonly entry: { readonly kind: Kind; readonly id: string; readonly state: string } | null;
+    readonly entry: {
+      readonly kind: Kind;
+      readonly id: string;
+      readonly state: string;
+      readonly notice?: { readonly urgent?: true } | undefined;
+    } | null;
   }[],
   afterId: string | undefined,
 ): string | undefined {
   const ids = pixels.flatMap(({ entry }) =>
-    entry !== null && isUrgent(entry.kind, entry.state) ? [entry.id] : [],
+    entry !== null && (isUrgent(entry.kind, entry.state) || entry.notice?.urgent === true) ? [entry.id] : [],
   );
   if (ids.length === 0) return undefined;
   const at = afterId === undefined ? -1 : ids.indexOf(afterId);

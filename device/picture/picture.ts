@@ -25,7 +25,7 @@
  */
 
 import { type ManualLevel, type Night, type NightSettings, nightAt } from '../brightness/schedule.ts';
-import type { Notice } from '../fleet/notices.ts';
+import { type Notice, urgentNoticeOf } from '../fleet/notices.ts';
 import type { Fleet } from '../fleet/store.ts';
 import { isUrgent } from '../kinds/kinds.ts';
 import { type Attention, attentionMarks, type ItemAttention, nextExpiryMs } from './attention.ts';
@@ -172,10 +172,11 @@ export function composePicture(input: PictureInput): Picture {
       ? undefined
       : previous?.attention === attention &&
           previous.fleet === fleet &&
+          previous.notices === input.notices &&
           previous.marks !== undefined &&
           nowMs < (expiry ?? Number.POSITIVE_INFINITY)
         ? previous.marks
-        : attentionMarks(attention, fleet, nowMs);
+        : attentionMarks(attention, fleet, nowMs, urgentNoticeOf(input.notices));
   const out = renderBoard({
     fleet,
     layout,

@@ -220,8 +220,9 @@ export function renderBoard(input: RenderInput): Rendered {
     }
     const notice = input.notices?.get(id);
     if (notice !== undefined) {
-      // A snoozed item's urgent notice breathes at the calm rate, as attention.ts quiets urgent states.
-      color = noticeColor(color, nowMs, isUrgentNotice(notice.code) && attention?.snoozed === undefined);
+      // An acknowledged or snoozed item's urgent notice breathes at the calm rate, as attention.ts
+      // quiets urgent states.
+      color = noticeColor(color, nowMs, isUrgentNotice(notice.code) && attention === undefined);
       pulsing = true;
     }
     const stale = !status.connected || isStale(instance, input);

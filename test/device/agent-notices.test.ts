@@ -54,7 +54,7 @@ it('shows a listed scheduled event on its pixel, in /metrics, and ends it when t
   expect(a.metrics()).toContain('ec2led_notices{notice="system-reboot"} 0');
 });
 
-it('shows a Spot warning the moment it arrives, urgent, on the instance it names', async () => {
+it('shows a Spot warning the moment it arrives, urgent, on the instance it names; acknowledged until it ends', async () => {
   const a = await startAgent({ config: world.config, log: silentLogger });
   agent = a;
   await waitFor('synced', () => a.legend().synced, 8_000);
@@ -85,4 +85,22 @@ it('shows a Spot warning the moment it arrives, urgent, on the instance it names
     urgent: true,
   });
   expect(a.metrics()).toContain('ec2led_notice_messages_received_total 1');
+
+  // The urgent notice can be acknowledged (picture/attention.ts): `all` takes it, the legend says who.
+  const entryOf = () => a.legend().pixels.find((p) => p.entry?.name === 'api')?.entry;
+  expect(a.acknowledge({ all: true }, 'cli')).toEqual({
+    ok: true,
+    ids: [API.instanceId],
+    message: `acknowledged "api" (${API.instanceId})`,
+  });
+  await waitFor('acknowledged', () => entryOf()?.attention?.acknowledged, 3_000);
+  expect(entryOf()?.attention?.acknowledged?.by).toBe('cli');
+  expect(a.metrics()).toContain('ec2led_acknowledged_items 1');
+  expect(a.acknowledge({ all: true }, 'cli')).toMatchObject({ ok: true, ids: [] });
+
+  // The instance stops: the notice ends, and the acknowledgement with it.
+  await world.publish(API.instanceId, 'stopping', Date.now());
+  await waitFor('notice ended', () => noticeOf(a, 'api') === undefined, 3_000);
+  await waitFor('acknowledgement ended', () => a.metrics().includes('ec2led_acknowledged_items 0'), 3_000);
+  expect(entryOf()?.attention).toBeUndefined();
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAttention, serializeAttention } from '../../../device/agent/attention-file.ts';
 import { parseTimeOfDay } from '../../../device/brightness/schedule.ts';
 import type { Item } from '../../../device/fleet/item.ts';
+import { type Notice, urgentNoticeOf } from '../../../device/fleet/notices.ts';
 import type { Fleet } from '../../../device/fleet/store.ts';
 import { isWorse } from '../../../device/kinds/kinds.ts';
 import { createLedShim } from '../../../device/outputs/display/boards/ledshim.ts';
@@ -24,8 +25,9 @@ import {
   unsnooze,
 } from '../../../device/picture/attention.ts';
 import { getPixel } from '../../../device/picture/frame.ts';
+import { URGENT_NOTICE_PERIOD_MS } from '../../../device/picture/notice-look.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../device/picture/palette.ts';
-import { composePicture, type PictureInput } from '../../../device/picture/picture.ts';
+import { composePicture, type Picture, type PictureInput } from '../../../device/picture/picture.ts';
 import { FakeI2cBus } from '../../fakes/display/fake-i2c-bus.ts';
 import { instance } from '../../kit/builders.ts';
 import { showFrame } from '../outputs/display/is31.ts';
@@ -118,6 +120,117 @@ describe('acknowledge', () => {
     expect(reconcileAttention(acked, new Map(), T0 + 1, true).ended).toEqual([
       { what: 'acknowledgement', id: ARN, reason: 'gone' },
     ]);
+  });
+});
+
+describe('an urgent notice (a Spot interruption warning)', () => {
+  const SPOT_AT = T0 + 120_000;
+  const spot = (over: Partial<Notice> = {}): Notice => ({
+    id: instance(1).id,
+    code: 'spot-interruption',
+    action: 'terminate',
+    startMs: SPOT_AT,
+    endMs: SPOT_AT + 60_000,
+    timeMs: T0,
+    region: instance(1).region,
+    account: instance(1).account,
+    source: 'event',
+    ...over,
+  });
+  const showing = (...notices: Notice[]) => urgentNoticeOf(new Map(notices.map((n) => [n.id, n])));
+  const web = instance(1, 'running', 'web');
+  const fleet = fleetOf(web, instance(2, 'running', 'api'), alarm('OK'));
+
+  it('makes a running instance acknowledgeable, holding the notice since its start', () => {
+    const noticeOf = showing(spot());
+    expect(acknowledge(NO_ATTENTION, fleet, { id: web.id }, 'cli', T0)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/is running, which is not urgent, and shows no urgent notice/),
+    });
+    const acked = ok(acknowledge(NO_ATTENTION, fleet, { id: 'web' }, 'web', T0, noticeOf));
+    expect(acked.acknowledged.get(web.id)).toEqual({
+      id: web.id,
+      state: 'notice:spot-interruption',
+      sinceMs: SPOT_AT,
+      by: 'web',
+      atMs: T0,
+    });
+    expect(attentionOf(acked, web, T0, noticeOf)).toEqual({ acknowledged: { by: 'web', atMs: T0 } });
+    // A calm notice is not urgent (urgentNoticeOf leaves it out).
+    const reboot = showing(spot({ code: 'system-reboot', action: '' }));
+    expect(acknowledge(NO_ATTENTION, fleet, { id: web.id }, 'cli', T0, reboot).ok).toBe(false);
+  });
+
+  it('is included by all (acknowledge and snooze), once', () => {
+    const noticeOf = showing(spot());
+    const withAlarm = new Map([...fleet, [ARN, alarm('ALARM')]]);
+    const all = acknowledge(NO_ATTENTION, withAlarm, { all: true }, 'cli', T0, noticeOf);
+    expect(all.ok && all.ids).toEqual([web.id, ARN]);
+    expect(acknowledge(ok(all), withAlarm, { all: true }, 'cli', T0 + 1, noticeOf)).toMatchObject({
+      ids: [],
+      message: 'nothing urgent to acknowledge',
+    });
+    const snoozed = snooze(NO_ATTENTION, fleet, { all: true }, HOUR, 'cli', T0, noticeOf);
+    expect(snoozed.ok && snoozed.ids).toEqual([web.id]);
+  });
+
+  it('ends by itself when the notice no longer shows, or is replaced by a new one', () => {
+    const acked = ok(acknowledge(NO_ATTENTION, fleet, { id: web.id }, 'cli', T0, showing(spot())));
+    expect(reconcileAttention(acked, fleet, T0 + 1, true, showing(spot())).attention).toBe(acked);
+    // Expired, or the instance stopped (notices.ts prunes it): nothing urgent shows.
+    const gone = reconcileAttention(acked, fleet, T0 + 2, true, showing());
+    expect(gone.ended).toEqual([{ what: 'acknowledgement', id: web.id, reason: 'notice ended' }]);
+    expect(gone.attention.acknowledged.size).toBe(0);
+    // A new warning (another start) flashes again.
+    const later = showing(spot({ startMs: SPOT_AT + HOUR }));
+    expect(attentionOf(acked, web, T0 + 3, later)).toBeUndefined();
+    expect(reconcileAttention(acked, fleet, T0 + 3, true, later).ended).toEqual([
+      { what: 'acknowledgement', id: web.id, reason: 'notice ended' },
+    ]);
+    // Before the first listing (just restarted, notices not yet back), it is kept, as for a gone item.
+    expect(reconcileAttention(acked, fleet, T0 + 4, false, showing()).attention).toBe(acked);
+  });
+
+  it('quiets the picture while held, and the picture sees a new notice at once (marks follow the notices)', () => {
+    const shown = new Map([[web.id, spot()]]);
+    const acked = ok(acknowledge(NO_ATTENTION, fleet, { id: web.id }, 'web', T0, urgentNoticeOf(shown)));
+    const input = (
+      nowMs: number,
+      notices: ReadonlyMap<string, Notice>,
+      previous?: Picture,
+    ): PictureInput => ({
+      fleet,
+      slots: new Map([[web.id, { x: 0, y: 0 }]]),
+      listed: true,
+      settings: { width: 3, height: 1 },
+      status: { connected: true, synced: true },
+      nowMs,
+      attention: acked,
+      notices,
+      previous,
+    });
+    const held = composePicture(input(T0 + URGENT_NOTICE_PERIOD_MS / 2, shown));
+    expect(held.legend.pixels[0]?.entry?.attention).toEqual({ acknowledged: { by: 'web', atMs: T0 } });
+    // Half an urgent breath: the calm breath's 0.2 amber over running's blue, not 0.8.
+    expect(getPixel(held.frame, 0, 0)).toEqual([51, 34, 204]);
+    // The same attention and fleet, a new warning: the acknowledgement no longer holds.
+    const replaced = new Map([[web.id, spot({ startMs: SPOT_AT + HOUR })]]);
+    const next = composePicture(input(T0 + URGENT_NOTICE_PERIOD_MS / 2, replaced, held));
+    expect(next.legend.pixels[0]?.entry?.attention).toBeUndefined();
+    expect(getPixel(next.frame, 0, 0)).toEqual([204, 134, 51]);
+  });
+
+  it('survives the attention file, and the pixel is next for highlight', () => {
+    const acked = ok(acknowledge(NO_ATTENTION, fleet, { id: web.id }, 'button', T0, showing(spot())));
+    const back = parseAttention(serializeAttention(acked), T0 + 1);
+    expect(back.reason).toBeUndefined();
+    expect(back.attention.acknowledged).toEqual(acked.acknowledged);
+    const pixels = [
+      { entry: { ...instance(2), notice: undefined } },
+      { entry: { ...web, notice: { urgent: true as const } } },
+    ];
+    expect(nextUrgent(pixels, undefined)).toBe(web.id);
+    expect(nextUrgent(pixels, web.id)).toBe(web.id);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Notice } from '../../../device/fleet/notices.ts';
 import { createLedShim } from '../../../device/outputs/display/boards/ledshim.ts';
 import { PULSE_FRAME_MS } from '../../../device/picture/animate.ts';
+import type { ItemAttention } from '../../../device/picture/attention.ts';
 import {
   NOTICE_PERIOD_MS,
   noticeColor,
@@ -29,12 +30,12 @@ const notice = (code: Notice['code'], over: Partial<Notice> = {}): Notice => ({
   ...over,
 });
 
-function draw(width: number, height: number, nowMs: number, shown?: Notice, snoozed = false) {
+const SNOOZED: ItemAttention = { snoozed: { by: 'web', atMs: 0, untilMs: 3_600_000 } };
+
+function draw(width: number, height: number, nowMs: number, shown?: Notice, mark?: ItemAttention) {
   const fleet = new Map([[WEB.id, WEB]]);
   return renderBoard({
-    ...(snoozed
-      ? { attentionOf: () => ({ snoozed: { by: 'web' as const, atMs: 0, untilMs: 3_600_000 } }) }
-      : {}),
+    ...(mark === undefined ? {} : { attentionOf: () => mark }),
     fleet,
     layout: assignSlots({ fleet, previous: new Map(), width, height, nowMs: 0, listed: true }),
     palette: DEFAULT_PALETTE,
@@ -62,12 +63,31 @@ describe('the notice look', () => {
   it('breathes at the calm rate when its item is snoozed (attention.ts), and still says urgent in the legend', () => {
     const spot = notice('spot-interruption', { action: 'terminate' });
     expect([...draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot).frame.rgb.slice(0, 3)]).toEqual([204, 134, 51]);
-    const quiet = draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot, true);
+    const quiet = draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot, SNOOZED);
     const calm = draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, notice('system-reboot'));
     expect([...quiet.frame.rgb.slice(0, 3)]).toEqual([...calm.frame.rgb.slice(0, 3)]);
     expect(quiet.view.pixels[0]?.entry).toMatchObject({
       notice: { urgent: true },
       attention: { snoozed: { by: 'web' } },
+    });
+  });
+
+  it('breathes at the calm rate when its notice is acknowledged (attention.ts), and says who in the legend', () => {
+    const spot = notice('spot-interruption', { action: 'terminate' });
+    const acked: ItemAttention = { acknowledged: { by: 'cli', atMs: 50_000 } };
+    for (const nowMs of [URGENT_NOTICE_PERIOD_MS / 2, URGENT_NOTICE_PERIOD_MS, NOTICE_PERIOD_MS / 2]) {
+      const calm = draw(4, 3, nowMs, notice('system-reboot'));
+      expect([...draw(4, 3, nowMs, spot, acked).frame.rgb.slice(0, 3)]).toEqual([
+        ...calm.frame.rgb.slice(0, 3),
+      ]);
+    }
+    // Half an urgent breath (500 ms): a sixth of the calm 3 s breath, so 0.2 amber, not 0.8.
+    expect([...draw(4, 3, URGENT_NOTICE_PERIOD_MS / 2, spot, acked).frame.rgb.slice(0, 3)]).toEqual([
+      51, 34, 204,
+    ]);
+    expect(draw(4, 3, 0, spot, acked).view.pixels[0]?.entry).toMatchObject({
+      notice: { urgent: true },
+      attention: { acknowledged: { by: 'cli', atMs: 50_000 } },
     });
   });
 

@@ -305,12 +305,12 @@ function renderAttention(instance) {
     lines.push(
       `Snoozed${snoozed.kind ? ` with every ${sanitize(instance.kind)}` : ''} ${whoText(snoozed)}, until ${clockText(snoozed.untilMs)}.`,
     );
+  // An urgent notice (a Spot interruption) can be acknowledged too, like an urgent state.
+  const urgent = isUrgent(instance) || instance.notice?.urgent === true;
   if (lines.length === 0)
-    lines.push(
-      isUrgent(instance) ? 'Urgent: it flashes until someone acknowledges or snoozes it.' : 'Not urgent.',
-    );
+    lines.push(urgent ? 'Urgent: it flashes until someone acknowledges or snoozes it.' : 'Not urgent.');
   $('attention-state').textContent = lines.join(' ');
-  $('acknowledge').hidden = !isUrgent(instance) || Boolean(acknowledged);
+  $('acknowledge').hidden = !urgent || Boolean(acknowledged);
   $('unsnooze').hidden = !snoozed;
 }
 

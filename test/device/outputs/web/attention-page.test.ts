@@ -2,7 +2,8 @@
  * Acknowledge and snooze from the web board in a real Chromium, against a real agent: the detail
  * panel's buttons (reached and pressed with the keyboard) -> POST /api/attention -> the agent -> the
  * board's frame bytes, and every open page sees the new state live over the events stream. The
- * urgent item is a desk probe of a closed TCP port (down: urgent, flashing).
+ * urgent item is a desk probe of a closed TCP port (down: urgent, flashing); a running instance
+ * showing a Spot warning (an urgent notice) is acknowledged the same way.
  */
 import { createServer } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -16,8 +17,11 @@ import { QUIET_LEVEL } from '../../../../device/picture/animate.ts';
 import { getPixel } from '../../../../device/picture/frame.ts';
 import { DEFAULT_PALETTE, scaleColor } from '../../../../device/picture/palette.ts';
 import type { Picture } from '../../../../device/picture/picture.ts';
+import { encodeNoticeMessage } from '../../../../shared/notice-message.ts';
+import { instanceTopic } from '../../../../shared/topics.ts';
+import { connectPublisher } from '../../../fakes/mqtt-publisher.ts';
 import { waitFor } from '../../../fakes/wait.ts';
-import { instance, startWorld, type World } from '../../../fakes/world.ts';
+import { ACCOUNT, instance, REGION, startWorld, type World } from '../../../fakes/world.ts';
 import { launchBrowser, offMachine, openPage, type TestBrowser } from './browser.ts';
 
 let world: World;
@@ -168,3 +172,42 @@ it('refuses an attention POST from another origin, or larger than its limit', as
   expect(notUrgent.status).toBe(422);
   expect((await notUrgent.json()).error).toMatch(/is running, which is not urgent/);
 });
+
+it('offers Acknowledge for a running instance showing a Spot warning (an urgent notice)', async () => {
+  const a = agent as Agent;
+  const id = instance(1, 'running').instanceId;
+  const publisher = await connectPublisher(world.broker.port, world.pki);
+  const now = Date.now();
+  await publisher.publish(
+    instanceTopic('ec2led', { account: ACCOUNT, region: REGION, instanceId: id }),
+    encodeNoticeMessage({
+      v: 1,
+      kind: 'notice',
+      id,
+      notice: 'spot-interruption',
+      action: 'terminate',
+      start: now + 120_000,
+      end: now + 180_000,
+      time: now,
+      region: REGION,
+      account: ACCOUNT,
+      event: 'spot-page',
+    }),
+  );
+  await publisher.close();
+  const pixel = await waitFor(
+    'the Spot notice',
+    () => a.legend().pixels.find((p) => p.entry?.id === id && p.entry.notice?.urgent === true),
+    3_000,
+  );
+  const { page, problems, cspViolations } = await openPage(browser, (web as WebBoard).url);
+  await cell(page, pixel.x, pixel.y).click();
+  await page.locator('#attention-state', { hasText: 'Urgent' }).waitFor();
+  await page.locator('#acknowledge').click();
+  await page.locator('#attention-status', { hasText: `acknowledged "web" (${id})` }).waitFor();
+  await page.locator('#attention-state', { hasText: /^Acknowledged by web/ }).waitFor();
+  expect(await page.locator('#acknowledge').isHidden()).toBe(true);
+  expect(a.legend().pixels.find((p) => p.entry?.id === id)?.entry?.attention?.acknowledged?.by).toBe('web');
+  expect(problems).toEqual([]);
+  expect(await cspViolations()).toEqual([]);
+}, 20_000);
