@@ -14,6 +14,9 @@
  * counts the instances the page holds, so the caller can also hold the SDK's reading to that count
  * (ec2.ts). Whitespace between elements passes only with a newline in it, which is how EC2 indents its
  * answers and what the SDK skips. Imports no SDK.
+ *
+ * `readBounded` reads a raw response body to a limit and no further, for this page and the
+ * DescribeInstanceStatus pages (scheduled-events.ts) alike.
  */
 
 /** A page of 1,000 instances from EC2 is about 5-8 MB; this leaves room for many tags. */
@@ -205,4 +208,39 @@ function isBlankWithNewline(text: string, from: number, to: number): boolean {
     if (c === 10 || c === 13) newline = true;
   }
   return newline;
+}
+
+/** The raw HTTP response a deserialize-step middleware sees (the SDK's HttpResponse, loosely). */
+export interface RawResponse {
+  statusCode?: number;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+}
+
+/** The body, read up to `limit` bytes; 'over' (the stream destroyed) past it. */
+export async function readBounded(response: RawResponse, limit: number): Promise<Uint8Array | 'over'> {
+  const body = response.body;
+  const destroy = () => (body as { destroy?: () => void } | undefined)?.destroy?.();
+  if (Number(response.headers?.['content-length'] ?? 0) > limit) {
+    destroy();
+    return 'over';
+  }
+  if (body === undefined || body === null) return new Uint8Array();
+  if (typeof body === 'string') {
+    const bytes = Buffer.from(body);
+    return bytes.byteLength > limit ? 'over' : bytes;
+  }
+  if (body instanceof Uint8Array) return body.byteLength > limit ? 'over' : body;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += bytes.byteLength;
+    if (total > limit) {
+      destroy();
+      return 'over';
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, total);
 }

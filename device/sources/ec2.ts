@@ -39,7 +39,13 @@ import { type Logger, silentLogger } from '../base/log.ts';
 import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { Ec2Error, listingFix, malformedResponse } from './ec2-errors.ts';
-import { checkDescribeInstancesPage, MAX_LISTING_BYTES, MAX_PAGE_BYTES } from './ec2-page.ts';
+import {
+  checkDescribeInstancesPage,
+  MAX_LISTING_BYTES,
+  MAX_PAGE_BYTES,
+  type RawResponse,
+  readBounded,
+} from './ec2-page.ts';
 import { listScheduledEvents } from './scheduled-events.ts';
 
 // Where it always was, for its importers; it lives in ec2-errors.ts, which loads no SDK.
@@ -187,40 +193,6 @@ function newBudget(): ListingBudget {
 /** What the page guard found in the last attempt of one page: how many instances it holds. */
 interface CheckedPage {
   instances?: number;
-}
-
-interface RawResponse {
-  statusCode?: number;
-  headers?: Record<string, string | undefined>;
-  body?: unknown;
-}
-
-/** The body, read up to `limit` bytes; 'over' (the stream destroyed) past it. */
-async function readBounded(response: RawResponse, limit: number): Promise<Uint8Array | 'over'> {
-  const body = response.body;
-  const destroy = () => (body as { destroy?: () => void } | undefined)?.destroy?.();
-  if (Number(response.headers?.['content-length'] ?? 0) > limit) {
-    destroy();
-    return 'over';
-  }
-  if (body === undefined || body === null) return new Uint8Array();
-  if (typeof body === 'string') {
-    const bytes = Buffer.from(body);
-    return bytes.byteLength > limit ? 'over' : bytes;
-  }
-  if (body instanceof Uint8Array) return body.byteLength > limit ? 'over' : body;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    total += bytes.byteLength;
-    if (total > limit) {
-      destroy();
-      return 'over';
-    }
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 const MIB = 1024 * 1024;

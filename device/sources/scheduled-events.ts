@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { isNoticeCode } from '../../shared/notice-message.ts';
 import type { ScheduledEvent } from '../fleet/notices.ts';
+import { type RawResponse, readBounded } from './ec2-page.ts';
 
 /** The DescribeInstanceStatus event codes (all of them, as the API reference lists them). */
 export const SCHEDULED_EVENT_CODES = [
@@ -31,36 +32,6 @@ export const MAX_STATUS_PAGE_BYTES = 4 * 1024 * 1024;
 export const MAX_STATUS_PAGES = 20;
 const PAGE_SIZE = 1000;
 const ROOT = /^\s*(?:<\?xml[^>]*\?>\s*)?<DescribeInstanceStatusResponse[\s>]/;
-
-interface RawResponse {
-  statusCode?: number;
-  headers?: Record<string, string | undefined>;
-  body?: unknown;
-}
-
-async function readBounded(response: RawResponse, limit: number): Promise<Uint8Array | 'over'> {
-  const body = response.body;
-  const destroy = () => (body as { destroy?: () => void } | undefined)?.destroy?.();
-  if (Number(response.headers?.['content-length'] ?? 0) > limit) {
-    destroy();
-    return 'over';
-  }
-  if (body === undefined || body === null) return new Uint8Array();
-  if (typeof body === 'string') return Buffer.byteLength(body) > limit ? 'over' : Buffer.from(body);
-  if (body instanceof Uint8Array) return body.byteLength > limit ? 'over' : body;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    total += bytes.byteLength;
-    if (total > limit) {
-      destroy();
-      return 'over';
-    }
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks, total);
-}
 
 /** Reads the page bounded, checks its root, and counts its instances for the SDK's reading. */
 function statusPageGuard(checked: { instances?: number }) {
