@@ -23,6 +23,7 @@ import {
   type UpdateArch,
   type UpdateDocument,
 } from '../../../shared/update-job.ts';
+import { readStateFile } from '../../base/state-file.ts';
 
 /** The folder beside the device certificate where `ec2led setup` installs the bundle's public keys. */
 export const UPDATE_KEYS_FOLDER = 'update-keys';
@@ -126,19 +127,6 @@ export async function hashFile(path: string): Promise<{ size: number; sha256: st
   return { size, sha256: hash.digest('hex') };
 }
 
-async function readBounded(path: string, maxBytes: number): Promise<string | undefined> {
-  const handle = await open(path, 'r');
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile() || stat.size > maxBytes) return undefined;
-    const buffer = Buffer.alloc(maxBytes + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return bytesRead > maxBytes ? undefined : buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * The Ed25519 public keys (`*.pem`, SPKI) of these folders, by key id. A missing folder adds none;
  * a file that is too big or not an Ed25519 public key is skipped and named in `skipped`.
@@ -158,8 +146,9 @@ export async function loadUpdateKeys(
     for (const name of names.slice(0, KEY_FILES_MAX)) {
       const path = join(folder, name);
       try {
-        const text = await readBounded(path, KEY_FILE_MAX_BYTES);
-        const key = text === undefined ? undefined : createPublicKey(text);
+        // Read like a state file: a regular file only, never blocking (a FIFO there), at most the limit.
+        const read = await readStateFile(path, KEY_FILE_MAX_BYTES);
+        const key = read.kind === 'text' ? createPublicKey(read.text) : undefined;
         if (key?.asymmetricKeyType !== 'ed25519') skipped.push(path);
         else keys.set(keyIdOfKey(key), key);
       } catch {
