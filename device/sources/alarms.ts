@@ -27,7 +27,7 @@ import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import { alarmListingFix } from './alarm-errors.ts';
 import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import type { CredentialProvider } from './credentials.ts';
-import { backoffMs, sleep } from './retry.ts';
+import { backoffMs, isRetryableAwsError, sleep } from './retry.ts';
 
 export interface AlarmSourceOptions {
   /** Where the alarms live (config alarms.regions, default aws.regions). */
@@ -72,13 +72,7 @@ function isThrottle(error: unknown): boolean {
   return name === 'Throttling' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
 }
 
-function isRetryable(error: unknown): boolean {
-  if ((error as Error).name === 'TimeoutError') return false;
-  if (isThrottle(error)) return true;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500;
-  return (error as NodeJS.ErrnoException).code !== undefined;
-}
+const isRetryable = (error: unknown): boolean => isRetryableAwsError(error, isThrottle(error));
 
 function toDetails(
   region: string,

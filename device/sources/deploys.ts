@@ -32,7 +32,7 @@ import type { ItemDetails, Snapshot } from '../fleet/item.ts';
 import { type AwsTimeouts, awsClientConfig, DEFAULT_AWS_TIMEOUTS } from './aws-client.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { classifyListingError } from './ec2-errors.ts';
-import { backoffMs, sleep } from './retry.ts';
+import { backoffMs, isRetryableAwsError, sleep } from './retry.ts';
 
 export interface DeploySourceOptions {
   /** The home account: every pipeline's ARN names it. */
@@ -124,13 +124,7 @@ function isThrottle(error: unknown): boolean {
   return name === 'ThrottlingException' || name === 'Throttling' || name === 'LimitExceededException';
 }
 
-function isRetryable(error: unknown): boolean {
-  if ((error as Error).name === 'TimeoutError') return false;
-  if (isThrottle(error)) return true;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500;
-  return (error as NodeJS.ErrnoException).code !== undefined;
-}
+const isRetryable = (error: unknown): boolean => isRetryableAwsError(error, isThrottle(error));
 
 function fixFor(call: string, region: string, error: unknown): string {
   switch (classifyListingError(error)) {

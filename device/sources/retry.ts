@@ -33,3 +33,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * Whether an AWS SDK call is worth another attempt: not a timeout (the call already used its time),
+ * yes when `throttled` (each source knows its service's throttling error names), yes for a 5xx, and
+ * yes for a network error (a Node error code); a 4xx answer is final.
+ */
+export function isRetryableAwsError(error: unknown, throttled: boolean): boolean {
+  if ((error as Error).name === 'TimeoutError') return false;
+  if (throttled) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500;
+  return (error as NodeJS.ErrnoException).code !== undefined;
+}
