@@ -134,6 +134,8 @@ it('acknowledges and snoozes from the CLI: steady dimmed bytes, the legend, stat
   const snoozed = await cli(['snooze', '--kind', 'probe', '--for', '2h']);
   expect(snoozed.code).toBe(0);
   expect(snoozed.out).toMatch(/^snoozed every probe until /);
+  // The reply comes before the next frame; the status socket serves the legend of the last frame.
+  await waitFor('the snooze in the legend', () => www(agent)?.entry?.attention?.snoozed, 2_000);
   const status = await cli(['status']);
   expect(status.code).toBe(0);
   expect(status.out).toContain('acknowledged  www (probe:www) by cli');
