@@ -50,13 +50,17 @@ it('blinks the chosen pixel on the board after the web board asks, then stops bl
     body: JSON.stringify({ x: lit.x, y: lit.y }),
   });
   expect(response.status).toBe(202);
+  // On and off, not steady: wait for both (two white frames in a row can come first on a loaded machine).
   await waitFor(
-    'white frames',
-    () => writes.slice(before).filter((w) => w.includes(WHITE)).length >= 2,
+    'white frames and a frame without white',
+    () => {
+      const blinking = writes.slice(before);
+      return (
+        blinking.filter((w) => w.includes(WHITE)).length >= 2 && blinking.some((w) => !w.includes(WHITE))
+      );
+    },
     2_000,
   );
-  const blinking = writes.slice(before);
-  expect(blinking.some((w) => !w.includes(WHITE))).toBe(true); // on and off, not steady
 
   // Identify lasts IDENTIFY_MS; then the pixel shows its state again and frames stop (no frame
   // armed: a blink would keep one armed).
